@@ -1,0 +1,11 @@
+import { loadConfig } from '../server/src/config';
+import { createDatabase, migrateDatabase } from './client';
+
+const config = loadConfig();
+const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.pgliteDir, max: 1 });
+try {
+  await migrateDatabase(database);
+  console.log(`Migrations applied to ${config.DATABASE_URL ? 'DATABASE_URL' : `embedded PGlite (${config.pgliteDir})`}.`);
+} finally {
+  await database.close();
+}

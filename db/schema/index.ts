@@ -1,0 +1,349 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  check,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+// Ids are opaque text (random UUIDs): a malformed id in a URL is simply "not found",
+// never a cast error, and option ids leak nothing about order or correctness.
+const id = () =>
+  text('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()::text`);
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+
+export const roleEnum = pgEnum('role', ['resident', 'organizer', 'judge', 'admin']);
+export const contestStatusEnum = pgEnum('contest_status', ['draft', 'active', 'archived']);
+export const revealScoreEnum = pgEnum('reveal_score', ['immediately', 'after_close']);
+export const predictionTargetEnum = pgEnum('prediction_target', [
+  'all_correct_people',
+  'all_correct_entries',
+  'participants',
+  'entries',
+]);
+
+export const contests = pgTable('contests', {
+  id: id(),
+  slug: text('slug').notNull().unique(),
+  title: text('title').notNull(),
+  description: text('description').notNull().default(''),
+  rules: text('rules').notNull().default(''),
+  status: contestStatusEnum('status').notNull().default('active'),
+  onePrizePerPerson: boolean('one_prize_per_person').notNull().default(false),
+  createdAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** Communes/wards (or districts) a contest reports by. */
+export const localities = pgTable(
+  'localities',
+  {
+    id: id(),
+    contestId: text('contest_id')
+      .notNull()
+      .references(() => contests.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    headcount: integer('headcount'),
+  },
+  (t) => [unique('localities_contest_name_uq').on(t.contestId, t.name), check('localities_headcount_ck', sql`${t.headcount} is null or ${t.headcount} >= 0`)],
+);
+
+/** Agencies and organizations a contest reports by. */
+export const units = pgTable(
+  'units',
+  {
+    id: id(),
+    contestId: text('contest_id')
+      .notNull()
+      .references(() => contests.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    headcount: integer('headcount'),
+  },
+  (t) => [unique('units_contest_name_uq').on(t.contestId, t.name), check('units_headcount_ck', sql`${t.headcount} is null or ${t.headcount} >= 0`)],
+);
+
+export const users = pgTable(
+  'users',
+  {
+    id: id(),
+    fullName: text('full_name').notNull(),
+    phone: text('phone').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    role: roleEnum('role').notNull().default('resident'),
+    nationalId: text('national_id'),
+    birthYear: smallint('birth_year'),
+    localityId: text('locality_id').references(() => localities.id, { onDelete: 'set null' }),
+    unitId: text('unit_id').references(() => units.id, { onDelete: 'set null' }),
+    category: text('category'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('users_phone_uq').on(t.phone),
+    uniqueIndex('users_national_id_uq').on(t.nationalId),
+    check('users_phone_ck', sql`${t.phone} ~ '^0[0-9]{9}$'`),
+    check('users_national_id_ck', sql`${t.nationalId} is null or ${t.nationalId} ~ '^[0-9]{12}$'`),
+    check('users_resident_national_id_ck', sql`${t.role} <> 'resident' or ${t.nationalId} is not null`),
+  ],
+);
+
+export const rounds = pgTable(
+  'rounds',
+  {
+    id: id(),
+    contestId: text('contest_id')
+      .notNull()
+      .references(() => contests.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    title: text('title').notNull().default(''),
+    opensAt: ts('opens_at').notNull(),
+    closesAt: ts('closes_at').notNull(),
+    questionCount: integer('question_count').notNull().default(20),
+    timeLimitSeconds: integer('time_limit_seconds').notNull().default(1200),
+    maxAttempts: integer('max_attempts').notNull().default(1),
+    revealScore: revealScoreEnum('reveal_score').notNull().default('immediately'),
+    predictionPrompt: text('prediction_prompt').notNull().default(''),
+    predictionTarget: predictionTargetEnum('prediction_target').notNull().default('all_correct_people'),
+    prizes: jsonb('prizes').$type<{ name: string; count: number }[]>().notNull().default([]),
+    finalizedAt: ts('finalized_at'),
+    publishedAt: ts('published_at'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    unique('rounds_contest_number_uq').on(t.contestId, t.number),
+    // Target of the attempts' composite key: an attempt carries its round's cap.
+    unique('rounds_id_max_attempts_uq').on(t.id, t.maxAttempts),
+    check('rounds_window_ck', sql`${t.closesAt} > ${t.opensAt}`),
+    check('rounds_number_ck', sql`${t.number} between 1 and 1000`),
+    check('rounds_question_count_ck', sql`${t.questionCount} between 1 and 200`),
+    check('rounds_time_limit_ck', sql`${t.timeLimitSeconds} between 10 and 86400`),
+    check('rounds_max_attempts_ck', sql`${t.maxAttempts} between 1 and 100`),
+    check('rounds_published_ck', sql`${t.publishedAt} is null or ${t.finalizedAt} is not null`),
+  ],
+);
+
+export interface StoredOption {
+  id: string;
+  text: string;
+  correct: boolean;
+}
+
+export const questions = pgTable(
+  'questions',
+  {
+    id: id(),
+    contestId: text('contest_id')
+      .notNull()
+      .references(() => contests.id, { onDelete: 'cascade' }),
+    text: text('text').notNull(),
+    // Options live with their question so that the database itself can hold the rule
+    // "3 or 4 options, exactly one correct" in a CHECK (no cross-row constraint needed).
+    options: jsonb('options').$type<StoredOption[]>().notNull(),
+    topic: text('topic'),
+    explanation: text('explanation'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('questions_contest_idx').on(t.contestId),
+    check('questions_options_count_ck', sql`jsonb_typeof(${t.options}) = 'array' and jsonb_array_length(${t.options}) between 3 and 4`),
+    check(
+      'questions_one_correct_ck',
+      sql`jsonb_array_length(jsonb_path_query_array(${t.options}, '$[*] ? (@.correct == true)')) = 1`,
+    ),
+  ],
+);
+
+/** A round's pool: the questions each attempt draws from. */
+export const roundQuestions = pgTable(
+  'round_questions',
+  {
+    roundId: text('round_id')
+      .notNull()
+      .references(() => rounds.id, { onDelete: 'cascade' }),
+    questionId: text('question_id')
+      .notNull()
+      .references(() => questions.id, { onDelete: 'restrict' }),
+    position: integer('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roundId, t.questionId] }), index('round_questions_question_idx').on(t.questionId)],
+);
+
+/** Staff and others who may not compete, matched by national id or phone. */
+export const exclusions = pgTable(
+  'exclusions',
+  {
+    id: id(),
+    contestId: text('contest_id')
+      .notNull()
+      .references(() => contests.id, { onDelete: 'cascade' }),
+    nationalId: text('national_id'),
+    phone: text('phone'),
+    note: text('note'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('exclusions_contest_national_id_idx').on(t.contestId, t.nationalId),
+    index('exclusions_contest_phone_idx').on(t.contestId, t.phone),
+    check('exclusions_key_ck', sql`${t.nationalId} is not null or ${t.phone} is not null`),
+  ],
+);
+
+export const attempts = pgTable(
+  'attempts',
+  {
+    id: id(),
+    roundId: text('round_id').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    attemptNo: integer('attempt_no').notNull(),
+    // Copied from the round and tied to it by the composite foreign key below, so
+    // "attemptNo <= maxAttempts" is a plain CHECK that Postgres enforces on every row.
+    maxAttempts: integer('max_attempts').notNull(),
+    seed: integer('seed').notNull(),
+    questionIds: text('question_ids').array().notNull(),
+    startedAt: ts('started_at').notNull(),
+    deadline: ts('deadline').notNull(),
+  },
+  (t) => [
+    unique('attempts_user_round_no_uq').on(t.userId, t.roundId, t.attemptNo),
+    unique('attempts_id_deadline_uq').on(t.id, t.deadline),
+    foreignKey({
+      name: 'attempts_round_cap_fk',
+      columns: [t.roundId, t.maxAttempts],
+      foreignColumns: [rounds.id, rounds.maxAttempts],
+    })
+      .onUpdate('cascade')
+      .onDelete('cascade'),
+    index('attempts_round_idx').on(t.roundId, t.startedAt),
+    check('attempts_no_ck', sql`${t.attemptNo} >= 1 and ${t.attemptNo} <= ${t.maxAttempts}`),
+    check('attempts_deadline_ck', sql`${t.deadline} > ${t.startedAt}`),
+  ],
+);
+
+export interface StoredAnswer {
+  questionId: string;
+  optionId: string;
+}
+
+/** One stored submission per attempt; the deadline is carried and checked here too. */
+export const submissions = pgTable(
+  'submissions',
+  {
+    attemptId: text('attempt_id').primaryKey(),
+    roundId: text('round_id').notNull(),
+    userId: text('user_id').notNull(),
+    answers: jsonb('answers').$type<StoredAnswer[]>().notNull(),
+    prediction: integer('prediction').notNull(),
+    score: integer('score').notNull(),
+    total: integer('total').notNull(),
+    deadline: ts('deadline').notNull(),
+    submittedAt: ts('submitted_at').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+  },
+  (t) => [
+    foreignKey({
+      name: 'submissions_attempt_fk',
+      columns: [t.attemptId, t.deadline],
+      foreignColumns: [attempts.id, attempts.deadline],
+    }).onDelete('cascade'),
+    index('submissions_round_idx').on(t.roundId, t.userId),
+    check('submissions_prediction_ck', sql`${t.prediction} between 0 and 100000000`),
+    check('submissions_score_ck', sql`${t.score} between 0 and ${t.total}`),
+    check('submissions_duration_ck', sql`${t.durationMs} >= 0`),
+    // The grace after the deadline is 30 s at most (API.md); a late row cannot be stored.
+    check('submissions_deadline_ck', sql`${t.submittedAt} <= ${t.deadline} + interval '30 seconds'`),
+  ],
+);
+
+export const disqualifications = pgTable(
+  'disqualifications',
+  {
+    roundId: text('round_id')
+      .notNull()
+      .references(() => rounds.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    reason: text('reason').notNull(),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.roundId, t.userId] })],
+);
+
+/** The outcome of the latest finalize of a round. */
+export const roundResults = pgTable('round_results', {
+  roundId: text('round_id')
+    .primaryKey()
+    .references(() => rounds.id, { onDelete: 'cascade' }),
+  actualCount: integer('actual_count').notNull(),
+  participants: integer('participants').notNull(),
+  ranked: integer('ranked').notNull(),
+  checksum: text('checksum').notNull(),
+  finalizedAt: ts('finalized_at').notNull(),
+  finalizedBy: text('finalized_by').references(() => users.id, { onDelete: 'set null' }),
+});
+
+/** One row per participant of a finalized round, in ranking order. */
+export const roundResultRows = pgTable(
+  'round_result_rows',
+  {
+    roundId: text('round_id')
+      .notNull()
+      .references(() => rounds.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    rank: integer('rank'),
+    prize: text('prize'),
+    userId: text('user_id').notNull(),
+    attemptId: text('attempt_id').notNull(),
+    attemptNo: integer('attempt_no').notNull(),
+    score: integer('score').notNull(),
+    total: integer('total').notNull(),
+    prediction: integer('prediction').notNull(),
+    predictionError: integer('prediction_error').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    submittedAt: ts('submitted_at').notNull(),
+    eligible: boolean('eligible').notNull(),
+    ineligibleReason: text('ineligible_reason'),
+  },
+  (t) => [primaryKey({ columns: [t.roundId, t.position] }), index('round_result_rows_user_idx').on(t.userId)],
+);
+
+/** Who did what to the contest data, with the state before and after. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: ts('at').notNull().defaultNow(),
+    actorId: text('actor_id'),
+    action: text('action').notNull(),
+    entity: text('entity').notNull(),
+    entityId: text('entity_id'),
+    before: jsonb('before'),
+    after: jsonb('after'),
+  },
+  (t) => [index('audit_log_entity_idx').on(t.entity, t.entityId), index('audit_log_at_idx').on(t.at)],
+);
+
+export type User = typeof users.$inferSelect;
+export type Contest = typeof contests.$inferSelect;
+export type Round = typeof rounds.$inferSelect;
+export type Question = typeof questions.$inferSelect;
+export type Attempt = typeof attempts.$inferSelect;
+export type Submission = typeof submissions.$inferSelect;

@@ -1,0 +1,99 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
+import type { Database } from '../../db/client';
+import type { Config } from './config';
+import { defaultLimits, type Limits } from './lib/limits';
+import authPlugin from './plugins/auth';
+import dbPlugin from './plugins/db';
+import docsPlugin from './plugins/docs';
+import errorsPlugin from './plugins/errors';
+import redisPlugin from './plugins/redis';
+import { authRoutes } from './modules/auth/index';
+import { contestsRoutes } from './modules/contests/index';
+import { healthRoutes } from './modules/health/index';
+import { questionsRoutes } from './modules/questions/index';
+
+export interface AppDeps {
+  config: Pick<Config, 'JWT_EXPIRES_IN' | 'TRUST_PROXY'>;
+  database: Database;
+  /** null: the in-process throttle (embedded default). */
+  redis: Redis | null;
+  jwtSecret: string;
+  logger?: FastifyServerOptions['logger'] | FastifyBaseLogger;
+  /** Folder of the static web build to serve; null or missing folder: API only. */
+  webRoot?: string | null;
+  limits?: Partial<Limits>;
+}
+
+export const API_PREFIX = '/api/v1';
+export const BODY_LIMIT = 256 * 1024;
+
+/** Builds the whole app from its dependencies; never listens (server.ts does). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const limits: Limits = { ...defaultLimits, ...deps.limits };
+  const loggerOpt = deps.logger ?? false;
+  const isLoggerInstance = typeof loggerOpt === 'object' && loggerOpt !== null && 'child' in loggerOpt;
+  const app = Fastify({
+    ...(isLoggerInstance ? { loggerInstance: loggerOpt as FastifyBaseLogger } : { logger: loggerOpt as FastifyServerOptions['logger'] }),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: deps.config.TRUST_PROXY ?? false,
+    routerOptions: { maxParamLength: 200 },
+    disableRequestLogging: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(errorsPlugin);
+  await app.register(helmet, {
+    // The SvelteKit build inlines its bootstrap script; the web app sets its own CSP.
+    contentSecurityPolicy: false,
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(dbPlugin, { database: deps.database });
+  await app.register(redisPlugin, { redis: deps.redis });
+  await app.register(authPlugin, { secret: deps.jwtSecret, expiresIn: deps.config.JWT_EXPIRES_IN });
+  await app.register(docsPlugin);
+
+  await app.register(healthRoutes);
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes, { limits });
+      await api.register(contestsRoutes);
+      await api.register(questionsRoutes);
+    },
+    { prefix: API_PREFIX },
+  );
+
+  if (deps.webRoot && existsSync(join(deps.webRoot, 'index.html'))) await registerWeb(app, deps.webRoot);
+  return app;
+}
+
+/** Serves the static SvelteKit build; unknown non-API paths get the app shell (client routing). */
+async function registerWeb(app: FastifyInstance, root: string) {
+  await app.register(fastifyStatic, {
+    root,
+    wildcard: false,
+    setHeaders: (res, path) => {
+      res.setHeader('cache-control', path.includes('/_app/immutable/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+  app.get('/*', (req, reply) => {
+    const path = req.url.split('?')[0];
+    if (path.startsWith(API_PREFIX) || path.startsWith('/docs')) {
+      return reply.code(404).send({ statusCode: 404, code: 'ROUTE_NOT_FOUND', error: 'Not Found', message: `Route ${req.method} ${path} not found` });
+    }
+    const file = path.replace(/^\/+/, '').replace(/\/+$/, '');
+    if (file && !file.includes('..')) {
+      for (const candidate of [file, `${file}.html`, `${file}/index.html`]) {
+        if (existsSync(join(root, candidate))) return reply.sendFile(candidate);
+      }
+    }
+    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+  });
+}

@@ -1,0 +1,48 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    DATABASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    REDIS_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
+    JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
+    JWT_EXPIRES_IN: z.string().default('12h'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default('0.0.0.0'),
+    WORKERS: z.coerce.number().int().min(1).max(256).default(1),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATA_DIR: z.string().default('data'),
+    /** Seed the demo contest on the first embedded start ("auto"), always ("true") or never ("false"). */
+    SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
+    DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
+    TRUST_PROXY: z.preprocess(emptyAsUndefined, z.string().optional()),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    if (!env.DATABASE_URL) ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required in production (postgres://...)' });
+    if (!env.REDIS_URL) ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'is required in production (redis://...)' });
+    if (!env.JWT_SECRET || Buffer.byteLength(env.JWT_SECRET) < 32)
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 bytes in production' });
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+export interface Config extends Env {
+  dataDir: string;
+  pgliteDir: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once; throws ConfigError with every problem listed. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || 'env'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const dataDir = resolve(parsed.data.DATA_DIR);
+  return { ...parsed.data, dataDir, pgliteDir: resolve(dataDir, 'pglite') };
+}

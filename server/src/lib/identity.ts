@@ -1,0 +1,60 @@
+// Vietnamese phone numbers and citizen ids (CCCD), as the contest's registration needs them.
+
+// Mobile prefixes in use since the 2018 renumbering: 03x Viettel, 05x Vietnamobile/Gmobile/Reddi,
+// 07x MobiFone, 08x VinaPhone/Viettel/iTel, 09x all carriers.
+const MOBILE = /^0(3[2-9]|5[2-9]|7[06-9]|8[1-9]|9[0-9])[0-9]{7}$/;
+
+/**
+ * Normalizes `+84912345678`, `84912345678`, `0912345678` (with spaces, dots or dashes)
+ * to `0912345678`; returns null when it is not a Vietnamese mobile number.
+ */
+export function normalizePhone(input: string): string | null {
+  const compact = input.normalize('NFKC').replace(/[\s.\-()]/g, '');
+  let digits: string;
+  if (compact.startsWith('+84')) digits = '0' + compact.slice(3);
+  else if (/^84[0-9]{9}$/.test(compact)) digits = '0' + compact.slice(2);
+  else digits = compact;
+  return MOBILE.test(digits) ? digits : null;
+}
+
+/** 0912345678 -> 091****678, for public lists. */
+export function maskPhone(phone: string): string {
+  if (phone.length < 7) return '*'.repeat(phone.length);
+  return phone.slice(0, 3) + '*'.repeat(phone.length - 6) + phone.slice(-3);
+}
+
+/** 038123456789 -> ********6789 */
+export function maskNationalId(id: string): string {
+  return '*'.repeat(Math.max(0, id.length - 4)) + id.slice(-4);
+}
+
+/**
+ * Citizen id (CCCD, Circular 07/2016/TT-BCA): 3 digits province code (001-096), one digit
+ * for century and sex (0/1: 1900s, 2/3: 2000s, ...), two digits of the birth year, six more.
+ */
+export function nationalIdProblem(id: string, birthYear?: number): string | null {
+  if (!/^[0-9]{12}$/.test(id)) return 'must be exactly 12 digits';
+  const province = Number(id.slice(0, 3));
+  if (province < 1 || province > 96) return 'has an unknown province code';
+  if (birthYear !== undefined) {
+    const century = 1900 + Math.floor(Number(id[3]) / 2) * 100;
+    if (century + Number(id.slice(4, 6)) !== birthYear) return 'does not match the birth year';
+  }
+  return null;
+}
+
+/** Builds a well-formed CCCD for a birth year (demo data and tests). */
+export function makeNationalId(birthYear: number, serial: number, provinceCode = 38, female = false): string {
+  const centuryDigit = Math.floor((birthYear - 1900) / 100) * 2 + (female ? 1 : 0);
+  return (
+    String(provinceCode).padStart(3, '0') +
+    String(centuryDigit) +
+    String(birthYear % 100).padStart(2, '0') +
+    String(serial % 1_000_000).padStart(6, '0')
+  );
+}
+
+/** NFC, trimmed, inner whitespace folded: what we store for any human-entered text. */
+export function cleanText(s: string): string {
+  return s.normalize('NFC').replace(/\s+/g, ' ').trim();
+}

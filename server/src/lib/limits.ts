@@ -1,0 +1,21 @@
+/** Throttle budgets: hits per window. Passed to buildApp, so a deployment (or a test) can tune them. */
+export interface Limits {
+  loginPerPhone: { limit: number; windowMs: number };
+  loginPerIp: { limit: number; windowMs: number };
+  registerPerIp: { limit: number; windowMs: number };
+  /** Attempt starts per user. */
+  startPerUser: { limit: number; windowMs: number };
+  /** Submits per user. */
+  submitPerUser: { limit: number; windowMs: number };
+  /** Generous: mobile carriers put thousands of residents behind one address. */
+  hotPathPerIp: { limit: number; windowMs: number };
+}
+
+export const defaultLimits: Limits = {
+  loginPerPhone: { limit: 10, windowMs: 60_000 },
+  loginPerIp: { limit: 600, windowMs: 60_000 },
+  registerPerIp: { limit: 120, windowMs: 60_000 },
+  startPerUser: { limit: 20, windowMs: 60_000 },
+  submitPerUser: { limit: 30, windowMs: 60_000 },
+  hotPathPerIp: { limit: 20_000, windowMs: 60_000 },
+};

@@ -1,0 +1,24 @@
+export type RoundStatus = 'upcoming' | 'open' | 'closed' | 'finalized' | 'published';
+
+export interface RoundTimes {
+  opensAt: Date;
+  closesAt: Date;
+  finalizedAt: Date | null;
+  publishedAt: Date | null;
+}
+
+export function roundStatus(r: RoundTimes, now: Date = new Date()): RoundStatus {
+  if (r.publishedAt) return 'published';
+  if (r.finalizedAt) return 'finalized';
+  if (now < r.opensAt) return 'upcoming';
+  if (now < r.closesAt) return 'open';
+  return 'closed';
+}
+
+/** API.md: deadline = min(startedAt + timeLimitSeconds, closesAt). */
+export function attemptDeadline(startedAt: Date, timeLimitSeconds: number, closesAt: Date): Date {
+  return new Date(Math.min(startedAt.getTime() + timeLimitSeconds * 1000, closesAt.getTime()));
+}
+
+/** Submissions up to this long after the deadline still count (network latency). */
+export const SUBMIT_GRACE_MS = 30_000;

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { cleanText } from './identity';
+
+/** Human text: NFC, trimmed, inner whitespace folded, then length-checked. */
+export const text = (min: number, max: number) =>
+  z
+    .string()
+    .max(max * 4)
+    .transform(cleanText)
+    .pipe(z.string().min(min).max(max));
+
+/** Multi-line text (rules, descriptions): NFC and trimmed, line breaks kept. */
+export const longText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .transform((s) => s.normalize('NFC').trim());
+
+/** Ids are opaque strings: any string of sane length; unknown ones are simply not found. */
+export const IdParam = z.string().min(1).max(100);
+
+export const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+
+export const ErrorResponse = z.object({
+  statusCode: z.number(),
+  code: z.string(),
+  error: z.string(),
+  message: z.string(),
+  details: z.unknown().optional(),
+});

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { nationalIdProblem, normalizePhone } from '../../lib/identity';
+import { IdParam, text } from '../../lib/zod';
+
+export const Phone = z
+  .string()
+  .max(32)
+  .transform((v, ctx) => {
+    const p = normalizePhone(v);
+    if (!p) {
+      ctx.addIssue({ code: 'custom', message: 'must be a Vietnamese mobile number, e.g. 0912345678' });
+      return z.NEVER;
+    }
+    return p;
+  });
+
+export const NationalId = z
+  .string()
+  .max(32)
+  .transform((v) => v.replace(/\s/g, ''))
+  .pipe(z.string().regex(/^[0-9]{12}$/, 'must be exactly 12 digits (CCCD)'));
+
+const thisYear = () => new Date().getUTCFullYear();
+
+export const RegisterBody = z
+  .object({
+    fullName: text(2, 100),
+    phone: Phone,
+    password: z.string().min(8, 'must be at least 8 characters').max(200),
+    nationalId: NationalId,
+    birthYear: z.number().int().min(1900).refine((y) => y <= thisYear(), 'cannot be in the future'),
+    localityId: IdParam.optional(),
+    unitId: IdParam.optional(),
+    category: text(1, 50).optional(),
+  })
+  .superRefine((b, ctx) => {
+    const problem = nationalIdProblem(b.nationalId, b.birthYear);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['nationalId'], message: problem });
+  });
+export type RegisterBody = z.infer<typeof RegisterBody>;
+
+export const LoginBody = z.object({
+  phone: z.string().max(32),
+  password: z.string().min(1).max(200),
+});
+
+export const UserResponse = z.object({
+  id: z.string(),
+  fullName: z.string(),
+  phone: z.string(),
+  role: z.enum(['resident', 'organizer', 'judge', 'admin']),
+  nationalId: z.string().optional(),
+  birthYear: z.number().optional(),
+  localityId: z.string().optional(),
+  unitId: z.string().optional(),
+  category: z.string().optional(),
+});
+export type UserResponse = z.infer<typeof UserResponse>;
+
+export const AuthResponse = z.object({ token: z.string(), user: UserResponse });
+
+export const MyAttemptsResponse = z.array(
+  z.object({
+    attemptId: z.string(),
+    roundId: z.string(),
+    contestId: z.string(),
+    roundNumber: z.number(),
+    attemptNo: z.number(),
+    status: z.enum(['in_progress', 'submitted', 'expired']),
+    startedAt: z.string(),
+    deadline: z.string(),
+    submittedAt: z.string().optional(),
+    durationMs: z.number().optional(),
+    score: z.number().optional(),
+    total: z.number(),
+  }),
+);

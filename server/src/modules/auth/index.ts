@@ -1,0 +1,3 @@
+export { authRoutes } from './auth.routes';
+export { hashPassword, toUserResponse } from './auth.service';
+export { Phone, NationalId } from './auth.schemas';

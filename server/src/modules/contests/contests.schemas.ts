@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { IdParam, isoDate, longText, text } from '../../lib/zod';
+
+export const ContestParams = z.object({ contestId: IdParam });
+export const RoundParams = z.object({ roundId: IdParam });
+
+export const RoundResponse = z.object({
+  id: z.string(),
+  contestId: z.string(),
+  number: z.number(),
+  title: z.string(),
+  opensAt: z.string(),
+  closesAt: z.string(),
+  questionCount: z.number(),
+  timeLimitSeconds: z.number(),
+  maxAttempts: z.number(),
+  status: z.enum(['upcoming', 'open', 'closed', 'finalized', 'published']),
+  predictionPrompt: z.string(),
+  predictionTarget: z.enum(['all_correct_people', 'all_correct_entries', 'participants', 'entries']),
+  revealScore: z.enum(['immediately', 'after_close']),
+  prizes: z.array(z.object({ name: z.string(), count: z.number() })),
+});
+export type RoundResponse = z.infer<typeof RoundResponse>;
+
+export const ContestSummary = z.object({
+  id: z.string(),
+  slug: z.string(),
+  title: z.string(),
+  status: z.enum(['draft', 'active', 'archived']),
+});
+
+export const ContestDetail = ContestSummary.extend({
+  description: z.string(),
+  rules: z.string(),
+  onePrizePerPerson: z.boolean(),
+  rounds: z.array(RoundResponse),
+  localities: z.array(z.object({ id: z.string(), name: z.string() })),
+  units: z.array(z.object({ id: z.string(), name: z.string() })),
+});
+
+export const Slug = z
+  .string()
+  .min(2)
+  .max(80)
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lowercase letters, digits and single dashes');
+
+export const ContestBody = z.object({
+  slug: Slug,
+  title: text(3, 200),
+  description: longText(20_000).optional(),
+  rules: longText(50_000).optional(),
+  onePrizePerPerson: z.boolean().optional(),
+  status: z.enum(['draft', 'active', 'archived']).optional(),
+});
+export const ContestPatchBody = ContestBody.partial();
+
+export const Prize = z.object({ name: text(1, 100), count: z.number().int().min(1).max(100_000) });
+
+const roundFields = {
+  number: z.number().int().min(1).max(1000),
+  title: text(0, 200).optional(),
+  opensAt: isoDate,
+  closesAt: isoDate,
+  questionCount: z.number().int().min(1).max(200).optional(),
+  timeLimitSeconds: z.number().int().min(10).max(86_400).optional(),
+  maxAttempts: z.number().int().min(1).max(100).optional(),
+  revealScore: z.enum(['immediately', 'after_close']).optional(),
+  predictionPrompt: text(0, 500).optional(),
+  predictionTarget: z.enum(['all_correct_people', 'all_correct_entries', 'participants', 'entries']).optional(),
+  prizes: z.array(Prize).max(50).optional(),
+};
+
+export const RoundBody = z.object(roundFields).refine((r) => r.closesAt > r.opensAt, { path: ['closesAt'], message: 'must be after opensAt' });
+export type RoundBody = z.infer<typeof RoundBody>;
+export const RoundPatchBody = z.object(roundFields).partial();
+export type RoundPatchBody = z.infer<typeof RoundPatchBody>;

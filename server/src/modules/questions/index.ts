@@ -1,0 +1,3 @@
+export { questionsRoutes } from './questions.routes';
+export { toAdminQuestion } from './questions.service';
+export { AdminQuestion } from './questions.schemas';

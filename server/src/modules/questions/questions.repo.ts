@@ -1,0 +1,68 @@
+import { and, asc, eq, ilike, inArray, isNotNull, sql } from 'drizzle-orm';
+import type { Db } from '../../../../db/client';
+import { attempts, questions, roundQuestions, type Question } from '../../../../db/schema/index';
+
+export function listQuestions(db: Db, contestId: string, filter: { topic?: string; q?: string }) {
+  const conds = [eq(questions.contestId, contestId)];
+  if (filter.topic) conds.push(eq(questions.topic, filter.topic));
+  if (filter.q) conds.push(ilike(questions.text, `%${filter.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`));
+  return db.select().from(questions).where(and(...conds)).orderBy(asc(questions.createdAt), asc(questions.id));
+}
+
+export function findQuestion(db: Db, id: string): Promise<Question | undefined> {
+  return db.query.questions.findFirst({ where: eq(questions.id, id) });
+}
+
+export async function insertQuestion(db: Db, values: typeof questions.$inferInsert): Promise<Question> {
+  const [row] = await db.insert(questions).values(values).returning();
+  return row;
+}
+
+export async function updateQuestion(db: Db, id: string, values: Partial<typeof questions.$inferInsert>): Promise<Question> {
+  const [row] = await db.update(questions).set({ ...values, updatedAt: new Date() }).where(eq(questions.id, id)).returning();
+  return row;
+}
+
+export async function deleteQuestion(db: Db, id: string) {
+  await db.delete(roundQuestions).where(eq(roundQuestions.questionId, id));
+  await db.delete(questions).where(eq(questions.id, id));
+}
+
+/** Whether the question sits in the pool of a round that already has attempts. */
+export async function questionIsLocked(db: Db, questionId: string): Promise<boolean> {
+  const rows = await db
+    .select({ one: sql`1` })
+    .from(roundQuestions)
+    .innerJoin(attempts, eq(attempts.roundId, roundQuestions.roundId))
+    .where(eq(roundQuestions.questionId, questionId))
+    .limit(1);
+  return rows.length > 0;
+}
+
+export function questionsOfContest(db: Db, contestId: string, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([] as { id: string }[]);
+  return db.select({ id: questions.id }).from(questions).where(and(eq(questions.contestId, contestId), inArray(questions.id, ids)));
+}
+
+export async function replacePool(db: Db, roundId: string, questionIds: string[]) {
+  await db.delete(roundQuestions).where(eq(roundQuestions.roundId, roundId));
+  if (questionIds.length) await db.insert(roundQuestions).values(questionIds.map((questionId, position) => ({ roundId, questionId, position })));
+}
+
+export function poolQuestions(db: Db, roundId: string) {
+  return db
+    .select({ q: questions })
+    .from(roundQuestions)
+    .innerJoin(questions, eq(questions.id, roundQuestions.questionId))
+    .where(eq(roundQuestions.roundId, roundId))
+    .orderBy(asc(roundQuestions.position));
+}
+
+export async function listTopics(db: Db, contestId: string): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ topic: questions.topic })
+    .from(questions)
+    .where(and(eq(questions.contestId, contestId), isNotNull(questions.topic)))
+    .orderBy(asc(questions.topic));
+  return rows.map((r) => r.topic!).filter(Boolean);
+}

@@ -1,0 +1,109 @@
+import type { Db } from '../../../../db/client';
+import type { Question } from '../../../../db/schema/index';
+import { badRequest, conflict, notFound } from '../../lib/errors';
+import { questionProblems, withOptionIds, type QuestionInput } from '../../lib/questions';
+import { recordAudit } from '../audit/index';
+import { requireContest, requireRound, roundHasAttempts } from '../contests/index';
+import * as repo from './questions.repo';
+import type { AdminQuestion } from './questions.schemas';
+
+export function toAdminQuestion(q: Question): AdminQuestion {
+  return {
+    id: q.id,
+    contestId: q.contestId,
+    text: q.text,
+    options: q.options,
+    topic: q.topic ?? null,
+    explanation: q.explanation ?? null,
+    updatedAt: q.updatedAt.toISOString(),
+  };
+}
+
+function assertValid(input: QuestionInput) {
+  const problems = questionProblems(input);
+  if (problems.length)
+    throw badRequest(
+      'INVALID_QUESTION',
+      problems.map((p) => p.message).join('; '),
+      problems.map((p) => ({ field: `body.${p.field}`, message: p.message })),
+    );
+}
+
+export async function listQuestions(db: Db, contestId: string, filter: { topic?: string; q?: string }) {
+  const contest = await requireContest(db, contestId);
+  return (await repo.listQuestions(db, contest.id, filter)).map(toAdminQuestion);
+}
+
+export async function createQuestion(db: Db, actorId: string, contestId: string, input: QuestionInput) {
+  assertValid(input);
+  return db.transaction(async (tx) => {
+    const contest = await requireContest(tx, contestId);
+    const q = await repo.insertQuestion(tx, {
+      contestId: contest.id,
+      text: input.text,
+      options: withOptionIds(input.options),
+      topic: input.topic || null,
+      explanation: input.explanation || null,
+    });
+    await recordAudit(tx, { actorId, action: 'question.create', entity: 'question', entityId: q.id, after: q });
+    return toAdminQuestion(q);
+  });
+}
+
+export async function updateQuestion(db: Db, actorId: string, questionId: string, patch: Partial<QuestionInput>) {
+  return db.transaction(async (tx) => {
+    const before = await repo.findQuestion(tx, questionId);
+    if (!before) throw notFound('Question');
+    if (await repo.questionIsLocked(tx, before.id)) throw conflict('ROUND_LOCKED', 'The question is in the pool of a round that has attempts');
+    const merged: QuestionInput = {
+      text: patch.text ?? before.text,
+      options: patch.options ?? before.options,
+      topic: patch.topic === undefined ? before.topic : patch.topic,
+      explanation: patch.explanation === undefined ? before.explanation : patch.explanation,
+    };
+    assertValid(merged);
+    const after = await repo.updateQuestion(tx, before.id, {
+      text: merged.text,
+      options: patch.options ? withOptionIds(patch.options) : before.options,
+      topic: merged.topic || null,
+      explanation: merged.explanation || null,
+    });
+    await recordAudit(tx, { actorId, action: 'question.update', entity: 'question', entityId: after.id, before, after });
+    return toAdminQuestion(after);
+  });
+}
+
+export async function deleteQuestion(db: Db, actorId: string, questionId: string) {
+  await db.transaction(async (tx) => {
+    const before = await repo.findQuestion(tx, questionId);
+    if (!before) throw notFound('Question');
+    if (await repo.questionIsLocked(tx, before.id)) throw conflict('ROUND_LOCKED', 'The question is in the pool of a round that has attempts');
+    await repo.deleteQuestion(tx, before.id);
+    await recordAudit(tx, { actorId, action: 'question.delete', entity: 'question', entityId: before.id, before });
+  });
+}
+
+export async function getPool(db: Db, roundId: string) {
+  const round = await requireRound(db, roundId);
+  const rows = await repo.poolQuestions(db, round.id);
+  return { roundId: round.id, questionCount: round.questionCount, size: rows.length, questions: rows.map((r) => toAdminQuestion(r.q)) };
+}
+
+export async function setPool(db: Db, actorId: string, roundId: string, questionIds: string[]) {
+  const dup = questionIds.find((id, i) => questionIds.indexOf(id) !== i);
+  if (dup) throw badRequest('DUPLICATE_QUESTION', `Question ${dup} is listed twice`, [{ field: 'body.questionIds', message: `duplicate ${dup}` }]);
+  await db.transaction(async (tx) => {
+    const round = await requireRound(tx, roundId);
+    const found = new Set((await repo.questionsOfContest(tx, round.contestId, questionIds)).map((r) => r.id));
+    const unknown = questionIds.filter((id) => !found.has(id));
+    if (unknown.length)
+      throw badRequest('UNKNOWN_QUESTION', `${unknown.length} question id(s) are not in this contest's bank`, unknown.slice(0, 50).map((id) => ({ field: 'body.questionIds', message: `unknown ${id}` })));
+    if (await roundHasAttempts(tx, round.id)) throw conflict('ROUND_LOCKED', 'The round has attempts: its pool can no longer change');
+    if (round.opensAt <= new Date() && questionIds.length < round.questionCount)
+      throw conflict('POOL_TOO_SMALL', `The round is open and draws ${round.questionCount} questions per attempt; the pool needs at least that many`);
+    const before = (await repo.poolQuestions(tx, round.id)).map((r) => r.q.id);
+    await repo.replacePool(tx, round.id, questionIds);
+    await recordAudit(tx, { actorId, action: 'round.pool', entity: 'round', entityId: round.id, before: { questionIds: before }, after: { questionIds } });
+  });
+  return getPool(db, roundId);
+}

@@ -1,0 +1,77 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, httpErrorName } from '../lib/errors';
+
+interface ErrorBody {
+  statusCode: number;
+  code: string;
+  error: string;
+  message: string;
+  details?: unknown;
+}
+
+function send(reply: FastifyReply, status: number, code: string, message: string, details?: unknown, retryAfter?: number) {
+  const body: ErrorBody = { statusCode: status, code, error: httpErrorName[status] ?? 'Error', message };
+  if (details !== undefined) body.details = details;
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+  return reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+const PG_UNAVAILABLE = /^(08|53|57P0|57014)/;
+const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ENOTFOUND']);
+
+/** Postgres or network failures that mean "try again shortly", not "your input is wrong". */
+export function isDependencyDown(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code !== 'string') return false;
+  return NET_CODES.has(code) || PG_UNAVAILABLE.test(code);
+}
+
+/** One error shape for every failure (API.md "Errors"); never a stack trace to a client. */
+export default fp(
+  async function errorsPlugin(app: FastifyInstance) {
+    app.setNotFoundHandler((req, reply) => send(reply, 404, 'ROUTE_NOT_FOUND', `Route ${req.method} ${req.url.split('?')[0]} not found`));
+
+    app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
+      if (err instanceof AppError) return send(reply, err.statusCode, err.code, err.message, err.details, err.retryAfter);
+
+      if (hasZodFastifySchemaValidationErrors(err)) {
+        const details = err.validation.map((v) => ({
+          field: [err.validationContext, ...String(v.instancePath ?? '').split('/').filter(Boolean)].join('.'),
+          message: v.message,
+        }));
+        const summary = details.map((d) => `${d.field}: ${d.message}`).join('; ');
+        return send(reply, 400, 'VALIDATION_FAILED', `Invalid input: ${summary}`.slice(0, 2000), details);
+      }
+
+      const fe = err as FastifyError;
+      const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
+      switch (fe.code) {
+        case 'FST_ERR_CTP_BODY_TOO_LARGE':
+          return send(reply, 413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');
+        case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+          return send(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type');
+        case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        case 'FST_ERR_CTP_INVALID_JSON_BODY':
+          return send(reply, 400, 'INVALID_JSON', 'Body is not valid JSON');
+        case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+          return send(reply, 400, 'INVALID_CONTENT_LENGTH', 'Invalid content-length');
+        case 'FST_ERR_VALIDATION':
+          return send(reply, 400, 'VALIDATION_FAILED', fe.message);
+      }
+      if (err instanceof SyntaxError && status === 400) return send(reply, 400, 'INVALID_JSON', 'Body is not valid JSON');
+      if (isDependencyDown(err)) {
+        req.log.warn({ err }, 'dependency unavailable');
+        return send(reply, 503, 'SERVICE_UNAVAILABLE', 'A dependency is unavailable, try again shortly', undefined, 2);
+      }
+      if (status >= 400 && status < 500) {
+        const code = typeof fe.code === 'string' && /^[A-Z0-9_]+$/.test(fe.code) && !fe.code.startsWith('FST_') ? fe.code : 'BAD_REQUEST';
+        return send(reply, status, code, fe.message);
+      }
+      req.log.error({ err }, 'unhandled error');
+      return send(reply, 500, 'INTERNAL', 'Internal server error');
+    });
+  },
+  { name: 'errors' },
+);

@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { buildApp, type AppDeps } from '../../server/src/app';
+import { createRedis } from '../../server/src/plugins/redis';
+import { createTestDatabase, type TestDatabase } from './db';
+import { redisUrl } from './env';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export interface TestContext {
+  app: FastifyInstance;
+  database: TestDatabase;
+  redis: Redis | null;
+  keyPrefix: string;
+  close(): Promise<void>;
+}
+
+/** An app on a fresh cloned database and a Redis key prefix of its own. */
+export async function makeTestApp(overrides: Partial<AppDeps> & { withRedis?: boolean; database?: TestDatabase } = {}): Promise<TestContext> {
+  const database = overrides.database ?? (await createTestDatabase());
+  const keyPrefix = `t:${randomBytes(4).toString('hex')}:`;
+  const redis = overrides.withRedis === false ? null : (overrides.redis ?? createRedis(redisUrl(), keyPrefix));
+  if (redis && redis.status !== 'ready') await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+  const app = await buildApp({
+    config: { JWT_EXPIRES_IN: '1h', TRUST_PROXY: undefined },
+    database,
+    redis,
+    jwtSecret: TEST_JWT_SECRET,
+    logger: false,
+    ...overrides,
+  });
+  await app.ready();
+  return {
+    app,
+    database,
+    redis,
+    keyPrefix,
+    async close() {
+      await app.close();
+      if (redis) {
+        // KEYS takes a pattern, which ioredis does not prefix; del() prefixes its keys itself.
+        const keys = await redis.keys(`${keyPrefix}*`).catch(() => [] as string[]);
+        if (keys.length) await redis.del(...keys.map((k) => k.slice(keyPrefix.length))).catch(() => {});
+        redis.disconnect();
+      }
+      if (!overrides.database) await database.destroy();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { randomInt } from 'node:crypto';
+import { hash } from '@node-rs/argon2';
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../../db/client';
+import { contests, questions, roundQuestions, rounds, users, type Contest, type Question, type Round, type User } from '../../db/schema/index';
+import { makeNationalId } from '../../server/src/lib/identity';
+
+export const PASSWORD = 'matkhau-123';
+let passwordHash: Promise<string> | undefined;
+const hashed = () => (passwordHash ??= hash(PASSWORD, { memoryCost: 19456, timeCost: 2, parallelism: 1 }));
+
+let seq = randomInt(0, 500_000);
+const next = () => ++seq;
+
+/** A unique, valid Vietnamese mobile number. */
+export const makePhone = () => '09' + String(next() * 7 + randomInt(0, 7)).padStart(8, '0').slice(-8);
+
+export async function makeUser(db: Db, overrides: Partial<typeof users.$inferInsert> = {}): Promise<User> {
+  const role = overrides.role ?? 'resident';
+  const birthYear = overrides.birthYear ?? 1990;
+  const [u] = await db
+    .insert(users)
+    .values({
+      fullName: `Người dự thi ${next()}`,
+      phone: makePhone(),
+      passwordHash: await hashed(),
+      role,
+      nationalId: role === 'resident' ? makeNationalId(birthYear, next()) : null,
+      birthYear: role === 'resident' ? birthYear : null,
+      ...overrides,
+    })
+    .returning();
+  return u;
+}
+
+export const makeResident = (db: Db, o: Partial<typeof users.$inferInsert> = {}) => makeUser(db, { ...o, role: 'resident' });
+export const makeStaff = (db: Db, role: 'organizer' | 'judge' | 'admin', o: Partial<typeof users.$inferInsert> = {}) => makeUser(db, { ...o, role });
+
+export async function makeContest(db: Db, overrides: Partial<typeof contests.$inferInsert> = {}): Promise<Contest> {
+  const n = next();
+  const [c] = await db
+    .insert(contests)
+    .values({ slug: `cuoc-thi-${n}`, title: `Cuộc thi ${n}`, ...overrides })
+    .returning();
+  return c;
+}
+
+export async function makeQuestions(db: Db, contestId: string, count: number, optionCount: 3 | 4 = 4): Promise<Question[]> {
+  if (count === 0) return [];
+  return db
+    .insert(questions)
+    .values(
+      Array.from({ length: count }, (_, i) => {
+        const correctAt = i % optionCount;
+        return {
+          contestId,
+          text: `Câu hỏi số ${next()}: chuyển đổi số là gì?`,
+          options: Array.from({ length: optionCount }, (_, k) => ({ id: crypto.randomUUID(), text: `Phương án ${'ABCD'[k]}`, correct: k === correctAt })),
+          topic: i % 2 ? 'Chính quyền số' : 'Kinh tế số',
+          explanation: 'Giải thích.',
+        };
+      }),
+    )
+    .returning();
+}
+
+const HOUR = 3_600_000;
+
+/** A round (open now unless told otherwise) with `poolSize` fresh questions in its pool. */
+export async function makeRound(
+  db: Db,
+  contestId: string,
+  overrides: Partial<typeof rounds.$inferInsert> = {},
+  poolSize?: number,
+): Promise<{ round: Round; pool: Question[] }> {
+  const now = Date.now();
+  const [round] = await db
+    .insert(rounds)
+    .values({
+      contestId,
+      number: overrides.number ?? (next() % 1000) + 1,
+      opensAt: new Date(now - HOUR),
+      closesAt: new Date(now + 7 * 24 * HOUR),
+      questionCount: 5,
+      timeLimitSeconds: 600,
+      maxAttempts: 1,
+      predictionPrompt: 'Bao nhiêu người trả lời đúng tất cả?',
+      prizes: [
+        { name: 'Giải Nhất', count: 1 },
+        { name: 'Giải Nhì', count: 2 },
+      ],
+      ...overrides,
+    })
+    .returning();
+  const pool = await makeQuestions(db, contestId, poolSize ?? round.questionCount);
+  if (pool.length) await db.insert(roundQuestions).values(pool.map((q, position) => ({ roundId: round.id, questionId: q.id, position })));
+  return { round, pool };
+}
+
+export function tokenFor(app: FastifyInstance, user: Pick<User, 'id' | 'role'>): string {
+  return app.signToken({ sub: user.id, role: user.role });
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
