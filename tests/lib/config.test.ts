@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../server/src/config';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded mode on port 3000', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ PORT: 3000, HOST: '0.0.0.0', WORKERS: 1 });
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.REDIS_URL).toBeUndefined();
+    expect(c.pgliteDir).toMatch(/data[/\\]pglite$/);
+  });
+
+  it('stops a production start that lacks DATABASE_URL, REDIS_URL or a 32-byte JWT_SECRET, naming each', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    try {
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' });
+    } catch (err) {
+      const msg = (err as Error).message;
+      expect(msg).toContain('DATABASE_URL');
+      expect(msg).toContain('REDIS_URL');
+      expect(msg).toContain('JWT_SECRET');
+    }
+    const ok = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://u@db:5432/app', REDIS_URL: 'redis://cache:6379', JWT_SECRET: 'x'.repeat(32) });
+    expect(ok.NODE_ENV).toBe('production');
+  });
+
+  it('rejects a malformed URL or port', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+  });
+});

@@ -1,0 +1,174 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attempts, questions, roundQuestions } from '../../../db/schema/index';
+import { makeTestApp, type TestContext } from '../../helpers/app';
+import { bearer, makeContest, makeQuestions, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+
+let t: TestContext;
+let org: string;
+let resident: string;
+beforeAll(async () => {
+  t = await makeTestApp();
+  org = tokenFor(t.app, await makeStaff(t.database.db, 'organizer'));
+  resident = tokenFor(t.app, await makeResident(t.database.db));
+});
+afterAll(() => t.close());
+
+const q = (over: Record<string, unknown> = {}) => ({
+  text: 'Ngày Chuyển đổi số quốc gia là ngày nào?',
+  options: [
+    { text: '10/10', correct: true },
+    { text: '1/10', correct: false },
+    { text: '2/9', correct: false },
+  ],
+  topic: 'Ngày Chuyển đổi số',
+  explanation: 'Theo Quyết định 505/QĐ-TTg.',
+  ...over,
+});
+
+describe('POST /admin/contests/:contestId/questions', () => {
+  it('creates a question with random option ids and the correct one marked', async () => {
+    const c = await makeContest(t.database.db);
+    const res = await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${c.id}/questions`, headers: bearer(org), payload: q() });
+    expect(res.statusCode).toBe(201);
+    const body = res.json();
+    expect(body.options).toHaveLength(3);
+    expect(body.options.map((o: { correct: boolean }) => o.correct)).toEqual([true, false, false]);
+    for (const o of body.options) expect(o.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new Set(body.options.map((o: { id: string }) => o.id)).size).toBe(3);
+  });
+
+  it.each([
+    ['two options', { options: [{ text: 'a', correct: true }, { text: 'b', correct: false }] }],
+    ['five options', { options: 'abcde'.split('').map((x, i) => ({ text: x, correct: i === 0 })) }],
+    ['no correct option', { options: [{ text: 'a', correct: false }, { text: 'b', correct: false }, { text: 'c', correct: false }] }],
+    ['two correct options', { options: [{ text: 'a', correct: true }, { text: 'b', correct: true }, { text: 'c', correct: false }] }],
+    ['two equal options', { options: [{ text: 'a', correct: true }, { text: ' A ', correct: false }, { text: 'c', correct: false }] }],
+  ])('rejects %s with 400 INVALID_QUESTION and writes nothing', async (_n, over) => {
+    const c = await makeContest(t.database.db);
+    const res = await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${c.id}/questions`, headers: bearer(org), payload: q(over) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('INVALID_QUESTION');
+    expect(await t.database.db.select().from(questions).where(eq(questions.contestId, c.id))).toEqual([]);
+  });
+
+  it('rejects wrong types with 400 and residents with 403', async () => {
+    const c = await makeContest(t.database.db);
+    const bad = await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${c.id}/questions`, headers: bearer(org), payload: q({ text: 5 }) });
+    expect(bad.statusCode).toBe(400);
+    const res = await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${c.id}/questions`, headers: bearer(resident), payload: q() });
+    expect(res.statusCode).toBe(403);
+  });
+});
+
+describe('GET /admin/contests/:contestId/questions', () => {
+  it('lists the bank with correct flags, filtered by topic and text', async () => {
+    const c = await makeContest(t.database.db);
+    await makeQuestions(t.database.db, c.id, 4);
+    await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${c.id}/questions`, headers: bearer(org), payload: q() });
+    const all = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/questions`, headers: bearer(org) });
+    expect(all.json()).toHaveLength(5);
+    expect(all.json()[0].options.some((o: { correct: boolean }) => o.correct)).toBe(true);
+    const byTopic = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/questions?topic=${encodeURIComponent('Kinh tế số')}`, headers: bearer(org) });
+    expect(byTopic.json()).toHaveLength(2);
+    const byText = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/questions?q=${encodeURIComponent('quốc gia')}`, headers: bearer(org) });
+    expect(byText.json()).toHaveLength(1);
+    const pct = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/questions?q=%25`, headers: bearer(org) });
+    expect(pct.json()).toHaveLength(0);
+  });
+});
+
+describe('PATCH and DELETE /admin/questions/:questionId', () => {
+  it('edits a question and gives new options new ids', async () => {
+    const c = await makeContest(t.database.db);
+    const [question] = await makeQuestions(t.database.db, c.id, 1);
+    const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/admin/questions/${question.id}`, headers: bearer(org), payload: q() });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().text).toBe(q().text);
+    const onlyTopic = await t.app.inject({ method: 'PATCH', url: `/api/v1/admin/questions/${question.id}`, headers: bearer(org), payload: { topic: 'Khác' } });
+    expect(onlyTopic.json()).toMatchObject({ topic: 'Khác', text: q().text });
+    expect(onlyTopic.json().options).toEqual(res.json().options);
+  });
+
+  it('refuses an edit that breaks the option rule', async () => {
+    const c = await makeContest(t.database.db);
+    const [question] = await makeQuestions(t.database.db, c.id, 1);
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/admin/questions/${question.id}`,
+      headers: bearer(org),
+      payload: { options: [{ text: 'a', correct: false }, { text: 'b', correct: false }, { text: 'c', correct: false }] },
+    });
+    expect(res.statusCode).toBe(400);
+    const [row] = await t.database.db.select().from(questions).where(eq(questions.id, question.id));
+    expect(row.options).toEqual(question.options);
+  });
+
+  it('deletes a question (204) and answers 404 after', async () => {
+    const c = await makeContest(t.database.db);
+    const [question] = await makeQuestions(t.database.db, c.id, 1);
+    const del = await t.app.inject({ method: 'DELETE', url: `/api/v1/admin/questions/${question.id}`, headers: bearer(org) });
+    expect(del.statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/admin/questions/${question.id}`, headers: bearer(org) })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/v1/admin/questions/${question.id}`, headers: bearer(org), payload: { topic: 'x' } })).statusCode).toBe(404);
+  });
+
+  it('locks questions of a round that has attempts (409 ROUND_LOCKED)', async () => {
+    const c = await makeContest(t.database.db);
+    const { round, pool } = await makeRound(t.database.db, c.id);
+    const u = await makeResident(t.database.db);
+    await t.database.db.insert(attempts).values({
+      roundId: round.id,
+      userId: u.id,
+      attemptNo: 1,
+      maxAttempts: round.maxAttempts,
+      seed: 1,
+      questionIds: pool.map((p) => p.id),
+      startedAt: new Date(),
+      deadline: new Date(Date.now() + 600_000),
+    });
+    const patch = await t.app.inject({ method: 'PATCH', url: `/api/v1/admin/questions/${pool[0].id}`, headers: bearer(org), payload: { text: 'Sửa' } });
+    expect(patch.statusCode).toBe(409);
+    expect(patch.json().code).toBe('ROUND_LOCKED');
+    const del = await t.app.inject({ method: 'DELETE', url: `/api/v1/admin/questions/${pool[0].id}`, headers: bearer(org) });
+    expect(del.statusCode).toBe(409);
+    const put = await t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${round.id}/questions`, headers: bearer(org), payload: { questionIds: pool.map((p) => p.id).reverse() } });
+    expect(put.statusCode).toBe(409);
+    expect(put.json().code).toBe('ROUND_LOCKED');
+  });
+});
+
+describe('PUT /admin/rounds/:roundId/questions', () => {
+  it('sets the pool of an upcoming round and returns it in order', async () => {
+    const c = await makeContest(t.database.db);
+    const { round } = await makeRound(t.database.db, c.id, { opensAt: new Date(Date.now() + 3_600_000), closesAt: new Date(Date.now() + 7_200_000), questionCount: 3 }, 0);
+    const bank = await makeQuestions(t.database.db, c.id, 4);
+    const ids = [bank[2].id, bank[0].id, bank[3].id];
+    const res = await t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${round.id}/questions`, headers: bearer(org), payload: { questionIds: ids } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ roundId: round.id, size: 3, questionCount: 3 });
+    expect(res.json().questions.map((x: { id: string }) => x.id)).toEqual(ids);
+    const got = await t.app.inject({ method: 'GET', url: `/api/v1/admin/rounds/${round.id}/questions`, headers: bearer(org) });
+    expect(got.json().size).toBe(3);
+  });
+
+  it('rejects duplicates, foreign questions and a pool too small for an open round, changing nothing', async () => {
+    const c = await makeContest(t.database.db);
+    const other = await makeContest(t.database.db);
+    const { round, pool } = await makeRound(t.database.db, c.id, { questionCount: 3 });
+    const [foreign] = await makeQuestions(t.database.db, other.id, 1);
+    const cases: [unknown, number, string][] = [
+      [{ questionIds: [pool[0].id, pool[0].id, pool[1].id] }, 400, 'DUPLICATE_QUESTION'],
+      [{ questionIds: [pool[0].id, pool[1].id, foreign.id] }, 400, 'UNKNOWN_QUESTION'],
+      [{ questionIds: [pool[0].id] }, 409, 'POOL_TOO_SMALL'],
+      [{ questionIds: 'all' }, 400, 'VALIDATION_FAILED'],
+    ];
+    for (const [payload, status, code] of cases) {
+      const res = await t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${round.id}/questions`, headers: bearer(org), payload: payload as object });
+      expect(res.statusCode, code).toBe(status);
+      expect(res.json().code).toBe(code);
+    }
+    const rows = await t.database.db.select().from(roundQuestions).where(eq(roundQuestions.roundId, round.id));
+    expect(rows.length).toBe(3);
+  });
+});
