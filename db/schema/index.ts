@@ -298,6 +298,12 @@ export const roundResults = pgTable('round_results', {
   checksum: text('checksum').notNull(),
   finalizedAt: ts('finalized_at').notNull(),
   finalizedBy: text('finalized_by').references(() => users.id, { onDelete: 'set null' }),
+  // Set when something the results depend on changed (a disqualification, an earlier
+  // round's winners): the round must be finalized again before publish or export.
+  stale: boolean('stale').notNull().default(false),
+  // The rules as applied (target, prizes, onePrizePerPerson), so exports of these
+  // results never depend on later edits of the contest.
+  rules: jsonb('rules').notNull().default({}),
 });
 
 /** One row per participant of a finalized round, in ranking order. */
@@ -321,6 +327,15 @@ export const roundResultRows = pgTable(
     submittedAt: ts('submitted_at').notNull(),
     eligible: boolean('eligible').notNull(),
     ineligibleReason: text('ineligible_reason'),
+    // Who the row was, as of the finalize: the signed prize list must not change when a
+    // profile does.
+    fullName: text('full_name'),
+    nationalId: text('national_id'),
+    phone: text('phone'),
+    birthYear: smallint('birth_year'),
+    locality: text('locality'),
+    unit: text('unit'),
+    category: text('category'),
   },
   (t) => [primaryKey({ columns: [t.roundId, t.position] }), index('round_result_rows_user_idx').on(t.userId)],
 );
