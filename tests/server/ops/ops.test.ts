@@ -1,0 +1,83 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { verify } from '@node-rs/argon2';
+import { eq } from 'drizzle-orm';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { users } from '../../../db/schema/index';
+import { redisClientOptions } from '../../../server/src/plugins/redis';
+import { makeTestApp, type TestContext } from '../../helpers/app';
+
+const run = promisify(execFile);
+
+let t: TestContext;
+beforeAll(async () => {
+  t = await makeTestApp();
+});
+afterAll(() => t.close());
+
+describe('GET /healthz and /readyz', () => {
+  it('answer 200 when the database and Redis answer', async () => {
+    expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ database: 'ok', redis: 'ok' });
+  });
+
+  it('/readyz answers 503 with Retry-After when Redis does not answer', async () => {
+    // Nothing listens on port 1: the client fails fast (no offline queue).
+    const deadRedis = new Redis({ ...redisClientOptions, port: 1, host: '127.0.0.1', retryStrategy: () => null });
+    deadRedis.on('error', () => {});
+    const other = await makeTestApp({ redis: deadRedis, database: t.database });
+    try {
+      expect((await other.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+      const ready = await other.app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.headers['retry-after']).toBeDefined();
+      expect(ready.json()).toMatchObject({ redis: 'down', database: 'ok' });
+    } finally {
+      await other.app.close();
+      deadRedis.disconnect();
+    }
+  });
+});
+
+describe('GET /docs/json', () => {
+  it('publishes the OpenAPI document generated from the route schemas', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/register', '/api/v1/contests/{contestId}', '/api/v1/admin/rounds/{roundId}/questions']));
+    expect(doc.paths['/api/v1/auth/register'].post.requestBody.content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['fullName', 'phone', 'password', 'nationalId', 'birthYear']),
+    );
+  });
+});
+
+describe('unknown routes', () => {
+  it('answer 404 in the error shape', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ statusCode: 404, code: 'ROUTE_NOT_FOUND', error: 'Not Found' });
+  });
+});
+
+describe('npm run user:create', () => {
+  const cli = (args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', 'server/src/cli/user-create.ts', ...args], { env: { ...process.env, DATABASE_URL: t.database.url } });
+
+  it('creates a staff account against DATABASE_URL with a hashed password', async () => {
+    const { stdout } = await cli(['--role', 'judge', '--phone', '+84 988 777 666', '--password', 'giam-khao-123', '--name', 'Đỗ Thị Giám Khảo']);
+    expect(stdout).toContain('Created judge');
+    const [u] = await t.database.db.select().from(users).where(eq(users.phone, '0988777666'));
+    expect(u).toMatchObject({ role: 'judge', fullName: 'Đỗ Thị Giám Khảo' });
+    expect(await verify(u.passwordHash, 'giam-khao-123')).toBe(true);
+  });
+
+  it('refuses bad arguments and a taken phone with a non-zero exit', async () => {
+    await expect(cli(['--role', 'king', '--phone', '0988777555', '--password', 'xxxxxxxx1', '--name', 'A B'])).rejects.toMatchObject({ code: 2 });
+    await expect(cli(['--role', 'organizer', '--phone', '123', '--password', 'xxxxxxxx1', '--name', 'A B'])).rejects.toMatchObject({ code: 2 });
+    await expect(cli(['--role', 'organizer', '--phone', '0988777666', '--password', 'xxxxxxxx1', '--name', 'A B'])).rejects.toMatchObject({ code: 1 });
+  });
+});
