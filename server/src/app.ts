@@ -7,6 +7,8 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Redis } from 'ioredis';
 import type { Database } from '../../db/client';
 import type { Config } from './config';
+import { badRequest } from './lib/errors';
+import { jsonDepthExceeds } from './lib/json';
 import { defaultLimits, type Limits } from './lib/limits';
 import authPlugin from './plugins/auth';
 import dbPlugin from './plugins/db';
@@ -32,6 +34,7 @@ export interface AppDeps {
 
 export const API_PREFIX = '/api/v1';
 export const BODY_LIMIT = 256 * 1024;
+export const MAX_JSON_DEPTH = 32;
 
 /** Builds the whole app from its dependencies; never listens (server.ts does). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -51,6 +54,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(errorsPlugin);
+  // The stock JSON parser (prototype-poisoning checks kept), behind a nesting limit.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH)) return done(badRequest('JSON_TOO_DEEP', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+    parseJson(req, body as string, done);
+  });
   await app.register(helmet, {
     // The SvelteKit build inlines its bootstrap script; the web app sets its own CSP.
     contentSecurityPolicy: false,

@@ -81,3 +81,30 @@ describe('npm run user:create', () => {
     await expect(cli(['--role', 'organizer', '--phone', '0988777666', '--password', 'xxxxxxxx1', '--name', 'A B'])).rejects.toMatchObject({ code: 1 });
   });
 });
+
+describe('request hardening', () => {
+  it('refuses JSON nested too deep with 400, bodies over the limit with 413, and proto poisoning with 400', async () => {
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: deep });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('JSON_TOO_DEEP');
+    const huge = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone: '0912345678', password: 'x'.repeat(2_000_000) } });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json().code).toBe('PAYLOAD_TOO_LARGE');
+    const proto = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"phone":"0912345678","password":"abcdefgh","__proto__":{"role":"admin"}}',
+    });
+    expect(proto.statusCode).toBe(400);
+  });
+
+  it('sends security headers and no CORS grant to other origins', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/contests', headers: { origin: 'https://evil.example' } });
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBeDefined();
+    expect(res.headers['strict-transport-security']).toBeDefined();
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
