@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { findDuplicates, parseQuestionRows, QUESTION_HEADERS, questionSheetRows } from '../../server/src/lib/question-sheet';
+import { questionKey } from '../../server/src/lib/questions';
+import type { SheetRow } from '../../server/src/lib/spreadsheet';
+
+const H = [...QUESTION_HEADERS];
+const rowsOf = (data: string[][]): SheetRow[] => data.map((cells, i) => ({ number: i + 1, cells }));
+
+describe('parseQuestionRows', () => {
+  it('reads 3- and 4-option questions with answer letters in either case', () => {
+    const out = parseQuestionRows(
+      rowsOf([H, ['Thủ đô?', 'Hà Nội', 'Huế', 'Đà Nẵng', 'Vinh', 'a', 'Địa lý', 'Vì thế'], ['Ba phương án?', 'X', 'Y', 'Z', '', ' C ', '', '']]),
+    );
+    expect(out.errors).toEqual([]);
+    expect(out.questions.map((q) => q.input)).toEqual([
+      { text: 'Thủ đô?', options: [{ text: 'Hà Nội', correct: true }, { text: 'Huế', correct: false }, { text: 'Đà Nẵng', correct: false }, { text: 'Vinh', correct: false }], topic: 'Địa lý', explanation: 'Vì thế' },
+      { text: 'Ba phương án?', options: [{ text: 'X', correct: false }, { text: 'Y', correct: false }, { text: 'Z', correct: true }], topic: null, explanation: null },
+    ]);
+  });
+
+  it('finds the header under a title line and ignores extra columns', () => {
+    const out = parseQuestionRows(rowsOf([['NGÂN HÀNG CÂU HỎI'], ['STT', ...H], ['1', 'Hỏi?', 'a', 'b', 'c', '', 'B']]));
+    expect(out.errors).toEqual([]);
+    expect(out.questions[0]).toMatchObject({ row: 3, input: { text: 'Hỏi?', options: [{ text: 'a' }, { text: 'b', correct: true }, { text: 'c' }] } });
+  });
+
+  it('reports every problem with row, column and both languages', () => {
+    const out = parseQuestionRows(
+      rowsOf([
+        H,
+        ['', 'a', 'b', 'c', '', 'A'],
+        ['Hỏi 2', 'a', 'b', '', '', 'A'],
+        ['Hỏi 3', 'a', 'b', 'c', '', ''],
+        ['Hỏi 4', 'a', 'b', 'c', '', 'E'],
+        ['Hỏi 5', 'a', 'b', 'c', '', 'D'],
+        ['Hỏi 6', 'a', 'b', '', 'd', 'A'],
+        ['Hỏi 7', 'a', 'A', 'c', '', 'A'],
+        ['Hỏi 8', 'x'.repeat(501), 'b', 'c', '', 'A'],
+      ]),
+    );
+    const brief = out.errors.map((e) => [e.row, e.field, e.column, e.messageEn]);
+    expect(brief).toEqual([
+      [2, 'Câu hỏi', 'A', 'Missing question text'],
+      [3, 'Phương án C', 'D', 'Missing option: at least 3 options A, B, C are needed'],
+      [4, 'Đáp án đúng', 'F', 'Missing correct answer'],
+      [5, 'Đáp án đúng', 'F', 'Correct answer "E" is invalid: it must be A, B, C or D'],
+      [6, 'Đáp án đúng', 'F', 'The correct answer is D but option D is empty'],
+      [7, 'Phương án C', 'D', 'Option C is empty but a later option is filled'],
+      [8, 'Phương án B', 'C', 'Option B repeats another option'],
+      [9, 'Phương án A', 'B', 'Longer than 500 characters (501)'],
+    ]);
+    for (const e of out.errors) expect(e.message).not.toBe(e.messageEn);
+    expect(out.questions).toEqual([]);
+    expect(out.total).toBe(8);
+  });
+
+  it('names missing columns on the header row', () => {
+    const out = parseQuestionRows(rowsOf([['Câu hỏi', 'Phương án A', 'Phương án B', 'Phương án C'], ['x', 'a', 'b', 'c']]));
+    expect(out.errors).toEqual([{ row: 1, field: 'Đáp án đúng', message: 'Thiếu cột "Đáp án đúng"', messageEn: 'Missing column "Đáp án đúng"' }]);
+  });
+
+  it('accepts English and unaccented headers', () => {
+    const out = parseQuestionRows(rowsOf([['question', 'option a', 'OPTION B', 'Option C', 'Dap an dung'], ['Q?', '1', '2', '3', 'c']]));
+    expect(out.errors).toEqual([]);
+    expect(out.questions[0].input.options[2].correct).toBe(true);
+  });
+});
+
+describe('findDuplicates', () => {
+  it('reports repeats within the file and questions already in the bank', () => {
+    const parsed = parseQuestionRows(rowsOf([H, ['Một?', 'a', 'b', 'c', '', 'A'], ['  MỘT? ', 'x', 'y', 'z', '', 'B'], ['Hai?', 'a', 'b', 'c', '', 'A']]));
+    const errs = findDuplicates(parsed.questions, new Set([questionKey('hai?')]));
+    expect(errs.map((e) => [e.row, e.messageEn])).toEqual([
+      [3, 'Same question as on row 2'],
+      [4, 'The question is already in the bank'],
+    ]);
+  });
+});
+
+describe('questionSheetRows', () => {
+  it('is read back by parseQuestionRows unchanged', () => {
+    const bank = [
+      { text: 'Hỏi?', options: [{ text: 'a', correct: false }, { text: 'b', correct: false }, { text: 'c', correct: true }], topic: null, explanation: 'Dòng 1\nDòng 2' },
+      { text: 'Hỏi 2?', options: [{ text: 'a', correct: false }, { text: 'b', correct: false }, { text: 'c', correct: false }, { text: 'd', correct: true }], topic: 'T', explanation: null },
+    ];
+    expect(parseQuestionRows(rowsOf(questionSheetRows(bank))).questions.map((q) => q.input)).toEqual(bank);
+  });
+});

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { decodeText, detectDelimiter, readSheet, SheetError, writeCsv, writeXlsx, zipUncompressedSize } from '../../server/src/lib/spreadsheet';
+import { csvText, toCp1258, utf8Bom, xlsxOf } from '../fixtures/sheets';
+
+const VI = 'Chuyển đổi số là gì? Người dân, Ủy ban, Hướng dẫn, Đắk Lắk';
+
+describe('decodeText', () => {
+  it('reads UTF-8 with and without a BOM', () => {
+    expect(decodeText(utf8Bom(VI))).toEqual({ text: VI, encoding: 'utf-8' });
+    expect(decodeText(Buffer.from(VI, 'utf8'))).toEqual({ text: VI, encoding: 'utf-8' });
+  });
+
+  it('reads Windows-1258 with combining tone marks as NFC', () => {
+    const buf = toCp1258(VI);
+    expect(buf.includes(Buffer.from(VI, 'utf8'))).toBe(false);
+    const out = decodeText(buf);
+    expect(out.encoding).toBe('windows-1258');
+    expect(out.text).toBe(VI);
+    expect(out.text).toBe(out.text.normalize('NFC'));
+  });
+
+  it('reads UTF-16 LE with a BOM (Excel "Unicode text")', () => {
+    const buf = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(VI, 'utf16le')]);
+    expect(decodeText(buf)).toEqual({ text: VI, encoding: 'utf-16le' });
+  });
+
+  it('turns decomposed UTF-8 into NFC', () => {
+    expect(decodeText(Buffer.from(VI.normalize('NFD'), 'utf8')).text).toBe(VI);
+  });
+});
+
+describe('detectDelimiter', () => {
+  it('picks the delimiter outside quotes', () => {
+    expect(detectDelimiter('a,b,c')).toBe(',');
+    expect(detectDelimiter('a;b;c')).toBe(';');
+    expect(detectDelimiter('"x,y,z";b;c')).toBe(';');
+    expect(detectDelimiter('a\tb\tc')).toBe('\t');
+  });
+});
+
+describe('readSheet', () => {
+  it('reads a semicolon CSV with quotes, CRLF, a sep= line and empty trailing rows', async () => {
+    const text = 'sep=;\r\n' + csvText([['Câu hỏi', 'Ghi chú'], ['Một; hai', 'dòng 1\r\ndòng 2'], ['  có khoảng trắng  ', '']], ';') + ';;\r\n\r\n\r\n';
+    const sheet = await readSheet(Buffer.from(text, 'utf8'));
+    expect(sheet.format).toBe('csv');
+    expect(sheet.rows).toEqual([
+      { number: 1, cells: ['Câu hỏi', 'Ghi chú'] },
+      { number: 2, cells: ['Một; hai', 'dòng 1\ndòng 2'] },
+      { number: 3, cells: ['có khoảng trắng'] },
+    ]);
+  });
+
+  it('reads an xlsx made by exceljs with its real row numbers and numbers as text', async () => {
+    const buf = await xlsxOf([['Tên', 'Số'], [], ['Xã Quảng Phú', 1234], ['Phường Điện Biên', 38095000123]]);
+    const sheet = await readSheet(buf);
+    expect(sheet.format).toBe('xlsx');
+    expect(sheet.rows).toEqual([
+      { number: 1, cells: ['Tên', 'Số'] },
+      { number: 3, cells: ['Xã Quảng Phú', '1234'] },
+      { number: 4, cells: ['Phường Điện Biên', '38095000123'] },
+    ]);
+  });
+
+  it('rejects empty, legacy .xls, binary and damaged files with a SheetError', async () => {
+    await expect(readSheet(Buffer.alloc(0))).rejects.toBeInstanceOf(SheetError);
+    await expect(readSheet(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]))).rejects.toBeInstanceOf(SheetError);
+    await expect(readSheet(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1, 2, 3]))).rejects.toBeInstanceOf(SheetError);
+    const xlsx = await xlsxOf([['a']]);
+    await expect(readSheet(xlsx.subarray(0, xlsx.length - 200))).rejects.toBeInstanceOf(SheetError);
+    await expect(readSheet(Buffer.from('a,"b\r\nc,d', 'utf8'))).rejects.toBeInstanceOf(SheetError);
+  });
+
+  it('rejects a file with more rows than allowed', async () => {
+    const rows = [['h'], ...Array.from({ length: 11 }, (_, i) => [`r${i}`])];
+    await expect(readSheet(Buffer.from(csvText(rows)), { maxRows: 10 })).rejects.toThrow(/more than the limit/);
+    await expect(readSheet(Buffer.from(csvText(rows)), { maxRows: 11 })).resolves.toBeTruthy();
+  });
+
+  it('refuses an xlsx that claims to unpack beyond the cap', async () => {
+    const buf = await xlsxOf([['x'.repeat(5000)]]);
+    expect(zipUncompressedSize(buf)).toBeGreaterThan(5000);
+    await expect(readSheet(buf, { maxUnzippedBytes: 1000 })).rejects.toThrow(/too large/);
+  });
+});
+
+describe('writeCsv and writeXlsx', () => {
+  it('round-trip through readSheet', async () => {
+    const rows = [['Câu hỏi', 'Giải thích'], ['Có "ngoặc", dấu phẩy', 'Hai\ndòng'], ['=1+1', '']];
+    const csv = writeCsv(rows);
+    expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect((await readSheet(csv)).rows.map((r) => r.cells)).toEqual([rows[0], rows[1], ['=1+1']]);
+    const xlsx = await writeXlsx([{ name: 'Câu hỏi', rows }]);
+    expect((await readSheet(xlsx)).rows.map((r) => r.cells)).toEqual([rows[0], rows[1], ['=1+1']]);
+  });
+});
