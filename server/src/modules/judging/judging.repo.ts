@@ -1,0 +1,347 @@
+import { and, asc, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../../../db/client';
+import {
+  attempts,
+  disqualifications,
+  questions,
+  roundQuestions,
+  roundResultRows,
+  roundResults,
+  rounds,
+  type StoredOption,
+} from '../../../../db/schema/index';
+import type { PredictionTarget, PrizeTier } from '../../lib/ranking';
+
+/** Raw SQL on whatever handle we hold (a transaction included), on either driver. */
+export async function rawRows<T>(db: Db, q: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(q);
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+/** Serializes finalize, disqualification and publish of one round. */
+export async function lockRound(db: Db, roundId: string): Promise<void> {
+  await rawRows(db, sql`select id from rounds where id = ${roundId} for update`);
+}
+
+export interface ParticipantCounts {
+  participants: number;
+  eligiblePeople: number;
+  eligibleEntries: number;
+  allCorrectPeople: number;
+  allCorrectEntries: number;
+}
+
+// One reason per person, the first that applies (lib/ranking.ts ineligibleReason is the
+// reference): not a resident, on the contest's exclusion list, disqualified in the round.
+// The exclusion tests are IN over small subqueries, which Postgres hashes once instead of
+// probing the list per participant.
+const reasonSql = (roundId: string, contestId: string) => sql`
+  case
+    when u.role <> 'resident' then 'not_resident'
+    when (u.national_id is not null and u.national_id in (select e.national_id from exclusions e where e.contest_id = ${contestId} and e.national_id is not null))
+      or u.phone in (select e.phone from exclusions e where e.contest_id = ${contestId} and e.phone is not null) then 'excluded'
+    when exists (select 1 from disqualifications d where d.round_id = ${roundId} and d.user_id = u.id)
+      then 'disqualified: ' || (select d.reason from disqualifications d where d.round_id = ${roundId} and d.user_id = u.id)
+  end`;
+
+export async function countParticipants(db: Db, roundId: string, contestId: string): Promise<ParticipantCounts> {
+  const [r] = await rawRows<ParticipantCounts>(
+    db,
+    sql`
+    with per_user as (
+      select s.user_id, count(*)::int as entries, (count(*) filter (where s.score = s.total))::int as correct
+      from submissions s where s.round_id = ${roundId}
+      group by s.user_id
+    ), people as (
+      select p.entries, p.correct, ${reasonSql(roundId, contestId)} as reason
+      from per_user p join users u on u.id = p.user_id
+    )
+    select count(*)::int as "participants",
+      (count(*) filter (where reason is null))::int as "eligiblePeople",
+      coalesce(sum(entries) filter (where reason is null), 0)::int as "eligibleEntries",
+      (count(*) filter (where reason is null and correct > 0))::int as "allCorrectPeople",
+      coalesce(sum(correct) filter (where reason is null), 0)::int as "allCorrectEntries"
+    from people`,
+  );
+  return r;
+}
+
+export function actualCountFor(target: PredictionTarget, c: ParticipantCounts): number {
+  switch (target) {
+    case 'all_correct_people':
+      return c.allCorrectPeople;
+    case 'all_correct_entries':
+      return c.allCorrectEntries;
+    case 'participants':
+      return c.eligiblePeople;
+    case 'entries':
+      return c.eligibleEntries;
+  }
+}
+
+/** Sorted user ids of the prize winners of a round's current results ('' when none). */
+export async function winnersFingerprint(db: Db, roundId: string): Promise<string> {
+  const [r] = await rawRows<{ f: string | null }>(
+    db,
+    sql`select string_agg(user_id, ',' order by user_id collate "C") as f from round_result_rows where round_id = ${roundId} and prize is not null`,
+  );
+  return r?.f ?? '';
+}
+
+export async function deleteResultRows(db: Db, roundId: string): Promise<void> {
+  await db.delete(roundResultRows).where(eq(roundResultRows.roundId, roundId));
+}
+
+export interface RankInput {
+  roundId: string;
+  contestId: string;
+  roundNumber: number;
+  onePrizePerPerson: boolean;
+  actualCount: number;
+  prizes: PrizeTier[];
+}
+
+/**
+ * Ranks the round in one INSERT ... SELECT: each participant's best attempt (DISTINCT ON
+ * over the order chain), the global order, ranks down the eligible rows, prizes down the
+ * eligible rows that did not win earlier (onePrizePerPerson), identity snapshot.
+ * attempt_id compares under "C": the order must not depend on the server's locale.
+ */
+export async function insertRankedRows(db: Db, p: RankInput): Promise<void> {
+  const prizes = JSON.stringify(p.prizes);
+  await rawRows(
+    db,
+    sql`
+    insert into round_result_rows (round_id, position, rank, prize, user_id, attempt_id, attempt_no, score, total, prediction,
+      prediction_error, duration_ms, submitted_at, eligible, ineligible_reason, full_name, national_id, phone, birth_year, locality, unit, category)
+    with best as (
+      select distinct on (s.user_id) s.attempt_id, s.user_id, s.score, s.total, s.prediction,
+        abs(s.prediction - ${p.actualCount}::int) as err, s.duration_ms, s.submitted_at
+      from submissions s
+      where s.round_id = ${p.roundId}
+      order by s.user_id, s.score desc, abs(s.prediction - ${p.actualCount}::int), s.duration_ms, s.submitted_at, s.attempt_id collate "C"
+    ), prior as (
+      select distinct rr.user_id
+      from round_result_rows rr join rounds r2 on r2.id = rr.round_id
+      where ${p.onePrizePerPerson}::boolean and r2.contest_id = ${p.contestId} and r2.number < ${p.roundNumber} and rr.prize is not null
+    ), ordered as (
+      select b.*, u.full_name, u.national_id, u.phone, u.birth_year, u.category, l.name as locality, un.name as unit,
+        ${reasonSql(p.roundId, p.contestId)} as reason,
+        (pr.user_id is not null) as won_before,
+        row_number() over (order by b.score desc, b.err, b.duration_ms, b.submitted_at, b.attempt_id collate "C") as position
+      from best b
+      join users u on u.id = b.user_id
+      left join localities l on l.id = u.locality_id
+      left join units un on un.id = u.unit_id
+      left join prior pr on pr.user_id = b.user_id
+    ), numbered as (
+      select o.*,
+        case when o.reason is null then row_number() over (partition by o.reason is null order by o.position) end as rank,
+        case when o.reason is null and not o.won_before then row_number() over (partition by o.reason is null and not o.won_before order by o.position) end as prize_seq
+      from ordered o
+    ), tiers as (
+      select t.p ->> 'name' as name, (t.p ->> 'count')::int as cnt, sum((t.p ->> 'count')::int) over (order by t.ord) as up_to
+      from jsonb_array_elements(${prizes}::jsonb) with ordinality as t(p, ord)
+    )
+    select ${p.roundId}, n.position, n.rank,
+      (select t.name from tiers t where n.prize_seq > t.up_to - t.cnt and n.prize_seq <= t.up_to),
+      n.user_id, n.attempt_id, a.attempt_no, n.score, n.total, n.prediction, n.err, n.duration_ms, n.submitted_at,
+      n.reason is null, n.reason, n.full_name, n.national_id, n.phone, n.birth_year, n.locality, n.unit, n.category
+    from numbered n join attempts a on a.id = n.attempt_id`,
+  );
+}
+
+const esc = (col: SQL) => sql`replace(replace(replace(replace(${col}, '\\', '\\\\'), E'\\t', '\\t'), E'\\n', '\\n'), E'\\r', '\\r')`;
+const txt = (col: SQL) => sql`coalesce(${esc(col)}, '')`;
+const num = (col: SQL) => sql`coalesce(${col}::text, '')`;
+
+/**
+ * The checksum of lib/ranking.ts checksumOf, in SQL: canonical lines in position order,
+ * hashed where the rows are, so a large round never travels to Node for it.
+ */
+export async function checksumAndRanked(db: Db, roundId: string): Promise<{ checksum: string; ranked: number; rows: number }> {
+  const line = sql.join(
+    [
+      num(sql`position`),
+      num(sql`rank`),
+      txt(sql`prize`),
+      txt(sql`user_id`),
+      txt(sql`full_name`),
+      txt(sql`national_id`),
+      txt(sql`phone`),
+      num(sql`birth_year`),
+      txt(sql`locality`),
+      txt(sql`unit`),
+      txt(sql`category`),
+      txt(sql`attempt_id`),
+      num(sql`attempt_no`),
+      num(sql`score`),
+      num(sql`total`),
+      num(sql`prediction`),
+      num(sql`prediction_error`),
+      num(sql`duration_ms`),
+      sql`to_char(submitted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+      sql`eligible::text`,
+      txt(sql`ineligible_reason`),
+    ],
+    sql` || E'\\t' || `,
+  );
+  const [r] = await rawRows<{ checksum: string; ranked: number; rows: number }>(
+    db,
+    sql`
+    select encode(sha256(convert_to(coalesce(string_agg(line, '' order by position), ''), 'UTF8')), 'hex') as checksum,
+      (count(*) filter (where eligible))::int as ranked, count(*)::int as rows
+    from (select position, eligible, ${line} || E'\\n' as line from round_result_rows where round_id = ${roundId}) x`,
+  );
+  return r;
+}
+
+export async function upsertResults(db: Db, values: typeof roundResults.$inferInsert) {
+  const [row] = await db
+    .insert(roundResults)
+    .values(values)
+    .onConflictDoUpdate({
+      target: roundResults.roundId,
+      set: {
+        actualCount: values.actualCount,
+        participants: values.participants,
+        ranked: values.ranked,
+        checksum: values.checksum,
+        finalizedAt: values.finalizedAt,
+        finalizedBy: values.finalizedBy,
+        stale: false,
+        rules: values.rules,
+      },
+    })
+    .returning();
+  return row;
+}
+
+export async function markFinalized(db: Db, roundId: string, at: Date): Promise<void> {
+  // A corrected list is withdrawn from the public until a judge publishes it again.
+  await db.update(rounds).set({ finalizedAt: at, publishedAt: null, updatedAt: at }).where(eq(rounds.id, roundId));
+}
+
+export async function markPublished(db: Db, roundId: string, at: Date): Promise<void> {
+  await db.update(rounds).set({ publishedAt: at, updatedAt: at }).where(eq(rounds.id, roundId));
+}
+
+/** Results of later rounds of the contest depend on this one's winners (onePrizePerPerson). */
+export async function markLaterRoundsStale(db: Db, contestId: string, roundNumber: number): Promise<string[]> {
+  const rows = await rawRows<{ round_id: string }>(
+    db,
+    sql`update round_results rr set stale = true from rounds r
+        where r.id = rr.round_id and r.contest_id = ${contestId} and r.number > ${roundNumber} and not rr.stale
+        returning rr.round_id`,
+  );
+  return rows.map((r) => r.round_id);
+}
+
+export async function markStale(db: Db, roundId: string): Promise<boolean> {
+  const rows = await db.update(roundResults).set({ stale: true }).where(eq(roundResults.roundId, roundId)).returning({ roundId: roundResults.roundId });
+  return rows.length > 0;
+}
+
+export async function findResults(db: Db, roundId: string) {
+  return db.query.roundResults.findFirst({ where: eq(roundResults.roundId, roundId) });
+}
+
+export type ResultRow = typeof roundResultRows.$inferSelect;
+
+export function listResultRows(db: Db, roundId: string, offset: number, limit: number): Promise<ResultRow[]> {
+  return db.select().from(roundResultRows).where(eq(roundResultRows.roundId, roundId)).orderBy(asc(roundResultRows.position)).offset(offset).limit(limit);
+}
+
+/** Keyset page: rows after `afterPosition`, for exports that must not hold the whole list. */
+export function resultRowsAfter(db: Db, roundId: string, afterPosition: number, limit: number): Promise<ResultRow[]> {
+  return db
+    .select()
+    .from(roundResultRows)
+    .where(and(eq(roundResultRows.roundId, roundId), sql`${roundResultRows.position} > ${afterPosition}`))
+    .orderBy(asc(roundResultRows.position))
+    .limit(limit);
+}
+
+export function listWinnerRows(db: Db, roundId: string): Promise<ResultRow[]> {
+  return db
+    .select()
+    .from(roundResultRows)
+    .where(and(eq(roundResultRows.roundId, roundId), isNotNull(roundResultRows.prize)))
+    .orderBy(asc(roundResultRows.position));
+}
+
+export async function lastPrizePosition(db: Db, roundId: string): Promise<number> {
+  const [r] = await db
+    .select({ p: sql<number>`coalesce(max(${roundResultRows.position}), 0)::int` })
+    .from(roundResultRows)
+    .where(and(eq(roundResultRows.roundId, roundId), isNotNull(roundResultRows.prize)));
+  return r?.p ?? 0;
+}
+
+export async function userHasAttempt(db: Db, roundId: string, userId: string): Promise<boolean> {
+  const rows = await db.select({ id: attempts.id }).from(attempts).where(and(eq(attempts.roundId, roundId), eq(attempts.userId, userId))).limit(1);
+  return rows.length > 0;
+}
+
+export async function insertDisqualification(db: Db, values: typeof disqualifications.$inferInsert) {
+  const [row] = await db.insert(disqualifications).values(values).onConflictDoNothing().returning();
+  return row;
+}
+
+export async function deleteDisqualification(db: Db, roundId: string, userId: string) {
+  const [row] = await db
+    .delete(disqualifications)
+    .where(and(eq(disqualifications.roundId, roundId), eq(disqualifications.userId, userId)))
+    .returning();
+  return row;
+}
+
+export function listDisqualifications(db: Db, roundId: string) {
+  return db.select().from(disqualifications).where(eq(disqualifications.roundId, roundId)).orderBy(asc(disqualifications.createdAt));
+}
+
+export async function answerKey(db: Db, roundId: string) {
+  return db
+    .select({ id: questions.id, text: questions.text, options: questions.options, explanation: questions.explanation })
+    .from(roundQuestions)
+    .innerJoin(questions, eq(questions.id, roundQuestions.questionId))
+    .where(eq(roundQuestions.roundId, roundId))
+    .orderBy(asc(roundQuestions.position)) as Promise<{ id: string; text: string; options: StoredOption[]; explanation: string | null }[]>;
+}
+
+export interface CollectiveRow {
+  id: string;
+  name: string;
+  headcount: number | null;
+  participants: number;
+}
+
+/**
+ * Eligible participants per locality or unit: residents not on the exclusion list with a
+ * submitted attempt in the contest (or in one round), not disqualified in that round.
+ */
+export async function collectiveCounts(db: Db, contestId: string, by: 'locality' | 'unit', roundId: string | null): Promise<CollectiveRow[]> {
+  const table = by === 'locality' ? sql`localities` : sql`units`;
+  const fk = by === 'locality' ? sql`u.locality_id` : sql`u.unit_id`;
+  return rawRows<CollectiveRow>(
+    db,
+    sql`
+    with people as (
+      select distinct s.user_id
+      from submissions s join rounds r on r.id = s.round_id
+      where r.contest_id = ${contestId} and (${roundId}::text is null or s.round_id = ${roundId}::text)
+        and not exists (select 1 from disqualifications d where d.round_id = s.round_id and d.user_id = s.user_id)
+    ), counted as (
+      select ${fk} as group_id, count(*)::int as n
+      from people p join users u on u.id = p.user_id
+      where u.role = 'resident'
+        and not (u.national_id is not null and u.national_id in (select e.national_id from exclusions e where e.contest_id = ${contestId} and e.national_id is not null))
+        and u.phone not in (select e.phone from exclusions e where e.contest_id = ${contestId} and e.phone is not null)
+      group by 1
+    )
+    select g.id, g.name, g.headcount, coalesce(c.n, 0) as participants
+    from ${table} g left join counted c on c.group_id = g.id
+    where g.contest_id = ${contestId}`,
+  );
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { IdParam, text } from '../../lib/zod';
+
+export const RoundParams = z.object({ roundId: IdParam });
+export const ContestParams = z.object({ contestId: IdParam });
+export const DisqualificationParams = z.object({ roundId: IdParam, userId: IdParam });
+
+export const FinalizeResponse = z.object({
+  actualCount: z.number(),
+  participants: z.number(),
+  ranked: z.number(),
+  checksum: z.string(),
+  finalizedAt: z.string(),
+});
+
+export const RankingRow = z.object({
+  position: z.number(),
+  rank: z.number().nullable(),
+  prize: z.string().nullable(),
+  userId: z.string(),
+  fullName: z.string(),
+  nationalId: z.string().nullable(),
+  phone: z.string(),
+  birthYear: z.number().nullable(),
+  locality: z.string().nullable().optional(),
+  unit: z.string().nullable().optional(),
+  category: z.string().nullable().optional(),
+  attemptId: z.string(),
+  attemptNo: z.number(),
+  score: z.number(),
+  total: z.number(),
+  prediction: z.number(),
+  predictionError: z.number(),
+  durationMs: z.number(),
+  submittedAt: z.string(),
+  eligible: z.boolean(),
+  ineligibleReason: z.string().nullable().optional(),
+});
+export type RankingRow = z.infer<typeof RankingRow>;
+
+export const RankingQuery = z.object({
+  offset: z.coerce.number().int().min(0).max(100_000_000).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const RankingResponse = z.object({
+  actualCount: z.number(),
+  participants: z.number(),
+  ranked: z.number(),
+  checksum: z.string(),
+  finalizedAt: z.string(),
+  stale: z.boolean(),
+  offset: z.number(),
+  rows: z.array(RankingRow),
+});
+
+export const DisqualificationBody = z.object({ userId: IdParam, reason: text(1, 500) });
+
+export const DisqualificationResponse = z.object({
+  roundId: z.string(),
+  userId: z.string(),
+  reason: z.string(),
+  createdBy: z.string().nullable(),
+  createdAt: z.string(),
+  resultsStale: z.boolean().optional(),
+});
+
+export const PublishResponse = z.object({ roundId: z.string(), publishedAt: z.string(), checksum: z.string(), actualCount: z.number() });
+
+export const WinnersResponse = z.object({
+  actualCount: z.number(),
+  publishedAt: z.string(),
+  winners: z.array(
+    z.object({
+      rank: z.number(),
+      prize: z.string(),
+      fullName: z.string(),
+      maskedPhone: z.string(),
+      locality: z.string().optional(),
+      unit: z.string().optional(),
+      score: z.number(),
+      total: z.number(),
+      prediction: z.number(),
+      durationMs: z.number(),
+    }),
+  ),
+});
+
+export const AnswerKeyResponse = z.array(
+  z.object({
+    questionId: z.string(),
+    text: z.string(),
+    options: z.array(z.object({ id: z.string(), text: z.string() })),
+    correctOptionId: z.string(),
+    explanation: z.string().optional(),
+  }),
+);
+
+export const CollectiveQuery = z.object({ roundId: IdParam.optional() });
+
+const CollectiveEntry = z.object({
+  rank: z.number(),
+  id: z.string(),
+  name: z.string(),
+  participants: z.number(),
+  headcount: z.number().nullable(),
+  participationRate: z.number().nullable(),
+});
+const CollectiveGroup = z.object({ byParticipants: z.array(CollectiveEntry), byParticipationRate: z.array(CollectiveEntry) });
+export const CollectiveResponse = z.object({
+  contestId: z.string(),
+  roundId: z.string().nullable(),
+  localities: CollectiveGroup,
+  units: CollectiveGroup,
+});

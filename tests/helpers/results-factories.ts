@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import {
+  attempts,
+  disqualifications,
+  exclusions,
+  localities,
+  roundResultRows,
+  roundResults,
+  submissions,
+  units,
+  type Round,
+} from '../../db/schema/index';
+import { makeRound } from './factories';
+
+const HOUR = 3_600_000;
+
+/** A round that closed an hour ago, ready to be finalized. */
+export function makeClosedRound(db: Db, contestId: string, overrides: Partial<Round> = {}, poolSize?: number) {
+  const now = Date.now();
+  return makeRound(db, contestId, { opensAt: new Date(now - 48 * HOUR), closesAt: new Date(now - HOUR), maxAttempts: 10, ...overrides }, poolSize);
+}
+
+export interface SubmissionSpec {
+  score: number;
+  total?: number;
+  prediction?: number;
+  durationMs?: number;
+  submittedAt?: Date;
+  attemptNo?: number;
+  attemptId?: string;
+}
+
+/**
+ * A submitted attempt written straight to the database (attempt + submission), the way
+ * the attempts module stores one, without going through start/submit.
+ */
+export async function makeSubmission(db: Db, round: Round, userId: string, spec: SubmissionSpec) {
+  const total = spec.total ?? round.questionCount;
+  const durationMs = spec.durationMs ?? 60_000;
+  const submittedAt = spec.submittedAt ?? new Date(round.closesAt.getTime() - 2 * HOUR);
+  const startedAt = new Date(submittedAt.getTime() - durationMs);
+  const deadline = new Date(submittedAt.getTime() + 1000);
+  let attemptNo = spec.attemptNo;
+  if (attemptNo === undefined) {
+    const [r] = await db
+      .select({ n: sql<number>`coalesce(max(${attempts.attemptNo}), 0)::int` })
+      .from(attempts)
+      .where(and(eq(attempts.roundId, round.id), eq(attempts.userId, userId)));
+    attemptNo = (r?.n ?? 0) + 1;
+  }
+  const [attempt] = await db
+    .insert(attempts)
+    .values({
+      id: spec.attemptId ?? randomUUID(),
+      roundId: round.id,
+      userId,
+      attemptNo,
+      maxAttempts: round.maxAttempts,
+      seed: 1,
+      questionIds: [],
+      startedAt,
+      deadline,
+    })
+    .returning();
+  const [submission] = await db
+    .insert(submissions)
+    .values({
+      attemptId: attempt.id,
+      roundId: round.id,
+      userId,
+      answers: [],
+      prediction: spec.prediction ?? 0,
+      score: spec.score,
+      total,
+      deadline,
+      submittedAt,
+      durationMs,
+    })
+    .returning();
+  return { attempt, submission };
+}
+
+/** An attempt started and never submitted. */
+export async function makeOpenAttempt(db: Db, round: Round, userId: string, attemptNo = 1) {
+  const startedAt = new Date(round.closesAt.getTime() - 2 * HOUR);
+  const [attempt] = await db
+    .insert(attempts)
+    .values({
+      roundId: round.id,
+      userId,
+      attemptNo,
+      maxAttempts: round.maxAttempts,
+      seed: 1,
+      questionIds: [],
+      startedAt,
+      deadline: new Date(startedAt.getTime() + 600_000),
+    })
+    .returning();
+  return attempt;
+}
+
+export async function makeExclusion(db: Db, contestId: string, entry: { nationalId?: string | null; phone?: string | null; note?: string }) {
+  const [row] = await db
+    .insert(exclusions)
+    .values({ contestId, nationalId: entry.nationalId ?? null, phone: entry.phone ?? null, note: entry.note ?? null })
+    .returning();
+  return row;
+}
+
+export async function makeDisqualification(db: Db, roundId: string, userId: string, reason = 'Gian lận') {
+  const [row] = await db.insert(disqualifications).values({ roundId, userId, reason }).returning();
+  return row;
+}
+
+export async function makeLocality(db: Db, contestId: string, name: string, headcount: number | null = null) {
+  const [row] = await db.insert(localities).values({ contestId, name, headcount }).returning();
+  return row;
+}
+
+export async function makeUnit(db: Db, contestId: string, name: string, headcount: number | null = null) {
+  const [row] = await db.insert(units).values({ contestId, name, headcount }).returning();
+  return row;
+}
+
+/**
+ * Stored results for a round in which `winners` took a prize, as an earlier finalize
+ * would have left them (only what the onePrizePerPerson rule reads).
+ */
+export async function makePriorWinners(db: Db, round: Round, winners: string[]) {
+  await db.insert(roundResults).values({ roundId: round.id, actualCount: 0, participants: winners.length, ranked: winners.length, checksum: 'x', finalizedAt: new Date() });
+  if (winners.length === 0) return;
+  await db.insert(roundResultRows).values(
+    winners.map((userId, i) => ({
+      roundId: round.id,
+      position: i + 1,
+      rank: i + 1,
+      prize: 'Giải Nhất',
+      userId,
+      attemptId: randomUUID(),
+      attemptNo: 1,
+      score: 1,
+      total: 1,
+      prediction: 0,
+      predictionError: 0,
+      durationMs: 1,
+      submittedAt: new Date(),
+      eligible: true,
+    })),
+  );
+  await db.execute(sql`update rounds set finalized_at = now() where id = ${round.id}`);
+}

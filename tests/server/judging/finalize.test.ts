@@ -1,0 +1,283 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Round, User } from '../../../db/schema/index';
+import { checksumOf, type RankedRow } from '../../../server/src/lib/ranking';
+import { makeTestApp, type TestContext } from '../../helpers/app';
+import { bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { makeClosedRound, makeDisqualification, makeExclusion, makeLocality, makePriorWinners, makeSubmission, makeUnit } from '../../helpers/results-factories';
+
+let t: TestContext;
+let judgeToken: string;
+beforeAll(async () => {
+  t = await makeTestApp();
+  judgeToken = tokenFor(t.app, await makeStaff(t.database.db, 'judge'));
+});
+afterAll(() => t.close());
+
+const db = () => t.database.db;
+const T0 = new Date('2026-11-20T03:00:00.000Z');
+const at = (s: number) => new Date(T0.getTime() + s * 1000);
+
+async function finalize(roundId: string, token = judgeToken) {
+  return t.app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${roundId}/finalize`, headers: bearer(token) });
+}
+
+interface Row {
+  position: number;
+  rank: number | null;
+  prize: string | null;
+  userId: string;
+  attemptId: string;
+  attemptNo: number;
+  score: number;
+  predictionError: number;
+  eligible: boolean;
+  ineligibleReason?: string | null;
+  submittedAt: string;
+}
+
+async function ranking(roundId: string): Promise<{ actualCount: number; checksum: string; stale: boolean; rows: Row[] }> {
+  const res = await t.app.inject({ method: 'GET', url: `/api/v1/judge/rounds/${roundId}/ranking?limit=1000`, headers: bearer(judgeToken) });
+  expect(res.statusCode).toBe(200);
+  return res.json();
+}
+
+async function finalized(round: Round) {
+  const res = await finalize(round.id);
+  expect(res.statusCode).toBe(200);
+  return { ...(res.json() as { actualCount: number; checksum: string; participants: number; ranked: number }), ...(await ranking(round.id)) };
+}
+
+async function residents(n: number): Promise<User[]> {
+  return Promise.all(Array.from({ length: n }, () => makeResident(db())));
+}
+
+async function closedRound(over: Partial<Round> = {}) {
+  const contest = await makeContest(db(), { onePrizePerPerson: false });
+  const { round } = await makeClosedRound(db(), contest.id, {
+    prizes: [
+      { name: 'Giải Nhất', count: 1 },
+      { name: 'Giải Nhì', count: 2 },
+    ],
+    ...over,
+  });
+  return { contest, round };
+}
+
+describe('POST /judge/rounds/:roundId/finalize', () => {
+  it('refuses a round that has not closed yet (409 ROUND_NOT_CLOSED)', async () => {
+    const contest = await makeContest(db());
+    const { round } = await makeRound(db(), contest.id);
+    const res = await finalize(round.id);
+    expect(res.statusCode).toBe(409);
+    expect(res.json().code).toBe('ROUND_NOT_CLOSED');
+  });
+
+  it('needs a judge: 401 without a token, 403 for a resident or an organizer, 200 for an admin', async () => {
+    const { round } = await closedRound();
+    expect((await t.app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/finalize` })).statusCode).toBe(401);
+    expect((await finalize(round.id, tokenFor(t.app, await makeResident(db())))).statusCode).toBe(403);
+    expect((await finalize(round.id, tokenFor(t.app, await makeStaff(db(), 'organizer')))).statusCode).toBe(403);
+    expect((await finalize(round.id, tokenFor(t.app, await makeStaff(db(), 'admin')))).statusCode).toBe(200);
+  });
+
+  it('answers 404 for an unknown round', async () => {
+    const res = await finalize('no-such-round');
+    expect(res.statusCode).toBe(404);
+  });
+
+  it('finalizes an empty round: nobody, actualCount 0, the checksum of no rows', async () => {
+    const { round } = await closedRound();
+    const r = await finalized(round);
+    expect(r).toMatchObject({ actualCount: 0, participants: 0, ranked: 0, rows: [] });
+    expect(r.checksum).toBe(createHash('sha256').update('').digest('hex'));
+  });
+
+  it('orders equal scores by prediction error, an error above and one below the actual count tying', async () => {
+    // actualCount (all_correct_people) = 4: a, b, c, d answer everything.
+    const { round } = await closedRound({ questionCount: 5 });
+    const [a, b, c, d] = await residents(4);
+    await makeSubmission(db(), round, a.id, { score: 5, prediction: 9, durationMs: 10_000, submittedAt: at(1) }); // error 5
+    await makeSubmission(db(), round, b.id, { score: 5, prediction: 6, durationMs: 30_000, submittedAt: at(2) }); // error 2, slower
+    await makeSubmission(db(), round, c.id, { score: 5, prediction: 2, durationMs: 20_000, submittedAt: at(3) }); // error 2 below, faster
+    await makeSubmission(db(), round, d.id, { score: 5, prediction: 4, durationMs: 90_000, submittedAt: at(4) }); // error 0
+    const r = await finalized(round);
+    expect(r.actualCount).toBe(4);
+    expect(r.rows.map((x) => [x.userId, x.predictionError, x.rank, x.prize])).toEqual([
+      [d.id, 0, 1, 'Giải Nhất'],
+      [c.id, 2, 2, 'Giải Nhì'],
+      [b.id, 2, 3, 'Giải Nhì'],
+      [a.id, 5, 4, null],
+    ]);
+  });
+
+  it('puts a higher score first whatever the prediction and the time', async () => {
+    const { round } = await closedRound({ questionCount: 5 });
+    const [a, b] = await residents(2);
+    await makeSubmission(db(), round, a.id, { score: 4, prediction: 0, durationMs: 1_000, submittedAt: at(1) });
+    await makeSubmission(db(), round, b.id, { score: 5, prediction: 50, durationMs: 99_000, submittedAt: at(9) });
+    const r = await finalized(round);
+    expect(r.rows.map((x) => x.userId)).toEqual([b.id, a.id]);
+  });
+
+  it('breaks equal score, error and duration by the earlier submission, then by attemptId', async () => {
+    const { round } = await closedRound({ questionCount: 5 });
+    const [a, b, c] = await residents(3);
+    await makeSubmission(db(), round, a.id, { score: 3, prediction: 1, durationMs: 5_000, submittedAt: at(20), attemptId: 'a-0001' });
+    await makeSubmission(db(), round, b.id, { score: 3, prediction: 1, durationMs: 5_000, submittedAt: at(10), attemptId: 'z-0001' });
+    await makeSubmission(db(), round, c.id, { score: 3, prediction: 1, durationMs: 5_000, submittedAt: at(20), attemptId: 'A-0001' });
+    const r = await finalized(round);
+    // Byte order: 'A' (0x41) sorts before 'a' (0x61), whatever the database's locale.
+    expect(r.rows.map((x) => x.attemptId)).toEqual(['z-0001', 'A-0001', 'a-0001']);
+    expect(r.rows.map((x) => x.rank)).toEqual([1, 2, 3]);
+  });
+
+  it('ranks each participant once, by their best attempt', async () => {
+    const { round } = await closedRound({ questionCount: 5 });
+    const [a, b] = await residents(2);
+    await makeSubmission(db(), round, a.id, { score: 2, durationMs: 5_000, submittedAt: at(1) });
+    const best = await makeSubmission(db(), round, a.id, { score: 4, durationMs: 50_000, submittedAt: at(2) });
+    await makeSubmission(db(), round, a.id, { score: 4, durationMs: 60_000, submittedAt: at(3) });
+    await makeSubmission(db(), round, b.id, { score: 3, durationMs: 1_000, submittedAt: at(1) });
+    const r = await finalized(round);
+    expect(r.participants).toBe(2);
+    expect(r.rows).toHaveLength(2);
+    expect(r.rows[0]).toMatchObject({ userId: a.id, attemptId: best.attempt.id, attemptNo: 2, score: 4 });
+  });
+
+  it.each([
+    ['all_correct_people', 2],
+    ['all_correct_entries', 3],
+    ['participants', 3],
+    ['entries', 5],
+  ] as const)('counts %s as the actual count (%i), leaving out the ineligible', async (target, expected) => {
+    const { contest, round } = await closedRound({ questionCount: 3, predictionTarget: target });
+    const [a, b, c, excluded] = await residents(4);
+    await makeExclusion(db(), contest.id, { nationalId: excluded.nationalId });
+    await makeSubmission(db(), round, a.id, { score: 3 });
+    await makeSubmission(db(), round, a.id, { score: 3 });
+    await makeSubmission(db(), round, b.id, { score: 3 });
+    await makeSubmission(db(), round, b.id, { score: 1 });
+    await makeSubmission(db(), round, c.id, { score: 2 });
+    await makeSubmission(db(), round, excluded.id, { score: 3 });
+    await makeSubmission(db(), round, excluded.id, { score: 3 });
+    const r = await finalized(round);
+    expect(r.actualCount).toBe(expected);
+    expect(r.participants).toBe(4);
+    expect(r.ranked).toBe(3);
+  });
+
+  it('keeps ineligible participants in the list without rank or prize, and gives prizes down the eligible rows', async () => {
+    const { contest, round } = await closedRound({ questionCount: 5 });
+    const [byId, byPhone, dq, ok1, ok2, ok3, ok4] = await residents(7);
+    const staff = await makeStaff(db(), 'organizer');
+    await makeExclusion(db(), contest.id, { nationalId: byId.nationalId, note: 'Ban tổ chức' });
+    await makeExclusion(db(), contest.id, { phone: byPhone.phone });
+    // An exclusion of another contest does not count here.
+    const other = await makeContest(db());
+    await makeExclusion(db(), other.id, { nationalId: ok1.nationalId });
+    await makeDisqualification(db(), round.id, dq.id, 'Dùng nhiều tài khoản');
+    let s = 0;
+    for (const u of [byId, byPhone, dq, staff, ok1, ok2, ok3, ok4]) await makeSubmission(db(), round, u.id, { score: 5, durationMs: 1000 * ++s });
+    const r = await finalized(round);
+    expect(r.rows.map((x) => [x.userId, x.rank, x.prize, x.eligible, x.ineligibleReason ?? null])).toEqual([
+      [byId.id, null, null, false, 'excluded'],
+      [byPhone.id, null, null, false, 'excluded'],
+      [dq.id, null, null, false, 'disqualified: Dùng nhiều tài khoản'],
+      [staff.id, null, null, false, 'not_resident'],
+      [ok1.id, 1, 'Giải Nhất', true, null],
+      [ok2.id, 2, 'Giải Nhì', true, null],
+      [ok3.id, 3, 'Giải Nhì', true, null],
+      [ok4.id, 4, null, true, null],
+    ]);
+    expect(r.rows.map((x) => x.position)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(r.actualCount).toBe(4);
+  });
+
+  it('gives the same rows and checksum when finalized again, and the checksum is recomputable from the rows', async () => {
+    const { round } = await closedRound({ questionCount: 5 });
+    const us = await residents(5);
+    for (const [i, u] of us.entries()) await makeSubmission(db(), round, u.id, { score: i % 3, prediction: i, durationMs: 1000 * (5 - i) });
+    const first = await finalized(round);
+    const second = await finalized(round);
+    expect(second.checksum).toBe(first.checksum);
+    expect(second.rows).toEqual(first.rows);
+    const full = second.rows as unknown as (Omit<RankedRow, 'submittedAt'> & { submittedAt: string })[];
+    const recomputed = checksumOf(
+      full.map((x) => ({ ...x, locality: x.locality ?? null, unit: x.unit ?? null, category: x.category ?? null, ineligibleReason: x.ineligibleReason ?? null, submittedAt: new Date(x.submittedAt) })),
+    );
+    expect(recomputed).toBe(first.checksum);
+  });
+
+  it('stores the identity of each row as of the finalize, with locality and unit names', async () => {
+    const { contest, round } = await closedRound();
+    const loc = await makeLocality(db(), contest.id, 'Phường Hạc Thành');
+    const unit = await makeUnit(db(), contest.id, 'Sở Khoa học và Công nghệ');
+    const u = await makeResident(db(), { fullName: 'Lê Thị Ngọc Ánh', localityId: loc.id, unitId: unit.id, category: 'Cán bộ' });
+    await makeSubmission(db(), round, u.id, { score: 1 });
+    const r = await finalized(round);
+    expect(r.rows[0]).toMatchObject({ fullName: 'Lê Thị Ngọc Ánh', nationalId: u.nationalId, phone: u.phone, locality: 'Phường Hạc Thành', unit: 'Sở Khoa học và Công nghệ', category: 'Cán bộ' });
+  });
+});
+
+describe('onePrizePerPerson', () => {
+  async function twoRounds(onePrizePerPerson: boolean) {
+    const contest = await makeContest(db(), { onePrizePerPerson });
+    const prizes = [{ name: 'Giải Nhất', count: 1 }];
+    const { round: r1 } = await makeClosedRound(db(), contest.id, { number: 1, prizes });
+    const { round: r2 } = await makeClosedRound(db(), contest.id, { number: 2, prizes });
+    const [star, other] = await residents(2);
+    for (const r of [r1, r2]) {
+      await makeSubmission(db(), r, star.id, { score: 5, durationMs: 1000 });
+      await makeSubmission(db(), r, other.id, { score: 4, durationMs: 1000 });
+    }
+    return { r1, r2, star, other };
+  }
+
+  it('passes over someone who won in an earlier finalized round: still ranked, prize null', async () => {
+    const { r1, r2, star, other } = await twoRounds(true);
+    expect((await finalized(r1)).rows[0]).toMatchObject({ userId: star.id, prize: 'Giải Nhất' });
+    const second = await finalized(r2);
+    expect(second.rows.map((x) => [x.userId, x.rank, x.prize])).toEqual([
+      [star.id, 1, null],
+      [other.id, 2, 'Giải Nhất'],
+    ]);
+  });
+
+  it('ignores later rounds and rounds not finalized', async () => {
+    const { r1, r2, star } = await twoRounds(true);
+    // Round 2 first: round 1 is not finalized yet, so star wins round 2...
+    expect((await finalized(r2)).rows[0]).toMatchObject({ userId: star.id, prize: 'Giải Nhất' });
+    // ...and round 2 being later does not stop star winning round 1.
+    expect((await finalized(r1)).rows[0]).toMatchObject({ userId: star.id, prize: 'Giải Nhất' });
+  });
+
+  it('marks a later round stale when re-finalizing an earlier one changes its winners', async () => {
+    const { r1, r2, star } = await twoRounds(true);
+    await finalized(r1);
+    await finalized(r2);
+    const dq = await t.app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${r1.id}/disqualifications`, headers: bearer(judgeToken), payload: { userId: star.id, reason: 'Gian lận' } });
+    expect(dq.statusCode).toBe(201);
+    await finalized(r1);
+    expect((await ranking(r2.id)).stale).toBe(true);
+    expect((await finalized(r2)).rows[0]).toMatchObject({ userId: star.id, prize: 'Giải Nhất' });
+  });
+
+  it('lets the same person win again without the rule', async () => {
+    const { r1, r2, star } = await twoRounds(false);
+    await finalized(r1);
+    expect((await finalized(r2)).rows[0]).toMatchObject({ userId: star.id, prize: 'Giải Nhất' });
+  });
+
+  it('reads earlier winners from stored results', async () => {
+    const contest = await makeContest(db(), { onePrizePerPerson: true });
+    const { round: r1 } = await makeClosedRound(db(), contest.id, { number: 3 });
+    const { round: r2 } = await makeClosedRound(db(), contest.id, { number: 7 });
+    const [a, b] = await residents(2);
+    await makePriorWinners(db(), r1, [a.id]);
+    await makeSubmission(db(), r2, a.id, { score: 5 });
+    await makeSubmission(db(), r2, b.id, { score: 1 });
+    const r = await finalized(r2);
+    expect(r.rows.map((x) => x.prize)).toEqual([null, 'Giải Nhất']);
+  });
+});
