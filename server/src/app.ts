@@ -10,6 +10,7 @@ import type { Config } from './config';
 import { badRequest } from './lib/errors';
 import { jsonDepthExceeds } from './lib/json';
 import { defaultLimits, type Limits } from './lib/limits';
+import type { PowOptions } from './lib/pow';
 import authPlugin from './plugins/auth';
 import dbPlugin from './plugins/db';
 import docsPlugin from './plugins/docs';
@@ -18,7 +19,6 @@ import redisPlugin from './plugins/redis';
 import { authRoutes } from './modules/auth/index';
 import { contestsRoutes } from './modules/contests/index';
 import { healthRoutes } from './modules/health/index';
-import { judgingRoutes } from './modules/judging/index';
 import { questionsRoutes } from './modules/questions/index';
 
 export interface AppDeps {
@@ -31,6 +31,8 @@ export interface AppDeps {
   /** Folder of the static web build to serve; null or missing folder: API only. */
   webRoot?: string | null;
   limits?: Partial<Limits>;
+  /** Proof of work on registration (lib/pow.ts), or false/absent for none. */
+  registrationPow?: PowOptions | false;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -75,10 +77,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(
     async (api) => {
-      await api.register(authRoutes, { limits });
+      await api.register(authRoutes, { limits, pow: deps.registrationPow ?? false, secret: deps.jwtSecret });
       await api.register(contestsRoutes);
       await api.register(questionsRoutes);
-      await api.register(judgingRoutes);
     },
     { prefix: API_PREFIX },
   );

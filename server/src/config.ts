@@ -19,6 +19,8 @@ const EnvSchema = z
     SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
     DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
     TRUST_PROXY: z.preprocess(emptyAsUndefined, z.string().optional()),
+    /** Proof of work on registration; default: on in production, off otherwise. */
+    REGISTRATION_POW: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).optional()),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
@@ -32,6 +34,7 @@ export type Env = z.infer<typeof EnvSchema>;
 export interface Config extends Env {
   dataDir: string;
   pgliteDir: string;
+  registrationPow: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -44,5 +47,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const dataDir = resolve(parsed.data.DATA_DIR);
-  return { ...parsed.data, dataDir, pgliteDir: resolve(dataDir, 'pglite') };
+  const registrationPow = (parsed.data.REGISTRATION_POW ?? (parsed.data.NODE_ENV === 'production' ? 'on' : 'off')) === 'on';
+  return { ...parsed.data, dataDir, pgliteDir: resolve(dataDir, 'pglite'), registrationPow };
 }

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { createDatabase, migrateDatabase } from '../../db/client';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from '../../db/seed';
 import { buildApp } from './app';
+import { defaultPow } from './lib/pow';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createRedis } from './plugins/redis';
 import { resolveJwtSecret } from './runtime';
@@ -43,7 +44,15 @@ async function prepare(): Promise<void> {
 async function serve(): Promise<void> {
   const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.pgliteDir, max: config.DB_POOL_MAX });
   const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : null;
-  const app = await buildApp({ config, database, redis, jwtSecret: resolveJwtSecret(config), logger: log, webRoot });
+  const app = await buildApp({
+    config,
+    database,
+    redis,
+    jwtSecret: resolveJwtSecret(config),
+    logger: log,
+    webRoot,
+    registrationPow: config.registrationPow ? defaultPow : false,
+  });
 
   let closing = false;
   const close = async (signal: string) => {

@@ -32,6 +32,8 @@ export const RegisterBody = z
     localityId: IdParam.optional(),
     unitId: IdParam.optional(),
     category: text(1, 50).optional(),
+    /** Proof of work (base64 ALTCHA payload), when the server asks for it (GET /auth/challenge). */
+    altcha: z.string().max(16_384).optional(),
   })
   .superRefine((b, ctx) => {
     const problem = nationalIdProblem(b.nationalId, b.birthYear);
@@ -75,3 +77,13 @@ export const MyAttemptsResponse = z.array(
     total: z.number(),
   }),
 );
+
+export const ChallengeResponse = z.object({
+  required: z.boolean(),
+  challenge: z
+    .object({
+      parameters: z.record(z.string(), z.unknown()),
+      signature: z.string().optional(),
+    })
+    .optional(),
+});
