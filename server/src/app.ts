@@ -19,6 +19,7 @@ import redisPlugin from './plugins/redis';
 import { authRoutes } from './modules/auth/index';
 import { contestsRoutes } from './modules/contests/index';
 import { healthRoutes } from './modules/health/index';
+import { judgingRoutes } from './modules/judging/index';
 import { questionsRoutes } from './modules/questions/index';
 
 export interface AppDeps {
@@ -80,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(authRoutes, { limits, pow: deps.registrationPow ?? false, secret: deps.jwtSecret });
       await api.register(contestsRoutes);
       await api.register(questionsRoutes);
+      await api.register(judgingRoutes);
     },
     { prefix: API_PREFIX },
   );
