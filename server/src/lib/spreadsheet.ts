@@ -111,7 +111,9 @@ export function detectDelimiter(firstLine: string): string {
 
 export function readCsv(buf: Buffer): Sheet {
   const { text: decoded, encoding } = decodeText(buf);
-  if (decoded.includes('\u0000')) throw new SheetError('Tệp không phải bảng tính .xlsx hay .csv', 'The file is neither an .xlsx nor a .csv spreadsheet');
+  // Control characters other than tab and line breaks never occur in a text export.
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  if (/[\u0000-\u0008\u000e-\u001f]/.test(decoded)) throw new SheetError('Tệp không phải bảng tính .xlsx hay .csv', 'The file is neither an .xlsx nor a .csv spreadsheet');
   let text = decoded;
   // Excel's "sep=;" hint line names the delimiter and is not a row.
   let delimiter: string | undefined;
@@ -244,7 +246,7 @@ export async function writeXlsx(sheets: XlsxSheetSpec[]): Promise<Buffer> {
     for (const l of spec.lists ?? []) {
       const letter = ws.getColumn(l.column).letter;
       // Applied to a fixed range so rows the organizer adds later get the drop-down too.
-      ws.dataValidations.add(`${letter}2:${letter}20001`, {
+      (ws as unknown as { dataValidations: { add(range: string, v: ExcelJS.DataValidation): void } }).dataValidations.add(`${letter}2:${letter}5001`, {
         type: 'list',
         allowBlank: true,
         formulae: [`"${l.values.join(',')}"`],

@@ -66,3 +66,27 @@ export async function listTopics(db: Db, contestId: string): Promise<string[]> {
     .orderBy(asc(questions.topic));
   return rows.map((r) => r.topic!).filter(Boolean);
 }
+
+/** Serializes imports into one contest, so two files cannot both add the same question. */
+export async function lockContestBank(db: Db, contestId: string) {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${'questions:' + contestId}))`);
+}
+
+export async function bankTexts(db: Db, contestId: string): Promise<string[]> {
+  return (await db.select({ text: questions.text }).from(questions).where(eq(questions.contestId, contestId))).map((r) => r.text);
+}
+
+export type NewQuestion = Pick<typeof questions.$inferInsert, 'contestId' | 'text' | 'options' | 'topic' | 'explanation'>;
+
+/**
+ * One multi-row INSERT (callers batch to stay under Postgres's 65,535 parameters).
+ * `order` spaces created_at by microseconds so the bank lists in file order.
+ */
+export async function insertQuestions(db: Db, rows: NewQuestion[], order: number): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const inserted = await db
+    .insert(questions)
+    .values(rows.map((r, i) => ({ ...r, createdAt: sql`now() + make_interval(secs => ${(order + i) / 1e6})` as unknown as Date })))
+    .returning({ id: questions.id });
+  return inserted.map((r) => r.id);
+}

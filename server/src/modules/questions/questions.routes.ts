@@ -1,15 +1,92 @@
+import multipart from '@fastify/multipart';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorResponse } from '../../lib/zod';
 import { ContestParams, RoundParams } from '../contests/index';
-import { AdminQuestion, PoolBody, PoolResponse, QuestionBody, QuestionListQuery, QuestionParams, QuestionPatchBody } from './questions.schemas';
+import * as importer from './questions.import';
+import { ProgressStore } from './questions.progress';
+import {
+  AdminQuestion,
+  FileFormatQuery,
+  FileResponse,
+  ImportJobParams,
+  ImportProgressResponse,
+  ImportQuery,
+  ImportResponse,
+  PoolBody,
+  PoolResponse,
+  QuestionBody,
+  QuestionListQuery,
+  QuestionParams,
+  QuestionPatchBody,
+} from './questions.schemas';
 import * as service from './questions.service';
+import { attachment, MAX_UPLOAD_BYTES, readUpload } from './questions.upload';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const uploadErrors = { ...errors, 413: ErrorResponse, 415: ErrorResponse };
 const sec = [{ bearer: [] }];
 
 export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
   const organizer = app.requireRole('organizer');
+  // Only this plugin's routes accept multipart; the limits are checked again per file.
+  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, parts: 12 } });
+  const progress = new ProgressStore(app.redis);
+
+  app.post(
+    '/admin/contests/:contestId/questions/import',
+    {
+      onRequest: organizer,
+      schema: {
+        tags: ['organizing'],
+        security: sec,
+        summary: 'Import a question bank from .xlsx or .csv (multipart field "file")',
+        description:
+          'Columns: Câu hỏi, Phương án A–D (D optional), Đáp án đúng (A–D, any case), Chủ đề, Giải thích. All or nothing: if any row fails nothing is written and `errors` lists every problem (row, field, column, Vietnamese `message`, English `messageEn`). `dryRun` checks without writing. CSV may be UTF-8 (with or without BOM), UTF-16 or Windows-1258, delimited by comma, semicolon or tab.',
+        consumes: ['multipart/form-data'],
+        params: ContestParams,
+        querystring: ImportQuery,
+        response: { 200: ImportResponse, ...uploadErrors },
+      },
+    },
+    async (req) => {
+      const file = await readUpload(req);
+      return importer.importQuestions(app.db, progress, req.user.sub, req.params.contestId, file, req.query);
+    },
+  );
+
+  app.get(
+    '/admin/imports/:jobId',
+    {
+      onRequest: organizer,
+      schema: { tags: ['organizing'], security: sec, summary: 'Progress of a running (or recent) question import', params: ImportJobParams, response: { 200: ImportProgressResponse, ...errors } },
+    },
+    (req) => importer.importProgress(progress, { id: req.user.sub, role: req.user.role }, req.params.jobId),
+  );
+
+  app.get(
+    '/admin/contests/:contestId/questions/export',
+    {
+      onRequest: organizer,
+      schema: { tags: ['organizing'], security: sec, summary: 'The bank as .xlsx or .csv, in the import format', params: ContestParams, querystring: FileFormatQuery, response: { 200: FileResponse, ...errors } },
+    },
+    async (req, reply) => {
+      const f = await importer.exportQuestions(app.db, req.params.contestId, req.query.format);
+      return reply.header('content-type', f.contentType).header('content-disposition', attachment(f.filename)).send(f.body);
+    },
+  );
+
+  app.get(
+    '/admin/contests/:contestId/questions/template',
+    {
+      onRequest: organizer,
+      schema: { tags: ['organizing'], security: sec, summary: 'An empty import file with the Vietnamese headers', params: ContestParams, querystring: FileFormatQuery, response: { 200: FileResponse, ...errors } },
+    },
+    async (req, reply) => {
+      const f = await importer.questionTemplate(app.db, req.params.contestId, req.query.format);
+      return reply.header('content-type', f.contentType).header('content-disposition', attachment(f.filename)).send(f.body);
+    },
+  );
 
   app.post(
     '/admin/contests/:contestId/questions',

@@ -29,3 +29,56 @@ export const QuestionListQuery = z.object({
 
 export const PoolBody = z.object({ questionIds: z.array(IdParam).max(5000) });
 export const PoolResponse = z.object({ roundId: z.string(), questionCount: z.number(), size: z.number(), questions: z.array(AdminQuestion) });
+
+export const FileFormatQuery = z.object({ format: z.enum(['xlsx', 'csv']).default('xlsx') });
+
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .optional()
+  .transform((v) => v === 'true' || v === '1');
+
+export const ImportQuery = z.object({
+  dryRun: flag,
+  /** Duplicates (within the file or against the bank) are left out and listed in `skipped` instead of failing the file. */
+  skipDuplicates: flag,
+  /** Chosen by the client before uploading, so it can poll GET /admin/imports/:jobId while the upload runs. */
+  jobId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,64}$/)
+    .optional(),
+});
+
+export const RowErrorSchema = z.object({
+  row: z.number(),
+  field: z.string(),
+  column: z.string().optional(),
+  message: z.string().describe('Vietnamese'),
+  messageEn: z.string(),
+});
+
+export const ImportResponse = z.object({
+  jobId: z.string(),
+  dryRun: z.boolean(),
+  format: z.enum(['xlsx', 'csv']),
+  encoding: z.string().nullable(),
+  total: z.number().describe('data rows read'),
+  valid: z.number().describe('rows that passed every check'),
+  created: z.number(),
+  errors: z.array(RowErrorSchema),
+  skipped: z.array(RowErrorSchema),
+});
+
+export const ImportJobParams = z.object({ jobId: z.string().min(1).max(64) });
+export const ImportProgressResponse = z.object({
+  jobId: z.string(),
+  phase: z.enum(['reading', 'validating', 'writing', 'done', 'failed']),
+  dryRun: z.boolean(),
+  processed: z.number(),
+  total: z.number(),
+  created: z.number(),
+  errorCount: z.number(),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const FileResponse = z.any().describe('the file (binary)');

@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../../../db/client';
+import { badRequest, notFound } from '../../lib/errors';
+import {
+  findDuplicates,
+  parseQuestionRows,
+  QUESTION_COLUMN_WIDTHS,
+  QUESTION_HEADERS,
+  QUESTION_TEMPLATE_HELP,
+  questionSheetRows,
+  type RowError,
+} from '../../lib/question-sheet';
+import { questionKey, withOptionIds } from '../../lib/questions';
+import { readSheet, SheetError, writeCsv, writeXlsx, type Sheet } from '../../lib/spreadsheet';
+import { recordAudit } from '../audit/index';
+import { requireContest } from '../contests/index';
+import type { ImportPhase, ImportProgress, ProgressStore } from './questions.progress';
+import * as repo from './questions.repo';
+import type { Upload } from './questions.upload';
+
+export const MAX_IMPORT_ROWS = 20_000;
+// 5 bound parameters a row (+1 for the order): far below Postgres's 65,535 per statement.
+const BATCH = 1000;
+
+export interface ImportOptions {
+  dryRun: boolean;
+  skipDuplicates: boolean;
+  jobId?: string;
+}
+
+export interface ImportResult {
+  jobId: string;
+  dryRun: boolean;
+  format: 'xlsx' | 'csv';
+  encoding: string | null;
+  total: number;
+  valid: number;
+  created: number;
+  errors: RowError[];
+  skipped: RowError[];
+}
+
+/** A SheetError as API.md's 400, with the same bilingual fields as row errors. */
+export function invalidFile(err: SheetError) {
+  return badRequest('INVALID_FILE', `${err.messageVi} / ${err.messageEn}`, [
+    { row: err.row ?? null, field: 'file', message: err.messageVi, messageEn: err.messageEn },
+  ]);
+}
+
+export async function readUploadedSheet(file: Upload, maxRows: number): Promise<Sheet> {
+  try {
+    return await readSheet(file.buffer, { maxRows });
+  } catch (err) {
+    if (err instanceof SheetError) throw invalidFile(err);
+    throw err;
+  }
+}
+
+const byRow = (a: RowError, b: RowError) => a.row - b.row;
+
+/**
+ * All or nothing: the file is read and every row checked in memory; only a file with no
+ * bad row is written, in batches inside one transaction.
+ */
+export async function importQuestions(db: Db, progress: ProgressStore, actorId: string, contestId: string, file: Upload, opts: ImportOptions): Promise<ImportResult> {
+  const contest = await requireContest(db, contestId);
+  const jobId = opts.jobId ?? randomUUID();
+  const state: ImportProgress = {
+    jobId,
+    ownerId: actorId,
+    phase: 'reading',
+    dryRun: opts.dryRun,
+    processed: 0,
+    total: 0,
+    created: 0,
+    errorCount: 0,
+    startedAt: new Date().toISOString(),
+    updatedAt: new Date().toISOString(),
+  };
+  const report = (phase: ImportPhase, patch: Partial<ImportProgress> = {}) => progress.set(Object.assign(state, patch, { phase, updatedAt: new Date().toISOString() }));
+  await report('reading');
+
+  try {
+    const sheet = await readUploadedSheet(file, MAX_IMPORT_ROWS);
+    const parsed = parseQuestionRows(sheet.rows);
+    await report('validating', { total: parsed.total, processed: parsed.total });
+
+    const result = await db.transaction(async (tx) => {
+      if (!opts.dryRun) await repo.lockContestBank(tx, contest.id);
+      const bank = new Set((await repo.bankTexts(tx, contest.id)).map(questionKey));
+      const duplicates = findDuplicates(parsed.questions, bank);
+      const errors = opts.skipDuplicates ? parsed.errors : [...parsed.errors, ...duplicates];
+      const skipped = opts.skipDuplicates ? duplicates : [];
+      const skippedRows = new Set(skipped.map((e) => e.row));
+      const toCreate = parsed.questions.filter((q) => !skippedRows.has(q.row));
+      errors.sort(byRow);
+      const base = { jobId, dryRun: opts.dryRun, format: sheet.format, encoding: sheet.encoding ?? null, total: parsed.total, valid: parsed.questions.length - duplicates.length, errors, skipped };
+      if (errors.length || opts.dryRun) return { ...base, created: 0 };
+
+      await report('writing', { processed: 0, total: toCreate.length });
+      const ids: string[] = [];
+      for (let i = 0; i < toCreate.length; i += BATCH) {
+        const batch = toCreate.slice(i, i + BATCH).map((q) => ({
+          contestId: contest.id,
+          text: q.input.text,
+          options: withOptionIds(q.input.options),
+          topic: q.input.topic,
+          explanation: q.input.explanation,
+        }));
+        ids.push(...(await repo.insertQuestions(tx, batch, i)));
+        await report('writing', { processed: ids.length });
+      }
+      await recordAudit(tx, {
+        actorId,
+        action: 'question.import',
+        entity: 'contest',
+        entityId: contest.id,
+        after: { file: file.filename, format: sheet.format, encoding: sheet.encoding ?? null, created: ids.length, skipped: skipped.length, questionIds: ids },
+      });
+      return { ...base, created: ids.length };
+    });
+    await report('done', { created: result.created, errorCount: result.errors.length });
+    return result;
+  } catch (err) {
+    await report('failed');
+    throw err;
+  }
+}
+
+export async function importProgress(progress: ProgressStore, actor: { id: string; role: string }, jobId: string) {
+  const p = await progress.get(jobId);
+  // Someone else's import is "not found", like any object that is not yours.
+  if (!p || (p.ownerId !== actor.id && actor.role !== 'admin')) throw notFound('Import');
+  const { ownerId: _owner, ...rest } = p;
+  return rest;
+}
+
+export interface FileOut {
+  body: Buffer;
+  filename: string;
+  contentType: string;
+}
+
+const CONTENT_TYPES = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  csv: 'text/csv; charset=utf-8',
+};
+
+async function sheetFile(rows: string[][], format: 'xlsx' | 'csv', name: string, withHelp: boolean): Promise<FileOut> {
+  const body =
+    format === 'csv'
+      ? writeCsv(rows)
+      : await writeXlsx([
+          { name: 'Câu hỏi', rows, widths: QUESTION_COLUMN_WIDTHS, lists: [{ column: QUESTION_HEADERS.indexOf('Đáp án đúng') + 1, values: ['A', 'B', 'C', 'D'] }] },
+          ...(withHelp ? [{ name: 'Hướng dẫn', rows: QUESTION_TEMPLATE_HELP, widths: [120] }] : []),
+        ]);
+  return { body, filename: `${name}.${format}`, contentType: CONTENT_TYPES[format] };
+}
+
+export async function exportQuestions(db: Db, contestId: string, format: 'xlsx' | 'csv'): Promise<FileOut> {
+  const contest = await requireContest(db, contestId);
+  const bank = await repo.listQuestions(db, contest.id, {});
+  return sheetFile(questionSheetRows(bank), format, `cau-hoi-${contest.slug}`, false);
+}
+
+export async function questionTemplate(db: Db, contestId: string, format: 'xlsx' | 'csv'): Promise<FileOut> {
+  await requireContest(db, contestId);
+  return sheetFile(questionSheetRows([]), format, 'mau-nhap-cau-hoi', true);
+}

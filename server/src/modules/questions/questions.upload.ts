@@ -1,0 +1,36 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError, badRequest } from '../../lib/errors';
+
+export interface Upload {
+  buffer: Buffer;
+  filename: string;
+}
+
+/** Spreadsheets of a question bank or a staff list: a few MB at most. */
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The single file of a multipart request, in memory. Needs @fastify/multipart in the
+ * route's scope; every failure is a 4xx (none of them is the server's fault).
+ */
+export async function readUpload(req: FastifyRequest, maxBytes = MAX_UPLOAD_BYTES): Promise<Upload> {
+  if (!req.isMultipart()) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data in a field named "file"');
+  try {
+    const part = await req.file({ limits: { fileSize: maxBytes, files: 1 } });
+    if (!part) throw badRequest('FILE_REQUIRED', 'Thiếu tệp / No file in the request', [{ field: 'file', message: 'required' }]);
+    const buffer = await part.toBuffer();
+    return { buffer, filename: part.filename || 'upload' };
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    const code = (err as { code?: string }).code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT')
+      throw new AppError(413, 'PAYLOAD_TOO_LARGE', `Tệp quá lớn (tối đa ${Math.round(maxBytes / 1048576)} MB) / The file is too large (at most ${Math.round(maxBytes / 1048576)} MB)`);
+    throw badRequest('INVALID_MULTIPART', 'Malformed multipart/form-data body');
+  }
+}
+
+/** attachment; with an ASCII fallback and the UTF-8 name (RFC 6266). */
+export function attachment(filename: string): string {
+  const ascii = filename.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').replace(/[^\w.-]+/g, '-');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}

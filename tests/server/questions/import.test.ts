@@ -1,0 +1,254 @@
+import { randomBytes } from 'node:crypto';
+import { count, eq } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog, questions } from '../../../db/schema/index';
+import { QUESTION_HEADERS } from '../../../server/src/lib/question-sheet';
+import { makeTestApp, type TestContext } from '../../helpers/app';
+import { bearer, makeContest, makeQuestions, makeStaff, tokenFor } from '../../helpers/factories';
+import { csvText, multipart, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
+
+let t: TestContext;
+let organizer: string;
+let organizerId: string;
+beforeAll(async () => {
+  t = await makeTestApp();
+  const o = await makeStaff(t.database.db, 'organizer');
+  organizerId = o.id;
+  organizer = tokenFor(t.app, o);
+});
+afterAll(() => t.close());
+
+const H = [...QUESTION_HEADERS];
+const url = (contestId: string, query = '') => `/api/v1/admin/contests/${contestId}/questions/import${query}`;
+
+async function upload(contestId: string, file: Buffer, name: string, query = '', token = organizer) {
+  const m = multipart(file, name);
+  return t.app.inject({ method: 'POST', url: url(contestId, query), headers: { ...m.headers, ...bearer(token) }, payload: m.payload });
+}
+
+async function bankOf(contestId: string) {
+  const rows = await t.database.db.select().from(questions).where(eq(questions.contestId, contestId));
+  return rows
+    .map((q) => ({ text: q.text, options: q.options.map((o) => ({ text: o.text, correct: o.correct })), topic: q.topic, explanation: q.explanation }))
+    .sort((a, b) => a.text.localeCompare(b.text));
+}
+
+const bankSize = async (contestId: string) => (await t.database.db.select({ n: count() }).from(questions).where(eq(questions.contestId, contestId)))[0].n;
+
+const sample = [
+  H,
+  ['Chuyển đổi số là gì?', 'Một quá trình thay đổi tổng thể', 'Mua máy tính', 'Lắp wifi', 'Dùng Zalo', 'A', 'Kinh tế số', 'Theo Quyết định 749/QĐ-TTg'],
+  ['Cổng dịch vụ công quốc gia có địa chỉ nào?', 'dichvucong.gov.vn', 'thanhhoa.gov.vn', 'vneid.gov.vn', '', 'a', 'Chính quyền số', ''],
+  ['Ứng dụng định danh điện tử quốc gia là gì?', 'VNeID', 'Zalo', 'Facebook', 'TikTok', 'b', '', 'Sai đáp án cố ý'],
+];
+
+describe('POST /admin/contests/:contestId/questions/import', () => {
+  it('imports an xlsx made by exceljs, with option ids, topics and explanations', async () => {
+    const c = await makeContest(t.database.db);
+    const res = await upload(c.id, await xlsxOf(sample), 'ngan-hang.xlsx');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ created: 3, errors: [], total: 3, valid: 3, dryRun: false, format: 'xlsx' });
+    const list = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/questions`, headers: bearer(organizer) });
+    const qs = list.json() as { text: string; options: { id: string; text: string; correct: boolean }[]; topic: string | null; explanation: string | null }[];
+    expect(qs.map((q) => q.text)).toEqual(sample.slice(1).map((r) => r[0]));
+    expect(qs[1].options).toHaveLength(3);
+    expect(qs[2].options.find((o) => o.correct)?.text).toBe('Zalo');
+    expect(qs[0]).toMatchObject({ topic: 'Kinh tế số', explanation: 'Theo Quyết định 749/QĐ-TTg' });
+    expect(qs[2].topic).toBeNull();
+    expect(new Set(qs.flatMap((q) => q.options.map((o) => o.id))).size).toBe(11);
+    const audit = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'question.import'));
+    expect(audit.find((a) => a.entityId === c.id)).toMatchObject({ actorId: organizerId, entity: 'contest', after: expect.objectContaining({ created: 3 }) });
+  });
+
+  it('imports a UTF-8 CSV with a BOM, semicolons, stray spaces, decomposed text and blank trailing rows', async () => {
+    const c = await makeContest(t.database.db);
+    const rows = sample.map((r, i) => (i === 0 ? r : r.map((cell) => `  ${cell.normalize('NFD')} `)));
+    const file = utf8Bom(csvText(rows, ';') + ';;;;;;;\r\n\r\n');
+    const res = await upload(c.id, file, 'cau-hoi.csv');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ created: 3, errors: [], format: 'csv', encoding: 'utf-8' });
+    const bank = await bankOf(c.id);
+    expect(bank.map((q) => q.text)).toContain('Chuyển đổi số là gì?');
+    expect(bank.every((q) => q.text === q.text.normalize('NFC') && q.options.every((o) => o.text === o.text.normalize('NFC')))).toBe(true);
+  });
+
+  it('imports a Windows-1258 CSV', async () => {
+    const c = await makeContest(t.database.db);
+    const res = await upload(c.id, toCp1258(csvText(sample)), 'cp1258.csv');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ created: 3, encoding: 'windows-1258' });
+    const bank = await bankOf(c.id);
+    expect(bank.find((q) => q.text === 'Ứng dụng định danh điện tử quốc gia là gì?')?.explanation).toBe('Sai đáp án cố ý');
+  });
+
+  it('writes nothing on a dry run and says what would be created', async () => {
+    const c = await makeContest(t.database.db);
+    const res = await upload(c.id, await xlsxOf(sample), 'x.xlsx', '?dryRun=true');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ dryRun: true, created: 0, valid: 3, errors: [] });
+    expect(await bankSize(c.id)).toBe(0);
+  });
+
+  it('reports every bad row in both languages and writes none of the good ones', async () => {
+    const c = await makeContest(t.database.db);
+    const bad = [
+      ...sample,
+      ['Thiếu đáp án?', 'a', 'b', 'c', '', '', '', ''],
+      ['', 'a', 'b', 'c', 'd', 'A', '', ''],
+      ['Hai phương án?', 'a', 'b', '', '', 'A', '', ''],
+      ['Đáp án lạ?', 'a', 'b', 'c', 'd', 'Z', '', ''],
+    ];
+    for (const dryRun of ['', '?dryRun=true']) {
+      const res = await upload(c.id, await xlsxOf(bad), 'bad.xlsx', dryRun);
+      expect(res.statusCode).toBe(200);
+      const body = res.json();
+      expect(body.created).toBe(0);
+      expect(body.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([
+        [5, 'Đáp án đúng'],
+        [6, 'Câu hỏi'],
+        [7, 'Phương án C'],
+        [8, 'Đáp án đúng'],
+      ]);
+      expect(body.errors[0]).toMatchObject({ column: 'F', message: 'Thiếu đáp án đúng', messageEn: 'Missing correct answer' });
+      expect(await bankSize(c.id)).toBe(0);
+    }
+  });
+
+  it('reports duplicates within the file and against the bank, or skips them on request', async () => {
+    const c = await makeContest(t.database.db);
+    const [existing] = await makeQuestions(t.database.db, c.id, 1);
+    const rows = [...sample, [existing.text.toUpperCase(), 'x', 'y', 'z', '', 'A', '', ''], [sample[1][0], 'x', 'y', 'z', '', 'A', '', '']];
+    const res = await upload(c.id, await xlsxOf(rows), 'dups.xlsx');
+    expect(res.json().errors.map((e: { row: number; messageEn: string }) => [e.row, e.messageEn])).toEqual([
+      [5, 'The question is already in the bank'],
+      [6, 'Same question as on row 2'],
+    ]);
+    expect(await bankSize(c.id)).toBe(1);
+
+    const skip = await upload(c.id, await xlsxOf(rows), 'dups.xlsx', '?skipDuplicates=true');
+    expect(skip.json()).toMatchObject({ created: 3, errors: [] });
+    expect(skip.json().skipped.map((e: { row: number }) => e.row)).toEqual([5, 6]);
+    expect(await bankSize(c.id)).toBe(4);
+  });
+
+  it('names missing columns instead of guessing', async () => {
+    const c = await makeContest(t.database.db);
+    const res = await upload(c.id, Buffer.from(csvText([['Câu hỏi', 'A', 'B', 'C'], ['x', '1', '2', '3']])), 'x.csv');
+    expect(res.statusCode).toBe(200);
+    expect(res.json().errors).toEqual([{ row: 1, field: 'Đáp án đúng', message: 'Thiếu cột "Đáp án đúng"', messageEn: 'Missing column "Đáp án đúng"' }]);
+  });
+
+  it('answers unreadable input with a 4xx and writes nothing', async () => {
+    const c = await makeContest(t.database.db);
+    const xlsx = await xlsxOf(sample);
+    const cases: [string, () => Promise<{ statusCode: number; json(): { code: string } }>, number, string][] = [
+      ['an empty file', () => upload(c.id, Buffer.alloc(0), 'e.csv'), 400, 'INVALID_FILE'],
+      ['a PNG', () => upload(c.id, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(500)]), 'p.xlsx'), 400, 'INVALID_FILE'],
+      ['a legacy .xls', () => upload(c.id, Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), randomBytes(500)]), 'old.xls'), 400, 'INVALID_FILE'],
+      ['a truncated xlsx', () => upload(c.id, xlsx.subarray(0, xlsx.length / 2), 'half.xlsx'), 400, 'INVALID_FILE'],
+      ['a zip that is no workbook', () => upload(c.id, Buffer.concat([Buffer.from('PK\x03\x04'), randomBytes(300)]), 'z.xlsx'), 400, 'INVALID_FILE'],
+      ['a CSV with an unclosed quote', () => upload(c.id, Buffer.from(`${H.join(',')}\r\n"x,a,b,c,,A\r\n`), 'q.csv'), 400, 'INVALID_FILE'],
+      ['a JSON body', () => t.app.inject({ method: 'POST', url: url(c.id), headers: bearer(organizer), payload: { file: 'x' } }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [
+        'a multipart body without a file',
+        () => t.app.inject({ method: 'POST', url: url(c.id), headers: { ...bearer(organizer), 'content-type': 'multipart/form-data; boundary=b' }, payload: '--b\r\nContent-Disposition: form-data; name="x"\r\n\r\n1\r\n--b--\r\n' }),
+        400,
+        'FILE_REQUIRED',
+      ],
+      [
+        'a broken multipart body',
+        () => t.app.inject({ method: 'POST', url: url(c.id), headers: { ...bearer(organizer), 'content-type': 'multipart/form-data; boundary=b' }, payload: '--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nabc' }),
+        400,
+        'INVALID_MULTIPART',
+      ],
+      ['a file over 10 MB', () => upload(c.id, Buffer.alloc(10 * 1024 * 1024 + 10, 0x41), 'big.csv'), 413, 'PAYLOAD_TOO_LARGE'],
+      ['a bad dryRun flag', () => upload(c.id, xlsx, 'x.xlsx', '?dryRun=maybe'), 400, 'VALIDATION_FAILED'],
+    ];
+    for (const [name, send, status, code] of cases) {
+      const res = await send();
+      expect([name, res.statusCode, res.json().code]).toEqual([name, status, code]);
+    }
+    expect(await bankSize(c.id)).toBe(0);
+  });
+
+  it('never answers 5xx nor writes part of a file, whatever the bytes', async () => {
+    const c = await makeContest(t.database.db);
+    const good = Buffer.from(csvText(sample));
+    for (let i = 0; i < 25; i++) {
+      const mutated = Buffer.from(i % 2 ? good : await xlsxOf(sample));
+      for (let k = 0; k < 1 + (i % 5); k++) mutated[Math.floor(Math.random() * mutated.length)] = Math.floor(Math.random() * 256);
+      const res = await upload(c.id, i % 7 === 0 ? randomBytes(200 + i * 10) : mutated, 'f');
+      expect(res.statusCode).toBeLessThan(500);
+      const n = await bankSize(c.id);
+      if (res.statusCode === 200 && res.json().created > 0) {
+        expect(n).toBe(res.json().created);
+        await t.database.db.delete(questions).where(eq(questions.contestId, c.id));
+      } else expect(n).toBe(0);
+    }
+  });
+
+  it('refuses residents and unknown contests', async () => {
+    const resident = tokenFor(t.app, { id: 'x', role: 'resident' });
+    const c = await makeContest(t.database.db);
+    expect((await upload(c.id, await xlsxOf(sample), 'x.xlsx', '', resident)).statusCode).toBe(403);
+    expect((await upload('no-such-contest', await xlsxOf(sample), 'x.xlsx')).statusCode).toBe(404);
+  });
+
+  it('imports 5,000 questions at once and reports the progress under the client-chosen job id', async () => {
+    const c = await makeContest(t.database.db);
+    const rows = [H, ...Array.from({ length: 5000 }, (_, i) => [`Câu hỏi số ${i + 1} về chuyển đổi số?`, `Đáp án ${i}-1`, `Đáp án ${i}-2`, `Đáp án ${i}-3`, i % 2 ? `Đáp án ${i}-4` : '', 'ABCD'[i % 3], `Chủ đề ${i % 7}`, `Giải thích ${i}`])];
+    const file = await xlsxOf(rows);
+    const jobId = 'job-' + randomBytes(6).toString('hex');
+    const started = performance.now();
+    const res = await upload(c.id, file, 'big.xlsx', `?jobId=${jobId}`);
+    const ms = performance.now() - started;
+    console.log(`import of 5,000 rows (${(file.length / 1024).toFixed(0)} KB xlsx): ${ms.toFixed(0)} ms`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ created: 5000, jobId });
+    expect(await bankSize(c.id)).toBe(5000);
+    const list = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/questions`, headers: bearer(organizer) });
+    expect(list.json().slice(0, 3).map((q: { text: string }) => q.text)).toEqual(rows.slice(1, 4).map((r) => r[0]));
+
+    const p = await t.app.inject({ method: 'GET', url: `/api/v1/admin/imports/${jobId}`, headers: bearer(organizer) });
+    expect(p.statusCode).toBe(200);
+    expect(p.json()).toMatchObject({ jobId, phase: 'done', processed: 5000, total: 5000, created: 5000 });
+    const other = tokenFor(t.app, await makeStaff(t.database.db, 'organizer'));
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/admin/imports/${jobId}`, headers: bearer(other) })).statusCode).toBe(404);
+  });
+});
+
+describe('GET /admin/contests/:contestId/questions/export', () => {
+  it.each(['xlsx', 'csv'] as const)('gives back the same bank when re-imported (%s)', async (format) => {
+    const c = await makeContest(t.database.db);
+    const rows = [...sample, ['Câu có "ngoặc kép", dấu phẩy; và chấm phẩy?', 'Một', 'Hai', 'Ba', '', 'c', 'Chủ đề', 'Dòng một\nDòng hai']];
+    await upload(c.id, await xlsxOf(rows), 'in.xlsx');
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/questions/export?format=${format}`, headers: bearer(organizer) });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-disposition']).toContain(`cau-hoi-${c.slug}.${format}`);
+    const copy = await makeContest(t.database.db);
+    const back = await upload(copy.id, res.rawPayload, `out.${format}`);
+    expect(back.json()).toMatchObject({ created: 4, errors: [] });
+    expect(await bankOf(copy.id)).toEqual(await bankOf(c.id));
+  });
+});
+
+describe('GET /admin/contests/:contestId/questions/template', () => {
+  it('gives an xlsx whose first sheet has the Vietnamese headers and a help sheet', async () => {
+    const c = await makeContest(t.database.db);
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/questions/template?format=xlsx`, headers: bearer(organizer) });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('spreadsheetml');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Câu hỏi', 'Hướng dẫn']);
+    expect((wb.worksheets[0].getRow(1).values as unknown[]).slice(1)).toEqual(H);
+  });
+
+  it('gives a CSV with a BOM and the headers', async () => {
+    const c = await makeContest(t.database.db);
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/questions/template?format=csv`, headers: bearer(organizer) });
+    expect(res.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(res.rawPayload.subarray(3).toString('utf8')).toBe(H.join(',') + '\r\n');
+  });
+});
