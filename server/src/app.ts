@@ -16,6 +16,7 @@ import dbPlugin from './plugins/db';
 import docsPlugin from './plugins/docs';
 import errorsPlugin from './plugins/errors';
 import redisPlugin from './plugins/redis';
+import { attemptsRoutes, type AttemptsOptions } from './modules/attempts/index';
 import { authRoutes } from './modules/auth/index';
 import { contestsRoutes } from './modules/contests/index';
 import { healthRoutes } from './modules/health/index';
@@ -34,6 +35,8 @@ export interface AppDeps {
   limits?: Partial<Limits>;
   /** Proof of work on registration (lib/pow.ts), or false/absent for none. */
   registrationPow?: PowOptions | false;
+  /** Hot-path tuning: round cache TTL, group-commit batch size and delay. */
+  attempts?: Partial<AttemptsOptions>;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -81,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(authRoutes, { limits, pow: deps.registrationPow ?? false, secret: deps.jwtSecret });
       await api.register(contestsRoutes);
       await api.register(questionsRoutes);
+      await api.register(attemptsRoutes, { limits, options: deps.attempts });
       await api.register(judgingRoutes);
     },
     { prefix: API_PREFIX },

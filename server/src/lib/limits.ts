@@ -3,11 +3,14 @@ export interface Limits {
   loginPerPhone: { limit: number; windowMs: number };
   loginPerIp: { limit: number; windowMs: number };
   registerPerIp: { limit: number; windowMs: number };
-  /** Attempt starts per user. */
+  /** Attempt starts per user (a resume counts too: a client retrying in a loop is throttled). */
   startPerUser: { limit: number; windowMs: number };
   /** Submits per user. */
   submitPerUser: { limit: number; windowMs: number };
-  /** Generous: mobile carriers put thousands of residents behind one address. */
+  /**
+   * Starts and submits per address. Generous: mobile carriers put thousands of residents
+   * behind one address, so this only stops a single machine flooding the hot path.
+   */
   hotPathPerIp: { limit: number; windowMs: number };
 }
 

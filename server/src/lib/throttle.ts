@@ -8,9 +8,33 @@ export interface ThrottleResult {
   retryAfterMs: number;
 }
 
-/** A fixed-window counter: `limit` hits per `windowMs` for each key. */
+export interface Budget {
+  limit: number;
+  windowMs: number;
+}
+
+export interface GateRequest {
+  /** Fixed-window counters; each counts one hit. */
+  rates: { key: string; budget: Budget }[];
+  /** A marker to read in the same round trip (the stored result of a submission). */
+  markerKey?: string;
+}
+
+export interface GateResult {
+  allowed: boolean;
+  retryAfterMs: number;
+  /** The marker's value; null when absent or when Redis is unavailable. */
+  marker: string | null;
+}
+
+/** Fixed-window counters: `limit` hits per `windowMs` for each key. */
 export interface Throttle {
   hit(key: string, limit: number, windowMs: number): Promise<ThrottleResult>;
+  /** Every budget of one request, and its marker, in one server-side script. */
+  gate(req: GateRequest): Promise<GateResult>;
+  /** Best effort: a marker is a shortcut, never the truth (Postgres is). */
+  setMarker(key: string, value: string, ttlMs: number): void;
+  readonly mode: 'redis' | 'memory';
 }
 
 interface Logger {
@@ -21,12 +45,36 @@ interface Logger {
 /** In-process counters: the embedded default, and the fallback while Redis is down. */
 export class MemoryThrottle implements Throttle {
   private windows = new Map<string, { count: number; resetAt: number }>();
-  private lastSweep = Date.now();
+  private lastSweep: number;
+  readonly mode = 'memory' as const;
 
-  constructor(private now: () => number = Date.now) {}
+  constructor(private now: () => number = Date.now) {
+    this.lastSweep = now();
+  }
 
   async hit(key: string, limit: number, windowMs: number): Promise<ThrottleResult> {
     return this.hitSync(key, limit, windowMs);
+  }
+
+  async gate(req: GateRequest): Promise<GateResult> {
+    return this.gateSync(req);
+  }
+
+  gateSync(req: GateRequest): GateResult {
+    let allowed = true;
+    let retryAfterMs = 0;
+    for (const { key, budget } of req.rates) {
+      const r = this.hitSync(key, budget.limit, budget.windowMs);
+      if (!r.allowed) {
+        allowed = false;
+        retryAfterMs = Math.max(retryAfterMs, r.retryAfterMs);
+      }
+    }
+    return { allowed, retryAfterMs, marker: null };
+  }
+
+  setMarker(): void {
+    // Markers only save a database read; without Redis the database answers.
   }
 
   hitSync(key: string, limit: number, windowMs: number): ThrottleResult {
@@ -47,52 +95,161 @@ export class MemoryThrottle implements Throttle {
   }
 }
 
-const HIT_SCRIPT = `
-local c = redis.call('INCR', KEYS[1])
-if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-return {c, ttl}
+// KEYS[1..n]: counters, KEYS[n+1] (optional): a marker to read.
+// ARGV[1] = n, then limit and window (ms) of each counter.
+// Returns {allowed (0/1), retryAfterMs, largest count, marker or false}.
+const GATE_SCRIPT = `
+local n = tonumber(ARGV[1])
+local allowed = 1
+local retry = 0
+local top = 0
+for i = 1, n do
+  local limit = tonumber(ARGV[2 * i])
+  local window = tonumber(ARGV[2 * i + 1])
+  local c = redis.call('INCR', KEYS[i])
+  if c == 1 then redis.call('PEXPIRE', KEYS[i], window) end
+  if c > top then top = c end
+  if c > limit then
+    allowed = 0
+    local ttl = redis.call('PTTL', KEYS[i])
+    if ttl < 0 then redis.call('PEXPIRE', KEYS[i], window); ttl = window end
+    if ttl > retry then retry = ttl end
+  end
+end
+local marker = false
+if #KEYS > n then marker = redis.call('GET', KEYS[n + 1]) end
+return {allowed, retry, top, marker}
 `;
 
-type RedisWithHit = Redis & { throttleHit(key: string, windowMs: number): Promise<[number, number]> };
+type GateReply = [number, number, number, string | null];
+type RedisWithGate = Redis & { hotGate(numKeys: number, ...args: (string | number)[]): Promise<GateReply> };
+
+/** The `{...}` hash tag of a key: Redis Cluster puts keys with one tag in one slot. */
+export function hashTag(key: string): string {
+  const open = key.indexOf('{');
+  if (open < 0) return key;
+  const close = key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : key;
+}
+
+export interface RedisThrottleOptions {
+  /** While Redis is failing, try it again at most this often (ms); in between, memory answers at once. */
+  probeEveryMs?: number;
+  now?: () => number;
+}
 
 /**
- * Counters in Redis, shared by every API process. When Redis fails a command, this
- * process falls back to its own counters (a few extra requests may pass, which is the
- * accepted cost) and goes back to Redis as soon as a command succeeds again.
+ * Counters in Redis, shared by every API process; each request's budgets (and its
+ * marker) go through one script, EVALSHA'd by ioredis. When Redis fails a command this
+ * process switches to its own counters (a few extra requests may pass, the accepted
+ * cost) and stops calling Redis until the next probe, so an outage costs at most one
+ * command timeout per probe period instead of one per request.
  */
 export class RedisThrottle implements Throttle {
-  private fallback = new MemoryThrottle();
-  private degraded = false;
-  private redis: RedisWithHit;
+  private fallback: MemoryThrottle;
+  private degradedSince: number | null = null;
+  private nextProbeAt = 0;
+  private redis: RedisWithGate;
+  private probeEveryMs: number;
+  private now: () => number;
 
   constructor(
     redis: Redis,
     private log: Logger,
+    opts: RedisThrottleOptions = {},
   ) {
-    if (!(redis as unknown as Partial<RedisWithHit>).throttleHit) redis.defineCommand('throttleHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
-    this.redis = redis as unknown as RedisWithHit;
+    if (!(redis as unknown as Partial<RedisWithGate>).hotGate) redis.defineCommand('hotGate', { lua: GATE_SCRIPT });
+    this.redis = redis as unknown as RedisWithGate;
+    this.probeEveryMs = opts.probeEveryMs ?? 1000;
+    this.now = opts.now ?? Date.now;
+    this.fallback = new MemoryThrottle(this.now);
+    // A reconnect ends the outage early instead of waiting for the next probe.
+    redis.on('ready', () => {
+      if (this.degradedSince !== null) this.nextProbeAt = 0;
+    });
+  }
+
+  get mode(): 'redis' | 'memory' {
+    return this.degradedSince === null ? 'redis' : 'memory';
   }
 
   get isDegraded() {
-    return this.degraded;
+    return this.degradedSince !== null;
   }
 
   async hit(key: string, limit: number, windowMs: number): Promise<ThrottleResult> {
+    const r = await this.run({ rates: [{ key, budget: { limit, windowMs } }] });
+    return { allowed: r.allowed, count: r.count, retryAfterMs: r.retryAfterMs };
+  }
+
+  async gate(req: GateRequest): Promise<GateResult> {
+    const r = await this.run(req);
+    return { allowed: r.allowed, retryAfterMs: r.retryAfterMs, marker: r.marker };
+  }
+
+  setMarker(key: string, value: string, ttlMs: number): void {
+    if (this.degradedSince !== null) return;
+    this.redis.set(key, value, 'PX', ttlMs).catch(() => {});
+  }
+
+  private async run(req: GateRequest): Promise<GateResult & { count: number }> {
+    if (this.degradedSince !== null && this.now() < this.nextProbeAt) return { ...this.fallback.gateSync(req), count: 0 };
     try {
-      const [count, ttl] = await this.redis.throttleHit(key, windowMs);
-      if (this.degraded) {
-        this.degraded = false;
-        this.log.info({ throttle: 'redis' }, 'Redis is back: throttling through Redis again');
+      const r = await this.callRedis(req);
+      if (this.degradedSince !== null) {
+        this.log.info({ throttle: 'redis', outageMs: this.now() - this.degradedSince }, 'Redis is back: throttling through Redis again');
+        this.degradedSince = null;
       }
-      return { allowed: count <= limit, count, retryAfterMs: Math.max(0, ttl) };
+      return r;
     } catch (err) {
-      if (!this.degraded) {
-        this.degraded = true;
+      if (this.degradedSince === null) {
+        this.degradedSince = this.now();
         this.log.warn({ err, throttle: 'memory' }, 'Redis unavailable: falling back to the in-process throttle');
       }
-      return this.fallback.hitSync(key, limit, windowMs);
+      this.nextProbeAt = this.now() + this.probeEveryMs;
+      return { ...this.fallback.gateSync(req), count: 0 };
     }
   }
+
+  private async callRedis(req: GateRequest): Promise<GateResult & { count: number }> {
+    const groups = this.redis.isCluster ? groupBySlot(req) : [req];
+    const replies = await Promise.all(groups.map((g) => this.script(g)));
+    let allowed = true;
+    let retryAfterMs = 0;
+    let count = 0;
+    let marker: string | null = null;
+    for (const [ok, retry, top, m] of replies) {
+      if (ok !== 1) allowed = false;
+      retryAfterMs = Math.max(retryAfterMs, retry);
+      count = Math.max(count, top);
+      if (m !== null && m !== undefined) marker = m;
+    }
+    return { allowed, retryAfterMs, count, marker };
+  }
+
+  private script(g: GateRequest): Promise<GateReply> {
+    const keys = g.rates.map((r) => r.key);
+    if (g.markerKey) keys.push(g.markerKey);
+    const args: (string | number)[] = [g.rates.length];
+    for (const r of g.rates) args.push(r.budget.limit, r.budget.windowMs);
+    return this.redis.hotGate(keys.length, ...keys, ...args);
+  }
+}
+
+/** On Redis Cluster one script may only touch one slot: one script per hash tag. */
+function groupBySlot(req: GateRequest): GateRequest[] {
+  const groups = new Map<string, GateRequest>();
+  for (const r of req.rates) {
+    const tag = hashTag(r.key);
+    let g = groups.get(tag);
+    if (!g) groups.set(tag, (g = { rates: [] }));
+    g.rates.push(r);
+  }
+  if (req.markerKey) {
+    const tag = hashTag(req.markerKey);
+    const g = groups.get(tag);
+    if (g) g.markerKey = req.markerKey;
+    else groups.set(tag, { rates: [], markerKey: req.markerKey });
+  }
+  return [...groups.values()];
 }

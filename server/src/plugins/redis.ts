@@ -26,6 +26,9 @@ export const redisClientOptions: RedisOptions = {
   maxRetriesPerRequest: 0,
   retryStrategy: (times) => Math.min(100 * times, 1000),
   lazyConnect: false,
+  // Commands issued in one tick leave in one write: at a few thousand requests per second
+  // this turns thousands of small writes into a few hundred.
+  enableAutoPipelining: true,
 };
 
 export function createRedis(url: string, keyPrefix?: string): Redis {

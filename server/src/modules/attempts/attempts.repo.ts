@@ -1,0 +1,260 @@
+import { asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../../../../db/client';
+import { contests, questions, roundQuestions, rounds, type Round, type StoredAnswer, type StoredOption } from '../../../../db/schema/index';
+import { SUBMIT_GRACE_MS } from '../../lib/rounds';
+
+export interface PoolQuestion {
+  id: string;
+  text: string;
+  options: StoredOption[];
+}
+
+export interface RoundSnapshot {
+  round: Round;
+  contestStatus: 'draft' | 'active' | 'archived';
+  pool: PoolQuestion[];
+}
+
+/** The round, its contest's status and its pool with the answer key: what the hot path caches. */
+export async function loadRoundSnapshot(database: Database, roundId: string): Promise<RoundSnapshot | null> {
+  const db = database.db;
+  const [row] = await db
+    .select({ round: rounds, contestStatus: contests.status })
+    .from(rounds)
+    .innerJoin(contests, eq(contests.id, rounds.contestId))
+    .where(eq(rounds.id, roundId))
+    .limit(1);
+  if (!row) return null;
+  const pool = await db
+    .select({ id: questions.id, text: questions.text, options: questions.options })
+    .from(roundQuestions)
+    .innerJoin(questions, eq(questions.id, roundQuestions.questionId))
+    .where(eq(roundQuestions.roundId, roundId))
+    .orderBy(asc(roundQuestions.position), asc(questions.id));
+  return { round: row.round, contestStatus: row.contestStatus, pool };
+}
+
+/** Questions by id, for an attempt drawn from a pool that has changed since. */
+export function loadQuestions(database: Database, ids: string[]): Promise<PoolQuestion[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return database.db.select({ id: questions.id, text: questions.text, options: questions.options }).from(questions).where(inArray(questions.id, ids));
+}
+
+export interface AttemptRecord {
+  id: string;
+  userId: string;
+  roundId: string;
+  attemptNo: number;
+  seed: number;
+  questionIds: string[];
+  startedAtMs: number;
+  deadlineMs: number;
+}
+
+export interface StoredResult {
+  submittedAtMs: number;
+  durationMs: number;
+  score: number;
+  total: number;
+}
+
+export type StartOutcome =
+  | { kind: 'created' | 'running'; attempt: AttemptRecord }
+  | { kind: 'refused'; reason: 'unknown_user' | 'not_resident' | 'excluded' | 'not_open' | 'exhausted' };
+
+interface StartRow {
+  kind: 'running' | 'created' | 'state';
+  id: string | null;
+  attempt_no: number | null;
+  seed: number | null;
+  question_ids: string[] | null;
+  started_ms: number | null;
+  deadline_ms: number | null;
+  role: string | null;
+  excluded: boolean | null;
+  is_open: boolean | null;
+  used: number | null;
+  max_attempts: number | null;
+}
+
+/**
+ * Resumes the running attempt of (user, round) or inserts the next one, in one statement.
+ * Eligibility (role, exclusion list), the round window and the cap are read in the same
+ * statement, so they are as fresh as the insert. Two concurrent starts that both see no
+ * running attempt both try the same attempt_no: the unique key lets one win and the
+ * other fails with 23505, and the caller runs this again (and then resumes).
+ */
+export async function startAttempt(
+  database: Database,
+  p: { attemptId: string; userId: string; roundId: string; seed: number; questionIds: string[]; now: Date },
+): Promise<StartOutcome> {
+  const now = p.now.toISOString();
+  const rows = await database.rows<StartRow>(sql`
+    with r as (
+      select id, contest_id, max_attempts, closes_at, time_limit_seconds,
+             (finalized_at is null and opens_at <= ${now}::timestamptz and ${now}::timestamptz < closes_at) as is_open
+      from rounds where id = ${p.roundId}
+    ),
+    u as (
+      select u.role::text as role,
+             exists (
+               select 1 from exclusions e, r
+               where e.contest_id = r.contest_id and (e.national_id = u.national_id or e.phone = u.phone)
+             ) as excluded
+      from users u where u.id = ${p.userId}
+    ),
+    prior as (
+      select a.id, a.attempt_no, a.seed, a.question_ids, a.started_at, a.deadline, s.attempt_id is not null as submitted
+      from attempts a left join submissions s on s.attempt_id = a.id
+      where a.user_id = ${p.userId} and a.round_id = ${p.roundId}
+    ),
+    running as (
+      select * from prior
+      where not submitted and deadline + make_interval(secs => ${SUBMIT_GRACE_MS / 1000}) > ${now}::timestamptz
+      order by attempt_no desc limit 1
+    ),
+    ins as (
+      insert into attempts (id, round_id, user_id, attempt_no, max_attempts, seed, question_ids, started_at, deadline)
+      select ${p.attemptId}, r.id, ${p.userId}, coalesce((select max(attempt_no) from prior), 0) + 1, r.max_attempts, ${p.seed},
+             array(select q from jsonb_array_elements_text(${JSON.stringify(p.questionIds)}::jsonb) with ordinality t(q, i) order by i),
+             ${now}::timestamptz,
+             least(${now}::timestamptz + make_interval(secs => r.time_limit_seconds), r.closes_at)
+      from r, u
+      where u.role = 'resident' and not u.excluded and r.is_open
+        and not exists (select 1 from running)
+        and (select count(*) from prior) < r.max_attempts
+      returning id, attempt_no, seed, question_ids, started_at, deadline
+    )
+    select 'running' as kind, id, attempt_no, seed, question_ids,
+           floor(extract(epoch from started_at) * 1000)::float8 as started_ms, floor(extract(epoch from deadline) * 1000)::float8 as deadline_ms,
+           null::text as role, null::boolean as excluded, null::boolean as is_open, null::int as used, null::int as max_attempts
+    from running
+    union all
+    select 'created', id, attempt_no, seed, question_ids,
+           floor(extract(epoch from started_at) * 1000)::float8, floor(extract(epoch from deadline) * 1000)::float8,
+           null, null, null, null, null
+    from ins
+    union all
+    select 'state', null, null, null, null, null, null,
+           (select role from u), (select excluded from u), (select is_open from r),
+           (select count(*) from prior)::int, (select max_attempts from r)
+  `);
+  const state = rows.find((r) => r.kind === 'state');
+  const hit = rows.find((r) => r.kind === 'created') ?? rows.find((r) => r.kind === 'running');
+  if (!state || state.role === null) return { kind: 'refused', reason: 'unknown_user' };
+  if (state.role !== 'resident') return { kind: 'refused', reason: 'not_resident' };
+  if (state.excluded) return { kind: 'refused', reason: 'excluded' };
+  if (hit) {
+    return {
+      kind: hit.kind as 'created' | 'running',
+      attempt: {
+        id: hit.id!,
+        userId: p.userId,
+        roundId: p.roundId,
+        attemptNo: Number(hit.attempt_no),
+        seed: Number(hit.seed),
+        questionIds: hit.question_ids!,
+        startedAtMs: Number(hit.started_ms),
+        deadlineMs: Number(hit.deadline_ms),
+      },
+    };
+  }
+  if (!state.is_open) return { kind: 'refused', reason: 'not_open' };
+  return { kind: 'refused', reason: 'exhausted' };
+}
+
+export interface AttemptWithResult extends AttemptRecord {
+  result: StoredResult | null;
+}
+
+interface AttemptRow {
+  id: string;
+  user_id: string;
+  round_id: string;
+  attempt_no: number;
+  seed: number;
+  question_ids: string[];
+  started_ms: number;
+  deadline_ms: number;
+  submitted_ms: number | null;
+  duration_ms: number | null;
+  score: number | null;
+  total: number | null;
+}
+
+/** Attempts by id with their submission, if any: one query for a whole batch of requests. */
+export async function loadAttempts(database: Database, ids: string[]): Promise<Map<string, AttemptWithResult>> {
+  const rows = await database.rows<AttemptRow>(sql`
+    select a.id, a.user_id, a.round_id, a.attempt_no, a.seed, a.question_ids,
+           floor(extract(epoch from a.started_at) * 1000)::float8 as started_ms,
+           floor(extract(epoch from a.deadline) * 1000)::float8 as deadline_ms,
+           floor(extract(epoch from s.submitted_at) * 1000)::float8 as submitted_ms,
+           s.duration_ms, s.score, s.total
+    from attempts a left join submissions s on s.attempt_id = a.id
+    where a.id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))
+  `);
+  const out = new Map<string, AttemptWithResult>();
+  for (const r of rows) {
+    out.set(r.id, {
+      id: r.id,
+      userId: r.user_id,
+      roundId: r.round_id,
+      attemptNo: Number(r.attempt_no),
+      seed: Number(r.seed),
+      questionIds: r.question_ids,
+      startedAtMs: Number(r.started_ms),
+      deadlineMs: Number(r.deadline_ms),
+      result:
+        r.submitted_ms === null
+          ? null
+          : { submittedAtMs: Number(r.submitted_ms), durationMs: Number(r.duration_ms), score: Number(r.score), total: Number(r.total) },
+    });
+  }
+  return out;
+}
+
+export interface SubmissionRow {
+  attemptId: string;
+  roundId: string;
+  userId: string;
+  answers: StoredAnswer[];
+  prediction: number;
+  score: number;
+  total: number;
+  submittedAt: Date;
+  durationMs: number;
+}
+
+/**
+ * One multi-row INSERT for a whole batch. The rows travel as one jsonb parameter, so a
+ * batch of any size stays far below Postgres's 65,535 bind parameters. The deadline is
+ * copied from the attempt (it is part of the foreign key), and a row whose attempt is
+ * gone or belongs to someone else is simply not inserted. Returns the attempt ids that
+ * were inserted; the others already had a submission.
+ */
+export async function insertSubmissions(database: Database, rows: SubmissionRow[]): Promise<Set<string>> {
+  const payload = JSON.stringify(
+    rows.map((r) => ({
+      attempt_id: r.attemptId,
+      round_id: r.roundId,
+      user_id: r.userId,
+      answers: r.answers,
+      prediction: r.prediction,
+      score: r.score,
+      total: r.total,
+      submitted_at: r.submittedAt.toISOString(),
+      duration_ms: r.durationMs,
+    })),
+  );
+  const inserted = await database.rows<{ attempt_id: string }>(sql`
+    insert into submissions (attempt_id, round_id, user_id, answers, prediction, score, total, deadline, submitted_at, duration_ms)
+    select x.attempt_id, a.round_id, a.user_id, x.answers, x.prediction, x.score, x.total, a.deadline, x.submitted_at::timestamptz, x.duration_ms
+    from jsonb_to_recordset(${payload}::jsonb) as x(
+      attempt_id text, round_id text, user_id text, answers jsonb, prediction int, score int, total int, submitted_at text, duration_ms int
+    )
+    join attempts a on a.id = x.attempt_id and a.user_id = x.user_id and a.round_id = x.round_id
+    on conflict (attempt_id) do nothing
+    returning attempt_id
+  `);
+  return new Set(inserted.map((r) => r.attempt_id));
+}

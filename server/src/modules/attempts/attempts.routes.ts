@@ -1,0 +1,81 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Limits } from '../../lib/limits';
+import { ErrorResponse } from '../../lib/zod';
+import { BoundedMap } from './attempts.cache';
+import { AttemptParams, AttemptResponse, ResultResponse, RoundAttemptParams, SubmitBody } from './attempts.schemas';
+import { AttemptsService, defaultAttemptsOptions, type AttemptsOptions } from './attempts.service';
+
+export interface AttemptsRoutesOptions {
+  limits: Limits;
+  options?: Partial<AttemptsOptions>;
+}
+
+/** A submission is a few KB even with 200 questions; anything far bigger is not one. */
+export const SUBMIT_BODY_LIMIT = 64 * 1024;
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse };
+
+export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = async (app, { limits, options }) => {
+  const service = new AttemptsService(app.database, app.throttle, limits, app.log, { ...defaultAttemptsOptions, ...options }, Date.now);
+  // Requests still running while the app closes write through the writer; it drains here,
+  // before the database is closed by whoever owns it.
+  app.addHook('onClose', async () => {
+    await service.close();
+  });
+
+  // A token is an immutable, signed fact until it expires: once verified, this process
+  // remembers its claims instead of checking the HMAC again on every request of a burst.
+  const verified = new BoundedMap<string, { sub: string; role: string; expMs: number }>(50_000);
+  async function authenticate(req: FastifyRequest, reply: FastifyReply) {
+    const header = req.headers.authorization;
+    const token = header && header.length > 7 && header.startsWith('Bearer ') ? header.slice(7) : null;
+    if (token) {
+      const hit = verified.get(token);
+      if (hit && hit.expMs > Date.now()) {
+        req.user = { sub: hit.sub, role: hit.role as typeof req.user.role };
+        return;
+      }
+    }
+    await app.authenticate.call(app, req, reply);
+    const exp = (req.user as { exp?: number }).exp;
+    if (token && typeof exp === 'number') verified.set(token, { sub: req.user.sub, role: req.user.role, expMs: exp * 1000 });
+  }
+
+  const security = [{ bearer: [] }];
+
+  app.post(
+    '/rounds/:roundId/attempts',
+    {
+      onRequest: authenticate,
+      schema: {
+        tags: ['attempts'],
+        summary: 'Start an attempt, or resume the running one',
+        security,
+        params: RoundAttemptParams,
+        response: { 200: AttemptResponse, 201: AttemptResponse, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const r = await service.start(req.user, req.params.roundId, req.ip);
+      return reply.code(r.created ? 201 : 200).send(r.attempt);
+    },
+  );
+
+  app.post(
+    '/attempts/:attemptId/submit',
+    {
+      onRequest: authenticate,
+      bodyLimit: SUBMIT_BODY_LIMIT,
+      schema: {
+        tags: ['attempts'],
+        summary: 'Submit the answers of an attempt (idempotent)',
+        security,
+        params: AttemptParams,
+        body: SubmitBody,
+        response: { 200: ResultResponse, ...errors, 413: ErrorResponse },
+      },
+    },
+    (req) => service.submit(req.user.sub, req.params.attemptId, req.body, req.ip),
+  );
+};

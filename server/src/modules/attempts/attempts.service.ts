@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../../../../db/client';
+import { Batcher, type BatcherOptions } from '../../lib/batcher';
+import { drawQuestions, newSeed, shuffleOptions } from '../../lib/draw';
+import { AppError, badRequest, conflict, forbidden, notFound, tooManyRequests, unauthorized, unavailable } from '../../lib/errors';
+import type { Limits } from '../../lib/limits';
+import { roundStatus, SUBMIT_GRACE_MS } from '../../lib/rounds';
+import { describeProblem, grade } from '../../lib/scoring';
+import type { Throttle } from '../../lib/throttle';
+import { isDependencyDown } from '../../plugins/errors';
+import { BoundedMap, RoundCache, type CachedRound } from './attempts.cache';
+import * as repo from './attempts.repo';
+import type { AttemptResponse, ResultResponse, SubmitBody } from './attempts.schemas';
+import { RowRejectedError, SubmissionWriter, sqlState } from './attempts.writer';
+
+export interface AttemptsOptions {
+  /** How long a process trusts its copy of a round (config, pool, answer key). */
+  roundCacheTtlMs: number;
+  writer: Partial<BatcherOptions>;
+  reader: Partial<BatcherOptions>;
+  /** Attempts remembered per process (their questions and deadline never change). */
+  attemptCacheSize: number;
+}
+
+const defaultReader: BatcherOptions = { maxItems: 500, maxDelayMs: 1, maxInFlight: 4 };
+
+export const defaultAttemptsOptions: AttemptsOptions = {
+  roundCacheTtlMs: 5_000,
+  writer: {},
+  reader: defaultReader,
+  attemptCacheSize: 100_000,
+};
+
+interface Logger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+interface KnownAttempt extends repo.AttemptRecord {
+  result: repo.StoredResult | null;
+}
+
+/** What Redis keeps of a stored submission so a repeated submit costs no database read. */
+interface Marker extends repo.StoredResult {
+  roundId: string;
+}
+
+const MARKER_TTL_MS = 6 * 3_600_000;
+const START_RETRIES = 5;
+
+const userKey = (userId: string) => `{u:${userId}}`;
+
+/** A database failure as the client should see it: 503 when it is down, the error otherwise. */
+function dbError(err: unknown): unknown {
+  if (err instanceof AppError) return err;
+  if (isDependencyDown(err) || isDependencyDown((err as { cause?: unknown })?.cause)) return unavailable('The database is unavailable, try again shortly');
+  return err;
+}
+
+export class AttemptsService {
+  readonly rounds: RoundCache;
+  readonly writer: SubmissionWriter;
+  private reads: Batcher<string, repo.AttemptWithResult | null>;
+  private attempts: BoundedMap<string, KnownAttempt>;
+
+  constructor(
+    private database: Database,
+    private throttle: Throttle,
+    private limits: Limits,
+    private log: Logger,
+    opts: AttemptsOptions = defaultAttemptsOptions,
+    private now: () => number = Date.now,
+  ) {
+    this.rounds = new RoundCache(database, opts.roundCacheTtlMs, now);
+    this.writer = new SubmissionWriter(database, opts.writer);
+    this.reads = new Batcher(
+      async (ids) => {
+        const found = await repo.loadAttempts(database, [...new Set(ids)]);
+        return ids.map((id) => found.get(id) ?? null);
+      },
+      { ...defaultReader, ...opts.reader },
+    );
+    this.attempts = new BoundedMap(opts.attemptCacheSize);
+  }
+
+  async close() {
+    await this.writer.close();
+    await this.reads.close();
+  }
+
+  async start(user: { sub: string; role: string }, roundId: string, ip: string): Promise<{ created: boolean; attempt: AttemptResponse }> {
+    if (user.role !== 'resident') throw forbidden('NOT_ELIGIBLE', 'Only residents take part in rounds');
+    await this.gate(user.sub, 'start', this.limits.startPerUser, ip);
+
+    const round = await this.rounds.get(roundId).catch((err) => Promise.reject(dbError(err)));
+    if (!round || round.contestStatus === 'draft') throw notFound('Round');
+    const now = new Date(this.now());
+    if (roundStatus(round.round, now) !== 'open') throw conflict('ROUND_NOT_OPEN', 'This round is not open');
+    if (round.poolIds.length < round.round.questionCount)
+      throw conflict('ROUND_NOT_OPEN', 'This round cannot start: its question pool is smaller than its question count');
+
+    let outcome: repo.StartOutcome;
+    for (let tries = 1; ; tries++) {
+      const seed = newSeed();
+      const questionIds = drawQuestions(round.poolIds, round.round.questionCount, seed);
+      try {
+        outcome = await repo.startAttempt(this.database, { attemptId: randomUUID(), userId: user.sub, roundId, seed, questionIds, now });
+        break;
+      } catch (err) {
+        // 23505: a concurrent start took this attempt number (the next run resumes it);
+        // 23503: the round's cap changed under us. Both settle on a fresh read.
+        const state = sqlState(err);
+        if ((state === '23505' || state === '23503') && tries < START_RETRIES) continue;
+        throw dbError(err);
+      }
+    }
+
+    if (outcome.kind === 'refused') {
+      switch (outcome.reason) {
+        case 'unknown_user':
+          throw unauthorized('This account no longer exists');
+        case 'not_resident':
+          throw forbidden('NOT_ELIGIBLE', 'Only residents take part in rounds');
+        case 'excluded':
+          throw forbidden('NOT_ELIGIBLE', 'This account may not take part in this contest');
+        case 'not_open':
+          throw conflict('ROUND_NOT_OPEN', 'This round is not open');
+        case 'exhausted':
+          throw conflict('ATTEMPTS_EXHAUSTED', `All ${round.round.maxAttempts} attempts of this round are used`);
+      }
+    }
+    this.attempts.set(outcome.attempt.id, { ...outcome.attempt, result: null });
+    return { created: outcome.kind === 'created', attempt: await this.toAttemptResponse(round, outcome.attempt) };
+  }
+
+  async submit(userId: string, attemptId: string, body: SubmitBody, ip: string): Promise<ResultResponse> {
+    const markerKey = `rl:${userKey(userId)}:done:${attemptId}`;
+    const marker = await this.gate(userId, 'submit', this.limits.submitPerUser, ip, markerKey);
+    if (marker) {
+      const m = parseMarker(marker);
+      if (m) return this.toResult(attemptId, m.roundId, m, true);
+    }
+
+    const attempt = await this.findAttempt(attemptId);
+    if (!attempt || attempt.userId !== userId) throw notFound('Attempt');
+    if (attempt.result) {
+      this.throttle.setMarker(markerKey, JSON.stringify({ ...attempt.result, roundId: attempt.roundId }), MARKER_TTL_MS);
+      return this.toResult(attemptId, attempt.roundId, attempt.result, true);
+    }
+    const now = this.now();
+    if (now > attempt.deadlineMs + SUBMIT_GRACE_MS) throw conflict('DEADLINE_PASSED', 'The time for this attempt is over');
+
+    const round = await this.rounds.get(attempt.roundId).catch((err) => Promise.reject(dbError(err)));
+    if (!round) throw notFound('Attempt');
+    const questions = await this.rounds.questionsOf(round, attempt.questionIds);
+    const graded = grade(attempt.questionIds, body.answers, (id) => questions.get(id)?.key);
+    if (!graded.ok) {
+      const details = graded.problems.map(describeProblem);
+      throw badRequest('INVALID_ANSWERS', `Invalid answers: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`.slice(0, 2000), details);
+    }
+
+    const stored: repo.StoredResult = { submittedAtMs: now, durationMs: now - attempt.startedAtMs, score: graded.score, total: graded.total };
+    let outcome;
+    try {
+      outcome = await this.writer.submit({
+        attemptId,
+        roundId: attempt.roundId,
+        userId,
+        answers: body.answers.map((a) => ({ questionId: a.questionId, optionId: a.optionId })),
+        prediction: body.prediction,
+        score: stored.score,
+        total: stored.total,
+        submittedAt: new Date(now),
+        durationMs: stored.durationMs,
+      });
+    } catch (err) {
+      if (err instanceof RowRejectedError && err.sqlState === '23514') throw conflict('DEADLINE_PASSED', 'The time for this attempt is over');
+      if (err instanceof RowRejectedError && err.sqlState === '23503') throw notFound('Attempt');
+      this.log.error({ err, attemptId }, 'submission not stored');
+      throw unavailable('The submission could not be stored, send it again');
+    }
+
+    if (outcome === 'inserted') {
+      attempt.result = stored;
+      this.throttle.setMarker(markerKey, JSON.stringify({ ...stored, roundId: attempt.roundId }), MARKER_TTL_MS);
+      return this.toResult(attemptId, attempt.roundId, stored, false);
+    }
+    // Another request (here or in another process) stored this attempt first: answer with its result.
+    const fresh = await repo.loadAttempts(this.database, [attemptId]).catch((err) => Promise.reject(dbError(err)));
+    const winner = fresh.get(attemptId);
+    if (!winner?.result || winner.userId !== userId) throw notFound('Attempt');
+    attempt.result = winner.result;
+    return this.toResult(attemptId, attempt.roundId, winner.result, true);
+  }
+
+  /** One script per request: the user's and the address's budgets (and the submission marker). */
+  private async gate(userId: string, action: 'start' | 'submit', perUser: Limits['startPerUser'], ip: string, markerKey?: string) {
+    const g = await this.throttle.gate({
+      rates: [
+        { key: `rl:${userKey(userId)}:${action}`, budget: perUser },
+        { key: `rl:{ip:${ip}}:hot`, budget: this.limits.hotPathPerIp },
+      ],
+      markerKey,
+    });
+    if (!g.allowed) throw tooManyRequests(g.retryAfterMs / 1000);
+    return g.marker;
+  }
+
+  private async findAttempt(attemptId: string): Promise<KnownAttempt | null> {
+    const known = this.attempts.get(attemptId);
+    if (known) return known;
+    let found: repo.AttemptWithResult | null;
+    try {
+      found = await this.reads.push(attemptId);
+    } catch (err) {
+      throw dbError(err);
+    }
+    if (found) this.attempts.set(attemptId, found);
+    return found;
+  }
+
+  private async toAttemptResponse(round: CachedRound, a: repo.AttemptRecord): Promise<AttemptResponse> {
+    const questions = await this.rounds.questionsOf(round, a.questionIds);
+    return {
+      attemptId: a.id,
+      attemptNo: a.attemptNo,
+      startedAt: new Date(a.startedAtMs).toISOString(),
+      deadline: new Date(a.deadlineMs).toISOString(),
+      questions: a.questionIds
+        .filter((id) => questions.has(id))
+        .map((id) => {
+          const { q } = questions.get(id)!;
+          return { id, text: q.text, options: shuffleOptions(q.options, a.seed, id).map((o) => ({ id: o.id, text: o.text })) };
+        }),
+      predictionPrompt: round.round.predictionPrompt,
+    };
+  }
+
+  private async toResult(attemptId: string, roundId: string, r: repo.StoredResult, duplicate: boolean): Promise<ResultResponse> {
+    const round = await this.rounds.get(roundId).catch(() => null);
+    const now = this.now();
+    // Unknown round config (the database is down): hold the score back rather than guess.
+    const reveal = !!round && (round.round.revealScore === 'immediately' || round.round.closesAt.getTime() <= now);
+    const out: ResultResponse = {
+      attemptId,
+      status: 'submitted',
+      submittedAt: new Date(r.submittedAtMs).toISOString(),
+      durationMs: r.durationMs,
+      total: r.total,
+    };
+    if (reveal) out.score = r.score;
+    if (duplicate) out.duplicate = true;
+    return out;
+  }
+}
+
+function parseMarker(s: string): Marker | null {
+  try {
+    const m = JSON.parse(s) as Partial<Marker>;
+    if (typeof m.submittedAtMs === 'number' && typeof m.durationMs === 'number' && typeof m.score === 'number' && typeof m.total === 'number' && typeof m.roundId === 'string')
+      return m as Marker;
+  } catch {
+    // A marker that does not parse is ignored: the database answers instead.
+  }
+  return null;
+}

@@ -1,0 +1,93 @@
+import type { Database } from '../../../../db/client';
+import { Batcher, type BatcherOptions } from '../../lib/batcher';
+import * as repo from './attempts.repo';
+
+export type WriteOutcome = 'inserted' | 'not_inserted';
+
+export class RowRejectedError extends Error {
+  constructor(
+    readonly sqlState: string,
+    cause: unknown,
+  ) {
+    super(`submission row rejected (${sqlState})`, { cause });
+    this.name = 'RowRejectedError';
+  }
+}
+
+/** SQLSTATE of a driver error, also when drizzle wraps it. */
+export function sqlState(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 4; e = e.cause as typeof e, i++) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+
+// Data errors (22) and constraint violations (23) belong to a row, not to the batch.
+const isRowError = (state: string | undefined) => !!state && (state.startsWith('22') || state.startsWith('23'));
+
+export const defaultWriterOptions: BatcherOptions = { maxItems: 500, maxDelayMs: 2, maxInFlight: 4 };
+
+/**
+ * Group commit for submissions: rows that arrive within a few ms (or up to maxItems) go
+ * into one INSERT, a single statement and so a single transaction, and each caller is
+ * answered only after that statement has committed. A batch that fails on one bad row is
+ * retried row by row so the others still commit; a batch that fails for any other
+ * reason fails every one of its callers, so nothing is acknowledged that is not stored.
+ */
+export class SubmissionWriter {
+  private batcher: Batcher<repo.SubmissionRow, WriteOutcome>;
+
+  constructor(
+    private database: Database,
+    opts: Partial<BatcherOptions> = {},
+  ) {
+    this.batcher = new Batcher((rows) => this.write(rows), { ...defaultWriterOptions, ...opts });
+  }
+
+  submit(row: repo.SubmissionRow): Promise<WriteOutcome> {
+    return this.batcher.push(row);
+  }
+
+  /** Commits every queued row and waits for it (graceful shutdown). */
+  close(): Promise<void> {
+    return this.batcher.close();
+  }
+
+  get queued() {
+    return this.batcher.waiting;
+  }
+
+  private async write(rows: repo.SubmissionRow[]): Promise<(WriteOutcome | Error)[]> {
+    // One row per attempt per statement: later copies in the same batch lose, as they would
+    // against a committed row.
+    const first = new Map<string, number>();
+    const unique: repo.SubmissionRow[] = [];
+    rows.forEach((r, i) => {
+      if (!first.has(r.attemptId)) {
+        first.set(r.attemptId, i);
+        unique.push(r);
+      }
+    });
+    let answers: Map<string, WriteOutcome | Error>;
+    try {
+      const inserted = await repo.insertSubmissions(this.database, unique);
+      answers = new Map(unique.map((r) => [r.attemptId, inserted.has(r.attemptId) ? 'inserted' : 'not_inserted']));
+    } catch (err) {
+      if (!isRowError(sqlState(err))) throw err;
+      answers = new Map();
+      for (const r of unique) answers.set(r.attemptId, await this.writeOne(r));
+    }
+    return rows.map((r, i) => (first.get(r.attemptId) === i ? answers.get(r.attemptId)! : 'not_inserted'));
+  }
+
+  private async writeOne(row: repo.SubmissionRow): Promise<WriteOutcome | Error> {
+    try {
+      const inserted = await repo.insertSubmissions(this.database, [row]);
+      return inserted.has(row.attemptId) ? 'inserted' : 'not_inserted';
+    } catch (err) {
+      const state = sqlState(err);
+      if (isRowError(state)) return new RowRejectedError(state!, err);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export { attemptsRoutes, SUBMIT_BODY_LIMIT } from './attempts.routes';
+export { defaultAttemptsOptions, type AttemptsOptions } from './attempts.service';
+export { SubmitBody } from './attempts.schemas';
