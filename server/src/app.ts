@@ -22,6 +22,7 @@ import { contestsRoutes } from './modules/contests/index';
 import { healthRoutes } from './modules/health/index';
 import { judgingRoutes } from './modules/judging/index';
 import { questionsRoutes } from './modules/questions/index';
+import { exclusionsRoutes } from './modules/exclusions/index';
 
 export interface AppDeps {
   config: Pick<Config, 'JWT_EXPIRES_IN' | 'TRUST_PROXY'>;
@@ -84,6 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(authRoutes, { limits, pow: deps.registrationPow ?? false, secret: deps.jwtSecret });
       await api.register(contestsRoutes);
       await api.register(questionsRoutes);
+      await api.register(exclusionsRoutes);
       await api.register(attemptsRoutes, { limits, options: deps.attempts });
       await api.register(judgingRoutes);
     },

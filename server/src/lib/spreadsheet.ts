@@ -90,14 +90,18 @@ export function decodeText(buf: Buffer): { text: string; encoding: TextEncoding 
   }
 }
 
-/** Excel writes ';' where the locale's decimal mark is ',', and tabs for "Unicode text". */
-export function detectDelimiter(firstLine: string): string {
+/**
+ * Excel writes ';' where the locale's decimal mark is ',', and tabs for "Unicode text".
+ * The first lines are counted together: a title line above the header has no delimiter.
+ */
+export function detectDelimiter(sample: string): string {
   let best = ',';
   let bestCount = 0;
+  const lines = sample.split(/\r?\n/).slice(0, 10).join('\n');
   for (const d of [',', ';', '\t']) {
     let count = 0;
     let quoted = false;
-    for (const ch of firstLine) {
+    for (const ch of lines) {
       if (ch === '"') quoted = !quoted;
       else if (ch === d && !quoted) count++;
     }
@@ -122,8 +126,7 @@ export function readCsv(buf: Buffer): Sheet {
     delimiter = hint[1];
     text = text.slice(hint[0].length);
   }
-  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
-  delimiter ??= detectDelimiter(firstLine);
+  delimiter ??= detectDelimiter(text.slice(0, 20_000));
   let records: string[][];
   try {
     records = parseCsvSync(text, {

@@ -1,0 +1,112 @@
+// The contest's exclusion list (staff and others who may not compete): how entries are
+// normalized so that attempts and ranking can match them by plain equality, and how a
+// spreadsheet of them is read.
+import type { RowError } from './question-sheet';
+import { nationalIdProblem, normalizePhone } from './identity';
+import { columnLetter, locateHeader, type SheetRow } from './spreadsheet';
+
+export interface ExclusionEntry {
+  nationalId: string | null;
+  phone: string | null;
+  note: string | null;
+}
+
+export interface EntryProblem {
+  field: 'nationalId' | 'phone' | 'note';
+  message: string;
+  messageEn: string;
+}
+
+const digitsOnly = (s: string) => s.normalize('NFKC').replace(/[\s.\-_/]/g, '');
+
+/**
+ * A CCCD as stored: 12 digits. Spreadsheets that hold ids as numbers drop the leading
+ * zero, and every province code starts with 0, so 11 digits are read as 0 + those.
+ */
+export function normalizeNationalId(raw: string): string | { message: string; messageEn: string } {
+  let id = digitsOnly(raw);
+  if (/^[0-9]{11}$/.test(id)) id = '0' + id;
+  const problem = nationalIdProblem(id);
+  if (problem) return { message: 'Số CCCD phải gồm 12 chữ số hợp lệ', messageEn: `The national id ${problem}` };
+  return id;
+}
+
+/** A phone as stored: 0xxxxxxxxx; 9 digits are a number whose leading 0 a spreadsheet dropped. */
+export function normalizeListPhone(raw: string): string | { message: string; messageEn: string } {
+  const compact = digitsOnly(raw);
+  const phone = normalizePhone(/^[1-9][0-9]{8}$/.test(compact) ? '0' + compact : compact);
+  return phone ?? { message: 'Số điện thoại di động không hợp lệ', messageEn: 'Not a valid Vietnamese mobile number' };
+}
+
+export const NOTE_MAX = 500;
+
+export function normalizeEntry(raw: { nationalId?: string | null; phone?: string | null; note?: string | null }): { entry: ExclusionEntry } | { problems: EntryProblem[] } {
+  const problems: EntryProblem[] = [];
+  let nationalId: string | null = null;
+  let phone: string | null = null;
+  if (raw.nationalId && raw.nationalId.trim()) {
+    const r = normalizeNationalId(raw.nationalId);
+    if (typeof r === 'string') nationalId = r;
+    else problems.push({ field: 'nationalId', ...r });
+  }
+  if (raw.phone && raw.phone.trim()) {
+    const r = normalizeListPhone(raw.phone);
+    if (typeof r === 'string') phone = r;
+    else problems.push({ field: 'phone', ...r });
+  }
+  const note = raw.note?.normalize('NFC').replace(/\s+/g, ' ').trim() || null;
+  if (note && note.length > NOTE_MAX) problems.push({ field: 'note', message: `Ghi chú dài quá ${NOTE_MAX} ký tự`, messageEn: `The note is longer than ${NOTE_MAX} characters` });
+  if (!problems.length && !nationalId && !phone)
+    problems.push({ field: 'nationalId', message: 'Cần số CCCD hoặc số điện thoại', messageEn: 'A national id or a phone number is needed' });
+  return problems.length ? { problems } : { entry: { nationalId, phone, note } };
+}
+
+/** Entries that name the same person the same way are kept once (the first note wins). */
+export function dedupeEntries<T extends ExclusionEntry>(entries: T[]): T[] {
+  const seen = new Set<string>();
+  return entries.filter((e) => {
+    const k = `${e.nationalId ?? ''}|${e.phone ?? ''}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+type Field = 'nationalId' | 'phone' | 'note' | 'name';
+const HEADERS: Record<Field, string> = { nationalId: 'Số CCCD', phone: 'Số điện thoại', note: 'Ghi chú', name: 'Họ và tên' };
+const ALIASES: Record<Field, string[]> = {
+  nationalId: ['Số CCCD', 'CCCD', 'Số căn cước', 'Căn cước công dân', 'Số định danh', 'Số định danh cá nhân', 'CMND/CCCD', 'Số CMND/CCCD', 'National ID', 'nationalId'],
+  phone: ['Số điện thoại', 'Điện thoại', 'SĐT', 'Số ĐT', 'Di động', 'Phone', 'Phone number'],
+  note: ['Ghi chú', 'Lý do', 'Note'],
+  name: ['Họ và tên', 'Họ tên', 'Tên', 'Full name', 'Name'],
+};
+export const EXCLUSION_HEADERS = [HEADERS.name, HEADERS.nationalId, HEADERS.phone, HEADERS.note];
+
+export function parseExclusionRows(rows: SheetRow[]): { entries: { row: number; entry: ExclusionEntry }[]; errors: RowError[]; total: number } {
+  if (rows.length === 0) return { entries: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0 };
+  let found = locateHeader<Field>(rows, ALIASES, ['nationalId']);
+  if (found.missing.length) found = locateHeader<Field>(rows, ALIASES, ['phone']);
+  if (found.missing.length)
+    return {
+      entries: [],
+      errors: [{ row: rows[found.headerIndex].number, field: HEADERS.nationalId, message: 'Thiếu cột "Số CCCD" hoặc "Số điện thoại"', messageEn: 'Missing a "Số CCCD" or "Số điện thoại" column' }],
+      total: Math.max(0, rows.length - 1),
+    };
+  const { headerIndex, columns } = found;
+  const cell = (r: SheetRow, f: Field) => (columns[f] === undefined ? '' : (r.cells[columns[f]!] ?? ''));
+  const data = rows.slice(headerIndex + 1);
+  const entries: { row: number; entry: ExclusionEntry }[] = [];
+  const errors: RowError[] = [];
+  for (const r of data) {
+    const name = cell(r, 'name');
+    const note = [name, cell(r, 'note')].filter(Boolean).join(' — ');
+    const out = normalizeEntry({ nationalId: cell(r, 'nationalId'), phone: cell(r, 'phone'), note });
+    if ('entry' in out) entries.push({ row: r.number, entry: out.entry });
+    else
+      for (const p of out.problems) {
+        const col = columns[p.field];
+        errors.push({ row: r.number, field: HEADERS[p.field], column: col === undefined ? undefined : columnLetter(col + 1), message: p.message, messageEn: p.messageEn });
+      }
+  }
+  return { entries, errors, total: data.length };
+}

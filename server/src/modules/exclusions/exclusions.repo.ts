@@ -1,0 +1,40 @@
+import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../../../db/client';
+import { exclusions } from '../../../../db/schema/index';
+import type { ExclusionEntry } from '../../lib/exclusion-sheet';
+
+// 4 parameters a row: well under Postgres's 65,535 per statement.
+const BATCH = 5000;
+
+export function listExclusions(db: Db, contestId: string) {
+  return db
+    .select({ id: exclusions.id, nationalId: exclusions.nationalId, phone: exclusions.phone, note: exclusions.note, createdAt: exclusions.createdAt })
+    .from(exclusions)
+    .where(eq(exclusions.contestId, contestId))
+    .orderBy(asc(exclusions.createdAt), asc(exclusions.nationalId), asc(exclusions.phone), asc(exclusions.id));
+}
+
+/** Two saves of one contest's list run one after the other, never interleaved. */
+export async function lockList(db: Db, contestId: string) {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${'exclusions:' + contestId}))`);
+}
+
+export async function replaceExclusions(db: Db, contestId: string, entries: ExclusionEntry[]) {
+  await db.delete(exclusions).where(eq(exclusions.contestId, contestId));
+  for (let i = 0; i < entries.length; i += BATCH)
+    await db.insert(exclusions).values(entries.slice(i, i + BATCH).map((e) => ({ contestId, nationalId: e.nationalId, phone: e.phone, note: e.note })));
+}
+
+/** Whether a person is on the contest's list: by national id or by phone (both stored normalized). */
+export async function isExcluded(db: Db, contestId: string, who: { nationalId?: string | null; phone?: string | null }): Promise<boolean> {
+  const conds: SQL[] = [];
+  if (who.nationalId) conds.push(eq(exclusions.nationalId, who.nationalId));
+  if (who.phone) conds.push(eq(exclusions.phone, who.phone));
+  if (!conds.length) return false;
+  const rows = await db
+    .select({ id: exclusions.id })
+    .from(exclusions)
+    .where(and(eq(exclusions.contestId, contestId), or(...conds)))
+    .limit(1);
+  return rows.length > 0;
+}

@@ -1,0 +1,59 @@
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ErrorResponse } from '../../lib/zod';
+import { ContestParams } from '../contests/index';
+import { MAX_UPLOAD_BYTES, readUpload } from '../questions/index';
+import { ExclusionImportQuery, ExclusionImportResponse, ExclusionsBody, ExclusionsResponse } from './exclusions.schemas';
+import * as service from './exclusions.service';
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const sec = [{ bearer: [] }];
+
+export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
+  const organizer = app.requireRole('organizer');
+  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, parts: 12 } });
+
+  app.get(
+    '/admin/contests/:contestId/exclusions',
+    { onRequest: organizer, schema: { tags: ['organizing'], security: sec, summary: "The contest's exclusion list", params: ContestParams, response: { 200: ExclusionsResponse, ...errors } } },
+    (req) => service.getExclusions(app.db, req.params.contestId),
+  );
+
+  app.put(
+    '/admin/contests/:contestId/exclusions',
+    {
+      onRequest: organizer,
+      schema: {
+        tags: ['organizing'],
+        security: sec,
+        summary: 'Replace the exclusion list',
+        description: 'Each entry needs a nationalId (12 digits) or a Vietnamese mobile phone (any of +84…, 84…, 0…); both are stored normalized. Whoever matches either cannot start an attempt and is ineligible in rankings.',
+        params: ContestParams,
+        body: ExclusionsBody,
+        response: { 200: ExclusionsResponse, ...errors },
+      },
+    },
+    (req) => service.putExclusions(app.db, req.user.sub, req.params.contestId, req.body.entries),
+  );
+
+  app.post(
+    '/admin/contests/:contestId/exclusions/import',
+    {
+      onRequest: organizer,
+      schema: {
+        tags: ['organizing'],
+        security: sec,
+        summary: 'Import the exclusion list from .xlsx or .csv (multipart field "file")',
+        description: 'Columns (any order, a title line above is fine): Họ và tên, Số CCCD, Số điện thoại, Ghi chú; at least one of Số CCCD / Số điện thoại. All or nothing, like the question import.',
+        consumes: ['multipart/form-data'],
+        params: ContestParams,
+        querystring: ExclusionImportQuery,
+        response: { 200: ExclusionImportResponse, ...errors, 413: ErrorResponse, 415: ErrorResponse },
+      },
+    },
+    async (req) => {
+      const file = await readUpload(req);
+      return service.importExclusions(app.db, req.user.sub, req.params.contestId, file, req.query);
+    },
+  );
+};

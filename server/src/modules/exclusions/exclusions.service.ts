@@ -1,0 +1,60 @@
+import type { Db } from '../../../../db/client';
+import { badRequest } from '../../lib/errors';
+import { dedupeEntries, normalizeEntry, parseExclusionRows, type ExclusionEntry } from '../../lib/exclusion-sheet';
+import { recordAudit } from '../audit/index';
+import { requireContest } from '../contests/index';
+import { readUploadedSheet, type Upload } from '../questions/index';
+import * as repo from './exclusions.repo';
+
+export const MAX_EXCLUSION_ROWS = 100_000;
+// Larger lists are audited by their size only, so one save cannot bloat the log.
+const AUDIT_ENTRIES_MAX = 5000;
+
+const auditView = (entries: ExclusionEntry[]) => ({ count: entries.length, ...(entries.length <= AUDIT_ENTRIES_MAX ? { entries } : {}) });
+
+export async function getExclusions(db: Db, contestId: string) {
+  const contest = await requireContest(db, contestId);
+  const entries = (await repo.listExclusions(db, contest.id)).map(({ createdAt: _c, ...e }) => e);
+  return { contestId: contest.id, count: entries.length, entries };
+}
+
+async function save(db: Db, actorId: string, contestId: string, entries: ExclusionEntry[], mode: 'replace' | 'append', action: string, meta: object = {}) {
+  return db.transaction(async (tx) => {
+    await repo.lockList(tx, contestId);
+    const before = (await repo.listExclusions(tx, contestId)).map((e) => ({ nationalId: e.nationalId, phone: e.phone, note: e.note }));
+    const after = dedupeEntries(mode === 'append' ? [...before, ...entries] : entries);
+    await repo.replaceExclusions(tx, contestId, after);
+    await recordAudit(tx, { actorId, action, entity: 'contest', entityId: contestId, before: auditView(before), after: { ...meta, ...auditView(after) } });
+    return after.length;
+  });
+}
+
+/** PUT: the body becomes the whole list; every entry is checked first, and one bad entry changes nothing. */
+export async function putExclusions(db: Db, actorId: string, contestId: string, raw: { nationalId?: string | null; phone?: string | null; note?: string | null }[]) {
+  const contest = await requireContest(db, contestId);
+  const entries: ExclusionEntry[] = [];
+  const details: { field: string; message: string; messageEn: string }[] = [];
+  raw.forEach((r, i) => {
+    const out = normalizeEntry(r);
+    if ('entry' in out) entries.push(out.entry);
+    else for (const p of out.problems) details.push({ field: `body.entries.${i}.${p.field}`, message: p.message, messageEn: p.messageEn });
+  });
+  if (details.length)
+    throw badRequest('INVALID_EXCLUSION', `${details.length} entr${details.length === 1 ? 'y is' : 'ies are'} invalid: ${details.slice(0, 5).map((d) => `${d.field}: ${d.messageEn}`).join('; ')}`, details);
+  await save(db, actorId, contest.id, entries, 'replace', 'exclusions.replace');
+  return getExclusions(db, contest.id);
+}
+
+export async function importExclusions(db: Db, actorId: string, contestId: string, file: Upload, opts: { dryRun: boolean; mode: 'replace' | 'append' }) {
+  const contest = await requireContest(db, contestId);
+  const sheet = await readUploadedSheet(file, MAX_EXCLUSION_ROWS);
+  const parsed = parseExclusionRows(sheet.rows);
+  const entries = dedupeEntries(parsed.entries.map((e) => e.entry));
+  const base = { dryRun: opts.dryRun, mode: opts.mode, format: sheet.format, encoding: sheet.encoding ?? null, total: parsed.total, valid: parsed.entries.length, errors: parsed.errors };
+  if (parsed.errors.length || opts.dryRun) {
+    const existing = opts.mode === 'append' ? (await repo.listExclusions(db, contest.id)).map((e) => ({ nationalId: e.nationalId, phone: e.phone, note: e.note })) : [];
+    return { ...base, created: 0, count: dedupeEntries([...existing, ...entries]).length };
+  }
+  const count = await save(db, actorId, contest.id, entries, opts.mode, 'exclusions.import', { file: file.filename, mode: opts.mode });
+  return { ...base, created: entries.length, count };
+}

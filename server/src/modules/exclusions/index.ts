@@ -1,0 +1,2 @@
+export { exclusionsRoutes } from './exclusions.routes';
+export { isExcluded } from './exclusions.repo';

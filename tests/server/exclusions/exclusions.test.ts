@@ -1,0 +1,171 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog, exclusions } from '../../../db/schema/index';
+import { makeNationalId } from '../../../server/src/lib/identity';
+import { isExcluded } from '../../../server/src/modules/exclusions/index';
+import { makeTestApp, type TestContext } from '../../helpers/app';
+import { bearer, makeContest, makeStaff, tokenFor } from '../../helpers/factories';
+import { csvText, multipart, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
+
+let t: TestContext;
+let organizer: string;
+beforeAll(async () => {
+  t = await makeTestApp();
+  organizer = tokenFor(t.app, await makeStaff(t.database.db, 'organizer'));
+});
+afterAll(() => t.close());
+
+const ID1 = makeNationalId(1985, 111111); // 038085111111
+const ID2 = makeNationalId(1990, 222222);
+
+const put = (contestId: string, entries: unknown[], token = organizer) =>
+  t.app.inject({ method: 'PUT', url: `/api/v1/admin/contests/${contestId}/exclusions`, headers: bearer(token), payload: { entries } });
+
+async function importFile(contestId: string, file: Buffer, name: string, query = '') {
+  const m = multipart(file, name);
+  return t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${contestId}/exclusions/import${query}`, headers: { ...m.headers, ...bearer(organizer) }, payload: m.payload });
+}
+
+const stored = async (contestId: string) =>
+  (await t.database.db.select().from(exclusions).where(eq(exclusions.contestId, contestId))).map((e) => [e.nationalId, e.phone, e.note]).sort();
+
+describe('PUT /admin/contests/:contestId/exclusions', () => {
+  it('stores national ids and phones normalized and returns the list', async () => {
+    const c = await makeContest(t.database.db);
+    const res = await put(c.id, [
+      { nationalId: ` ${ID1.slice(0, 4)} ${ID1.slice(4)} `, note: 'Ban tổ chức' },
+      { phone: '+84 912.345.678' },
+      { nationalId: ID2, phone: '84987654321', note: 'Giám khảo' },
+      { phone: '0912345678' },
+    ]);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ contestId: c.id, count: 3 });
+    expect(await stored(c.id)).toEqual(
+      [
+        [ID1, null, 'Ban tổ chức'],
+        [null, '0912345678', null],
+        [ID2, '0987654321', 'Giám khảo'],
+      ].sort(),
+    );
+    const get = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/exclusions`, headers: bearer(organizer) });
+    expect(get.json()).toEqual(body);
+  });
+
+  it('replaces the whole list, and an empty list clears it', async () => {
+    const c = await makeContest(t.database.db);
+    await put(c.id, [{ nationalId: ID1 }, { phone: '0912345678' }]);
+    await put(c.id, [{ phone: '0333444555' }]);
+    expect(await stored(c.id)).toEqual([[null, '0333444555', null]]);
+    const res = await put(c.id, []);
+    expect(res.json().count).toBe(0);
+    expect(await stored(c.id)).toEqual([]);
+  });
+
+  it('rejects the whole body when one entry is bad, naming each bad field', async () => {
+    const c = await makeContest(t.database.db);
+    await put(c.id, [{ nationalId: ID1 }]);
+    const res = await put(c.id, [{ phone: '0912345678' }, { nationalId: '123' }, { phone: '02373851234' }, { note: 'không có gì' }]);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('INVALID_EXCLUSION');
+    expect(res.json().details.map((d: { field: string }) => d.field)).toEqual(['body.entries.1.nationalId', 'body.entries.2.phone', 'body.entries.3.nationalId']);
+    expect(await stored(c.id)).toEqual([[ID1, null, null]]);
+  });
+
+  it('audits the change with the list before and after', async () => {
+    const c = await makeContest(t.database.db);
+    await put(c.id, [{ nationalId: ID1 }]);
+    await put(c.id, [{ nationalId: ID2 }]);
+    const rows = await t.database.db.select().from(auditLog).where(eq(auditLog.entityId, c.id));
+    const last = rows.filter((r) => r.action === 'exclusions.replace').at(-1)!;
+    expect(last.before).toMatchObject({ count: 1, entries: [{ nationalId: ID1 }] });
+    expect(last.after).toMatchObject({ count: 1, entries: [{ nationalId: ID2 }] });
+  });
+
+  it('is for organizers only, and 404 for an unknown contest', async () => {
+    const c = await makeContest(t.database.db);
+    expect((await put(c.id, [], tokenFor(t.app, { id: 'r', role: 'resident' }))).statusCode).toBe(403);
+    expect((await put(c.id, [], tokenFor(t.app, { id: 'j', role: 'judge' }))).statusCode).toBe(403);
+    expect((await put('nope', [])).statusCode).toBe(404);
+  });
+});
+
+describe('isExcluded (what attempts and ranking match on)', () => {
+  it('matches by national id or by phone, within the contest only', async () => {
+    const c = await makeContest(t.database.db);
+    const other = await makeContest(t.database.db);
+    await put(c.id, [{ nationalId: ID1 }, { phone: '+84912345678' }]);
+    const db = t.database.db;
+    expect(await isExcluded(db, c.id, { nationalId: ID1, phone: '0999999999' })).toBe(true);
+    expect(await isExcluded(db, c.id, { nationalId: ID2, phone: '0912345678' })).toBe(true);
+    expect(await isExcluded(db, c.id, { nationalId: ID2, phone: '0999999999' })).toBe(false);
+    expect(await isExcluded(db, other.id, { nationalId: ID1, phone: '0912345678' })).toBe(false);
+  });
+});
+
+describe('POST /admin/contests/:contestId/exclusions/import', () => {
+  const rows = [
+    ['DANH SÁCH CÁN BỘ KHÔNG DỰ THI'],
+    ['STT', 'Họ và tên', 'Số CCCD', 'Số điện thoại', 'Ghi chú'],
+    ['1', 'Lê Văn Tám', ID1, '0912 345 678', 'Ban tổ chức'],
+    ['2', 'Trần Thị Bình', '', '+84987654321', ''],
+    ['3', 'Nguyễn Hữu Đức', ID2, '', 'Tổ thư ký'],
+  ];
+
+  it('reads an xlsx where ids and phones are numbers that lost their leading zero', async () => {
+    const c = await makeContest(t.database.db);
+    const file = await xlsxOf([rows[0], rows[1], ['1', 'Lê Văn Tám', Number(ID1), 912345678, 'Ban tổ chức'], ['2', 'Trần Thị Bình', null, 987654321, null]]);
+    const res = await importFile(c.id, file, 'ds.xlsx');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ created: 2, count: 2, errors: [], total: 2 });
+    expect(await stored(c.id)).toEqual([[ID1, '0912345678', 'Lê Văn Tám — Ban tổ chức'], [null, '0987654321', 'Trần Thị Bình']].sort());
+  });
+
+  it('reads CSV in UTF-8 with a BOM and in Windows-1258', async () => {
+    for (const file of [utf8Bom(csvText(rows, ';')), toCp1258(csvText(rows))]) {
+      const c = await makeContest(t.database.db);
+      const res = await importFile(c.id, file, 'ds.csv');
+      expect(res.json()).toMatchObject({ created: 3, errors: [] });
+      expect((await stored(c.id)).map((r) => r[2])).toContain('Nguyễn Hữu Đức — Tổ thư ký');
+    }
+  });
+
+  it('reports bad rows, writes nothing, and keeps the old list', async () => {
+    const c = await makeContest(t.database.db);
+    await put(c.id, [{ phone: '0333444555' }]);
+    const bad = [...rows, ['4', 'Sai số', '12345', '0912', ''], ['5', 'Không có gì', '', '', '']];
+    const res = await importFile(c.id, Buffer.from(csvText(bad)), 'bad.csv');
+    expect(res.statusCode).toBe(200);
+    expect(res.json().created).toBe(0);
+    expect(res.json().errors.map((e: { row: number; field: string; column: string }) => [e.row, e.field, e.column])).toEqual([
+      [6, 'Số CCCD', 'C'],
+      [6, 'Số điện thoại', 'D'],
+      [7, 'Số CCCD', 'C'],
+    ]);
+    expect(await stored(c.id)).toEqual([[null, '0333444555', null]]);
+  });
+
+  it('appends on request, and a dry run writes nothing', async () => {
+    const c = await makeContest(t.database.db);
+    await put(c.id, [{ phone: '0333444555' }]);
+    const dry = await importFile(c.id, Buffer.from(csvText(rows)), 'a.csv', '?mode=append&dryRun=true');
+    expect(dry.json()).toMatchObject({ dryRun: true, created: 0, count: 4 });
+    expect((await stored(c.id)).length).toBe(1);
+    const res = await importFile(c.id, Buffer.from(csvText(rows)), 'a.csv', '?mode=append');
+    expect(res.json()).toMatchObject({ created: 3, count: 4 });
+    expect((await stored(c.id)).length).toBe(4);
+  });
+
+  it('needs an id or phone column', async () => {
+    const c = await makeContest(t.database.db);
+    const res = await importFile(c.id, Buffer.from(csvText([['Họ và tên'], ['Ai đó']])), 'x.csv');
+    expect(res.json().errors[0]).toMatchObject({ row: 1, messageEn: 'Missing a "Số CCCD" or "Số điện thoại" column' });
+  });
+
+  it('answers a broken file with 400', async () => {
+    const c = await makeContest(t.database.db);
+    const res = await importFile(c.id, Buffer.from('PK\x03\x04garbage'), 'x.xlsx');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('INVALID_FILE');
+  });
+});
