@@ -231,6 +231,8 @@ export const attempts = pgTable(
       .onUpdate('cascade')
       .onDelete('cascade'),
     index('attempts_round_idx').on(t.roundId, t.startedAt),
+    // Stats: participants per round counted from the index alone.
+    index('attempts_round_user_idx').on(t.roundId, t.userId),
     check('attempts_no_ck', sql`${t.attemptNo} >= 1 and ${t.attemptNo} <= ${t.maxAttempts}`),
     check('attempts_deadline_ck', sql`${t.deadline} > ${t.startedAt}`),
   ],
@@ -263,6 +265,8 @@ export const submissions = pgTable(
       foreignColumns: [attempts.id, attempts.deadline],
     }).onDelete('cascade'),
     index('submissions_round_idx').on(t.roundId, t.userId),
+    // Stats: the per-hour timeline of submissions.
+    index('submissions_round_submitted_idx').on(t.roundId, t.submittedAt),
     check('submissions_prediction_ck', sql`${t.prediction} between 0 and 100000000`),
     check('submissions_score_ck', sql`${t.score} between 0 and ${t.total}`),
     check('submissions_duration_ck', sql`${t.durationMs} >= 0`),
@@ -353,7 +357,7 @@ export const auditLog = pgTable(
     before: jsonb('before'),
     after: jsonb('after'),
   },
-  (t) => [index('audit_log_entity_idx').on(t.entity, t.entityId), index('audit_log_at_idx').on(t.at)],
+  (t) => [index('audit_log_entity_idx').on(t.entity, t.entityId), index('audit_log_at_idx').on(t.at), index('audit_log_actor_idx').on(t.actorId, t.at)],
 );
 
 export type User = typeof users.$inferSelect;
