@@ -1,0 +1,1 @@
+export { statsRoutes, type StatsOptions } from './stats.routes';
