@@ -1,0 +1,77 @@
+// How a ranked prize list reads in its files: column titles, Vietnamese labels, CSV cells.
+import { CANONICAL_COLUMNS, DISQUALIFIED_PREFIX, INELIGIBLE_EXCLUDED, INELIGIBLE_NOT_RESIDENT, type PredictionTarget } from '../../lib/ranking';
+
+/** Column titles of the CSV and XLSX, one per canonical column, in the same order. */
+export const COLUMN_TITLES: Record<(typeof CANONICAL_COLUMNS)[number], string> = {
+  position: 'Vị trí (position)',
+  rank: 'Hạng (rank)',
+  prize: 'Giải (prize)',
+  userId: 'Mã người dự thi (userId)',
+  fullName: 'Họ và tên (fullName)',
+  nationalId: 'Số CCCD (nationalId)',
+  phone: 'Số điện thoại (phone)',
+  birthYear: 'Năm sinh (birthYear)',
+  locality: 'Địa phương (locality)',
+  unit: 'Cơ quan, đơn vị (unit)',
+  category: 'Đối tượng (category)',
+  attemptId: 'Mã lượt thi (attemptId)',
+  attemptNo: 'Lượt thi số (attemptNo)',
+  score: 'Số câu đúng (score)',
+  total: 'Tổng số câu (total)',
+  prediction: 'Dự đoán (prediction)',
+  predictionError: 'Sai số dự đoán (predictionError)',
+  durationMs: 'Thời gian làm bài, ms (durationMs)',
+  submittedAt: 'Thời điểm nộp bài, UTC (submittedAt)',
+  eligible: 'Hợp lệ (eligible)',
+  ineligibleReason: 'Lý do không hợp lệ (ineligibleReason)',
+};
+
+export const TARGET_LABELS: Record<PredictionTarget, string> = {
+  all_correct_people: 'Số người có ít nhất một lượt thi trả lời đúng tất cả các câu hỏi',
+  all_correct_entries: 'Số lượt thi trả lời đúng tất cả các câu hỏi',
+  participants: 'Số người tham gia có bài nộp',
+  entries: 'Số lượt thi đã nộp bài',
+};
+
+export const ORDER_LABEL =
+  'Số câu đúng nhiều hơn; sai số dự đoán nhỏ hơn; thời gian làm bài ngắn hơn; nộp bài sớm hơn; mã lượt thi nhỏ hơn (so sánh theo byte). Mỗi người được xếp theo lượt thi tốt nhất của mình.';
+
+export function reasonLabel(reason: string | null): string {
+  if (reason === null) return '';
+  if (reason === INELIGIBLE_NOT_RESIDENT) return 'Không phải người dự thi';
+  if (reason === INELIGIBLE_EXCLUDED) return 'Thuộc danh sách loại trừ';
+  if (reason.startsWith(DISQUALIFIED_PREFIX)) return `Bị loại: ${reason.slice(DISQUALIFIED_PREFIX.length)}`;
+  return reason;
+}
+
+/**
+ * A spreadsheet would run a text cell that starts with = + - @ (or a tab/CR) as a formula
+ * (CSV injection). Such cells get a leading apostrophe; whoever recomputes the checksum from
+ * the CSV drops one leading apostrophe before one of those characters (csvValueToCanonical).
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+export function csvCell(v: string | number | boolean | Date | null): string {
+  if (v === null) return '';
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'string') return FORMULA_START.test(v) ? `'${v}` : v;
+  return String(v);
+}
+
+export function csvValueToCanonical(cell: string): string {
+  return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
+}
+
+/** 83400 -> 01:23.4 (minutes:seconds). */
+export function formatDuration(ms: number): string {
+  const tenths = Math.round(ms / 100);
+  const m = Math.floor(tenths / 600);
+  const s = (tenths % 600) / 10;
+  return `${String(m).padStart(2, '0')}:${s.toFixed(1).padStart(4, '0')}`;
+}
+
+/** 2026-11-20T03:00:00.000Z -> 20/11/2026 10:00:00 (giờ Việt Nam, UTC+7, no daylight saving). */
+export function formatVietnamTime(d: Date): string {
+  const v = new Date(d.getTime() + 7 * 3_600_000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(v.getUTCDate())}/${p(v.getUTCMonth() + 1)}/${v.getUTCFullYear()} ${p(v.getUTCHours())}:${p(v.getUTCMinutes())}:${p(v.getUTCSeconds())}`;
+}

@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Round } from '../../../db/schema/index';
+import { CANONICAL_COLUMNS, escapeCanonical } from '../../../server/src/lib/ranking';
+import { COLUMN_TITLES, csvValueToCanonical } from '../../../server/src/modules/exports/exports.format';
+import { makeTestApp, type TestContext } from '../../helpers/app';
+import { bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
+import { makeClosedRound, makeDisqualification, makeExclusion, makeLocality, makeSubmission, makeUnit } from '../../helpers/results-factories';
+import { pdfText } from './pdf-text';
+
+let t: TestContext;
+let judgeToken: string;
+let round: Round;
+let checksum: string;
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+const NAMES = ['Nguyễn Thị Hoa', 'Trần Văn Đức', 'Lê Hoàng Yến', 'Phạm Quốc Khánh', 'Đỗ Thị Ngọc Ánh', 'Vũ Minh Tuấn', '=1+1 Bùi Thị Lụa'];
+
+beforeAll(async () => {
+  t = await makeTestApp();
+  const db = t.database.db;
+  judgeToken = tokenFor(t.app, await makeStaff(db, 'judge'));
+  const contest = await makeContest(db, { title: 'Cuộc thi tìm hiểu chuyển đổi số tỉnh Thanh Hóa' });
+  ({ round } = await makeClosedRound(db, contest.id, {
+    number: 3,
+    title: 'Chính quyền số',
+    questionCount: 5,
+    prizes: [
+      { name: 'Giải Nhất', count: 1 },
+      { name: 'Giải Nhì', count: 2 },
+      { name: 'Giải Khuyến khích', count: 2 },
+    ],
+  }));
+  const loc = await makeLocality(db, contest.id, 'Phường Hạc Thành');
+  const unit = await makeUnit(db, contest.id, 'Sở Khoa học và Công nghệ');
+  const people = [];
+  for (const [i, fullName] of NAMES.entries()) people.push(await makeResident(db, { fullName, localityId: i % 2 ? loc.id : null, unitId: i % 3 ? unit.id : null }));
+  await makeExclusion(db, contest.id, { nationalId: people[1].nationalId });
+  await makeDisqualification(db, round.id, people[2].id, 'Thi hộ, có bằng chứng "ảnh chụp"');
+  for (const [i, p] of people.entries()) await makeSubmission(db, round, p.id, { score: 5 - (i % 3), prediction: 10 + i, durationMs: 60_000 + i * 1111 });
+  const fin = await t.app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/finalize`, headers: bearer(judgeToken) });
+  expect(fin.statusCode).toBe(200);
+  checksum = fin.json().checksum;
+});
+afterAll(() => t.close());
+
+const exportOf = (format: string, token = judgeToken, roundId = round.id) =>
+  t.app.inject({ method: 'GET', url: `/api/v1/judge/rounds/${roundId}/export?format=${format}`, headers: bearer(token) });
+
+describe('GET /judge/rounds/:roundId/export', () => {
+  it('exports CSV in UTF-8 with a BOM, the canonical columns, and a checksum a judge can recompute from it', async () => {
+    const res = await exportOf('csv');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    const body = res.rawPayload;
+    expect(res.headers['x-content-sha256']).toBe(sha(body));
+    expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const records: string[][] = parse(body.subarray(3).toString('utf8'), { relax_column_count: false });
+    expect(records[0]).toEqual(CANONICAL_COLUMNS.map((c) => COLUMN_TITLES[c]));
+    const rows = records.slice(1);
+    expect(rows).toHaveLength(NAMES.length);
+    expect(rows.map((r) => r[4]).sort()).toEqual(NAMES.map((n) => (n.startsWith('=') ? `'${n}` : n)).sort());
+    // The recipe of lib/ranking.ts: canonical escaping, tab-joined, LF-ended, SHA-256.
+    const canonical = rows.map((r) => r.map((cell) => escapeCanonical(csvValueToCanonical(cell))).join('\t') + '\n').join('');
+    expect(createHash('sha256').update(canonical, 'utf8').digest('hex')).toBe(checksum);
+    expect(rows.find((r) => r[20].startsWith('disqualified'))?.[20]).toBe('disqualified: Thi hộ, có bằng chứng "ảnh chụp"');
+    // Phones and national ids keep their leading zero.
+    expect(rows.every((r) => /^0\d{9}$/.test(r[6]) && /^0\d{11}$/.test(r[5]))).toBe(true);
+  });
+
+  it('exports XLSX that reads back with Vietnamese text, text phones, and the summary sheet', async () => {
+    const res = await exportOf('xlsx');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-content-sha256']).toBe(sha(res.rawPayload));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet('Xếp hạng')!;
+    expect(ws.rowCount).toBe(NAMES.length + 1);
+    expect(ws.getRow(1).getCell(5).value).toBe(COLUMN_TITLES.fullName);
+    const names = [];
+    for (let i = 2; i <= ws.rowCount; i++) {
+      const row = ws.getRow(i);
+      names.push(row.getCell(5).value);
+      expect(typeof row.getCell(7).value).toBe('string');
+      expect(row.getCell(1).value).toBe(i - 1);
+    }
+    expect([...names].sort()).toEqual([...NAMES].sort());
+    const info = wb.getWorksheet('Thông tin')!;
+    const pairs = new Map<string, unknown>();
+    info.eachRow((r) => pairs.set(String(r.getCell(1).value), r.getCell(2).value));
+    expect(pairs.get('Mã kiểm tra SHA-256 của danh sách')).toBe(checksum);
+    expect(pairs.get('Cuộc thi')).toBe('Cuộc thi tìm hiểu chuyển đổi số tỉnh Thanh Hóa');
+  });
+
+  it('exports a printable PDF with an embedded Vietnamese font, the rules, the actual count, the checksum and signature lines', async () => {
+    const res = await exportOf('pdf');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    expect(res.headers['x-content-sha256']).toBe(sha(res.rawPayload));
+    expect(res.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(res.rawPayload.toString('latin1')).toContain('DejaVuSans');
+    const { lines, unmapped } = pdfText(res.rawPayload);
+    expect(unmapped).toBe(0);
+    const text = lines.join('\n');
+    for (const s of [
+      'DANH SÁCH XẾP HẠNG VÀ ĐỀ NGHỊ TRAO GIẢI',
+      'Cuộc thi tìm hiểu chuyển đổi số tỉnh Thanh Hóa',
+      'Chính quyền số',
+      'Số người có ít nhất một lượt thi trả lời đúng tất cả các câu hỏi',
+      'Giải Nhất: 1; Giải Nhì: 2; Giải Khuyến khích: 2',
+      checksum,
+      'Nguyễn Thị Hoa',
+      'Đỗ Thị Ngọc Ánh',
+      'Thuộc danh sách loại trừ',
+      'CHỦ TỊCH HỘI ĐỒNG GIÁM KHẢO',
+      '(Ký, ghi rõ họ tên)',
+    ])
+      expect(text).toContain(s);
+    // Only the masked national id is printed.
+    expect(text).not.toMatch(/\b0\d{11}\b/);
+  });
+
+  it('gives the same bytes for the same finalized round, even seconds apart', async () => {
+    const first = await Promise.all(['csv', 'xlsx', 'pdf'].map((f) => exportOf(f)));
+    await new Promise((r) => setTimeout(r, 2100));
+    const second = await Promise.all(['csv', 'xlsx', 'pdf'].map((f) => exportOf(f)));
+    for (let i = 0; i < 3; i++) {
+      expect(second[i].headers['x-content-sha256']).toBe(first[i].headers['x-content-sha256']);
+      expect(Buffer.compare(second[i].rawPayload, first[i].rawPayload)).toBe(0);
+    }
+  });
+
+  it('refuses a round not finalized (409), a non-judge (403) and an unknown format (400)', async () => {
+    const contest = await makeContest(t.database.db);
+    const { round: other } = await makeClosedRound(t.database.db, contest.id);
+    const res = await exportOf('csv', judgeToken, other.id);
+    expect(res.statusCode).toBe(409);
+    expect(res.json().code).toBe('ROUND_NOT_FINALIZED');
+    expect((await exportOf('csv', tokenFor(t.app, await makeStaff(t.database.db, 'organizer')))).statusCode).toBe(403);
+    expect((await exportOf('docx')).statusCode).toBe(400);
+    expect((await exportOf('csv', judgeToken, 'no-such-round')).statusCode).toBe(404);
+  });
+});
+
+describe('the PDF font', () => {
+  it('has a glyph for every Vietnamese letter', () => {
+    const require = createRequire(import.meta.url);
+    // fontkit is what pdfkit reads fonts with.
+    const fontkit = require('fontkit') as { openSync(path: string): { hasGlyphForCodePoint(c: number): boolean } };
+    const font = fontkit.openSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'));
+    const letters = 'aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệghiìỉĩíịklmnoòỏõóọôồổỗốộơờởỡớợpqrstuùủũúụưừửữứựvxyỳỷỹýỵ';
+    const all = letters + letters.toUpperCase() + '₫–—“”';
+    const missing = [...all.normalize('NFC')].filter((ch) => !font.hasGlyphForCodePoint(ch.codePointAt(0)!));
+    expect(missing).toEqual([]);
+  });
+});
