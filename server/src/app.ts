@@ -19,6 +19,7 @@ import redisPlugin from './plugins/redis';
 import { attemptsRoutes, type AttemptsOptions } from './modules/attempts/index';
 import { authRoutes } from './modules/auth/index';
 import { contestsRoutes } from './modules/contests/index';
+import { exportsRoutes } from './modules/exports/index';
 import { healthRoutes } from './modules/health/index';
 import { judgingRoutes } from './modules/judging/index';
 import { questionsRoutes } from './modules/questions/index';
@@ -88,6 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(exclusionsRoutes);
       await api.register(attemptsRoutes, { limits, options: deps.attempts });
       await api.register(judgingRoutes);
+      await api.register(exportsRoutes);
     },
     { prefix: API_PREFIX },
   );
