@@ -10,7 +10,7 @@ import { buildApp } from '../server/src/app';
 import { roundStats } from '../server/src/modules/stats/stats.service';
 
 const { values: args } = parseArgs({
-  options: { attempts: { type: 'string', default: '1000000' }, users: { type: 'string', default: '400000' }, runs: { type: 'string', default: '5' } },
+  options: { attempts: { type: 'string', default: '1000000' }, users: { type: 'string', default: '400000' }, runs: { type: 'string', default: '5' }, explain: { type: 'boolean', default: false } },
 });
 const ATTEMPTS = Number(args.attempts);
 const USERS = Number(args.users);
@@ -59,6 +59,18 @@ try {
   await database.rows(sql`vacuum analyze`);
   console.log(`data ready in ${ms(t0)}`);
 
+  if (args.explain) {
+    const plan = await database.rows<{ 'QUERY PLAN': string }>(sql`explain (analyze, buffers) with a as (
+      select user_id, count(*)::int as attempts from attempts where round_id = ${roundId} group by user_id
+    ), s as (
+      select user_id, count(*)::int as submitted from submissions where round_id = ${roundId} group by user_id
+    )
+    select grouping(u.locality_id)::int as gl, grouping(u.unit_id)::int as gu, u.locality_id, u.unit_id, count(*)::int,
+      coalesce(sum(a.attempts), 0)::int, coalesce(sum(s.submitted), 0)::int, count(s.user_id)::int
+    from a join users u on u.id = a.user_id left join s on s.user_id = a.user_id
+    group by grouping sets ((u.locality_id), (u.unit_id), ())`);
+    console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
+  }
   const times: number[] = [];
   let last;
   for (let i = 0; i < RUNS; i++) {
