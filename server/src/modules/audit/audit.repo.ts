@@ -1,5 +1,6 @@
+import { and, count, desc, eq, gte, like, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../../db/client';
-import { auditLog } from '../../../../db/schema/index';
+import { auditLog, users } from '../../../../db/schema/index';
 
 export interface AuditEntry {
   actorId: string | null;
@@ -20,4 +21,55 @@ export async function recordAudit(db: Db, e: AuditEntry): Promise<void> {
     before: (e.before ?? null) as object | null,
     after: (e.after ?? null) as object | null,
   });
+}
+
+export interface AuditFilter {
+  actorId?: string;
+  action?: string;
+  entity?: string;
+  entityId?: string;
+  from?: Date;
+  to?: Date;
+  limit: number;
+  offset: number;
+}
+
+function where(f: AuditFilter) {
+  const conds: SQL[] = [];
+  if (f.actorId) conds.push(eq(auditLog.actorId, f.actorId));
+  // "question." lists every question action; a full name matches that action only.
+  if (f.action) conds.push(f.action.endsWith('.') ? like(auditLog.action, `${f.action.replace(/[\\%_]/g, (c) => '\\' + c)}%`) : eq(auditLog.action, f.action));
+  if (f.entity) conds.push(eq(auditLog.entity, f.entity));
+  if (f.entityId) conds.push(eq(auditLog.entityId, f.entityId));
+  if (f.from) conds.push(gte(auditLog.at, f.from));
+  if (f.to) conds.push(lt(auditLog.at, f.to));
+  return conds.length ? and(...conds) : undefined;
+}
+
+/** Newest first. */
+export function listAudit(db: Db, f: AuditFilter) {
+  return db
+    .select({
+      id: auditLog.id,
+      at: auditLog.at,
+      actorId: auditLog.actorId,
+      actorName: users.fullName,
+      actorRole: users.role,
+      action: auditLog.action,
+      entity: auditLog.entity,
+      entityId: auditLog.entityId,
+      before: auditLog.before,
+      after: auditLog.after,
+    })
+    .from(auditLog)
+    .leftJoin(users, eq(users.id, auditLog.actorId))
+    .where(where(f))
+    .orderBy(desc(auditLog.id))
+    .limit(f.limit)
+    .offset(f.offset);
+}
+
+export async function countAudit(db: Db, f: AuditFilter): Promise<number> {
+  const [r] = await db.select({ n: count() }).from(auditLog).where(where(f));
+  return r?.n ?? 0;
 }

@@ -1,1 +1,2 @@
 export { recordAudit, type AuditEntry } from './audit.repo';
+export { auditRoutes } from './audit.routes';

@@ -1,0 +1,21 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ErrorResponse } from '../../lib/zod';
+import { AuditQuery, AuditResponse } from './audit.schemas';
+import { readAudit } from './audit.service';
+
+export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/admin/audit',
+    {
+      onRequest: app.requireRole('admin'),
+      schema: {
+        tags: ['admin'],
+        security: [{ bearer: [] }],
+        summary: 'What organizers and judges changed: who, what, when, before and after (admins only)',
+        querystring: AuditQuery,
+        response: { 200: AuditResponse, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse },
+      },
+    },
+    (req) => readAudit(app.db, req.query),
+  );
+};
