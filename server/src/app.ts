@@ -24,6 +24,8 @@ import { healthRoutes } from './modules/health/index';
 import { judgingRoutes } from './modules/judging/index';
 import { questionsRoutes } from './modules/questions/index';
 import { exclusionsRoutes } from './modules/exclusions/index';
+import { statsRoutes } from './modules/stats/index';
+import { auditRoutes } from './modules/audit/index';
 
 export interface AppDeps {
   config: Pick<Config, 'JWT_EXPIRES_IN' | 'TRUST_PROXY'>;
@@ -87,6 +89,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(contestsRoutes);
       await api.register(questionsRoutes);
       await api.register(exclusionsRoutes);
+      await api.register(statsRoutes);
+      await api.register(auditRoutes);
       await api.register(attemptsRoutes, { limits, options: deps.attempts });
       await api.register(judgingRoutes);
       await api.register(exportsRoutes);
