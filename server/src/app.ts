@@ -26,6 +26,7 @@ import { questionsRoutes } from './modules/questions/index';
 import { exclusionsRoutes } from './modules/exclusions/index';
 import { statsRoutes } from './modules/stats/index';
 import { auditRoutes } from './modules/audit/index';
+import { referenceRoutes } from './modules/reference/index';
 
 export interface AppDeps {
   config: Pick<Config, 'JWT_EXPIRES_IN' | 'TRUST_PROXY'>;
@@ -91,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(exclusionsRoutes);
       await api.register(statsRoutes);
       await api.register(auditRoutes);
+      await api.register(referenceRoutes);
       await api.register(attemptsRoutes, { limits, options: deps.attempts });
       await api.register(judgingRoutes);
       await api.register(exportsRoutes);

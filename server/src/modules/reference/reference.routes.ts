@@ -1,0 +1,48 @@
+import multipart from '@fastify/multipart';
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { ReferenceKind } from '../../lib/reference-sheet';
+import { ErrorResponse } from '../../lib/zod';
+import { ContestParams } from '../contests/index';
+import { MAX_UPLOAD_BYTES, readUpload } from '../questions/index';
+import { ReferenceImportQuery, ReferenceImportResponse, ReferenceItemResponse } from './reference.schemas';
+import * as service from './reference.service';
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const sec = [{ bearer: [] }];
+const LABEL: Record<ReferenceKind, string> = { localities: 'localities (communes, wards)', units: 'units (agencies, organizations)' };
+
+export const referenceRoutes: FastifyPluginAsyncZod = async (app) => {
+  const organizer = app.requireRole('organizer');
+  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, parts: 12 } });
+
+  for (const kind of ['localities', 'units'] as const) {
+    app.get(
+      `/admin/contests/:contestId/${kind}`,
+      { onRequest: organizer, schema: { tags: ['organizing'], security: sec, summary: `The contest's ${LABEL[kind]}`, params: ContestParams, response: { 200: z.array(ReferenceItemResponse), ...errors } } },
+      (req) => service.listReference(app.db, kind, req.params.contestId),
+    );
+
+    app.post(
+      `/admin/contests/:contestId/${kind}/import`,
+      {
+        onRequest: organizer,
+        schema: {
+          tags: ['organizing'],
+          security: sec,
+          summary: `Import ${LABEL[kind]} from .csv or .xlsx (multipart field "file")`,
+          description:
+            'Columns: Tên (the name) and optionally Số người (headcount, used for participation rates). New names are added, names already listed (any case) get the file\'s headcount, names not in the file stay. All or nothing; `dryRun` checks only. Residents choose from these lists at registration (GET /contests/:id).',
+          consumes: ['multipart/form-data'],
+          params: ContestParams,
+          querystring: ReferenceImportQuery,
+          response: { 200: ReferenceImportResponse, ...errors, 413: ErrorResponse, 415: ErrorResponse },
+        },
+      },
+      async (req) => {
+        const file = await readUpload(req);
+        return service.importReference(app.db, req.user.sub, kind, req.params.contestId, file, req.query);
+      },
+    );
+  }
+};
