@@ -1,0 +1,129 @@
+// What a running attempt keeps in the browser, so a reload, a closed tab or a dropped
+// connection resumes the same attempt with the same answers. Pure: tests drive it.
+import type { KeyValueStore } from '../api';
+import type { AttemptResult, StartedAttempt } from '../types';
+
+export interface SavedAttempt {
+  v: 1;
+  userId: string;
+  roundId: string;
+  attempt: StartedAttempt;
+  /** questionId -> optionId */
+  answers: Record<string, string>;
+  /** Kept as typed (digits) until submit. */
+  prediction: string;
+  /** 0..n-1 questions, n the prediction step, n+1 the review. */
+  step: number;
+  /** Set when the user pressed submit: a reload carries on submitting instead of reopening the quiz. */
+  submitRequested: boolean;
+  result: AttemptResult | null;
+  savedAt: number;
+}
+
+export interface SubmitBody {
+  answers: { questionId: string; optionId: string }[];
+  prediction: number;
+}
+
+export const PREDICTION_MAX = 100_000_000;
+
+export const attemptKey = (userId: string, roundId: string) => `ttt.attempt.${userId}.${roundId}`;
+
+function isStartedAttempt(a: unknown): a is StartedAttempt {
+  const x = a as StartedAttempt;
+  return (
+    !!x &&
+    typeof x.attemptId === 'string' &&
+    typeof x.deadline === 'string' &&
+    Array.isArray(x.questions) &&
+    x.questions.every((q) => q && typeof q.id === 'string' && Array.isArray(q.options))
+  );
+}
+
+/** Keeps only answers that name a question of the attempt and one of its options. */
+export function cleanAnswers(attempt: StartedAttempt, answers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!answers || typeof answers !== 'object') return out;
+  for (const q of attempt.questions) {
+    const a = (answers as Record<string, unknown>)[q.id];
+    if (typeof a === 'string' && q.options.some((o) => o.id === a)) out[q.id] = a;
+  }
+  return out;
+}
+
+export function loadSaved(storage: KeyValueStore | null, userId: string, roundId: string): SavedAttempt | null {
+  if (!storage) return null;
+  let raw: string | null;
+  try {
+    raw = storage.getItem(attemptKey(userId, roundId));
+  } catch {
+    return null;
+  }
+  if (!raw) return null;
+  try {
+    const s = JSON.parse(raw) as Partial<SavedAttempt>;
+    if (s.v !== 1 || s.userId !== userId || s.roundId !== roundId || !isStartedAttempt(s.attempt)) return null;
+    const n = s.attempt.questions.length;
+    return {
+      v: 1,
+      userId,
+      roundId,
+      attempt: s.attempt,
+      answers: cleanAnswers(s.attempt, s.answers),
+      prediction: typeof s.prediction === 'string' ? s.prediction.replace(/[^0-9]/g, '').slice(0, 9) : '',
+      step: Number.isInteger(s.step) ? Math.min(Math.max(0, s.step as number), n + 1) : 0,
+      submitRequested: s.submitRequested === true,
+      result: s.result && typeof s.result === 'object' && s.result.attemptId === s.attempt.attemptId ? s.result : null,
+      savedAt: typeof s.savedAt === 'number' ? s.savedAt : 0,
+    };
+  } catch {
+    return null;
+  }
+}
+
+export function save(storage: KeyValueStore | null, s: SavedAttempt, now = Date.now()): boolean {
+  if (!storage) return false;
+  try {
+    storage.setItem(attemptKey(s.userId, s.roundId), JSON.stringify({ ...s, savedAt: now }));
+    return true;
+  } catch {
+    // Quota or private mode: the attempt still works, only without resume.
+    return false;
+  }
+}
+
+export function clear(storage: KeyValueStore | null, userId: string, roundId: string) {
+  try {
+    storage?.removeItem(attemptKey(userId, roundId));
+  } catch {
+    /* nothing to do */
+  }
+}
+
+/**
+ * Joins what the server says is running with what the browser kept: the same attempt keeps its
+ * answers and place; another attempt (a new one, or the old one expired) starts clean.
+ */
+export function merge(saved: SavedAttempt | null, userId: string, roundId: string, attempt: StartedAttempt): SavedAttempt {
+  if (saved && saved.attempt.attemptId === attempt.attemptId) {
+    return { ...saved, attempt, answers: cleanAnswers(attempt, saved.answers), step: Math.min(saved.step, attempt.questions.length + 1) };
+  }
+  return { v: 1, userId, roundId, attempt, answers: {}, prediction: '', step: 0, submitRequested: false, result: null, savedAt: 0 };
+}
+
+export function parsePrediction(p: string): number | null {
+  const digits = p.trim();
+  if (!/^[0-9]{1,9}$/.test(digits)) return null;
+  const n = Number(digits);
+  return n <= PREDICTION_MAX ? n : null;
+}
+
+/** The submit body; unanswered questions are left out (they score 0), as API.md allows. */
+export function submitBody(s: SavedAttempt): SubmitBody {
+  return {
+    answers: s.attempt.questions.filter((q) => s.answers[q.id]).map((q) => ({ questionId: q.id, optionId: s.answers[q.id] })),
+    prediction: parsePrediction(s.prediction) ?? 0,
+  };
+}
+
+export const answeredCount = (s: SavedAttempt) => s.attempt.questions.reduce((n, q) => n + (s.answers[q.id] ? 1 : 0), 0);

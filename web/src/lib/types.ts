@@ -1,0 +1,243 @@
+// Shapes from /work/shared/API.md, as the web app uses them.
+
+export type Role = 'resident' | 'organizer' | 'judge' | 'admin';
+export type RoundStatus = 'upcoming' | 'open' | 'closed' | 'finalized' | 'published';
+
+export interface User {
+  id: string;
+  fullName: string;
+  phone: string;
+  role: Role;
+  nationalId?: string;
+  birthYear?: number;
+  localityId?: string;
+  unitId?: string;
+  category?: string;
+}
+
+export interface AuthResponse {
+  token: string;
+  user: User;
+}
+
+export interface Prize {
+  name: string;
+  count: number;
+}
+
+export interface Round {
+  id: string;
+  contestId?: string;
+  number: number;
+  title: string;
+  opensAt: string;
+  closesAt: string;
+  questionCount: number;
+  timeLimitSeconds: number;
+  maxAttempts: number;
+  status: RoundStatus;
+  predictionPrompt: string;
+  predictionTarget?: 'all_correct_people' | 'all_correct_entries' | 'participants' | 'entries';
+  revealScore?: 'immediately' | 'after_close';
+  prizes?: Prize[];
+}
+
+export interface NamedRef {
+  id: string;
+  name: string;
+}
+
+export interface ContestSummary {
+  id: string;
+  slug: string;
+  title: string;
+  status: 'draft' | 'active' | 'archived';
+}
+
+export interface Contest extends ContestSummary {
+  description: string;
+  rules: string;
+  onePrizePerPerson?: boolean;
+  rounds: Round[];
+  localities?: NamedRef[];
+  units?: NamedRef[];
+}
+
+export interface MyAttempt {
+  attemptId: string;
+  roundId: string;
+  contestId?: string;
+  roundNumber?: number;
+  attemptNo: number;
+  status: 'in_progress' | 'submitted' | 'expired';
+  startedAt: string;
+  deadline?: string;
+  submittedAt?: string;
+  durationMs?: number;
+  score?: number;
+  total: number;
+}
+
+export interface AttemptOption {
+  id: string;
+  text: string;
+}
+
+export interface AttemptQuestion {
+  id: string;
+  text: string;
+  options: AttemptOption[];
+}
+
+export interface StartedAttempt {
+  attemptId: string;
+  attemptNo: number;
+  startedAt: string;
+  deadline: string;
+  questions: AttemptQuestion[];
+  predictionPrompt: string;
+}
+
+export interface AttemptResult {
+  attemptId: string;
+  status: 'submitted';
+  submittedAt: string;
+  durationMs: number;
+  total: number;
+  score?: number;
+  duplicate?: boolean;
+}
+
+export interface AnswerKeyItem {
+  questionId: string;
+  text: string;
+  options: AttemptOption[];
+  correctOptionId: string;
+  explanation?: string | null;
+}
+
+export interface Winner {
+  rank: number;
+  prize: string | null;
+  fullName: string;
+  maskedPhone: string;
+  locality?: string | null;
+  unit?: string | null;
+  score: number;
+  prediction: number;
+  durationMs: number;
+}
+
+export interface Winners {
+  actualCount: number;
+  winners: Winner[];
+}
+
+export interface AdminOption {
+  id?: string;
+  text: string;
+  correct: boolean;
+}
+
+export interface AdminQuestion {
+  id: string;
+  contestId: string;
+  text: string;
+  options: AdminOption[];
+  topic: string | null;
+  explanation: string | null;
+  updatedAt?: string;
+}
+
+export interface QuestionInput {
+  text: string;
+  options: { text: string; correct: boolean }[];
+  topic?: string | null;
+  explanation?: string | null;
+}
+
+export interface ImportRowError {
+  row: number;
+  field: string;
+  message: string;
+}
+
+export interface ImportResult {
+  created: number;
+  errors: ImportRowError[];
+  dryRun?: boolean;
+}
+
+export interface Pool {
+  roundId: string;
+  questionCount: number;
+  size: number;
+  questions: AdminQuestion[];
+}
+
+export interface RoundInput {
+  number: number;
+  title?: string;
+  opensAt: string;
+  closesAt: string;
+  questionCount: number;
+  timeLimitSeconds: number;
+  maxAttempts: number;
+  revealScore: 'immediately' | 'after_close';
+  predictionPrompt?: string;
+  predictionTarget?: Round['predictionTarget'];
+  prizes: Prize[];
+}
+
+export interface ExclusionEntry {
+  nationalId?: string | null;
+  phone?: string | null;
+  note?: string | null;
+}
+
+/** Stats rows: names vary by implementation, so the page reads them leniently. */
+export interface RoundStats {
+  participants: number;
+  attempts: number;
+  submitted: number;
+  byLocality: unknown[];
+  byUnit: unknown[];
+  timeline: unknown[];
+}
+
+export interface FinalizeResult {
+  actualCount: number;
+  participants: number;
+  ranked: number;
+  checksum: string;
+  finalizedAt: string;
+}
+
+export interface RankingRow {
+  rank: number | null;
+  prize: string | null;
+  userId: string;
+  fullName: string;
+  nationalId: string;
+  phone: string;
+  birthYear: number;
+  locality?: string | null;
+  unit?: string | null;
+  category?: string | null;
+  attemptId: string;
+  attemptNo: number;
+  score: number;
+  total: number;
+  prediction: number;
+  predictionError: number;
+  durationMs: number;
+  submittedAt: string;
+  eligible: boolean;
+  ineligibleReason?: string | null;
+}
+
+export interface Ranking {
+  actualCount: number;
+  total?: number;
+  rows: RankingRow[];
+}
