@@ -4,7 +4,7 @@ import { auditLog, exclusions } from '../../../db/schema/index';
 import { makeNationalId } from '../../../server/src/lib/identity';
 import { isExcluded } from '../../../server/src/modules/exclusions/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeStaff, tokenFor } from '../../helpers/factories';
+import { bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { csvText, multipart, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
 
 let t: TestContext;
@@ -100,6 +100,25 @@ describe('isExcluded (what attempts and ranking match on)', () => {
     expect(await isExcluded(db, c.id, { nationalId: ID2, phone: '0912345678' })).toBe(true);
     expect(await isExcluded(db, c.id, { nationalId: ID2, phone: '0999999999' })).toBe(false);
     expect(await isExcluded(db, other.id, { nationalId: ID1, phone: '0912345678' })).toBe(false);
+  });
+});
+
+describe('POST /rounds/:roundId/attempts with an exclusion list', () => {
+  it('refuses people listed by phone (in any notation) or national id, and lets others start', async () => {
+    const db = t.database.db;
+    const c = await makeContest(db);
+    const { round } = await makeRound(db, c.id);
+    const byPhone = await makeResident(db);
+    const byId = await makeResident(db);
+    const free = await makeResident(db);
+    await put(c.id, [{ phone: '+84' + byPhone.phone.slice(1) }, { nationalId: `${byId.nationalId!.slice(0, 6)} ${byId.nationalId!.slice(6)}` }]);
+    const start = (u: { id: string; role: 'resident' }) => t.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(tokenFor(t.app, u)) });
+    for (const u of [byPhone, byId]) {
+      const res = await start(u);
+      expect(res.statusCode).toBe(403);
+      expect(res.json().code).toBe('NOT_ELIGIBLE');
+    }
+    expect((await start(free)).statusCode).toBe(201);
   });
 });
 

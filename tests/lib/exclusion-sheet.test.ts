@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { dedupeEntries, normalizeEntry, normalizeListPhone, normalizeNationalId, parseExclusionRows } from '../../server/src/lib/exclusion-sheet';
+
+describe('normalizeNationalId', () => {
+  it('keeps 12 digits, strips separators and restores a leading zero a spreadsheet dropped', () => {
+    expect(normalizeNationalId('038 085 111 111')).toBe('038085111111');
+    expect(normalizeNationalId('038.085.111.111')).toBe('038085111111');
+    expect(normalizeNationalId('38085111111')).toBe('038085111111');
+    expect(normalizeNationalId('０３８０８５１１１１１１')).toBe('038085111111');
+  });
+  it('refuses what is not a CCCD', () => {
+    expect(typeof normalizeNationalId('12345')).toBe('object');
+    expect(typeof normalizeNationalId('999085111111')).toBe('object');
+    expect(typeof normalizeNationalId('03808511111a')).toBe('object');
+  });
+});
+
+describe('normalizeListPhone', () => {
+  it('gives 0xxxxxxxxx for every notation', () => {
+    for (const p of ['0912345678', '+84912345678', '84 912 345 678', '912345678', '0912.345.678']) expect(normalizeListPhone(p)).toBe('0912345678');
+  });
+  it('refuses landlines and short numbers', () => {
+    expect(typeof normalizeListPhone('02373851234')).toBe('object');
+    expect(typeof normalizeListPhone('0912')).toBe('object');
+  });
+});
+
+describe('normalizeEntry and dedupeEntries', () => {
+  it('needs an id or a phone and keeps one of identical entries', () => {
+    expect(normalizeEntry({ note: 'x' })).toEqual({ problems: [expect.objectContaining({ field: 'nationalId' })] });
+    const a = normalizeEntry({ phone: '+84912345678', note: ' Ban   tổ chức ' });
+    expect(a).toEqual({ entry: { nationalId: null, phone: '0912345678', note: 'Ban tổ chức' } });
+    const b = normalizeEntry({ phone: '0912345678' });
+    if (!('entry' in a) || !('entry' in b)) throw new Error('unexpected');
+    expect(dedupeEntries([a.entry, b.entry])).toEqual([a.entry]);
+  });
+});
+
+describe('parseExclusionRows', () => {
+  it('takes a phone-only sheet', () => {
+    const out = parseExclusionRows([
+      { number: 1, cells: ['SĐT'] },
+      { number: 2, cells: ['0912345678'] },
+    ]);
+    expect(out.errors).toEqual([]);
+    expect(out.entries).toEqual([{ row: 2, entry: { nationalId: null, phone: '0912345678', note: null } }]);
+  });
+});
