@@ -86,3 +86,9 @@ describe('questionSheetRows', () => {
     expect(parseQuestionRows(rowsOf(questionSheetRows(bank))).questions.map((q) => q.input)).toEqual(bank);
   });
 });
+
+describe('parseQuestionRows on a header-only file', () => {
+  it('says there is no question instead of importing nothing silently', () => {
+    expect(parseQuestionRows(rowsOf([H])).errors).toEqual([{ row: 2, field: 'file', message: 'Không có câu hỏi nào dưới dòng tiêu đề', messageEn: 'No question below the header row' }]);
+  });
+});

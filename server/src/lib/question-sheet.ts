@@ -70,6 +70,8 @@ export function parseQuestionRows(rows: SheetRow[]): ParsedQuestionSheet {
     return { questions: [], errors, total: Math.max(0, rows.length - headerIndex - 1) };
   }
   const data = rows.slice(headerIndex + 1);
+  if (data.length === 0)
+    return { questions: [], errors: [{ row: headerRow + 1, field: 'file', message: 'Không có câu hỏi nào dưới dòng tiêu đề', messageEn: 'No question below the header row' }], total: 0 };
   const questions: SheetQuestion[] = [];
   for (const r of data) {
     const parsed = parseRow(r, columns);

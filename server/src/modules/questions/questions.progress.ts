@@ -31,21 +31,24 @@ export class ProgressStore {
 
   async set(p: ImportProgress): Promise<void> {
     const now = Date.now();
-    this.memory.set(p.jobId, { value: p, expires: now + TTL_MS });
+    const key = this.key(p.ownerId, p.jobId);
+    this.memory.set(key, { value: { ...p }, expires: now + TTL_MS });
     for (const [k, v] of this.memory) if (v.expires < now) this.memory.delete(k);
-    if (this.redis) await this.redis.set(this.key(p.jobId), JSON.stringify(p), 'PX', TTL_MS).catch(() => {});
+    if (this.redis) await this.redis.set(key, JSON.stringify(p), 'PX', TTL_MS).catch(() => {});
   }
 
-  async get(jobId: string): Promise<ImportProgress | null> {
+  /** Job ids are chosen by clients, so each user has their own: nobody reads or overwrites another's. */
+  async get(ownerId: string, jobId: string): Promise<ImportProgress | null> {
+    const key = this.key(ownerId, jobId);
     if (this.redis) {
-      const raw = await this.redis.get(this.key(jobId)).catch(() => null);
+      const raw = await this.redis.get(key).catch(() => null);
       if (raw) return JSON.parse(raw) as ImportProgress;
     }
-    const m = this.memory.get(jobId);
+    const m = this.memory.get(key);
     return m && m.expires >= Date.now() ? m.value : null;
   }
 
-  private key(jobId: string) {
-    return `import:${jobId}`;
+  private key(ownerId: string, jobId: string) {
+    return `import:{${ownerId}}:${jobId}`;
   }
 }

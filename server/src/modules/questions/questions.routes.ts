@@ -61,7 +61,7 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: organizer,
       schema: { tags: ['organizing'], security: sec, summary: 'Progress of a running (or recent) question import', params: ImportJobParams, response: { 200: ImportProgressResponse, ...errors } },
     },
-    (req) => importer.importProgress(progress, { id: req.user.sub, role: req.user.role }, req.params.jobId),
+    (req) => importer.importProgress(progress, req.user.sub, req.params.jobId),
   );
 
   app.get(
