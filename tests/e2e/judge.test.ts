@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import ExcelJS from 'exceljs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { User } from '../../db/schema/index';
+import { bearer, makeContest, makeResident, makeRound, makeStaff, PASSWORD, tokenFor } from '../helpers/factories';
+import { launchBrowser, seriousA11yViolations, watchErrors } from './support/browser';
+import { startWebServer, type WebServer } from './support/server';
+import { expectNoPageErrors, loginThroughUi, newContext } from './support/session';
+
+// A judge at a desk: finalizes a closed round, reads the ranking with every tie-break column,
+// disqualifies someone with a reason, finalizes again, downloads the XLSX and publishes.
+let server: WebServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let errors: string[];
+let contestSlug = '';
+let roundId = '';
+const judgePhone = '0903444555';
+const people: Record<'an' | 'binh' | 'chi', User> = {} as never;
+
+beforeAll(async () => {
+  server = await startWebServer();
+  const { app, database } = server.ctx;
+  const db = database.db;
+  const contest = await makeContest(db, { title: 'Cuộc thi để chấm' });
+  contestSlug = contest.slug;
+  const { round, pool } = await makeRound(db, contest.id, {
+    number: 1,
+    title: 'Tuần 1',
+    questionCount: 3,
+    prizes: [
+      { name: 'Giải Nhất', count: 1 },
+      { name: 'Giải Nhì', count: 1 },
+    ],
+  });
+  roundId = round.id;
+  await makeStaff(db, 'judge', { phone: judgePhone });
+  const organizer = await makeStaff(db, 'organizer');
+  people.an = await makeResident(db, { fullName: 'Nguyễn Văn An' });
+  people.binh = await makeResident(db, { fullName: 'Lê Thị Bình' });
+  people.chi = await makeResident(db, { fullName: 'Trần Minh Chi' });
+  const correct = new Map(pool.map((q) => [q.id, q.options.find((o) => o.correct)!.id]));
+  const wrong = new Map(pool.map((q) => [q.id, q.options.find((o) => !o.correct)!.id]));
+
+  // Residents take the round through the real API: An and Bình answer all correctly
+  // (An predicts better), Chi gets one right.
+  const take = async (u: User, allRight: boolean, prediction: number) => {
+    const start = await app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(tokenFor(app, u)) });
+    expect(start.statusCode, start.body).toBe(201);
+    const attempt = start.json() as { attemptId: string; questions: { id: string }[] };
+    const answers = attempt.questions.map((q, i) => ({ questionId: q.id, optionId: (allRight || i === 0 ? correct : wrong).get(q.id)! }));
+    const sub = await app.inject({ method: 'POST', url: `/api/v1/attempts/${attempt.attemptId}/submit`, headers: bearer(tokenFor(app, u)), payload: { answers, prediction } });
+    expect(sub.statusCode, sub.body).toBe(200);
+  };
+  await take(people.an, true, 2);
+  await take(people.binh, true, 9);
+  await take(people.chi, false, 2);
+  // The organizer closes the round early (API.md: closing early = closesAt now).
+  const close = await app.inject({ method: 'PATCH', url: `/api/v1/admin/rounds/${round.id}`, headers: bearer(tokenFor(app, organizer)), payload: { closesAt: new Date().toISOString() } });
+  expect(close.statusCode, close.body).toBe(200);
+  await new Promise((r) => setTimeout(r, 50));
+
+  browser = await launchBrowser();
+  context = await newContext(browser, 'desktop');
+  page = await context.newPage();
+  errors = watchErrors(page);
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const row = (name: string) => page.locator('table.ranking tbody tr', { hasText: name });
+const cells = async (name: string) => (await row(name).locator('td').allTextContents()).map((s) => s.trim());
+
+describe('judge journey (desktop)', () => {
+  it('opens the closed round from the judge pages', async () => {
+    await loginThroughUi(page, server.url, judgePhone, PASSWORD);
+    await page.getByRole('heading', { name: 'Ban Giám khảo' }).waitFor();
+    await page.getByRole('link', { name: 'Cuộc thi để chấm' }).click();
+    await page.getByRole('link', { name: 'Tuần 1' }).click();
+    await page.getByText('Tuần thi chưa được chấm.').waitFor();
+  });
+
+  it('finalizes and shows the ranking with every tie-break column', async () => {
+    await page.getByRole('button', { name: 'Chấm điểm, xếp hạng' }).click();
+    await page.getByText('Đã chấm: 3 người được xếp hạng; 2 người đúng tất cả.').waitFor();
+    await row('Trần Minh Chi').waitFor();
+    const headers = (await page.locator('table.ranking thead th').allTextContents()).map((s) => s.trim());
+    for (const h of ['Hạng', 'Giải', 'Họ và tên', 'Điểm', 'Dự đoán', 'Sai số dự đoán', 'Thời gian làm bài', 'Thời điểm nộp', 'Lượt', 'Số CCCD', 'Điện thoại', 'Năm sinh', 'Hợp lệ']) {
+      expect(headers).toContain(h);
+    }
+    // An: 3/3 and prediction error 0 beats Bình: 3/3 and error 7.
+    expect((await cells('Nguyễn Văn An')).slice(0, 6)).toEqual(['1', 'Giải Nhất', 'Nguyễn Văn An', '3/3', '2', '0']);
+    expect((await cells('Lê Thị Bình')).slice(0, 6)).toEqual(['2', 'Giải Nhì', 'Lê Thị Bình', '3/3', '9', '7']);
+    expect((await cells('Trần Minh Chi')).slice(0, 4)).toEqual(['3', '', 'Trần Minh Chi', '1/3']);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it('disqualifies with a reason; after finalizing again the prize moves down', async () => {
+    await page.getByRole('button', { name: 'Loại Lê Thị Bình' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Loại' }).click();
+    await dialog.getByText('Vui lòng nhập lý do.').waitFor();
+    await dialog.getByLabel('Lý do').fill('Khai báo sai thông tin cá nhân');
+    await dialog.getByRole('button', { name: 'Loại' }).click();
+    await page.getByText('Đã loại Lê Thị Bình', { exact: false }).waitFor();
+    await page.getByText('Dữ liệu đã thay đổi sau lần chấm gần nhất', { exact: false }).waitFor();
+    expect(await page.getByRole('button', { name: 'Công bố kết quả' }).isDisabled()).toBe(true);
+
+    await page.getByRole('button', { name: 'Chấm lại' }).click();
+    await page.getByText('Đã chấm: 2 người được xếp hạng; 1 người đúng tất cả.').waitFor();
+    await expect.poll(async () => (await cells('Trần Minh Chi'))[0]).toBe('2');
+    expect((await cells('Trần Minh Chi')).slice(0, 2)).toEqual(['2', 'Giải Nhì']);
+    const binh = await cells('Lê Thị Bình');
+    expect(binh[0]).toBe('—');
+    expect(binh.join(' ')).toContain('Khai báo sai thông tin cá nhân');
+    expect(await row('Lê Thị Bình').getByRole('button', { name: 'Khôi phục Lê Thị Bình' }).count()).toBe(1);
+  });
+
+  it('downloads the XLSX, whose bytes match the x-content-sha256 header', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Tải Excel' }).click()]);
+    const path = await download.path();
+    const bytes = readFileSync(path);
+    expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+    await page.getByText('khớp mã kiểm tra').waitFor();
+    const shown = (await page.locator('.checks code').first().textContent())!.trim();
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(shown);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(bytes as unknown as ArrayBuffer);
+    const text: string[] = [];
+    book.eachSheet((sheet) => sheet.eachRow((r) => text.push(JSON.stringify(r.values))));
+    expect(text.join('\n')).toContain('Nguyễn Văn An');
+  });
+
+  it('publishes, and the winners appear on the public round page', async () => {
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Công bố kết quả' }).click();
+    await page.getByText('Đã công bố kết quả.').waitFor();
+    await page.goto(`${server.url}/c/${contestSlug}/rounds/${roundId}`);
+    await page.getByRole('heading', { name: 'Danh sách đoạt giải' }).waitFor();
+    await page.locator('td', { hasText: 'Nguyễn Văn An' }).waitFor();
+    const masked = people.an.phone.slice(0, 3);
+    expect(await page.locator('tbody tr', { hasText: 'Nguyễn Văn An' }).textContent()).toContain(masked);
+    expect(await page.locator('tbody tr', { hasText: 'Lê Thị Bình' }).count()).toBe(0);
+    await page.getByRole('heading', { name: 'Đáp án' }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expectNoPageErrors(errors);
+  });
+});

@@ -1,0 +1,156 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { questions, roundQuestions, rounds } from '../../db/schema/index';
+import { makeContest, makeStaff, PASSWORD } from '../helpers/factories';
+import { launchBrowser, seriousA11yViolations, watchErrors } from './support/browser';
+import { startWebServer, type WebServer } from './support/server';
+import { expectNoPageErrors, loginThroughUi, newContext } from './support/session';
+
+// An organizer at a desk: imports a question bank (after seeing the row errors of a bad file),
+// writes one question by hand, then sets up a round and its question pool.
+let server: WebServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let errors: string[];
+let contestId = '';
+let contestSlug = '';
+let dir = '';
+const organizerPhone = '0903111222';
+
+const HEAD = 'Câu hỏi,Phương án A,Phương án B,Phương án C,Phương án D,Đáp án đúng,Chủ đề,Giải thích';
+const goodRows = [
+  'Chuyển đổi số là gì?,Một quá trình thay đổi tổng thể,Mua máy tính,Dùng mạng xã hội,,A,Khái niệm,Theo Đề án 06',
+  'Ngày Chuyển đổi số quốc gia là ngày nào?,10/10,2/9,1/1,30/4,A,Sự kiện,',
+  'VNeID là gì?,Ứng dụng định danh điện tử,Trò chơi,Mạng xã hội,,a,Chính quyền số,',
+  'Chữ ký số dùng để làm gì?,Xác thực văn bản điện tử,Trang trí,Nén tệp,,A,Chính quyền số,',
+];
+
+beforeAll(async () => {
+  server = await startWebServer();
+  const db = server.ctx.database.db;
+  const contest = await makeContest(db, { title: 'Cuộc thi của Ban Tổ chức' });
+  contestId = contest.id;
+  contestSlug = contest.slug;
+  await makeStaff(db, 'organizer', { phone: organizerPhone });
+  dir = mkdtempSync(join(tmpdir(), 'ttt-org-'));
+  // Row 3 has no correct answer, row 4 only two options.
+  writeFileSync(join(dir, 'bad.csv'), [HEAD, goodRows[0], 'Câu thiếu đáp án,Một,Hai,Ba,,,Khái niệm,', 'Câu hai phương án,Một,Hai,,,A,,', ''].join('\r\n'));
+  writeFileSync(join(dir, 'good.csv'), [HEAD, ...goodRows, ''].join('\r\n'));
+  browser = await launchBrowser();
+  context = await newContext(browser, 'desktop');
+  page = await context.newPage();
+  errors = watchErrors(page);
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('organizer journey (desktop)', () => {
+  it('logs in and lands on the organizer pages', async () => {
+    await loginThroughUi(page, server.url, organizerPhone, PASSWORD);
+    await page.getByRole('heading', { name: 'Ban Tổ chức' }).waitFor();
+    await page.getByRole('link', { name: 'Cuộc thi của Ban Tổ chức' }).click();
+    await page.getByRole('heading', { name: /Ngân hàng câu hỏi/ }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it('shows the row errors of a bad spreadsheet and imports nothing', async () => {
+    await page.getByText('Nhập, xuất câu hỏi bằng tệp').click();
+    await page.getByLabel('Chọn tệp').setInputFiles(join(dir, 'bad.csv'));
+    await page.getByRole('button', { name: 'Nhập câu hỏi' }).click();
+    await page.getByText('Tệp có 2 lỗi', { exact: false }).waitFor();
+    const rows = page.locator('table:has(caption:text("Các lỗi trong tệp")) tbody tr');
+    expect(await rows.count()).toBe(2);
+    expect(await rows.nth(0).locator('td').first().textContent()).toBe('3');
+    expect(await rows.nth(1).locator('td').first().textContent()).toBe('4');
+    expect(await server.ctx.database.db.select().from(questions).where(eq(questions.contestId, contestId))).toHaveLength(0);
+  });
+
+  it('checks then imports a good spreadsheet, and the bank lists the questions', async () => {
+    await page.getByLabel('Chọn tệp').setInputFiles(join(dir, 'good.csv'));
+    await page.getByRole('button', { name: 'Kiểm tra tệp' }).click();
+    await page.getByText('Tệp hợp lệ: 4 câu hỏi sẵn sàng để nhập.').waitFor();
+    await page.getByRole('button', { name: 'Nhập câu hỏi' }).click();
+    await page.getByText('Đã nhập 4 câu hỏi.').waitFor();
+    await page.getByRole('heading', { name: 'Ngân hàng câu hỏi (4)' }).waitFor();
+    await page.getByLabel('Tìm theo nội dung').fill('VNeID');
+    await page.getByRole('heading', { name: 'Ngân hàng câu hỏi (1)' }).waitFor();
+    await page.getByLabel('Tìm theo nội dung').fill('');
+    await page.getByRole('heading', { name: 'Ngân hàng câu hỏi (4)' }).waitFor();
+    await page.getByLabel('Chủ đề', { exact: true }).first().selectOption('Chính quyền số');
+    await page.getByRole('heading', { name: 'Ngân hàng câu hỏi (2)' }).waitFor();
+    await page.getByLabel('Chủ đề', { exact: true }).first().selectOption('');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it('writes a question by hand: the editor refuses empty options, keeps 3–4 options and one correct answer', async () => {
+    await page.getByRole('button', { name: 'Thêm câu hỏi' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Nội dung câu hỏi').fill('Cổng dịch vụ công quốc gia có địa chỉ nào?');
+    await dialog.locator('#q-option0').fill('dichvucong.gov.vn');
+    await dialog.locator('#q-option1').fill('vnexpress.net');
+    await dialog.getByRole('button', { name: 'Lưu' }).click();
+    await dialog.getByText('Phương án không được để trống.').first().waitFor();
+    // Down to three options: the remove buttons stop there.
+    await dialog.getByRole('button', { name: 'Bỏ phương án D' }).click();
+    expect(await dialog.getByRole('button', { name: 'Bỏ phương án C' }).isDisabled()).toBe(true);
+    await dialog.locator('#q-option2').fill('google.com');
+    await dialog.getByLabel('Phương án A là đáp án đúng').check();
+    await dialog.getByLabel('Chủ đề').fill('Chính quyền số');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByRole('heading', { name: 'Ngân hàng câu hỏi (5)' }).waitFor();
+    const [q] = await server.ctx.database.db.select().from(questions).where(eq(questions.text, 'Cổng dịch vụ công quốc gia có địa chỉ nào?'));
+    expect(q.options).toHaveLength(3);
+    expect(q.options.filter((o) => o.correct).map((o) => o.text)).toEqual(['dichvucong.gov.vn']);
+  });
+
+  it('sets up a round: dates, question count, time limit, attempts, prizes and the question pool', async () => {
+    await page.getByRole('link', { name: 'Tuần thi' }).click();
+    await page.getByRole('link', { name: 'Thêm tuần thi' }).click();
+    await page.getByLabel('Tên tuần thi').fill('Tuần đầu tiên');
+    await page.getByLabel(/Mở lúc/).fill('2030-03-02T08:00');
+    await page.getByLabel(/Đóng lúc/).fill('2030-03-01T08:00');
+    await page.getByLabel('Số câu hỏi mỗi bài').fill('4');
+    await page.getByLabel('Thời gian làm bài (phút)').fill('15');
+    await page.getByLabel('Số lượt thi tối đa').fill('2');
+    await page.getByRole('button', { name: 'Tạo tuần thi' }).click();
+    await page.getByText('Thời điểm đóng phải sau thời điểm mở.').waitFor();
+    await page.getByLabel(/Đóng lúc/).fill('2030-03-09T08:00');
+    await page.getByLabel('Tên giải 1').fill('Giải Nhất');
+    await page.getByRole('button', { name: 'Thêm giải' }).click();
+    await page.getByLabel('Tên giải 2').fill('Giải Khuyến khích');
+    await page.getByLabel('Số giải').nth(1).fill('3');
+    await page.getByRole('button', { name: 'Tạo tuần thi' }).click();
+    await page.getByRole('heading', { name: 'Câu hỏi của tuần thi' }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await page.getByText('Đã chọn 0 câu').waitFor();
+    await page.getByRole('button', { name: /Chọn 5 câu đang hiện/ }).click();
+    await page.getByText('Đã chọn 5 câu').waitFor();
+    await page.getByRole('button', { name: 'Lưu bộ câu hỏi' }).click();
+    await page.getByText('Đã lưu bộ câu hỏi (5 câu).').waitFor();
+
+    const db = server.ctx.database.db;
+    const [r] = await db.select().from(rounds).where(eq(rounds.contestId, contestId));
+    expect(r).toMatchObject({ title: 'Tuần đầu tiên', questionCount: 4, timeLimitSeconds: 900, maxAttempts: 2 });
+    // Entered as Vietnam time (UTC+7).
+    expect(r.opensAt.toISOString()).toBe('2030-03-02T01:00:00.000Z');
+    expect(r.closesAt.toISOString()).toBe('2030-03-09T01:00:00.000Z');
+    expect(r.prizes).toEqual([
+      { name: 'Giải Nhất', count: 1 },
+      { name: 'Giải Khuyến khích', count: 3 },
+    ]);
+    expect(await db.select().from(roundQuestions).where(eq(roundQuestions.roundId, r.id))).toHaveLength(5);
+    expectNoPageErrors(errors);
+    expect(contestSlug).not.toBe('');
+  });
+});
