@@ -84,10 +84,16 @@ describe('readSheet', () => {
 });
 
 describe('writeCsv and writeXlsx', () => {
+  it('write formula-like cells so that Excel does not run them, and read them back unchanged', async () => {
+    const rows = [['h'], ['-5 + 3 = ?'], ['@SUM(A1)'], ['+84912345678'], ["'không phải công thức"]];
+    expect((await readSheet(writeCsv(rows))).rows.map((r) => r.cells)).toEqual(rows);
+  });
+
   it('round-trip through readSheet', async () => {
     const rows = [['Câu hỏi', 'Giải thích'], ['Có "ngoặc", dấu phẩy', 'Hai\ndòng'], ['=1+1', '']];
     const csv = writeCsv(rows);
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(csv.toString('utf8')).toContain("\r\n'=1+1,");
     expect((await readSheet(csv)).rows.map((r) => r.cells)).toEqual([rows[0], rows[1], ['=1+1']]);
     const xlsx = await writeXlsx([{ name: 'Câu hỏi', rows }]);
     expect((await readSheet(xlsx)).rows.map((r) => r.cells)).toEqual([rows[0], rows[1], ['=1+1']]);

@@ -144,12 +144,22 @@ export function readCsv(buf: Buffer): Sheet {
       line,
     );
   }
-  return { format: 'csv', encoding, rows: records.map((cells, i) => ({ number: i + 1, cells })) };
+  return { format: 'csv', encoding, rows: records.map((cells, i) => ({ number: i + 1, cells: cells.map((c) => unguardFormula(c.trimStart())) })) };
 }
+
+// A cell that Excel would run as a formula (CSV injection) is written with a leading
+// apostrophe, and readCsv() takes that apostrophe off again, so a round trip is exact.
+const FORMULA_START = /^[=+\-@\t\r]/;
+const GUARDED = /^'[=+\-@\t\r]/;
+export const guardFormula = (cell: string) => (FORMULA_START.test(cell) ? `'${cell}` : cell);
+export const unguardFormula = (cell: string) => (GUARDED.test(cell) ? cell.slice(1) : cell);
 
 /** UTF-8 with a BOM (so Excel shows Vietnamese right), CRLF, quoted where needed. */
 export function writeCsv(rows: string[][]): Buffer {
-  const body = stringify(rows, { record_delimiter: 'windows', quoted_match: /^[\s\S]*[\r\n"][\s\S]*$/ });
+  const body = stringify(
+    rows.map((r) => r.map(guardFormula)),
+    { record_delimiter: 'windows', quoted_match: /^[\s\S]*[\r\n"][\s\S]*$/ },
+  );
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body, 'utf8')]);
 }
 
