@@ -80,7 +80,12 @@ const ALIASES: Record<Field, string[]> = {
   note: ['Ghi chú', 'Lý do', 'Note'],
   name: ['Họ và tên', 'Họ tên', 'Tên', 'Full name', 'Name'],
 };
-export const EXCLUSION_HEADERS = [HEADERS.name, HEADERS.nationalId, HEADERS.phone, HEADERS.note];
+/** What an export (or the empty template) holds; the name, if any, lives in the note. */
+export const EXCLUSION_HEADERS = [HEADERS.nationalId, HEADERS.phone, HEADERS.note];
+
+export function exclusionSheetRows(entries: ExclusionEntry[]): string[][] {
+  return [EXCLUSION_HEADERS, ...entries.map((e) => [e.nationalId ?? '', e.phone ?? '', e.note ?? ''])];
+}
 
 export function parseExclusionRows(rows: SheetRow[]): { entries: { row: number; entry: ExclusionEntry }[]; errors: RowError[]; total: number } {
   if (rows.length === 0) return { entries: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0 };

@@ -112,7 +112,7 @@ describe('POST /rounds/:roundId/attempts with an exclusion list', () => {
     const byId = await makeResident(db);
     const free = await makeResident(db);
     await put(c.id, [{ phone: '+84' + byPhone.phone.slice(1) }, { nationalId: `${byId.nationalId!.slice(0, 6)} ${byId.nationalId!.slice(6)}` }]);
-    const start = (u: { id: string; role: 'resident' }) => t.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(tokenFor(t.app, u)) });
+    const start = (u: { id: string; role: 'resident' | 'organizer' | 'judge' | 'admin' }) => t.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(tokenFor(t.app, u)) });
     for (const u of [byPhone, byId]) {
       const res = await start(u);
       expect(res.statusCode).toBe(403);
@@ -186,5 +186,25 @@ describe('POST /admin/contests/:contestId/exclusions/import', () => {
     const res = await importFile(c.id, Buffer.from('PK\x03\x04garbage'), 'x.xlsx');
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('INVALID_FILE');
+  });
+});
+
+describe('GET /admin/contests/:contestId/exclusions/export', () => {
+  it.each(['xlsx', 'csv'] as const)('gives a %s that imports back to the same list', async (format) => {
+    const c = await makeContest(t.database.db);
+    await put(c.id, [{ nationalId: ID1, note: '=HYPERLINK("x")' }, { phone: '0912345678', note: 'Ban tổ chức' }, { nationalId: ID2, phone: '0987654321' }]);
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/exclusions/export?format=${format}`, headers: bearer(organizer) });
+    expect(res.statusCode).toBe(200);
+    const copy = await makeContest(t.database.db);
+    const back = await importFile(copy.id, res.rawPayload, `ds.${format}`);
+    expect(back.json()).toMatchObject({ created: 3, errors: [] });
+    expect(await stored(copy.id)).toEqual(await stored(c.id));
+  });
+
+  it('gives an empty template with the headers', async () => {
+    const c = await makeContest(t.database.db);
+    await put(c.id, [{ nationalId: ID1 }]);
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/exclusions/template?format=csv`, headers: bearer(organizer) });
+    expect(res.rawPayload.subarray(3).toString('utf8')).toBe('Số CCCD,Số điện thoại,Ghi chú\r\n');
   });
 });

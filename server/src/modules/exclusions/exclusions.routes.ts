@@ -2,7 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorResponse } from '../../lib/zod';
 import { ContestParams } from '../contests/index';
-import { MAX_UPLOAD_BYTES, readUpload } from '../questions/index';
+import { attachment, FileFormatQuery, FileResponse, MAX_UPLOAD_BYTES, readUpload } from '../questions/index';
 import { ExclusionImportQuery, ExclusionImportResponse, ExclusionsBody, ExclusionsResponse } from './exclusions.schemas';
 import * as service from './exclusions.service';
 
@@ -18,6 +18,20 @@ export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
     { onRequest: organizer, schema: { tags: ['organizing'], security: sec, summary: "The contest's exclusion list", params: ContestParams, response: { 200: ExclusionsResponse, ...errors } } },
     (req) => service.getExclusions(app.db, req.params.contestId),
   );
+
+  for (const [path, empty, summary] of [
+    ['export', false, 'The exclusion list as .xlsx or .csv, in the import format'],
+    ['template', true, 'An empty exclusion list file with the Vietnamese headers'],
+  ] as const) {
+    app.get(
+      `/admin/contests/:contestId/exclusions/${path}`,
+      { onRequest: organizer, schema: { tags: ['organizing'], security: sec, summary, params: ContestParams, querystring: FileFormatQuery, response: { 200: FileResponse, ...errors } } },
+      async (req, reply) => {
+        const f = await service.exportExclusions(app.db, req.params.contestId, req.query.format, empty);
+        return reply.header('content-type', f.contentType).header('content-disposition', attachment(f.filename)).send(f.body);
+      },
+    );
+  }
 
   app.put(
     '/admin/contests/:contestId/exclusions',

@@ -1,9 +1,10 @@
 import type { Db } from '../../../../db/client';
 import { badRequest } from '../../lib/errors';
-import { dedupeEntries, normalizeEntry, parseExclusionRows, type ExclusionEntry } from '../../lib/exclusion-sheet';
+import { dedupeEntries, exclusionSheetRows, normalizeEntry, parseExclusionRows, type ExclusionEntry } from '../../lib/exclusion-sheet';
+import { writeCsv, writeXlsx } from '../../lib/spreadsheet';
 import { recordAudit } from '../audit/index';
 import { requireContest } from '../contests/index';
-import { readUploadedSheet, type Upload } from '../questions/index';
+import { readUploadedSheet, type FileOut, type Upload } from '../questions/index';
 import * as repo from './exclusions.repo';
 
 export const MAX_EXCLUSION_ROWS = 100_000;
@@ -57,4 +58,17 @@ export async function importExclusions(db: Db, actorId: string, contestId: strin
   }
   const count = await save(db, actorId, contest.id, entries, opts.mode, 'exclusions.import', { file: file.filename, mode: opts.mode });
   return { ...base, created: entries.length, count };
+}
+
+/** The list in the import format: download, edit, upload again. With `empty`, just the headers (a template). */
+export async function exportExclusions(db: Db, contestId: string, format: 'xlsx' | 'csv', empty: boolean): Promise<FileOut> {
+  const contest = await requireContest(db, contestId);
+  const entries = empty ? [] : await repo.listExclusions(db, contest.id);
+  const rows = exclusionSheetRows(entries);
+  const body = format === 'csv' ? writeCsv(rows) : await writeXlsx([{ name: 'Không dự thi', rows, widths: [16, 14, 50] }]);
+  return {
+    body,
+    filename: `${empty ? 'mau-danh-sach-khong-du-thi' : `khong-du-thi-${contest.slug}`}.${format}`,
+    contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  };
 }
