@@ -16,15 +16,15 @@ export interface Budget {
 export interface GateRequest {
   /** Fixed-window counters; each counts one hit. */
   rates: { key: string; budget: Budget }[];
-  /** A marker to read in the same round trip (the stored result of a submission). */
-  markerKey?: string;
+  /** Markers to read in the same round trip (a stored result, an attempt's summary). */
+  markerKeys?: string[];
 }
 
 export interface GateResult {
   allowed: boolean;
   retryAfterMs: number;
-  /** The marker's value; null when absent or when Redis is unavailable. */
-  marker: string | null;
+  /** The markers' values in the order asked; null when absent or when Redis is unavailable. */
+  markers: (string | null)[];
 }
 
 /** Fixed-window counters: `limit` hits per `windowMs` for each key. */
@@ -70,7 +70,7 @@ export class MemoryThrottle implements Throttle {
         retryAfterMs = Math.max(retryAfterMs, r.retryAfterMs);
       }
     }
-    return { allowed, retryAfterMs, marker: null };
+    return { allowed, retryAfterMs, markers: (req.markerKeys ?? []).map(() => null) };
   }
 
   setMarker(): void {
@@ -95,9 +95,9 @@ export class MemoryThrottle implements Throttle {
   }
 }
 
-// KEYS[1..n]: counters, KEYS[n+1] (optional): a marker to read.
+// KEYS[1..n]: counters, KEYS[n+1..]: markers to read.
 // ARGV[1] = n, then limit and window (ms) of each counter.
-// Returns {allowed (0/1), retryAfterMs, largest count, marker or false}.
+// Returns {allowed (0/1), retryAfterMs, largest count, each marker or false}.
 const GATE_SCRIPT = `
 local n = tonumber(ARGV[1])
 local allowed = 1
@@ -116,12 +116,12 @@ for i = 1, n do
     if ttl > retry then retry = ttl end
   end
 end
-local marker = false
-if #KEYS > n then marker = redis.call('GET', KEYS[n + 1]) end
-return {allowed, retry, top, marker}
+local out = {allowed, retry, top}
+for i = n + 1, #KEYS do out[#out + 1] = redis.call('GET', KEYS[i]) end
+return out
 `;
 
-type GateReply = [number, number, number, string | null];
+type GateReply = [number, number, number, ...(string | null)[]];
 type RedisWithGate = Redis & { hotGate(numKeys: number, ...args: (string | number)[]): Promise<GateReply> };
 
 /** The `{...}` hash tag of a key: Redis Cluster puts keys with one tag in one slot. */
@@ -184,7 +184,7 @@ export class RedisThrottle implements Throttle {
 
   async gate(req: GateRequest): Promise<GateResult> {
     const r = await this.run(req);
-    return { allowed: r.allowed, retryAfterMs: r.retryAfterMs, marker: r.marker };
+    return { allowed: r.allowed, retryAfterMs: r.retryAfterMs, markers: r.markers };
   }
 
   setMarker(key: string, value: string, ttlMs: number): void {
@@ -217,19 +217,22 @@ export class RedisThrottle implements Throttle {
     let allowed = true;
     let retryAfterMs = 0;
     let count = 0;
-    let marker: string | null = null;
-    for (const [ok, retry, top, m] of replies) {
+    const found = new Map<string, string>();
+    replies.forEach(([ok, retry, top, ...values], i) => {
       if (ok !== 1) allowed = false;
       retryAfterMs = Math.max(retryAfterMs, retry);
       count = Math.max(count, top);
-      if (m !== null && m !== undefined) marker = m;
-    }
-    return { allowed, retryAfterMs, count, marker };
+      (groups[i].markerKeys ?? []).forEach((k, j) => {
+        const v = values[j];
+        if (typeof v === 'string') found.set(k, v);
+      });
+    });
+    return { allowed, retryAfterMs, count, markers: (req.markerKeys ?? []).map((k) => found.get(k) ?? null) };
   }
 
   private script(g: GateRequest): Promise<GateReply> {
     const keys = g.rates.map((r) => r.key);
-    if (g.markerKey) keys.push(g.markerKey);
+    if (g.markerKeys) keys.push(...g.markerKeys);
     const args: (string | number)[] = [g.rates.length];
     for (const r of g.rates) args.push(r.budget.limit, r.budget.windowMs);
     return this.redis.hotGate(keys.length, ...keys, ...args);
@@ -245,11 +248,11 @@ function groupBySlot(req: GateRequest): GateRequest[] {
     if (!g) groups.set(tag, (g = { rates: [] }));
     g.rates.push(r);
   }
-  if (req.markerKey) {
-    const tag = hashTag(req.markerKey);
-    const g = groups.get(tag);
-    if (g) g.markerKey = req.markerKey;
-    else groups.set(tag, { rates: [], markerKey: req.markerKey });
+  for (const key of req.markerKeys ?? []) {
+    const tag = hashTag(key);
+    let g = groups.get(tag);
+    if (!g) groups.set(tag, (g = { rates: [] }));
+    (g.markerKeys ??= []).push(key);
   }
   return [...groups.values()];
 }

@@ -162,6 +162,38 @@ describe('two app instances on one Redis', () => {
     expect(await a.app.db.select().from(submissions).where(eq(submissions.userId, resident.id))).toHaveLength(2);
   });
 
+  it('accepts on one instance a submit of an attempt started on the other, once', async () => {
+    const contest = await makeContest(a.app.db);
+    const { round } = await makeRound(a.app.db, contest.id, { questionCount: 3 }, 3);
+    const resident = await makeResident(a.app.db);
+    const token = tokenFor(a.app, resident);
+    const started = (await a.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(token) })).json();
+    const res = await b.app.inject({ method: 'POST', url: `/api/v1/attempts/${started.attemptId}/submit`, headers: bearer(token), payload: { answers: [], prediction: 4 } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ attemptId: started.attemptId, total: 3, score: 0 });
+    const again = await a.app.inject({ method: 'POST', url: `/api/v1/attempts/${started.attemptId}/submit`, headers: bearer(token), payload: { answers: [], prediction: 5 } });
+    expect(again.json()).toMatchObject({ duplicate: true, submittedAt: res.json().submittedAt });
+    expect(await a.app.db.select().from(submissions).where(eq(submissions.attemptId, started.attemptId))).toHaveLength(1);
+  });
+
+  it('lets Postgres refuse a late submit even when Redis holds a summary saying otherwise', async () => {
+    const contest = await makeContest(a.app.db);
+    const { round, pool } = await makeRound(a.app.db, contest.id, { questionCount: 3 }, 3);
+    const resident = await makeResident(a.app.db);
+    const now = Date.now();
+    const [late] = await a.app.db
+      .insert(attempts)
+      .values({ roundId: round.id, userId: resident.id, attemptNo: 1, maxAttempts: 1, seed: 1, questionIds: pool.map((q) => q.id), startedAt: new Date(now - 600_000), deadline: new Date(now - 120_000) })
+      .returning();
+    // A forged (or stale) summary with a deadline in the future.
+    const summary = { r: round.id, n: 1, s: 1, t: now - 600_000, d: now + 600_000, q: pool.map((q) => q.id) };
+    await a.redis!.set(`hp:{u:${resident.id}}:att:${late.id}`, JSON.stringify(summary));
+    const res = await b.app.inject({ method: 'POST', url: `/api/v1/attempts/${late.id}/submit`, headers: bearer(tokenFor(b.app, resident)), payload: { answers: [], prediction: 1 } });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().code).toBe('DEADLINE_PASSED');
+    expect(await a.app.db.select().from(submissions).where(eq(submissions.attemptId, late.id))).toHaveLength(0);
+  });
+
   it('counts one user budget across instances', async () => {
     const small = { startPerUser: { limit: 5, windowMs: 60_000 } };
     const c = await makeTestApp({ database: db, redis: createRedis(redisUrl(), a.keyPrefix), limits: small });

@@ -45,10 +45,26 @@ interface Marker extends repo.StoredResult {
   roundId: string;
 }
 
+/**
+ * What Redis keeps of a started attempt, so a submit that lands on another process needs
+ * no database read either. Losing it costs one read; it is never trusted over Postgres
+ * (the insert re-checks ownership, and the deadline by constraint).
+ */
+interface Summary {
+  r: string;
+  n: number;
+  s: number;
+  t: number;
+  d: number;
+  q: string[];
+}
+
 const MARKER_TTL_MS = 6 * 3_600_000;
 const START_RETRIES = 5;
 
 const userKey = (userId: string) => `{u:${userId}}`;
+const doneKey = (userId: string, attemptId: string) => `hp:${userKey(userId)}:done:${attemptId}`;
+const summaryKey = (userId: string, attemptId: string) => `hp:${userKey(userId)}:att:${attemptId}`;
 
 /** A database failure as the client should see it: 503 when it is down, the error otherwise. */
 function dbError(err: unknown): unknown {
@@ -129,19 +145,26 @@ export class AttemptsService {
           throw conflict('ATTEMPTS_EXHAUSTED', `All ${round.round.maxAttempts} attempts of this round are used`);
       }
     }
-    this.attempts.set(outcome.attempt.id, { ...outcome.attempt, result: null });
+    const a = outcome.attempt;
+    // Question ids shared with the round cache: a remembered attempt costs a few pointers.
+    a.questionIds = a.questionIds.map((id) => round.questions.get(id)?.id ?? id);
+    if (!this.attempts.get(a.id)) {
+      this.attempts.set(a.id, { ...a, result: null });
+      const summary: Summary = { r: a.roundId, n: a.attemptNo, s: a.seed, t: a.startedAtMs, d: a.deadlineMs, q: a.questionIds };
+      this.throttle.setMarker(summaryKey(user.sub, a.id), JSON.stringify(summary), Math.max(1000, a.deadlineMs + SUBMIT_GRACE_MS - this.now() + 60_000));
+    }
     return { created: outcome.kind === 'created', attempt: await this.toAttemptResponse(round, outcome.attempt) };
   }
 
   async submit(userId: string, attemptId: string, body: SubmitBody, ip: string): Promise<ResultResponse> {
-    const markerKey = `rl:${userKey(userId)}:done:${attemptId}`;
-    const marker = await this.gate(userId, 'submit', this.limits.submitPerUser, ip, markerKey);
+    const markerKey = doneKey(userId, attemptId);
+    const [marker, summary] = await this.gate(userId, 'submit', this.limits.submitPerUser, ip, [markerKey, summaryKey(userId, attemptId)]);
     if (marker) {
       const m = parseMarker(marker);
       if (m) return this.toResult(attemptId, m.roundId, m, true);
     }
 
-    const attempt = await this.findAttempt(attemptId);
+    const attempt = await this.findAttempt(attemptId, userId, summary);
     if (!attempt || attempt.userId !== userId) throw notFound('Attempt');
     if (attempt.result) {
       this.throttle.setMarker(markerKey, JSON.stringify({ ...attempt.result, roundId: attempt.roundId }), MARKER_TTL_MS);
@@ -194,21 +217,38 @@ export class AttemptsService {
   }
 
   /** One script per request: the user's and the address's budgets (and the submission marker). */
-  private async gate(userId: string, action: 'start' | 'submit', perUser: Limits['startPerUser'], ip: string, markerKey?: string) {
+  private async gate(userId: string, action: 'start' | 'submit', perUser: Limits['startPerUser'], ip: string, markerKeys?: string[]) {
     const g = await this.throttle.gate({
       rates: [
         { key: `rl:${userKey(userId)}:${action}`, budget: perUser },
         { key: `rl:{ip:${ip}}:hot`, budget: this.limits.hotPathPerIp },
       ],
-      markerKey,
+      markerKeys,
     });
     if (!g.allowed) throw tooManyRequests(g.retryAfterMs / 1000);
-    return g.marker;
+    return g.markers;
   }
 
-  private async findAttempt(attemptId: string): Promise<KnownAttempt | null> {
+  /** This process's memory, then the summary Redis returned with the gate, then Postgres. */
+  private async findAttempt(attemptId: string, userId: string, summary: string | null | undefined): Promise<KnownAttempt | null> {
     const known = this.attempts.get(attemptId);
     if (known) return known;
+    const s = summary ? parseSummary(summary) : null;
+    if (s) {
+      const a: KnownAttempt = {
+        id: attemptId,
+        userId,
+        roundId: s.r,
+        attemptNo: s.n,
+        seed: s.s,
+        questionIds: s.q,
+        startedAtMs: s.t,
+        deadlineMs: s.d,
+        result: null,
+      };
+      this.attempts.set(attemptId, a);
+      return a;
+    }
     let found: repo.AttemptWithResult | null;
     try {
       found = await this.reads.push(attemptId);
@@ -252,6 +292,25 @@ export class AttemptsService {
     if (duplicate) out.duplicate = true;
     return out;
   }
+}
+
+function parseSummary(s: string): Summary | null {
+  try {
+    const m = JSON.parse(s) as Partial<Summary>;
+    if (
+      typeof m.r === 'string' &&
+      typeof m.n === 'number' &&
+      typeof m.s === 'number' &&
+      typeof m.t === 'number' &&
+      typeof m.d === 'number' &&
+      Array.isArray(m.q) &&
+      m.q.every((x) => typeof x === 'string')
+    )
+      return m as Summary;
+  } catch {
+    // Unreadable: the database answers instead.
+  }
+  return null;
 }
 
 function parseMarker(s: string): Marker | null {

@@ -1,0 +1,85 @@
+// The process under test for `npm run bench` (started by bench.ts, never on its own):
+// (a) a bare Fastify JSON POST route, (b) a naive submit inside the real app, (c) the real app.
+import { randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import { sql } from 'drizzle-orm';
+import Fastify from 'fastify';
+import { createDatabase } from '../db/client';
+import { buildApp } from '../server/src/app';
+import { SubmitBody } from '../server/src/modules/attempts/index';
+import { createRedis } from '../server/src/plugins/redis';
+
+const env = process.env;
+const unlimited = { limit: 1_000_000_000, windowMs: 60_000 };
+
+async function main() {
+  const database = await createDatabase({ url: env.BENCH_DB_URL!, max: Number(env.BENCH_DB_POOL ?? 20) });
+  const redis = createRedis(env.BENCH_REDIS_URL!, env.BENCH_REDIS_PREFIX!);
+  // A second client for the naive route: its store is @fastify/rate-limit's own.
+  const naiveRedis = createRedis(env.BENCH_REDIS_URL!, env.BENCH_REDIS_PREFIX!);
+  naiveRedis.on('error', () => {});
+  await Promise.all([redis, naiveRedis].map((r) => (r.status === 'ready' ? null : new Promise((ok) => r.once('ready', ok)))));
+
+  const app = await buildApp({
+    config: { JWT_EXPIRES_IN: '2h', TRUST_PROXY: undefined },
+    database,
+    redis,
+    jwtSecret: env.BENCH_JWT_SECRET!,
+    logger: false,
+    // Every request comes from 127.0.0.1: the per-address budget would throttle the bench itself.
+    limits: { startPerUser: unlimited, submitPerUser: unlimited, hotPathPerIp: unlimited },
+  });
+
+  // (b) What a first version would do: same auth, same body schema, @fastify/rate-limit with
+  // its Redis store, one INSERT per request.
+  await app.register(async (naive) => {
+    await naive.register(rateLimit, {
+      max: unlimited.limit,
+      timeWindow: unlimited.windowMs,
+      redis: naiveRedis,
+      keyGenerator: (req) => (req.user as { sub?: string } | undefined)?.sub ?? req.ip,
+    });
+    naive.post(
+      '/bench/naive/:attemptId',
+      { onRequest: app.authenticate, schema: { body: SubmitBody } },
+      async (req) => {
+        const body = req.body as SubmitBody;
+        const now = new Date();
+        await database.rows(sql`
+          insert into bench_naive_submissions (id, attempt_id, user_id, answers, prediction, submitted_at)
+          values (${randomUUID()}, ${(req.params as { attemptId: string }).attemptId}, ${req.user.sub}, ${JSON.stringify(body.answers)}::jsonb, ${body.prediction}, ${now.toISOString()}::timestamptz)
+        `);
+        return { status: 'submitted', submittedAt: now.toISOString() };
+      },
+    );
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+
+  // (a) Nothing but Fastify parsing a JSON body and answering JSON.
+  const bare = Fastify({ logger: false });
+  bare.post('/bare', async (req) => ({ ok: true, n: (req.body as { prediction?: number }).prediction ?? 0 }));
+  await bare.listen({ port: 0, host: '127.0.0.1' });
+
+  const portOf = (s: { server: { address(): unknown } }) => (s.server.address() as { port: number }).port;
+  process.send!({ ready: true, appPort: portOf(app), barePort: portOf(bare) });
+
+  process.on('message', async (m: { stop?: boolean; cpu?: boolean }) => {
+    if (m.cpu) {
+      const u = process.cpuUsage();
+      process.send!({ cpuUs: u.user + u.system });
+      return;
+    }
+    if (!m.stop) return;
+    await bare.close();
+    await app.close();
+    redis.disconnect();
+    naiveRedis.disconnect();
+    await database.close();
+    process.exit(0);
+  });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,290 @@
+// npm run bench: one run, one generator (autocannon), the same connections for every route:
+//   (a) a bare Fastify JSON POST route,
+//   (b) a naive submit: same auth and body schema, @fastify/rate-limit on Redis, one INSERT per request,
+//   (c) our submit route, with real tokens and real attempts,
+// then a start burst (BENCH_BURST_RESIDENTS residents starting within BENCH_BURST_SECONDS).
+// It prints requests/s, p50 and p99 and the ratios, and writes loadtests/results/bench.json.
+//
+// DATABASE_URL and REDIS_URL point at the servers to use (local defaults). The data lives
+// in a scratch database created for the run and dropped after it, and Redis keys under a
+// prefix of their own that are deleted after it: nothing is left behind.
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import autocannon, { type Result } from 'autocannon';
+import { createSigner } from 'fast-jwt';
+import { Redis } from 'ioredis';
+import postgres from 'postgres';
+import { createDatabase, migrateDatabase } from '../db/client';
+
+const env = process.env;
+const DATABASE_URL = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DURATION = Number(env.BENCH_DURATION ?? 10);
+const WARMUP = Number(env.BENCH_WARMUP ?? 2);
+const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 256);
+const BURST_RESIDENTS = Number(env.BENCH_BURST_RESIDENTS ?? 10_000);
+const BURST_SECONDS = Number(env.BENCH_BURST_SECONDS ?? 10);
+// Each submit needs an attempt of its own; more than the fastest run can use.
+const SUBMIT_ATTEMPTS = Number(env.BENCH_SUBMIT_ATTEMPTS ?? 200_000);
+const QUESTION_COUNT = 20;
+const POOL = 40;
+const OUT = fileURLToPath(new URL('./results/bench.json', import.meta.url));
+
+const log = (msg: string) => console.log(`[bench] ${msg}`);
+
+interface Figures {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** CPU time per answered request: steadier than requests/s on a shared machine. */
+  apiCpuUsPerReq?: number;
+  postgresCpuUsPerReq?: number;
+}
+
+function figures(r: Result): Figures {
+  return { rps: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99 };
+}
+
+function serverCpuUs(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const on = (m: { cpuUs?: number }) => {
+      if (typeof m.cpuUs !== 'number') return;
+      child.off('message', on);
+      resolve(m.cpuUs);
+    };
+    child.on('message', on);
+    child.send({ cpu: true });
+  });
+}
+
+/** CPU of the Postgres backends serving the scratch database (local servers only; 0 otherwise). */
+async function postgresCpuUs(sql: postgres.Sql, dbName: string): Promise<number> {
+  const rows = await sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${dbName}`;
+  let ticks = 0;
+  for (const { pid } of rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Not on this machine, or gone: counted as 0.
+    }
+  }
+  return ticks * 10_000;
+}
+
+function scratchUrl(name: string) {
+  const u = new URL(DATABASE_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function seed(url: string) {
+  const sql = postgres(url, { max: 4, onnotice: () => {} });
+  try {
+    await sql`create table bench_naive_submissions (id text primary key, attempt_id text not null, user_id text not null, answers jsonb not null, prediction int not null, submitted_at timestamptz not null)`;
+    const [contest] = await sql`insert into contests (slug, title) values ('bench', 'Bench') returning id`;
+    const pool = Array.from({ length: POOL }, (_, i) => {
+      const correct = i % 4;
+      return {
+        id: randomUUID(),
+        text: `Câu hỏi ${i + 1}: chuyển đổi số là gì?`,
+        options: Array.from({ length: 4 }, (_, k) => ({ id: randomUUID(), text: `Phương án ${'ABCD'[k]}`, correct: k === correct })),
+      };
+    });
+    await sql`
+      insert into questions (id, contest_id, text, options)
+      select x.id, ${contest.id}, x.text, x.options from jsonb_to_recordset(${sql.json(pool)}) as x(id text, text text, options jsonb)`;
+    const now = Date.now();
+    const roundIds: string[] = [];
+    for (const number of [1, 2]) {
+      const [r] = await sql`
+        insert into rounds (contest_id, number, opens_at, closes_at, question_count, time_limit_seconds, max_attempts, prediction_prompt)
+        values (${contest.id}, ${number}, ${new Date(now - 3_600_000)}, ${new Date(now + 86_400_000)}, ${QUESTION_COUNT}, 7200, 1, 'Bao nhiêu người đúng hết?')
+        returning id`;
+      roundIds.push(r.id);
+      await sql`insert into round_questions (round_id, question_id, position) select ${r.id}, x.id, x.i - 1 from unnest(${pool.map((q) => q.id)}::text[]) with ordinality as x(id, i)`;
+    }
+    const people = Math.max(SUBMIT_ATTEMPTS, BURST_RESIDENTS);
+    await sql`
+      insert into users (id, full_name, phone, password_hash, role, national_id, birth_year)
+      select 'u' || i, 'Người dự thi ' || i, '09' || lpad(i::text, 8, '0'), 'not-a-password', 'resident', lpad(i::text, 12, '0'), 1990
+      from generate_series(1, ${people}) i`;
+    const questionIds = pool.slice(0, QUESTION_COUNT).map((q) => q.id);
+    await sql`
+      insert into attempts (id, round_id, user_id, attempt_no, max_attempts, seed, question_ids, started_at, deadline)
+      select 'a' || i, ${roundIds[0]}, 'u' || i, 1, 1, i, ${questionIds}::text[], now(), now() + interval '2 hours'
+      from generate_series(1, ${SUBMIT_ATTEMPTS}) i`;
+    await sql`analyze`;
+    // Half right, half wrong: the grading does real work.
+    const answers = pool.slice(0, QUESTION_COUNT).map((q, i) => ({ questionId: q.id, optionId: q.options[i % 2 === 0 ? i % 4 : (i + 1) % 4].id }));
+    return { submitRound: roundIds[0], burstRound: roundIds[1], body: JSON.stringify({ answers, prediction: 1234 }), people };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+function startServer(dbUrl: string, prefix: string, secret: string): Promise<{ child: ChildProcess; appPort: number; barePort: number }> {
+  const child = fork(fileURLToPath(new URL('./bench-server.ts', import.meta.url)), [], {
+    // BENCH_PROFILE=1 writes a CPU profile of the server process (for finding where time goes).
+    execArgv: ['--import', 'tsx', ...(env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=loadtests/results/profiles'] : [])],
+    env: { ...env, BENCH_DB_URL: dbUrl, BENCH_REDIS_URL: REDIS_URL, BENCH_REDIS_PREFIX: prefix, BENCH_JWT_SECRET: secret, NODE_ENV: 'production' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+    child.once('message', (m: { appPort: number; barePort: number }) => resolve({ child, ...m }));
+  });
+}
+
+async function main() {
+  const name = `bench_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const prefix = `bench:${randomBytes(4).toString('hex')}:`;
+  const secret = randomBytes(48).toString('base64url');
+  const admin = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
+  let server: { child: ChildProcess; appPort: number; barePort: number } | null = null;
+  const dbUrl = scratchUrl(name);
+  try {
+    log(`scratch database ${name}; ${CONNECTIONS} connections, ${DURATION} s per route (+${WARMUP} s warm-up)`);
+    await admin.unsafe(`create database ${name}`);
+    const database = await createDatabase({ url: dbUrl, max: 1 });
+    await migrateDatabase(database);
+    await database.close();
+    const t0 = Date.now();
+    const data = await seed(dbUrl);
+    log(`seeded ${data.people} residents and ${SUBMIT_ATTEMPTS} attempts in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    const sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn: 2 * 3_600_000 });
+    const tokens = Array.from({ length: data.people }, (_, i) => `Bearer ${sign({ sub: `u${i + 1}`, role: 'resident' })}`);
+    server = await startServer(dbUrl, prefix, secret);
+
+    // Every route gets the same generator work per request: a fresh token and the same body.
+    const run = (port: number, pathOf: (i: number) => string, opts: { duration?: number; amount?: number; overallRate?: number; body?: boolean; from?: { next: number } }) => {
+      const cursor = opts.from ?? { next: 0 };
+      return autocannon({
+        url: `http://127.0.0.1:${port}`,
+        connections: CONNECTIONS,
+        ...(opts.duration !== undefined ? { duration: opts.duration } : {}),
+        ...(opts.amount !== undefined ? { amount: opts.amount, overallRate: opts.overallRate } : {}),
+        timeout: 30,
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (req) => {
+              const i = cursor.next++ % tokens.length;
+              const headers: Record<string, string> = { authorization: tokens[i] };
+              if (opts.body === false) return { ...req, path: pathOf(i), headers };
+              headers['content-type'] = 'application/json';
+              return { ...req, path: pathOf(i), headers, body: data.body };
+            },
+          },
+        ],
+      });
+    };
+
+    const submitCursor = { next: 0 };
+    const routes = {
+      bare: (d: number) => run(server!.barePort, () => '/bare', { duration: d }),
+      naive: (d: number) => run(server!.appPort, (i) => `/bench/naive/a${i + 1}`, { duration: d }),
+      submit: (d: number) => run(server!.appPort, (i) => `/api/v1/attempts/a${(i % SUBMIT_ATTEMPTS) + 1}/submit`, { duration: d, from: submitCursor }),
+    };
+    const results: Record<string, Figures> = {};
+    const problems: string[] = [];
+    // BENCH_ROUTES=submit (comma-separated) runs a subset while tuning; ratios need all three.
+    const only = env.BENCH_ROUTES ? new Set(env.BENCH_ROUTES.split(',')) : null;
+    for (const [route, go] of Object.entries(routes)) {
+      if (only && !only.has(route)) continue;
+      if (WARMUP > 0) await go(WARMUP);
+      const [cpu0, pg0] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
+      const r = await go(DURATION);
+      const [cpu1, pg1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
+      results[route] = figures(r);
+      const answered = Math.max(1, r['2xx']);
+      results[route].apiCpuUsPerReq = Math.round((cpu1 - cpu0) / answered);
+      results[route].postgresCpuUsPerReq = Math.round((pg1 - pg0) / answered);
+      const bad = r.errors + r.timeouts + r.non2xx;
+      if (bad) problems.push(`${route}: ${bad} failed requests (${JSON.stringify(r.statusCodeStats)})`);
+      const f = results[route];
+      log(`${route.padEnd(6)} ${String(f.rps).padStart(7)} req/s   p50 ${f.p50Ms} ms   p99 ${f.p99Ms} ms   CPU/req: API ${f.apiCpuUsPerReq} µs, Postgres ${f.postgresCpuUsPerReq} µs`);
+    }
+    if (submitCursor.next > SUBMIT_ATTEMPTS) problems.push(`submit ran out of fresh attempts (${submitCursor.next} > ${SUBMIT_ATTEMPTS}): raise BENCH_SUBMIT_ATTEMPTS`);
+
+    const check = postgres(dbUrl, { max: 1, onnotice: () => {} });
+    const [{ n: stored }] = await check`select count(*)::int as n from submissions`;
+    log(`submissions stored: ${stored}`);
+
+    const burstOn = !only || only.has('burst');
+    if (burstOn) log(`start burst: ${BURST_RESIDENTS} residents within ${BURST_SECONDS} s`);
+    let startBurst: { residents: number; seconds: number; errors: number; p99Ms: number } | null = null;
+    if (burstOn) {
+      const b0 = Date.now();
+      const burst = await run(server.appPort, () => `/api/v1/rounds/${data.burstRound}/attempts`, {
+        amount: BURST_RESIDENTS,
+        overallRate: BURST_RESIDENTS / BURST_SECONDS,
+        body: false,
+      });
+      const burstSeconds = (Date.now() - b0) / 1000;
+      const [{ n: started }] = await check`select count(*)::int as n from attempts where round_id = ${data.burstRound}`;
+      startBurst = { residents: BURST_RESIDENTS, seconds: Number(burstSeconds.toFixed(2)), errors: burst.errors + burst.timeouts + burst.non2xx, p99Ms: burst.latency.p99 };
+      log(`start burst: ${started} attempts created, ${startBurst.errors} errors, p50 ${burst.latency.p50} ms, p99 ${startBurst.p99Ms} ms, ${startBurst.seconds} s`);
+    }
+    await check.end({ timeout: 5 });
+
+    const ratio = (a?: Figures, b?: Figures) => (a && b ? Number((a.rps / b.rps).toFixed(3)) : null);
+    const ratios = { submitOverBare: ratio(results.submit, results.bare), submitOverNaive: ratio(results.submit, results.naive) };
+    log(`submit / bare = ${ratios.submitOverBare} (target >= 0.40)   submit / naive = ${ratios.submitOverNaive} (target >= 3)`);
+    for (const p of problems) log(`PROBLEM ${p}`);
+
+    const cpus = os.cpus();
+    const out = {
+      machine: {
+        cpu: cpus[0]?.model.trim() ?? 'unknown',
+        cores: cpus.length,
+        memoryGb: Number((os.totalmem() / 2 ** 30).toFixed(1)),
+        os: `${os.type()} ${os.release()} ${os.arch()}`,
+        node: process.version,
+      },
+      at: new Date().toISOString(),
+      config: { durationSeconds: DURATION, warmupSeconds: WARMUP, connections: CONNECTIONS, apiProcesses: 1 },
+      routes: results,
+      ratios,
+      startBurst,
+      problems,
+    };
+    mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });
+    writeFileSync(OUT, JSON.stringify(out, null, 2) + '\n');
+    log(`written to ${OUT}`);
+  } finally {
+    if (server) {
+      server.child.removeAllListeners('exit');
+      const exited = new Promise((r) => server!.child.once('exit', r));
+      server.child.send({ stop: true });
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    }
+    await admin.unsafe(`drop database if exists ${name} with (force)`).catch((err) => log(`could not drop ${name}: ${err.message}`));
+    await admin.end({ timeout: 5 });
+    await deleteKeys(prefix);
+  }
+}
+
+async function deleteKeys(prefix: string) {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
