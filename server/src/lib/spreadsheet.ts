@@ -208,7 +208,7 @@ export function cellText(v: CellValue): string {
 async function readXlsx(buf: Buffer, opts: ReadOptions): Promise<Sheet> {
   const declared = zipUncompressedSize(buf);
   if (declared === null) throw new SheetError('Tệp .xlsx hỏng', 'The .xlsx file is damaged');
-  if (declared > (opts.maxUnzippedBytes ?? 200 * 1024 * 1024)) throw new SheetError('Tệp .xlsx quá lớn khi giải nén', 'The .xlsx file is too large once unpacked');
+  if (declared > (opts.maxUnzippedBytes ?? 64 * 1024 * 1024)) throw new SheetError('Tệp .xlsx quá lớn khi giải nén', 'The .xlsx file is too large once unpacked');
   const wb = new ExcelJS.Workbook();
   try {
     // exceljs' typings predate Node's generic Buffer.
