@@ -1,0 +1,100 @@
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase } from '../../../db/client';
+import { submissions } from '../../../db/schema/index';
+import { makeTestApp, type TestContext } from '../../helpers/app';
+import { createTestDatabase, type TestDatabase } from '../../helpers/db';
+import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+
+// Postgres becomes unreachable for the app (a TCP proxy in between is cut): requests get
+// 503 with Retry-After and nothing is acknowledged; when it comes back, the app recovers
+// by itself.
+
+class CuttableProxy {
+  private server?: Server;
+  private sockets = new Set<Socket>();
+  port = 0;
+  constructor(private target: { host: string; port: number }) {}
+
+  async up(): Promise<void> {
+    this.server = createServer((client) => {
+      const upstream = createConnection(this.target);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => {});
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', () => resolve()));
+    this.port = (this.server.address() as { port: number }).port;
+  }
+
+  async down(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+}
+
+let direct: TestDatabase;
+let proxy: CuttableProxy;
+let t: TestContext;
+
+beforeAll(async () => {
+  direct = await createTestDatabase();
+  const target = new URL(direct.url);
+  proxy = new CuttableProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  await proxy.up();
+  const viaProxy = new URL(direct.url);
+  viaProxy.port = String(proxy.port);
+  const proxied = await createDatabase({ url: viaProxy.toString(), max: 4 });
+  t = await makeTestApp({ database: { ...proxied, name: direct.name, url: viaProxy.toString(), destroy: () => proxied.close() } });
+});
+
+afterAll(async () => {
+  await t.close();
+  await t.database.destroy();
+  await proxy.down().catch(() => {});
+  await direct.destroy();
+});
+
+describe('Postgres unreachable', () => {
+  it('answers 503 with Retry-After, acknowledges nothing, and recovers when it returns', async () => {
+    const contest = await makeContest(direct.db);
+    const { round } = await makeRound(direct.db, contest.id, { questionCount: 3 });
+    const resident = await makeResident(direct.db);
+    const other = await makeResident(direct.db);
+    const token = tokenFor(t.app, resident);
+
+    const started = await t.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(token) });
+    expect(started.statusCode).toBe(201);
+    const attempt = started.json();
+    const payload = { answers: [{ questionId: attempt.questions[0].id, optionId: attempt.questions[0].options[0].id }], prediction: 42 };
+
+    await proxy.down();
+    const t0 = Date.now();
+    const submit = await t.app.inject({ method: 'POST', url: `/api/v1/attempts/${attempt.attemptId}/submit`, headers: bearer(token), payload });
+    expect(submit.statusCode).toBe(503);
+    expect(Number(submit.headers['retry-after'])).toBeGreaterThan(0);
+    expect(submit.json()).toMatchObject({ statusCode: 503, code: expect.any(String) });
+    const start = await t.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(tokenFor(t.app, other)) });
+    expect(start.statusCode).toBe(503);
+    const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(await direct.db.select().from(submissions).where(eq(submissions.attemptId, attempt.attemptId))).toEqual([]);
+
+    await proxy.up();
+    let recovered;
+    for (let i = 0; i < 50; i++) {
+      recovered = await t.app.inject({ method: 'POST', url: `/api/v1/attempts/${attempt.attemptId}/submit`, headers: bearer(token), payload });
+      if (recovered.statusCode !== 503) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(recovered!.statusCode).toBe(200);
+    expect(recovered!.json().duplicate).toBeFalsy();
+    expect(await direct.db.select().from(submissions).where(eq(submissions.attemptId, attempt.attemptId))).toHaveLength(1);
+    expect((await t.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+  }, 60_000);
+});
