@@ -1,3 +1,4 @@
+/// <reference types="svelte" />
 import { backoffMs, isRetryable, type Api, ApiError, type KeyValueStore } from '../api';
 import type { AttemptResult } from '../types';
 import { answeredCount, clear, parsePrediction, save, submitBody, type SavedAttempt } from './attempt-storage';

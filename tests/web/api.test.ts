@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError, backoffMs, createApi, TOKEN_KEY, type KeyValueStore } from '../../web/src/lib/api';
+
+function memoryStore(init: Record<string, string> = {}): KeyValueStore & { data: Map<string, string> } {
+  const data = new Map(Object.entries(init));
+  return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+/** A fetch that answers from a script, one entry per call, and records what it was asked. */
+function scripted(answers: (Response | Error)[]) {
+  const calls: { url: string; init: RequestInit }[] = [];
+  const fetch = (async (url: string, init: RequestInit) => {
+    calls.push({ url, init });
+    const next = answers.shift();
+    if (!next) throw new Error('no more scripted answers');
+    if (next instanceof Error) throw next;
+    return next;
+  }) as unknown as typeof globalThis.fetch;
+  return { fetch, calls };
+}
+
+function setup(answers: (Response | Error)[], token?: string) {
+  const { fetch, calls } = scripted(answers);
+  const sleeps: number[] = [];
+  const storage = memoryStore(token ? { [TOKEN_KEY]: token } : {});
+  const api = createApi({ fetch, storage, sleep: async (ms) => void sleeps.push(ms), random: () => 0.5, now: () => 1_000_000 });
+  return { api, calls, sleeps, storage };
+}
+
+const body503 = { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'down' };
+
+describe('api wrapper', () => {
+  it('sends the bearer token and JSON, and parses the JSON answer', async () => {
+    const { api, calls } = setup([json(201, { ok: 1 })], 'tok-1');
+    expect(await api.post('/things', { a: 'Đà Nẵng' })).toEqual({ ok: 1 });
+    expect(calls[0].url).toBe('/api/v1/things');
+    const headers = calls[0].init.headers as Record<string, string>;
+    expect(headers.authorization).toBe('Bearer tok-1');
+    expect(headers['content-type']).toBe('application/json');
+    expect(calls[0].init.body).toBe('{"a":"Đà Nẵng"}');
+  });
+
+  it('builds query strings and leaves out empty values', async () => {
+    const { api, calls } = setup([json(200, [])]);
+    await api.get('/admin/contests/c1/questions', { query: { q: 'số hoá', topic: '', offset: 0, x: undefined } });
+    expect(calls[0].url).toBe('/api/v1/admin/contests/c1/questions?q=s%E1%BB%91+ho%C3%A1&offset=0');
+  });
+
+  it('turns the error shape into an ApiError with code, fields and Retry-After', async () => {
+    const { api } = setup([
+      json(400, { statusCode: 400, code: 'VALIDATION_FAILED', error: 'Bad Request', message: 'Invalid input', details: [{ field: 'body.phone', message: 'bad' }] }),
+    ]);
+    const err = (await api.post('/auth/register', {}).catch((e) => e)) as ApiError;
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(400);
+    expect(err.code).toBe('VALIDATION_FAILED');
+    expect(err.fields).toEqual([{ field: 'phone', message: 'bad' }]);
+  });
+
+  it('retries a GET through 503 and network failures, waiting Retry-After when given', async () => {
+    const { api, calls, sleeps } = setup([json(503, body503, { 'retry-after': '2' }), new TypeError('Failed to fetch'), json(200, { fine: true })]);
+    expect(await api.get('/contests')).toEqual({ fine: true });
+    expect(calls).toHaveLength(3);
+    expect(sleeps[0]).toBe(2000);
+    expect(sleeps[1]).toBe(backoffMs(1, undefined, () => 0.5));
+  });
+
+  it('gives up after the allowed retries with the last error', async () => {
+    const { api, calls } = setup([json(503, body503), json(503, body503), json(503, body503)]);
+    const err = (await api.get('/contests', { retries: 2 }).catch((e) => e)) as ApiError;
+    expect(err.code).toBe('SERVICE_UNAVAILABLE');
+    expect(calls).toHaveLength(3);
+  });
+
+  it('never retries a plain POST (it might not be safe to repeat)', async () => {
+    const { api, calls } = setup([new TypeError('Failed to fetch'), json(200, {})]);
+    const err = (await api.post('/rounds/r1/attempts').catch((e) => e)) as ApiError;
+    expect(err.isNetwork).toBe(true);
+    expect(err.code).toBe('NETWORK_ERROR');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('retries a POST the caller marks idempotent (submit)', async () => {
+    const { api, calls } = setup([new TypeError('Failed to fetch'), json(429, { statusCode: 429, code: 'RATE_LIMITED', error: 'Too Many Requests', message: 'slow' }, { 'retry-after': '1' }), json(200, { attemptId: 'a1', status: 'submitted' })]);
+    expect(await api.post('/attempts/a1/submit', { answers: [], prediction: 0 }, { idempotent: true })).toMatchObject({ attemptId: 'a1' });
+    expect(calls).toHaveLength(3);
+    expect(calls.every((c) => c.init.body === '{"answers":[],"prediction":0}')).toBe(true);
+  });
+
+  it('does not retry client errors', async () => {
+    const { api, calls } = setup([json(409, { statusCode: 409, code: 'DEADLINE_PASSED', error: 'Conflict', message: 'late' }), json(200, {})]);
+    const err = (await api.post('/attempts/a1/submit', {}, { idempotent: true }).catch((e) => e)) as ApiError;
+    expect(err.code).toBe('DEADLINE_PASSED');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('reports a 401 on a request that carried a token (expired session)', async () => {
+    const { api } = setup([json(401, { statusCode: 401, code: 'UNAUTHORIZED', error: 'Unauthorized', message: 'expired' })], 'old');
+    let called = 0;
+    api.onUnauthorized(() => called++);
+    await api.get('/me').catch(() => {});
+    expect(called).toBe(1);
+  });
+
+  it('keeps the token in storage', () => {
+    const { api, storage } = setup([]);
+    api.setToken('abc');
+    expect(storage.data.get(TOKEN_KEY)).toBe('abc');
+    expect(api.token).toBe('abc');
+    api.setToken(null);
+    expect(storage.data.has(TOKEN_KEY)).toBe(false);
+  });
+
+  it('follows the server clock from the Date header', async () => {
+    const serverTime = Date.UTC(2026, 10, 22, 3, 0, 0);
+    const { api } = setup([json(200, {}, { date: new Date(serverTime).toUTCString() })]);
+    await api.get('/contests');
+    // now() is fixed at 1_000_000; the estimate centres the one-second header resolution.
+    expect(api.serverNow()).toBe(serverTime + 500);
+  });
+
+  it('backs off exponentially with a cap and honours Retry-After', () => {
+    expect(backoffMs(0, undefined, () => 0)).toBe(250);
+    expect(backoffMs(3, undefined, () => 1)).toBe(4000);
+    expect(backoffMs(20, undefined, () => 1)).toBe(10_000);
+    expect(backoffMs(5, 3)).toBe(3000);
+  });
+});

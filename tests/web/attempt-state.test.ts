@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError, createApi, type KeyValueStore } from '../../web/src/lib/api';
+import { AttemptState } from '../../web/src/lib/state/attempt.svelte';
+import { loadSaved, merge } from '../../web/src/lib/state/attempt-storage';
+import type { StartedAttempt } from '../../web/src/lib/types';
+
+function memoryStore(): KeyValueStore {
+  const data = new Map<string, string>();
+  return { getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
+}
+
+const attempt: StartedAttempt = {
+  attemptId: 'att-1',
+  attemptNo: 1,
+  startedAt: '2026-11-22T03:00:00.000Z',
+  deadline: '2026-11-22T03:20:00.000Z',
+  predictionPrompt: '?',
+  questions: [
+    { id: 'q1', text: 'Một', options: [{ id: 'o1', text: 'A' }, { id: 'o2', text: 'B' }, { id: 'o3', text: 'C' }] },
+    { id: 'q2', text: 'Hai', options: [{ id: 'o4', text: 'A' }, { id: 'o5', text: 'B' }, { id: 'o6', text: 'C' }] },
+  ],
+};
+
+const result = { attemptId: 'att-1', status: 'submitted', submittedAt: '2026-11-22T03:05:00.000Z', durationMs: 300_000, total: 2, score: 1 };
+const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+describe('AttemptState', () => {
+  it('saves every answer, the prediction and the place as they change', () => {
+    const store = memoryStore();
+    const st = new AttemptState(merge(null, 'u1', 'r1', attempt), store);
+    st.choose('q1', 'o2');
+    st.setPrediction('1.2a3');
+    st.go(1);
+    expect(st.answered).toBe(1);
+    expect(loadSaved(store, 'u1', 'r1')).toMatchObject({ answers: { q1: 'o2' }, prediction: '123', step: 1 });
+  });
+
+  it('submits once through dropped connections and keeps the result', async () => {
+    const store = memoryStore();
+    let calls = 0;
+    const bodies: string[] = [];
+    const fetch = (async (_url: string, init: RequestInit) => {
+      calls++;
+      bodies.push(String(init.body));
+      if (calls < 3) throw new TypeError('Failed to fetch');
+      return json(200, result);
+    }) as unknown as typeof globalThis.fetch;
+    const client = createApi({ fetch, storage: memoryStore(), sleep: async () => {} });
+    const st = new AttemptState(merge(null, 'u1', 'r1', attempt), store);
+    st.choose('q2', 'o6');
+    st.setPrediction('7');
+    // Two presses: the second must not send anything (the retry pauses are real timers, under 2 s here).
+    const first = st.submit(client);
+    const second = st.submit(client);
+    expect(st.locked).toBe(true);
+    await Promise.all([first, second]);
+    expect(calls).toBe(3);
+    expect(new Set(bodies)).toEqual(new Set(['{"answers":[{"questionId":"q2","optionId":"o6"}],"prediction":7}']));
+    expect(st.result).toMatchObject({ attemptId: 'att-1', score: 1 });
+    expect(loadSaved(store, 'u1', 'r1')?.result).toMatchObject({ score: 1 });
+    // Answers are frozen once submitted.
+    st.choose('q1', 'o1');
+    expect(st.s.answers.q1).toBeUndefined();
+  }, 20_000);
+
+  it('stops on DEADLINE_PASSED and reports it', async () => {
+    const fetch = (async () => json(409, { statusCode: 409, code: 'DEADLINE_PASSED', error: 'Conflict', message: 'late' })) as unknown as typeof globalThis.fetch;
+    const st = new AttemptState(merge(null, 'u1', 'r1', attempt), memoryStore());
+    await st.submit(createApi({ fetch, storage: memoryStore() }));
+    expect(st.failure).toBeInstanceOf(ApiError);
+    expect(st.failure?.code).toBe('DEADLINE_PASSED');
+    expect(st.result).toBeNull();
+    expect(st.submitting).toBe(false);
+  });
+});

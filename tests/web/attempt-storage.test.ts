@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import type { KeyValueStore } from '../../web/src/lib/api';
+import { attemptKey, clear, loadSaved, merge, parsePrediction, save, submitBody } from '../../web/src/lib/state/attempt-storage';
+import type { StartedAttempt } from '../../web/src/lib/types';
+
+function memoryStore(): KeyValueStore & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
+}
+
+const attempt = (id = 'att-1'): StartedAttempt => ({
+  attemptId: id,
+  attemptNo: 1,
+  startedAt: '2026-11-22T03:00:00.000Z',
+  deadline: '2026-11-22T03:20:00.000Z',
+  predictionPrompt: 'Bao nhiêu người đúng hết?',
+  questions: [
+    { id: 'q1', text: 'Một', options: [{ id: 'o1', text: 'A' }, { id: 'o2', text: 'B' }, { id: 'o3', text: 'C' }] },
+    { id: 'q2', text: 'Hai', options: [{ id: 'o4', text: 'A' }, { id: 'o5', text: 'B' }, { id: 'o6', text: 'C' }] },
+  ],
+});
+
+describe('attempt storage', () => {
+  it('round-trips answers, place and prediction for the same user and round', () => {
+    const store = memoryStore();
+    const s = merge(null, 'u1', 'r1', attempt());
+    s.answers.q2 = 'o5';
+    s.step = 1;
+    s.prediction = '120';
+    expect(save(store, s)).toBe(true);
+    const back = loadSaved(store, 'u1', 'r1');
+    expect(back).toMatchObject({ answers: { q2: 'o5' }, step: 1, prediction: '120', submitRequested: false, result: null });
+    expect(back?.attempt.attemptId).toBe('att-1');
+  });
+
+  it('does not hand one user the attempt of another on a shared phone', () => {
+    const store = memoryStore();
+    save(store, merge(null, 'u1', 'r1', attempt()));
+    expect(loadSaved(store, 'u2', 'r1')).toBeNull();
+    expect(loadSaved(store, 'u1', 'r2')).toBeNull();
+  });
+
+  it('survives corrupt or tampered storage', () => {
+    const store = memoryStore();
+    store.setItem(attemptKey('u1', 'r1'), '{not json');
+    expect(loadSaved(store, 'u1', 'r1')).toBeNull();
+    const s = merge(null, 'u1', 'r1', attempt());
+    store.setItem(attemptKey('u1', 'r1'), JSON.stringify({ ...s, answers: { q1: 'o4', q2: 'o6', qX: 'o1' }, step: 99, prediction: '12ab3' }));
+    const back = loadSaved(store, 'u1', 'r1')!;
+    // o4 belongs to q2, not q1; qX is not in the attempt.
+    expect(back.answers).toEqual({ q2: 'o6' });
+    expect(back.step).toBe(3);
+    expect(back.prediction).toBe('123');
+  });
+
+  it('keeps answers when the server resumes the same attempt, starts clean for another one', () => {
+    const s = merge(null, 'u1', 'r1', attempt());
+    s.answers.q1 = 'o2';
+    expect(merge(s, 'u1', 'r1', attempt()).answers).toEqual({ q1: 'o2' });
+    const fresh = merge(s, 'u1', 'r1', attempt('att-2'));
+    expect(fresh.answers).toEqual({});
+    expect(fresh.attempt.attemptId).toBe('att-2');
+  });
+
+  it('builds the submit body with only the answered questions, in order', () => {
+    const s = merge(null, 'u1', 'r1', attempt());
+    s.answers.q2 = 'o4';
+    s.prediction = '0042';
+    expect(submitBody(s)).toEqual({ answers: [{ questionId: 'q2', optionId: 'o4' }], prediction: 42 });
+    s.prediction = '';
+    expect(submitBody(s).prediction).toBe(0);
+  });
+
+  it('accepts predictions from 0 to 100,000,000 only', () => {
+    expect(parsePrediction('0')).toBe(0);
+    expect(parsePrediction('100000000')).toBe(100_000_000);
+    expect(parsePrediction('100000001')).toBeNull();
+    expect(parsePrediction('-1')).toBeNull();
+    expect(parsePrediction('1.5')).toBeNull();
+    expect(parsePrediction('')).toBeNull();
+  });
+
+  it('clears the saved copy', () => {
+    const store = memoryStore();
+    save(store, merge(null, 'u1', 'r1', attempt()));
+    clear(store, 'u1', 'r1');
+    expect(loadSaved(store, 'u1', 'r1')).toBeNull();
+  });
+
+  it('keeps working when storage refuses writes (private mode, quota)', () => {
+    const full: KeyValueStore = {
+      getItem: () => null,
+      setItem: () => {
+        throw new DOMException('quota', 'QuotaExceededError');
+      },
+      removeItem: () => {},
+    };
+    expect(save(full, merge(null, 'u1', 'r1', attempt()))).toBe(false);
+  });
+});

@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { nationalIdProblem as serverIdProblem, normalizePhone as serverNormalizePhone } from '../../server/src/lib/identity';
+import { en } from '../../web/src/lib/i18n/en';
+import { format, formatClock, formatCountdown, formatDateTime, pickLocale, translate } from '../../web/src/lib/i18n/translate';
+import { vi } from '../../web/src/lib/i18n/vi';
+import { nationalIdProblem, normalizePhone, passwordProblem } from '../../web/src/lib/validation';
+import { fromVnInput, toVnInput } from '../../web/src/lib/vntime';
+
+const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+describe('i18n', () => {
+  it('has an English text for every Vietnamese key and no extra ones', () => {
+    expect(Object.keys(en).sort()).toEqual(Object.keys(vi).sort());
+  });
+
+  it('uses the same placeholders in both languages', () => {
+    for (const key of Object.keys(vi) as (keyof typeof vi)[]) expect(placeholders(en[key]), key).toEqual(placeholders(vi[key]));
+  });
+
+  it('starts in Vietnamese and remembers only a known choice', () => {
+    expect(pickLocale(null)).toBe('vi');
+    expect(pickLocale('en')).toBe('en');
+    expect(pickLocale('fr')).toBe('vi');
+  });
+
+  it('fills placeholders and leaves unknown ones visible', () => {
+    expect(format('Câu {n}/{total}', { n: 3, total: 20 })).toBe('Câu 3/20');
+    expect(format('Còn {n} phút {x}', { n: 5 })).toBe('Còn 5 phút {x}');
+    expect(translate({ vi, en }, 'en', 'play.questionOf', { n: 1, total: 2 })).toBe('Question 1/2');
+    expect(translate({ vi, en }, 'vi', 'play.questionOf', { n: 1, total: 2 })).toBe('Câu 1/2');
+  });
+
+  it('formats clocks and countdowns', () => {
+    expect(formatClock(75_400)).toBe('1:16');
+    expect(formatClock(3_723_000)).toBe('1:02:03');
+    expect(formatClock(-5)).toBe('0:00');
+    expect(formatCountdown(2 * 86_400_000 + 3_723_000, 'vi')).toBe('2 ngày 01:02:03');
+    expect(formatCountdown(86_400_000, 'en')).toBe('1 day 00:00:00');
+  });
+
+  it('shows times in Vietnam whatever the machine zone', () => {
+    expect(formatDateTime('2026-11-22T17:30:00.000Z', 'vi')).toContain('00:30');
+    expect(formatDateTime('2026-11-22T17:30:00.000Z', 'vi')).toContain('23/11');
+  });
+
+  it('reads and writes datetime-local values as Vietnam time', () => {
+    expect(fromVnInput('2030-03-02T08:00')).toBe('2030-03-02T01:00:00.000Z');
+    expect(toVnInput('2030-03-02T01:00:00.000Z')).toBe('2030-03-02T08:00');
+    expect(fromVnInput('nonsense')).toBeNull();
+  });
+});
+
+describe('registration rules in the browser', () => {
+  it('normalize phones exactly as the server does', () => {
+    const samples = ['0912345678', '+84 912 345 678', '84912345678', '0912.345.678', '012345678', '0212345678', '+84 (0) 912', '０９１２３４５６７８'];
+    for (const s of samples) expect(normalizePhone(s), s).toBe(serverNormalizePhone(s));
+    fc.assert(
+      fc.property(fc.stringMatching(/^(\+84|84|0)?[0-9 .-]{6,13}$/), (s) => normalizePhone(s) === serverNormalizePhone(s)),
+      { numRuns: 500 },
+    );
+  });
+
+  it('agree with the server about citizen ids', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{12}$/), fc.integer({ min: 1900, max: 2025 }), (id, year) => (nationalIdProblem(id, year) === null) === (serverIdProblem(id, year) === null)),
+      { numRuns: 500 },
+    );
+    expect(nationalIdProblem('03809')).toBe('format');
+    expect(nationalIdProblem('999090000001')).toBe('province');
+    expect(nationalIdProblem('038090000001', 1991)).toBe('birthYear');
+    expect(nationalIdProblem('038090000001', 1990)).toBeNull();
+  });
+
+  it('call short, one-character and phone-number passwords weak', () => {
+    expect(passwordProblem('abc')).toBe('short');
+    expect(passwordProblem('aaaaaaaa')).toBe('oneChar');
+    expect(passwordProblem('0912345678', '+84912345678')).toBe('samePhone');
+    expect(passwordProblem('mat-khau-manh', '0912345678')).toBeNull();
+  });
+});
