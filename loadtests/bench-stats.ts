@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { createDatabase, migrateDatabase } from '../db/client';
 import { buildApp } from '../server/src/app';
+import * as statsRepo from '../server/src/modules/stats/stats.repo';
 import { roundStats } from '../server/src/modules/stats/stats.service';
 
 const { values: args } = parseArgs({
@@ -70,6 +71,15 @@ try {
     from a join users u on u.id = a.user_id left join s on s.user_id = a.user_id
     group by grouping sets ((u.locality_id), (u.unit_id), ())`);
     console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
+  }
+  for (const [label, run] of [
+    ['  grouped counts (totals, by locality, by unit)', () => statsRepo.groupedCounts(database, roundId)],
+    ['  per-hour timeline', () => statsRepo.hourly(database, roundId)],
+    ['  score distribution (after close only)', () => statsRepo.scoreCounts(database, roundId)],
+  ] as const) {
+    const t = performance.now();
+    await run();
+    console.log(`${label}: ${ms(t)}`);
   }
   const times: number[] = [];
   let last;

@@ -104,6 +104,14 @@ describe('GET /admin/rounds/:roundId/stats', () => {
     });
   });
 
+  it('serves one computation to organizers polling within a few seconds', async () => {
+    const { round } = await makeRound(t.database.db, (await makeContest(t.database.db)).id);
+    const [a, b] = await Promise.all([stats(round.id), stats(round.id)]);
+    const c = await stats(round.id);
+    expect(a.json().generatedAt).toBe(b.json().generatedAt);
+    expect(c.json().generatedAt).toBe(a.json().generatedAt);
+  });
+
   it('answers zeros for a round without attempts', async () => {
     const { round } = await makeRound(t.database.db, (await makeContest(t.database.db)).id);
     expect((await stats(round.id)).json()).toMatchObject({ participants: 0, attempts: 0, submitted: 0, byLocality: [], byUnit: [], timeline: [] });

@@ -16,7 +16,8 @@ export const statsRoutes: FastifyPluginAsyncZod<StatsOptions> = async (app, opts
   const cacheMs = opts.cacheMs ?? 3000;
   // Organizers keep the stats page open during a round: each process computes a round's
   // figures at most once per cacheMs, and concurrent requests share the one query.
-  const cache = new Map<string, { at: number; value: Promise<StatsResponse> }>();
+  // `at` is set when the figures are ready: a slow computation is still served for cacheMs.
+  const cache = new Map<string, { at: number | null; value: Promise<StatsResponse> }>();
 
   app.get(
     '/admin/rounds/:roundId/stats',
@@ -33,13 +34,17 @@ export const statsRoutes: FastifyPluginAsyncZod<StatsOptions> = async (app, opts
     },
     async (req) => {
       const now = Date.now();
-      for (const [k, v] of cache) if (now - v.at > cacheMs) cache.delete(k);
-      const hit = cache.get(req.params.roundId);
+      for (const [k, v] of cache) if (v.at !== null && now - v.at > cacheMs) cache.delete(k);
+      const key = req.params.roundId;
+      const hit = cache.get(key);
       if (hit) return hit.value;
-      const value = service.roundStats(app.database, req.params.roundId);
-      cache.set(req.params.roundId, { at: now, value });
-      value.catch(() => cache.delete(req.params.roundId));
-      return value;
+      const entry: { at: number | null; value: Promise<StatsResponse> } = { at: null, value: service.roundStats(app.database, key) };
+      cache.set(key, entry);
+      entry.value.then(
+        () => (entry.at = Date.now()),
+        () => cache.delete(key),
+      );
+      return entry.value;
     },
   );
 };
