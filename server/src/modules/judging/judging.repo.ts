@@ -19,6 +19,15 @@ export async function rawRows<T>(db: Db, q: SQL): Promise<T[]> {
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
 
+/**
+ * Session settings for the big ranking statements of one transaction: sorts of a million
+ * rows stay in memory instead of spilling to disk, and no JIT compile (it costs more than
+ * it saves on these plans).
+ */
+export async function tuneForRanking(db: Db): Promise<void> {
+  await rawRows(db, sql`select set_config('work_mem', '256MB', true), set_config('jit', 'off', true)`);
+}
+
 /** Serializes finalize, disqualification and publish of one round. */
 export async function lockRound(db: Db, roundId: string): Promise<void> {
   await rawRows(db, sql`select id from rounds where id = ${roundId} for update`);
@@ -34,15 +43,17 @@ export interface ParticipantCounts {
 
 // One reason per person, the first that applies (lib/ranking.ts ineligibleReason is the
 // reference): not a resident, on the contest's exclusion list, disqualified in the round.
-// The exclusion tests are IN over small subqueries, which Postgres hashes once instead of
-// probing the list per participant.
-const reasonSql = (roundId: string, contestId: string) => sql`
+// Joins, not correlated subqueries: Postgres hashes the lists once for 300k participants.
+// The exclusion lists are made distinct so that a duplicate entry cannot duplicate a row.
+const eligibilityJoins = (roundId: string, contestId: string) => sql`
+  left join (select distinct e.national_id from exclusions e where e.contest_id = ${contestId} and e.national_id is not null) xn on xn.national_id = u.national_id
+  left join (select distinct e.phone from exclusions e where e.contest_id = ${contestId} and e.phone is not null) xp on xp.phone = u.phone
+  left join disqualifications dq on dq.round_id = ${roundId} and dq.user_id = u.id`;
+const reasonSql = sql`
   case
     when u.role <> 'resident' then 'not_resident'
-    when (u.national_id is not null and u.national_id in (select e.national_id from exclusions e where e.contest_id = ${contestId} and e.national_id is not null))
-      or u.phone in (select e.phone from exclusions e where e.contest_id = ${contestId} and e.phone is not null) then 'excluded'
-    when exists (select 1 from disqualifications d where d.round_id = ${roundId} and d.user_id = u.id)
-      then 'disqualified: ' || (select d.reason from disqualifications d where d.round_id = ${roundId} and d.user_id = u.id)
+    when xn.national_id is not null or xp.phone is not null then 'excluded'
+    when dq.user_id is not null then 'disqualified: ' || dq.reason
   end`;
 
 export async function countParticipants(db: Db, roundId: string, contestId: string): Promise<ParticipantCounts> {
@@ -53,9 +64,10 @@ export async function countParticipants(db: Db, roundId: string, contestId: stri
       select s.user_id, count(*)::int as entries, (count(*) filter (where s.score = s.total))::int as correct
       from submissions s where s.round_id = ${roundId}
       group by s.user_id
-    ), people as (
-      select p.entries, p.correct, ${reasonSql(roundId, contestId)} as reason
+    ), people as materialized (
+      select p.entries, p.correct, ${reasonSql} as reason
       from per_user p join users u on u.id = p.user_id
+      ${eligibilityJoins(roundId, contestId)}
     )
     select count(*)::int as "participants",
       (count(*) filter (where reason is null))::int as "eligiblePeople",
@@ -89,10 +101,6 @@ export async function winnersFingerprint(db: Db, roundId: string): Promise<strin
   return r?.f ?? '';
 }
 
-export async function deleteResultRows(db: Db, roundId: string): Promise<void> {
-  await db.delete(roundResultRows).where(eq(roundResultRows.roundId, roundId));
-}
-
 export interface RankInput {
   roundId: string;
   contestId: string;
@@ -108,12 +116,15 @@ export interface RankInput {
  * eligible rows that did not win earlier (onePrizePerPerson), identity snapshot.
  * attempt_id compares under "C": the order must not depend on the server's locale.
  */
-export async function insertRankedRows(db: Db, p: RankInput): Promise<void> {
+export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
   const prizes = JSON.stringify(p.prizes);
+  // A temporary table first: no foreign key checks, indexes or WAL while ranking, and the
+  // stored rows are then touched only where they change (see mergeStagedRows).
+  await rawRows(db, sql`create temp table finalize_rows (like round_result_rows) on commit drop`);
   await rawRows(
     db,
     sql`
-    insert into round_result_rows (round_id, position, rank, prize, user_id, attempt_id, attempt_no, score, total, prediction,
+    insert into finalize_rows (round_id, position, rank, prize, user_id, attempt_id, attempt_no, score, total, prediction,
       prediction_error, duration_ms, submitted_at, eligible, ineligible_reason, full_name, national_id, phone, birth_year, locality, unit, category)
     with best as (
       select distinct on (s.user_id) s.attempt_id, s.user_id, s.score, s.total, s.prediction,
@@ -127,20 +138,25 @@ export async function insertRankedRows(db: Db, p: RankInput): Promise<void> {
       where ${p.onePrizePerPerson}::boolean and r2.contest_id = ${p.contestId} and r2.number < ${p.roundNumber} and rr.prize is not null
     ), ordered as (
       select b.*, u.full_name, u.national_id, u.phone, u.birth_year, u.category, l.name as locality, un.name as unit,
-        ${reasonSql(p.roundId, p.contestId)} as reason,
-        (pr.user_id is not null) as won_before,
-        row_number() over (order by b.score desc, b.err, b.duration_ms, b.submitted_at, b.attempt_id collate "C") as position
+        ${reasonSql} as reason,
+        (pr.user_id is not null) as won_before
       from best b
       join users u on u.id = b.user_id
       left join localities l on l.id = u.locality_id
       left join units un on un.id = u.unit_id
       left join prior pr on pr.user_id = b.user_id
+      ${eligibilityJoins(p.roundId, p.contestId)}
     ), numbered as (
+      -- One window, one sort: running counts down the order give the rank (eligible rows)
+      -- and the prize sequence (eligible rows that did not win before). The chain is a
+      -- total order (attemptId is unique), so a row never has peers.
       select o.*,
-        case when o.reason is null then row_number() over (partition by o.reason is null order by o.position) end as rank,
-        case when o.reason is null and not o.won_before then row_number() over (partition by o.reason is null and not o.won_before order by o.position) end as prize_seq
+        row_number() over w as position,
+        case when o.reason is null then sum((o.reason is null)::int) over w end as rank,
+        case when o.reason is null and not o.won_before then sum((o.reason is null and not o.won_before)::int) over w end as prize_seq
       from ordered o
-    ), tiers as (
+      window w as (order by o.score desc, o.err, o.duration_ms, o.submitted_at, o.attempt_id collate "C" rows between unbounded preceding and current row)
+    ), tiers as materialized (
       select t.p ->> 'name' as name, (t.p ->> 'count')::int as cnt, sum((t.p ->> 'count')::int) over (order by t.ord) as up_to
       from jsonb_array_elements(${prizes}::jsonb) with ordinality as t(p, ord)
     )
@@ -148,7 +164,7 @@ export async function insertRankedRows(db: Db, p: RankInput): Promise<void> {
       (select t.name from tiers t where n.prize_seq > t.up_to - t.cnt and n.prize_seq <= t.up_to),
       n.user_id, n.attempt_id, a.attempt_no, n.score, n.total, n.prediction, n.err, n.duration_ms, n.submitted_at,
       n.reason is null, n.reason, n.full_name, n.national_id, n.phone, n.birth_year, n.locality, n.unit, n.category
-    from numbered n join attempts a on a.id = n.attempt_id`,
+    from numbered n join attempts a on a.id = n.attempt_id and a.round_id = ${p.roundId}`,
   );
 }
 
@@ -160,7 +176,7 @@ const num = (col: SQL) => sql`coalesce(${col}::text, '')`;
  * The checksum of lib/ranking.ts checksumOf, in SQL: canonical lines in position order,
  * hashed where the rows are, so a large round never travels to Node for it.
  */
-export async function checksumAndRanked(db: Db, roundId: string): Promise<{ checksum: string; ranked: number; rows: number }> {
+export async function stagedChecksum(db: Db): Promise<{ checksum: string; ranked: number; rows: number }> {
   const line = sql.join(
     [
       num(sql`position`),
@@ -192,9 +208,39 @@ export async function checksumAndRanked(db: Db, roundId: string): Promise<{ chec
     sql`
     select encode(sha256(convert_to(coalesce(string_agg(line, '' order by position), ''), 'UTF8')), 'hex') as checksum,
       (count(*) filter (where eligible))::int as ranked, count(*)::int as rows
-    from (select position, eligible, ${line} || E'\\n' as line from round_result_rows where round_id = ${roundId}) x`,
+    from (select position, eligible, ${line} || E'\\n' as line from finalize_rows) x`,
   );
   return r;
+}
+
+const DATA_COLUMNS = [
+  'rank', 'prize', 'user_id', 'attempt_id', 'attempt_no', 'score', 'total', 'prediction', 'prediction_error', 'duration_ms',
+  'submitted_at', 'eligible', 'ineligible_reason', 'full_name', 'national_id', 'phone', 'birth_year', 'locality', 'unit', 'category',
+] as const;
+
+/**
+ * Makes the stored rows equal to the staged ones by updating only the rows that differ,
+ * adding missing positions and removing surplus ones. Deleting and re-inserting 300k rows
+ * in one transaction is several times slower: each new key meets its own deleted twin in
+ * the primary key index.
+ */
+export async function mergeStagedRows(db: Db, roundId: string): Promise<void> {
+  const cols = DATA_COLUMNS.map((c) => sql.raw(c));
+  const set = sql.join(cols.map((c) => sql`${c} = f.${c}`), sql`, `);
+  const stored = sql.join(cols.map((c) => sql`r.${c}`), sql`, `);
+  const staged = sql.join(cols.map((c) => sql`f.${c}`), sql`, `);
+  await rawRows(
+    db,
+    sql`update round_result_rows r set ${set} from finalize_rows f
+        where r.round_id = ${roundId} and f.position = r.position and (${stored}) is distinct from (${staged})`,
+  );
+  await rawRows(
+    db,
+    sql`insert into round_result_rows select f.* from finalize_rows f
+        where not exists (select 1 from round_result_rows r where r.round_id = ${roundId} and r.position = f.position)
+        order by f.position`,
+  );
+  await rawRows(db, sql`delete from round_result_rows where round_id = ${roundId} and position > (select count(*) from finalize_rows)`);
 }
 
 export async function upsertResults(db: Db, values: typeof roundResults.$inferInsert) {

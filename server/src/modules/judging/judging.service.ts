@@ -36,10 +36,10 @@ export async function finalizeRound(db: Db, actorId: string | null, roundId: str
     const previous = await repo.findResults(tx, round.id);
     const winnersBefore = contest.onePrizePerPerson ? await repo.winnersFingerprint(tx, round.id) : '';
 
+    await repo.tuneForRanking(tx);
     const counts = await repo.countParticipants(tx, round.id, contest.id);
     const actualCount = repo.actualCountFor(round.predictionTarget, counts);
-    await repo.deleteResultRows(tx, round.id);
-    await repo.insertRankedRows(tx, {
+    await repo.stageRankedRows(tx, {
       roundId: round.id,
       contestId: contest.id,
       roundNumber: round.number,
@@ -47,7 +47,9 @@ export async function finalizeRound(db: Db, actorId: string | null, roundId: str
       actualCount,
       prizes: round.prizes,
     });
-    const { checksum, ranked } = await repo.checksumAndRanked(tx, round.id);
+    const { checksum, ranked } = await repo.stagedChecksum(tx);
+    // Writes only the rows that differ: finalizing again over the same data writes none.
+    await repo.mergeStagedRows(tx, round.id);
     const rules: AppliedRules = {
       predictionTarget: round.predictionTarget,
       prizes: round.prizes,

@@ -1,0 +1,134 @@
+// Finalize a round of 1,000,000 submitted attempts by 300,000 residents, then export its
+// full ranking as XLSX into a stream that only counts bytes. Builds a throwaway database
+// (generate_series), prints the times and the peak memory, drops the database.
+//   npm run bench:finalize [-- --submissions 1000000 --users 300000 --formats xlsx,csv,pdf]
+import { createHash, randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { createDatabase, migrateDatabase } from '../db/client';
+import { writeExport, type ExportFormat } from '../server/src/modules/exports/index';
+import { finalizeRound } from '../server/src/modules/judging/judging.service';
+
+const { values: args } = parseArgs({
+  options: {
+    submissions: { type: 'string', default: '1000000' },
+    users: { type: 'string', default: '300000' },
+    formats: { type: 'string', default: 'xlsx' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const SUBMISSIONS = Number(args.submissions);
+const USERS = Number(args.users);
+const MAX_ATTEMPTS = Math.ceil(SUBMISSIONS / USERS);
+const FORMATS = args.formats.split(',') as ExportFormat[];
+
+const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const name = `bench_finalize_${randomBytes(4).toString('hex')}`;
+const url = new URL(adminUrl);
+url.pathname = `/${name}`;
+
+const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+const ms = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(2)} s`;
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+
+/** Samples this process's RSS while `fn` runs: the peak, and where it started. */
+async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; before: number; peak: number }> {
+  global.gc?.();
+  const before = process.memoryUsage.rss();
+  let peak = before;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 20);
+  try {
+    const result = await fn();
+    peak = Math.max(peak, process.memoryUsage.rss());
+    return { result, before, peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+await admin.unsafe(`create database ${name}`);
+const database = await createDatabase({ url: url.toString(), max: 4 });
+try {
+  await migrateDatabase(database);
+  const t0 = performance.now();
+  const [{ contest_id: contestId }] = await database.rows<{ contest_id: string }>(sql`
+    insert into contests (slug, title, one_prize_per_person) values ('bench', 'Cuộc thi bench', true) returning id as contest_id`);
+  await database.rows(sql`insert into localities (contest_id, name, headcount) select ${contestId}, 'Xã ' || i, 5000 + i from generate_series(1, 30) i`);
+  await database.rows(sql`insert into units (contest_id, name) select ${contestId}, 'Đơn vị ' || i from generate_series(1, 40) i`);
+  const [{ round_id: roundId }] = await database.rows<{ round_id: string }>(sql`
+    insert into rounds (contest_id, number, opens_at, closes_at, question_count, max_attempts, prizes)
+    values (${contestId}, 1, now() - interval '8 days', now() - interval '1 hour', 20, ${MAX_ATTEMPTS},
+      '[{"name":"Giải Nhất","count":1},{"name":"Giải Nhì","count":2},{"name":"Giải Ba","count":3},{"name":"Giải Khuyến khích","count":30}]')
+    returning id as round_id`);
+  await database.rows(sql`
+    with l as (select array_agg(id order by name) a from localities where contest_id = ${contestId}),
+         u as (select array_agg(id order by name) a from units where contest_id = ${contestId})
+    insert into users (id, full_name, phone, password_hash, national_id, birth_year, locality_id, unit_id)
+    select 'u' || i, 'Nguyễn Thị Người Dự Thi ' || i, '09' || lpad(i::text, 8, '0'), 'x', '0380' || lpad(i::text, 8, '0'), 1990,
+           (select a[1 + i % 31] from l), (select a[1 + i % 45] from u)
+    from generate_series(1, ${USERS}) i`);
+  console.log(`users: ${USERS} (${ms(t0)})`);
+  await database.rows(sql`
+    insert into attempts (id, round_id, user_id, attempt_no, max_attempts, seed, question_ids, started_at, deadline)
+    select 'a' || i, ${roundId}, 'u' || (1 + i % ${USERS}), 1 + i / ${USERS}, ${MAX_ATTEMPTS}, 0, '{}',
+           now() - interval '7 days' + (i % 500000) * interval '1 second', now() - interval '7 days' + (i % 500000) * interval '1 second' + interval '20 minutes'
+    from generate_series(0, ${SUBMISSIONS - 1}) i`);
+  console.log(`attempts: ${SUBMISSIONS} (${ms(t0)})`);
+  // Scores 5..20 (1 in 16 all correct), predictions spread, durations with many ties.
+  await database.rows(sql`
+    insert into submissions (attempt_id, round_id, user_id, answers, prediction, score, total, deadline, submitted_at, duration_ms)
+    select id, round_id, user_id, '[]', abs(hashtext(id || 'p')) % 120000, (hashtext(id) & 15) + 5, 20, deadline,
+           started_at + (abs(hashtext(id || 'd')) % 1200) * interval '1 second', (abs(hashtext(id || 'd')) % 1200) * 1000
+    from attempts where round_id = ${roundId}`);
+  await database.rows(sql`insert into exclusions (contest_id, national_id) select ${contestId}, '0380' || lpad((i * 97)::text, 8, '0') from generate_series(1, 500) i`);
+  await database.rows(sql`insert into exclusions (contest_id, phone) select ${contestId}, '09' || lpad((i * 89)::text, 8, '0') from generate_series(1, 500) i`);
+  await database.rows(sql`insert into disqualifications (round_id, user_id, reason) select ${roundId}, 'u' || (i * 131), 'Gian lận' from generate_series(1, 100) i`);
+  await database.rows(sql`vacuum analyze`);
+  console.log(`data ready: ${SUBMISSIONS} submissions by ${USERS} residents (${ms(t0)})`);
+
+  let checksum = '';
+  for (const label of ['finalize', 'finalize again']) {
+    const t = performance.now();
+    const r = await finalizeRound(database.db, null, roundId);
+    console.log(
+      `${label}: ${ms(t)} — actualCount ${r.actualCount}, participants ${r.participants}, ranked ${r.ranked}, checksum ${r.checksum.slice(0, 16)}…${checksum && r.checksum !== checksum ? ' (DIFFERENT!)' : ''}`,
+    );
+    checksum = r.checksum;
+  }
+
+  // The worst case of finalizing again: the top row disqualified changes the actual count,
+  // so every prediction error, and so nearly every row, changes.
+  await database.rows(sql`
+    insert into disqualifications (round_id, user_id, reason)
+    select round_id, user_id, 'Bench' from round_result_rows where round_id = ${roundId} and position = 1`);
+  {
+    const t = performance.now();
+    const r = await finalizeRound(database.db, null, roundId);
+    console.log(`finalize after disqualifying the top row: ${ms(t)} — actualCount ${r.actualCount}, ranked ${r.ranked}, checksum ${r.checksum.slice(0, 16)}…`);
+  }
+
+  for (const format of FORMATS) {
+    let bytes = 0;
+    const hash = createHash('sha256');
+    const counting = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        bytes += chunk.length;
+        hash.update(chunk);
+        cb();
+      },
+    });
+    const t = performance.now();
+    const { before, peak } = await withPeakRss(() => writeExport(database.db, roundId, format, counting));
+    console.log(`export ${format}: ${ms(t)}, ${mb(bytes)}, sha256 ${hash.digest('hex').slice(0, 16)}…; RSS ${mb(before)} before, peak ${mb(peak)} (+${mb(peak - before)})`);
+  }
+  console.log(`process peak RSS over the whole run: ${mb(process.resourceUsage().maxRSS * 1024)}`);
+} finally {
+  await database.close();
+  if (args.keep) console.log(`kept database ${name}`);
+  else await admin.unsafe(`drop database if exists ${name} with (force)`);
+  await admin.end({ timeout: 5 });
+}
