@@ -50,6 +50,13 @@ describe('readSheet', () => {
     ]);
   });
 
+  it('reads Excel "Unicode text" (UTF-16 LE, tabs) and old Mac CSV (CR line ends)', async () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Tên\tSố\r\nXã Yên Phú\t12\r\n', 'utf16le')]);
+    expect((await readSheet(utf16)).rows.map((r) => r.cells)).toEqual([['Tên', 'Số'], ['Xã Yên Phú', '12']]);
+    const mac = Buffer.from('Tên;Số\rXã Yên Phú;12\r', 'utf8');
+    expect((await readSheet(mac)).rows.map((r) => r.cells)).toEqual([['Tên', 'Số'], ['Xã Yên Phú', '12']]);
+  });
+
   it('reads an xlsx made by exceljs with its real row numbers and numbers as text', async () => {
     const buf = await xlsxOf([['Tên', 'Số'], [], ['Xã Quảng Phú', 1234], ['Phường Điện Biên', 38095000123]]);
     const sheet = await readSheet(buf);
