@@ -72,6 +72,14 @@ describe('PUT /admin/contests/:contestId/exclusions', () => {
     expect(await stored(c.id)).toEqual([[ID1, null, null]]);
   });
 
+  it('takes a list of 20,000 entries in one body', async () => {
+    const c = await makeContest(t.database.db);
+    const entries = Array.from({ length: 20_000 }, (_, i) => ({ nationalId: makeNationalId(1980 + (i % 20), i), phone: `09${String(i).padStart(8, '0')}`, note: `Cán bộ số ${i}` }));
+    const res = await put(c.id, entries);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().count).toBe(20_000);
+  });
+
   it('audits the change with the list before and after', async () => {
     const c = await makeContest(t.database.db);
     await put(c.id, [{ nationalId: ID1 }]);

@@ -37,6 +37,8 @@ export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/admin/contests/:contestId/exclusions',
     {
       onRequest: organizer,
+      // A province's staff list is tens of thousands of entries: more than the app's default body limit.
+      bodyLimit: 8 * 1024 * 1024,
       schema: {
         tags: ['organizing'],
         security: sec,
