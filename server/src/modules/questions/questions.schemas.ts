@@ -62,8 +62,8 @@ export const ImportResponse = z.object({
   format: z.enum(['xlsx', 'csv']),
   encoding: z.string().nullable(),
   total: z.number().describe('data rows read'),
-  valid: z.number().describe('rows that passed every check'),
-  created: z.number(),
+  valid: z.number().describe('rows that passed every check (on a dry run: what an import would create)'),
+  created: z.number().describe('questions written: 0 on a dry run or when any row fails'),
   errors: z.array(RowErrorSchema),
   skipped: z.array(RowErrorSchema),
 });
