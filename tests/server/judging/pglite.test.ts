@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, migrateDatabase, type Database } from '../../../db/client';
+import { buildApp } from '../../../server/src/app';
+import { TEST_JWT_SECRET } from '../../helpers/app';
+import { bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
+import { makeClosedRound, makeDisqualification, makeExclusion, makeSubmission } from '../../helpers/results-factories';
+
+// The embedded default runs on PGlite: the same finalize SQL and exports must work there.
+let database: Database;
+let app: FastifyInstance;
+beforeAll(async () => {
+  database = await createDatabase({});
+  await migrateDatabase(database);
+  app = await buildApp({ config: { JWT_EXPIRES_IN: '1h', TRUST_PROXY: undefined }, database, redis: null, jwtSecret: TEST_JWT_SECRET, logger: false });
+  await app.ready();
+}, 120_000);
+afterAll(async () => {
+  await app?.close();
+  await database?.close();
+});
+
+describe('judging on the embedded PGlite database', () => {
+  it('finalizes, finalizes again to the same checksum, publishes and exports', async () => {
+    const db = database.db;
+    const judge = tokenFor(app, await makeStaff(db, 'judge'));
+    const contest = await makeContest(db, { onePrizePerPerson: true });
+    const { round } = await makeClosedRound(db, contest.id, { questionCount: 3 });
+    const people = await Promise.all([1, 2, 3, 4, 5].map(() => makeResident(db)));
+    await makeExclusion(db, contest.id, { phone: people[0].phone });
+    await makeDisqualification(db, round.id, people[1].id, 'Gian lận');
+    for (const [i, p] of people.entries()) {
+      await makeSubmission(db, round, p.id, { score: 3, prediction: i, durationMs: 1000 + i, attemptId: `att-${i}` });
+      await makeSubmission(db, round, p.id, { score: 2, prediction: 0, durationMs: 10 });
+    }
+
+    const first = await app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/finalize`, headers: bearer(judge) });
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ actualCount: 3, participants: 5, ranked: 3 });
+    const again = await app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/finalize`, headers: bearer(judge) });
+    expect(again.json().checksum).toBe(first.json().checksum);
+
+    const ranking = (await app.inject({ method: 'GET', url: `/api/v1/judge/rounds/${round.id}/ranking`, headers: bearer(judge) })).json();
+    expect(ranking.rows.map((r: { userId: string; rank: number | null; prize: string | null }) => [r.userId, r.rank, r.prize])).toEqual([
+      [people[3].id, 1, 'Giải Nhất'],
+      [people[2].id, 2, 'Giải Nhì'],
+      [people[4].id, 3, 'Giải Nhì'],
+      [people[1].id, null, null],
+      [people[0].id, null, null],
+    ]);
+
+    expect((await app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/publish`, headers: bearer(judge) })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: `/api/v1/rounds/${round.id}/winners` })).json().winners).toHaveLength(3);
+
+    for (const format of ['csv', 'xlsx', 'pdf']) {
+      const res = await app.inject({ method: 'GET', url: `/api/v1/judge/rounds/${round.id}/export?format=${format}`, headers: bearer(judge) });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['x-content-sha256']).toBe(createHash('sha256').update(res.rawPayload).digest('hex'));
+    }
+  }, 60_000);
+});
