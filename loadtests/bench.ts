@@ -28,7 +28,11 @@ const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 256);
 const BURST_RESIDENTS = Number(env.BENCH_BURST_RESIDENTS ?? 10_000);
 const BURST_SECONDS = Number(env.BENCH_BURST_SECONDS ?? 10);
 // Each submit needs an attempt of its own; more than the fastest run can use.
-const SUBMIT_ATTEMPTS = Number(env.BENCH_SUBMIT_ATTEMPTS ?? 200_000);
+const SUBMIT_ATTEMPTS = Number(env.BENCH_SUBMIT_ATTEMPTS ?? 80_000);
+// "start": the attempts are started through the API first, as residents would (a submit then
+// finds its attempt in the process or in Redis); "sql": inserted directly, so every submit
+// reads its attempt from Postgres (the cold path).
+const SUBMIT_VIA = env.BENCH_SUBMIT_VIA === 'sql' ? 'sql' : 'start';
 const QUESTION_COUNT = 20;
 const POOL = 40;
 const OUT = fileURLToPath(new URL('./results/bench.json', import.meta.url));
@@ -107,20 +111,19 @@ async function seed(url: string) {
       roundIds.push(r.id);
       await sql`insert into round_questions (round_id, question_id, position) select ${r.id}, x.id, x.i - 1 from unnest(${pool.map((q) => q.id)}::text[]) with ordinality as x(id, i)`;
     }
-    const people = Math.max(SUBMIT_ATTEMPTS, BURST_RESIDENTS);
+    const people = SUBMIT_ATTEMPTS + BURST_RESIDENTS;
     await sql`
       insert into users (id, full_name, phone, password_hash, role, national_id, birth_year)
       select 'u' || i, 'Người dự thi ' || i, '09' || lpad(i::text, 8, '0'), 'not-a-password', 'resident', lpad(i::text, 12, '0'), 1990
       from generate_series(1, ${people}) i`;
-    const questionIds = pool.slice(0, QUESTION_COUNT).map((q) => q.id);
-    await sql`
-      insert into attempts (id, round_id, user_id, attempt_no, max_attempts, seed, question_ids, started_at, deadline)
-      select 'a' || i, ${roundIds[0]}, 'u' || i, 1, 1, i, ${questionIds}::text[], now(), now() + interval '2 hours'
-      from generate_series(1, ${SUBMIT_ATTEMPTS}) i`;
+    if (SUBMIT_VIA === 'sql') {
+      await sql`
+        insert into attempts (id, round_id, user_id, attempt_no, max_attempts, seed, question_ids, started_at, deadline)
+        select 'a' || i, ${roundIds[0]}, 'u' || i, 1, 1, i, ${pool.slice(0, QUESTION_COUNT).map((q) => q.id)}::text[], now(), now() + interval '2 hours'
+        from generate_series(1, ${SUBMIT_ATTEMPTS}) i`;
+    }
     await sql`analyze`;
-    // Half right, half wrong: the grading does real work.
-    const answers = pool.slice(0, QUESTION_COUNT).map((q, i) => ({ questionId: q.id, optionId: q.options[i % 2 === 0 ? i % 4 : (i + 1) % 4].id }));
-    return { submitRound: roundIds[0], burstRound: roundIds[1], body: JSON.stringify({ answers, prediction: 1234 }), people };
+    return { submitRound: roundIds[0], burstRound: roundIds[1], pool, people };
   } finally {
     await sql.end({ timeout: 5 });
   }
@@ -158,10 +161,47 @@ async function main() {
 
     const sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn: 2 * 3_600_000 });
     const tokens = Array.from({ length: data.people }, (_, i) => `Bearer ${sign({ sub: `u${i + 1}`, role: 'resident' })}`);
+    const tokenOf = (i: number) => tokens[i % tokens.length];
+    const startCursor = { next: 0 };
     server = await startServer(dbUrl, prefix, secret);
 
+    // One body per attempt, built now so the generator does the same work on every route.
+    const byId = new Map<string, (typeof data.pool)[number]>(data.pool.map((q) => [q.id, q]));
+    const bodyFor = (questionIds: string[]) =>
+      JSON.stringify({
+        // Half right, half wrong: the grading does real work.
+        answers: questionIds.map((id, i) => {
+          const q = byId.get(id)!;
+          const correct = q.options.findIndex((o) => o.correct);
+          return { questionId: id, optionId: q.options[i % 2 === 0 ? correct : (correct + 1) % 4].id };
+        }),
+        prediction: 1234,
+      });
+    if (SUBMIT_VIA === 'start') {
+      const p0 = Date.now();
+      await autocannon({
+        url: `http://127.0.0.1:${server.appPort}`,
+        connections: CONNECTIONS,
+        amount: SUBMIT_ATTEMPTS,
+        timeout: 30,
+        requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, path: `/api/v1/rounds/${data.submitRound}/attempts`, headers: { authorization: tokenOf(startCursor.next++) } }) }],
+      });
+      log(`started ${SUBMIT_ATTEMPTS} attempts through the API in ${((Date.now() - p0) / 1000).toFixed(1)} s`);
+    }
+    const q = postgres(dbUrl, { max: 1, onnotice: () => {} });
+    const rows = await q<{ id: string; user_id: string; question_ids: string[] }[]>`
+      select id, user_id, question_ids from attempts where round_id = ${data.submitRound} order by substr(user_id, 2)::int`;
+    await q.end({ timeout: 5 });
+    const submitAttempts = rows.map((r) => ({ path: `/api/v1/attempts/${r.id}/submit`, token: `Bearer ${sign({ sub: r.user_id, role: 'resident' })}`, body: bodyFor(r.question_ids) }));
+    if (submitAttempts.length < SUBMIT_ATTEMPTS) throw new Error(`only ${submitAttempts.length} of ${SUBMIT_ATTEMPTS} attempts were prepared`);
+    const sampleBody = submitAttempts[0].body;
+
     // Every route gets the same generator work per request: a fresh token and the same body.
-    const run = (port: number, pathOf: (i: number) => string, opts: { duration?: number; amount?: number; overallRate?: number; body?: boolean; from?: { next: number } }) => {
+    const run = (
+      port: number,
+      pathOf: (i: number) => string,
+      opts: { duration?: number; amount?: number; overallRate?: number; body?: boolean; from?: { next: number }; item?: (i: number) => { token: string; body: string } },
+    ) => {
       const cursor = opts.from ?? { next: 0 };
       return autocannon({
         url: `http://127.0.0.1:${port}`,
@@ -173,11 +213,12 @@ async function main() {
           {
             method: 'POST',
             setupRequest: (req) => {
-              const i = cursor.next++ % tokens.length;
-              const headers: Record<string, string> = { authorization: tokens[i] };
+              const i = cursor.next++;
+              const it = opts.item ? opts.item(i) : { token: tokenOf(i), body: sampleBody };
+              const headers: Record<string, string> = { authorization: it.token };
               if (opts.body === false) return { ...req, path: pathOf(i), headers };
               headers['content-type'] = 'application/json';
-              return { ...req, path: pathOf(i), headers, body: data.body };
+              return { ...req, path: pathOf(i), headers, body: it.body };
             },
           },
         ],
@@ -188,7 +229,8 @@ async function main() {
     const routes = {
       bare: (d: number) => run(server!.barePort, () => '/bare', { duration: d }),
       naive: (d: number) => run(server!.appPort, (i) => `/bench/naive/a${i + 1}`, { duration: d }),
-      submit: (d: number) => run(server!.appPort, (i) => `/api/v1/attempts/a${(i % SUBMIT_ATTEMPTS) + 1}/submit`, { duration: d, from: submitCursor }),
+      submit: (d: number) =>
+        run(server!.appPort, (i) => submitAttempts[i % submitAttempts.length].path, { duration: d, from: submitCursor, item: (i) => submitAttempts[i % submitAttempts.length] }),
     };
     const results: Record<string, Figures> = {};
     const problems: string[] = [];
@@ -224,6 +266,8 @@ async function main() {
         amount: BURST_RESIDENTS,
         overallRate: BURST_RESIDENTS / BURST_SECONDS,
         body: false,
+        // Residents the submit phase did not use: their tokens are new to the server.
+        item: (i) => ({ token: tokenOf(tokens.length - 1 - i), body: '' }),
       });
       const burstSeconds = (Date.now() - b0) / 1000;
       const [{ n: started }] = await check`select count(*)::int as n from attempts where round_id = ${data.burstRound}`;
@@ -247,7 +291,7 @@ async function main() {
         node: process.version,
       },
       at: new Date().toISOString(),
-      config: { durationSeconds: DURATION, warmupSeconds: WARMUP, connections: CONNECTIONS, apiProcesses: 1 },
+      config: { durationSeconds: DURATION, warmupSeconds: WARMUP, connections: CONNECTIONS, apiProcesses: 1, submitAttemptsVia: SUBMIT_VIA },
       routes: results,
       ratios,
       startBurst,
