@@ -51,6 +51,21 @@ describe('GET /admin/audit', () => {
     expect(future).toMatchObject({ total: 0, rows: [] });
   });
 
+  it('gathers everything about one contest: the contest, its rounds and questions', async () => {
+    const c = await makeContest(t.database.db);
+    const other = await makeContest(t.database.db);
+    const h = bearer(organizer);
+    await t.app.inject({ method: 'PATCH', url: `/api/v1/admin/contests/${c.id}`, headers: h, payload: { title: 'Đổi tên cuộc thi' } });
+    const q = { text: 'Câu hỏi?', options: [{ text: 'a', correct: true }, { text: 'b', correct: false }, { text: 'c', correct: false }] };
+    await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${c.id}/questions`, headers: h, payload: q });
+    await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${other.id}/questions`, headers: h, payload: q });
+    const opensAt = new Date(Date.now() + 86_400_000).toISOString();
+    const closesAt = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${c.id}/rounds`, headers: h, payload: { number: 1, opensAt, closesAt } });
+    const rows = (await audit(`?contestId=${c.id}`)).json().rows;
+    expect(rows.map((r: { action: string }) => r.action).sort()).toEqual(['contest.update', 'question.create', 'round.create']);
+  });
+
   it('never shows a password hash kept in a record', async () => {
     await t.database.db.transaction((tx) => recordAudit(tx, { actorId: null, action: 'user.create', entity: 'user', entityId: 'u-1', after: { id: 'u-1', passwordHash: '$argon2id$secret', nested: { password_hash: 'x', ok: 1 } } }));
     const row = (await audit('?entityId=u-1')).json().rows[0];

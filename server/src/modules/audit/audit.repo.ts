@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, like, lt, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, like, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../../db/client';
 import { auditLog, users } from '../../../../db/schema/index';
 
@@ -24,6 +24,8 @@ export async function recordAudit(db: Db, e: AuditEntry): Promise<void> {
 }
 
 export interface AuditFilter {
+  /** Everything about one contest: the contest itself and the records that carry its id. */
+  contestId?: string;
   actorId?: string;
   action?: string;
   entity?: string;
@@ -36,6 +38,10 @@ export interface AuditFilter {
 
 function where(f: AuditFilter) {
   const conds: SQL[] = [];
+  if (f.contestId)
+    conds.push(
+      sql`(${auditLog.entityId} = ${f.contestId} or ${auditLog.after} ->> 'contestId' = ${f.contestId} or ${auditLog.before} ->> 'contestId' = ${f.contestId})`,
+    );
   if (f.actorId) conds.push(eq(auditLog.actorId, f.actorId));
   // "question." lists every question action; a full name matches that action only.
   if (f.action) conds.push(f.action.endsWith('.') ? like(auditLog.action, `${f.action.replace(/[\\%_]/g, (c) => '\\' + c)}%`) : eq(auditLog.action, f.action));

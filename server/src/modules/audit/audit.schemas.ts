@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isoDate } from '../../lib/zod';
 
 export const AuditQuery = z.object({
+  contestId: z.string().max(100).optional().describe('the contest and everything recorded with its id (rounds, questions, lists)'),
   actorId: z.string().max(100).optional(),
   action: z.string().max(100).optional().describe('an action ("question.import"), or a prefix ending in a dot ("question.")'),
   entity: z.string().max(100).optional(),
