@@ -179,14 +179,19 @@ async function main() {
       });
     if (SUBMIT_VIA === 'start') {
       const p0 = Date.now();
-      await autocannon({
+      const [c0, g0] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
+      const prep = await autocannon({
         url: `http://127.0.0.1:${server.appPort}`,
         connections: CONNECTIONS,
         amount: SUBMIT_ATTEMPTS,
         timeout: 30,
         requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, path: `/api/v1/rounds/${data.submitRound}/attempts`, headers: { authorization: tokenOf(startCursor.next++) } }) }],
       });
-      log(`started ${SUBMIT_ATTEMPTS} attempts through the API in ${((Date.now() - p0) / 1000).toFixed(1)} s`);
+      const [c1, g1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
+      const n = Math.max(1, prep['2xx']);
+      log(
+        `started ${SUBMIT_ATTEMPTS} attempts through the API in ${((Date.now() - p0) / 1000).toFixed(1)} s (${Math.round(prep.requests.average)} req/s, p99 ${prep.latency.p99} ms, CPU/req: API ${Math.round((c1 - c0) / n)} µs, Postgres ${Math.round((g1 - g0) / n)} µs)`,
+      );
     }
     const q = postgres(dbUrl, { max: 1, onnotice: () => {} });
     const rows = await q<{ id: string; user_id: string; question_ids: string[] }[]>`

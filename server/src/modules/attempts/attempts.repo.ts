@@ -78,66 +78,18 @@ interface StartRow {
 }
 
 /**
- * Resumes the running attempt of (user, round) or inserts the next one, in one statement.
- * Eligibility (role, exclusion list), the round window and the cap are read in the same
- * statement, so they are as fresh as the insert. Two concurrent starts that both see no
- * running attempt both try the same attempt_no: the unique key lets one win and the
- * other fails with 23505, and the caller runs this again (and then resumes).
+ * Resumes the running attempt of (user, round) or inserts the next one: the function
+ * start_attempt (migration 0003) does it in one call, eligibility and cap included. Two
+ * concurrent starts may race for one attempt number; the loser gets 23505 and the caller
+ * runs this again (and then resumes).
  */
 export async function startAttempt(
   database: Database,
   p: { attemptId: string; userId: string; roundId: string; seed: number; questionIds: string[]; now: Date },
 ): Promise<StartOutcome> {
-  const now = p.now.toISOString();
   const rows = await database.rows<StartRow>(sql`
-    with r as (
-      select id, contest_id, max_attempts, closes_at, time_limit_seconds,
-             (finalized_at is null and opens_at <= ${now}::timestamptz and ${now}::timestamptz < closes_at) as is_open
-      from rounds where id = ${p.roundId}
-    ),
-    u as (
-      select u.role::text as role,
-             exists (
-               select 1 from exclusions e, r
-               where e.contest_id = r.contest_id and (e.national_id = u.national_id or e.phone = u.phone)
-             ) as excluded
-      from users u where u.id = ${p.userId}
-    ),
-    prior as (
-      select a.id, a.attempt_no, a.seed, a.question_ids, a.started_at, a.deadline, s.attempt_id is not null as submitted
-      from attempts a left join submissions s on s.attempt_id = a.id
-      where a.user_id = ${p.userId} and a.round_id = ${p.roundId}
-    ),
-    running as (
-      select * from prior
-      where not submitted and deadline + make_interval(secs => ${SUBMIT_GRACE_MS / 1000}) > ${now}::timestamptz
-      order by attempt_no desc limit 1
-    ),
-    ins as (
-      insert into attempts (id, round_id, user_id, attempt_no, max_attempts, seed, question_ids, started_at, deadline)
-      select ${p.attemptId}, r.id, ${p.userId}, coalesce((select max(attempt_no) from prior), 0) + 1, r.max_attempts, ${p.seed},
-             array(select q from jsonb_array_elements_text(${JSON.stringify(p.questionIds)}::jsonb) with ordinality t(q, i) order by i),
-             ${now}::timestamptz,
-             least(${now}::timestamptz + make_interval(secs => r.time_limit_seconds), r.closes_at)
-      from r, u
-      where u.role = 'resident' and not u.excluded and r.is_open
-        and not exists (select 1 from running)
-        and (select count(*) from prior) < r.max_attempts
-      returning id, attempt_no, seed, question_ids, started_at, deadline
-    )
-    select 'running' as kind, id, attempt_no, seed, question_ids,
-           floor(extract(epoch from started_at) * 1000)::float8 as started_ms, floor(extract(epoch from deadline) * 1000)::float8 as deadline_ms,
-           null::text as role, null::boolean as excluded, null::boolean as is_open, null::int as used, null::int as max_attempts
-    from running
-    union all
-    select 'created', id, attempt_no, seed, question_ids,
-           floor(extract(epoch from started_at) * 1000)::float8, floor(extract(epoch from deadline) * 1000)::float8,
-           null, null, null, null, null
-    from ins
-    union all
-    select 'state', null, null, null, null, null, null,
-           (select role from u), (select excluded from u), (select is_open from r),
-           (select count(*) from prior)::int, (select max_attempts from r)
+    select * from start_attempt(${p.attemptId}, ${p.userId}, ${p.roundId}, ${p.seed},
+      array(select q from jsonb_array_elements_text(${JSON.stringify(p.questionIds)}::jsonb) with ordinality t(q, i) order by i), ${p.now.toISOString()}::timestamptz, ${SUBMIT_GRACE_MS})
   `);
   const state = rows.find((r) => r.kind === 'state');
   const hit = rows.find((r) => r.kind === 'created') ?? rows.find((r) => r.kind === 'running');

@@ -39,7 +39,7 @@ export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = asyn
         req.user = hit.claims;
         return;
       }
-      let payload: (Partial<TokenClaims> & { exp?: number }) | null = null;
+      let payload: (Partial<TokenClaims> & { exp?: number }) | null;
       try {
         payload = app.jwt.verify<Partial<TokenClaims> & { exp?: number }>(token);
       } catch {
