@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeText, detectDelimiter, readSheet, SheetError, writeCsv, writeXlsx, zipUncompressedSize } from '../../server/src/lib/spreadsheet';
+import { cleanCell, decodeText, detectDelimiter, readSheet, SheetError, writeCsv, writeXlsx, zipUncompressedSize } from '../../server/src/lib/spreadsheet';
 import { csvText, toCp1258, utf8Bom, xlsxOf } from '../fixtures/sheets';
 
 const VI = 'Chuyển đổi số là gì? Người dân, Ủy ban, Hướng dẫn, Đắk Lắk';
@@ -26,6 +26,12 @@ describe('decodeText', () => {
 
   it('turns decomposed UTF-8 into NFC', () => {
     expect(decodeText(Buffer.from(VI.normalize('NFD'), 'utf8')).text).toBe(VI);
+  });
+});
+
+describe('cleanCell', () => {
+  it('drops control characters and keeps line breaks and tabs', () => {
+    expect(cleanCell(' a\u0000b\u0007c\r\nd\te\u00a0')).toBe('abc\nd\te');
   });
 });
 

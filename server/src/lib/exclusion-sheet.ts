@@ -54,7 +54,8 @@ export function normalizeEntry(raw: { nationalId?: string | null; phone?: string
     if (typeof r === 'string') phone = r;
     else problems.push({ field: 'phone', ...r });
   }
-  const note = raw.note?.normalize('NFC').replace(/\s+/g, ' ').trim() || null;
+  // eslint-disable-next-line no-control-regex -- Postgres text cannot hold NUL; no control character belongs in a note
+  const note = raw.note?.normalize('NFC').replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim() || null;
   if (note && note.length > NOTE_MAX) problems.push({ field: 'note', message: `Ghi chú dài quá ${NOTE_MAX} ký tự`, messageEn: `The note is longer than ${NOTE_MAX} characters` });
   if (!problems.length && !nationalId && !phone)
     problems.push({ field: 'nationalId', message: 'Cần số CCCD hoặc số điện thoại', messageEn: 'A national id or a phone number is needed' });

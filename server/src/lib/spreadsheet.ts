@@ -43,9 +43,13 @@ const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 const startsWith = (buf: Uint8Array, magic: number[]) => magic.every((b, i) => buf[i] === b);
 
-/** The text of a cell as stored: NFC, line breaks as \n, outer spaces trimmed. */
+// Postgres text cannot hold NUL, and no other control character belongs in a cell.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+/** The text of a cell as stored: NFC, line breaks as \n, no control characters, outer spaces trimmed. */
 export function cleanCell(s: string): string {
-  return s.normalize('NFC').replace(/\r\n?/g, '\n').replace(/\u00a0/g, ' ').trim();
+  return s.normalize('NFC').replace(/\r\n?/g, '\n').replace(CONTROL, '').replace(/\u00a0/g, ' ').trim();
 }
 
 /** Reads an .xlsx or .csv upload; the content decides, not the file name. */

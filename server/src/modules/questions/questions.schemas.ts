@@ -3,11 +3,16 @@ import { IdParam, longText, text } from '../../lib/zod';
 
 export const QuestionParams = z.object({ questionId: IdParam });
 
+// Postgres text cannot hold NUL (it would be a 500), and no control character belongs in a question.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const plain = <T extends z.ZodType<string>>(schema: T) => schema.refine((v) => !CONTROL.test(v), 'must not contain control characters');
+
 export const QuestionBody = z.object({
-  text: text(1, 2000),
-  options: z.array(z.object({ text: text(1, 500), correct: z.boolean() })).max(10),
-  topic: text(0, 100).nullish(),
-  explanation: longText(5000).nullish(),
+  text: plain(text(1, 2000)),
+  options: z.array(z.object({ text: plain(text(1, 500)), correct: z.boolean() })).max(10),
+  topic: plain(text(0, 100)).nullish(),
+  explanation: plain(longText(5000)).nullish(),
 });
 export const QuestionPatchBody = QuestionBody.partial();
 
