@@ -71,7 +71,8 @@ async function shoot(page: Page, name: string, size: string) {
   await page.waitForLoadState('networkidle').catch(() => {});
   await page.waitForTimeout(300);
   const file = join(OUT, `${name}-${size}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  // FULL_PAGE=0 keeps to the first screen, handy for long pages.
+  await page.screenshot({ path: file, fullPage: process.env.FULL_PAGE !== '0' });
   console.log(`  ${file.slice(repoRoot.length)}`);
 }
 
@@ -86,7 +87,24 @@ async function main() {
     const contest = await api<{ id: string; rounds: { id: string; number: number; status: string }[] }>(base, 'GET', `/contests/${DEMO_SLUG}`);
     const open = contest.rounds.find((r) => r.status === 'open') ?? contest.rounds[0];
 
-    const pages: { name: string; path: string; auth: Auth | null; locale?: 'vi' | 'en'; after?: (p: Page) => Promise<void> }[] = [
+    type Shot = { name: string; path: string; auth: Auth | null; locale?: 'vi' | 'en'; after?: (p: Page) => Promise<void> };
+    const toQuestion = async (p: Page) => {
+      const start = p.getByRole('button', { name: /Bắt đầu|Start/ });
+      if (await start.isVisible().catch(() => false)) await start.click();
+      await p.locator('.option').first().waitFor({ timeout: 10_000 });
+    };
+    const toReview = async (p: Page) => {
+      await toQuestion(p);
+      for (let i = 0; i < 20; i++) {
+        if (!(await p.locator('.option').first().isVisible().catch(() => false))) break;
+        await p.locator('.option').nth(i % 3).click();
+        await p.getByRole('button', { name: /Câu sau|Sang câu dự đoán/ }).click();
+      }
+      await p.locator('#prediction').fill('1234');
+      await p.getByRole('button', { name: /Xem lại bài/ }).click();
+      await p.getByRole('button', { name: 'Nộp bài', exact: true }).waitFor();
+    };
+    const before: Shot[] = [
       { name: 'home', path: '/', auth: null },
       { name: 'home-en', path: '/', auth: null, locale: 'en' },
       { name: 'register', path: '/register', auth: null },
@@ -103,40 +121,62 @@ async function main() {
       },
       { name: 'login', path: '/login', auth: null },
       { name: 'play-intro', path: `/c/${DEMO_SLUG}/play/${open.id}`, auth: resident },
+      { name: 'play-question', path: `/c/${DEMO_SLUG}/play/${open.id}`, auth: resident, after: async (p) => (await toQuestion(p), await p.locator('.option').nth(1).click()) },
+      { name: 'play-review', path: `/c/${DEMO_SLUG}/play/${open.id}`, auth: resident, after: toReview },
       {
-        name: 'play-question',
+        name: 'play-result',
         path: `/c/${DEMO_SLUG}/play/${open.id}`,
         auth: resident,
         after: async (p) => {
-          const start = p.getByRole('button', { name: /Bắt đầu|Start/ });
-          if (await start.isVisible().catch(() => false)) await start.click();
-          await p.locator('.option').first().waitFor({ timeout: 5000 }).catch(() => {});
-          if (await p.locator('.option').first().isVisible().catch(() => false)) await p.locator('.option').first().click();
+          await toReview(p);
+          await p.getByRole('button', { name: 'Nộp bài', exact: true }).click();
+          await p.getByText('Bài thi đã được ghi nhận.').waitFor();
         },
       },
       { name: 'me', path: '/me', auth: resident },
       { name: 'admin-questions', path: `/admin/${DEMO_SLUG}`, auth: organizer },
+      { name: 'admin-question-editor', path: `/admin/${DEMO_SLUG}`, auth: organizer, after: async (p) => p.getByRole('button', { name: 'Thêm câu hỏi' }).click() },
+      { name: 'admin-rounds', path: `/admin/${DEMO_SLUG}/rounds`, auth: organizer },
       { name: 'admin-round', path: `/admin/${DEMO_SLUG}/rounds/${open.id}`, auth: organizer },
       { name: 'admin-live', path: `/admin/${DEMO_SLUG}/live`, auth: organizer },
       { name: 'admin-exclusions', path: `/admin/${DEMO_SLUG}/exclusions`, auth: organizer },
       { name: 'judge-rounds', path: `/judge/${DEMO_SLUG}`, auth: judge },
-      { name: 'judge-round', path: `/judge/${DEMO_SLUG}/rounds/${contest.rounds[0].id}`, auth: judge },
+    ];
+    const after: Shot[] = [
+      { name: 'judge-round', path: `/judge/${DEMO_SLUG}/rounds/${open.id}`, auth: judge },
+      { name: 'public-results', path: `/c/${DEMO_SLUG}/rounds/${open.id}`, auth: null },
+      { name: 'home-after', path: '/', auth: null },
     ];
 
     const only = process.argv.slice(2);
-    for (const size of SIZES) {
-      console.log(`${size.name} ${size.width}x${size.height}`);
-      for (const p of pages) {
-        if (only.length && !only.includes(p.name)) continue;
-        const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, deviceScaleFactor: 1 });
-        await signedIn(context, p.auth, p.locale ?? 'vi');
-        const page = await context.newPage();
-        await page.goto(base + p.path);
-        await page.waitForLoadState('networkidle').catch(() => {});
-        if (p.after) await p.after(page);
-        await shoot(page, p.name, size.name);
-        await context.close();
+    const run = async (shots: Shot[]) => {
+      for (const size of SIZES) {
+        console.log(`${size.name} ${size.width}x${size.height}`);
+        for (const p of shots) {
+          if (only.length && !only.includes(p.name)) continue;
+          const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, deviceScaleFactor: 1 });
+          await signedIn(context, p.auth, p.locale ?? 'vi');
+          const page = await context.newPage();
+          await page.goto(base + p.path);
+          await page.waitForLoadState('networkidle').catch(() => {});
+          try {
+            if (p.after) await p.after(page);
+          } catch (err) {
+            console.warn(`  ${p.name}: ${(err as Error).message.split('\n')[0]}`);
+          }
+          await shoot(page, p.name, size.name);
+          await context.close();
+        }
       }
+    };
+    await run(before);
+    if (!process.env.BASE_URL) {
+      // Close the open round early, then finalize and publish it, for the judge and results pages.
+      await api(base, 'PATCH', `/admin/rounds/${open.id}`, { closesAt: new Date().toISOString() }, organizer.token);
+      await new Promise((r) => setTimeout(r, 100));
+      await api(base, 'POST', `/judge/rounds/${open.id}/finalize`, undefined, judge.token);
+      await api(base, 'POST', `/judge/rounds/${open.id}/publish`, undefined, judge.token);
+      await run(after);
     }
   } finally {
     await browser.close();

@@ -77,7 +77,7 @@ afterAll(async () => {
 const row = (name: string) => page.locator('table.ranking tbody tr', { hasText: name });
 const cells = async (name: string) => (await row(name).locator('td').allTextContents()).map((s) => s.trim());
 
-describe('judge journey (desktop)', () => {
+describe('judge journey (desktop)', { timeout: 120_000 }, () => {
   it('opens the closed round from the judge pages', async () => {
     await loginThroughUi(page, server.url, judgePhone, PASSWORD);
     await page.getByRole('heading', { name: 'Ban Giám khảo' }).waitFor();

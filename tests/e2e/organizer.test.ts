@@ -53,7 +53,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('organizer journey (desktop)', () => {
+describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
   it('logs in and lands on the organizer pages', async () => {
     await loginThroughUi(page, server.url, organizerPhone, PASSWORD);
     await page.getByRole('heading', { name: 'Ban Tổ chức' }).waitFor();

@@ -51,7 +51,7 @@ async function answerCurrentCorrectly() {
   await page.locator('.option', { hasText: correct! }).click();
 }
 
-describe('resident journey (phone, 360 px)', () => {
+describe('resident journey (phone, 360 px)', { timeout: 120_000 }, () => {
   it('shows the contest, its rules and the open round on the home page, with no serious accessibility problems', async () => {
     await page.goto(server.url + '/');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('Tìm hiểu chuyển đổi số');
@@ -159,7 +159,18 @@ describe('resident journey (phone, 360 px)', () => {
     await page.getByText('Đã nộp').waitFor();
     await page.getByText('5/5').waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
-    expectNoPageErrors(errors);
     expect(contestSlug).not.toBe('');
+  });
+
+  it('switches to English and remembers the choice', async () => {
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'My attempts' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    await page.reload();
+    await page.getByRole('link', { name: 'Home' }).waitFor();
+    await page.getByText('Submitted', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Tiếng Việt' }).click();
+    await page.getByRole('heading', { name: 'Bài thi của tôi' }).waitFor();
+    expectNoPageErrors(errors);
   });
 });

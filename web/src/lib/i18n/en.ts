@@ -60,6 +60,7 @@ export const en: Record<MessageKey, string> = {
   'public.winners': 'Winners',
   'public.winnersNotYet': 'Results have not been published yet.',
   'public.actualCount': 'People who answered every question correctly: {n}',
+  'public.noWinners': 'No winners.',
   'public.answerKey': 'Answer key',
   'public.keyNotYet': 'The answer key is published when the round closes.',
   'public.correct': 'correct answer',

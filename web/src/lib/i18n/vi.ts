@@ -58,6 +58,7 @@ export const vi = {
   'public.winners': 'Danh sách đoạt giải',
   'public.winnersNotYet': 'Kết quả chưa được công bố.',
   'public.actualCount': 'Số người trả lời đúng tất cả các câu hỏi: {n}',
+  'public.noWinners': 'Không có người đoạt giải.',
   'public.answerKey': 'Đáp án',
   'public.keyNotYet': 'Đáp án sẽ được công bố khi tuần thi kết thúc.',
   'public.correct': 'đáp án đúng',
