@@ -23,7 +23,7 @@ beforeAll(async () => {
   t = await makeTestApp();
   const db = t.database.db;
   judgeToken = tokenFor(t.app, await makeStaff(db, 'judge'));
-  const contest = await makeContest(db, { title: 'Cuộc thi tìm hiểu chuyển đổi số tỉnh Thanh Hóa' });
+  const contest = await makeContest(db, { title: 'Cuộc thi tìm hiểu chuyển đổi số tỉnh Thanh Hóa, staff offline' });
   ({ round } = await makeClosedRound(db, contest.id, {
     number: 3,
     title: 'Chính quyền số',
@@ -92,7 +92,7 @@ describe('GET /judge/rounds/:roundId/export', () => {
     const pairs = new Map<string, unknown>();
     info.eachRow((r) => pairs.set(String(r.getCell(1).value), r.getCell(2).value));
     expect(pairs.get('Mã kiểm tra SHA-256 của danh sách')).toBe(checksum);
-    expect(pairs.get('Cuộc thi')).toBe('Cuộc thi tìm hiểu chuyển đổi số tỉnh Thanh Hóa');
+    expect(pairs.get('Cuộc thi')).toBe('Cuộc thi tìm hiểu chuyển đổi số tỉnh Thanh Hóa, staff offline');
   });
 
   it('exports a printable PDF with an embedded Vietnamese font, the rules, the actual count, the checksum and signature lines', async () => {
@@ -107,7 +107,7 @@ describe('GET /judge/rounds/:roundId/export', () => {
     const text = lines.join('\n');
     for (const s of [
       'DANH SÁCH XẾP HẠNG VÀ ĐỀ NGHỊ TRAO GIẢI',
-      'Cuộc thi tìm hiểu chuyển đổi số tỉnh Thanh Hóa',
+      'Cuộc thi tìm hiểu chuyển đổi số tỉnh Thanh Hóa, staff offline',
       'Chính quyền số',
       'Số người có ít nhất một lượt thi trả lời đúng tất cả các câu hỏi',
       'Giải Nhất: 1; Giải Nhì: 2; Giải Khuyến khích: 2',

@@ -210,6 +210,9 @@ const PDF_COLUMNS: PdfColumn[] = [
   { title: 'Ghi chú', width: 108, value: (r) => reasonLabel(r.ineligibleReason) },
 ];
 
+// No ligatures: "ff" in a checksum must stay two letters when read or copied from the page.
+const PLAIN = { features: { liga: false, clig: false, dlig: false } as unknown as PDFKit.Mixins.OpenTypeFeatures[] };
+
 async function writePdf(ctx: ExportContext, out: Writable) {
   const doc = new PDFDocument({
     size: 'A4',
@@ -237,7 +240,7 @@ async function writePdf(ctx: ExportContext, out: Writable) {
     const margin = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
     doc.font('regular').fontSize(7).fillColor('#555');
-    doc.text(`Tuần ${ctx.round.number} · SHA-256 ${ctx.checksum} · Trang ${page}`, left, doc.page.height - margin + 10, { width: right - left, align: 'center', lineBreak: false });
+    doc.text(`Tuần ${ctx.round.number} · SHA-256 ${ctx.checksum} · Trang ${page}`, left, doc.page.height - margin + 10, { ...PLAIN, width: right - left, align: 'center', lineBreak: false });
     doc.fillColor('black');
     doc.page.margins.bottom = margin;
   };
@@ -247,15 +250,15 @@ async function writePdf(ctx: ExportContext, out: Writable) {
     page++;
   };
 
-  doc.font('bold').fontSize(14).text('DANH SÁCH XẾP HẠNG VÀ ĐỀ NGHỊ TRAO GIẢI', { align: 'center' });
-  doc.font('regular').fontSize(11).text(`${ctx.contest.title} — Tuần ${ctx.round.number}${ctx.round.title ? `: ${ctx.round.title}` : ''}`, { align: 'center' });
+  doc.font('bold').fontSize(14).text('DANH SÁCH XẾP HẠNG VÀ ĐỀ NGHỊ TRAO GIẢI', { ...PLAIN, align: 'center' });
+  doc.font('regular').fontSize(11).text(`${ctx.contest.title} — Tuần ${ctx.round.number}${ctx.round.title ? `: ${ctx.round.title}` : ''}`, { ...PLAIN, align: 'center' });
   doc.moveDown(0.6);
   doc.fontSize(8.5);
   for (const [k, v] of summaryLines(ctx)) {
     if (k.startsWith('Mã kiểm tra')) {
-      doc.font('bold').text(`${k}: `, { continued: true }).font('mono').text(v);
+      doc.font('bold').text(`${k}: `, { ...PLAIN, continued: true }).font('mono').text(v, PLAIN);
     } else {
-      doc.font('bold').text(`${k}: `, { continued: true }).font('regular').text(v);
+      doc.font('bold').text(`${k}: `, { ...PLAIN, continued: true }).font('regular').text(v, PLAIN);
     }
   }
   doc.moveDown(0.6);
@@ -267,16 +270,16 @@ async function writePdf(ctx: ExportContext, out: Writable) {
     const y = doc.y;
     doc.font('bold').fontSize(7.5);
     for (const c of PDF_COLUMNS) {
-      doc.text(c.title, x + 2, y + 3, { width: c.width - 4, height: rowHeight - 3, align: c.align ?? 'left', ellipsis: true });
+      doc.text(c.title, x + 2, y + 3, { ...PLAIN, width: c.width - 4, height: rowHeight - 3, align: c.align ?? 'left', ellipsis: true });
       x += c.width;
     }
     doc.moveTo(left, y + rowHeight).lineTo(x, y + rowHeight).lineWidth(0.7).stroke();
     doc.y = y + rowHeight;
   };
   if (upTo === 0) {
-    doc.font('regular').fontSize(9).text('Không có giải nào được trao ở vòng này.');
+    doc.font('regular').fontSize(9).text('Không có giải nào được trao ở vòng này.', PLAIN);
   } else {
-    doc.font('regular').fontSize(8.5).text(`Các vị trí từ 1 đến ${upTo} (đến người cuối cùng được đề nghị trao giải); danh sách đầy đủ ở tệp CSV/XLSX cùng mã kiểm tra.`);
+    doc.font('regular').fontSize(8.5).text(`Các vị trí từ 1 đến ${upTo} (đến người cuối cùng được đề nghị trao giải); danh sách đầy đủ ở tệp CSV/XLSX cùng mã kiểm tra.`, PLAIN);
     doc.moveDown(0.3);
     header();
     for await (const r of rowsOf(ctx, upTo)) {
@@ -289,7 +292,7 @@ async function writePdf(ctx: ExportContext, out: Writable) {
       doc.fontSize(7.5).fillColor(r.eligible ? 'black' : '#777');
       for (const c of PDF_COLUMNS) {
         doc.font(c.bold?.(r) ? 'bold' : 'regular');
-        doc.text(c.value(r), x + 2, y + 3, { width: c.width - 4, height: rowHeight - 3, align: c.align ?? 'left', ellipsis: true });
+        doc.text(c.value(r), x + 2, y + 3, { ...PLAIN, width: c.width - 4, height: rowHeight - 3, align: c.align ?? 'left', ellipsis: true });
         x += c.width;
       }
       doc.fillColor('black');
@@ -304,10 +307,10 @@ async function writePdf(ctx: ExportContext, out: Writable) {
   const y = doc.y;
   const colW = (right - left) / 3;
   const signers = ['THƯ KÝ HỘI ĐỒNG', 'THÀNH VIÊN HỘI ĐỒNG GIÁM KHẢO', 'CHỦ TỊCH HỘI ĐỒNG GIÁM KHẢO'];
-  doc.font('regular').fontSize(9).text(`Lập ngày ${formatVietnamTime(ctx.finalizedAt).slice(0, 10)}`, left, y, { width: right - left, align: 'right' });
+  doc.font('regular').fontSize(9).text(`Lập ngày ${formatVietnamTime(ctx.finalizedAt).slice(0, 10)}`, left, y, { ...PLAIN, width: right - left, align: 'right' });
   signers.forEach((s, i) => {
-    doc.font('bold').fontSize(9).text(s, left + i * colW, y + 18, { width: colW, align: 'center' });
-    doc.font('regular').fontSize(8).text('(Ký, ghi rõ họ tên)', left + i * colW, y + 31, { width: colW, align: 'center' });
+    doc.font('bold').fontSize(9).text(s, left + i * colW, y + 18, { ...PLAIN, width: colW, align: 'center' });
+    doc.font('regular').fontSize(8).text('(Ký, ghi rõ họ tên)', left + i * colW, y + 31, { ...PLAIN, width: colW, align: 'center' });
     doc.moveTo(left + i * colW + 30, y + 95).lineTo(left + (i + 1) * colW - 30, y + 95).lineWidth(0.5).stroke();
   });
   footer();

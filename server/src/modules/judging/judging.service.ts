@@ -109,9 +109,9 @@ export function toRankingRow(r: repo.ResultRow): RankingRow {
     nationalId: r.nationalId,
     phone: r.phone ?? '',
     birthYear: r.birthYear,
-    locality: r.locality,
-    unit: r.unit,
-    category: r.category,
+    locality: r.locality ?? undefined,
+    unit: r.unit ?? undefined,
+    category: r.category ?? undefined,
     attemptId: r.attemptId,
     attemptNo: r.attemptNo,
     score: r.score,
@@ -121,7 +121,7 @@ export function toRankingRow(r: repo.ResultRow): RankingRow {
     durationMs: r.durationMs,
     submittedAt: r.submittedAt.toISOString(),
     eligible: r.eligible,
-    ineligibleReason: r.ineligibleReason,
+    ineligibleReason: r.ineligibleReason ?? undefined,
   };
 }
 
