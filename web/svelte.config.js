@@ -5,7 +5,7 @@ export default {
   kit: {
     // A plain static build: every route is client-rendered from the index.html shell, so any
     // web server (or the Fastify process) can serve and cache it.
-    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', precompress: false, strict: true }),
+    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', precompress: true, strict: true }),
     csp: {
       mode: 'hash',
       directives: {

@@ -109,7 +109,12 @@ async function registerWeb(app: FastifyInstance, root: string) {
   await app.register(fastifyStatic, {
     root,
     wildcard: false,
+    // The build ships .br/.gz beside each asset (adapter-static precompress): phones on slow links get the small one.
+    preCompressed: true,
+    // Cache-Control comes from setHeaders alone; send's default (max-age=0) would override it.
+    cacheControl: false,
     setHeaders: (res, path) => {
+      res.setHeader('vary', 'accept-encoding');
       res.setHeader('cache-control', path.includes('/_app/immutable/') ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
