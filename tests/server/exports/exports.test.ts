@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Round } from '../../../db/schema/index';
+import { and, eq } from 'drizzle-orm';
+import { auditLog, type Round } from '../../../db/schema/index';
 import { CANONICAL_COLUMNS, escapeCanonical } from '../../../server/src/lib/ranking';
 import { COLUMN_TITLES, csvValueToCanonical } from '../../../server/src/modules/exports/exports.format';
 import { makeTestApp, type TestContext } from '../../helpers/app';
@@ -67,6 +68,8 @@ describe('GET /judge/rounds/:roundId/export', () => {
     const canonical = rows.map((r) => r.map((cell) => escapeCanonical(csvValueToCanonical(cell))).join('\t') + '\n').join('');
     expect(createHash('sha256').update(canonical, 'utf8').digest('hex')).toBe(checksum);
     expect(rows.find((r) => r[20].startsWith('disqualified'))?.[20]).toBe('disqualified: Thi hộ, có bằng chứng "ảnh chụp"');
+    const audit = await t.database.db.select().from(auditLog).where(and(eq(auditLog.entityId, round.id), eq(auditLog.action, 'round.export')));
+    expect(audit.map((a) => (a.after as { sha256: string }).sha256)).toContain(res.headers['x-content-sha256']);
     // Phones and national ids keep their leading zero.
     expect(rows.every((r) => /^0\d{9}$/.test(r[6]) && /^0\d{11}$/.test(r[5]))).toBe(true);
   });

@@ -21,7 +21,7 @@ export const exportsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const file = await exportToFile(app.db, req.params.roundId, req.query.format);
+      const file = await exportToFile(app.db, req.user.sub, req.params.roundId, req.query.format);
       return reply
         .header('content-type', file.contentType)
         .header('content-length', String(file.size))

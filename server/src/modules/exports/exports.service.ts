@@ -12,6 +12,7 @@ import type { Db } from '../../../../db/client';
 import type { Contest, Round } from '../../../../db/schema/index';
 import { maskNationalId } from '../../lib/identity';
 import { CANONICAL_COLUMNS, type PredictionTarget, type PrizeTier } from '../../lib/ranking';
+import { recordAudit } from '../audit/index';
 import { requireContest } from '../contests/index';
 import { lastPrizePosition, requireCurrentResults, resultRowsAfter, type ResultRow } from '../judging/index';
 import { COLUMN_TITLES, csvCell, formatDuration, formatVietnamTime, ORDER_LABEL, reasonLabel, TARGET_LABELS } from './exports.format';
@@ -375,7 +376,7 @@ export interface ExportFile extends ExportMeta {
  * The hash must go out as a header, before the body; so the file is written to disk while
  * hashed (memory stays flat whatever the size) and then streamed from there.
  */
-export async function exportToFile(db: Db, roundId: string, format: ExportFormat): Promise<ExportFile> {
+export async function exportToFile(db: Db, actorId: string, roundId: string, format: ExportFormat): Promise<ExportFile> {
   const dir = await mkdtemp(join(tmpdir(), 'export-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   let hasherRef: Transform | undefined;
@@ -396,7 +397,10 @@ export async function exportToFile(db: Db, roundId: string, format: ExportFormat
     const meta = await writeExport(db, roundId, format, hasher);
     await piped;
     const { size } = await stat(path);
-    return { ...meta, path, sha256: hash.digest('hex'), size, contentType: CONTENT_TYPES[format], cleanup };
+    const sha256 = hash.digest('hex');
+    // The files carry personal data (full names, phones, national ids): who took one is kept.
+    await recordAudit(db, { actorId, action: 'round.export', entity: 'round', entityId: roundId, after: { format, sha256, checksum: meta.checksum } });
+    return { ...meta, path, sha256, size, contentType: CONTENT_TYPES[format], cleanup };
   } catch (err) {
     hasherRef?.destroy();
     await pipedRef?.catch(() => {});
