@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Round, User } from '../../../db/schema/index';
+import { eq } from 'drizzle-orm';
+import { users, type Round, type User } from '../../../db/schema/index';
 import { checksumOf, type RankedRow } from '../../../server/src/lib/ranking';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
@@ -209,6 +210,17 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
     expect(recomputed).toBe(first.checksum);
   });
 
+  it('serializes two finalizes of one round started together: same rows, same checksum', async () => {
+    const { round } = await closedRound({ questionCount: 5 });
+    const us = await residents(6);
+    for (const [i, u] of us.entries()) await makeSubmission(db(), round, u.id, { score: i % 4, prediction: i });
+    const [a, b] = await Promise.all([finalize(round.id), finalize(round.id)]);
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    expect(a.json().checksum).toBe(b.json().checksum);
+    const r = await ranking(round.id);
+    expect(r.rows.map((x) => x.position)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it('stores the identity of each row as of the finalize, with locality and unit names', async () => {
     const { contest, round } = await closedRound();
     const loc = await makeLocality(db(), contest.id, 'Phường Hạc Thành');
@@ -217,6 +229,10 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
     await makeSubmission(db(), round, u.id, { score: 1 });
     const r = await finalized(round);
     expect(r.rows[0]).toMatchObject({ fullName: 'Lê Thị Ngọc Ánh', nationalId: u.nationalId, phone: u.phone, locality: 'Phường Hạc Thành', unit: 'Sở Khoa học và Công nghệ', category: 'Cán bộ' });
+    await db().update(users).set({ fullName: 'Tên đã đổi' }).where(eq(users.id, u.id));
+    const after = await ranking(round.id);
+    expect(after.rows[0]).toMatchObject({ fullName: 'Lê Thị Ngọc Ánh' });
+    expect(after.checksum).toBe(r.checksum);
   });
 });
 
