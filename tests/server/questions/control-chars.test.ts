@@ -1,6 +1,10 @@
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog } from '../../../db/schema/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
+import { QUESTION_HEADERS } from '../../../server/src/lib/question-sheet';
 import { bearer, makeContest, makeStaff, tokenFor } from '../../helpers/factories';
+import { csvText } from '../../fixtures/sheets';
 
 let t: TestContext;
 let organizer: string;
@@ -38,5 +42,26 @@ describe('PUT /admin/contests/:contestId/exclusions with control characters', ()
     const res = await t.app.inject({ method: 'PUT', url: `/api/v1/admin/contests/${c.id}/exclusions`, headers: bearer(organizer), payload: { entries: [{ phone: '0912345678', note: 'Ban\u0000tổ chức' }] } });
     expect(res.statusCode).toBe(200);
     expect(res.json().entries[0].note).toBe('Ban tổ chức');
+  });
+});
+
+describe('POST /admin/contests/:contestId/questions/import with a hostile file name', () => {
+  it('records the name without control characters', async () => {
+    const c = await makeContest(t.database.db);
+    const boundary = 'b0undary';
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a\u0000b\u0001.csv"\r\nContent-Type: text/csv\r\n\r\n`),
+      Buffer.from(csvText([[...QUESTION_HEADERS], ['Hỏi?', 'a', 'b', 'c', '', 'A']])),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/contests/${c.id}/questions/import`,
+      headers: { ...bearer(organizer), 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: body,
+    });
+    expect(res.json()).toMatchObject({ created: 1 });
+    const [entry] = await t.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'question.import'), eq(auditLog.entityId, c.id)));
+    expect((entry.after as { file: string }).file).toBe('ab.csv');
   });
 });

@@ -19,7 +19,10 @@ export async function readUpload(req: FastifyRequest, maxBytes = MAX_UPLOAD_BYTE
     const part = await req.file({ limits: { fileSize: maxBytes, files: 1 } });
     if (!part) throw badRequest('FILE_REQUIRED', 'Thiếu tệp / No file in the request', [{ field: 'file', message: 'required' }]);
     const buffer = await part.toBuffer();
-    return { buffer, filename: part.filename || 'upload' };
+    // The name is only recorded (audit log): no control characters (jsonb refuses NUL), bounded length.
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    const filename = (part.filename ?? '').normalize('NFC').replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200) || 'upload';
+    return { buffer, filename };
   } catch (err) {
     if (err instanceof AppError) throw err;
     const code = (err as { code?: string }).code;
