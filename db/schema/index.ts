@@ -308,6 +308,10 @@ export const roundResults = pgTable('round_results', {
   // The rules as applied (target, prizes, onePrizePerPerson), so exports of these
   // results never depend on later edits of the contest.
   rules: jsonb('rules').notNull().default({}),
+  // A digest of what eligibility and the order read besides the rows themselves (the
+  // exclusion list, the disqualifications, earlier winners, the submissions): when it no
+  // longer matches, the results are stale even if nobody flagged them.
+  inputs: text('inputs'),
 });
 
 /** One row per participant of a finalized round, in ranking order. */
