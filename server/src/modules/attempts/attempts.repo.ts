@@ -77,20 +77,42 @@ interface StartRow {
   max_attempts: number | null;
 }
 
+export interface StartRequest {
+  attemptId: string;
+  userId: string;
+  roundId: string;
+  seed: number;
+  questionIds: string[];
+  now: Date;
+}
+
 /**
- * Resumes the running attempt of (user, round) or inserts the next one: the function
- * start_attempt (migration 0003) does it in one call, eligibility and cap included. Two
- * concurrent starts may race for one attempt number; the loser gets 23505 and the caller
- * runs this again (and then resumes).
+ * Starts (or resumes) attempts for a batch of requests in one statement, so one
+ * transaction and one commit: the function start_attempt (migration 0003) runs once per
+ * request, in order, and a later request sees what an earlier one inserted. Two processes
+ * may race for one attempt number: then the statement fails with 23505 and the caller
+ * runs the requests again (and they resume).
  */
-export async function startAttempt(
-  database: Database,
-  p: { attemptId: string; userId: string; roundId: string; seed: number; questionIds: string[]; now: Date },
-): Promise<StartOutcome> {
-  const rows = await database.rows<StartRow>(sql`
-    select * from start_attempt(${p.attemptId}, ${p.userId}, ${p.roundId}, ${p.seed},
-      array(select q from jsonb_array_elements_text(${JSON.stringify(p.questionIds)}::jsonb) with ordinality t(q, i) order by i), ${p.now.toISOString()}::timestamptz, ${SUBMIT_GRACE_MS})
+export async function startAttempts(database: Database, reqs: StartRequest[]): Promise<StartOutcome[]> {
+  const payload = JSON.stringify(
+    reqs.map((p, i) => ({ ord: i + 1, attempt_id: p.attemptId, user_id: p.userId, round_id: p.roundId, seed: p.seed, question_ids: p.questionIds, now: p.now.toISOString() })),
+  );
+  const rows = await database.rows<StartRow & { ord: number }>(sql`
+    select x.ord::int as ord, s.*
+    from jsonb_to_recordset(${payload}::jsonb) as x(ord int, attempt_id text, user_id text, round_id text, seed int, question_ids jsonb, now text)
+    cross join lateral start_attempt(
+      x.attempt_id, x.user_id, x.round_id, x.seed,
+      array(select q from jsonb_array_elements_text(x.question_ids) with ordinality t(q, i) order by i),
+      x.now::timestamptz, ${SUBMIT_GRACE_MS}
+    ) s
+    order by x.ord
   `);
+  const byReq: StartRow[][] = reqs.map(() => []);
+  for (const r of rows) byReq[Number(r.ord) - 1]?.push(r);
+  return reqs.map((p, i) => toOutcome(p, byReq[i]));
+}
+
+function toOutcome(p: StartRequest, rows: StartRow[]): StartOutcome {
   const state = rows.find((r) => r.kind === 'state');
   const hit = rows.find((r) => r.kind === 'created') ?? rows.find((r) => r.kind === 'running');
   if (!state || state.role === null) return { kind: 'refused', reason: 'unknown_user' };

@@ -64,6 +64,10 @@ export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = asyn
       schema: {
         tags: ['attempts'],
         summary: 'Start an attempt, or resume the running one',
+        description:
+          '201 with a new attempt, 200 with the running one (resume). 403 NOT_ELIGIBLE: staff, or on the contest exclusion list. ' +
+          '409 ROUND_NOT_OPEN: outside the round window, or the round pool holds fewer questions than questionCount. ' +
+          '409 ATTEMPTS_EXHAUSTED: maxAttempts used. 429 RATE_LIMITED with Retry-After.',
         security,
         params: RoundAttemptParams,
         response: { 200: AttemptResponse, 201: AttemptResponse, ...errors },
@@ -83,6 +87,10 @@ export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = asyn
       schema: {
         tags: ['attempts'],
         summary: 'Submit the answers of an attempt (idempotent)',
+        description:
+          '200 once the submission is committed; a repeat returns the stored result with duplicate: true. ' +
+          '400 INVALID_ANSWERS: a question not in the attempt, a repeated question or a foreign option. ' +
+          '404: unknown or not yours. 409 DEADLINE_PASSED after the deadline plus 30 s. 413 over 64 KB. 503: not stored, send again.',
         security,
         params: AttemptParams,
         body: SubmitBody,

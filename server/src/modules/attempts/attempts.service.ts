@@ -17,16 +17,20 @@ export interface AttemptsOptions {
   /** How long a process trusts its copy of a round (config, pool, answer key). */
   roundCacheTtlMs: number;
   writer: Partial<BatcherOptions>;
+  /** Attempt starts are group-committed too. */
+  starter: Partial<BatcherOptions>;
   reader: Partial<BatcherOptions>;
   /** Attempts remembered per process (their questions and deadline never change). */
   attemptCacheSize: number;
 }
 
 const defaultReader: BatcherOptions = { maxItems: 500, maxDelayMs: 1, maxInFlight: 4 };
+const defaultStarter: BatcherOptions = { maxItems: 200, maxDelayMs: 2, maxInFlight: 4 };
 
 export const defaultAttemptsOptions: AttemptsOptions = {
   roundCacheTtlMs: 5_000,
   writer: {},
+  starter: defaultStarter,
   reader: defaultReader,
   attemptCacheSize: 100_000,
 };
@@ -77,6 +81,7 @@ export class AttemptsService {
   readonly rounds: RoundCache;
   readonly writer: SubmissionWriter;
   private reads: Batcher<string, repo.AttemptWithResult | null>;
+  private starts: Batcher<repo.StartRequest, repo.StartOutcome>;
   private attempts: BoundedMap<string, KnownAttempt>;
 
   constructor(
@@ -96,12 +101,43 @@ export class AttemptsService {
       },
       { ...defaultReader, ...opts.reader },
     );
+    this.starts = new Batcher((reqs) => this.startBatch(reqs), { ...defaultStarter, ...opts.starter });
     this.attempts = new BoundedMap(opts.attemptCacheSize);
   }
 
   async close() {
+    await this.starts.close();
     await this.writer.close();
     await this.reads.close();
+  }
+
+  /**
+   * One statement for the whole batch. If two processes raced for one attempt number the
+   * statement fails as a whole (23505, or 23503 when a round's cap changed under it): then
+   * each request runs on its own, again, and settles on a fresh read (usually a resume).
+   */
+  private async startBatch(reqs: repo.StartRequest[]): Promise<(repo.StartOutcome | Error)[]> {
+    try {
+      return await repo.startAttempts(this.database, reqs);
+    } catch (err) {
+      const state = sqlState(err);
+      if (state !== '23505' && state !== '23503') throw err;
+    }
+    const out: (repo.StartOutcome | Error)[] = [];
+    for (const req of reqs) {
+      for (let tries = 1; ; tries++) {
+        try {
+          out.push((await repo.startAttempts(this.database, [req]))[0]);
+          break;
+        } catch (err) {
+          const state = sqlState(err);
+          if ((state === '23505' || state === '23503') && tries < START_RETRIES) continue;
+          out.push(err instanceof Error ? err : new Error(String(err)));
+          break;
+        }
+      }
+    }
+    return out;
   }
 
   async start(user: { sub: string; role: string }, roundId: string, ip: string): Promise<{ created: boolean; attempt: AttemptResponse }> {
@@ -115,20 +151,13 @@ export class AttemptsService {
     if (round.poolIds.length < round.round.questionCount)
       throw conflict('ROUND_NOT_OPEN', 'This round cannot start: its question pool is smaller than its question count');
 
+    const seed = newSeed();
+    const questionIds = drawQuestions(round.poolIds, round.round.questionCount, seed);
     let outcome: repo.StartOutcome;
-    for (let tries = 1; ; tries++) {
-      const seed = newSeed();
-      const questionIds = drawQuestions(round.poolIds, round.round.questionCount, seed);
-      try {
-        outcome = await repo.startAttempt(this.database, { attemptId: randomUUID(), userId: user.sub, roundId, seed, questionIds, now });
-        break;
-      } catch (err) {
-        // 23505: a concurrent start took this attempt number (the next run resumes it);
-        // 23503: the round's cap changed under us. Both settle on a fresh read.
-        const state = sqlState(err);
-        if ((state === '23505' || state === '23503') && tries < START_RETRIES) continue;
-        throw dbError(err);
-      }
+    try {
+      outcome = await this.starts.push({ attemptId: randomUUID(), userId: user.sub, roundId, seed, questionIds, now });
+    } catch (err) {
+      throw dbError(err);
     }
 
     if (outcome.kind === 'refused') {
