@@ -140,6 +140,7 @@ async function main() {
       { name: 'admin-round', path: `/admin/${DEMO_SLUG}/rounds/${open.id}`, auth: organizer },
       { name: 'admin-live', path: `/admin/${DEMO_SLUG}/live`, auth: organizer },
       { name: 'admin-exclusions', path: `/admin/${DEMO_SLUG}/exclusions`, auth: organizer },
+      { name: 'admin-settings', path: `/admin/${DEMO_SLUG}/settings`, auth: organizer },
       { name: 'judge-rounds', path: `/judge/${DEMO_SLUG}`, auth: judge },
     ];
     const after: Shot[] = [

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { questions, roundQuestions, rounds } from '../../db/schema/index';
+import { exclusions, questions, roundQuestions, rounds } from '../../db/schema/index';
 import { makeContest, makeStaff, PASSWORD } from '../helpers/factories';
 import { launchBrowser, seriousA11yViolations, watchErrors } from './support/browser';
 import { startWebServer, type WebServer } from './support/server';
@@ -150,7 +150,27 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
       { name: 'Giải Khuyến khích', count: 3 },
     ]);
     expect(await db.select().from(roundQuestions).where(eq(roundQuestions.roundId, r.id))).toHaveLength(5);
-    expectNoPageErrors(errors);
     expect(contestSlug).not.toBe('');
+  });
+
+  it('keeps an exclusion list and shows live participation', async () => {
+    await page.getByRole('link', { name: 'Danh sách loại trừ' }).click();
+    await page.getByText('Danh sách trống.').waitFor();
+    await page.getByLabel('Dán nhiều dòng').fill('0905123456, Tổ ra đề\n038090001234, Ban Giám khảo');
+    await page.getByRole('button', { name: 'Thêm vào danh sách' }).click();
+    await page.getByRole('button', { name: 'Lưu', exact: true }).click();
+    await page.getByText('Đã lưu danh sách (2 dòng).').waitFor();
+    const list = await server.ctx.database.db.select().from(exclusions).where(eq(exclusions.contestId, contestId));
+    expect(list.map((e) => [e.phone, e.nationalId, e.note]).sort()).toEqual([
+      ['0905123456', null, 'Tổ ra đề'],
+      [null, '038090001234', 'Ban Giám khảo'],
+    ].sort());
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await page.getByRole('link', { name: 'Theo dõi trực tiếp' }).click();
+    await page.getByText('Người dự thi', { exact: true }).waitFor();
+    await page.getByText('Lượt bắt đầu làm bài theo giờ').waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expectNoPageErrors(errors);
   });
 });
