@@ -84,6 +84,31 @@ describe('POST /judge/rounds/:roundId/disqualifications', () => {
   });
 });
 
+describe('stale results', () => {
+  it('are stale when the exclusion list changes after the finalize, until finalized again', async () => {
+    const { contest, round, people } = await roundWithPeople(3);
+    await post(`/judge/rounds/${round.id}/finalize`);
+    expect((await get(`/judge/rounds/${round.id}/ranking`, bearer(judgeToken))).json().stale).toBe(false);
+    await makeExclusion(db(), contest.id, { phone: people[0].phone });
+    expect((await get(`/judge/rounds/${round.id}/ranking`, bearer(judgeToken))).json().stale).toBe(true);
+    const pub = await post(`/judge/rounds/${round.id}/publish`);
+    expect(pub.statusCode).toBe(409);
+    expect(pub.json().code).toBe('RESULTS_STALE');
+    expect((await get(`/judge/rounds/${round.id}/export?format=csv`, bearer(judgeToken))).json().code).toBe('RESULTS_STALE');
+    await post(`/judge/rounds/${round.id}/finalize`);
+    expect((await post(`/judge/rounds/${round.id}/publish`)).statusCode).toBe(200);
+    const winners = (await get(`/rounds/${round.id}/winners`)).json().winners.map((w: { fullName: string }) => w.fullName);
+    expect(winners).not.toContain(people[0].fullName);
+  });
+
+  it('are stale when a submission lands after the finalize (the grace after closing)', async () => {
+    const { round } = await roundWithPeople(2);
+    await post(`/judge/rounds/${round.id}/finalize`);
+    await makeSubmission(db(), round, (await makeResident(db())).id, { score: 5, submittedAt: new Date(round.closesAt.getTime() + 10_000) });
+    expect((await post(`/judge/rounds/${round.id}/publish`)).json().code).toBe('RESULTS_STALE');
+  });
+});
+
 describe('DELETE /judge/rounds/:roundId/disqualifications/:userId', () => {
   it('reinstates, audit-logged, and the next finalize ranks the person again', async () => {
     const { round, people } = await roundWithPeople(2);

@@ -243,6 +243,34 @@ export async function mergeStagedRows(db: Db, roundId: string): Promise<void> {
   await rawRows(db, sql`delete from round_result_rows where round_id = ${roundId} and position > (select count(*) from finalize_rows)`);
 }
 
+export interface InputsScope {
+  roundId: string;
+  contestId: string;
+  roundNumber: number;
+  onePrizePerPerson: boolean;
+}
+
+/**
+ * A digest of what the ranking reads besides users: the contest's exclusion list, the
+ * round's disqualifications, the earlier winners (onePrizePerPerson) and the submissions
+ * (count and latest time: late submissions within the grace land after closesAt). For
+ * change detection, not security: md5 is enough.
+ */
+export async function inputsFingerprint(db: Db, p: InputsScope): Promise<string> {
+  const [r] = await rawRows<{ f: string }>(
+    db,
+    sql`select md5(concat_ws('|',
+      (select string_agg(coalesce(e.national_id, '') || ',' || coalesce(e.phone, ''), ';' order by e.national_id, e.phone) from exclusions e where e.contest_id = ${p.contestId}),
+      (select string_agg(d.user_id || ',' || d.reason, ';' order by d.user_id) from disqualifications d where d.round_id = ${p.roundId}),
+      (select string_agg(w.user_id, ';' order by w.user_id) from (
+        select distinct rr.user_id from round_result_rows rr join rounds r2 on r2.id = rr.round_id
+        where ${p.onePrizePerPerson}::boolean and r2.contest_id = ${p.contestId} and r2.number < ${p.roundNumber} and rr.prize is not null) w),
+      (select count(*) || ',' || coalesce(max(s.submitted_at)::text, '') from submissions s where s.round_id = ${p.roundId})
+    )) as f`,
+  );
+  return r.f;
+}
+
 export async function upsertResults(db: Db, values: typeof roundResults.$inferInsert) {
   const [row] = await db
     .insert(roundResults)
@@ -258,6 +286,7 @@ export async function upsertResults(db: Db, values: typeof roundResults.$inferIn
         finalizedBy: values.finalizedBy,
         stale: false,
         rules: values.rules,
+        inputs: values.inputs,
       },
     })
     .returning();

@@ -36,6 +36,10 @@ export async function finalizeRound(db: Db, actorId: string | null, roundId: str
     const previous = await repo.findResults(tx, round.id);
     const winnersBefore = contest.onePrizePerPerson ? await repo.winnersFingerprint(tx, round.id) : '';
 
+    const scope = { roundId: round.id, contestId: contest.id, roundNumber: round.number, onePrizePerPerson: contest.onePrizePerPerson };
+    // Taken before the rows: a change landing in between can only make the results look
+    // stale (and be finalized again), never look current when they are not.
+    const inputs = await repo.inputsFingerprint(tx, scope);
     await repo.tuneForRanking(tx);
     const counts = await repo.countParticipants(tx, round.id, contest.id);
     const actualCount = repo.actualCountFor(round.predictionTarget, counts);
@@ -66,6 +70,7 @@ export async function finalizeRound(db: Db, actorId: string | null, roundId: str
       finalizedBy: actorId,
       stale: false,
       rules,
+      inputs,
     });
     await repo.markFinalized(tx, round.id, now);
 
@@ -92,10 +97,22 @@ async function requireResults(db: Db, roundId: string) {
   return { round, results };
 }
 
-/** Results that a judge may sign or publish: finalized and not made stale since. */
+/** Flagged stale, or something the results read has changed since they were made. */
+async function isStale(db: Db, round: Round, results: { stale: boolean; inputs: string | null }): Promise<boolean> {
+  if (results.stale) return true;
+  const contest = await requireContest(db, round.contestId);
+  const scope = { roundId: round.id, contestId: contest.id, roundNumber: round.number, onePrizePerPerson: contest.onePrizePerPerson };
+  return results.inputs !== (await repo.inputsFingerprint(db, scope));
+}
+
+/** Results that a judge may sign or publish: finalized and nothing changed since. */
 export async function requireCurrentResults(db: Db, roundId: string) {
   const r = await requireResults(db, roundId);
-  if (r.results.stale) throw conflict('RESULTS_STALE', 'Something the results depend on changed since they were finalized: finalize the round again');
+  if (await isStale(db, r.round, r.results))
+    throw conflict(
+      'RESULTS_STALE',
+      'Something the results depend on (disqualifications, the exclusion list, earlier winners, submissions) changed since they were finalized: finalize the round again',
+    );
   return r;
 }
 
@@ -126,15 +143,16 @@ export function toRankingRow(r: repo.ResultRow): RankingRow {
 }
 
 export async function getRanking(db: Db, roundId: string, offset: number, limit: number) {
-  const { results } = await requireResults(db, roundId);
+  const { round, results } = await requireResults(db, roundId);
   const rows = await repo.listResultRows(db, roundId, offset, limit);
+  const stale = await isStale(db, round, results);
   return {
     actualCount: results.actualCount,
     participants: results.participants,
     ranked: results.ranked,
     checksum: results.checksum,
     finalizedAt: results.finalizedAt.toISOString(),
-    stale: results.stale,
+    stale,
     offset,
     rows: rows.map(toRankingRow),
   };
