@@ -149,6 +149,10 @@ describe('judge journey (desktop)', { timeout: 120_000 }, () => {
     expect(await page.locator('tbody tr', { hasText: 'Lê Thị Bình' }).count()).toBe(0);
     await page.getByRole('heading', { name: 'Đáp án' }).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
+    // The contest's home page lists the top winners on the round's card.
+    await page.goto(`${server.url}/c/${contestSlug}`);
+    await page.getByText('Đoạt giải cao nhất').waitFor();
+    expect(await page.locator('.round', { hasText: 'Tuần 1' }).textContent()).toContain('Nguyễn Văn An');
     expectNoPageErrors(errors);
   });
 });

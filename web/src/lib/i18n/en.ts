@@ -40,10 +40,13 @@ export const en: Record<MessageKey, string> = {
   'attempt.submitted': 'Submitted',
   'attempt.expired': 'Expired, not submitted',
 
+  'notFound.title': 'Page not found',
+  'notFound.text': 'This address does not exist or has changed.',
   'home.noContest': 'No contest is running right now.',
   'home.otherContests': 'Other contests',
   'home.rounds': 'Rounds',
   'home.rules': 'Contest rules',
+  'home.topWinners': 'Top winners',
 
   'round.title': 'Week {n}',
   'round.window': 'From {from} to {to}',

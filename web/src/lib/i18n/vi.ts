@@ -38,10 +38,13 @@ export const vi = {
   'attempt.submitted': 'Đã nộp',
   'attempt.expired': 'Hết giờ, chưa nộp',
 
+  'notFound.title': 'Không tìm thấy trang',
+  'notFound.text': 'Địa chỉ này không tồn tại hoặc đã được thay đổi.',
   'home.noContest': 'Hiện chưa có cuộc thi nào đang diễn ra.',
   'home.otherContests': 'Các cuộc thi khác',
   'home.rounds': 'Các tuần thi',
   'home.rules': 'Thể lệ cuộc thi',
+  'home.topWinners': 'Đoạt giải cao nhất',
 
   'round.title': 'Tuần thi thứ {n}',
   'round.window': 'Từ {from} đến {to}',
