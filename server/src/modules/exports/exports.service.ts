@@ -411,6 +411,9 @@ export async function exportToFile(db: Db, actorId: string, roundId: string, for
 
 export function openExport(file: ExportFile) {
   const stream = createReadStream(file.path);
+  // Once open, the file can go: the stream reads through its descriptor, and nothing is
+  // left behind if the process stops before the client has read it all.
+  stream.once('open', () => void file.cleanup());
   stream.once('close', () => void file.cleanup());
   return stream;
 }
