@@ -1,6 +1,8 @@
 // The process under test for `npm run bench` (started by bench.ts, never on its own):
 // (a) a bare Fastify JSON POST route, (b) a naive submit inside the real app, (c) the real app.
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import rateLimit from '@fastify/rate-limit';
 import { sql } from 'drizzle-orm';
 import Fastify from 'fastify';
@@ -63,7 +65,22 @@ async function main() {
   const portOf = (s: { server: { address(): unknown } }) => (s.server.address() as { port: number }).port;
   process.send!({ ready: true, appPort: portOf(app), barePort: portOf(bare) });
 
-  process.on('message', async (m: { stop?: boolean; cpu?: boolean }) => {
+  let inspector: Session | null = null;
+  process.on('message', async (m: { stop?: boolean; cpu?: boolean; profile?: 'start' | string }) => {
+    if (m.profile === 'start') {
+      inspector = new Session();
+      inspector.connect();
+      await inspector.post('Profiler.enable');
+      await inspector.post('Profiler.start');
+      return;
+    }
+    if (m.profile && inspector) {
+      const { profile } = await inspector.post('Profiler.stop');
+      writeFileSync(m.profile, JSON.stringify(profile));
+      inspector.disconnect();
+      inspector = null;
+      return;
+    }
     if (m.cpu) {
       const u = process.cpuUsage();
       process.send!({ cpuUs: u.user + u.system });

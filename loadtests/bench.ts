@@ -131,8 +131,7 @@ async function seed(url: string) {
 
 function startServer(dbUrl: string, prefix: string, secret: string): Promise<{ child: ChildProcess; appPort: number; barePort: number }> {
   const child = fork(fileURLToPath(new URL('./bench-server.ts', import.meta.url)), [], {
-    // BENCH_PROFILE=1 writes a CPU profile of the server process (for finding where time goes).
-    execArgv: ['--import', 'tsx', ...(env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=loadtests/results/profiles'] : [])],
+    execArgv: ['--import', 'tsx', ...(env.BENCH_NODE_FLAGS ? env.BENCH_NODE_FLAGS.split(' ') : [])],
     env: { ...env, BENCH_DB_URL: dbUrl, BENCH_REDIS_URL: REDIS_URL, BENCH_REDIS_PREFIX: prefix, BENCH_JWT_SECRET: secret, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -245,7 +244,13 @@ async function main() {
       if (only && !only.has(route)) continue;
       if (WARMUP > 0) await go(WARMUP);
       const [cpu0, pg0] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
+      // BENCH_PROFILE=1 writes a CPU profile of the server process for each measured run.
+      if (env.BENCH_PROFILE) server.child.send({ profile: 'start' });
       const r = await go(DURATION);
+      if (env.BENCH_PROFILE) {
+        mkdirSync(fileURLToPath(new URL('./results/profiles/', import.meta.url)), { recursive: true });
+        server.child.send({ profile: fileURLToPath(new URL(`./results/profiles/${route}.cpuprofile`, import.meta.url)) });
+      }
       const [cpu1, pg1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
       results[route] = figures(r);
       const answered = Math.max(1, r['2xx']);

@@ -106,6 +106,11 @@ if (cluster.isPrimary) {
   } else {
     let stopping = false;
     let ready = 0;
+    // A larger young generation: a request's objects live for its few ms of I/O, and at
+    // thousands of requests per second the default 16 MB semi-space promotes them to the old
+    // generation, where collecting them costs several times more (measured by npm run bench).
+    const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(' ')];
+    if (!flags.some((f) => f.startsWith('--max-semi-space-size'))) cluster.setupPrimary({ execArgv: [...process.execArgv, '--max-semi-space-size=32'] });
     for (let i = 0; i < config.WORKERS; i++) cluster.fork();
     cluster.on('listening', () => {
       if (++ready === config.WORKERS) printWelcome();

@@ -187,7 +187,9 @@ export class AttemptsService {
 
   async submit(userId: string, attemptId: string, body: SubmitBody, ip: string): Promise<ResultResponse> {
     const markerKey = doneKey(userId, attemptId);
-    const [marker, summary] = await this.gate(userId, 'submit', this.limits.submitPerUser, ip, [markerKey, summaryKey(userId, attemptId)]);
+    // The attempt's summary is only worth its bytes when this process has not seen the attempt.
+    const seen = this.attempts.get(attemptId);
+    const [marker, summary] = await this.gate(userId, 'submit', this.limits.submitPerUser, ip, seen ? [markerKey] : [markerKey, summaryKey(userId, attemptId)]);
     if (marker) {
       const m = parseMarker(marker);
       if (m) return this.toResult(attemptId, m.roundId, m, true);
