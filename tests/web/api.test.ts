@@ -122,6 +122,16 @@ describe('api wrapper', () => {
     expect(api.serverNow()).toBe(serverTime + 500);
   });
 
+  it('never puts the server clock before a moment the server stamped', async () => {
+    const { api } = setup([json(200, {}, { date: new Date(1_000_000).toUTCString() })]);
+    await api.get('/contests');
+    const before = api.serverNow();
+    api.serverTimeAtLeast(before + 700);
+    expect(api.serverNow()).toBe(before + 700);
+    api.serverTimeAtLeast(before);
+    expect(api.serverNow()).toBe(before + 700);
+  });
+
   it('backs off exponentially with a cap and honours Retry-After', () => {
     expect(backoffMs(0, undefined, () => 0)).toBe(250);
     expect(backoffMs(3, undefined, () => 1)).toBe(4000);

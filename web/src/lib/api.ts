@@ -273,6 +273,13 @@ export function createApi(deps: ApiDeps = {}) {
     onUnauthorized(fn: (() => void) | null) {
       unauthorizedHandler = fn;
     },
+    /**
+     * A moment the server stamped before answering (e.g. an attempt's startedAt) bounds its clock
+     * from below with millisecond precision, which the one-second Date header cannot.
+     */
+    serverTimeAtLeast(stampMs: number) {
+      if (Number.isFinite(stampMs) && now() + clockOffsetMs < stampMs) clockOffsetMs = stampMs - now();
+    },
     /** The server's clock as far as we can tell from Date headers; countdowns use it, not the phone's clock. */
     serverNow(): number {
       return now() + clockOffsetMs;

@@ -1,0 +1,55 @@
+import { eq } from 'drizzle-orm';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { submissions } from '../../db/schema/index';
+import { makeContest, makeResident, makeRound, tokenFor } from '../helpers/factories';
+import { launchBrowser, watchErrors } from './support/browser';
+import { startWebServer, type WebServer } from './support/server';
+import { expectNoPageErrors, newContext } from './support/session';
+
+// When the countdown reaches zero the app hands in what was answered, without a click.
+let server: WebServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startWebServer();
+  browser = await launchBrowser();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('time limit', { timeout: 90_000 }, () => {
+  it('counts down from the server deadline and submits by itself at zero', async () => {
+    const db = server.ctx.database.db;
+    const contest = await makeContest(db);
+    const { round } = await makeRound(db, contest.id, { timeLimitSeconds: 10, questionCount: 3 });
+    const user = await makeResident(db);
+    const context = await newContext(browser, 'phone');
+    const token = tokenFor(server.ctx.app, user);
+    await context.addInitScript(
+      ([tk, u]) => {
+        localStorage.setItem('ttt.token', tk);
+        localStorage.setItem('ttt.user', u);
+      },
+      [token, JSON.stringify({ id: user.id, fullName: user.fullName, phone: user.phone, role: 'resident' })] as const,
+    );
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/c/${contest.slug}/play/${round.id}`);
+    await page.getByRole('button', { name: 'Bắt đầu làm bài' }).click();
+    await page.getByText('Câu 1/3').first().waitFor();
+    const shown = (await page.getByRole('timer').textContent())!.trim();
+    expect(shown).toMatch(/^0:(0\d|10)$/);
+    await page.locator('.option').first().click();
+
+    await page.getByText('Bài thi đã được ghi nhận.').waitFor({ timeout: 30_000 });
+    const [sub] = await db.select().from(submissions).where(eq(submissions.userId, user.id));
+    expect(sub.answers).toHaveLength(1);
+    expect(sub.prediction).toBe(0);
+    expectNoPageErrors(errors);
+    await context.close();
+  });
+});
