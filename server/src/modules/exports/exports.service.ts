@@ -25,7 +25,7 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
   pdf: 'application/pdf',
 };
 
-const PAGE_ROWS = 2000;
+const PAGE_ROWS = 5000;
 
 interface StoredRules {
   predictionTarget?: PredictionTarget;
