@@ -67,12 +67,12 @@ async function signedIn(context: BrowserContext, auth: Auth | null, locale: 'vi'
   );
 }
 
-async function shoot(page: Page, name: string, size: string) {
+async function shoot(page: Page, name: string, size: string, firstScreen = false) {
   await page.waitForLoadState('networkidle').catch(() => {});
   await page.waitForTimeout(300);
   const file = join(OUT, `${name}-${size}.png`);
   // FULL_PAGE=0 keeps to the first screen, handy for long pages.
-  await page.screenshot({ path: file, fullPage: process.env.FULL_PAGE !== '0' });
+  await page.screenshot({ path: file, fullPage: !firstScreen && process.env.FULL_PAGE !== '0' });
   console.log(`  ${file.slice(repoRoot.length)}`);
 }
 
@@ -87,7 +87,7 @@ async function main() {
     const contest = await api<{ id: string; rounds: { id: string; number: number; status: string }[] }>(base, 'GET', `/contests/${DEMO_SLUG}`);
     const open = contest.rounds.find((r) => r.status === 'open') ?? contest.rounds[0];
 
-    type Shot = { name: string; path: string; auth: Auth | null; locale?: 'vi' | 'en'; after?: (p: Page) => Promise<void> };
+    type Shot = { name: string; path: string; auth: Auth | null; locale?: 'vi' | 'en'; after?: (p: Page) => Promise<void>; firstScreen?: boolean };
     const toQuestion = async (p: Page) => {
       const start = p.getByRole('button', { name: /Bắt đầu|Start/ });
       if (await start.isVisible().catch(() => false)) await start.click();
@@ -135,7 +135,7 @@ async function main() {
       },
       { name: 'me', path: '/me', auth: resident },
       { name: 'admin-questions', path: `/admin/${DEMO_SLUG}`, auth: organizer },
-      { name: 'admin-question-editor', path: `/admin/${DEMO_SLUG}`, auth: organizer, after: async (p) => p.getByRole('button', { name: 'Thêm câu hỏi' }).click() },
+      { name: 'admin-question-editor', path: `/admin/${DEMO_SLUG}`, auth: organizer, firstScreen: true, after: async (p) => p.getByRole('button', { name: 'Thêm câu hỏi' }).click() },
       { name: 'admin-rounds', path: `/admin/${DEMO_SLUG}/rounds`, auth: organizer },
       { name: 'admin-round', path: `/admin/${DEMO_SLUG}/rounds/${open.id}`, auth: organizer },
       { name: 'admin-live', path: `/admin/${DEMO_SLUG}/live`, auth: organizer },
@@ -165,7 +165,7 @@ async function main() {
           } catch (err) {
             console.warn(`  ${p.name}: ${(err as Error).message.split('\n')[0]}`);
           }
-          await shoot(page, p.name, size.name);
+          await shoot(page, p.name, size.name, p.firstScreen);
           await context.close();
         }
       }
