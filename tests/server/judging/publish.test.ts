@@ -290,6 +290,9 @@ describe('GET /judge/contests/:contestId/collective-ranking', () => {
     expect(body.units.byParticipants).toEqual([{ rank: 1, id: unit.id, name: 'Sở Tư pháp', participants: 3, headcount: 10, participationRate: 0.3 }]);
     void none;
 
+    const organizer = tokenFor(t.app, await makeStaff(db(), 'organizer'));
+    expect((await get(`/judge/contests/${contest.id}/collective-ranking`, bearer(organizer))).statusCode).toBe(200);
+    expect((await get(`/judge/contests/${contest.id}/collective-ranking`, bearer(tokenFor(t.app, inBig[0])))).statusCode).toBe(403);
     const onlyR2 = (await get(`/judge/contests/${contest.id}/collective-ranking?roundId=${r2.id}`, bearer(judgeToken))).json();
     expect(onlyR2.localities.byParticipants[0]).toMatchObject({ name: 'Phường Đông Sơn', participants: 1 });
   });

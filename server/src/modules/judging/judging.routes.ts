@@ -77,7 +77,8 @@ export const judgingRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/judge/contests/:contestId/collective-ranking',
-    { onRequest: judge, schema: { tags: ['judging'], security: sec, params: ContestParams, querystring: CollectiveQuery, response: { 200: CollectiveResponse, ...errors } } },
+    // Counts per locality and unit carry no personal data: organizers may see them too.
+    { onRequest: app.requireRole('judge', 'organizer'), schema: { tags: ['judging'], security: sec, params: ContestParams, querystring: CollectiveQuery, response: { 200: CollectiveResponse, ...errors } } },
     (req) => service.collectiveRanking(app.db, req.params.contestId, req.query.roundId),
   );
 };
