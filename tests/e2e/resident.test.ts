@@ -114,7 +114,31 @@ describe('resident journey (phone, 360 px)', { timeout: 120_000 }, () => {
     const secondText = await page.locator('.qtext').textContent();
     await answerCurrentCorrectly();
 
-    // A reload resumes the same attempt on the same screen with the answers kept.
+    // The app shell and its code are kept by the service worker for reloads without a network.
+    await expect.poll(() => page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())?.active)).toBe(true);
+    await expect
+      .poll(() =>
+        page.evaluate(async () => {
+          const paths: string[] = [];
+          for (const key of await caches.keys()) for (const r of await (await caches.open(key)).keys()) paths.push(new URL(r.url).pathname);
+          return paths.includes('/') && paths.some((p) => p.startsWith('/_app/immutable/entry/start.'));
+        }),
+      )
+      .toBe(true);
+
+    // A reload without a connection resumes the same attempt from what the browser kept.
+    await context.setOffline(true);
+    try {
+      await page.reload();
+      await page.getByText('Câu 2/5').first().waitFor();
+      expect(await page.locator('.qtext').textContent()).toBe(secondText);
+      expect(await page.locator('.option input:checked').count()).toBe(1);
+      expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    } finally {
+      await context.setOffline(false);
+    }
+
+    // Back online, a reload resumes the same attempt on the same screen with the answers kept.
     await page.reload();
     await page.getByText('Câu 2/5').first().waitFor();
     expect(await page.locator('.qtext').textContent()).toBe(secondText);

@@ -41,6 +41,13 @@ describe('web app serving', () => {
     expect(br.headers.vary).toContain('accept-encoding');
   });
 
+  it('serves the service worker uncached, so a new build replaces it', async () => {
+    const res = await t.app.inject({ url: '/service-worker.js' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('javascript');
+    expect(res.headers['cache-control']).toBe('no-cache');
+  });
+
   it('leaves unknown API paths as JSON 404s', async () => {
     const res = await t.app.inject({ url: '/api/v1/nope' });
     expect(res.statusCode).toBe(404);
