@@ -82,6 +82,8 @@ describe('judge journey (desktop)', { timeout: 120_000 }, () => {
     await loginThroughUi(page, server.url, judgePhone, PASSWORD);
     await page.getByRole('heading', { name: 'Ban Giám khảo' }).waitFor();
     await page.getByRole('link', { name: 'Cuộc thi để chấm' }).click();
+    await page.getByRole('heading', { name: 'Xếp hạng tập thể' }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await page.getByRole('link', { name: 'Tuần 1' }).click();
     await page.getByText('Tuần thi chưa được chấm.').waitFor();
   });

@@ -359,6 +359,12 @@ export const en: Record<MessageKey, string> = {
   'live.byUnit': 'Participants by unit',
   'live.noGroup': 'None chosen',
 
+  'collective.title': 'Collective ranking',
+  'collective.allRounds': 'Whole contest',
+  'collective.order': 'Order by',
+  'collective.byParticipants': 'Participants',
+  'collective.byRate': 'Participation rate',
+  'collective.rate': 'Rate',
   'judge.title': 'Judges',
   'judge.actions': 'Finalize and publish',
   'judge.finalize': 'Finalize the ranking',

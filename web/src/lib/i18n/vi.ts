@@ -357,6 +357,12 @@ export const vi = {
   'live.byUnit': 'Người dự thi theo đơn vị',
   'live.noGroup': 'Chưa chọn',
 
+  'collective.title': 'Xếp hạng tập thể',
+  'collective.allRounds': 'Cả cuộc thi',
+  'collective.order': 'Xếp theo',
+  'collective.byParticipants': 'Số người dự thi',
+  'collective.byRate': 'Tỉ lệ tham gia',
+  'collective.rate': 'Tỉ lệ',
   'judge.title': 'Ban Giám khảo',
   'judge.actions': 'Chấm và công bố',
   'judge.finalize': 'Chấm điểm, xếp hạng',
