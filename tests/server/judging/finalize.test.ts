@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { users, type Round, type User } from '../../../db/schema/index';
 import { checksumOf, type RankedRow } from '../../../server/src/lib/ranking';
 import { makeTestApp, type TestContext } from '../../helpers/app';
@@ -131,6 +131,19 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
     // Byte order: 'A' (0x41) sorts before 'a' (0x61), whatever the database's locale.
     expect(r.rows.map((x) => x.attemptId)).toEqual(['z-0001', 'A-0001', 'a-0001']);
     expect(r.rows.map((x) => x.rank)).toEqual([1, 2, 3]);
+  });
+
+  it('compares submit times to the millisecond, as the exports show them', async () => {
+    const { round } = await closedRound({ questionCount: 5 });
+    const [a, b] = await residents(2);
+    await makeSubmission(db(), round, a.id, { score: 3, durationMs: 5_000, submittedAt: at(1), attemptId: 'ms-b' });
+    await makeSubmission(db(), round, b.id, { score: 3, durationMs: 5_000, submittedAt: at(1), attemptId: 'ms-a' });
+    // ms-a is 0.3 ms later than ms-b, which no export can show: the tie goes to attemptId.
+    await db().execute(sql`update submissions set submitted_at = submitted_at + interval '100 microseconds' where attempt_id = 'ms-b'`);
+    await db().execute(sql`update submissions set submitted_at = submitted_at + interval '400 microseconds' where attempt_id = 'ms-a'`);
+    const r = await finalized(round);
+    expect(r.rows.map((x) => x.attemptId)).toEqual(['ms-a', 'ms-b']);
+    expect(r.rows[0].submittedAt).toBe(at(1).toISOString());
   });
 
   it('ranks each participant once, by their best attempt', async () => {

@@ -128,10 +128,11 @@ export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
       prediction_error, duration_ms, submitted_at, eligible, ineligible_reason, full_name, national_id, phone, birth_year, locality, unit, category)
     with best as (
       select distinct on (s.user_id) s.attempt_id, s.user_id, s.score, s.total, s.prediction,
-        abs(s.prediction - ${p.actualCount}::int) as err, s.duration_ms, s.submitted_at
+        abs(s.prediction - ${p.actualCount}::int) as err, s.duration_ms, date_trunc('milliseconds', s.submitted_at) as submitted_at
       from submissions s
       where s.round_id = ${p.roundId}
-      order by s.user_id, s.score desc, abs(s.prediction - ${p.actualCount}::int), s.duration_ms, s.submitted_at, s.attempt_id collate "C"
+      -- Milliseconds, as every export shows them: the order must be reproducible from the file.
+      order by s.user_id, s.score desc, abs(s.prediction - ${p.actualCount}::int), s.duration_ms, date_trunc('milliseconds', s.submitted_at), s.attempt_id collate "C"
     ), prior as (
       select distinct rr.user_id
       from round_result_rows rr join rounds r2 on r2.id = rr.round_id
