@@ -256,6 +256,17 @@ describe('GET /admin/contests/:contestId/questions/template', () => {
     expect((wb.worksheets[0].getRow(1).values as unknown[]).slice(1)).toEqual(H);
   });
 
+  it('imports once filled in, as an organizer would in Excel', async () => {
+    const c = await makeContest(t.database.db);
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/questions/template?format=xlsx`, headers: bearer(organizer) });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    for (const r of sample.slice(1)) wb.worksheets[0].addRow(r);
+    const filled = Buffer.from(await wb.xlsx.writeBuffer());
+    const back = await upload(c.id, filled, 'mau-da-dien.xlsx');
+    expect(back.json()).toMatchObject({ created: 3, errors: [] });
+  });
+
   it('gives a CSV with a BOM and the headers', async () => {
     const c = await makeContest(t.database.db);
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/questions/template?format=csv`, headers: bearer(organizer) });
