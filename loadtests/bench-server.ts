@@ -30,6 +30,8 @@ async function main() {
     logger: false,
     // Every request comes from 127.0.0.1: the per-address budget would throttle the bench itself.
     limits: { startPerUser: unlimited, submitPerUser: unlimited, hotPathPerIp: unlimited },
+    // BENCH_ATTEMPTS_OPTIONS='{"writer":{"maxDelayMs":5}}' tunes the hot path for an experiment.
+    attempts: env.BENCH_ATTEMPTS_OPTIONS ? JSON.parse(env.BENCH_ATTEMPTS_OPTIONS) : undefined,
   });
 
   // (b) What a first version would do: same auth, same body schema, @fastify/rate-limit with

@@ -180,6 +180,7 @@ async function main() {
     if (SUBMIT_VIA === 'start') {
       const p0 = Date.now();
       const [c0, g0] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
+      if (env.BENCH_PROFILE) server.child.send({ profile: 'start' });
       const prep = await autocannon({
         url: `http://127.0.0.1:${server.appPort}`,
         connections: CONNECTIONS,
@@ -188,6 +189,10 @@ async function main() {
         requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, path: `/api/v1/rounds/${data.submitRound}/attempts`, headers: { authorization: tokenOf(startCursor.next++) } }) }],
       });
       const [c1, g1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
+      if (env.BENCH_PROFILE) {
+        mkdirSync(fileURLToPath(new URL('./results/profiles/', import.meta.url)), { recursive: true });
+        server.child.send({ profile: fileURLToPath(new URL('./results/profiles/start.cpuprofile', import.meta.url)) });
+      }
       const n = Math.max(1, prep['2xx']);
       log(
         `started ${SUBMIT_ATTEMPTS} attempts through the API in ${((Date.now() - p0) / 1000).toFixed(1)} s (${Math.round(prep.requests.average)} req/s, p99 ${prep.latency.p99} ms, CPU/req: API ${Math.round((c1 - c0) / n)} µs, Postgres ${Math.round((g1 - g0) / n)} µs)`,

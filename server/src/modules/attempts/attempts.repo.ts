@@ -98,7 +98,9 @@ export async function startAttempts(database: Database, reqs: StartRequest[]): P
     reqs.map((p, i) => ({ ord: i + 1, attempt_id: p.attemptId, user_id: p.userId, round_id: p.roundId, seed: p.seed, question_ids: p.questionIds, now: p.now.toISOString() })),
   );
   const rows = await database.rows<StartRow & { ord: number }>(sql`
-    select x.ord::int as ord, s.*
+    -- A created attempt's questions are the ones just sent: not worth sending back.
+    select x.ord::int as ord, s.kind, s.id, s.attempt_no, s.seed, case when s.kind = 'created' then null else s.question_ids end as question_ids,
+           s.started_ms, s.deadline_ms, s.role, s.excluded, s.is_open, s.used, s.max_attempts
     from jsonb_to_recordset(${payload}::jsonb) as x(ord int, attempt_id text, user_id text, round_id text, seed int, question_ids jsonb, now text)
     cross join lateral start_attempt(
       x.attempt_id, x.user_id, x.round_id, x.seed,
@@ -127,7 +129,7 @@ function toOutcome(p: StartRequest, rows: StartRow[]): StartOutcome {
         roundId: p.roundId,
         attemptNo: Number(hit.attempt_no),
         seed: Number(hit.seed),
-        questionIds: hit.question_ids!,
+        questionIds: hit.question_ids ?? p.questionIds,
         startedAtMs: Number(hit.started_ms),
         deadlineMs: Number(hit.deadline_ms),
       },
