@@ -56,6 +56,7 @@ describe('GET /judge/rounds/:roundId/export', () => {
     const res = await exportOf('csv');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="xep-hang-cuoc-thi-\d+-tuan-3\.csv"$/);
     const body = res.rawPayload;
     expect(res.headers['x-content-sha256']).toBe(sha(body));
     expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);

@@ -351,7 +351,7 @@ export async function writeExport(db: Db, roundId: string, format: ExportFormat,
     async (tx) => {
       const ctx = await loadContext(tx, roundId);
       await writers[format](ctx, out);
-      return { filename: `xep-hang-tuan-${ctx.round.number}.${format}`, checksum: ctx.checksum };
+      return { filename: `xep-hang-${ctx.contest.slug}-tuan-${ctx.round.number}.${format}`, checksum: ctx.checksum };
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   );
