@@ -114,7 +114,9 @@ export interface RankInput {
  * Ranks the round in one INSERT ... SELECT: each participant's best attempt (DISTINCT ON
  * over the order chain), the global order, ranks down the eligible rows, prizes down the
  * eligible rows that did not win earlier (onePrizePerPerson), identity snapshot.
- * attempt_id compares under "C": the order must not depend on the server's locale.
+ * attempt_id compares under "C": the order must not depend on the server's locale; user_id
+ * too, where only the grouping matters, because byte comparison sorts a million rows
+ * about twice as fast as a locale's.
  */
 export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
   const prizes = JSON.stringify(p.prizes);
@@ -127,12 +129,12 @@ export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
     insert into finalize_rows (round_id, position, rank, prize, user_id, attempt_id, attempt_no, score, total, prediction,
       prediction_error, duration_ms, submitted_at, eligible, ineligible_reason, full_name, national_id, phone, birth_year, locality, unit, category)
     with best as (
-      select distinct on (s.user_id) s.attempt_id, s.user_id, s.score, s.total, s.prediction,
+      select distinct on (s.user_id collate "C") s.attempt_id, s.user_id, s.score, s.total, s.prediction,
         abs(s.prediction - ${p.actualCount}::int) as err, s.duration_ms, date_trunc('milliseconds', s.submitted_at) as submitted_at
       from submissions s
       where s.round_id = ${p.roundId}
       -- Milliseconds, as every export shows them: the order must be reproducible from the file.
-      order by s.user_id, s.score desc, abs(s.prediction - ${p.actualCount}::int), s.duration_ms, date_trunc('milliseconds', s.submitted_at), s.attempt_id collate "C"
+      order by s.user_id collate "C", s.score desc, abs(s.prediction - ${p.actualCount}::int), s.duration_ms, date_trunc('milliseconds', s.submitted_at), s.attempt_id collate "C"
     ), prior as (
       select distinct rr.user_id
       from round_result_rows rr join rounds r2 on r2.id = rr.round_id
