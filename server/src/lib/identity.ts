@@ -54,7 +54,17 @@ export function makeNationalId(birthYear: number, serial: number, provinceCode =
   );
 }
 
-/** NFC, trimmed, inner whitespace folded: what we store for any human-entered text. */
+// C0 controls other than tab and line breaks, and DEL: Postgres cannot store U+0000 at
+// all, and the others only ever arrive by accident or attack.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+/** NFC, control characters dropped, trimmed, inner whitespace folded: what we store for any human-entered text. */
 export function cleanText(s: string): string {
-  return s.normalize('NFC').replace(/\s+/g, ' ').trim();
+  return s.normalize('NFC').replace(CONTROL, '').replace(/\s+/g, ' ').trim();
+}
+
+/** The same for multi-line text: line breaks and tabs kept. */
+export function cleanLongText(s: string): string {
+  return s.normalize('NFC').replace(CONTROL, '').trim();
 }

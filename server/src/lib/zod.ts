@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cleanText } from './identity';
+import { cleanLongText, cleanText } from './identity';
 
 /** Human text: NFC, trimmed, inner whitespace folded, then length-checked. */
 export const text = (min: number, max: number) =>
@@ -14,10 +14,11 @@ export const longText = (max: number) =>
   z
     .string()
     .max(max)
-    .transform((s) => s.normalize('NFC').trim());
+    .transform(cleanLongText);
 
 /** Ids are opaque strings: any string of sane length; unknown ones are simply not found. */
-export const IdParam = z.string().min(1).max(100);
+// eslint-disable-next-line no-control-regex
+export const IdParam = z.string().min(1).max(100).regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
 
 export const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 

@@ -21,11 +21,26 @@ function send(reply: FastifyReply, status: number, code: string, message: string
 const PG_UNAVAILABLE = /^(08|53|57P0|57014)/;
 const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ENOTFOUND']);
 
+// 22xxx data exceptions: bad encoding (22021 e.g. U+0000), untranslatable character
+// (22P05), string or number out of range (22001, 22003), malformed values (22P02, 22007, 22008).
+const PG_BAD_VALUE = new Set(['22021', '22P05', '22001', '22003', '22P02', '22007', '22008']);
+export function isBadValueForPostgres(err: unknown): boolean {
+  return codesOf(err).some((c) => PG_BAD_VALUE.has(c));
+}
+
+/** SQLSTATE or network codes of an error and its causes (drizzle wraps driver errors). */
+function codesOf(err: unknown): string[] {
+  const codes: string[] = [];
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+  }
+  return codes;
+}
+
 /** Postgres or network failures that mean "try again shortly", not "your input is wrong". */
 export function isDependencyDown(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  if (typeof code !== 'string') return false;
-  return NET_CODES.has(code) || PG_UNAVAILABLE.test(code);
+  return codesOf(err).some((code) => NET_CODES.has(code) || PG_UNAVAILABLE.test(code));
 }
 
 /** One error shape for every failure (API.md "Errors"); never a stack trace to a client. */
@@ -61,6 +76,10 @@ export default fp(
           return send(reply, 400, 'VALIDATION_FAILED', fe.message);
       }
       if (err instanceof SyntaxError && status === 400) return send(reply, 400, 'INVALID_JSON', 'Body is not valid JSON');
+      if (isBadValueForPostgres(err)) {
+        // The last line behind validation: a value Postgres cannot take is the client's input.
+        return send(reply, 400, 'INVALID_VALUE', 'A value in the request cannot be stored (invalid characters, length or range)');
+      }
       if (isDependencyDown(err)) {
         req.log.warn({ err }, 'dependency unavailable');
         return send(reply, 503, 'SERVICE_UNAVAILABLE', 'A dependency is unavailable, try again shortly', undefined, 2);

@@ -202,3 +202,16 @@ describe('PATCH /admin/rounds/:roundId', () => {
     expect((await t.app.inject({ method: 'PATCH', url: '/api/v1/admin/rounds/nope', headers: bearer(resident), payload: { title: 'x' } })).statusCode).toBe(403);
   });
 });
+
+describe('control characters', () => {
+  it('are dropped from text fields and refused in ids, never a 5xx', async () => {
+    const c = await makeContest(t.database.db);
+    const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/admin/contests/${c.id}`, headers: bearer(org), payload: { title: 'ab\u0000cd', rules: 'dòng 1\n\u0000dòng 2' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ title: 'abcd', rules: 'dòng 1\ndòng 2' });
+    const id = await t.app.inject({ method: 'GET', url: `/api/v1/contests/${encodeURIComponent('a\u0000b')}` });
+    expect(id.statusCode).toBe(400);
+    const q = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/questions?q=${encodeURIComponent('x\u0000')}`, headers: bearer(org) });
+    expect(q.statusCode).toBeLessThan(500);
+  });
+});
