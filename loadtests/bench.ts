@@ -202,7 +202,9 @@ async function main() {
     const rows = await q<{ id: string; user_id: string; question_ids: string[] }[]>`
       select id, user_id, question_ids from attempts where round_id = ${data.submitRound} order by substr(user_id, 2)::int`;
     await q.end({ timeout: 5 });
-    const submitAttempts = rows.map((r) => ({ path: `/api/v1/attempts/${r.id}/submit`, token: `Bearer ${sign({ sub: r.user_id, role: 'resident' })}`, body: bodyFor(r.question_ids) }));
+    // A resident's app sends the token it started with (the one login gave it).
+    const tokenOfUser = (userId: string) => tokens[Number(userId.slice(1)) - 1];
+    const submitAttempts = rows.map((r) => ({ path: `/api/v1/attempts/${r.id}/submit`, token: tokenOfUser(r.user_id), body: bodyFor(r.question_ids) }));
     if (submitAttempts.length < SUBMIT_ATTEMPTS) throw new Error(`only ${submitAttempts.length} of ${SUBMIT_ATTEMPTS} attempts were prepared`);
     const sampleBody = submitAttempts[0].body;
 

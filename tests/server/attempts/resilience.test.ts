@@ -194,6 +194,35 @@ describe('two app instances on one Redis', () => {
     expect(await a.app.db.select().from(submissions).where(eq(submissions.attemptId, late.id))).toHaveLength(0);
   });
 
+  it('stores the good rows of a batch in which one row breaks a constraint, and refuses only that one', async () => {
+    // A long batching delay puts all of these submits into one batch.
+    const c = await makeTestApp({ database: db, redis: createRedis(redisUrl(), a.keyPrefix), attempts: { writer: { maxDelayMs: 200 } } });
+    try {
+      const contest = await makeContest(a.app.db);
+      const { round, pool } = await makeRound(a.app.db, contest.id, { questionCount: 3 }, 3);
+      const good = await Promise.all(Array.from({ length: 5 }, () => makeResident(a.app.db)));
+      const started = await Promise.all(
+        good.map(async (u) => (await a.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(tokenFor(a.app, u)) })).json().attemptId as string),
+      );
+      const lateUser = await makeResident(a.app.db);
+      const now = Date.now();
+      const [late] = await a.app.db
+        .insert(attempts)
+        .values({ roundId: round.id, userId: lateUser.id, attemptNo: 1, maxAttempts: 1, seed: 1, questionIds: pool.map((q) => q.id), startedAt: new Date(now - 600_000), deadline: new Date(now - 120_000) })
+        .returning();
+      await a.redis!.set(`hp:{u:${lateUser.id}}:att:${late.id}`, JSON.stringify({ r: round.id, n: 1, s: 1, t: now - 600_000, d: now + 600_000, q: pool.map((q) => q.id) }));
+      const submit = (id: string, u: { id: string; role: 'resident' | 'organizer' | 'judge' | 'admin' }) =>
+        c.app.inject({ method: 'POST', url: `/api/v1/attempts/${id}/submit`, headers: bearer(tokenFor(c.app, u)), payload: { answers: [], prediction: 1 } });
+      const res = await Promise.all([...started.map((id, i) => submit(id, good[i])), submit(late.id, lateUser)]);
+      expect(res.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 409]);
+      expect(res[5].json().code).toBe('DEADLINE_PASSED');
+      const stored = await a.app.db.select().from(submissions).where(eq(submissions.roundId, round.id));
+      expect(stored.map((s) => s.attemptId).sort()).toEqual([...started].sort());
+    } finally {
+      await c.close();
+    }
+  });
+
   it('counts one user budget across instances', async () => {
     const small = { startPerUser: { limit: 5, windowMs: 60_000 } };
     const c = await makeTestApp({ database: db, redis: createRedis(redisUrl(), a.keyPrefix), limits: small });

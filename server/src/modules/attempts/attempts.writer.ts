@@ -75,7 +75,21 @@ export class SubmissionWriter {
     } catch (err) {
       if (!isRowError(sqlState(err))) throw err;
       answers = new Map();
-      for (const r of unique) answers.set(r.attemptId, await this.writeOne(r));
+      // Row by row; once the database itself fails, the rows not yet written get that error
+      // (the ones already committed keep their answer).
+      let down: Error | null = null;
+      for (const r of unique) {
+        if (down) {
+          answers.set(r.attemptId, down);
+          continue;
+        }
+        try {
+          answers.set(r.attemptId, await this.writeOne(r));
+        } catch (e) {
+          down = e instanceof Error ? e : new Error(String(e));
+          answers.set(r.attemptId, down);
+        }
+      }
     }
     return rows.map((r, i) => (first.get(r.attemptId) === i ? answers.get(r.attemptId)! : 'not_inserted'));
   }
