@@ -183,6 +183,13 @@ describe('resident journey (phone, 360 px)', { timeout: 120_000 }, () => {
     await page.getByText('Đã nộp').waitFor();
     await page.getByText('5/5').waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
+    // The round's card on the home page knows the single attempt is used.
+    await page.getByRole('link', { name: 'Trang chủ' }).first().click();
+    await page.getByText('Bạn đã thi 1/1 lượt · điểm cao nhất 5/5').waitFor();
+    await page.getByText('Bạn đã dùng hết lượt thi của tuần này.').waitFor();
+    expect(await page.getByRole('link', { name: 'Vào thi' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Bài thi của tôi' }).first().click();
+    await page.getByText('Đã nộp').waitFor();
     expect(contestSlug).not.toBe('');
   });
 

@@ -46,6 +46,9 @@ export const en: Record<MessageKey, string> = {
   'home.otherContests': 'Other contests',
   'home.rounds': 'Rounds',
   'home.rules': 'Contest rules',
+  'home.myAttempts': 'You used {used} of {max} attempts',
+  'home.myBest': 'best score {score}/{total}',
+  'home.noAttemptsLeft': 'You have used all your attempts for this round.',
   'home.topWinners': 'Top winners',
 
   'round.title': 'Week {n}',

@@ -44,6 +44,9 @@ export const vi = {
   'home.otherContests': 'Các cuộc thi khác',
   'home.rounds': 'Các tuần thi',
   'home.rules': 'Thể lệ cuộc thi',
+  'home.myAttempts': 'Bạn đã thi {used}/{max} lượt',
+  'home.myBest': 'điểm cao nhất {score}/{total}',
+  'home.noAttemptsLeft': 'Bạn đã dùng hết lượt thi của tuần này.',
   'home.topWinners': 'Đoạt giải cao nhất',
 
   'round.title': 'Tuần thi thứ {n}',
