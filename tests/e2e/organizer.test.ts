@@ -54,7 +54,12 @@ afterAll(async () => {
 });
 
 describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
-  it('logs in and lands on the organizer pages', async () => {
+  it('logs in (after a wrong password is refused in Vietnamese) and lands on the organizer pages', async () => {
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('Số điện thoại').fill(organizerPhone);
+    await page.getByLabel('Mật khẩu').fill('sai-mat-khau');
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByRole('alert').getByText('Số điện thoại hoặc mật khẩu không đúng.').waitFor();
     await loginThroughUi(page, server.url, organizerPhone, PASSWORD);
     await page.getByRole('heading', { name: 'Ban Tổ chức' }).waitFor();
     await page.getByRole('link', { name: 'Cuộc thi của Ban Tổ chức' }).click();
