@@ -68,17 +68,18 @@ try {
     with l as (select array_agg(id order by name) a from localities where contest_id = ${contestId}),
          u as (select array_agg(id order by name) a from units where contest_id = ${contestId})
     insert into users (id, full_name, phone, password_hash, national_id, birth_year, locality_id, unit_id)
-    select 'u' || i, 'Nguyễn Thị Người Dự Thi ' || i, '09' || lpad(i::text, 8, '0'), 'x', '0380' || lpad(i::text, 8, '0'), 1990,
+    select md5('u' || i)::uuid::text, 'Nguyễn Thị Người Dự Thi ' || i, '09' || lpad(i::text, 8, '0'), 'x', '0380' || lpad(i::text, 8, '0'), 1990,
            (select a[1 + i % 31] from l), (select a[1 + i % 45] from u)
     from generate_series(1, ${USERS}) i`);
   console.log(`users: ${USERS} (${ms(t0)})`);
   await database.rows(sql`
     insert into attempts (id, round_id, user_id, attempt_no, max_attempts, seed, question_ids, started_at, deadline)
-    select 'a' || i, ${roundId}, 'u' || (1 + i % ${USERS}), 1 + i / ${USERS}, ${MAX_ATTEMPTS}, 0, '{}',
+    select md5('a' || i)::uuid::text, ${roundId}, md5('u' || (1 + i % ${USERS}))::uuid::text, 1 + i / ${USERS}, ${MAX_ATTEMPTS}, 0, '{}',
            now() - interval '7 days' + (i % 500000) * interval '1 second', now() - interval '7 days' + (i % 500000) * interval '1 second' + interval '20 minutes'
     from generate_series(0, ${SUBMISSIONS - 1}) i`);
   console.log(`attempts: ${SUBMISSIONS} (${ms(t0)})`);
-  // Scores 5..20 (1 in 16 all correct), predictions spread, durations with many ties.
+  // Ids are UUIDs as in production (they sort slower than short strings). Scores 5..20
+  // (1 in 16 all correct), predictions spread, durations with many ties.
   await database.rows(sql`
     insert into submissions (attempt_id, round_id, user_id, answers, prediction, score, total, deadline, submitted_at, duration_ms)
     select id, round_id, user_id, '[]', abs(hashtext(id || 'p')) % 120000, (hashtext(id) & 15) + 5, 20, deadline,
@@ -86,7 +87,7 @@ try {
     from attempts where round_id = ${roundId}`);
   await database.rows(sql`insert into exclusions (contest_id, national_id) select ${contestId}, '0380' || lpad((i * 97)::text, 8, '0') from generate_series(1, 500) i`);
   await database.rows(sql`insert into exclusions (contest_id, phone) select ${contestId}, '09' || lpad((i * 89)::text, 8, '0') from generate_series(1, 500) i`);
-  await database.rows(sql`insert into disqualifications (round_id, user_id, reason) select ${roundId}, 'u' || (i * 131), 'Gian lận' from generate_series(1, 100) i`);
+  await database.rows(sql`insert into disqualifications (round_id, user_id, reason) select ${roundId}, md5('u' || (i * 131))::uuid::text, 'Gian lận' from generate_series(1, 100) i`);
   await database.rows(sql`vacuum analyze`);
   console.log(`data ready: ${SUBMISSIONS} submissions by ${USERS} residents (${ms(t0)})`);
 
