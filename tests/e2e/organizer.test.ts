@@ -178,4 +178,19 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
     expectNoPageErrors(errors);
   });
+
+  it('shows an administrator the audit log of the contest', async () => {
+    const adminPhone = '0903999888';
+    await makeStaff(server.ctx.database.db, 'admin', { phone: adminPhone });
+    const adminPage = await context.browser()!.newContext({ viewport: { width: 1280, height: 800 } }).then((c) => c.newPage());
+    await loginThroughUi(adminPage, server.url, adminPhone, PASSWORD);
+    await adminPage.goto(`${server.url}/admin/${contestSlug}/audit`);
+    await adminPage.getByRole('link', { name: 'Nhật ký' }).waitFor();
+    await adminPage.locator('code', { hasText: 'question.import' }).first().waitFor();
+    await adminPage.getByLabel('Thao tác').fill('round.');
+    await expect.poll(async () => (await adminPage.locator('tbody code').allTextContents()).every((a) => a.startsWith('round.'))).toBe(true);
+    expect(await adminPage.locator('tbody code').allTextContents()).toContain('round.create');
+    expect(await seriousA11yViolations(adminPage)).toEqual([]);
+    await adminPage.context().close();
+  });
 });
