@@ -6,6 +6,7 @@ import { Session } from 'node:inspector/promises';
 import rateLimit from '@fastify/rate-limit';
 import { sql } from 'drizzle-orm';
 import Fastify from 'fastify';
+import { z } from 'zod';
 import { createDatabase } from '../db/client';
 import { buildApp } from '../server/src/app';
 import { SubmitBody } from '../server/src/modules/attempts/index';
@@ -57,6 +58,12 @@ async function main() {
       },
     );
   });
+  // (d) Diagnosis only (BENCH_ROUTES=appbare): the app's own per-request cost (helmet, JSON
+  // parser, zod body schema and response serializer) with no auth, Redis or database.
+  app.post('/bench/app-bare', { schema: { body: SubmitBody, response: { 200: z.object({ ok: z.boolean(), n: z.number() }) } } }, async (req) => ({
+    ok: true,
+    n: (req.body as SubmitBody).prediction,
+  }));
   await app.listen({ port: 0, host: '127.0.0.1' });
 
   // (a) Nothing but Fastify parsing a JSON body and answering JSON.

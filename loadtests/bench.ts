@@ -241,6 +241,7 @@ async function main() {
     const routes = {
       bare: (d: number) => run(server!.barePort, () => '/bare', { duration: d }),
       naive: (d: number) => run(server!.appPort, (i) => `/bench/naive/a${i + 1}`, { duration: d }),
+      appbare: (d: number) => run(server!.appPort, () => '/bench/app-bare', { duration: d }),
       submit: (d: number) =>
         run(server!.appPort, (i) => submitAttempts[i % submitAttempts.length].path, { duration: d, from: submitCursor, item: (i) => submitAttempts[i % submitAttempts.length] }),
     };
@@ -249,7 +250,7 @@ async function main() {
     // BENCH_ROUTES=submit (comma-separated) runs a subset while tuning; ratios need all three.
     const only = env.BENCH_ROUTES ? new Set(env.BENCH_ROUTES.split(',')) : null;
     for (const [route, go] of Object.entries(routes)) {
-      if (only && !only.has(route)) continue;
+      if (only ? !only.has(route) : route === 'appbare') continue;
       if (WARMUP > 0) await go(WARMUP);
       const [cpu0, pg0] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
       // BENCH_PROFILE=1 writes a CPU profile of the server process for each measured run.
