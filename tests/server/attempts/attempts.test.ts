@@ -200,6 +200,16 @@ describe('POST /attempts/:id/submit', () => {
     expect(row.answers).toEqual(answers);
   });
 
+  it('stores only questionId and optionId of each answer', async () => {
+    const { attempt, pool, token } = await started();
+    const answers = correctAnswers(pool, ids(attempt));
+    const res = await submit(attempt.attemptId, token, { answers: answers.map((a) => ({ ...a, correct: true, score: 99 })), prediction: 1, score: 5 });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().score).toBe(5);
+    const [row] = await t.app.db.select().from(submissions).where(eq(submissions.attemptId, attempt.attemptId));
+    expect(row.answers).toStrictEqual(answers);
+  });
+
   it('holds the score back while a round with revealScore after_close is open', async () => {
     const { attempt, pool, token } = await started({ revealScore: 'after_close' });
     const res = await submit(attempt.attemptId, token, { answers: correctAnswers(pool, ids(attempt)), prediction: 5 });

@@ -220,7 +220,8 @@ export class AttemptsService {
         attemptId,
         roundId: attempt.roundId,
         userId,
-        answers: body.answers.map((a) => ({ questionId: a.questionId, optionId: a.optionId })),
+        // The validated body holds exactly { questionId, optionId } per answer (zod drops the rest).
+        answers: body.answers,
         prediction: body.prediction,
         score: stored.score,
         total: stored.total,
