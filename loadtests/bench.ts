@@ -28,7 +28,7 @@ const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 256);
 const BURST_RESIDENTS = Number(env.BENCH_BURST_RESIDENTS ?? 10_000);
 const BURST_SECONDS = Number(env.BENCH_BURST_SECONDS ?? 10);
 // Each submit needs an attempt of its own; more than the fastest run can use.
-const SUBMIT_ATTEMPTS = Number(env.BENCH_SUBMIT_ATTEMPTS ?? 80_000);
+const SUBMIT_ATTEMPTS = Number(env.BENCH_SUBMIT_ATTEMPTS ?? 120_000);
 // "start": the attempts are started through the API first, as residents would (a submit then
 // finds its attempt in the process or in Redis); "sql": inserted directly, so every submit
 // reads its attempt from Postgres (the cold path).
