@@ -118,6 +118,9 @@ export const rounds = pgTable(
     predictionPrompt: text('prediction_prompt').notNull().default(''),
     predictionTarget: predictionTargetEnum('prediction_target').notNull().default('all_correct_people'),
     prizes: jsonb('prizes').$type<{ name: string; count: number }[]>().notNull().default([]),
+    // Fair play: an attempt quicker than this per question is flagged `too_fast` for the
+    // judges (null: lib/fairplay.ts DEFAULT_MIN_MS_PER_QUESTION).
+    minMsPerQuestion: integer('min_ms_per_question'),
     finalizedAt: ts('finalized_at'),
     publishedAt: ts('published_at'),
     createdAt: createdAt(),
@@ -132,6 +135,7 @@ export const rounds = pgTable(
     check('rounds_question_count_ck', sql`${t.questionCount} between 1 and 200`),
     check('rounds_time_limit_ck', sql`${t.timeLimitSeconds} between 10 and 86400`),
     check('rounds_max_attempts_ck', sql`${t.maxAttempts} between 1 and 100`),
+    check('rounds_min_ms_per_question_ck', sql`${t.minMsPerQuestion} is null or ${t.minMsPerQuestion} between 0 and 600000`),
     check('rounds_published_ck', sql`${t.publishedAt} is null or ${t.finalizedAt} is not null`),
   ],
 );
@@ -344,6 +348,9 @@ export const roundResultRows = pgTable(
     locality: text('locality'),
     unit: text('unit'),
     category: text('category'),
+    // Fair-play signals for the judges (lib/fairplay.ts); never part of the checksum and
+    // never a change of rank or prize by themselves.
+    flags: text('flags').array().notNull().default(sql`'{}'::text[]`),
   },
   (t) => [primaryKey({ columns: [t.roundId, t.position] }), index('round_result_rows_user_idx').on(t.userId)],
 );

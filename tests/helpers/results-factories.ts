@@ -11,6 +11,7 @@ import {
   submissions,
   units,
   type Round,
+  type StoredAnswer,
 } from '../../db/schema/index';
 import { makeRound } from './factories';
 
@@ -30,6 +31,8 @@ export interface SubmissionSpec {
   submittedAt?: Date;
   attemptNo?: number;
   attemptId?: string;
+  /** As the client sent them, in its order. */
+  answers?: StoredAnswer[];
 }
 
 /**
@@ -70,7 +73,7 @@ export async function makeSubmission(db: Db, round: Round, userId: string, spec:
       attemptId: attempt.id,
       roundId: round.id,
       userId,
-      answers: [],
+      answers: spec.answers ?? [],
       prediction: spec.prediction ?? 0,
       score: spec.score,
       total,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { auditLog, type Round } from '../../../db/schema/index';
 import { CANONICAL_COLUMNS, escapeCanonical } from '../../../server/src/lib/ranking';
-import { COLUMN_TITLES, csvValueToCanonical } from '../../../server/src/modules/exports/exports.format';
+import { COLUMN_TITLES, csvValueToCanonical, FLAGS_TITLE } from '../../../server/src/modules/exports/exports.format';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeDisqualification, makeExclusion, makeLocality, makeSubmission, makeUnit } from '../../helpers/results-factories';
@@ -16,6 +16,7 @@ let t: TestContext;
 let judgeToken: string;
 let round: Round;
 let checksum: string;
+let flagged: { id: string }[];
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 const NAMES = ['Nguyễn Thị Hoa', 'Trần Văn Đức', 'Lê Hoàng Yến', 'Phạm Quốc Khánh', 'Đỗ Thị Ngọc Ánh', 'Vũ Minh Tuấn', '=1+1 Bùi Thị Lụa'];
@@ -42,6 +43,12 @@ beforeAll(async () => {
   await makeExclusion(db, contest.id, { nationalId: people[1].nationalId });
   await makeDisqualification(db, round.id, people[2].id, 'Thi hộ, có bằng chứng "ảnh chụp"');
   for (const [i, p] of people.entries()) await makeSubmission(db, round, p.id, { score: 5 - (i % 3), prediction: 10 + i, durationMs: 60_000 + i * 1111 });
+  // Fair play: a sixth and a seventh account hand in the same answers in the same order,
+  // the sixth in 5 s for 5 questions (under the default 1.5 s a question).
+  const copied = [1, 2, 3, 4, 5].map((n) => ({ questionId: `q${n}`, optionId: `o${n}` }));
+  flagged = [await makeResident(db, { fullName: 'Hoàng Văn Nhanh' }), await makeResident(db, { fullName: 'Hoàng Văn Chép' })];
+  await makeSubmission(db, round, flagged[0].id, { score: 5, prediction: 50, durationMs: 5_000, answers: copied });
+  await makeSubmission(db, round, flagged[1].id, { score: 1, prediction: 90, durationMs: 90_000, answers: copied });
   const fin = await t.app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/finalize`, headers: bearer(judgeToken) });
   expect(fin.statusCode).toBe(200);
   checksum = fin.json().checksum;
@@ -61,12 +68,20 @@ describe('GET /judge/rounds/:roundId/export', () => {
     expect(res.headers['x-content-sha256']).toBe(sha(body));
     expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const records: string[][] = parse(body.subarray(3).toString('utf8'), { relax_column_count: false });
-    expect(records[0]).toEqual(CANONICAL_COLUMNS.map((c) => COLUMN_TITLES[c]));
+    expect(records[0]).toEqual([...CANONICAL_COLUMNS.map((c) => COLUMN_TITLES[c]), FLAGS_TITLE]);
     const rows = records.slice(1);
-    expect(rows).toHaveLength(NAMES.length);
-    expect(rows.map((r) => r[4]).sort()).toEqual(NAMES.map((n) => (n.startsWith('=') ? `'${n}` : n)).sort());
-    // The recipe of lib/ranking.ts: canonical escaping, tab-joined, LF-ended, SHA-256.
-    const canonical = rows.map((r) => r.map((cell) => escapeCanonical(csvValueToCanonical(cell))).join('\t') + '\n').join('');
+    expect(rows).toHaveLength(NAMES.length + 2);
+    expect(rows.map((r) => r[4]).sort()).toEqual([...NAMES.map((n) => (n.startsWith('=') ? `'${n}` : n)), 'Hoàng Văn Nhanh', 'Hoàng Văn Chép'].sort());
+    // The flags, after the canonical columns; everyone else has none.
+    const flagsOf = new Map(rows.map((r) => [r[3], r[CANONICAL_COLUMNS.length]]));
+    expect(flagsOf.get(flagged[0].id)).toBe('too_fast;same_answers_same_order');
+    expect(flagsOf.get(flagged[1].id)).toBe('same_answers_same_order');
+    expect(rows.filter((r) => r[CANONICAL_COLUMNS.length] !== '')).toHaveLength(2);
+    // The recipe of lib/ranking.ts over the canonical (first 21) columns: canonical
+    // escaping, tab-joined, LF-ended, SHA-256. The flags are not in the checksum.
+    const canonical = rows
+      .map((r) => r.slice(0, CANONICAL_COLUMNS.length).map((cell) => escapeCanonical(csvValueToCanonical(cell))).join('\t') + '\n')
+      .join('');
     expect(createHash('sha256').update(canonical, 'utf8').digest('hex')).toBe(checksum);
     expect(rows.find((r) => r[20].startsWith('disqualified'))?.[20]).toBe('disqualified: Thi hộ, có bằng chứng "ảnh chụp"');
     const audit = await t.database.db.select().from(auditLog).where(and(eq(auditLog.entityId, round.id), eq(auditLog.action, 'round.export')));
@@ -82,16 +97,22 @@ describe('GET /judge/rounds/:roundId/export', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
     const ws = wb.getWorksheet('Xếp hạng')!;
-    expect(ws.rowCount).toBe(NAMES.length + 1);
+    expect(ws.rowCount).toBe(NAMES.length + 3);
     expect(ws.getRow(1).getCell(5).value).toBe(COLUMN_TITLES.fullName);
+    const flagsCol = CANONICAL_COLUMNS.length + 1;
+    expect(ws.getRow(1).getCell(flagsCol).value).toBe(FLAGS_TITLE);
     const names = [];
+    const flagsOf = new Map<unknown, unknown>();
     for (let i = 2; i <= ws.rowCount; i++) {
       const row = ws.getRow(i);
       names.push(row.getCell(5).value);
+      flagsOf.set(row.getCell(4).value, row.getCell(flagsCol).value);
       expect(typeof row.getCell(7).value).toBe('string');
       expect(row.getCell(1).value).toBe(i - 1);
     }
-    expect([...names].sort()).toEqual([...NAMES].sort());
+    expect([...names].sort()).toEqual([...NAMES, 'Hoàng Văn Nhanh', 'Hoàng Văn Chép'].sort());
+    expect(flagsOf.get(flagged[0].id)).toBe('too_fast;same_answers_same_order');
+    expect(flagsOf.get(flagged[1].id)).toBe('same_answers_same_order');
     const info = wb.getWorksheet('Thông tin')!;
     const pairs = new Map<string, unknown>();
     info.eachRow((r) => pairs.set(String(r.getCell(1).value), r.getCell(2).value));
@@ -121,8 +142,15 @@ describe('GET /judge/rounds/:roundId/export', () => {
       'Thuộc danh sách loại trừ',
       'CHỦ TỊCH HỘI ĐỒNG GIÁM KHẢO',
       '(Ký, ghi rõ họ tên)',
+      // The flags of a prize row: marked in the table, spelled out under it, threshold stated.
+      'Có dấu hiệu cần xem xét',
+      'Dấu hiệu cần xem xét:',
+      'Hoàng Văn Nhanh: làm quá nhanh; trùng đáp án và thứ tự',
+      'Ngưỡng làm quá nhanh: 1500 ms mỗi câu.',
     ])
       expect(text).toContain(s);
+    // Hoàng Văn Chép is below the last prize: the PDF does not list that row.
+    expect(text).not.toContain('Hoàng Văn Chép');
     // Only the masked national id is printed.
     expect(text).not.toMatch(/\b0\d{11}\b/);
   });

@@ -19,6 +19,8 @@ export const RoundResponse = z.object({
   predictionTarget: z.enum(['all_correct_people', 'all_correct_entries', 'participants', 'entries']),
   revealScore: z.enum(['immediately', 'after_close']),
   prizes: z.array(z.object({ name: z.string(), count: z.number() })),
+  /** Fair play: below this per question an attempt is flagged too_fast; null = the default (1500). */
+  minMsPerQuestion: z.number().nullable(),
 });
 export type RoundResponse = z.infer<typeof RoundResponse>;
 
@@ -68,6 +70,7 @@ const roundFields = {
   predictionPrompt: text(0, 500).optional(),
   predictionTarget: z.enum(['all_correct_people', 'all_correct_entries', 'participants', 'entries']).optional(),
   prizes: z.array(Prize).max(50).optional(),
+  minMsPerQuestion: z.number().int().min(0).max(600_000).nullable().optional(),
 };
 
 export const RoundBody = z.object(roundFields).refine((r) => r.closesAt > r.opensAt, { path: ['closesAt'], message: 'must be after opensAt' });

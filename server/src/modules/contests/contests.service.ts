@@ -22,6 +22,7 @@ export function toRoundResponse(r: Round, now = new Date()): RoundResponse {
     predictionTarget: r.predictionTarget,
     revealScore: r.revealScore,
     prizes: r.prizes,
+    minMsPerQuestion: r.minMsPerQuestion,
   };
 }
 

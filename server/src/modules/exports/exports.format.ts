@@ -1,4 +1,5 @@
 // How a ranked prize list reads in its files: column titles, Vietnamese labels, CSV cells.
+import type { FairplayFlag } from '../../lib/fairplay';
 import { CANONICAL_COLUMNS, DISQUALIFIED_PREFIX, INELIGIBLE_EXCLUDED, INELIGIBLE_NOT_RESIDENT, type PredictionTarget } from '../../lib/ranking';
 
 /** Column titles of the CSV and XLSX, one per canonical column, in the same order. */
@@ -25,6 +26,26 @@ export const COLUMN_TITLES: Record<(typeof CANONICAL_COLUMNS)[number], string> =
   eligible: 'Hợp lệ (eligible)',
   ineligibleReason: 'Lý do không hợp lệ (ineligibleReason)',
 };
+
+/**
+ * The column after the canonical ones: fair-play signals, names joined by `;`. Not in the
+ * checksum: whoever recomputes it from the CSV takes the first 21 columns.
+ */
+export const FLAGS_TITLE = 'Dấu hiệu cần xem xét (flags)';
+
+/** Short Vietnamese names for the PDF, where the column is narrow. */
+export const FLAG_LABELS: Record<FairplayFlag, string> = {
+  too_fast: 'làm quá nhanh',
+  same_answers_same_order: 'trùng đáp án và thứ tự',
+  answer_farm: 'nhóm trùng đáp án, dự đoán',
+};
+
+export const FLAGS_NOTE =
+  'Chỉ là tín hiệu để Ban giám khảo xem xét, không làm thay đổi hạng hay giải: làm quá nhanh (dưới ngưỡng mili giây mỗi câu); trùng đáp án và thứ tự với tài khoản khác; nhóm từ 3 tài khoản trùng đáp án và dự đoán gần như nhau.';
+
+export function flagsLabel(flags: readonly string[]): string {
+  return flags.map((f) => FLAG_LABELS[f as FairplayFlag] ?? f).join('; ');
+}
 
 export const TARGET_LABELS: Record<PredictionTarget, string> = {
   all_correct_people: 'Số người có ít nhất một lượt thi trả lời đúng tất cả các câu hỏi',

@@ -10,12 +10,24 @@ import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
 import type { Db } from '../../../../db/client';
 import type { Contest, Round } from '../../../../db/schema/index';
+import { flagsCell } from '../../lib/fairplay';
 import { maskNationalId } from '../../lib/identity';
 import { CANONICAL_COLUMNS, type PredictionTarget, type PrizeTier } from '../../lib/ranking';
 import { recordAudit } from '../audit/index';
 import { requireContest } from '../contests/index';
 import { lastPrizePosition, requireCurrentResults, resultRowsAfter, type ResultRow } from '../judging/index';
-import { COLUMN_TITLES, csvCell, formatDuration, formatVietnamTime, ORDER_LABEL, reasonLabel, TARGET_LABELS } from './exports.format';
+import {
+  COLUMN_TITLES,
+  csvCell,
+  FLAGS_NOTE,
+  FLAGS_TITLE,
+  flagsLabel,
+  formatDuration,
+  formatVietnamTime,
+  ORDER_LABEL,
+  reasonLabel,
+  TARGET_LABELS,
+} from './exports.format';
 
 export type ExportFormat = 'csv' | 'xlsx' | 'pdf';
 
@@ -31,6 +43,7 @@ interface StoredRules {
   predictionTarget?: PredictionTarget;
   prizes?: PrizeTier[];
   onePrizePerPerson?: boolean;
+  minMsPerQuestion?: number;
 }
 
 interface ExportContext {
@@ -42,7 +55,7 @@ interface ExportContext {
   actualCount: number;
   participants: number;
   ranked: number;
-  rules: Required<StoredRules>;
+  rules: Required<Omit<StoredRules, 'minMsPerQuestion'>> & Pick<StoredRules, 'minMsPerQuestion'>;
 }
 
 /** The round's rows in position order, a page at a time, up to `upTo`. */
@@ -75,14 +88,14 @@ function end(out: Writable): Promise<void> {
   });
 }
 
-/** The canonical columns, so a judge can recompute the checksum from this file. */
+/** The canonical columns, so a judge can recompute the checksum from this file, then the flags. */
 async function writeCsv(ctx: ExportContext, out: Writable) {
   const line = (cells: string[]) => cells.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',') + '\r\n';
   // The BOM makes Excel read the file as UTF-8 (Vietnamese diacritics).
-  await write(out, '\uFEFF' + line(CANONICAL_COLUMNS.map((c) => COLUMN_TITLES[c])));
+  await write(out, '\uFEFF' + line([...CANONICAL_COLUMNS.map((c) => COLUMN_TITLES[c]), FLAGS_TITLE]));
   let batch = '';
   for await (const r of rowsOf(ctx)) {
-    batch += line(CANONICAL_COLUMNS.map((c) => csvCell(r[c])));
+    batch += line([...CANONICAL_COLUMNS.map((c) => csvCell(r[c])), flagsCell(r.flags)]);
     if (batch.length > 64 * 1024) {
       await write(out, batch);
       batch = '';
@@ -147,15 +160,21 @@ async function writeXlsx(ctx: ExportContext, out: Writable) {
   info.commit();
 
   const ws = wb.addWorksheet('Xếp hạng', { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.columns = CANONICAL_COLUMNS.map((c) => ({ key: c, width: c === 'fullName' ? 28 : c === 'userId' || c === 'attemptId' ? 38 : 16 }));
-  ws.addRow(CANONICAL_COLUMNS.map((c) => COLUMN_TITLES[c])).commit();
+  ws.columns = [
+    ...CANONICAL_COLUMNS.map((c) => ({ key: c, width: c === 'fullName' ? 28 : c === 'userId' || c === 'attemptId' ? 38 : 16 })),
+    { key: 'flags', width: 30 },
+  ];
+  ws.addRow([...CANONICAL_COLUMNS.map((c) => COLUMN_TITLES[c]), FLAGS_TITLE]).commit();
   let n = 0;
   for await (const r of rowsOf(ctx)) {
     // Phones and ids stay text: as numbers Excel would drop their leading zeros.
-    ws.addRow(CANONICAL_COLUMNS.map((c) => {
-      const v = r[c];
-      return v instanceof Date ? v.toISOString() : v;
-    })).commit();
+    ws.addRow([
+      ...CANONICAL_COLUMNS.map((c) => {
+        const v = r[c];
+        return v instanceof Date ? v.toISOString() : v;
+      }),
+      flagsCell(r.flags),
+    ]).commit();
     if (++n % PAGE_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   ws.commit();
@@ -176,6 +195,10 @@ function summaryLines(ctx: ExportContext): [string, string][] {
     ['Cơ cấu giải', rules.prizes.length ? rules.prizes.map((p) => `${p.name}: ${p.count}`).join('; ') : 'Không có giải'],
     ['Mỗi người chỉ nhận một giải trong cuộc thi', rules.onePrizePerPerson ? 'Có (người đã đoạt giải ở vòng trước không nhận giải)' : 'Không'],
     ['Điều kiện hợp lệ', 'Người dự thi không thuộc danh sách loại trừ (theo CCCD hoặc số điện thoại) và không bị Ban giám khảo loại ở vòng này'],
+    [
+      'Dấu hiệu cần xem xét (flags)',
+      rules.minMsPerQuestion === undefined ? FLAGS_NOTE : `${FLAGS_NOTE} Ngưỡng làm quá nhanh: ${rules.minMsPerQuestion} ms mỗi câu.`,
+    ],
     ['Số người tham gia', String(ctx.participants)],
     ['Số người được xếp hạng', String(ctx.ranked)],
     ['Mã kiểm tra SHA-256 của danh sách', ctx.checksum],
@@ -207,7 +230,12 @@ const PDF_COLUMNS: PdfColumn[] = [
   { title: 'Dự đoán', width: 44, align: 'right', value: (r) => String(r.prediction) },
   { title: 'Sai số', width: 36, align: 'right', value: (r) => String(r.predictionError) },
   { title: 'Thời gian', width: 66, align: 'right', value: (r) => formatDuration(r.durationMs) },
-  { title: 'Ghi chú', width: 108, value: (r) => reasonLabel(r.ineligibleReason) },
+  {
+    title: 'Ghi chú',
+    width: 108,
+    // The cell is narrow: the flags are spelled out in the note under the table.
+    value: (r) => [reasonLabel(r.ineligibleReason), r.flags.length ? 'Có dấu hiệu cần xem xét' : ''].filter(Boolean).join('. '),
+  },
 ];
 
 // No ligatures: "ff" in a checksum must stay two letters when read or copied from the page.
@@ -301,6 +329,22 @@ async function writePdf(ctx: ExportContext, out: Writable) {
     }
   }
 
+  if (upTo > 0) {
+    // Flags never change a rank or a prize; the Jury reads them before signing.
+    let first = true;
+    for await (const r of rowsOf(ctx, upTo)) {
+      if (!r.flags.length) continue;
+      if (first) {
+        if (doc.y + 40 > bottom()) newPage();
+        doc.moveDown(0.6);
+        doc.font('bold').fontSize(8.5).text('Dấu hiệu cần xem xét: ', left, doc.y, { ...PLAIN, continued: true }).font('regular').text(FLAGS_NOTE, PLAIN);
+        first = false;
+      }
+      if (doc.y + 12 > bottom()) newPage();
+      doc.font('regular').fontSize(8).text(`Vị trí ${r.position} — ${r.fullName ?? ''}: ${flagsLabel(r.flags)}`, left, doc.y, { ...PLAIN, width: right - left });
+    }
+  }
+
   // Signature block, kept together on one page.
   if (doc.y + 120 > bottom()) newPage();
   doc.moveDown(1.2);
@@ -335,6 +379,8 @@ async function loadContext(db: Db, roundId: string): Promise<ExportContext> {
       predictionTarget: stored.predictionTarget ?? round.predictionTarget,
       prizes: stored.prizes ?? round.prizes,
       onePrizePerPerson: stored.onePrizePerPerson ?? contest.onePrizePerPerson,
+      // Results finalized before the flags existed have none, and no threshold to state.
+      minMsPerQuestion: stored.minMsPerQuestion,
     },
   };
 }

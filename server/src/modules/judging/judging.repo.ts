@@ -10,6 +10,7 @@ import {
   rounds,
   type StoredOption,
 } from '../../../../db/schema/index';
+import { FARM_MIN_ACCOUNTS, MIN_ANSWERS_TO_COMPARE } from '../../lib/fairplay';
 import type { PredictionTarget, PrizeTier } from '../../lib/ranking';
 
 /** Raw SQL on whatever handle we hold (a transaction included), on either driver. */
@@ -122,7 +123,7 @@ export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
   const prizes = JSON.stringify(p.prizes);
   // A temporary table first: no foreign key checks, indexes or WAL while ranking, and the
   // stored rows are then touched only where they change (see mergeStagedRows).
-  await rawRows(db, sql`create temp table finalize_rows (like round_result_rows) on commit drop`);
+  await rawRows(db, sql`create temp table finalize_rows (like round_result_rows including defaults) on commit drop`);
   await rawRows(
     db,
     sql`
@@ -168,6 +169,75 @@ export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
       n.user_id, n.attempt_id, a.attempt_no, n.score, n.total, n.prediction, n.err, n.duration_ms, n.submitted_at,
       n.reason is null, n.reason, n.full_name, n.national_id, n.phone, n.birth_year, n.locality, n.unit, n.category
     from numbered n join attempts a on a.id = n.attempt_id and a.round_id = ${p.roundId}`,
+  );
+}
+
+/**
+ * The fair-play flags of lib/fairplay.ts on the staged rows, in SQL, comparing the rows'
+ * attempts (each participant's ranked one) with each other. Each answer list is read once
+ * and reduced to two 64-bit hashes: of its (questionId, optionId) pairs in the order sent,
+ * and of the same pairs as a set (XOR of the pairs' hashes: no sort per list). Only lists
+ * shared between accounts go further, and only rows that get a flag are written. The
+ * flags are not in the checksum.
+ */
+export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: number): Promise<void> {
+  await rawRows(
+    db,
+    sql`create temp table fairplay_sig on commit drop as
+    select f.attempt_id, f.user_id, f.prediction, k.seq, k.setk
+    from finalize_rows f
+    join submissions s on s.attempt_id = f.attempt_id and s.round_id = ${roundId}
+    cross join lateral (
+      select hashtextextended(string_agg(a.q || chr(31) || a.o, chr(30) order by a.n), 0) as seq,
+        bit_xor(hashtextextended(a.q || chr(31) || a.o, 0)) as setk
+      from rows from (jsonb_to_recordset(s.answers) as ("questionId" text, "optionId" text)) with ordinality as a(q, o, n)
+    ) k
+    where jsonb_array_length(s.answers) >= ${MIN_ANSWERS_TO_COMPARE}::int`,
+  );
+  // Farm candidates: answer sets sent by enough accounts. Indexed by prediction, so each
+  // window of near-identical predictions is one short range scan, stopped at the number of
+  // accounts that makes a farm (one row per account: rows are people).
+  await rawRows(
+    db,
+    sql`create temp table fairplay_farm on commit drop as
+    select x.attempt_id, x.user_id, x.prediction, x.setk from fairplay_sig x
+    where x.setk in (select setk from fairplay_sig group by setk having count(distinct user_id) >= ${FARM_MIN_ACCOUNTS}::int)`,
+  );
+  await rawRows(db, sql`create index on fairplay_farm (setk, prediction)`);
+  // A window starts at each distinct prediction p of a set and holds the predictions near
+  // it from above: 100·(q − p) <= max(200, q), i.e. q <= max(p + 2, floor(100·p / 99)).
+  // An attempt is in a farm when a window with enough accounts reaches it: the running
+  // maximum of the qualifying windows' upper ends, in prediction order.
+  const upTo = (p: SQL) => sql`greatest(${p}::bigint + 2, (100 * ${p}::bigint) / 99)`;
+  await rawRows(
+    db,
+    sql`
+    with same_order as (
+      select x.attempt_id from fairplay_sig x
+      where x.seq in (select seq from fairplay_sig group by seq having count(distinct user_id) >= 2)
+    ), lows as (
+      select l.setk, l.prediction,
+        (select count(*) from (select 1 from fairplay_farm w
+          where w.setk = l.setk and w.prediction >= l.prediction and w.prediction <= ${upTo(sql`l.prediction`)}
+            and 100 * (w.prediction::bigint - l.prediction) <= greatest(200, w.prediction)
+          limit ${FARM_MIN_ACCOUNTS}::int) z) = ${FARM_MIN_ACCOUNTS}::int as qualifies
+      from (select distinct setk, prediction from fairplay_farm) l
+    ), reach as (
+      select l.setk, l.prediction,
+        max(case when l.qualifies then ${upTo(sql`l.prediction`)} end) over (partition by l.setk order by l.prediction) as reach
+      from lows l
+    ), farm as (
+      select c.attempt_id from fairplay_farm c join reach r on r.setk = c.setk and r.prediction = c.prediction
+      where c.prediction <= r.reach
+    )
+    update finalize_rows f set flags = array_remove(array[
+        case when f.total > 0 and f.duration_ms::bigint < ${minMsPerQuestion}::bigint * f.total then 'too_fast' end,
+        case when f.attempt_id in (select attempt_id from same_order) then 'same_answers_same_order' end,
+        case when f.attempt_id in (select attempt_id from farm) then 'answer_farm' end
+      ]::text[], null)
+    where (f.total > 0 and f.duration_ms::bigint < ${minMsPerQuestion}::bigint * f.total)
+      or f.attempt_id in (select attempt_id from same_order)
+      or f.attempt_id in (select attempt_id from farm)`,
   );
 }
 
@@ -218,7 +288,7 @@ export async function stagedChecksum(db: Db): Promise<{ checksum: string; ranked
 
 const DATA_COLUMNS = [
   'rank', 'prize', 'user_id', 'attempt_id', 'attempt_no', 'score', 'total', 'prediction', 'prediction_error', 'duration_ms',
-  'submitted_at', 'eligible', 'ineligible_reason', 'full_name', 'national_id', 'phone', 'birth_year', 'locality', 'unit', 'category',
+  'submitted_at', 'eligible', 'ineligible_reason', 'full_name', 'national_id', 'phone', 'birth_year', 'locality', 'unit', 'category', 'flags',
 ] as const;
 
 /**

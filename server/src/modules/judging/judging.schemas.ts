@@ -35,6 +35,8 @@ export const RankingRow = z.object({
   submittedAt: z.string(),
   eligible: z.boolean(),
   ineligibleReason: z.string().nullable().optional(),
+  /** Fair-play signals (lib/fairplay.ts FAIRPLAY_FLAGS); never a verdict. */
+  flags: z.array(z.string()),
 });
 export type RankingRow = z.infer<typeof RankingRow>;
 

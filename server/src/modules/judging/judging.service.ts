@@ -1,6 +1,7 @@
 import type { Db } from '../../../../db/client';
 import type { Round } from '../../../../db/schema/index';
 import { conflict, notFound } from '../../lib/errors';
+import { effectiveMinMsPerQuestion } from '../../lib/fairplay';
 import { maskPhone } from '../../lib/identity';
 import type { PredictionTarget, PrizeTier } from '../../lib/ranking';
 import { recordAudit } from '../audit/index';
@@ -16,6 +17,8 @@ export interface AppliedRules {
   prizes: PrizeTier[];
   onePrizePerPerson: boolean;
   order: readonly string[];
+  /** The too_fast threshold the flags were made with. */
+  minMsPerQuestion: number;
 }
 
 function assertClosed(round: Round, now: Date) {
@@ -51,6 +54,9 @@ export async function finalizeRound(db: Db, actorId: string | null, roundId: str
       actualCount,
       prizes: round.prizes,
     });
+    const minMsPerQuestion = effectiveMinMsPerQuestion(round.minMsPerQuestion);
+    // Signals for the judges only: they change no rank or prize, nor the checksum.
+    await repo.stageFlags(tx, round.id, minMsPerQuestion);
     const { checksum, ranked } = await repo.stagedChecksum(tx);
     // Writes only the rows that differ: finalizing again over the same data writes none.
     await repo.mergeStagedRows(tx, round.id);
@@ -59,6 +65,7 @@ export async function finalizeRound(db: Db, actorId: string | null, roundId: str
       prizes: round.prizes,
       onePrizePerPerson: contest.onePrizePerPerson,
       order: ORDER_CHAIN,
+      minMsPerQuestion,
     };
     const result = await repo.upsertResults(tx, {
       roundId: round.id,
@@ -139,6 +146,7 @@ export function toRankingRow(r: repo.ResultRow): RankingRow {
     submittedAt: r.submittedAt.toISOString(),
     eligible: r.eligible,
     ineligibleReason: r.ineligibleReason ?? undefined,
+    flags: r.flags,
   };
 }
 
