@@ -1,6 +1,6 @@
 // Fair-play signals for the judges, as plain functions. The judging module computes the
-// same flags in SQL at finalize (hashing answer lists where they are stored); this is the
-// reference its tests hold the SQL to. A flag is a signal, never a verdict: it changes no
+// same flags in SQL at finalize (answer lists reduced to 64-bit hashes where they are
+// stored); this is the reference its tests hold the SQL to. A flag is a signal, never a verdict: it changes no
 // rank and no prize; a judge who is convinced disqualifies.
 
 /** Stable names, in the order they are listed on a row. */
@@ -93,8 +93,9 @@ function farmMembers(group: readonly FairplaySubmission[]): Set<string> {
 }
 
 /**
- * The flags of every submission of a round, by attemptId, each comparing it with the
- * submissions of other accounts in the same round:
+ * The flags of the given submissions, by attemptId, each compared with those of the other
+ * accounts among them. Finalize gives each participant's ranked attempt (the one on their
+ * row), so a row's flags say how that attempt compares with the other rows' attempts:
  * - `too_fast`: durationMs / total below the round's minimum per question;
  * - `same_answers_same_order`: another account sent the same (questionId, optionId)
  *   sequence, in the same order (questions are shuffled per attempt, so this is rare by

@@ -1,0 +1,199 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Round, StoredAnswer } from '../../../db/schema/index';
+import { fairplayFlags, type FairplaySubmission } from '../../../server/src/lib/fairplay';
+import { checksumOf, type RankedRow } from '../../../server/src/lib/ranking';
+import { makeTestApp, type TestContext } from '../../helpers/app';
+import { bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
+import { makeClosedRound, makeSubmission } from '../../helpers/results-factories';
+
+let t: TestContext;
+let judgeToken: string;
+beforeAll(async () => {
+  t = await makeTestApp();
+  judgeToken = tokenFor(t.app, await makeStaff(t.database.db, 'judge'));
+});
+afterAll(() => t.close());
+
+const db = () => t.database.db;
+
+interface Row {
+  position: number;
+  rank: number | null;
+  prize: string | null;
+  userId: string;
+  attemptId: string;
+  flags: string[];
+  [k: string]: unknown;
+}
+
+async function finalizedRows(round: Round): Promise<{ checksum: string; rows: Row[] }> {
+  const fin = await t.app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/finalize`, headers: bearer(judgeToken) });
+  expect(fin.statusCode).toBe(200);
+  const res = await t.app.inject({ method: 'GET', url: `/api/v1/judge/rounds/${round.id}/ranking?limit=1000`, headers: bearer(judgeToken) });
+  expect(res.statusCode).toBe(200);
+  return { checksum: fin.json().checksum, rows: res.json().rows };
+}
+
+async function closedRound(over: Partial<Round> = {}) {
+  const contest = await makeContest(db(), { onePrizePerPerson: false });
+  const { round } = await makeClosedRound(db(), contest.id, { questionCount: 5, prizes: [{ name: 'Giải Nhất', count: 1 }, { name: 'Giải Nhì', count: 2 }], ...over });
+  return round;
+}
+
+const pairs = (...p: [number, string][]): StoredAnswer[] => p.map(([q, o]) => ({ questionId: `q${q}`, optionId: o }));
+const SET = pairs([1, 'a'], [2, 'b'], [3, 'c'], [4, 'd'], [5, 'a']);
+/** The same answers, sent in another order. */
+const rotated = (k: number) => [...SET.slice(k), ...SET.slice(0, k)];
+
+describe('fair-play flags in GET /judge/rounds/:roundId/ranking', () => {
+  it('flags an attempt under the default 1500 ms a question, and not one at or above it', async () => {
+    const round = await closedRound();
+    const [fast, boundary, slow] = await Promise.all([1, 2, 3].map(() => makeResident(db())));
+    await makeSubmission(db(), round, fast.id, { score: 5, durationMs: 7_499 });
+    await makeSubmission(db(), round, boundary.id, { score: 4, durationMs: 7_500 });
+    await makeSubmission(db(), round, slow.id, { score: 3, durationMs: 7_501 });
+    const { rows } = await finalizedRows(round);
+    expect(rows.map((r) => [r.userId, r.flags])).toEqual([
+      [fast.id, ['too_fast']],
+      [boundary.id, []],
+      [slow.id, []],
+    ]);
+  });
+
+  it("uses the round's own minMsPerQuestion", async () => {
+    const round = await closedRound({ minMsPerQuestion: 4000 });
+    const [a, b] = await Promise.all([1, 2].map(() => makeResident(db())));
+    await makeSubmission(db(), round, a.id, { score: 5, durationMs: 19_999 });
+    await makeSubmission(db(), round, b.id, { score: 4, durationMs: 20_000 });
+    const { rows } = await finalizedRows(round);
+    expect(rows.map((r) => r.flags)).toEqual([['too_fast'], []]);
+  });
+
+  it('flags the same answers in the same order across accounts, not in another order, nor the same account twice', async () => {
+    const round = await closedRound();
+    const [a, b, c, d] = await Promise.all([1, 2, 3, 4].map(() => makeResident(db())));
+    await makeSubmission(db(), round, a.id, { score: 5, prediction: 10, answers: SET });
+    await makeSubmission(db(), round, b.id, { score: 4, prediction: 500, answers: SET });
+    await makeSubmission(db(), round, c.id, { score: 3, prediction: 900, answers: rotated(1) });
+    // d sends one list twice (two attempts): its best attempt is the one ranked.
+    await makeSubmission(db(), round, d.id, { score: 2, prediction: 3000, answers: rotated(2) });
+    await makeSubmission(db(), round, d.id, { score: 1, prediction: 3000, answers: rotated(2) });
+    const { rows } = await finalizedRows(round);
+    expect(rows.map((r) => [r.userId, r.flags])).toEqual([
+      [a.id, ['same_answers_same_order']],
+      [b.id, ['same_answers_same_order']],
+      [c.id, []],
+      [d.id, []],
+    ]);
+  });
+
+  it('does not compare answer lists shorter than 5', async () => {
+    const round = await closedRound();
+    const [a, b] = await Promise.all([1, 2].map(() => makeResident(db())));
+    await makeSubmission(db(), round, a.id, { score: 4, prediction: 1, answers: SET.slice(0, 4) });
+    await makeSubmission(db(), round, b.id, { score: 4, prediction: 1, answers: SET.slice(0, 4) });
+    const { rows } = await finalizedRows(round);
+    expect(rows.map((r) => r.flags)).toEqual([[], []]);
+  });
+
+  it('flags three accounts with one answer set and predictions within 1%, and none when one is just outside', async () => {
+    const round = await closedRound();
+    const farm = await Promise.all([1, 2, 3].map(() => makeResident(db())));
+    // 10 000, 10 050, 10 101: 101 apart, 1% of 10 101 is 101.01.
+    for (const [i, p] of [10_000, 10_050, 10_101].entries()) await makeSubmission(db(), round, farm[i].id, { score: 4, prediction: p, answers: rotated(i + 1) });
+    const { rows } = await finalizedRows(round);
+    expect(rows.map((r) => r.flags)).toEqual([['answer_farm'], ['answer_farm'], ['answer_farm']]);
+
+    const nearMiss = await closedRound();
+    const others = await Promise.all([1, 2, 3].map(() => makeResident(db())));
+    // 10 000 .. 10 102: 102 apart, over 1% of 10 102 (101.02).
+    for (const [i, p] of [10_000, 10_050, 10_102].entries()) await makeSubmission(db(), nearMiss, others[i].id, { score: 4, prediction: p, answers: rotated(i + 1) });
+    expect((await finalizedRows(nearMiss)).rows.map((r) => r.flags)).toEqual([[], [], []]);
+  });
+
+  it('never changes the order, the ranks, the prizes or the checksum', async () => {
+    const round = await closedRound();
+    const people = await Promise.all([1, 2, 3, 4].map(() => makeResident(db())));
+    // The best score is too fast and in a farm: it still ranks first and takes the first prize.
+    for (const [i, p] of people.entries())
+      await makeSubmission(db(), round, p.id, { score: 5 - i, prediction: 40 + (i % 3), durationMs: i === 0 ? 1000 : 60_000, answers: i < 3 ? rotated(i) : SET.slice(0, 3) });
+    const { checksum, rows } = await finalizedRows(round);
+    expect(rows.map((r) => [r.userId, r.rank, r.prize, r.flags])).toEqual([
+      [people[0].id, 1, 'Giải Nhất', ['too_fast', 'answer_farm']],
+      [people[1].id, 2, 'Giải Nhì', ['answer_farm']],
+      [people[2].id, 3, 'Giải Nhì', ['answer_farm']],
+      [people[3].id, 4, null, []],
+    ]);
+    // The checksum is that of the canonical columns alone.
+    const recomputed = checksumOf(
+      rows.map((x) => ({ ...x, locality: x.locality ?? null, unit: x.unit ?? null, category: x.category ?? null, ineligibleReason: x.ineligibleReason ?? null, submittedAt: new Date(x.submittedAt as string) })) as unknown as RankedRow[],
+    );
+    expect(recomputed).toBe(checksum);
+  });
+});
+
+describe('minMsPerQuestion in the round JSON', () => {
+  it('is set on create, shown on the round, changed and cleared by PATCH, and refused out of range', async () => {
+    const organizer = tokenFor(t.app, await makeStaff(db(), 'organizer'));
+    const contest = await makeContest(db());
+    const base = { number: 1, opensAt: '2030-01-01T00:00:00.000Z', closesAt: '2030-01-08T00:00:00.000Z', questionCount: 1 };
+    const created = await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${contest.id}/rounds`, headers: bearer(organizer), payload: { ...base, minMsPerQuestion: 3000 } });
+    expect(created.statusCode).toBe(201);
+    expect(created.json().minMsPerQuestion).toBe(3000);
+    const id = created.json().id;
+    const patch = (body: object) => t.app.inject({ method: 'PATCH', url: `/api/v1/admin/rounds/${id}`, headers: bearer(organizer), payload: body });
+    expect((await patch({ minMsPerQuestion: 2000 })).json().minMsPerQuestion).toBe(2000);
+    expect((await patch({ minMsPerQuestion: null })).json().minMsPerQuestion).toBeNull();
+    const bad = await patch({ minMsPerQuestion: -1 });
+    expect(bad.statusCode).toBe(400);
+    expect((await patch({ minMsPerQuestion: 600_001 })).statusCode).toBe(400);
+    expect((await patch({ title: 'Tuần 1' })).json().minMsPerQuestion).toBeNull();
+  });
+});
+
+// Small alphabets on purpose: shared orders, shared sets and near predictions are common.
+const ORDERS = [
+  [0, 1, 2, 3, 4],
+  [4, 3, 2, 1, 0],
+  [2, 0, 4, 1, 3],
+];
+const submissionArb = fc.record({
+  order: fc.integer({ min: 0, max: ORDERS.length - 1 }),
+  options: fc.constantFrom('abbab', 'abbab', 'bbbba'),
+  length: fc.constantFrom(5, 5, 5, 4, 0),
+  // Windows of near-identical predictions: 100..102 and 101..103 (±2), 10 000..10 101 (1%).
+  prediction: fc.constantFrom(0, 100, 101, 102, 103, 104, 10_000, 10_050, 10_101, 10_102),
+  durationMs: fc.constantFrom(7_499, 7_500, 60_000),
+  score: fc.integer({ min: 0, max: 5 }),
+});
+const roundArb = fc.record({
+  people: fc.array(fc.array(submissionArb, { minLength: 1, maxLength: 2 }), { minLength: 0, maxLength: 10 }),
+  minMsPerQuestion: fc.constantFrom(null, 1500, 0, 12_000),
+});
+
+describe('finalize flags (SQL) against lib/fairplay.ts', () => {
+  it("gives each row the flags the TypeScript twin gives the row's attempt among the rows' attempts", async () => {
+    await fc.assert(
+      fc.asyncProperty(roundArb, async (spec) => {
+        const round = await closedRound({ minMsPerQuestion: spec.minMsPerQuestion });
+        const byAttempt = new Map<string, FairplaySubmission>();
+        for (const subs of spec.people) {
+          const user = await makeResident(db());
+          for (const s of subs) {
+            const answers = ORDERS[s.order].map((q) => ({ questionId: `q${q}`, optionId: s.options[q] })).slice(0, s.length);
+            const { submission } = await makeSubmission(db(), round, user.id, { score: s.score, prediction: s.prediction, durationMs: s.durationMs, answers });
+            byAttempt.set(submission.attemptId, { ...submission, answers });
+          }
+        }
+        const { rows } = await finalizedRows(round);
+        const expected = fairplayFlags(
+          rows.map((r) => byAttempt.get(r.attemptId)!),
+          spec.minMsPerQuestion,
+        );
+        expect(rows.map((r) => [r.attemptId, r.flags])).toEqual(rows.map((r) => [r.attemptId, expected.get(r.attemptId)]));
+      }),
+      { numRuns: 60 },
+    );
+  }, 120_000);
+});
