@@ -7,7 +7,15 @@ const EnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     DATABASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
-    REDIS_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
+    /** One URL, or with REDIS_CLUSTER=true a comma-separated list of seed nodes of a Redis Cluster. */
+    REDIS_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine((v) => v.split(',').every((u) => /^rediss?:\/\/[^\s]+$/.test(u.trim()) && URL.canParse(u.trim())), 'must be redis://host:port (comma-separated with REDIS_CLUSTER=true)')
+        .optional(),
+    ),
+    REDIS_CLUSTER: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
     JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
     JWT_EXPIRES_IN: z.string().default('12h'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),

@@ -6,7 +6,7 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from '../../db/seed';
 import { buildApp } from './app';
 import { defaultPow } from './lib/pow';
 import { ConfigError, loadConfig, type Config } from './config';
-import { createRedis } from './plugins/redis';
+import { createRedis, createRedisCluster } from './plugins/redis';
 import { resolveJwtSecret } from './runtime';
 
 const webRoot = fileURLToPath(new URL('../../web/build', import.meta.url));
@@ -43,7 +43,11 @@ async function prepare(): Promise<void> {
 
 async function serve(): Promise<void> {
   const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.pgliteDir, max: config.DB_POOL_MAX });
-  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : null;
+  const redis = !config.REDIS_URL
+    ? null
+    : config.REDIS_CLUSTER === 'true'
+      ? createRedisCluster(config.REDIS_URL.split(',').map((u) => u.trim()))
+      : createRedis(config.REDIS_URL);
   const app = await buildApp({
     config,
     database,
