@@ -283,13 +283,18 @@ async function main() {
     if (burstOn) {
       // Open loop: the residents arrive on schedule whatever the latency (autocannon's
       // per-connection pacing falls behind at this rate, so the bench schedules them itself).
+      const [c0, g0] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
       const b = await openLoopBurst(server.appPort, `/api/v1/rounds/${data.burstRound}/attempts`, BURST_RESIDENTS, BURST_SECONDS, (i) =>
         // Residents the submit phase did not use: their tokens are new to the server.
         tokenOf(tokens.length - 1 - i),
       );
       const [{ n: started }] = await check`select count(*)::int as n from attempts where round_id = ${data.burstRound}`;
       startBurst = { residents: BURST_RESIDENTS, seconds: b.seconds, errors: b.errors, p99Ms: b.p99Ms };
-      log(`start burst: ${started} attempts created, ${b.errors} errors, p50 ${b.p50Ms} ms, p99 ${b.p99Ms} ms, last answer after ${b.seconds} s`);
+      const [c1, g1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
+      const perReq = (x: number) => Math.round(x / Math.max(1, BURST_RESIDENTS));
+      log(
+        `start burst: ${started} attempts created, ${b.errors} errors, p50 ${b.p50Ms} ms, p99 ${b.p99Ms} ms, last answer after ${b.seconds} s (CPU/req: API ${perReq(c1 - c0)} µs, Postgres ${perReq(g1 - g0)} µs; API busy ${Math.round((c1 - c0) / 10_000 / b.seconds)}%)`,
+      );
     }
     await check.end({ timeout: 5 });
 
