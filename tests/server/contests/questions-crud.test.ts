@@ -172,3 +172,17 @@ describe('PUT /admin/rounds/:roundId/questions', () => {
     expect(rows.length).toBe(3);
   });
 });
+
+describe('audit of pool changes', () => {
+  it('carries the contest id, so filtering the log by contest finds them', async () => {
+    const c = await makeContest(t.database.db);
+    const { round } = await makeRound(t.database.db, c.id, { opensAt: new Date(Date.now() + 3_600_000), closesAt: new Date(Date.now() + 7_200_000), questionCount: 1 }, 0);
+    const [q1] = await makeQuestions(t.database.db, c.id, 1);
+    const res = await t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${round.id}/questions`, headers: bearer(org), payload: { questionIds: [q1.id] } });
+    expect(res.statusCode).toBe(200);
+    const admin = tokenFor(t.app, await makeStaff(t.database.db, 'admin'));
+    const log = await t.app.inject({ method: 'GET', url: `/api/v1/admin/audit?contestId=${c.id}`, headers: bearer(admin) });
+    expect(log.statusCode).toBe(200);
+    expect(JSON.stringify(log.json())).toContain('round.pool');
+  });
+});

@@ -103,7 +103,7 @@ export async function setPool(db: Db, actorId: string, roundId: string, question
       throw conflict('POOL_TOO_SMALL', `The round is open and draws ${round.questionCount} questions per attempt; the pool needs at least that many`);
     const before = (await repo.poolQuestions(tx, round.id)).map((r) => r.q.id);
     await repo.replacePool(tx, round.id, questionIds);
-    await recordAudit(tx, { actorId, action: 'round.pool', entity: 'round', entityId: round.id, before: { questionIds: before }, after: { questionIds } });
+    await recordAudit(tx, { actorId, action: 'round.pool', entity: 'round', entityId: round.id, before: { contestId: round.contestId, questionIds: before }, after: { contestId: round.contestId, questionIds } });
   });
   return getPool(db, roundId);
 }
