@@ -1,6 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,20 +10,12 @@ import type { RedisThrottle } from '../../../server/src/lib/throttle';
 import { createRedisCluster } from '../../../server/src/plugins/redis';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { freePort } from '../../helpers/net';
 
 // A local 3-node Redis Cluster (redis-server on ports of its own, joined with
 // `redis-cli --cluster create`): the throttle and the attempt caps work on it.
 
 const run = promisify(execFile);
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 const dir = mkdtempSync(join(tmpdir(), 'redis-cluster-'));
 const nodes: ChildProcess[] = [];
