@@ -144,7 +144,7 @@ describe('GET /judge/rounds/:roundId/export', () => {
       '(Ký, ghi rõ họ tên)',
       // The flags of a prize row: marked in the table, spelled out under it, threshold stated.
       'Có dấu hiệu cần xem xét',
-      'Dấu hiệu cần xem xét:',
+      'Dấu hiệu cần xem xét (không làm thay đổi hạng hay giải):',
       'Hoàng Văn Nhanh: làm quá nhanh; trùng đáp án và thứ tự',
       'Ngưỡng làm quá nhanh: 1500 ms mỗi câu.',
     ])

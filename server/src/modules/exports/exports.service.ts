@@ -337,7 +337,8 @@ async function writePdf(ctx: ExportContext, out: Writable) {
       if (first) {
         if (doc.y + 40 > bottom()) newPage();
         doc.moveDown(0.6);
-        doc.font('bold').fontSize(8.5).text('Dấu hiệu cần xem xét: ', left, doc.y, { ...PLAIN, continued: true }).font('regular').text(FLAGS_NOTE, PLAIN);
+        // What the flags mean is in the summary above.
+        doc.font('bold').fontSize(8.5).text('Dấu hiệu cần xem xét (không làm thay đổi hạng hay giải):', left, doc.y, PLAIN);
         first = false;
       }
       if (doc.y + 12 > bottom()) newPage();
