@@ -236,6 +236,29 @@ describe('POST /attempts/:id/submit', () => {
     expect(rows[0]).toMatchObject({ prediction: 7, score: 5 });
   });
 
+  it('returns the stored result to a repeat whose body is not even valid, and 400 before there is one', async () => {
+    const { attempt, token } = await started();
+    const early = await submit(attempt.attemptId, token, { answers: 'none' });
+    expect(early.statusCode).toBe(400);
+    expect(early.json().code).toBe('VALIDATION_FAILED');
+    const first = (await submit(attempt.attemptId, token, { answers: [], prediction: 3 })).json();
+    const repeat = await submit(attempt.attemptId, token, { answers: 'none' });
+    expect(repeat.statusCode).toBe(200);
+    expect(repeat.json()).toEqual({ ...first, duplicate: true });
+    // Also from another instance that has not seen the attempt (a database read).
+    const other = await makeTestApp({ database: t.database, withRedis: false });
+    try {
+      const r = await other.app.inject({ method: 'POST', url: `/api/v1/attempts/${attempt.attemptId}/submit`, headers: bearer(token), payload: { prediction: -5 } });
+      expect(r.statusCode).toBe(200);
+      expect(r.json()).toEqual({ ...first, duplicate: true });
+      const intruder = tokenFor(other.app, await makeResident(t.app.db));
+      const foreign = await other.app.inject({ method: 'POST', url: `/api/v1/attempts/${attempt.attemptId}/submit`, headers: bearer(intruder), payload: { prediction: -5 } });
+      expect(foreign.statusCode).toBe(400);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('stores one result for 50 parallel submits of one attempt, and every answer is the same', async () => {
     const { attempt, pool, token } = await started();
     const all = ids(attempt);

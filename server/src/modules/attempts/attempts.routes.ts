@@ -84,6 +84,7 @@ export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = asyn
     {
       onRequest: authenticate,
       bodyLimit: SUBMIT_BODY_LIMIT,
+      attachValidation: true,
       schema: {
         tags: ['attempts'],
         summary: 'Submit the answers of an attempt (idempotent)',
@@ -97,6 +98,11 @@ export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = asyn
         response: { 200: ResultResponse, ...errors, 413: ErrorResponse },
       },
     },
-    (req) => service.submit(req.user.sub, req.params.attemptId, req.body, req.ip),
+    // "Submitting again, with any body, returns the stored result": a body that fails the
+    // schema is first checked against a stored submission, and only then refused.
+    (req) =>
+      req.validationError
+        ? service.submitInvalid(req.user.sub, req.params.attemptId, req.ip, req.validationError)
+        : service.submit(req.user.sub, req.params.attemptId, req.body, req.ip),
   );
 };

@@ -248,6 +248,20 @@ export class AttemptsService {
     return this.toResult(attemptId, attempt.roundId, winner.result, true);
   }
 
+  /**
+   * A submit whose body fails the schema: a repeat of a stored submission still gets the
+   * stored result (the body of a repeat does not matter); anything else gets the 400.
+   */
+  async submitInvalid(userId: string, attemptId: string, ip: string, validationError: Error): Promise<ResultResponse> {
+    const [marker] = await this.gate(userId, 'submit', this.limits.submitPerUser, ip, [doneKey(userId, attemptId)]);
+    const m = marker ? parseMarker(marker) : null;
+    if (m) return this.toResult(attemptId, m.roundId, m, true);
+    let attempt: { userId: string; roundId: string; result: repo.StoredResult | null } | null = this.attempts.get(attemptId) ?? null;
+    if (!attempt?.result) attempt = await this.reads.push(attemptId).catch((err) => Promise.reject(dbError(err)));
+    if (attempt?.result && attempt.userId === userId) return this.toResult(attemptId, attempt.roundId, attempt.result, true);
+    throw validationError;
+  }
+
   /** One script per request: the user's and the address's budgets (and the submission marker). */
   private async gate(userId: string, action: 'start' | 'submit', perUser: Limits['startPerUser'], ip: string, markerKeys?: string[]) {
     const g = await this.throttle.gate({
