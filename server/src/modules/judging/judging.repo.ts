@@ -175,12 +175,17 @@ export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
 /**
  * The fair-play flags of lib/fairplay.ts on the staged rows, in SQL, comparing the rows'
  * attempts (each participant's ranked one) with each other. Each answer list is read once
- * and reduced to two 64-bit hashes: of its (questionId, optionId) pairs in the order sent,
- * and of the same pairs as a set (XOR of the pairs' hashes: no sort per list). Only lists
- * shared between accounts go further, and only rows that get a flag are written. The
- * flags are not in the checksum.
+ * and reduced to two 64-bit hashes, without sorting or concatenating it: the sequence is
+ * the XOR of each (questionId, optionId) pair's hash seeded with its position; the set is
+ * the sum of the pairs' hashes (48 bits each, so twenty fit in a bigint; a sum keeps
+ * repeated pairs, as the reference's sorted list does). Only hashes shared between
+ * accounts go further, and only rows that get a flag are written. The flags are not in
+ * the checksum.
  */
 export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: number): Promise<void> {
+  // Statistics for the staged rows, so the join below hashes them (300k narrow rows) and
+  // not the round's submissions with their answer lists.
+  await rawRows(db, sql`analyze finalize_rows`);
   await rawRows(
     db,
     sql`create temp table fairplay_sig on commit drop as
@@ -188,8 +193,7 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
     from finalize_rows f
     join submissions s on s.attempt_id = f.attempt_id and s.round_id = ${roundId}
     cross join lateral (
-      select hashtextextended(string_agg(a.q || chr(31) || a.o, chr(30) order by a.n), 0) as seq,
-        bit_xor(hashtextextended(a.q || chr(31) || a.o, 0)) as setk
+      select bit_xor(hashtextextended(a.q || chr(31) || a.o, a.n)) as seq, sum(hashtextextended(a.q || chr(31) || a.o, 0) >> 16) as setk
       from rows from (jsonb_to_recordset(s.answers) as ("questionId" text, "optionId" text)) with ordinality as a(q, o, n)
     ) k
     where jsonb_array_length(s.answers) >= ${MIN_ANSWERS_TO_COMPARE}::int`,
