@@ -20,5 +20,7 @@ export const defaultLimits: Limits = {
   registerPerIp: { limit: 120, windowMs: 60_000 },
   startPerUser: { limit: 20, windowMs: 60_000 },
   submitPerUser: { limit: 30, windowMs: 60_000 },
-  hotPathPerIp: { limit: 20_000, windowMs: 60_000 },
+  // A province's synchronized start behind one carrier NAT is ~10,000 starts and as many
+  // submits within minutes; this leaves room for that and still stops a flood from one machine.
+  hotPathPerIp: { limit: 100_000, windowMs: 60_000 },
 };

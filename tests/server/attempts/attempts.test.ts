@@ -389,6 +389,28 @@ describe('throttling of the hot path', () => {
   });
   afterAll(() => small.close());
 
+  it('counts starts and submits of everyone behind one address against the per-address budget', async () => {
+    const perIp = await makeTestApp({ database: t.database, limits: { hotPathPerIp: { limit: 3, windowMs: 60_000 } } });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const u = await makeResident(perIp.app.db);
+        const r = await perIp.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(tokenFor(perIp.app, u)), remoteAddress: '203.0.113.9' });
+        codes.push(r.statusCode);
+      }
+      expect(codes).toEqual([201, 201, 201, 429]);
+      const elsewhere = await perIp.app.inject({
+        method: 'POST',
+        url: `/api/v1/rounds/${round.id}/attempts`,
+        headers: bearer(tokenFor(perIp.app, await makeResident(perIp.app.db))),
+        remoteAddress: '198.51.100.7',
+      });
+      expect(elsewhere.statusCode).toBe(201);
+    } finally {
+      await perIp.close();
+    }
+  });
+
   it('answers 429 RATE_LIMITED with Retry-After past the per-user start budget', async () => {
     const token = tokenFor(small.app, resident);
     const codes: number[] = [];
