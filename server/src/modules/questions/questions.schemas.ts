@@ -6,7 +6,12 @@ export const QuestionParams = z.object({ questionId: IdParam });
 // Postgres text cannot hold NUL (it would be a 500), and no control character belongs in a question.
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-const plain = <T extends z.ZodType<string>>(schema: T) => schema.refine((v) => !CONTROL.test(v), 'must not contain control characters');
+// Checked on the raw input: the shared text() transform would otherwise quietly drop them.
+const plain = <T extends z.ZodType<unknown, string>>(schema: T) =>
+  z
+    .string()
+    .refine((v) => !CONTROL.test(v), 'must not contain control characters')
+    .pipe(schema);
 
 export const QuestionBody = z.object({
   text: plain(text(1, 2000)),
