@@ -16,8 +16,11 @@ export interface Limits {
 
 export const defaultLimits: Limits = {
   loginPerPhone: { limit: 10, windowMs: 60_000 },
-  loginPerIp: { limit: 600, windowMs: 60_000 },
-  registerPerIp: { limit: 120, windowMs: 60_000 },
+  // Per address, generous for the same reason as the hot path (carrier NAT in front of a
+  // whole office); guessing one account's password is stopped by loginPerPhone, and mass
+  // registration by the proof of work.
+  loginPerIp: { limit: 6_000, windowMs: 60_000 },
+  registerPerIp: { limit: 1_200, windowMs: 60_000 },
   startPerUser: { limit: 20, windowMs: 60_000 },
   submitPerUser: { limit: 30, windowMs: 60_000 },
   // A province's synchronized start behind one carrier NAT is ~10,000 starts and as many
