@@ -113,6 +113,8 @@ describe('GET /judge/rounds/:roundId/export', () => {
     expect([...names].sort()).toEqual([...NAMES, 'Hoàng Văn Nhanh', 'Hoàng Văn Chép'].sort());
     expect(flagsOf.get(flagged[0].id)).toBe('too_fast;same_answers_same_order');
     expect(flagsOf.get(flagged[1].id)).toBe('same_answers_same_order');
+    // Rows without flags have an empty cell.
+    expect([...flagsOf.values()].filter((v) => v !== null && v !== undefined)).toHaveLength(2);
     const info = wb.getWorksheet('Thông tin')!;
     const pairs = new Map<string, unknown>();
     info.eachRow((r) => pairs.set(String(r.getCell(1).value), r.getCell(2).value));
