@@ -129,8 +129,3 @@ export function fairplayFlags(submissions: readonly FairplaySubmission[], minMsP
   }
   return flags;
 }
-
-/** Flags as one text cell (CSV, XLSX): names joined by `;`, empty when none. */
-export function flagsCell(flags: readonly string[] | null | undefined): string {
-  return (flags ?? []).join(';');
-}

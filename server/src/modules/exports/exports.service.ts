@@ -10,12 +10,11 @@ import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
 import type { Db } from '../../../../db/client';
 import type { Contest, Round } from '../../../../db/schema/index';
-import { flagsCell } from '../../lib/fairplay';
 import { maskNationalId } from '../../lib/identity';
 import { CANONICAL_COLUMNS, type PredictionTarget, type PrizeTier } from '../../lib/ranking';
 import { recordAudit } from '../audit/index';
 import { requireContest } from '../contests/index';
-import { lastPrizePosition, requireCurrentResults, resultRowsAfter, type ResultRow } from '../judging/index';
+import { lastPrizePosition, requireCurrentResults, resultRowsAfter, type ExportRow } from '../judging/index';
 import {
   COLUMN_TITLES,
   csvCell,
@@ -59,7 +58,7 @@ interface ExportContext {
 }
 
 /** The round's rows in position order, a page at a time, up to `upTo`. */
-async function* rowsOf(ctx: ExportContext, upTo = Number.POSITIVE_INFINITY): AsyncGenerator<ResultRow> {
+async function* rowsOf(ctx: ExportContext, upTo = Number.POSITIVE_INFINITY): AsyncGenerator<ExportRow> {
   let after = 0;
   while (after < upTo) {
     const page = await resultRowsAfter(ctx.db, ctx.round.id, after, PAGE_ROWS);
@@ -95,7 +94,7 @@ async function writeCsv(ctx: ExportContext, out: Writable) {
   await write(out, '\uFEFF' + line([...CANONICAL_COLUMNS.map((c) => COLUMN_TITLES[c]), FLAGS_TITLE]));
   let batch = '';
   for await (const r of rowsOf(ctx)) {
-    batch += line([...CANONICAL_COLUMNS.map((c) => csvCell(r[c])), flagsCell(r.flags)]);
+    batch += line([...CANONICAL_COLUMNS.map((c) => csvCell(r[c])), r.flagsText ?? '']);
     if (batch.length > 64 * 1024) {
       await write(out, batch);
       batch = '';
@@ -174,7 +173,7 @@ async function writeXlsx(ctx: ExportContext, out: Writable) {
         return v instanceof Date ? v.toISOString() : v;
       }),
       // No cell at all when there are none: most rows, and an empty cell costs bytes and time.
-      r.flags.length ? flagsCell(r.flags) : null,
+      r.flagsText,
     ]).commit();
     if (++n % PAGE_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
   }
@@ -215,8 +214,8 @@ interface PdfColumn {
   title: string;
   width: number;
   align?: 'left' | 'right' | 'center';
-  bold?(r: ResultRow): boolean;
-  value(r: ResultRow): string;
+  bold?(r: ExportRow): boolean;
+  value(r: ExportRow): string;
 }
 
 const PDF_COLUMNS: PdfColumn[] = [
@@ -235,7 +234,7 @@ const PDF_COLUMNS: PdfColumn[] = [
     title: 'Ghi chú',
     width: 108,
     // The cell is narrow: the flags are spelled out in the note under the table.
-    value: (r) => [reasonLabel(r.ineligibleReason), r.flags.length ? 'Có dấu hiệu cần xem xét' : ''].filter(Boolean).join('. '),
+    value: (r) => [reasonLabel(r.ineligibleReason), r.flagsText ? 'Có dấu hiệu cần xem xét' : ''].filter(Boolean).join('. '),
   },
 ];
 
@@ -334,7 +333,7 @@ async function writePdf(ctx: ExportContext, out: Writable) {
     // Flags never change a rank or a prize; the Jury reads them before signing.
     let first = true;
     for await (const r of rowsOf(ctx, upTo)) {
-      if (!r.flags.length) continue;
+      if (!r.flagsText) continue;
       if (first) {
         if (doc.y + 40 > bottom()) newPage();
         doc.moveDown(0.6);
@@ -343,7 +342,7 @@ async function writePdf(ctx: ExportContext, out: Writable) {
         first = false;
       }
       if (doc.y + 12 > bottom()) newPage();
-      doc.font('regular').fontSize(8).text(`Vị trí ${r.position} — ${r.fullName ?? ''}: ${flagsLabel(r.flags)}`, left, doc.y, { ...PLAIN, width: right - left });
+      doc.font('regular').fontSize(8).text(`Vị trí ${r.position} — ${r.fullName ?? ''}: ${flagsLabel(r.flagsText.split(';'))}`, left, doc.y, { ...PLAIN, width: right - left });
     }
   }
 

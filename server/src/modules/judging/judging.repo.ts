@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../../db/client';
 import {
   attempts,
@@ -405,10 +405,18 @@ export function listResultRows(db: Db, roundId: string, offset: number, limit: n
   return db.select().from(roundResultRows).where(eq(roundResultRows.roundId, roundId)).orderBy(asc(roundResultRows.position)).offset(offset).limit(limit);
 }
 
-/** Keyset page: rows after `afterPosition`, for exports that must not hold the whole list. */
-export function resultRowsAfter(db: Db, roundId: string, afterPosition: number, limit: number): Promise<ResultRow[]> {
+/** A row as exported: the flags as one cell, names joined by `;`, null when none. */
+export type ExportRow = Omit<ResultRow, 'flags'> & { flagsText: string | null };
+const { flags: _flags, ...exportColumns } = getTableColumns(roundResultRows);
+
+/**
+ * Keyset page: rows after `afterPosition`, for exports that must not hold the whole list.
+ * The flags come as text, null for the many rows without any: reading an array per row
+ * costs a 300,000-row export more than a second.
+ */
+export function resultRowsAfter(db: Db, roundId: string, afterPosition: number, limit: number): Promise<ExportRow[]> {
   return db
-    .select()
+    .select({ ...exportColumns, flagsText: sql<string | null>`nullif(array_to_string(${roundResultRows.flags}, ';'), '')` })
     .from(roundResultRows)
     .where(and(eq(roundResultRows.roundId, roundId), sql`${roundResultRows.position} > ${afterPosition}`))
     .orderBy(asc(roundResultRows.position))
