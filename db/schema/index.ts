@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -261,6 +262,10 @@ export const submissions = pgTable(
     deadline: ts('deadline').notNull(),
     submittedAt: ts('submitted_at').notNull(),
     durationMs: integer('duration_ms').notNull(),
+    // Fair-play signatures of the answer list (migration 0007's functions), computed when
+    // the row is written so finalize never parses a round's answer lists.
+    answersSeq: bigint('answers_seq', { mode: 'bigint' }).generatedAlwaysAs(sql`answers_seq_hash(answers)`),
+    answersSet: bigint('answers_set', { mode: 'bigint' }).generatedAlwaysAs(sql`answers_set_hash(answers)`),
   },
   (t) => [
     foreignKey({

@@ -10,7 +10,7 @@ import {
   rounds,
   type StoredOption,
 } from '../../../../db/schema/index';
-import { FARM_MIN_ACCOUNTS, MIN_ANSWERS_TO_COMPARE } from '../../lib/fairplay';
+import { FARM_MIN_ACCOUNTS } from '../../lib/fairplay';
 import type { PredictionTarget, PrizeTier } from '../../lib/ranking';
 
 /** Raw SQL on whatever handle we hold (a transaction included), on either driver. */
@@ -188,15 +188,13 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
   await rawRows(db, sql`analyze finalize_rows`);
   await rawRows(
     db,
+    // The signatures were computed when each submission was written (migration 0007: null
+    // below MIN_ANSWERS_TO_COMPARE answers), so no answer list is read here.
     sql`create temp table fairplay_sig on commit drop as
-    select f.attempt_id, f.user_id, f.prediction, k.seq, k.setk
+    select f.attempt_id, f.user_id, f.prediction, s.answers_seq as seq, s.answers_set as setk
     from finalize_rows f
     join submissions s on s.attempt_id = f.attempt_id and s.round_id = ${roundId}
-    cross join lateral (
-      select bit_xor(hashtextextended(a.q || chr(31) || a.o, a.n)) as seq, sum(hashtextextended(a.q || chr(31) || a.o, 0) >> 16) as setk
-      from rows from (jsonb_to_recordset(s.answers) as ("questionId" text, "optionId" text)) with ordinality as a(q, o, n)
-    ) k
-    where jsonb_array_length(s.answers) >= ${MIN_ANSWERS_TO_COMPARE}::int`,
+    where s.answers_seq is not null`,
   );
   // Farm candidates: answer sets sent by enough accounts. Indexed by prediction, so each
   // window of near-identical predictions is one short range scan, stopped at the number of

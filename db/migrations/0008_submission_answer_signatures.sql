@@ -1,0 +1,2 @@
+ALTER TABLE "submissions" ADD COLUMN "answers_seq" bigint GENERATED ALWAYS AS (answers_seq_hash(answers)) STORED;--> statement-breakpoint
+ALTER TABLE "submissions" ADD COLUMN "answers_set" bigint GENERATED ALWAYS AS (answers_set_hash(answers)) STORED;
