@@ -234,6 +234,8 @@ export interface RankingRow {
   submittedAt: string;
   eligible: boolean;
   ineligibleReason?: string | null;
+  /** Fair-play signals for the judges (never a verdict): too_fast, same_answers_same_order, answer_farm. */
+  flags?: string[];
 }
 
 export interface Ranking {

@@ -87,6 +87,10 @@ export const en: Record<MessageKey, string> = {
   'ranking.submittedAt': 'Submitted at',
   'ranking.attemptNo': 'Attempt',
   'ranking.eligible': 'Eligible',
+  'ranking.flags': 'Signals to review',
+  'flag.too_fast': 'Unusually fast',
+  'flag.same_answers_same_order': 'Same answers in the same order as another account',
+  'flag.answer_farm': 'Group of accounts with the same answers and near-identical predictions',
 
   'login.title': 'Log in',
   'login.submit': 'Log in',

@@ -85,6 +85,10 @@ export const vi = {
   'ranking.submittedAt': 'Thời điểm nộp',
   'ranking.attemptNo': 'Lượt',
   'ranking.eligible': 'Hợp lệ',
+  'ranking.flags': 'Dấu hiệu cần xem xét',
+  'flag.too_fast': 'Làm bài nhanh bất thường',
+  'flag.same_answers_same_order': 'Trùng đáp án và thứ tự với tài khoản khác',
+  'flag.answer_farm': 'Nhóm tài khoản trùng đáp án, dự đoán gần như nhau',
 
   'login.title': 'Đăng nhập',
   'login.submit': 'Đăng nhập',
