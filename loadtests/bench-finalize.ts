@@ -30,6 +30,11 @@ const url = new URL(adminUrl);
 url.pathname = `/${name}`;
 
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+// 20 answers per submission with UUID-long ids, the option chosen per attempt and question.
+const ANSWERS = sql.raw(
+  `(select jsonb_agg(jsonb_build_object('questionId', q.id, 'optionId', q.id || '-' || (abs(hashtext(attempts.id || q.k::text)) % 4)) order by q.k)
+     from (select k, md5('q' || k)::uuid::text as id from generate_series(1, 20) k) q)`,
+);
 const ms = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(2)} s`;
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
 
@@ -78,11 +83,12 @@ try {
            now() - interval '7 days' + (i % 500000) * interval '1 second', now() - interval '7 days' + (i % 500000) * interval '1 second' + interval '20 minutes'
     from generate_series(0, ${SUBMISSIONS - 1}) i`);
   console.log(`attempts: ${SUBMISSIONS} (${ms(t0)})`);
-  // Ids are UUIDs as in production (they sort slower than short strings). Scores 5..20
+  // Ids are UUIDs as in production (they sort slower than short strings). 20 answers each,
+  // as residents send them (the fair-play signatures are computed from them on insert). Scores 5..20
   // (1 in 16 all correct), predictions spread, durations with many ties.
   await database.rows(sql`
     insert into submissions (attempt_id, round_id, user_id, answers, prediction, score, total, deadline, submitted_at, duration_ms)
-    select id, round_id, user_id, '[]', abs(hashtext(id || 'p')) % 120000, (hashtext(id) & 15) + 5, 20, deadline,
+    select id, round_id, user_id, ${ANSWERS}, abs(hashtext(id || 'p')) % 120000, (hashtext(id) & 15) + 5, 20, deadline,
            started_at + (abs(hashtext(id || 'd')) % 1200) * interval '1 second', (abs(hashtext(id || 'd')) % 1200) * 1000
     from attempts where round_id = ${roundId}`);
   await database.rows(sql`insert into exclusions (contest_id, national_id) select ${contestId}, '0380' || lpad((i * 97)::text, 8, '0') from generate_series(1, 500) i`);
