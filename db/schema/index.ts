@@ -266,6 +266,10 @@ export const submissions = pgTable(
     // the row is written so finalize never parses a round's answer lists.
     answersSeq: bigint('answers_seq', { mode: 'bigint' }).generatedAlwaysAs(sql`answers_seq_hash(answers)`),
     answersSet: bigint('answers_set', { mode: 'bigint' }).generatedAlwaysAs(sql`answers_set_hash(answers)`),
+    // Where the submission came from, for the fair-play signal "many accounts from one
+    // device or address": the client address as the API saw it and the web app's device id.
+    clientIp: text('client_ip'),
+    deviceId: text('device_id'),
   },
   (t) => [
     foreignKey({

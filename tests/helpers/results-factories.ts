@@ -33,6 +33,8 @@ export interface SubmissionSpec {
   attemptId?: string;
   /** As the client sent them, in its order. */
   answers?: StoredAnswer[];
+  clientIp?: string | null;
+  deviceId?: string | null;
 }
 
 /**
@@ -80,6 +82,8 @@ export async function makeSubmission(db: Db, round: Round, userId: string, spec:
       deadline,
       submittedAt,
       durationMs,
+      clientIp: spec.clientIp ?? null,
+      deviceId: spec.deviceId ?? null,
     })
     .returning();
   return { attempt, submission };

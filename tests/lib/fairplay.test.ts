@@ -137,3 +137,44 @@ describe('answer_farm', () => {
     expect(first).toEqual(['too_fast', 'same_answers_same_order', 'answer_farm']);
   });
 });
+
+describe('same_device_or_address', () => {
+  it('fires for two accounts on one device with the same answer set and near predictions', () => {
+    const subs = [
+      sub('u1', { answers: FIVE, prediction: 300, deviceId: 'dev-aaaa-1111' }),
+      sub('u2', { answers: FIVE_SHUFFLED, prediction: 302, deviceId: 'dev-aaaa-1111' }),
+      sub('u3', { answers: rotated(2), prediction: 302, deviceId: 'dev-bbbb-2222' }),
+    ];
+    // u3 shares the set and a near prediction but not the device (three such accounts are a farm too).
+    expect(flagsOf(subs)).toEqual([
+      ['answer_farm', 'same_device_or_address'],
+      ['answer_farm', 'same_device_or_address'],
+      ['answer_farm'],
+    ]);
+  });
+
+  it('needs three accounts behind one address, not two', () => {
+    const two = [
+      sub('u1', { answers: FIVE, prediction: 40, clientIp: '203.0.113.9' }),
+      sub('u2', { answers: rotated(1), prediction: 40, clientIp: '203.0.113.9' }),
+    ];
+    expect(flagsOf(two)).toEqual([[], []]);
+    const three = [...two, sub('u3', { answers: rotated(2), prediction: 41, clientIp: '203.0.113.9' })];
+    expect(flagsOf(three)).toEqual([
+      ['answer_farm', 'same_device_or_address'],
+      ['answer_farm', 'same_device_or_address'],
+      ['answer_farm', 'same_device_or_address'],
+    ]);
+  });
+
+  it('does not fire across devices, with a far prediction, with one answer apart, or for one account', () => {
+    const subs = [
+      sub('u1', { answers: FIVE, prediction: 300, deviceId: 'dev-aaaa-1111' }),
+      sub('u2', { answers: FIVE, prediction: 900, deviceId: 'dev-aaaa-1111' }),
+      sub('u3', { answers: answers([1, 'a'], [2, 'b'], [3, 'c'], [4, 'd'], [5, 'b']), prediction: 300, deviceId: 'dev-aaaa-1111' }),
+      sub('u4', { answers: FIVE, prediction: 300, deviceId: null }),
+      sub('u1', { answers: FIVE, prediction: 300, deviceId: 'dev-aaaa-1111' }),
+    ];
+    expect(flagsOf(subs).map((f) => f!.includes('same_device_or_address'))).toEqual([false, false, false, false, false]);
+  });
+});

@@ -43,6 +43,16 @@ describe('api wrapper', () => {
     expect(calls[0].init.body).toBe('{"a":"Đà Nẵng"}');
   });
 
+  it('sends one stable x-device-id per browser, kept in storage', async () => {
+    const { api, calls, storage } = setup([json(200, {}), json(200, {})]);
+    await api.get('/me');
+    await api.get('/me');
+    const ids = calls.map((c) => (c.init.headers as Record<string, string>)['x-device-id']);
+    expect(ids[0]).toMatch(/^[a-z0-9]{24}$/);
+    expect(ids[1]).toBe(ids[0]);
+    expect(storage.getItem('ttt.device')).toBe(ids[0]);
+  });
+
   it('builds query strings and leaves out empty values', async () => {
     const { api, calls } = setup([json(200, [])]);
     await api.get('/admin/contests/c1/questions', { query: { q: 'số hoá', topic: '', offset: 0, x: undefined } });

@@ -4,7 +4,7 @@
 // rank and no prize; a judge who is convinced disqualifies.
 
 /** Stable names, in the order they are listed on a row. */
-export const FAIRPLAY_FLAGS = ['too_fast', 'same_answers_same_order', 'answer_farm'] as const;
+export const FAIRPLAY_FLAGS = ['too_fast', 'same_answers_same_order', 'answer_farm', 'same_device_or_address'] as const;
 export type FairplayFlag = (typeof FAIRPLAY_FLAGS)[number];
 
 /** A round's `minMsPerQuestion` when the organizer left it empty: 1.5 s to read a question and its options. */
@@ -13,6 +13,13 @@ export const DEFAULT_MIN_MS_PER_QUESTION = 1500;
 export const MIN_ANSWERS_TO_COMPARE = 5;
 /** Accounts with the same answer set and near-identical predictions that make a farm. */
 export const FARM_MIN_ACCOUNTS = 3;
+/**
+ * Other accounts, with the same answer set and a near-identical prediction, that make a
+ * shared device suspect (one is enough: a phone is one person's) and a shared address
+ * (two: offices and mobile carriers put many residents behind one address).
+ */
+export const SAME_DEVICE_MIN_OTHERS = 1;
+export const SAME_ADDRESS_MIN_OTHERS = 2;
 
 export interface FairplayAnswer {
   questionId: string;
@@ -28,6 +35,9 @@ export interface FairplaySubmission {
   durationMs: number;
   /** Questions in the attempt. */
   total: number;
+  /** Where the submission came from (absent when unknown). */
+  clientIp?: string | null;
+  deviceId?: string | null;
 }
 
 export function effectiveMinMsPerQuestion(minMsPerQuestion: number | null | undefined): number {
@@ -101,7 +111,10 @@ function farmMembers(group: readonly FairplaySubmission[]): Set<string> {
  *   sequence, in the same order (questions are shuffled per attempt, so this is rare by
  *   chance);
  * - `answer_farm`: at least FARM_MIN_ACCOUNTS accounts sent the same answer set (in any
- *   order) with near-identical predictions.
+ *   order) with near-identical predictions;
+ * - `same_device_or_address`: the same answer set with a near-identical prediction as
+ *   SAME_DEVICE_MIN_OTHERS other account from the same device, or SAME_ADDRESS_MIN_OTHERS
+ *   other accounts from the same address.
  * Answer lists shorter than MIN_ANSWERS_TO_COMPARE are never compared.
  */
 export function fairplayFlags(submissions: readonly FairplaySubmission[], minMsPerQuestion: number | null | undefined): Map<string, FairplayFlag[]> {
@@ -119,12 +132,24 @@ export function fairplayFlags(submissions: readonly FairplaySubmission[], minMsP
     for (const id of farmMembers(group)) farm.add(id);
   }
 
+  const shared = new Set<string>();
+  for (const group of groupBy(comparable, (s) => setKey(s.answers)).values()) {
+    if (group.length < 2) continue;
+    for (const s of group) {
+      const near = group.filter((o) => o.userId !== s.userId && predictionsNear(s.prediction, o.prediction));
+      const sameDevice = new Set(near.filter((o) => s.deviceId && o.deviceId === s.deviceId).map((o) => o.userId));
+      const sameAddress = new Set(near.filter((o) => s.clientIp && o.clientIp === s.clientIp).map((o) => o.userId));
+      if (sameDevice.size >= SAME_DEVICE_MIN_OTHERS || sameAddress.size >= SAME_ADDRESS_MIN_OTHERS) shared.add(s.attemptId);
+    }
+  }
+
   const flags = new Map<string, FairplayFlag[]>();
   for (const s of submissions) {
     const f: FairplayFlag[] = [];
     if (isTooFast(s.durationMs, s.total, minMs)) f.push('too_fast');
     if (sameOrder.has(s.attemptId)) f.push('same_answers_same_order');
     if (farm.has(s.attemptId)) f.push('answer_farm');
+    if (shared.has(s.attemptId)) f.push('same_device_or_address');
     flags.set(s.attemptId, f);
   }
   return flags;

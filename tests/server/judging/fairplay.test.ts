@@ -166,6 +166,8 @@ const submissionArb = fc.record({
   prediction: fc.constantFrom(0, 100, 101, 102, 103, 104, 10_000, 10_050, 10_101, 10_102),
   durationMs: fc.constantFrom(7_499, 7_500, 60_000),
   score: fc.integer({ min: 0, max: 5 }),
+  clientIp: fc.constantFrom(null, '198.51.100.1', '198.51.100.2'),
+  deviceId: fc.constantFrom(null, 'device-aaaa', 'device-bbbb'),
 });
 const roundArb = fc.record({
   people: fc.array(fc.array(submissionArb, { minLength: 1, maxLength: 2 }), { minLength: 0, maxLength: 10 }),
@@ -182,7 +184,7 @@ describe('finalize flags (SQL) against lib/fairplay.ts', () => {
           const user = await makeResident(db());
           for (const s of subs) {
             const answers = ORDERS[s.order].map((q) => ({ questionId: `q${q}`, optionId: s.options[q] })).slice(0, s.length);
-            const { submission } = await makeSubmission(db(), round, user.id, { score: s.score, prediction: s.prediction, durationMs: s.durationMs, answers });
+            const { submission } = await makeSubmission(db(), round, user.id, { score: s.score, prediction: s.prediction, durationMs: s.durationMs, answers, clientIp: s.clientIp, deviceId: s.deviceId });
             byAttempt.set(submission.attemptId, { ...submission, answers });
           }
         }

@@ -77,6 +77,7 @@ export interface Download {
 }
 
 export const TOKEN_KEY = 'ttt.token';
+const DEVICE_KEY = 'ttt.device';
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 
 /** Milliseconds to wait before retry number `attempt` (0-based): Retry-After wins, else capped exponential with jitter. */
@@ -124,6 +125,20 @@ export function createApi(deps: ApiDeps = {}) {
 
   const getToken = () => storage?.getItem(TOKEN_KEY) ?? null;
 
+  /**
+   * A random id for this browser, sent with every call (x-device-id): the judges' fair-play
+   * signal "many accounts from one device" compares it. It identifies nothing else.
+   */
+  function deviceId(): string | null {
+    if (!storage) return null;
+    let id = storage.getItem(DEVICE_KEY);
+    if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
+      id = Array.from({ length: 24 }, () => Math.floor(random() * 36).toString(36)).join('');
+      storage.setItem(DEVICE_KEY, id);
+    }
+    return id;
+  }
+
   function url(path: string, query?: RequestOptions['query']): string {
     let u = baseUrl + path;
     if (query) {
@@ -165,6 +180,8 @@ export function createApi(deps: ApiDeps = {}) {
     const headers: Record<string, string> = { accept: accept === 'json' ? 'application/json' : '*/*' };
     const token = getToken();
     if (token) headers.authorization = `Bearer ${token}`;
+    const device = deviceId();
+    if (device) headers['x-device-id'] = device;
     let body: BodyInit | undefined;
     if (opts.body instanceof FormData) body = opts.body;
     else if (opts.body !== undefined) {

@@ -199,6 +199,8 @@ export interface SubmissionRow {
   total: number;
   submittedAt: Date;
   durationMs: number;
+  clientIp?: string | null;
+  deviceId?: string | null;
 }
 
 /**
@@ -220,13 +222,16 @@ export async function insertSubmissions(database: Database, rows: SubmissionRow[
       total: r.total,
       submitted_at: r.submittedAt.toISOString(),
       duration_ms: r.durationMs,
+      client_ip: r.clientIp ?? null,
+      device_id: r.deviceId ?? null,
     })),
   );
   const inserted = await database.rows<{ attempt_id: string }>(sql`
-    insert into submissions (attempt_id, round_id, user_id, answers, prediction, score, total, deadline, submitted_at, duration_ms)
-    select x.attempt_id, a.round_id, a.user_id, x.answers, x.prediction, x.score, x.total, a.deadline, x.submitted_at::timestamptz, x.duration_ms
+    insert into submissions (attempt_id, round_id, user_id, answers, prediction, score, total, deadline, submitted_at, duration_ms, client_ip, device_id)
+    select x.attempt_id, a.round_id, a.user_id, x.answers, x.prediction, x.score, x.total, a.deadline, x.submitted_at::timestamptz, x.duration_ms, x.client_ip, x.device_id
     from jsonb_to_recordset(${payload}::jsonb) as x(
-      attempt_id text, round_id text, user_id text, answers jsonb, prediction int, score int, total int, submitted_at text, duration_ms int
+      attempt_id text, round_id text, user_id text, answers jsonb, prediction int, score int, total int, submitted_at text, duration_ms int,
+      client_ip text, device_id text
     )
     join attempts a on a.id = x.attempt_id and a.user_id = x.user_id and a.round_id = x.round_id
     on conflict (attempt_id) do nothing

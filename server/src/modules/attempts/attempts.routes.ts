@@ -103,6 +103,12 @@ export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = asyn
     (req) =>
       req.validationError
         ? service.submitInvalid(req.user.sub, req.params.attemptId, req.ip, req.validationError)
-        : service.submit(req.user.sub, req.params.attemptId, req.body, req.ip),
+        : service.submit(req.user.sub, req.params.attemptId, req.body, req.ip, deviceIdOf(req.headers['x-device-id'])),
   );
 };
+
+/** The web app's per-browser id (header x-device-id), kept only when it looks like one. */
+function deviceIdOf(header: string | string[] | undefined): string | null {
+  const v = Array.isArray(header) ? header[0] : header;
+  return v && /^[A-Za-z0-9_-]{8,64}$/.test(v) ? v : null;
+}

@@ -185,7 +185,7 @@ export class AttemptsService {
     return { created: outcome.kind === 'created', attempt: await this.toAttemptResponse(round, outcome.attempt) };
   }
 
-  async submit(userId: string, attemptId: string, body: SubmitBody, ip: string): Promise<ResultResponse> {
+  async submit(userId: string, attemptId: string, body: SubmitBody, ip: string, deviceId: string | null = null): Promise<ResultResponse> {
     const markerKey = doneKey(userId, attemptId);
     // The attempt's summary is only worth its bytes when this process has not seen the attempt.
     const seen = this.attempts.get(attemptId);
@@ -227,6 +227,8 @@ export class AttemptsService {
         total: stored.total,
         submittedAt: new Date(now),
         durationMs: stored.durationMs,
+        clientIp: ip,
+        deviceId,
       });
     } catch (err) {
       if (err instanceof RowRejectedError && err.sqlState === '23514') throw conflict('DEADLINE_PASSED', 'The time for this attempt is over');

@@ -38,10 +38,11 @@ export const FLAG_LABELS: Record<FairplayFlag, string> = {
   too_fast: 'làm quá nhanh',
   same_answers_same_order: 'trùng đáp án và thứ tự',
   answer_farm: 'nhóm trùng đáp án, dự đoán',
+  same_device_or_address: 'cùng thiết bị hoặc địa chỉ',
 };
 
 export const FLAGS_NOTE =
-  'Chỉ là tín hiệu để Ban giám khảo xem xét, không làm thay đổi hạng hay giải: làm quá nhanh (dưới ngưỡng mili giây mỗi câu); trùng đáp án và thứ tự với tài khoản khác; nhóm từ 3 tài khoản trùng đáp án và dự đoán gần như nhau.';
+  'Chỉ là tín hiệu để Ban giám khảo xem xét, không làm thay đổi hạng hay giải: làm quá nhanh (dưới ngưỡng mili giây mỗi câu); trùng đáp án và thứ tự với tài khoản khác; nhóm từ 3 tài khoản trùng đáp án và dự đoán gần như nhau; cùng thiết bị (hoặc cùng địa chỉ mạng, từ 3 tài khoản) với đáp án trùng và dự đoán gần như nhau.';
 
 export function flagsLabel(flags: readonly string[]): string {
   return flags.map((f) => FLAG_LABELS[f as FairplayFlag] ?? f).join('; ');

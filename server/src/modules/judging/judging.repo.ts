@@ -10,7 +10,7 @@ import {
   rounds,
   type StoredOption,
 } from '../../../../db/schema/index';
-import { FARM_MIN_ACCOUNTS } from '../../lib/fairplay';
+import { FARM_MIN_ACCOUNTS, SAME_ADDRESS_MIN_OTHERS, SAME_DEVICE_MIN_OTHERS } from '../../lib/fairplay';
 import type { PredictionTarget, PrizeTier } from '../../lib/ranking';
 
 /** Raw SQL on whatever handle we hold (a transaction included), on either driver. */
@@ -191,7 +191,7 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
     // The signatures were computed when each submission was written (migration 0007: null
     // below MIN_ANSWERS_TO_COMPARE answers), so no answer list is read here.
     sql`create temp table fairplay_sig on commit drop as
-    select f.attempt_id, f.user_id, f.prediction, s.answers_seq as seq, s.answers_set as setk
+    select f.attempt_id, f.user_id, f.prediction, s.answers_seq as seq, s.answers_set as setk, s.client_ip as ip, s.device_id as device
     from finalize_rows f
     join submissions s on s.attempt_id = f.attempt_id and s.round_id = ${roundId}
     where s.answers_seq is not null`,
@@ -210,6 +210,8 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
   // it from above: 100·(q − p) <= max(200, q), i.e. q <= max(p + 2, floor(100·p / 99)).
   // An attempt is in a farm when a window with enough accounts reaches it: the running
   // maximum of the qualifying windows' upper ends, in prediction order.
+  // lib/fairplay.ts predictionsNear: 100·|a − b| <= max(200, max(a, b)).
+  const near = (a: SQL, b: SQL) => sql`100 * abs(${a}::bigint - ${b}::bigint) <= greatest(200, greatest(${a}, ${b}))`;
   const upTo = (p: SQL) => sql`greatest(${p}::bigint + 2, (100 * ${p}::bigint) / 99)`;
   await rawRows(
     db,
@@ -231,15 +233,27 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
     ), farm as (
       select c.attempt_id from fairplay_farm c join reach r on r.setk = c.setk and r.prediction = c.prediction
       where c.prediction <= r.reach
+    ), shared as (
+      -- Joined on (answer set, device) and (answer set, address): groups of one device or
+      -- address, never a whole round's worth of identical answer sets.
+      select x.attempt_id from fairplay_sig x join fairplay_sig y
+        on y.setk = x.setk and y.device = x.device and y.user_id <> x.user_id and ${near(sql`x.prediction`, sql`y.prediction`)}
+      group by x.attempt_id having count(distinct y.user_id) >= ${SAME_DEVICE_MIN_OTHERS}::int
+      union
+      select x.attempt_id from fairplay_sig x join fairplay_sig y
+        on y.setk = x.setk and y.ip = x.ip and y.user_id <> x.user_id and ${near(sql`x.prediction`, sql`y.prediction`)}
+      group by x.attempt_id having count(distinct y.user_id) >= ${SAME_ADDRESS_MIN_OTHERS}::int
     )
     update finalize_rows f set flags = array_remove(array[
         case when f.total > 0 and f.duration_ms::bigint < ${minMsPerQuestion}::bigint * f.total then 'too_fast' end,
         case when f.attempt_id in (select attempt_id from same_order) then 'same_answers_same_order' end,
-        case when f.attempt_id in (select attempt_id from farm) then 'answer_farm' end
+        case when f.attempt_id in (select attempt_id from farm) then 'answer_farm' end,
+        case when f.attempt_id in (select attempt_id from shared) then 'same_device_or_address' end
       ]::text[], null)
     where (f.total > 0 and f.duration_ms::bigint < ${minMsPerQuestion}::bigint * f.total)
       or f.attempt_id in (select attempt_id from same_order)
-      or f.attempt_id in (select attempt_id from farm)`,
+      or f.attempt_id in (select attempt_id from farm)
+      or f.attempt_id in (select attempt_id from shared)`,
   );
 }
 

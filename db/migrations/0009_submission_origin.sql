@@ -1,0 +1,2 @@
+ALTER TABLE "submissions" ADD COLUMN "client_ip" text;--> statement-breakpoint
+ALTER TABLE "submissions" ADD COLUMN "device_id" text;

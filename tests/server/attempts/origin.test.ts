@@ -1,0 +1,36 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { submissions } from '../../../db/schema/index';
+import { makeTestApp, type TestContext } from '../../helpers/app';
+import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+
+let t: TestContext;
+beforeAll(async () => {
+  t = await makeTestApp();
+});
+afterAll(() => t.close());
+
+async function submitWith(headers: Record<string, string>, remoteAddress: string) {
+  const contest = await makeContest(t.app.db);
+  const { round } = await makeRound(t.app.db, contest.id, { questionCount: 3 }, 3);
+  const resident = await makeResident(t.app.db);
+  const h = { ...bearer(tokenFor(t.app, resident)), ...headers };
+  const a = (await t.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: h, remoteAddress })).json();
+  const payload = { answers: [{ questionId: a.questions[0].id, optionId: a.questions[0].options[0].id }], prediction: 5 };
+  const res = await t.app.inject({ method: 'POST', url: `/api/v1/attempts/${a.attemptId}/submit`, headers: h, payload, remoteAddress });
+  expect(res.statusCode).toBe(200);
+  const [row] = await t.app.db.select().from(submissions).where(eq(submissions.attemptId, a.attemptId));
+  return row;
+}
+
+describe('POST /attempts/:attemptId/submit records where it came from', () => {
+  it('stores the client address and the x-device-id of the web app', async () => {
+    const row = await submitWith({ 'x-device-id': 'k2j4h5g6f7d8s9a0' }, '203.0.113.50');
+    expect(row).toMatchObject({ clientIp: '203.0.113.50', deviceId: 'k2j4h5g6f7d8s9a0' });
+  });
+
+  it('drops a device id that does not look like one', async () => {
+    const row = await submitWith({ 'x-device-id': "x'; drop table users; --" }, '203.0.113.51');
+    expect(row).toMatchObject({ clientIp: '203.0.113.51', deviceId: null });
+  });
+});
