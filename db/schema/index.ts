@@ -208,6 +208,34 @@ export const exclusions = pgTable(
   ],
 );
 
+/**
+ * A per-resident allowance after an incident (a dropped connection, a power cut): extra
+ * attempts and extra seconds in one round, granted by an organizer with a reason.
+ */
+export const overrides = pgTable(
+  'overrides',
+  {
+    roundId: text('round_id')
+      .notNull()
+      .references(() => rounds.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    extraAttempts: integer('extra_attempts').notNull().default(0),
+    extraSeconds: integer('extra_seconds').notNull().default(0),
+    reason: text('reason').notNull(),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.roundId, t.userId] }),
+    // Target of the attempts' composite key: an attempt carries the allowance it used.
+    unique('overrides_round_user_extra_uq').on(t.roundId, t.userId, t.extraAttempts),
+    check('overrides_extra_attempts_ck', sql`${t.extraAttempts} between 0 and 10`),
+    check('overrides_extra_seconds_ck', sql`${t.extraSeconds} between 0 and 86400`),
+  ],
+);
+
 export const attempts = pgTable(
   'attempts',
   {
@@ -220,6 +248,9 @@ export const attempts = pgTable(
     // Copied from the round and tied to it by the composite foreign key below, so
     // "attemptNo <= maxAttempts" is a plain CHECK that Postgres enforces on every row.
     maxAttempts: integer('max_attempts').notNull(),
+    // The extra attempts of the resident's override when this attempt was started (null:
+    // none), tied to the override by a composite key, so the cap CHECK below stays exact.
+    overrideExtra: integer('override_extra'),
     seed: integer('seed').notNull(),
     questionIds: text('question_ids').array().notNull(),
     startedAt: ts('started_at').notNull(),
@@ -238,7 +269,12 @@ export const attempts = pgTable(
     index('attempts_round_idx').on(t.roundId, t.startedAt),
     // Stats: participants per round counted from the index alone.
     index('attempts_round_user_idx').on(t.roundId, t.userId),
-    check('attempts_no_ck', sql`${t.attemptNo} >= 1 and ${t.attemptNo} <= ${t.maxAttempts}`),
+    foreignKey({
+      name: 'attempts_override_fk',
+      columns: [t.roundId, t.userId, t.overrideExtra],
+      foreignColumns: [overrides.roundId, overrides.userId, overrides.extraAttempts],
+    }).onUpdate('cascade'),
+    check('attempts_no_ck', sql`${t.attemptNo} >= 1 and ${t.attemptNo} <= ${t.maxAttempts} + coalesce(${t.overrideExtra}, 0)`),
     check('attempts_deadline_ck', sql`${t.deadline} > ${t.startedAt}`),
   ],
 );

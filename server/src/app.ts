@@ -22,6 +22,7 @@ import { contestsRoutes } from './modules/contests/index';
 import { exportsRoutes } from './modules/exports/index';
 import { healthRoutes } from './modules/health/index';
 import { judgingRoutes } from './modules/judging/index';
+import { overridesRoutes } from './modules/overrides/index';
 import { questionsRoutes } from './modules/questions/index';
 import { exclusionsRoutes } from './modules/exclusions/index';
 import { statsRoutes } from './modules/stats/index';
@@ -89,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(authRoutes, { limits, pow: deps.registrationPow ?? false, secret: deps.jwtSecret });
       await api.register(contestsRoutes);
       await api.register(questionsRoutes);
+      await api.register(overridesRoutes);
       await api.register(exclusionsRoutes);
       await api.register(statsRoutes);
       await api.register(auditRoutes);

@@ -202,7 +202,14 @@ export class AttemptsService {
       return this.toResult(attemptId, attempt.roundId, attempt.result, true);
     }
     const now = this.now();
-    if (now > attempt.deadlineMs + SUBMIT_GRACE_MS) throw conflict('DEADLINE_PASSED', 'The time for this attempt is over');
+    if (now > attempt.deadlineMs + SUBMIT_GRACE_MS) {
+      // Late by what this process knows; an organizer's override may have extended the
+      // attempt since (admin overrides), so the database has the last word. Rare: only late submits pay.
+      const fresh = await repo.loadAttempts(this.database, [attemptId]).catch((err) => Promise.reject(dbError(err)));
+      const stored = fresh.get(attemptId);
+      if (stored && stored.userId === userId) attempt.deadlineMs = stored.deadlineMs;
+      if (now > attempt.deadlineMs + SUBMIT_GRACE_MS) throw conflict('DEADLINE_PASSED', 'The time for this attempt is over');
+    }
 
     const round = await this.rounds.get(attempt.roundId).catch((err) => Promise.reject(dbError(err)));
     if (!round) throw notFound('Attempt');

@@ -1,0 +1,1 @@
+export { overridesRoutes } from './overrides.routes';

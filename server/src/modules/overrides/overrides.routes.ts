@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ErrorResponse } from '../../lib/zod';
+import { RoundParams } from '../contests/index';
+import { OverrideBody, OverrideParams, OverrideResponse } from './overrides.schemas';
+import * as service from './overrides.service';
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const sec = [{ bearer: [] }];
+
+export const overridesRoutes: FastifyPluginAsyncZod = async (app) => {
+  const organizer = app.requireRole('organizer');
+
+  app.get(
+    '/admin/rounds/:roundId/overrides',
+    { onRequest: organizer, schema: { tags: ['organizing'], security: sec, params: RoundParams, response: { 200: z.array(OverrideResponse), ...errors } } },
+    (req) => service.listOverrides(app.db, req.params.roundId),
+  );
+
+  app.put(
+    '/admin/rounds/:roundId/overrides/:userId',
+    {
+      onRequest: organizer,
+      schema: {
+        tags: ['organizing'],
+        security: sec,
+        description: 'Extra attempts and extra seconds for one resident after an incident, with a reason (audit-logged).',
+        params: OverrideParams,
+        body: OverrideBody,
+        response: { 200: OverrideResponse, ...errors },
+      },
+    },
+    (req) => service.setOverride(app.db, req.user.sub, req.params.roundId, req.params.userId, req.body),
+  );
+};

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { IdParam, text } from '../../lib/zod';
+
+export const OverrideParams = z.object({ roundId: IdParam, userId: IdParam });
+
+export const OverrideBody = z.object({
+  extraAttempts: z.number().int().min(0).max(10),
+  extraSeconds: z.number().int().min(0).max(86_400),
+  reason: text(3, 500),
+});
+export type OverrideBody = z.infer<typeof OverrideBody>;
+
+export const OverrideResponse = z.object({
+  roundId: z.string(),
+  userId: z.string(),
+  fullName: z.string(),
+  phone: z.string(),
+  extraAttempts: z.number(),
+  extraSeconds: z.number(),
+  reason: z.string(),
+  updatedAt: z.string(),
+  /** Running attempts whose deadline this change moved. */
+  extendedAttempts: z.number().optional(),
+});
+export type OverrideResponse = z.infer<typeof OverrideResponse>;

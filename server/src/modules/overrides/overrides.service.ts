@@ -1,0 +1,62 @@
+import type { Db } from '../../../../db/client';
+import { badRequest, conflict, notFound } from '../../lib/errors';
+import { SUBMIT_GRACE_MS } from '../../lib/rounds';
+import { recordAudit } from '../audit/index';
+import { requireRound } from '../contests/index';
+import * as repo from './overrides.repo';
+import type { OverrideBody, OverrideResponse } from './overrides.schemas';
+
+const toResponse = (o: repo.Override, who: { fullName: string; phone: string }, extendedAttempts?: number): OverrideResponse => ({
+  roundId: o.roundId,
+  userId: o.userId,
+  fullName: who.fullName,
+  phone: who.phone,
+  extraAttempts: o.extraAttempts,
+  extraSeconds: o.extraSeconds,
+  reason: o.reason,
+  updatedAt: o.updatedAt.toISOString(),
+  ...(extendedAttempts === undefined ? {} : { extendedAttempts }),
+});
+
+const isCheckViolation = (err: unknown) => {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 4; e = e.cause as typeof e, i++) if (e.code === '23514') return true;
+  return false;
+};
+
+export async function listOverrides(db: Db, roundId: string): Promise<OverrideResponse[]> {
+  const round = await requireRound(db, roundId);
+  return (await repo.listOverrides(db, round.id)).map((r) => toResponse(r.o, r));
+}
+
+/**
+ * Grants (or changes) a resident's allowance in a round. More seconds also move the
+ * deadline of an attempt the resident is taking now; fewer seconds apply to later starts
+ * only. Fewer extra attempts than the resident already used are refused by the database.
+ */
+export async function setOverride(db: Db, actorId: string, roundId: string, userId: string, body: OverrideBody): Promise<OverrideResponse> {
+  try {
+    return await db.transaction(async (tx) => {
+      const round = await requireRound(tx, roundId);
+      if (round.finalizedAt) throw conflict('ROUND_FINALIZED', 'The round has been finalized: overrides can no longer change');
+      const user = await repo.findUser(tx, userId);
+      if (!user) throw notFound('User');
+      if (user.role !== 'resident') throw badRequest('NOT_A_RESIDENT', 'Overrides are for residents who take the round');
+      const before = await repo.findOverride(tx, round.id, user.id);
+      const after = await repo.upsertOverride(tx, { roundId: round.id, userId: user.id, ...body, createdBy: actorId });
+      const added = after.extraSeconds - (before?.extraSeconds ?? 0);
+      const extended = added > 0 ? await repo.extendRunningAttempts(tx, round.id, user.id, added, SUBMIT_GRACE_MS) : 0;
+      await recordAudit(tx, {
+        actorId,
+        action: 'override.set',
+        entity: 'override',
+        entityId: `${round.id}:${user.id}`,
+        before: before ? { ...before, contestId: round.contestId } : null,
+        after: { ...after, contestId: round.contestId, extendedAttempts: extended },
+      });
+      return toResponse(after, user, extended);
+    });
+  } catch (err) {
+    if (isCheckViolation(err)) throw conflict('OVERRIDE_BELOW_USED', 'The resident already used more attempts than this override would allow');
+    throw err;
+  }
+}

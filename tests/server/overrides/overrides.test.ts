@@ -1,0 +1,113 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attempts, auditLog, submissions } from '../../../db/schema/index';
+import { makeTestApp, type TestContext } from '../../helpers/app';
+import { bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+
+let t: TestContext;
+let org: string;
+beforeAll(async () => {
+  t = await makeTestApp();
+  org = tokenFor(t.app, await makeStaff(t.database.db, 'organizer'));
+});
+afterAll(() => t.close());
+
+const put = (roundId: string, userId: string, payload: unknown, token = org) =>
+  t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${roundId}/overrides/${userId}`, headers: bearer(token), payload: payload as object });
+const start = (roundId: string, token: string) => t.app.inject({ method: 'POST', url: `/api/v1/rounds/${roundId}/attempts`, headers: bearer(token) });
+const submit = (attemptId: string, token: string, a: { questions: { id: string; options: { id: string }[] }[] }) =>
+  t.app.inject({
+    method: 'POST',
+    url: `/api/v1/attempts/${attemptId}/submit`,
+    headers: bearer(token),
+    payload: { answers: [{ questionId: a.questions[0].id, optionId: a.questions[0].options[0].id }], prediction: 1 },
+  });
+
+describe('PUT /admin/rounds/:roundId/overrides/:userId', () => {
+  it('gives a resident an extra attempt past the cap, audit-logged', async () => {
+    const contest = await makeContest(t.database.db);
+    const { round } = await makeRound(t.database.db, contest.id, { questionCount: 3, maxAttempts: 1 }, 3);
+    const resident = await makeResident(t.database.db);
+    const token = tokenFor(t.app, resident);
+    const first = (await start(round.id, token)).json();
+    expect((await submit(first.attemptId, token, first)).statusCode).toBe(200);
+    const refused = await start(round.id, token);
+    expect(refused.json().code).toBe('ATTEMPTS_EXHAUSTED');
+
+    const res = await put(round.id, resident.id, { extraAttempts: 1, extraSeconds: 0, reason: 'Mất điện lúc đang làm bài' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ extraAttempts: 1, extraSeconds: 0, reason: 'Mất điện lúc đang làm bài', fullName: resident.fullName });
+    const second = await start(round.id, token);
+    expect(second.statusCode).toBe(201);
+    expect(second.json().attemptNo).toBe(2);
+    expect((await submit(second.json().attemptId, token, second.json())).statusCode).toBe(200);
+    expect((await start(round.id, token)).json().code).toBe('ATTEMPTS_EXHAUSTED');
+
+    const log = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'override.set'));
+    expect(log.some((l) => l.entityId === `${round.id}:${resident.id}`)).toBe(true);
+    const listed = await t.app.inject({ method: 'GET', url: `/api/v1/admin/rounds/${round.id}/overrides`, headers: bearer(org) });
+    expect(listed.json()).toHaveLength(1);
+
+    // The database holds the cap: an override cannot drop below what was used.
+    const lower = await put(round.id, resident.id, { extraAttempts: 0, extraSeconds: 0, reason: 'Thu hồi' });
+    expect(lower.statusCode).toBe(409);
+    expect(lower.json().code).toBe('OVERRIDE_BELOW_USED');
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/admin/rounds/${round.id}/overrides`, headers: bearer(org) })).json()[0].extraAttempts).toBe(1);
+  });
+
+  it('extends a running attempt, so a submit after its original deadline is accepted', async () => {
+    const contest = await makeContest(t.database.db);
+    const { round, pool } = await makeRound(t.database.db, contest.id, { questionCount: 3, maxAttempts: 1, timeLimitSeconds: 600 }, 3);
+    const helped = await makeResident(t.database.db);
+    const other = await makeResident(t.database.db);
+    const now = Date.now();
+    // Both are 28.5 s past their deadline: still inside the 30 s grace for a moment.
+    for (const u of [helped, other]) {
+      await t.database.db.insert(attempts).values({
+        roundId: round.id,
+        userId: u.id,
+        attemptNo: 1,
+        maxAttempts: 1,
+        seed: 7,
+        questionIds: pool.map((q) => q.id),
+        startedAt: new Date(now - 600_000),
+        deadline: new Date(now - 28_500),
+      });
+    }
+    const helpedToken = tokenFor(t.app, helped);
+    const otherToken = tokenFor(t.app, other);
+    // Resume: this process now knows both attempts with their original deadlines.
+    const a = (await start(round.id, helpedToken)).json();
+    const b = (await start(round.id, otherToken)).json();
+    expect(a.attemptId).toBeDefined();
+    expect(b.attemptId).toBeDefined();
+
+    const res = await put(round.id, helped.id, { extraAttempts: 0, extraSeconds: 300, reason: 'Rớt mạng giữa chừng' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().extendedAttempts).toBe(1);
+
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect((await submit(b.attemptId, otherToken, b)).json().code).toBe('DEADLINE_PASSED');
+    const ok = await submit(a.attemptId, helpedToken, a);
+    expect(ok.statusCode).toBe(200);
+    const stored = await t.database.db.select().from(submissions).where(and(eq(submissions.attemptId, a.attemptId)));
+    expect(stored).toHaveLength(1);
+  });
+
+  it('refuses other roles, unknown people, staff and bad input', async () => {
+    const contest = await makeContest(t.database.db);
+    const { round } = await makeRound(t.database.db, contest.id, { questionCount: 3 }, 3);
+    const resident = await makeResident(t.database.db);
+    const judge = await makeStaff(t.database.db, 'judge');
+    const body = { extraAttempts: 1, extraSeconds: 60, reason: 'Sự cố' };
+    expect((await put(round.id, resident.id, body, tokenFor(t.app, resident))).statusCode).toBe(403);
+    expect((await put(round.id, resident.id, body, tokenFor(t.app, judge))).statusCode).toBe(403);
+    expect((await put(round.id, 'nobody', body)).statusCode).toBe(404);
+    expect((await put('no-round', resident.id, body)).statusCode).toBe(404);
+    expect((await put(round.id, judge.id, body)).json().code).toBe('NOT_A_RESIDENT');
+    for (const bad of [{ ...body, extraAttempts: 11 }, { ...body, extraSeconds: -1 }, { ...body, reason: '' }, { extraAttempts: 1 }]) {
+      expect((await put(round.id, resident.id, bad)).statusCode, JSON.stringify(bad)).toBe(400);
+    }
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/admin/rounds/${round.id}/overrides`, headers: bearer(org) })).json()).toEqual([]);
+  });
+});
