@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exclusions, questions, roundQuestions, rounds } from '../../db/schema/index';
-import { makeContest, makeStaff, PASSWORD } from '../helpers/factories';
+import { exclusions, overrides, questions, roundQuestions, rounds } from '../../db/schema/index';
+import { makeContest, makeResident, makeStaff, PASSWORD } from '../helpers/factories';
 import { launchBrowser, seriousA11yViolations, watchErrors } from './support/browser';
 import { startWebServer, type WebServer } from './support/server';
 import { expectNoPageErrors, loginThroughUi, newContext } from './support/session';
@@ -156,6 +156,23 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     ]);
     expect(await db.select().from(roundQuestions).where(eq(roundQuestions.roundId, r.id))).toHaveLength(5);
     expect(contestSlug).not.toBe('');
+  });
+
+  it('gives one resident an extra attempt and extra time after an incident', async () => {
+    const db = server.ctx.database.db;
+    const resident = await makeResident(db, { phone: '0356789012', fullName: 'Hà Thị Sự Cố' });
+    await page.getByRole('heading', { name: 'Ngoại lệ cho người dự thi' }).waitFor();
+    await page.getByText('Chưa có ngoại lệ nào.').waitFor();
+    await page.getByLabel('Điện thoại').fill('0356 789 012');
+    await page.getByLabel('Thêm lượt').fill('1');
+    await page.getByLabel('Thêm phút').fill('10');
+    await page.getByLabel('Lý do').fill('Mất điện khi đang làm bài');
+    await page.getByRole('button', { name: 'Lưu ngoại lệ' }).click();
+    await page.getByText('Đã lưu ngoại lệ cho Hà Thị Sự Cố').waitFor();
+    await page.getByRole('cell', { name: 'Mất điện khi đang làm bài' }).waitFor();
+    const [o] = await db.select().from(overrides).where(eq(overrides.userId, resident.id));
+    expect(o).toMatchObject({ extraAttempts: 1, extraSeconds: 600, reason: 'Mất điện khi đang làm bài' });
+    expect(await seriousA11yViolations(page)).toEqual([]);
   });
 
   it('keeps an exclusion list and shows live participation', async () => {

@@ -111,3 +111,26 @@ describe('PUT /admin/rounds/:roundId/overrides/:userId', () => {
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/admin/rounds/${round.id}/overrides`, headers: bearer(org) })).json()).toEqual([]);
   });
 });
+
+describe('POST /admin/rounds/:roundId/overrides', () => {
+  it('finds the resident by phone in any format', async () => {
+    const contest = await makeContest(t.database.db);
+    const { round } = await makeRound(t.database.db, contest.id, { questionCount: 3 }, 3);
+    const resident = await makeResident(t.database.db, { phone: '0977123456' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/rounds/${round.id}/overrides`,
+      headers: bearer(org),
+      payload: { phone: '+84 977 123 456', extraAttempts: 0, extraSeconds: 120, reason: 'Sự cố mạng' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ userId: resident.id, extraSeconds: 120 });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/rounds/${round.id}/overrides`,
+      headers: bearer(org),
+      payload: { phone: '0977000999', extraAttempts: 0, extraSeconds: 120, reason: 'Sự cố mạng' },
+    });
+    expect(unknown.statusCode).toBe(404);
+  });
+});

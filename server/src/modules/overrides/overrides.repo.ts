@@ -12,6 +12,10 @@ export function findUser(db: Db, userId: string) {
   return db.query.users.findFirst({ where: eq(users.id, userId) });
 }
 
+export function findUserByPhone(db: Db, phone: string) {
+  return db.query.users.findFirst({ where: eq(users.phone, phone) });
+}
+
 /** Insert or update; a lower extra_attempts cascades to the attempts that used it, where the cap CHECK may refuse it. */
 export async function upsertOverride(db: Db, values: typeof overrides.$inferInsert): Promise<Override> {
   const [row] = await db

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorResponse } from '../../lib/zod';
 import { RoundParams } from '../contests/index';
-import { OverrideBody, OverrideParams, OverrideResponse } from './overrides.schemas';
+import { OverrideBody, OverrideByPhoneBody, OverrideParams, OverrideResponse } from './overrides.schemas';
 import * as service from './overrides.service';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
@@ -15,6 +15,25 @@ export const overridesRoutes: FastifyPluginAsyncZod = async (app) => {
     '/admin/rounds/:roundId/overrides',
     { onRequest: organizer, schema: { tags: ['organizing'], security: sec, params: RoundParams, response: { 200: z.array(OverrideResponse), ...errors } } },
     (req) => service.listOverrides(app.db, req.params.roundId),
+  );
+
+  app.post(
+    '/admin/rounds/:roundId/overrides',
+    {
+      onRequest: organizer,
+      schema: {
+        tags: ['organizing'],
+        security: sec,
+        description: 'The same as PUT …/overrides/:userId, naming the resident by phone.',
+        params: RoundParams,
+        body: OverrideByPhoneBody,
+        response: { 200: OverrideResponse, ...errors },
+      },
+    },
+    (req) => {
+      const { phone, ...body } = req.body;
+      return service.setOverrideByPhone(app.db, req.user.sub, req.params.roundId, phone, body);
+    },
   );
 
   app.put(

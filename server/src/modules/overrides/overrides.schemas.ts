@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdParam, text } from '../../lib/zod';
+import { Phone } from '../auth/index';
 
 export const OverrideParams = z.object({ roundId: IdParam, userId: IdParam });
 
@@ -23,3 +24,6 @@ export const OverrideResponse = z.object({
   extendedAttempts: z.number().optional(),
 });
 export type OverrideResponse = z.infer<typeof OverrideResponse>;
+
+/** The same, naming the resident by phone (what an organizer has at hand after an incident). */
+export const OverrideByPhoneBody = OverrideBody.extend({ phone: Phone });

@@ -23,6 +23,12 @@ const isCheckViolation = (err: unknown) => {
   return false;
 };
 
+export async function setOverrideByPhone(db: Db, actorId: string, roundId: string, phone: string, body: OverrideBody): Promise<OverrideResponse> {
+  const user = await repo.findUserByPhone(db, phone);
+  if (!user) throw notFound('Resident');
+  return setOverride(db, actorId, roundId, user.id, body);
+}
+
 export async function listOverrides(db: Db, roundId: string): Promise<OverrideResponse[]> {
   const round = await requireRound(db, roundId);
   return (await repo.listOverrides(db, round.id)).map((r) => toResponse(r.o, r));
