@@ -149,6 +149,12 @@ describe('minMsPerQuestion in the round JSON', () => {
     expect(bad.statusCode).toBe(400);
     expect((await patch({ minMsPerQuestion: 600_001 })).statusCode).toBe(400);
     expect((await patch({ title: 'Tuần 1' })).json().minMsPerQuestion).toBeNull();
+    await patch({ minMsPerQuestion: 2500 });
+    // Staff see it; the public contest page does not (a bot would pace itself just above it).
+    const adminView = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${contest.id}`, headers: bearer(organizer) });
+    expect(adminView.json().rounds[0].minMsPerQuestion).toBe(2500);
+    const publicView = await t.app.inject({ method: 'GET', url: `/api/v1/contests/${contest.id}` });
+    expect(publicView.json().rounds[0]).not.toHaveProperty('minMsPerQuestion');
   });
 });
 

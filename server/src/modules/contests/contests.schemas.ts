@@ -19,8 +19,8 @@ export const RoundResponse = z.object({
   predictionTarget: z.enum(['all_correct_people', 'all_correct_entries', 'participants', 'entries']),
   revealScore: z.enum(['immediately', 'after_close']),
   prizes: z.array(z.object({ name: z.string(), count: z.number() })),
-  /** Fair play: below this per question an attempt is flagged too_fast; null = the default (1500). */
-  minMsPerQuestion: z.number().nullable(),
+  /** Fair play: below this per question an attempt is flagged too_fast; null = the default (1500). Staff only: a bot must not learn it. */
+  minMsPerQuestion: z.number().nullable().optional(),
 });
 export type RoundResponse = z.infer<typeof RoundResponse>;
 

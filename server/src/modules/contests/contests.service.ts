@@ -43,7 +43,12 @@ export async function getContest(db: Db, idOrSlug: string, opts: { includeDraft:
   if (!c || (c.status === 'draft' && !opts.includeDraft)) throw notFound('Contest');
   const [rounds, localities, units] = await Promise.all([repo.listRounds(db, c.id), repo.listLocalities(db, c.id), repo.listUnits(db, c.id)]);
   const now = new Date();
-  return { ...toContest(c), rounds: rounds.map((r) => toRoundResponse(r, now)), localities, units };
+  // The public view leaves out the fair-play threshold (minMsPerQuestion): staff only.
+  const shown = rounds.map((r) => {
+    const { minMsPerQuestion, ...round } = toRoundResponse(r, now);
+    return opts.includeDraft ? { ...round, minMsPerQuestion } : round;
+  });
+  return { ...toContest(c), rounds: shown, localities, units };
 }
 
 export async function requireContest(db: Db, id: string): Promise<Contest> {
