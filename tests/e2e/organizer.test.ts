@@ -127,6 +127,7 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     await page.getByLabel('Số câu hỏi mỗi bài').fill('4');
     await page.getByLabel('Thời gian làm bài (phút)').fill('15');
     await page.getByLabel('Số lượt thi tối đa').fill('2');
+    await page.getByLabel(/Tối thiểu mỗi câu/).fill('2,5');
     await page.getByRole('button', { name: 'Tạo tuần thi' }).click();
     await page.getByText('Thời điểm đóng phải sau thời điểm mở.').waitFor();
     await page.getByLabel(/Đóng lúc/).fill('2030-03-09T08:00');
@@ -146,7 +147,7 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
 
     const db = server.ctx.database.db;
     const [r] = await db.select().from(rounds).where(eq(rounds.contestId, contestId));
-    expect(r).toMatchObject({ title: 'Tuần đầu tiên', questionCount: 4, timeLimitSeconds: 900, maxAttempts: 2 });
+    expect(r).toMatchObject({ title: 'Tuần đầu tiên', questionCount: 4, timeLimitSeconds: 900, maxAttempts: 2, minMsPerQuestion: 2500 });
     // Entered as Vietnam time (UTC+7).
     expect(r.opensAt.toISOString()).toBe('2030-03-02T01:00:00.000Z');
     expect(r.closesAt.toISOString()).toBe('2030-03-09T01:00:00.000Z');

@@ -39,6 +39,7 @@ export interface Round {
   predictionPrompt: string;
   predictionTarget?: 'all_correct_people' | 'all_correct_entries' | 'participants' | 'entries';
   revealScore?: 'immediately' | 'after_close';
+  minMsPerQuestion?: number | null;
   prizes?: Prize[];
 }
 
@@ -187,6 +188,8 @@ export interface RoundInput {
   predictionPrompt?: string;
   predictionTarget?: Round['predictionTarget'];
   prizes: Prize[];
+  /** Fair play: attempts faster than this per question are flagged for the judges (null: 1500 ms). */
+  minMsPerQuestion?: number | null;
 }
 
 export interface ExclusionEntry {

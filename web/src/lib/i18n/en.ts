@@ -321,6 +321,7 @@ export const en: Record<MessageKey, string> = {
   'rounds.questionCount': 'Questions per attempt',
   'rounds.timeLimit': 'Time',
   'rounds.timeLimitMinutes': 'Time limit (minutes)',
+  'rounds.minSecondsPerQuestion': 'Minimum per question (seconds, empty: 1.5)',
   'rounds.maxAttempts': 'Attempts allowed',
   'rounds.revealScore': 'Show the score',
   'rounds.reveal.immediately': 'Right after submitting',
@@ -352,6 +353,7 @@ export const en: Record<MessageKey, string> = {
   'rounds.err.closesAfter': 'The closing time must be after the opening time.',
   'rounds.err.questionCount': 'Between 1 and 200 questions.',
   'rounds.err.timeLimit': 'Between 1 and 1440 minutes.',
+  'rounds.err.minSeconds': 'From 0 to 600 seconds, or empty.',
   'rounds.err.maxAttempts': 'Between 1 and 100 attempts.',
   'rounds.err.prize': 'Each prize needs a name and a count of at least 1.',
 

@@ -319,6 +319,7 @@ export const vi = {
   'rounds.questionCount': 'Số câu hỏi mỗi bài',
   'rounds.timeLimit': 'Thời gian',
   'rounds.timeLimitMinutes': 'Thời gian làm bài (phút)',
+  'rounds.minSecondsPerQuestion': 'Tối thiểu mỗi câu (giây, để trống: 1,5)',
   'rounds.maxAttempts': 'Số lượt thi tối đa',
   'rounds.revealScore': 'Cho xem điểm',
   'rounds.reveal.immediately': 'Ngay sau khi nộp bài',
@@ -350,6 +351,7 @@ export const vi = {
   'rounds.err.closesAfter': 'Thời điểm đóng phải sau thời điểm mở.',
   'rounds.err.questionCount': 'Số câu hỏi từ 1 đến 200.',
   'rounds.err.timeLimit': 'Thời gian làm bài từ 1 đến 1440 phút.',
+  'rounds.err.minSeconds': 'Từ 0 đến 600 giây, hoặc để trống.',
   'rounds.err.maxAttempts': 'Số lượt thi từ 1 đến 100.',
   'rounds.err.prize': 'Mỗi giải cần tên và số lượng từ 1 trở lên.',
 
