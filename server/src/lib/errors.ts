@@ -38,3 +38,18 @@ export const httpErrorName: Record<number, string> = {
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
+
+/** The `code`s of an error and of its causes (drizzle wraps driver errors in its own). */
+export function errorCodes(err: unknown): string[] {
+  const codes: string[] = [];
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+  }
+  return codes;
+}
+
+/** The Postgres SQLSTATE of an error, also when wrapped. */
+export function sqlState(err: unknown): string | undefined {
+  return errorCodes(err).find((c) => /^[0-9A-Z]{5}$/.test(c));
+}

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, httpErrorName } from '../lib/errors';
+import { AppError, errorCodes, httpErrorName } from '../lib/errors';
 
 interface ErrorBody {
   statusCode: number;
@@ -25,22 +25,13 @@ const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '
 // (22P05), string or number out of range (22001, 22003), malformed values (22P02, 22007, 22008).
 const PG_BAD_VALUE = new Set(['22021', '22P05', '22001', '22003', '22P02', '22007', '22008']);
 export function isBadValueForPostgres(err: unknown): boolean {
-  return codesOf(err).some((c) => PG_BAD_VALUE.has(c));
+  return errorCodes(err).some((c) => PG_BAD_VALUE.has(c));
 }
 
-/** SQLSTATE or network codes of an error and its causes (drizzle wraps driver errors). */
-function codesOf(err: unknown): string[] {
-  const codes: string[] = [];
-  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') codes.push(code);
-  }
-  return codes;
-}
 
 /** Postgres or network failures that mean "try again shortly", not "your input is wrong". */
 export function isDependencyDown(err: unknown): boolean {
-  return codesOf(err).some((code) => NET_CODES.has(code) || PG_UNAVAILABLE.test(code));
+  return errorCodes(err).some((code) => NET_CODES.has(code) || PG_UNAVAILABLE.test(code));
 }
 
 /** One error shape for every failure (API.md "Errors"); never a stack trace to a client. */

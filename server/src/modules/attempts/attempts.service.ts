@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../../../../db/client';
 import { Batcher, type BatcherOptions } from '../../lib/batcher';
 import { drawQuestions, newSeed, shuffleOptions } from '../../lib/draw';
-import { AppError, badRequest, conflict, forbidden, notFound, tooManyRequests, unauthorized, unavailable } from '../../lib/errors';
+import { AppError, badRequest, conflict, forbidden, notFound, sqlState, tooManyRequests, unauthorized, unavailable } from '../../lib/errors';
 import type { Limits } from '../../lib/limits';
 import { roundStatus, SUBMIT_GRACE_MS } from '../../lib/rounds';
 import { describeProblem, grade } from '../../lib/scoring';
@@ -11,7 +11,7 @@ import { isDependencyDown } from '../../plugins/errors';
 import { BoundedMap, RoundCache, type CachedRound } from './attempts.cache';
 import * as repo from './attempts.repo';
 import type { AttemptResponse, ResultResponse, SubmitBody } from './attempts.schemas';
-import { RowRejectedError, SubmissionWriter, sqlState } from './attempts.writer';
+import { RowRejectedError, SubmissionWriter } from './attempts.writer';
 
 export interface AttemptsOptions {
   /** How long a process trusts its copy of a round (config, pool, answer key). */
@@ -73,7 +73,7 @@ const summaryKey = (userId: string, attemptId: string) => `hp:${userKey(userId)}
 /** A database failure as the client should see it: 503 when it is down, the error otherwise. */
 function dbError(err: unknown): unknown {
   if (err instanceof AppError) return err;
-  if (isDependencyDown(err) || isDependencyDown((err as { cause?: unknown })?.cause)) return unavailable('The database is unavailable, try again shortly');
+  if (isDependencyDown(err)) return unavailable('The database is unavailable, try again shortly');
   return err;
 }
 

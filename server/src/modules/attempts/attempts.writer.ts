@@ -1,5 +1,6 @@
 import type { Database } from '../../../../db/client';
 import { Batcher, type BatcherOptions } from '../../lib/batcher';
+import { sqlState } from '../../lib/errors';
 import * as repo from './attempts.repo';
 
 export type WriteOutcome = 'inserted' | 'not_inserted';
@@ -14,13 +15,6 @@ export class RowRejectedError extends Error {
   }
 }
 
-/** SQLSTATE of a driver error, also when drizzle wraps it. */
-export function sqlState(err: unknown): string | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 4; e = e.cause as typeof e, i++) {
-    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
-  }
-  return undefined;
-}
 
 // Data errors (22) and constraint violations (23) belong to a row, not to the batch.
 const isRowError = (state: string | undefined) => !!state && (state.startsWith('22') || state.startsWith('23'));

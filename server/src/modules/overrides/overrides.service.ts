@@ -1,5 +1,5 @@
 import type { Db } from '../../../../db/client';
-import { badRequest, conflict, notFound } from '../../lib/errors';
+import { badRequest, conflict, notFound, sqlState } from '../../lib/errors';
 import { SUBMIT_GRACE_MS } from '../../lib/rounds';
 import { recordAudit } from '../audit/index';
 import { requireRound } from '../contests/index';
@@ -17,11 +17,6 @@ const toResponse = (o: repo.Override, who: { fullName: string; phone: string }, 
   updatedAt: o.updatedAt.toISOString(),
   ...(extendedAttempts === undefined ? {} : { extendedAttempts }),
 });
-
-const isCheckViolation = (err: unknown) => {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 4; e = e.cause as typeof e, i++) if (e.code === '23514') return true;
-  return false;
-};
 
 export async function setOverrideByPhone(db: Db, actorId: string, roundId: string, phone: string, body: OverrideBody): Promise<OverrideResponse> {
   const user = await repo.findUserByPhone(db, phone);
@@ -62,7 +57,7 @@ export async function setOverride(db: Db, actorId: string, roundId: string, user
       return toResponse(after, user, extended);
     });
   } catch (err) {
-    if (isCheckViolation(err)) throw conflict('OVERRIDE_BELOW_USED', 'The resident already used more attempts than this override would allow');
+    if (sqlState(err) === '23514') throw conflict('OVERRIDE_BELOW_USED', 'The resident already used more attempts than this override would allow');
     throw err;
   }
 }
