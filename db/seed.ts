@@ -1,8 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import { hash } from '@node-rs/argon2';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { Db } from './client';
-import { contests, exclusions, localities, questions, roundQuestions, rounds, units, users } from './schema/index';
+import { contestMembers, contests, exclusions, localities, questions, roundQuestions, rounds, units, users } from './schema/index';
 import { demoQuestions } from './seed-data/questions';
 import { demoLocalities, demoUnits } from './seed-data/reference';
 
@@ -109,6 +109,13 @@ export async function seedDemo(db: Db, now = new Date()): Promise<SeedResult> {
         .onConflictDoNothing();
     }
     await tx.insert(exclusions).values({ contestId: contest.id, phone: '0901000009', note: 'Ví dụ: thành viên Tổ ra đề' });
+    // The demo organizer and judge act on the demo contest (API.md v1.1: staff act on their contests only).
+    const staff = await tx
+      .select({ id: users.id, role: users.role })
+      .from(users)
+      .where(inArray(users.phone, DEMO_ACCOUNTS.filter((a) => a.role !== 'resident').map((a) => a.phone)));
+    const members = staff.filter((u) => u.role === 'organizer' || u.role === 'judge').map((u) => ({ contestId: contest.id, userId: u.id, role: u.role as 'organizer' | 'judge' }));
+    if (members.length) await tx.insert(contestMembers).values(members).onConflictDoNothing();
     return { created: true, contestId: contest.id };
   });
 }

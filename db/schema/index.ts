@@ -50,6 +50,36 @@ export const contests = pgTable('contests', {
 });
 
 /** Communes/wards (or districts) a contest reports by. */
+/**
+ * Failed logins per phone (known or not, so the answer tells nothing): after a few, each
+ * further failure doubles the wait before the next try (API.md v1.1); a success clears it.
+ * In Postgres, so a Redis loss does not reset it and every API process sees the same count.
+ */
+export const loginFailures = pgTable('login_failures', {
+  phone: text('phone').primaryKey(),
+  failures: integer('failures').notNull(),
+  blockedUntil: ts('blocked_until'),
+  lastAt: ts('last_at').notNull().defaultNow(),
+});
+
+export const memberRoleEnum = pgEnum('member_role', ['organizer', 'judge']);
+
+/** Who may act on a contest (admins act on all): API.md v1.1 "Who may act on a contest". */
+export const contestMembers = pgTable(
+  'contest_members',
+  {
+    contestId: text('contest_id')
+      .notNull()
+      .references(() => contests.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: memberRoleEnum('role').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.contestId, t.userId] }), index('contest_members_user_idx').on(t.userId)],
+);
+
 export const localities = pgTable(
   'localities',
   {
@@ -91,9 +121,18 @@ export const users = pgTable(
     unitId: text('unit_id').references(() => units.id, { onDelete: 'set null' }),
     category: text('category'),
     createdAt: createdAt(),
+    // Revocation: every token carries the version it was issued under; a role change, a
+    // disable, a logout-all or a password change bumps it, and older tokens stop working.
+    tokenVersion: integer('token_version').notNull().default(0),
+    // When the version last moved: each API process polls the recent moves (plugins/auth).
+    tokenChangedAt: ts('token_changed_at'),
+    disabledAt: ts('disabled_at'),
+    // Set by a help-desk reset: the account must choose its own password before anything else.
+    passwordChangeRequired: boolean('password_change_required').notNull().default(false),
   },
   (t) => [
     uniqueIndex('users_phone_uq').on(t.phone),
+    index('users_token_changed_idx').on(t.tokenChangedAt),
     uniqueIndex('users_national_id_uq').on(t.nationalId),
     check('users_phone_ck', sql`${t.phone} ~ '^0[0-9]{9}$'`),
     check('users_national_id_ck', sql`${t.nationalId} is null or ${t.nationalId} ~ '^[0-9]{12}$'`),
@@ -417,6 +456,7 @@ export const auditLog = pgTable(
 );
 
 export type User = typeof users.$inferSelect;
+export type ContestMember = typeof contestMembers.$inferSelect;
 export type Contest = typeof contests.$inferSelect;
 export type Round = typeof rounds.$inferSelect;
 export type Question = typeof questions.$inferSelect;

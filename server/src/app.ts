@@ -11,6 +11,8 @@ import { badRequest } from './lib/errors';
 import { jsonDepthExceeds } from './lib/json';
 import { defaultLimits, type Limits } from './lib/limits';
 import type { PowOptions } from './lib/pow';
+import type { TokenVersionsOptions } from './lib/token-versions';
+import accessPlugin from './plugins/access';
 import authPlugin from './plugins/auth';
 import dbPlugin from './plugins/db';
 import docsPlugin from './plugins/docs';
@@ -28,9 +30,10 @@ import { exclusionsRoutes } from './modules/exclusions/index';
 import { statsRoutes } from './modules/stats/index';
 import { auditRoutes } from './modules/audit/index';
 import { referenceRoutes } from './modules/reference/index';
+import { usersRoutes } from './modules/users/index';
 
 export interface AppDeps {
-  config: Pick<Config, 'JWT_EXPIRES_IN' | 'TRUST_PROXY'>;
+  config: Pick<Config, 'JWT_EXPIRES_IN' | 'TRUST_PROXY'> & Partial<Pick<Config, 'STAFF_JWT_EXPIRES_IN'>>;
   database: Database;
   /** null: the in-process throttle (embedded default). */
   redis: Redis | null;
@@ -43,9 +46,12 @@ export interface AppDeps {
   registrationPow?: PowOptions | false;
   /** Hot-path tuning: round cache TTL, group-commit batch size and delay. */
   attempts?: Partial<AttemptsOptions>;
+  /** How each process learns of revoked tokens (lib/token-versions.ts): poll period and window. */
+  tokenVersions?: Partial<TokenVersionsOptions>;
 }
 
 export const API_PREFIX = '/api/v1';
+export const DEFAULT_STAFF_JWT_EXPIRES_IN = '4h';
 export const BODY_LIMIT = 256 * 1024;
 export const MAX_JSON_DEPTH = 32;
 
@@ -81,7 +87,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(dbPlugin, { database: deps.database });
   await app.register(redisPlugin, { redis: deps.redis });
-  await app.register(authPlugin, { secret: deps.jwtSecret, expiresIn: deps.config.JWT_EXPIRES_IN });
+  await app.register(authPlugin, {
+    secret: deps.jwtSecret,
+    expiresIn: deps.config.JWT_EXPIRES_IN,
+    staffExpiresIn: deps.config.STAFF_JWT_EXPIRES_IN ?? DEFAULT_STAFF_JWT_EXPIRES_IN,
+    versions: deps.tokenVersions,
+  });
+  // Before any route: it checks that every staff route declares who may use it.
+  await app.register(accessPlugin);
   await app.register(docsPlugin);
 
   await app.register(healthRoutes);
@@ -95,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(statsRoutes);
       await api.register(auditRoutes);
       await api.register(referenceRoutes);
+      await api.register(usersRoutes);
       await api.register(attemptsRoutes, { limits, options: deps.attempts });
       await api.register(judgingRoutes);
       await api.register(exportsRoutes);

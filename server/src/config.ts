@@ -17,7 +17,9 @@ const EnvSchema = z
     ),
     REDIS_CLUSTER: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
     JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
-    JWT_EXPIRES_IN: z.string().default('12h'),
+    JWT_EXPIRES_IN: z.string().regex(/^\d+\s*(ms|s|m|h|d)?$/, 'a duration such as 12h, 30m or 3600').default('12h'),
+    /** Staff tokens live shorter than residents': a leaked one is worth less. */
+    STAFF_JWT_EXPIRES_IN: z.string().regex(/^\d+\s*(ms|s|m|h|d)?$/, 'a duration such as 4h, 30m or 3600').default('4h'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().default('0.0.0.0'),
     WORKERS: z.coerce.number().int().min(1).max(256).default(1),
@@ -34,6 +36,8 @@ const EnvSchema = z
     if (env.NODE_ENV !== 'production') return;
     if (!env.DATABASE_URL) ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required in production (postgres://...)' });
     if (!env.REDIS_URL) ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'is required in production (redis://...)' });
+    if (env.SEED_DEMO === 'true')
+      ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: 'cannot be true in production: the demo contest has known passwords' });
     if (!env.JWT_SECRET || Buffer.byteLength(env.JWT_SECRET) < 32)
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 bytes in production' });
   });

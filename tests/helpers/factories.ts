@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { hash } from '@node-rs/argon2';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/client';
-import { contests, questions, roundQuestions, rounds, users, type Contest, type Question, type Round, type User } from '../../db/schema/index';
+import { contestMembers, contests, questions, roundQuestions, rounds, users, type Contest, type Question, type Round, type User } from '../../db/schema/index';
 import { makeNationalId } from '../../server/src/lib/identity';
 
 export const PASSWORD = 'matkhau-123';
@@ -97,8 +97,14 @@ export async function makeRound(
   return { round, pool };
 }
 
-export function tokenFor(app: FastifyInstance, user: Pick<User, 'id' | 'role'>): string {
-  return app.signToken({ sub: user.id, role: user.role });
+export function tokenFor(app: FastifyInstance, user: Pick<User, 'id' | 'role'> & Partial<Pick<User, 'tokenVersion' | 'passwordChangeRequired'>>): string {
+  return app.signToken({ id: user.id, role: user.role, tokenVersion: user.tokenVersion ?? 0, passwordChangeRequired: user.passwordChangeRequired });
+}
+
+/** Makes `user` a member of the contest, in the role of its account (organizer or judge). */
+export async function addMember(db: Db, contestId: string, user: Pick<User, 'id' | 'role'>, role?: 'organizer' | 'judge'): Promise<void> {
+  const r = role ?? (user.role === 'judge' ? 'judge' : 'organizer');
+  await db.insert(contestMembers).values({ contestId, userId: user.id, role: r }).onConflictDoUpdate({ target: [contestMembers.contestId, contestMembers.userId], set: { role: r } });
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

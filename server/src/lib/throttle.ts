@@ -34,6 +34,8 @@ export interface Throttle {
   gate(req: GateRequest): Promise<GateResult>;
   /** Best effort: a marker is a shortcut, never the truth (Postgres is). */
   setMarker(key: string, value: string, ttlMs: number): void;
+  /** A counter's hits in its current window, without counting one. */
+  peek(key: string): Promise<{ count: number; retryAfterMs: number }>;
   readonly mode: 'redis' | 'memory';
 }
 
@@ -75,6 +77,17 @@ export class MemoryThrottle implements Throttle {
 
   setMarker(): void {
     // Markers only save a database read; without Redis the database answers.
+  }
+
+  async peek(key: string) {
+    return this.peekSync(key);
+  }
+
+  peekSync(key: string) {
+    const w = this.windows.get(key);
+    const now = this.now();
+    if (!w || w.resetAt <= now) return { count: 0, retryAfterMs: 0 };
+    return { count: w.count, retryAfterMs: w.resetAt - now };
   }
 
   hitSync(key: string, limit: number, windowMs: number): ThrottleResult {
@@ -121,8 +134,13 @@ for i = n + 1, #KEYS do out[#out + 1] = redis.call('GET', KEYS[i]) end
 return out
 `;
 
+const PEEK_SCRIPT = `return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('PTTL', KEYS[1])}`;
+
 type GateReply = [number, number, number, ...(string | null)[]];
-type RedisWithGate = Redis & { hotGate(numKeys: number, ...args: (string | number)[]): Promise<GateReply> };
+type RedisWithGate = Redis & {
+  hotGate(numKeys: number, ...args: (string | number)[]): Promise<GateReply>;
+  peekCounter(numKeys: number, key: string): Promise<[number, number]>;
+};
 
 /** The `{...}` hash tag of a key: Redis Cluster puts keys with one tag in one slot. */
 export function hashTag(key: string): string {
@@ -159,6 +177,7 @@ export class RedisThrottle implements Throttle {
     opts: RedisThrottleOptions = {},
   ) {
     if (!(redis as unknown as Partial<RedisWithGate>).hotGate) redis.defineCommand('hotGate', { lua: GATE_SCRIPT });
+    if (!(redis as unknown as Partial<RedisWithGate>).peekCounter) redis.defineCommand('peekCounter', { lua: PEEK_SCRIPT });
     this.redis = redis as unknown as RedisWithGate;
     this.probeEveryMs = opts.probeEveryMs ?? 1000;
     this.now = opts.now ?? Date.now;
@@ -185,6 +204,17 @@ export class RedisThrottle implements Throttle {
   async gate(req: GateRequest): Promise<GateResult> {
     const r = await this.run(req);
     return { allowed: r.allowed, retryAfterMs: r.retryAfterMs, markers: r.markers };
+  }
+
+  async peek(key: string): Promise<{ count: number; retryAfterMs: number }> {
+    if (this.degradedSince !== null && this.now() < this.nextProbeAt) return this.fallback.peekSync(key);
+    try {
+      const [count, ttl] = await this.redis.peekCounter(1, key);
+      return { count: Number(count), retryAfterMs: Math.max(0, Number(ttl)) };
+    } catch {
+      // The gate notices the outage and switches over; a peek just reads the fallback.
+      return this.fallback.peekSync(key);
+    }
   }
 
   setMarker(key: string, value: string, ttlMs: number): void {

@@ -1,15 +1,29 @@
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
+import { BoundedMap } from '../lib/bounded-map';
 import { forbidden, unauthorized } from '../lib/errors';
+import { TokenVersions, type TokenVersionsOptions } from '../lib/token-versions';
+import { loadVersionMoves } from './auth.repo';
 
 export type Role = 'resident' | 'organizer' | 'judge' | 'admin';
 export const ROLES: readonly Role[] = ['resident', 'organizer', 'judge', 'admin'];
-export const STAFF_ROLES: readonly Role[] = ['organizer', 'judge', 'admin'];
 
 export interface TokenClaims {
   sub: string;
   role: Role;
+  /** The account's token version when issued (absent in tokens of the first release: 0). */
+  tv?: number;
+  /** Issued after a help-desk reset: only the password change (and GET /me, logout-all) may run. */
+  pwc?: boolean;
+}
+
+/** What a token is made from: the account as it is now. */
+export interface TokenSubject {
+  id: string;
+  role: Role;
+  tokenVersion: number;
+  passwordChangeRequired?: boolean;
 }
 
 declare module '@fastify/jwt' {
@@ -21,17 +35,27 @@ declare module '@fastify/jwt' {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** preHandler: any valid token. */
+    /** onRequest/preHandler: any valid, unrevoked token. */
     authenticate: preHandlerAsyncHookHandler;
-    /** preHandler: a valid token whose role is one of `roles` (admin always passes). */
+    /** onRequest/preHandler: a valid token whose role is one of `roles` (admin always passes). */
     requireRole(...roles: Role[]): preHandlerAsyncHookHandler;
-    signToken(claims: TokenClaims): string;
+    signToken(subject: TokenSubject): string;
+    /** The revocation list of this process (lib/token-versions.ts). */
+    tokenVersions: TokenVersions;
+  }
+  interface FastifyContextConfig {
+    /** The route still answers a token that must change its password first (API.md v1.1). */
+    allowPasswordChangeRequired?: boolean;
   }
 }
 
 export interface AuthOptions {
   secret: string;
+  /** Residents' token lifetime (e.g. "12h"). */
   expiresIn: string;
+  /** Staff tokens live shorter: a leaked one is worth less. */
+  staffExpiresIn: string;
+  versions?: Partial<TokenVersionsOptions>;
 }
 
 const JWT_CODES: Record<string, string> = {
@@ -43,9 +67,23 @@ const JWT_CODES: Record<string, string> = {
   FST_JWT_BAD_COOKIE_REQUEST: 'Malformed token',
 };
 
-function isClaims(p: unknown): p is TokenClaims {
-  const c = p as Partial<TokenClaims> | null;
-  return !!c && typeof c.sub === 'string' && typeof c.role === 'string' && (ROLES as string[]).includes(c.role);
+type Payload = Partial<TokenClaims> & { exp?: number };
+
+function claimsOf(p: Payload | null | undefined): TokenClaims | null {
+  if (!p || typeof p.sub !== 'string' || typeof p.role !== 'string' || !ROLES.includes(p.role)) return null;
+  if (p.tv !== undefined && (typeof p.tv !== 'number' || !Number.isInteger(p.tv))) return null;
+  const c: TokenClaims = { sub: p.sub, role: p.role, tv: p.tv ?? 0 };
+  if (p.pwc === true) c.pwc = true;
+  return c;
+}
+
+/** "12h", "30m", "3600" (seconds) or "90s" as milliseconds, for the revocation window. */
+export function durationMs(v: string): number {
+  const m = /^(\d+)\s*(ms|s|m|h|d)?$/.exec(v.trim());
+  if (!m) return 24 * 3_600_000;
+  const n = Number(m[1]);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return n * unit;
 }
 
 export default fp(
@@ -58,26 +96,71 @@ export default fp(
       verify: { algorithms: ['HS256'] },
     });
 
-    async function authenticate(req: FastifyRequest, _reply: FastifyReply) {
+    const versions = new TokenVersions(
+      (sinceMs) => loadVersionMoves(app.database, sinceMs),
+      { windowMs: Math.max(durationMs(opts.expiresIn), durationMs(opts.staffExpiresIn)), ...opts.versions },
+      (err) => app.log.warn({ err }, 'token revocations could not be polled; trying again'),
+    );
+    await versions.start();
+    app.addHook('onClose', async () => versions.stop());
+    app.decorate('tokenVersions', versions);
+
+    // A token is an immutable, signed fact until it expires: once verified, this process
+    // remembers its claims instead of checking the HMAC again on every request of a burst.
+    // Revocation is checked on every request, hit or miss.
+    const verified = new BoundedMap<string, { claims: TokenClaims; expMs: number }>(50_000);
+
+    function claimsFromHeader(req: FastifyRequest): TokenClaims | null {
+      const header = req.headers.authorization;
+      const token = header && header.length > 7 && header.startsWith('Bearer ') ? header.slice(7) : null;
+      if (!token) return null;
+      const hit = verified.get(token);
+      if (hit && hit.expMs > Date.now()) return hit.claims;
+      let payload: Payload | null;
       try {
-        await req.jwtVerify();
-      } catch (err) {
-        const code = (err as { code?: string }).code ?? '';
-        const expired = code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED';
-        throw unauthorized(JWT_CODES[code] ?? 'Invalid token', expired ? 'TOKEN_EXPIRED' : 'UNAUTHORIZED');
+        payload = app.jwt.verify<Payload>(token);
+      } catch {
+        return null;
       }
-      if (!isClaims(req.user)) throw unauthorized('Invalid token');
+      const claims = claimsOf(payload);
+      if (!claims || typeof payload.exp !== 'number') return null;
+      verified.set(token, { claims, expMs: payload.exp * 1000 });
+      return claims;
     }
 
-    app.decorate('authenticate', authenticate);
+    async function authenticate(req: FastifyRequest) {
+      let claims = claimsFromHeader(req);
+      if (!claims) {
+        // Not a valid bearer token: the plugin's verifier says why, in the words of the 401.
+        try {
+          await req.jwtVerify();
+        } catch (err) {
+          const code = (err as { code?: string }).code ?? '';
+          const expired = code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED';
+          throw unauthorized(JWT_CODES[code] ?? 'Invalid token', expired ? 'TOKEN_EXPIRED' : 'UNAUTHORIZED');
+        }
+        claims = claimsOf(req.user as Payload);
+        if (!claims) throw unauthorized('Invalid token');
+      }
+      if (versions.isRevoked(claims.sub, claims.tv ?? 0)) throw unauthorized('This token was revoked: log in again', 'TOKEN_REVOKED');
+      req.user = claims;
+      if (claims.pwc && !req.routeOptions.config.allowPasswordChangeRequired)
+        throw forbidden('PASSWORD_CHANGE_REQUIRED', 'Choose a new password first (POST /auth/password)');
+    }
+
+    app.decorate('authenticate', async (req: FastifyRequest, _reply: FastifyReply) => authenticate(req));
     app.decorate('requireRole', (...roles: Role[]) => {
       const allowed = new Set<Role>([...roles, 'admin']);
-      return async function requireRole(req: FastifyRequest, reply: FastifyReply) {
-        await authenticate(req, reply);
+      return async function requireRole(req: FastifyRequest, _reply: FastifyReply) {
+        await authenticate(req);
         if (!allowed.has(req.user.role)) throw forbidden('FORBIDDEN', `This action needs the role ${roles.join(' or ')}`);
       };
     });
-    app.decorate('signToken', (claims: TokenClaims) => app.jwt.sign({ sub: claims.sub, role: claims.role }));
+    app.decorate('signToken', (s: TokenSubject) => {
+      const claims: TokenClaims = { sub: s.id, role: s.role, tv: s.tokenVersion };
+      if (s.passwordChangeRequired) claims.pwc = true;
+      return app.jwt.sign(claims, { expiresIn: s.role === 'resident' ? opts.expiresIn : opts.staffExpiresIn });
+    });
   },
-  { name: 'auth' },
+  { name: 'auth', dependencies: ['db'] },
 );

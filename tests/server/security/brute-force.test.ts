@@ -9,7 +9,6 @@ beforeAll(async () => {
     limits: {
       registerPerIp: { limit: 3, windowMs: 60_000 },
       loginPerIp: { limit: 5, windowMs: 60_000 },
-      loginPerPhone: { limit: 1000, windowMs: 60_000 },
     },
   });
 });

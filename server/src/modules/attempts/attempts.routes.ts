@@ -1,9 +1,6 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Limits } from '../../lib/limits';
-import { ROLES, type TokenClaims } from '../../plugins/auth';
 import { ErrorResponse } from '../../lib/zod';
-import { BoundedMap } from './attempts.cache';
 import { AttemptParams, AttemptResponse, ResultResponse, RoundAttemptParams, SubmitBody } from './attempts.schemas';
 import { AttemptsService, defaultAttemptsOptions, type AttemptsOptions } from './attempts.service';
 
@@ -25,35 +22,8 @@ export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = asyn
     await service.close();
   });
 
-  // A token is an immutable, signed fact until it expires: once verified, this process
-  // remembers its claims instead of checking the HMAC again on every request of a burst.
-  // A first sight goes straight to the plugin's verifier (HS256 pinned, expiry checked);
-  // anything it rejects goes through app.authenticate, which words the 401.
-  const verified = new BoundedMap<string, { claims: TokenClaims; expMs: number }>(50_000);
-  async function authenticate(req: FastifyRequest, reply: FastifyReply) {
-    const header = req.headers.authorization;
-    const token = header && header.length > 7 && header.startsWith('Bearer ') ? header.slice(7) : null;
-    if (token) {
-      const hit = verified.get(token);
-      if (hit && hit.expMs > Date.now()) {
-        req.user = hit.claims;
-        return;
-      }
-      let payload: (Partial<TokenClaims> & { exp?: number }) | null;
-      try {
-        payload = app.jwt.verify<Partial<TokenClaims> & { exp?: number }>(token);
-      } catch {
-        payload = null;
-      }
-      if (payload && typeof payload.sub === 'string' && typeof payload.role === 'string' && ROLES.includes(payload.role) && typeof payload.exp === 'number') {
-        const claims: TokenClaims = { sub: payload.sub, role: payload.role };
-        verified.set(token, { claims, expMs: payload.exp * 1000 });
-        req.user = claims;
-        return;
-      }
-    }
-    await app.authenticate.call(app, req, reply);
-  }
+  // plugins/auth keeps verified tokens per process and checks revocation on every request.
+  const authenticate = app.authenticate;
 
   const security = [{ bearer: [] }];
 

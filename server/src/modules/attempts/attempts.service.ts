@@ -8,6 +8,7 @@ import { roundStatus, SUBMIT_GRACE_MS } from '../../lib/rounds';
 import { describeProblem, grade } from '../../lib/scoring';
 import type { Throttle } from '../../lib/throttle';
 import { isDependencyDown } from '../../plugins/errors';
+import { sealedAtById } from '../contests/index';
 import { BoundedMap, RoundCache, type CachedRound } from './attempts.cache';
 import * as repo from './attempts.repo';
 import type { AttemptResponse, ResultResponse, SubmitBody } from './attempts.schemas';
@@ -83,6 +84,7 @@ export class AttemptsService {
   private reads: Batcher<string, repo.AttemptWithResult | null>;
   private starts: Batcher<repo.StartRequest, repo.StartOutcome>;
   private attempts: BoundedMap<string, KnownAttempt>;
+  private sealedRounds = new Set<string>();
 
   constructor(
     private database: Database,
@@ -331,11 +333,25 @@ export class AttemptsService {
     };
   }
 
+  /**
+   * revealScore "after_close" shows scores once the round is sealed (API.md v1.1). Only a
+   * repeat submit after closesAt + grace asks the database; a sealed round stays sealed,
+   * so the answer is remembered.
+   */
+  private async isSealed(roundId: string, closesAtMs: number): Promise<boolean> {
+    if (this.sealedRounds.has(roundId)) return true;
+    const now = this.now();
+    if (now < closesAtMs + SUBMIT_GRACE_MS) return false;
+    const at = await sealedAtById(this.database.db, roundId).catch(() => null);
+    if (!at || now < at.getTime()) return false;
+    this.sealedRounds.add(roundId);
+    return true;
+  }
+
   private async toResult(attemptId: string, roundId: string, r: repo.StoredResult, duplicate: boolean): Promise<ResultResponse> {
     const round = await this.rounds.get(roundId).catch(() => null);
-    const now = this.now();
     // Unknown round config (the database is down): hold the score back rather than guess.
-    const reveal = !!round && (round.round.revealScore === 'immediately' || round.round.closesAt.getTime() <= now);
+    const reveal = !!round && (round.round.revealScore === 'immediately' || (await this.isSealed(roundId, round.round.closesAt.getTime())));
     const out: ResultResponse = {
       attemptId,
       status: 'submitted',

@@ -2,12 +2,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorResponse } from '../../lib/zod';
 import { AuditQuery, AuditResponse } from './audit.schemas';
 import { readAudit } from './audit.service';
+import { staffOn } from '../../plugins/access';
 
 export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/admin/audit',
     {
-      onRequest: app.requireRole('admin'),
+      config: staffOn.none('admin'),
       schema: {
         tags: ['admin'],
         security: [{ bearer: [] }],

@@ -1,6 +1,8 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client';
-import { attempts, localities, rounds, submissions, units, users, type User } from '../../../../db/schema/index';
+import { SUBMIT_GRACE_MS } from '../../lib/rounds';
+import { attempts, localities, loginFailures, rounds, submissions, units, users, type User } from '../../../../db/schema/index';
+import { LOGIN_FAILURES_FORGET_MS, loginDelayMs } from '../../lib/login-failures';
 
 export type NewUser = typeof users.$inferInsert;
 
@@ -44,6 +46,8 @@ export function listAttemptsOfUser(db: Db, userId: string) {
       score: submissions.score,
       revealScore: rounds.revealScore,
       closesAt: rounds.closesAt,
+      // Only asked for rounds whose scores wait for the sealing; the function reads a handful of rows.
+      sealedAt: sql<Date | null>`case when ${rounds.revealScore} = 'after_close' then round_sealed_at(${rounds.id}, ${SUBMIT_GRACE_MS}::int) end`.mapWith((v) => (v === null ? null : new Date(v as string))),
     })
     .from(attempts)
     .innerJoin(rounds, eq(rounds.id, attempts.roundId))
@@ -51,3 +55,49 @@ export function listAttemptsOfUser(db: Db, userId: string) {
     .where(eq(attempts.userId, userId))
     .orderBy(desc(attempts.startedAt));
 }
+
+/** The login's own failure record (for a phone with or without an account). */
+export async function loginBlock(db: Db, phone: string): Promise<{ failures: number; blockedUntil: Date | null } | null> {
+  const [row] = await db.select({ failures: loginFailures.failures, blockedUntil: loginFailures.blockedUntil }).from(loginFailures).where(eq(loginFailures.phone, phone));
+  return row ?? null;
+}
+
+/** Counts one more failure (after a long quiet spell, the first again) and sets the wait it earns. */
+export async function recordLoginFailure(db: Db, phone: string, now: Date): Promise<{ failures: number; blockedUntil: Date | null }> {
+  const forgetBefore = new Date(now.getTime() - LOGIN_FAILURES_FORGET_MS);
+  const [row] = await db
+    .insert(loginFailures)
+    .values({ phone, failures: 1, lastAt: now })
+    .onConflictDoUpdate({
+      target: loginFailures.phone,
+      set: {
+        failures: sql`case when ${loginFailures.lastAt} < ${forgetBefore.toISOString()}::timestamptz then 1 else ${loginFailures.failures} + 1 end`,
+        lastAt: now,
+      },
+    })
+    .returning({ failures: loginFailures.failures });
+  const delay = loginDelayMs(row.failures);
+  const blockedUntil = delay > 0 ? new Date(now.getTime() + delay) : null;
+  await db.update(loginFailures).set({ blockedUntil }).where(eq(loginFailures.phone, phone));
+  return { failures: row.failures, blockedUntil };
+}
+
+export async function clearLoginFailures(db: Db, phone: string) {
+  await db.delete(loginFailures).where(eq(loginFailures.phone, phone));
+}
+
+export type AccountChange = Partial<Pick<typeof users.$inferInsert, 'role' | 'disabledAt' | 'passwordHash' | 'passwordChangeRequired'>>;
+
+/**
+ * Applies `change` and bumps the token version in one statement: every token issued
+ * before stops working (each API process learns it within its poll period).
+ */
+export async function bumpTokenVersion(db: Db, userId: string, change: AccountChange = {}): Promise<User | undefined> {
+  const [row] = await db
+    .update(users)
+    .set({ ...change, tokenVersion: sql`${users.tokenVersion} + 1`, tokenChangedAt: sql`now()` })
+    .where(eq(users.id, userId))
+    .returning();
+  return row;
+}
+

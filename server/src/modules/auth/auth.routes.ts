@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { badRequest } from '../../lib/errors';
+import { z } from 'zod';
+import type { User } from '../../../../db/schema/index';
+import { AppError, badRequest, tooManyRequests } from '../../lib/errors';
 import type { Limits } from '../../lib/limits';
 import { checkPow, decodePowPayload, makePowChallenge, powKeys, type PowOptions } from '../../lib/pow';
-import { normalizePhone } from '../../lib/identity';
 import { ErrorResponse } from '../../lib/zod';
-import { AuthResponse, ChallengeResponse, LoginBody, MyAttemptsResponse, RegisterBody, UserResponse } from './auth.schemas';
+import { AuthResponse, ChallengeResponse, LoginBody, MyAttemptsResponse, PasswordChangeBody, RegisterBody, UserResponse } from './auth.schemas';
 import * as service from './auth.service';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse };
@@ -18,6 +19,8 @@ export interface AuthRoutesOptions {
 
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { limits, pow, secret }) => {
   const keys = powKeys(secret);
+  // This process refuses the old tokens at once; the others within their poll period.
+  const revoked = (u: User) => app.tokenVersions.apply({ userId: u.id, version: u.tokenVersion, disabled: !!u.disabledAt, changedAtMs: Date.now() });
 
   app.get('/auth/challenge', { schema: { tags: ['accounts'], response: { 200: ChallengeResponse } } }, async (_req, reply) => {
     reply.header('cache-control', 'no-store');
@@ -48,27 +51,74 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     async (req, reply) => {
       await requirePow(req.body.altcha);
       const user = await service.register(app.db, req.body);
-      return reply.code(201).send({ token: app.signToken({ sub: user.id, role: user.role }), user: service.toUserResponse(user) });
+      return reply.code(201).send({ token: app.signToken(user), user: service.toUserResponse(user) });
     },
   );
 
   app.post(
     '/auth/login',
     {
-      schema: { tags: ['accounts'], body: LoginBody, response: { 200: AuthResponse, ...errors } },
+      schema: {
+        tags: ['accounts'],
+        description:
+          '401 INVALID_CREDENTIALS; 401 ACCOUNT_DISABLED (right password, disabled account). Failed logins count per phone: after 5, 429 RATE_LIMITED with a Retry-After that doubles per further failure (up to 15 min); a success resets it. Failures per address have a budget too, and password checks per process are capped (429 with Retry-After past it).',
+        body: LoginBody,
+        response: { 200: AuthResponse, ...errors },
+      },
     },
     async (req) => {
       await app.enforceRate(`rl:{ip:${req.ip}}:login`, limits.loginPerIp);
-      const phoneKey = normalizePhone(req.body.phone) ?? req.body.phone.slice(0, 32);
-      await app.enforceRate(`rl:{p:${phoneKey}}:login`, limits.loginPerPhone);
-      const user = await service.login(app.db, req.body.phone, req.body.password);
-      return { token: app.signToken({ sub: user.id, role: user.role }), user: service.toUserResponse(user) };
+      const ipFailures = `rl:{ip:${req.ip}}:login-failed`;
+      const seen = await app.throttle.peek(ipFailures);
+      if (seen.count >= limits.loginFailuresPerIp.limit) throw tooManyRequests(seen.retryAfterMs / 1000, 'Too many failed logins from this address: wait before trying again');
+      let user;
+      try {
+        user = await service.login(app.db, req.body.phone, req.body.password);
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'INVALID_CREDENTIALS') await app.throttle.hit(ipFailures, limits.loginFailuresPerIp.limit, limits.loginFailuresPerIp.windowMs);
+        throw err;
+      }
+      return { token: app.signToken(user), user: service.toUserResponse(user), ...(user.passwordChangeRequired ? { mustChangePassword: true } : {}) };
+    },
+  );
+
+  app.post(
+    '/auth/logout-all',
+    {
+      onRequest: app.authenticate,
+      config: { allowPasswordChangeRequired: true },
+      schema: { tags: ['accounts'], summary: 'Revoke every token of the caller', security: [{ bearer: [] }], response: { 204: z.null(), 401: ErrorResponse, 404: ErrorResponse } },
+    },
+    async (req, reply) => {
+      revoked(await service.logoutAll(app.db, req.user.sub));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/auth/password',
+    {
+      onRequest: app.authenticate,
+      config: { allowPasswordChangeRequired: true },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Change the password',
+        description: '204; every token issued before (the caller\'s too) stops working: log in again. 403 WRONG_PASSWORD for a wrong currentPassword.',
+        security: [{ bearer: [] }],
+        body: PasswordChangeBody,
+        response: { 204: z.null(), ...errors, 403: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (req, reply) => {
+      await app.enforceRate(`rl:{u:${req.user.sub}}:password`, limits.passwordChangePerUser);
+      revoked(await service.changePassword(app.db, req.user.sub, req.body.currentPassword, req.body.newPassword));
+      return reply.code(204).send(null);
     },
   );
 
   app.get(
     '/me',
-    { onRequest: app.authenticate, schema: { tags: ['accounts'], security: [{ bearer: [] }], response: { 200: UserResponse, 401: ErrorResponse, 404: ErrorResponse } } },
+    { onRequest: app.authenticate, config: { allowPasswordChangeRequired: true }, schema: { tags: ['accounts'], security: [{ bearer: [] }], response: { 200: UserResponse, 401: ErrorResponse, 404: ErrorResponse } } },
     async (req) => service.toUserResponse(await service.me(app.db, req.user.sub)),
   );
 

@@ -56,10 +56,16 @@ export const UserResponse = z.object({
   localityId: z.string().optional(),
   unitId: z.string().optional(),
   category: z.string().optional(),
+  /** After a help-desk reset: only POST /auth/password (and GET /me, logout-all) work until it is changed. */
+  mustChangePassword: z.boolean().optional(),
 });
 export type UserResponse = z.infer<typeof UserResponse>;
 
-export const AuthResponse = z.object({ token: z.string(), user: UserResponse });
+export const AuthResponse = z.object({ token: z.string(), user: UserResponse, mustChangePassword: z.boolean().optional() });
+
+export const NewPassword = z.string().min(8, 'must be at least 8 characters').max(200);
+
+export const PasswordChangeBody = z.object({ currentPassword: z.string().min(1).max(200), newPassword: NewPassword });
 
 export const MyAttemptsResponse = z.array(
   z.object({

@@ -1,18 +1,13 @@
-import { hash, verify } from '@node-rs/argon2';
 import type { Db } from '../../../../db/client';
 import type { User } from '../../../../db/schema/index';
-import { AppError, badRequest, conflict, notFound } from '../../lib/errors';
+import { AppError, badRequest, conflict, forbidden, notFound, tooManyRequests, unauthorized } from '../../lib/errors';
+import { hashPassword, verifyPassword } from '../../lib/passwords';
 import { normalizePhone } from '../../lib/identity';
+import { recordAudit } from '../audit/index';
 import * as repo from './auth.repo';
 import type { RegisterBody, UserResponse } from './auth.schemas';
 
-// argon2id, OWASP's minimum profile (19 MiB, 2 passes): memory-hard, yet a login burst
-// of a whole office stays within a few ms of CPU each.
-const ARGON = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
-// Verified when the phone is unknown, so a login takes as long either way.
-const DUMMY_HASH = hash('timing-equalizer-password', ARGON);
-
-export const hashPassword = (password: string) => hash(password, ARGON);
+export { hashPassword };
 
 export function toUserResponse(u: User): UserResponse {
   return {
@@ -25,6 +20,7 @@ export function toUserResponse(u: User): UserResponse {
     localityId: u.localityId ?? undefined,
     unitId: u.unitId ?? undefined,
     category: u.category ?? undefined,
+    ...(u.passwordChangeRequired ? { mustChangePassword: true } : {}),
   };
 }
 
@@ -54,12 +50,48 @@ export async function register(db: Db, body: RegisterBody): Promise<User> {
   return result.user;
 }
 
-export async function login(db: Db, phoneInput: string, password: string): Promise<User> {
+/**
+ * Checks a phone and password. Failed logins are counted per phone (known or not) in
+ * Postgres: past FREE_LOGIN_FAILURES each further one doubles the wait (429 with
+ * Retry-After), and a success clears the count. A disabled account is told so only
+ * after its password was right, so a guess learns nothing from it.
+ */
+export async function login(db: Db, phoneInput: string, password: string, now = new Date()): Promise<User> {
   const phone = normalizePhone(phoneInput);
+  const key = phone ?? phoneInput.slice(0, 32);
+  const block = await repo.loginBlock(db, key);
+  if (block?.blockedUntil && block.blockedUntil > now)
+    throw tooManyRequests((block.blockedUntil.getTime() - now.getTime()) / 1000, 'Too many wrong passwords for this phone number: wait before trying again');
   const user = phone ? await repo.findUserByPhone(db, phone) : undefined;
-  const ok = await verify(user?.passwordHash ?? (await DUMMY_HASH), password).catch(() => false);
-  if (!user || !ok) throw new AppError(401, 'INVALID_CREDENTIALS', 'Wrong phone number or password');
+  const ok = await verifyPassword(user?.passwordHash, password);
+  if (!user || !ok) {
+    await repo.recordLoginFailure(db, key, now);
+    throw new AppError(401, 'INVALID_CREDENTIALS', 'Wrong phone number or password');
+  }
+  if (block) await repo.clearLoginFailures(db, key);
+  if (user.disabledAt) throw unauthorized('This account is disabled: contact the organizers', 'ACCOUNT_DISABLED');
   return user;
+}
+
+/** Every token of the account issued before now stops working. */
+export async function logoutAll(db: Db, userId: string): Promise<User> {
+  const user = await repo.bumpTokenVersion(db, userId);
+  if (!user) throw notFound('User');
+  return user;
+}
+
+/** A new password (the current one proves the caller): every older token is revoked, the caller's too. */
+export async function changePassword(db: Db, userId: string, currentPassword: string, newPassword: string): Promise<User> {
+  const user = await repo.findUserById(db, userId);
+  if (!user) throw notFound('User');
+  if (!(await verifyPassword(user.passwordHash, currentPassword))) throw forbidden('WRONG_PASSWORD', 'The current password is wrong');
+  if (currentPassword === newPassword) throw badRequest('VALIDATION_FAILED', 'The new password must differ from the current one', [{ field: 'body.newPassword', message: 'same as the current password' }]);
+  const passwordHash = await hashPassword(newPassword);
+  return db.transaction(async (tx) => {
+    const after = await repo.bumpTokenVersion(tx, user.id, { passwordHash, passwordChangeRequired: false });
+    await recordAudit(tx, { actorId: user.id, action: 'user.password', entity: 'user', entityId: user.id, after: { tokenVersion: after!.tokenVersion } });
+    return after!;
+  });
 }
 
 export async function me(db: Db, userId: string): Promise<User> {
@@ -72,7 +104,7 @@ export async function myAttempts(db: Db, userId: string, now = new Date()) {
   const rows = await repo.listAttemptsOfUser(db, userId);
   return rows.map((r) => {
     const submitted = r.submittedAt !== null;
-    const revealed = r.revealScore === 'immediately' || r.closesAt <= now;
+    const revealed = r.revealScore === 'immediately' || (r.sealedAt !== null && r.sealedAt <= now);
     return {
       attemptId: r.attemptId,
       roundId: r.roundId,

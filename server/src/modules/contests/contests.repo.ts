@@ -1,6 +1,6 @@
-import { and, asc, eq, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client';
-import { attempts, contests, localities, roundQuestions, rounds, units, type Contest, type Round } from '../../../../db/schema/index';
+import { attempts, contestMembers, contests, localities, roundQuestions, rounds, units, users, type Contest, type Round } from '../../../../db/schema/index';
 
 export function listVisibleContests(db: Db) {
   return db.select().from(contests).where(ne(contests.status, 'draft')).orderBy(asc(contests.createdAt));
@@ -71,4 +71,88 @@ export async function maxAttemptNo(db: Db, roundId: string): Promise<number> {
 
 export async function roundHasAttempts(db: Db, roundId: string): Promise<boolean> {
   return (await db.select({ id: attempts.id }).from(attempts).where(eq(attempts.roundId, roundId)).limit(1)).length > 0;
+}
+
+const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? (r as T[]) : (((r as { rows?: T[] }).rows ?? []) as T[]));
+
+/** Holds the round row until the transaction ends: overrides, closing and sealing checks serialize on it. */
+export async function lockRound(db: Db, roundId: string, mode: 'update' | 'share' = 'update'): Promise<void> {
+  await db.execute(mode === 'update' ? sql`select id from rounds where id = ${roundId} for update` : sql`select id from rounds where id = ${roundId} for share`);
+}
+
+/** When no submission of the round can be accepted any more (migration 0012's round_sealed_at). */
+export async function roundSealedAt(db: Db, roundId: string, graceMs: number): Promise<Date | null> {
+  const rows = rowsOf<{ at: string | Date | null }>(await db.execute(sql`select round_sealed_at(${roundId}, ${graceMs}::int) as at`));
+  const at = rows[0]?.at;
+  return at ? new Date(at) : null;
+}
+
+export async function sealedTimesOfContest(db: Db, contestId: string, graceMs: number): Promise<Map<string, Date>> {
+  const rows = rowsOf<{ id: string; at: string | Date }>(
+    await db.execute(sql`select id, round_sealed_at(id, ${graceMs}::int) as at from rounds where contest_id = ${contestId}`),
+  );
+  return new Map(rows.map((r) => [r.id, new Date(r.at)]));
+}
+
+/**
+ * Closing early: every unsubmitted attempt of the round ends at the new closesAt, plus
+ * the resident's extra seconds if an override grants some (API.md v1.1).
+ */
+export async function clampRunningDeadlines(db: Db, roundId: string, closesAt: Date): Promise<number> {
+  const rows = rowsOf<{ id: string }>(
+    await db.execute(sql`
+      update attempts a
+      set deadline = x.ends
+      from (
+        -- An attempt started after the new closesAt ends at once (a deadline must follow its start).
+        select a2.id, greatest(${closesAt.toISOString()}::timestamptz + make_interval(secs => coalesce(o.extra_seconds, 0)), a2.started_at + interval '1 millisecond') as ends
+        from attempts a2
+        left join overrides o on o.round_id = a2.round_id and o.user_id = a2.user_id
+        where a2.round_id = ${roundId}
+          and not exists (select 1 from submissions s where s.attempt_id = a2.id)
+      ) x
+      where a.id = x.id and a.deadline > x.ends
+      returning a.id`),
+  );
+  return rows.length;
+}
+
+export type MemberRole = 'organizer' | 'judge';
+
+export function listMembers(db: Db, contestId: string) {
+  return db
+    .select({ userId: contestMembers.userId, fullName: users.fullName, phone: users.phone, role: contestMembers.role })
+    .from(contestMembers)
+    .innerJoin(users, eq(users.id, contestMembers.userId))
+    .where(eq(contestMembers.contestId, contestId))
+    .orderBy(asc(contestMembers.role), asc(users.fullName), asc(users.phone));
+}
+
+export async function addMember(db: Db, contestId: string, userId: string, role: MemberRole) {
+  await db.insert(contestMembers).values({ contestId, userId, role }).onConflictDoUpdate({ target: [contestMembers.contestId, contestMembers.userId], set: { role } });
+}
+
+export async function replaceMembers(db: Db, contestId: string, members: { userId: string; role: MemberRole }[]) {
+  await db.delete(contestMembers).where(eq(contestMembers.contestId, contestId));
+  if (members.length) await db.insert(contestMembers).values(members.map((m) => ({ contestId, ...m })));
+}
+
+export function findUsersByPhones(db: Db, phones: string[]) {
+  if (!phones.length) return Promise.resolve([]);
+  return db.select({ id: users.id, phone: users.phone, role: users.role, fullName: users.fullName }).from(users).where(inArray(users.phone, phones));
+}
+
+/** The contests an account acts on: its memberships whose role is still the account's. */
+export function listContestsOfMember(db: Db, userId: string) {
+  return db
+    .select({ contest: contests, role: contestMembers.role })
+    .from(contestMembers)
+    .innerJoin(contests, eq(contests.id, contestMembers.contestId))
+    .innerJoin(users, and(eq(users.id, contestMembers.userId), sql`${users.role}::text = ${contestMembers.role}::text`))
+    .where(eq(contestMembers.userId, userId))
+    .orderBy(asc(contests.createdAt));
+}
+
+export function listAllContests(db: Db) {
+  return db.select().from(contests).orderBy(asc(contests.createdAt));
 }

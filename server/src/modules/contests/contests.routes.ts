@@ -7,12 +7,16 @@ import {
   ContestParams,
   ContestPatchBody,
   ContestSummary,
+  Member,
+  MembersBody,
+  MyContest,
   RoundBody,
   RoundParams,
   RoundPatchBody,
   RoundResponse,
 } from './contests.schemas';
 import * as service from './contests.service';
+import { staffOn } from '../../plugins/access';
 
 const adminErrors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const ContestResponse = ContestSummary.extend({ description: z.string(), rules: z.string(), onePrizePerPerson: z.boolean() });
@@ -26,36 +30,71 @@ export const contestsRoutes: FastifyPluginAsyncZod = async (app) => {
     (req) => service.getContest(app.db, req.params.contestId, { includeDraft: false }),
   );
 
-  const organizer = app.requireRole('organizer');
   const sec = [{ bearer: [] }];
 
   app.get(
     '/admin/contests/:contestId',
-    { onRequest: organizer, schema: { tags: ['organizing'], security: sec, params: ContestParams, response: { 200: ContestDetail, ...adminErrors } } },
+    { config: staffOn.contest('organizer', 'judge'), schema: { tags: ['organizing'], security: sec, params: ContestParams, response: { 200: ContestDetail, ...adminErrors } } },
     (req) => service.getContest(app.db, req.params.contestId, { includeDraft: true }),
+  );
+
+  app.get(
+    '/admin/contests',
+    {
+      config: staffOn.none('organizer', 'judge'),
+      schema: { tags: ['organizing'], security: sec, summary: "The caller's contests (all of them for admins), with the caller's role in each", response: { 200: z.array(MyContest), ...adminErrors } },
+    },
+    (req) => service.listMyContests(app.db, req.user),
+  );
+
+  app.get(
+    '/admin/contests/:contestId/members',
+    {
+      config: staffOn.contest('organizer', 'judge'),
+      schema: { tags: ['organizing'], security: sec, summary: "The contest's staff members", params: ContestParams, response: { 200: z.array(Member), ...adminErrors } },
+    },
+    (req) => service.listMembers(app.db, req.params.contestId),
+  );
+
+  app.put(
+    '/admin/contests/:contestId/members',
+    {
+      config: staffOn.contest('organizer'),
+      schema: {
+        tags: ['organizing'],
+        security: sec,
+        summary: "Replace the contest's staff members (by phone)",
+        description:
+          'Each phone must be an account whose role is the member role (organizer or judge): otherwise 400 VALIDATION_FAILED naming it in `details`. A list without an organizer is 409 LAST_ORGANIZER. Audit-logged.',
+        params: ContestParams,
+        body: MembersBody,
+        response: { 200: z.array(Member), ...adminErrors },
+      },
+    },
+    (req) => service.replaceMembers(app.db, req.user.sub, req.params.contestId, req.body),
   );
 
   app.post(
     '/admin/contests',
-    { onRequest: organizer, schema: { tags: ['organizing'], security: sec, body: ContestBody, response: { 201: ContestResponse, ...adminErrors } } },
-    async (req, reply) => reply.code(201).send(await service.createContest(app.db, req.user.sub, req.body)),
+    { config: staffOn.none('organizer'), schema: { tags: ['organizing'], security: sec, body: ContestBody, response: { 201: ContestResponse, ...adminErrors } } },
+    async (req, reply) => reply.code(201).send(await service.createContest(app.db, req.user, req.body)),
   );
 
   app.patch(
     '/admin/contests/:contestId',
-    { onRequest: organizer, schema: { tags: ['organizing'], security: sec, params: ContestParams, body: ContestPatchBody, response: { 200: ContestResponse, ...adminErrors } } },
+    { config: staffOn.contest('organizer'), schema: { tags: ['organizing'], security: sec, params: ContestParams, body: ContestPatchBody, response: { 200: ContestResponse, ...adminErrors } } },
     (req) => service.updateContest(app.db, req.user.sub, req.params.contestId, req.body),
   );
 
   app.post(
     '/admin/contests/:contestId/rounds',
-    { onRequest: organizer, schema: { tags: ['organizing'], security: sec, params: ContestParams, body: RoundBody, response: { 201: RoundResponse, ...adminErrors } } },
+    { config: staffOn.contest('organizer'), schema: { tags: ['organizing'], security: sec, params: ContestParams, body: RoundBody, response: { 201: RoundResponse, ...adminErrors } } },
     async (req, reply) => reply.code(201).send(await service.createRound(app.db, req.user.sub, req.params.contestId, req.body)),
   );
 
   app.patch(
     '/admin/rounds/:roundId',
-    { onRequest: organizer, schema: { tags: ['organizing'], security: sec, params: RoundParams, body: RoundPatchBody, response: { 200: RoundResponse, ...adminErrors } } },
+    { config: staffOn.round('organizer'), schema: { tags: ['organizing'], security: sec, params: RoundParams, body: RoundPatchBody, response: { 200: RoundResponse, ...adminErrors } } },
     (req) => service.updateRound(app.db, req.user.sub, req.params.roundId, req.body),
   );
 };

@@ -21,6 +21,9 @@ export const RoundResponse = z.object({
   prizes: z.array(z.object({ name: z.string(), count: z.number() })),
   /** Fair play: below this per question an attempt is flagged too_fast; null = the default (1500). Staff only: a bot must not learn it. */
   minMsPerQuestion: z.number().nullable().optional(),
+  /** Staff only: when no submission can be accepted any more (the answer key opens then), and whether that time has come. */
+  sealedAt: z.string().optional(),
+  sealed: z.boolean().optional(),
 });
 export type RoundResponse = z.infer<typeof RoundResponse>;
 
@@ -77,3 +80,15 @@ export const RoundBody = z.object(roundFields).refine((r) => r.closesAt > r.open
 export type RoundBody = z.infer<typeof RoundBody>;
 export const RoundPatchBody = z.object(roundFields).partial();
 export type RoundPatchBody = z.infer<typeof RoundPatchBody>;
+
+export const MyContest = ContestSummary.extend({
+  /** The caller's membership role in the contest; `admin` for admins (who act on all). */
+  role: z.enum(['organizer', 'judge', 'admin']),
+});
+
+export const Member = z.object({ userId: z.string(), fullName: z.string(), phone: z.string(), role: z.enum(['organizer', 'judge']) });
+
+export const MembersBody = z.object({
+  members: z.array(z.object({ phone: z.string().min(1).max(32), role: z.enum(['organizer', 'judge']) })).max(500),
+});
+export type MembersBody = z.infer<typeof MembersBody>;

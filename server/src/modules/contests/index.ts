@@ -1,4 +1,4 @@
 export { contestsRoutes } from './contests.routes';
-export { requireContest, requireRound, toRoundResponse } from './contests.service';
+export { assertSealed, isSealed, requireContest, requireRound, roundNotClosed, sealedAt, sealedAtById, toRoundResponse } from './contests.service';
 export { ContestParams, RoundParams, RoundResponse } from './contests.schemas';
-export { roundHasAttempts, poolSize } from './contests.repo';
+export { lockRound, roundHasAttempts, poolSize } from './contests.repo';

@@ -5,17 +5,17 @@ import { ContestParams } from '../contests/index';
 import { attachment, FileFormatQuery, FileResponse, MAX_UPLOAD_BYTES, readUpload } from '../questions/index';
 import { ExclusionImportQuery, ExclusionImportResponse, ExclusionsBody, ExclusionsResponse } from './exclusions.schemas';
 import * as service from './exclusions.service';
+import { staffOn } from '../../plugins/access';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const sec = [{ bearer: [] }];
 
 export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const organizer = app.requireRole('organizer');
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, parts: 12 } });
 
   app.get(
     '/admin/contests/:contestId/exclusions',
-    { onRequest: organizer, schema: { tags: ['organizing'], security: sec, summary: "The contest's exclusion list", params: ContestParams, response: { 200: ExclusionsResponse, ...errors } } },
+    { config: staffOn.contest('organizer'), schema: { tags: ['organizing'], security: sec, summary: "The contest's exclusion list", params: ContestParams, response: { 200: ExclusionsResponse, ...errors } } },
     (req) => service.getExclusions(app.db, req.params.contestId),
   );
 
@@ -25,7 +25,7 @@ export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
   ] as const) {
     app.get(
       `/admin/contests/:contestId/exclusions/${path}`,
-      { onRequest: organizer, schema: { tags: ['organizing'], security: sec, summary, params: ContestParams, querystring: FileFormatQuery, response: { 200: FileResponse, ...errors } } },
+      { config: staffOn.contest('organizer'), schema: { tags: ['organizing'], security: sec, summary, params: ContestParams, querystring: FileFormatQuery, response: { 200: FileResponse, ...errors } } },
       async (req, reply) => {
         const f = await service.exportExclusions(app.db, req.params.contestId, req.query.format, empty);
         return reply.header('content-type', f.contentType).header('content-disposition', attachment(f.filename)).send(f.body);
@@ -36,7 +36,7 @@ export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/admin/contests/:contestId/exclusions',
     {
-      onRequest: organizer,
+      config: staffOn.contest('organizer'),
       // A province's staff list is tens of thousands of entries: more than the app's default body limit.
       bodyLimit: 8 * 1024 * 1024,
       schema: {
@@ -55,7 +55,7 @@ export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/admin/contests/:contestId/exclusions/import',
     {
-      onRequest: organizer,
+      config: staffOn.contest('organizer'),
       schema: {
         tags: ['organizing'],
         security: sec,

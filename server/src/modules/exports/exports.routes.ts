@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorResponse, IdParam } from '../../lib/zod';
 import { exportToFile, openExport } from './exports.service';
+import { staffOn } from '../../plugins/access';
 
 const ExportParams = z.object({ roundId: IdParam });
 const ExportQuery = z.object({ format: z.enum(['csv', 'xlsx', 'pdf']).default('csv') });
@@ -11,7 +12,7 @@ export const exportsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/judge/rounds/:roundId/export',
     {
-      onRequest: app.requireRole('judge'),
+      config: staffOn.round('judge'),
       schema: {
         tags: ['judging'],
         security: [{ bearer: [] }],

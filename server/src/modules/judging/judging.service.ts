@@ -5,7 +5,7 @@ import { effectiveMinMsPerQuestion } from '../../lib/fairplay';
 import { maskPhone } from '../../lib/identity';
 import type { PredictionTarget, PrizeTier } from '../../lib/ranking';
 import { recordAudit } from '../audit/index';
-import { requireContest, requireRound } from '../contests/index';
+import { assertSealed, requireContest, requireRound, roundNotClosed, sealedAt } from '../contests/index';
 import * as repo from './judging.repo';
 import type { RankingRow } from './judging.schemas';
 
@@ -21,9 +21,6 @@ export interface AppliedRules {
   minMsPerQuestion: number;
 }
 
-function assertClosed(round: Round, now: Date) {
-  if (now < round.closesAt) throw conflict('ROUND_NOT_CLOSED', `The round closes at ${round.closesAt.toISOString()}`);
-}
 
 /**
  * Ranks a closed round and stores the rows and their checksum, in one transaction under
@@ -34,7 +31,9 @@ export async function finalizeRound(db: Db, actorId: string | null, roundId: str
     await requireRound(tx, roundId);
     await repo.lockRound(tx, roundId);
     const round = await requireRound(tx, roundId);
-    assertClosed(round, now);
+    // Under the round's row lock: no override or reopening can slip in between.
+    const sealed = await sealedAt(tx, round, now);
+    if (now < sealed) throw roundNotClosed(sealed, now, 'Finalizing');
     const contest = await requireContest(tx, round.contestId);
     const previous = await repo.findResults(tx, round.id);
     const winnersBefore = contest.onePrizePerPerson ? await repo.winnersFingerprint(tx, round.id) : '';
@@ -236,7 +235,8 @@ export async function publicWinners(db: Db, roundId: string) {
 
 export async function publicAnswerKey(db: Db, roundId: string, now = new Date()) {
   const round = await requireRound(db, roundId);
-  if (!round.finalizedAt) assertClosed(round, now);
+  // A finalized round was sealed when it was finalized, and a sealed round stays sealed.
+  if (!round.finalizedAt) await assertSealed(db, round, now, 'The answer key');
   const rows = await repo.answerKey(db, round.id);
   return rows.map((q) => ({
     questionId: q.id,

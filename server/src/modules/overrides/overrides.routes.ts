@@ -4,23 +4,23 @@ import { ErrorResponse } from '../../lib/zod';
 import { RoundParams } from '../contests/index';
 import { OverrideBody, OverrideByPhoneBody, OverrideParams, OverrideResponse } from './overrides.schemas';
 import * as service from './overrides.service';
+import { staffOn } from '../../plugins/access';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const sec = [{ bearer: [] }];
 
 export const overridesRoutes: FastifyPluginAsyncZod = async (app) => {
-  const organizer = app.requireRole('organizer');
 
   app.get(
     '/admin/rounds/:roundId/overrides',
-    { onRequest: organizer, schema: { tags: ['organizing'], security: sec, params: RoundParams, response: { 200: z.array(OverrideResponse), ...errors } } },
+    { config: staffOn.round('organizer'), schema: { tags: ['organizing'], security: sec, params: RoundParams, response: { 200: z.array(OverrideResponse), ...errors } } },
     (req) => service.listOverrides(app.db, req.params.roundId),
   );
 
   app.post(
     '/admin/rounds/:roundId/overrides',
     {
-      onRequest: organizer,
+      config: staffOn.round('organizer'),
       schema: {
         tags: ['organizing'],
         security: sec,
@@ -39,7 +39,7 @@ export const overridesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/admin/rounds/:roundId/overrides/:userId',
     {
-      onRequest: organizer,
+      config: staffOn.round('organizer'),
       schema: {
         tags: ['organizing'],
         security: sec,

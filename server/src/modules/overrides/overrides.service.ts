@@ -2,7 +2,7 @@ import type { Db } from '../../../../db/client';
 import { badRequest, conflict, notFound, sqlState } from '../../lib/errors';
 import { SUBMIT_GRACE_MS } from '../../lib/rounds';
 import { recordAudit } from '../audit/index';
-import { requireRound } from '../contests/index';
+import { isSealed, lockRound, requireRound } from '../contests/index';
 import * as repo from './overrides.repo';
 import type { OverrideBody, OverrideResponse } from './overrides.schemas';
 
@@ -34,11 +34,15 @@ export async function listOverrides(db: Db, roundId: string): Promise<OverrideRe
  * deadline of an attempt the resident is taking now; fewer seconds apply to later starts
  * only. Fewer extra attempts than the resident already used are refused by the database.
  */
-export async function setOverride(db: Db, actorId: string, roundId: string, userId: string, body: OverrideBody): Promise<OverrideResponse> {
+export async function setOverride(db: Db, actorId: string, roundId: string, userId: string, body: OverrideBody, now = new Date()): Promise<OverrideResponse> {
   try {
     return await db.transaction(async (tx) => {
+      await requireRound(tx, roundId);
+      // The round's row lock orders this against the sealing checks (answer key, finalize).
+      await lockRound(tx, roundId);
       const round = await requireRound(tx, roundId);
-      if (round.finalizedAt) throw conflict('ROUND_FINALIZED', 'The round has been finalized: overrides can no longer change');
+      if (round.finalizedAt || (await isSealed(tx, round, now)))
+        throw conflict('ROUND_SEALED', 'The round is sealed (no submission can be accepted and its answer key may be public): overrides can no longer change');
       const user = await repo.findUser(tx, userId);
       if (!user) throw notFound('User');
       if (user.role !== 'resident') throw badRequest('NOT_A_RESIDENT', 'Overrides are for residents who take the round');

@@ -90,3 +90,21 @@ export async function insertQuestions(db: Db, rows: NewQuestion[], order: number
     .returning({ id: questions.id });
   return inserted.map((r) => r.id);
 }
+
+/**
+ * Questions of the contest whose answer is public: in the pool of a sealed round (other
+ * than `exceptRoundId`), where the answer key is served to anyone.
+ */
+export async function publishedQuestions(db: Db, contestId: string, graceMs: number, now: Date, exceptRoundId?: string): Promise<Map<string, string>> {
+  const result = await db.execute(sql`
+    select distinct on (rq.question_id) rq.question_id, r.id as round_id
+    from rounds r
+    join round_questions rq on rq.round_id = r.id
+    where r.contest_id = ${contestId}
+      and r.id <> ${exceptRoundId ?? ''}
+      and r.closes_at + make_interval(secs => ${graceMs}::int / 1000.0) <= ${now.toISOString()}::timestamptz
+      and (r.finalized_at is not null or round_sealed_at(r.id, ${graceMs}::int) <= ${now.toISOString()}::timestamptz)
+    order by rq.question_id, r.closes_at`);
+  const rows = (Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? [])) as { question_id: string; round_id: string }[];
+  return new Map(rows.map((r) => [r.question_id, r.round_id]));
+}

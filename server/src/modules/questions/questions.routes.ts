@@ -22,13 +22,13 @@ import {
 } from './questions.schemas';
 import * as service from './questions.service';
 import { attachment, MAX_UPLOAD_BYTES, readUpload } from './questions.upload';
+import { staffOn } from '../../plugins/access';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const uploadErrors = { ...errors, 413: ErrorResponse, 415: ErrorResponse };
 const sec = [{ bearer: [] }];
 
 export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const organizer = app.requireRole('organizer');
   // Only this plugin's routes accept multipart; the limits are checked again per file.
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, parts: 12 } });
   const progress = new ProgressStore(app.redis);
@@ -36,7 +36,7 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/admin/contests/:contestId/questions/import',
     {
-      onRequest: organizer,
+      config: staffOn.contest('organizer'),
       schema: {
         tags: ['organizing'],
         security: sec,
@@ -58,7 +58,7 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/admin/imports/:jobId',
     {
-      onRequest: organizer,
+      config: staffOn.none('organizer'),
       schema: { tags: ['organizing'], security: sec, summary: 'Progress of a running (or recent) question import', params: ImportJobParams, response: { 200: ImportProgressResponse, ...errors } },
     },
     (req) => importer.importProgress(progress, req.user.sub, req.params.jobId),
@@ -67,7 +67,7 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/admin/contests/:contestId/questions/export',
     {
-      onRequest: organizer,
+      config: staffOn.contest('organizer'),
       schema: { tags: ['organizing'], security: sec, summary: 'The bank as .xlsx or .csv, in the import format', params: ContestParams, querystring: FileFormatQuery, response: { 200: FileResponse, ...errors } },
     },
     async (req, reply) => {
@@ -79,7 +79,7 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/admin/contests/:contestId/questions/template',
     {
-      onRequest: organizer,
+      config: staffOn.contest('organizer'),
       schema: { tags: ['organizing'], security: sec, summary: 'An empty import file with the Vietnamese headers', params: ContestParams, querystring: FileFormatQuery, response: { 200: FileResponse, ...errors } },
     },
     async (req, reply) => {
@@ -90,25 +90,25 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/admin/contests/:contestId/questions',
-    { onRequest: organizer, schema: { tags: ['organizing'], security: sec, params: ContestParams, body: QuestionBody, response: { 201: AdminQuestion, ...errors } } },
+    { config: staffOn.contest('organizer'), schema: { tags: ['organizing'], security: sec, params: ContestParams, body: QuestionBody, response: { 201: AdminQuestion, ...errors } } },
     async (req, reply) => reply.code(201).send(await service.createQuestion(app.db, req.user.sub, req.params.contestId, req.body)),
   );
 
   app.get(
     '/admin/contests/:contestId/questions',
-    { onRequest: organizer, schema: { tags: ['organizing'], security: sec, params: ContestParams, querystring: QuestionListQuery, response: { 200: z.array(AdminQuestion), ...errors } } },
+    { config: staffOn.contest('organizer'), schema: { tags: ['organizing'], security: sec, params: ContestParams, querystring: QuestionListQuery, response: { 200: z.array(AdminQuestion), ...errors } } },
     (req) => service.listQuestions(app.db, req.params.contestId, req.query),
   );
 
   app.patch(
     '/admin/questions/:questionId',
-    { onRequest: organizer, schema: { tags: ['organizing'], security: sec, params: QuestionParams, body: QuestionPatchBody, response: { 200: AdminQuestion, ...errors } } },
+    { config: staffOn.question('organizer'), schema: { tags: ['organizing'], security: sec, params: QuestionParams, body: QuestionPatchBody, response: { 200: AdminQuestion, ...errors } } },
     (req) => service.updateQuestion(app.db, req.user.sub, req.params.questionId, req.body),
   );
 
   app.delete(
     '/admin/questions/:questionId',
-    { onRequest: organizer, schema: { tags: ['organizing'], security: sec, params: QuestionParams, response: { 204: z.null(), ...errors } } },
+    { config: staffOn.question('organizer'), schema: { tags: ['organizing'], security: sec, params: QuestionParams, response: { 204: z.null(), ...errors } } },
     async (req, reply) => {
       await service.deleteQuestion(app.db, req.user.sub, req.params.questionId);
       return reply.code(204).send(null);
@@ -117,13 +117,13 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/admin/rounds/:roundId/questions',
-    { onRequest: organizer, schema: { tags: ['organizing'], security: sec, params: RoundParams, response: { 200: PoolResponse, ...errors } } },
+    { config: staffOn.round('organizer'), schema: { tags: ['organizing'], security: sec, params: RoundParams, response: { 200: PoolResponse, ...errors } } },
     (req) => service.getPool(app.db, req.params.roundId),
   );
 
   app.put(
     '/admin/rounds/:roundId/questions',
-    { onRequest: organizer, schema: { tags: ['organizing'], security: sec, params: RoundParams, body: PoolBody, response: { 200: PoolResponse, ...errors } } },
-    (req) => service.setPool(app.db, req.user.sub, req.params.roundId, req.body.questionIds),
+    { config: staffOn.round('organizer'), schema: { tags: ['organizing'], security: sec, params: RoundParams, body: PoolBody, response: { 200: PoolResponse, ...errors } } },
+    (req) => service.setPool(app.db, req.user.sub, req.params.roundId, req.body.questionIds, req.body.allowPublished ?? false),
   );
 };

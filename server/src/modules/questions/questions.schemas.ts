@@ -29,6 +29,8 @@ export const AdminQuestion = z.object({
   topic: z.string().nullable(),
   explanation: z.string().nullable(),
   updatedAt: z.string(),
+  /** In lists and pools: the answer is already public (the question is in a sealed round's pool). */
+  published: z.boolean().optional(),
 });
 export type AdminQuestion = z.infer<typeof AdminQuestion>;
 
@@ -37,7 +39,11 @@ export const QuestionListQuery = z.object({
   q: z.string().max(200).optional(),
 });
 
-export const PoolBody = z.object({ questionIds: z.array(IdParam).max(5000) });
+export const PoolBody = z.object({
+  questionIds: z.array(IdParam).max(5000),
+  /** Required to put a question whose answer is already public (in a sealed round's key) in this pool: 409 QUESTION_PUBLISHED otherwise. */
+  allowPublished: z.boolean().optional(),
+});
 export const PoolResponse = z.object({ roundId: z.string(), questionCount: z.number(), size: z.number(), questions: z.array(AdminQuestion) });
 
 export const FileFormatQuery = z.object({ format: z.enum(['xlsx', 'csv']).default('xlsx') });

@@ -1,14 +1,16 @@
 import type { Db } from '../../../../db/client';
 import type { Question } from '../../../../db/schema/index';
 import { badRequest, conflict, notFound } from '../../lib/errors';
+import { SUBMIT_GRACE_MS } from '../../lib/rounds';
 import { questionProblems, withOptionIds, type QuestionInput } from '../../lib/questions';
 import { recordAudit } from '../audit/index';
 import { requireContest, requireRound, roundHasAttempts } from '../contests/index';
 import * as repo from './questions.repo';
 import type { AdminQuestion } from './questions.schemas';
 
-export function toAdminQuestion(q: Question): AdminQuestion {
+export function toAdminQuestion(q: Question, published?: ReadonlyMap<string, string>): AdminQuestion {
   return {
+    ...(published ? { published: published.has(q.id) } : {}),
     id: q.id,
     contestId: q.contestId,
     text: q.text,
@@ -31,7 +33,8 @@ function assertValid(input: QuestionInput) {
 
 export async function listQuestions(db: Db, contestId: string, filter: { topic?: string; q?: string }) {
   const contest = await requireContest(db, contestId);
-  return (await repo.listQuestions(db, contest.id, filter)).map(toAdminQuestion);
+  const [rows, published] = await Promise.all([repo.listQuestions(db, contest.id, filter), repo.publishedQuestions(db, contest.id, SUBMIT_GRACE_MS, new Date())]);
+  return rows.map((q) => toAdminQuestion(q, published));
 }
 
 export async function createQuestion(db: Db, actorId: string, contestId: string, input: QuestionInput) {
@@ -85,11 +88,11 @@ export async function deleteQuestion(db: Db, actorId: string, questionId: string
 
 export async function getPool(db: Db, roundId: string) {
   const round = await requireRound(db, roundId);
-  const rows = await repo.poolQuestions(db, round.id);
-  return { roundId: round.id, questionCount: round.questionCount, size: rows.length, questions: rows.map((r) => toAdminQuestion(r.q)) };
+  const [rows, published] = await Promise.all([repo.poolQuestions(db, round.id), repo.publishedQuestions(db, round.contestId, SUBMIT_GRACE_MS, new Date(), round.id)]);
+  return { roundId: round.id, questionCount: round.questionCount, size: rows.length, questions: rows.map((r) => toAdminQuestion(r.q, published)) };
 }
 
-export async function setPool(db: Db, actorId: string, roundId: string, questionIds: string[]) {
+export async function setPool(db: Db, actorId: string, roundId: string, questionIds: string[], allowPublished = false, now = new Date()) {
   const dup = questionIds.find((id, i) => questionIds.indexOf(id) !== i);
   if (dup) throw badRequest('DUPLICATE_QUESTION', `Question ${dup} is listed twice`, [{ field: 'body.questionIds', message: `duplicate ${dup}` }]);
   await db.transaction(async (tx) => {
@@ -99,6 +102,17 @@ export async function setPool(db: Db, actorId: string, roundId: string, question
     if (unknown.length)
       throw badRequest('UNKNOWN_QUESTION', `${unknown.length} question id(s) are not in this contest's bank`, unknown.slice(0, 50).map((id) => ({ field: 'body.questionIds', message: `unknown ${id}` })));
     if (await roundHasAttempts(tx, round.id)) throw conflict('ROUND_LOCKED', 'The round has attempts: its pool can no longer change');
+    if (!allowPublished) {
+      // A question whose key is public would hand its answer to anyone who read that key.
+      const published = await repo.publishedQuestions(tx, round.contestId, SUBMIT_GRACE_MS, now, round.id);
+      const clash = questionIds.filter((id) => published.has(id));
+      if (clash.length)
+        throw conflict(
+          'QUESTION_PUBLISHED',
+          `${clash.length} question(s) already have a public answer key (a sealed round): send allowPublished: true to use them anyway`,
+          clash.map((questionId) => ({ field: 'questionIds', questionId, roundId: published.get(questionId) })),
+        );
+    }
     if (round.opensAt <= new Date() && questionIds.length < round.questionCount)
       throw conflict('POOL_TOO_SMALL', `The round is open and draws ${round.questionCount} questions per attempt; the pool needs at least that many`);
     const before = (await repo.poolQuestions(tx, round.id)).map((r) => r.q.id);

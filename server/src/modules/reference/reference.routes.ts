@@ -7,26 +7,26 @@ import { ContestParams } from '../contests/index';
 import { MAX_UPLOAD_BYTES, readUpload } from '../questions/index';
 import { ReferenceImportQuery, ReferenceImportResponse, ReferenceItemResponse } from './reference.schemas';
 import * as service from './reference.service';
+import { staffOn } from '../../plugins/access';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const sec = [{ bearer: [] }];
 const LABEL: Record<ReferenceKind, string> = { localities: 'localities (communes, wards)', units: 'units (agencies, organizations)' };
 
 export const referenceRoutes: FastifyPluginAsyncZod = async (app) => {
-  const organizer = app.requireRole('organizer');
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, parts: 12 } });
 
   for (const kind of ['localities', 'units'] as const) {
     app.get(
       `/admin/contests/:contestId/${kind}`,
-      { onRequest: organizer, schema: { tags: ['organizing'], security: sec, summary: `The contest's ${LABEL[kind]}`, params: ContestParams, response: { 200: z.array(ReferenceItemResponse), ...errors } } },
+      { config: staffOn.contest('organizer'), schema: { tags: ['organizing'], security: sec, summary: `The contest's ${LABEL[kind]}`, params: ContestParams, response: { 200: z.array(ReferenceItemResponse), ...errors } } },
       (req) => service.listReference(app.db, kind, req.params.contestId),
     );
 
     app.post(
       `/admin/contests/:contestId/${kind}/import`,
       {
-        onRequest: organizer,
+        config: staffOn.contest('organizer'),
         schema: {
           tags: ['organizing'],
           security: sec,

@@ -3,6 +3,7 @@ import { ErrorResponse } from '../../lib/zod';
 import { RoundParams } from '../contests/index';
 import { StatsResponse } from './stats.schemas';
 import * as service from './stats.service';
+import { staffOn } from '../../plugins/access';
 
 export interface StatsOptions {
   /** How long one computed answer is served to every organizer polling the round. */
@@ -12,7 +13,6 @@ export interface StatsOptions {
 const errors = { 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
 
 export const statsRoutes: FastifyPluginAsyncZod<StatsOptions> = async (app, opts) => {
-  const staff = app.requireRole('organizer', 'judge');
   const cacheMs = opts.cacheMs ?? 3000;
   // Organizers keep the stats page open during a round: each process computes a round's
   // figures at most once per cacheMs, and concurrent requests share the one query.
@@ -22,7 +22,7 @@ export const statsRoutes: FastifyPluginAsyncZod<StatsOptions> = async (app, opts
   app.get(
     '/admin/rounds/:roundId/stats',
     {
-      onRequest: staff,
+      config: staffOn.round('organizer', 'judge'),
       schema: {
         tags: ['organizing'],
         security: [{ bearer: [] }],

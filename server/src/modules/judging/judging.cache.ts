@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '../../lib/errors';
+
+interface Entry {
+  body: string;
+  etag: string;
+  expiresAt: number;
+}
+
+/**
+ * Public, read-mostly answers (a sealed round's answer key, a published round's winners)
+ * kept per process as ready bytes with an ETag. An entry lives `ttlMs` (5 s), so a
+ * correction or a withdrawn publication reaches every worker within that; a burst of
+ * readers in between costs one build. A refusal (409 before sealing, 404) is remembered
+ * for `refusalTtlMs`, so hammering a round that is not sealed yet costs no query per hit.
+ */
+export class PublicCache {
+  private entries = new Map<string, Entry>();
+  private refusals = new Map<string, { err: AppError; expiresAt: number }>();
+  private building = new Map<string, Promise<Entry>>();
+
+  constructor(
+    private ttlMs = 5_000,
+    private refusalTtlMs = 1_000,
+    private now: () => number = Date.now,
+  ) {}
+
+  async get(key: string, build: () => Promise<unknown>): Promise<{ body: string; etag: string }> {
+    const now = this.now();
+    const hit = this.entries.get(key);
+    if (hit && hit.expiresAt > now) return hit;
+    const refused = this.refusals.get(key);
+    if (refused && refused.expiresAt > now) throw refused.err;
+    let pending = this.building.get(key);
+    if (!pending) {
+      pending = this.build(key, build).finally(() => this.building.delete(key));
+      this.building.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** Forgets what this process holds for a round (it changed here). */
+  forget(roundId: string) {
+    for (const m of [this.entries, this.refusals] as Map<string, unknown>[]) for (const k of m.keys()) if (k.endsWith(`:${roundId}`)) m.delete(k);
+  }
+
+  private async build(key: string, build: () => Promise<unknown>): Promise<Entry> {
+    try {
+      const body = JSON.stringify(await build());
+      const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+      const entry = { body, etag, expiresAt: this.now() + this.ttlMs };
+      this.entries.set(key, entry);
+      this.refusals.delete(key);
+      if (this.entries.size > 10_000) this.entries.delete(this.entries.keys().next().value!);
+      return entry;
+    } catch (err) {
+      if (err instanceof AppError && err.statusCode < 500) {
+        this.refusals.set(key, { err, expiresAt: this.now() + this.refusalTtlMs });
+        if (this.refusals.size > 10_000) this.refusals.delete(this.refusals.keys().next().value!);
+      }
+      throw err;
+    }
+  }
+}

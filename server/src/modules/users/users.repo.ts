@@ -1,0 +1,28 @@
+import { and, eq, ne, sql } from 'drizzle-orm';
+import type { Db } from '../../../../db/client';
+import { contestMembers, users, type User } from '../../../../db/schema/index';
+
+export { bumpTokenVersion, type AccountChange } from '../auth/index';
+
+export function findUser(db: Db, id: string): Promise<User | undefined> {
+  return db.query.users.findFirst({ where: eq(users.id, id) });
+}
+
+export function findUserByPhone(db: Db, phone: string): Promise<User | undefined> {
+  return db.query.users.findFirst({ where: eq(users.phone, phone) });
+}
+
+/** Phones containing these digits, for the help desk that heard part of a number. */
+export function findUsersByDigits(db: Db, digits: string, limit = 50): Promise<User[]> {
+  return db
+    .select()
+    .from(users)
+    .where(sql`${users.phone} like ${'%' + digits + '%'}`)
+    .orderBy(users.phone)
+    .limit(limit);
+}
+
+/** Memberships that no longer fit the account's role would count for nothing: they go. */
+export async function dropMismatchedMemberships(db: Db, userId: string, role: string) {
+  await db.delete(contestMembers).where(and(eq(contestMembers.userId, userId), ne(sql`${contestMembers.role}::text`, role)));
+}

@@ -1,0 +1,67 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { User } from '../../../../db/schema/index';
+import { ErrorResponse } from '../../lib/zod';
+import { staffOn } from '../../plugins/access';
+import { AdminUser, TemporaryPasswordResponse, UserParams, UserPatchBody, UserSearchQuery } from './users.schemas';
+import * as service from './users.service';
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+const sec = [{ bearer: [] }];
+
+export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
+  // This process refuses the old tokens at once; the others within their poll period.
+  const revoked = (u: User) => app.tokenVersions.apply({ userId: u.id, version: u.tokenVersion, disabled: !!u.disabledAt, changedAtMs: Date.now() });
+
+  app.get(
+    '/admin/users',
+    {
+      config: staffOn.none('admin'),
+      schema: { tags: ['accounts'], summary: 'Find accounts by phone (admin)', security: sec, querystring: UserSearchQuery, response: { 200: z.array(AdminUser), ...errors } },
+    },
+    (req) => service.findUsers(app.db, req.query.phone),
+  );
+
+  app.patch(
+    '/admin/users/:userId',
+    {
+      config: staffOn.none('admin'),
+      schema: {
+        tags: ['accounts'],
+        summary: 'Change an account\'s role, or disable / enable it (admin)',
+        description: 'Either revokes every token of the account (401 TOKEN_REVOKED within 5 s on every route). A disabled account cannot log in (401 ACCOUNT_DISABLED). Audit-logged.',
+        security: sec,
+        params: UserParams,
+        body: UserPatchBody,
+        response: { 200: AdminUser, ...errors },
+      },
+    },
+    async (req) => {
+      const user = await service.updateUser(app.db, req.user.sub, req.params.userId, req.body);
+      revoked(user);
+      return service.toAdminUser(user);
+    },
+  );
+
+  app.post(
+    '/admin/users/:userId/password-reset',
+    {
+      config: staffOn.none('admin'),
+      schema: {
+        tags: ['accounts'],
+        summary: 'Help-desk password reset (admin)',
+        description:
+          'Answers a temporary password once (it is stored only hashed). Every older token is revoked; at the next login the account gets mustChangePassword: true and every route but POST /auth/password, GET /me and POST /auth/logout-all answers 403 PASSWORD_CHANGE_REQUIRED until it is changed. Audit-logged with who did it.',
+        security: sec,
+        params: UserParams,
+        response: { 200: TemporaryPasswordResponse, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { user, temporaryPassword } = await service.resetPassword(app.db, req.user.sub, req.params.userId);
+      revoked(user);
+      reply.header('cache-control', 'no-store');
+      return { temporaryPassword };
+    },
+  );
+};
