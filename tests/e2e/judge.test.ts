@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../db/schema/index';
-import { bearer, makeContest, makeResident, makeRound, makeStaff, PASSWORD, tokenFor } from '../helpers/factories';
+import { bearer, makeContest, makeResident, makeRound, makeStaff, PASSWORD, tokenFor, makeMemberStaff } from '../helpers/factories';
 import { launchBrowser, seriousA11yViolations, watchErrors } from './support/browser';
 import { startWebServer, type WebServer } from './support/server';
 import { expectNoPageErrors, loginThroughUi, newContext } from './support/session';
@@ -37,8 +37,8 @@ beforeAll(async () => {
     ],
   });
   roundId = round.id;
-  await makeStaff(db, 'judge', { phone: judgePhone });
-  const organizer = await makeStaff(db, 'organizer');
+  await makeMemberStaff(db, 'judge', { phone: judgePhone });
+  const organizer = await makeMemberStaff(db, 'organizer');
   people.an = await makeResident(db, { fullName: 'Nguyễn Văn An' });
   people.binh = await makeResident(db, { fullName: 'Lê Thị Bình' });
   people.chi = await makeResident(db, { fullName: 'Trần Minh Chi' });

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exclusions, overrides, questions, roundQuestions, rounds } from '../../db/schema/index';
-import { makeContest, makeResident, makeStaff, PASSWORD } from '../helpers/factories';
+import { makeContest, makeResident, makeStaff, PASSWORD, makeMemberStaff } from '../helpers/factories';
 import { launchBrowser, seriousA11yViolations, watchErrors } from './support/browser';
 import { startWebServer, type WebServer } from './support/server';
 import { expectNoPageErrors, loginThroughUi, newContext } from './support/session';
@@ -36,7 +36,7 @@ beforeAll(async () => {
   const contest = await makeContest(db, { title: 'Cuộc thi của Ban Tổ chức' });
   contestId = contest.id;
   contestSlug = contest.slug;
-  await makeStaff(db, 'organizer', { phone: organizerPhone });
+  await makeMemberStaff(db, 'organizer', { phone: organizerPhone });
   dir = mkdtempSync(join(tmpdir(), 'ttt-org-'));
   // Row 3 has no correct answer, row 4 only two options.
   writeFileSync(join(dir, 'bad.csv'), [HEAD, goodRows[0], 'Câu thiếu đáp án,Một,Hai,Ba,,,Khái niệm,', 'Câu hai phương án,Một,Hai,,,A,,', ''].join('\r\n'));

@@ -36,12 +36,24 @@ export async function makeUser(db: Db, overrides: Partial<typeof users.$inferIns
 export const makeResident = (db: Db, o: Partial<typeof users.$inferInsert> = {}) => makeUser(db, { ...o, role: 'resident' });
 export const makeStaff = (db: Db, role: 'organizer' | 'judge' | 'admin', o: Partial<typeof users.$inferInsert> = {}) => makeUser(db, { ...o, role });
 
+const defaultMembers = new WeakMap<Db, Pick<User, 'id' | 'role'>[]>();
+
+/**
+ * Staff who become members of every contest `makeContest` makes on this database from
+ * now on (each in its account's role): a test file's organizer and judge act on its
+ * contests, as in production where they are members of theirs.
+ */
+export function membersOfEveryContest(db: Db, ...staff: Pick<User, 'id' | 'role'>[]) {
+  defaultMembers.set(db, [...(defaultMembers.get(db) ?? []), ...staff]);
+}
+
 export async function makeContest(db: Db, overrides: Partial<typeof contests.$inferInsert> = {}): Promise<Contest> {
   const n = next();
   const [c] = await db
     .insert(contests)
     .values({ slug: `cuoc-thi-${n}`, title: `Cuộc thi ${n}`, ...overrides })
     .returning();
+  for (const u of defaultMembers.get(db) ?? []) if (u.role === 'organizer' || u.role === 'judge') await addMember(db, c.id, u);
   return c;
 }
 
@@ -108,3 +120,10 @@ export async function addMember(db: Db, contestId: string, user: Pick<User, 'id'
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A staff account that is a member of every contest `makeContest` makes on this database from now on. */
+export async function makeMemberStaff(db: Db, role: 'organizer' | 'judge', o: Partial<typeof users.$inferInsert> = {}): Promise<User> {
+  const u = await makeStaff(db, role, o);
+  membersOfEveryContest(db, u);
+  return u;
+}

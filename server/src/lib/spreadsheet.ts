@@ -1,6 +1,7 @@
 // Reading and writing the spreadsheets organizers keep (.xlsx from Excel or LibreOffice,
 // .csv in whatever encoding and flavour Excel produced), as plain rows of NFC strings.
 import ExcelJS from 'exceljs';
+import { strFromU8, Unzip, UnzipInflate, zipSync } from 'fflate';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
@@ -37,6 +38,8 @@ export interface ReadOptions {
   maxRows?: number;
   /** Decompressed size cap for .xlsx (a zip bomb must not exhaust memory). */
   maxUnzippedBytes?: number;
+  /** The upload's name: a ".xlsx" whose bytes are no zip is a damaged workbook, not a CSV. */
+  filename?: string;
 }
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
@@ -57,6 +60,11 @@ export async function readSheet(buf: Buffer, opts: ReadOptions = {}): Promise<Sh
   if (buf.length === 0) throw new SheetError('Tệp rỗng', 'The file is empty');
   if (startsWith(buf, OLE_MAGIC))
     throw new SheetError('Định dạng .xls cũ không được hỗ trợ: hãy lưu lại thành .xlsx hoặc .csv', 'Legacy .xls files are not supported: save as .xlsx or .csv');
+  const name = (opts.filename ?? '').toLowerCase();
+  if (!startsWith(buf, ZIP_MAGIC) && /\.(xlsx|xlsm|ods)$/.test(name))
+    throw name.endsWith('.ods')
+      ? new SheetError('Tệp .ods chưa được hỗ trợ: hãy lưu lại thành .xlsx hoặc .csv', 'OpenDocument (.ods) files are not supported: save the file as .xlsx or .csv')
+      : new SheetError('Tệp .xlsx hỏng, không đọc được như một bảng tính', 'The .xlsx file is damaged: not a readable workbook');
   const sheet = startsWith(buf, ZIP_MAGIC) ? await readXlsx(buf, opts) : readCsv(buf);
   const rows = dropEmpty(sheet.rows);
   if (opts.maxRows !== undefined && rows.length > opts.maxRows + 1)
@@ -209,16 +217,94 @@ export function cellText(v: CellValue): string {
   return '';
 }
 
+/** More parts than any workbook of ours has: a zip of many tiny entries is not a spreadsheet. */
+const MAX_ZIP_ENTRIES = 5_000;
+
+/**
+ * Inflates every entry of a zip, counting the bytes as they come out: past `maxBytes`
+ * in total it stops, whatever sizes the archive declares (a lying zip bomb costs at most
+ * the cap). fflate's streaming Unzip reads the local headers in order, as written.
+ */
+export function unzipCapped(buf: Uint8Array, maxBytes: number): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array[]>();
+  let total = 0;
+  let entries = 0;
+  let failure: SheetError | null = null;
+  const tooLarge = () => new SheetError('Tệp .xlsx quá lớn khi giải nén', 'The .xlsx file is too large once unpacked');
+  const unzip = new Unzip((file) => {
+    if (failure) return;
+    if (++entries > MAX_ZIP_ENTRIES) {
+      failure = new SheetError('Tệp .xlsx có quá nhiều thành phần', 'The .xlsx file has too many parts');
+      return;
+    }
+    const chunks: Uint8Array[] = [];
+    files.set(file.name, chunks);
+    file.ondata = (err, chunk) => {
+      if (failure) return;
+      if (err) {
+        failure = new SheetError('Tệp .xlsx hỏng', 'The .xlsx file is damaged');
+        return;
+      }
+      total += chunk.length;
+      if (total > maxBytes) {
+        failure = tooLarge();
+        file.terminate();
+        return;
+      }
+      chunks.push(chunk);
+    };
+    try {
+      file.start();
+    } catch {
+      failure = new SheetError('Tệp .xlsx dùng kiểu nén không hỗ trợ', 'The .xlsx file uses an unsupported compression');
+    }
+  });
+  unzip.register(UnzipInflate);
+  try {
+    unzip.push(buf, true);
+  } catch {
+    failure ??= new SheetError('Tệp .xlsx hỏng', 'The .xlsx file is damaged');
+  }
+  if (failure) throw failure;
+  const out = new Map<string, Uint8Array>();
+  for (const [name, chunks] of files) {
+    const size = chunks.reduce((n, c) => n + c.length, 0);
+    const data = new Uint8Array(size);
+    let at = 0;
+    for (const c of chunks) {
+      data.set(c, at);
+      at += c.length;
+    }
+    out.set(name, data);
+  }
+  return out;
+}
+
+const ODS_MIME = 'application/vnd.oasis.opendocument.spreadsheet';
+
 async function readXlsx(buf: Buffer, opts: ReadOptions): Promise<Sheet> {
   const declared = zipUncompressedSize(buf);
-  if (declared === null) throw new SheetError('Tệp .xlsx hỏng', 'The .xlsx file is damaged');
-  if (declared > (opts.maxUnzippedBytes ?? 64 * 1024 * 1024)) throw new SheetError('Tệp .xlsx quá lớn khi giải nén', 'The .xlsx file is too large once unpacked');
+  if (declared === null) throw new SheetError('Tệp .xlsx hỏng, không đọc được như một bảng tính', 'The .xlsx file is damaged: not a readable workbook');
+  const cap = opts.maxUnzippedBytes ?? 64 * 1024 * 1024;
+  if (declared > cap) throw new SheetError('Tệp .xlsx quá lớn khi giải nén', 'The .xlsx file is too large once unpacked');
+  // The declared sizes may lie: inflate under a hard cap, and hand exceljs only what came out.
+  const parts = unzipCapped(buf, cap);
+  const mime = parts.get('mimetype');
+  if (mime && strFromU8(mime).trim().startsWith(ODS_MIME))
+    throw new SheetError(
+      'Tệp .ods (LibreOffice/OpenOffice) chưa được hỗ trợ: hãy lưu lại thành .xlsx hoặc .csv',
+      'OpenDocument (.ods) files are not supported: save the file as .xlsx or .csv',
+    );
+  if (!parts.has('[Content_Types].xml'))
+    throw new SheetError('Tệp không phải bảng tính Excel đọc được (.xlsx)', 'The file is not a readable workbook (.xlsx)');
   const wb = new ExcelJS.Workbook();
   try {
+    // Stored, not deflated: exceljs inflates nothing, and reads exactly the vetted bytes.
+    const repacked = zipSync(Object.fromEntries(parts), { level: 0 });
     // exceljs' typings predate Node's generic Buffer.
-    await wb.xlsx.load(buf as unknown as ArrayBuffer);
+    await wb.xlsx.load(Buffer.from(repacked) as unknown as ArrayBuffer);
   } catch {
-    throw new SheetError('Tệp .xlsx hỏng hoặc không phải bảng tính Excel', 'The .xlsx file is damaged or not an Excel workbook');
+    throw new SheetError('Tệp .xlsx hỏng, không đọc được như một bảng tính', 'The .xlsx file is damaged: not a readable workbook');
   }
   const ws = wb.worksheets.find((w) => w.state !== 'hidden' && w.state !== 'veryHidden') ?? wb.worksheets[0];
   if (!ws) throw new SheetError('Tệp .xlsx không có trang tính nào', 'The .xlsx file has no worksheet');

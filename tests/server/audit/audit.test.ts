@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordAudit } from '../../../server/src/modules/audit/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeStaff, tokenFor } from '../../helpers/factories';
+import { bearer, makeContest, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
 
 let t: TestContext;
 let admin: string;
@@ -10,7 +10,7 @@ let organizerId: string;
 beforeAll(async () => {
   t = await makeTestApp();
   admin = tokenFor(t.app, await makeStaff(t.database.db, 'admin'));
-  const o = await makeStaff(t.database.db, 'organizer', { fullName: 'Trần Văn Tổ Chức' });
+  const o = await makeMemberStaff(t.database.db, 'organizer', { fullName: 'Trần Văn Tổ Chức' });
   organizerId = o.id;
   organizer = tokenFor(t.app, o);
 });

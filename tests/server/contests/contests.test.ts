@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, contests, rounds } from '../../../db/schema/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
 
 let t: TestContext;
 let org: string;
@@ -10,8 +10,8 @@ let judge: string;
 let resident: string;
 beforeAll(async () => {
   t = await makeTestApp();
-  org = tokenFor(t.app, await makeStaff(t.database.db, 'organizer'));
-  judge = tokenFor(t.app, await makeStaff(t.database.db, 'judge'));
+  org = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
+  judge = tokenFor(t.app, await makeMemberStaff(t.database.db, 'judge'));
   resident = tokenFor(t.app, await makeResident(t.database.db));
 });
 afterAll(() => t.close());

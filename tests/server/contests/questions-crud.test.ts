@@ -2,14 +2,14 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, questions, roundQuestions } from '../../../db/schema/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeQuestions, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { bearer, makeContest, makeQuestions, makeResident, makeRound, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
 
 let t: TestContext;
 let org: string;
 let resident: string;
 beforeAll(async () => {
   t = await makeTestApp();
-  org = tokenFor(t.app, await makeStaff(t.database.db, 'organizer'));
+  org = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
   resident = tokenFor(t.app, await makeResident(t.database.db));
 });
 afterAll(() => t.close());

@@ -4,14 +4,14 @@ import { auditLog, exclusions } from '../../../db/schema/index';
 import { makeNationalId } from '../../../server/src/lib/identity';
 import { isExcluded } from '../../../server/src/modules/exclusions/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { csvText, multipart, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
 
 let t: TestContext;
 let organizer: string;
 beforeAll(async () => {
   t = await makeTestApp();
-  organizer = tokenFor(t.app, await makeStaff(t.database.db, 'organizer'));
+  organizer = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
 });
 afterAll(() => t.close());
 
@@ -93,7 +93,11 @@ describe('PUT /admin/contests/:contestId/exclusions', () => {
   it('is for organizers only, and 404 for an unknown contest', async () => {
     const c = await makeContest(t.database.db);
     expect((await put(c.id, [], tokenFor(t.app, { id: 'r', role: 'resident' }))).statusCode).toBe(403);
-    expect((await put(c.id, [], tokenFor(t.app, { id: 'j', role: 'judge' }))).statusCode).toBe(403);
+    // A judge of another contest does not learn this one exists; a judge member may not edit it.
+    const judge = await makeStaff(t.database.db, 'judge');
+    expect((await put(c.id, [], tokenFor(t.app, judge))).statusCode).toBe(404);
+    await addMember(t.database.db, c.id, judge);
+    expect((await put(c.id, [], tokenFor(t.app, judge))).statusCode).toBe(403);
     expect((await put('nope', [])).statusCode).toBe(404);
   });
 });

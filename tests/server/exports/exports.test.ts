@@ -8,7 +8,7 @@ import { auditLog, type Round } from '../../../db/schema/index';
 import { CANONICAL_COLUMNS, escapeCanonical } from '../../../server/src/lib/ranking';
 import { COLUMN_TITLES, csvValueToCanonical, FLAGS_TITLE } from '../../../server/src/modules/exports/exports.format';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
+import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeDisqualification, makeExclusion, makeLocality, makeSubmission, makeUnit } from '../../helpers/results-factories';
 import { pdfText } from './pdf-text';
 
@@ -24,7 +24,7 @@ const NAMES = ['Nguyễn Thị Hoa', 'Trần Văn Đức', 'Lê Hoàng Yến', '
 beforeAll(async () => {
   t = await makeTestApp();
   const db = t.database.db;
-  judgeToken = tokenFor(t.app, await makeStaff(db, 'judge'));
+  judgeToken = tokenFor(t.app, await makeMemberStaff(db, 'judge'));
   const contest = await makeContest(db, { title: 'Cuộc thi tìm hiểu chuyển đổi số tỉnh Thanh Hóa, staff offline' });
   ({ round } = await makeClosedRound(db, contest.id, {
     number: 3,
@@ -167,13 +167,16 @@ describe('GET /judge/rounds/:roundId/export', () => {
     }
   });
 
-  it('refuses a round not finalized (409), a non-judge (403) and an unknown format (400)', async () => {
+  it('refuses a round not finalized (409), a non-member (404), an organizer member (403) and an unknown format (400)', async () => {
     const contest = await makeContest(t.database.db);
     const { round: other } = await makeClosedRound(t.database.db, contest.id);
     const res = await exportOf('csv', judgeToken, other.id);
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('ROUND_NOT_FINALIZED');
-    expect((await exportOf('csv', tokenFor(t.app, await makeStaff(t.database.db, 'organizer')))).statusCode).toBe(403);
+    const organizer = await makeStaff(t.database.db, 'organizer');
+    expect((await exportOf('csv', tokenFor(t.app, organizer), other.id)).statusCode).toBe(404);
+    await addMember(t.database.db, contest.id, organizer);
+    expect((await exportOf('csv', tokenFor(t.app, organizer), other.id)).statusCode).toBe(403);
     expect((await exportOf('docx')).statusCode).toBe(400);
     expect((await exportOf('csv', judgeToken, 'no-such-round')).statusCode).toBe(404);
   });

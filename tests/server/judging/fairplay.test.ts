@@ -4,14 +4,14 @@ import type { Round, StoredAnswer } from '../../../db/schema/index';
 import { fairplayFlags, type FairplaySubmission } from '../../../server/src/lib/fairplay';
 import { checksumOf, type RankedRow } from '../../../server/src/lib/ranking';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
+import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeSubmission } from '../../helpers/results-factories';
 
 let t: TestContext;
 let judgeToken: string;
 beforeAll(async () => {
   t = await makeTestApp();
-  judgeToken = tokenFor(t.app, await makeStaff(t.database.db, 'judge'));
+  judgeToken = tokenFor(t.app, await makeMemberStaff(t.database.db, 'judge'));
 });
 afterAll(() => t.close());
 
@@ -135,8 +135,10 @@ describe('fair-play flags in GET /judge/rounds/:roundId/ranking', () => {
 
 describe('minMsPerQuestion in the round JSON', () => {
   it('is set on create, shown on the round, changed and cleared by PATCH, and refused out of range', async () => {
-    const organizer = tokenFor(t.app, await makeStaff(db(), 'organizer'));
     const contest = await makeContest(db());
+    const organizerUser = await makeStaff(db(), 'organizer');
+    await addMember(db(), contest.id, organizerUser);
+    const organizer = tokenFor(t.app, organizerUser);
     const base = { number: 1, opensAt: '2030-01-01T00:00:00.000Z', closesAt: '2030-01-08T00:00:00.000Z', questionCount: 1 };
     const created = await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${contest.id}/rounds`, headers: bearer(organizer), payload: { ...base, minMsPerQuestion: 3000 } });
     expect(created.statusCode).toBe(201);

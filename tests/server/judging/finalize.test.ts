@@ -4,14 +4,14 @@ import { eq, sql } from 'drizzle-orm';
 import { users, type Round, type User } from '../../../db/schema/index';
 import { checksumOf, type RankedRow } from '../../../server/src/lib/ranking';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeDisqualification, makeExclusion, makeLocality, makePriorWinners, makeSubmission, makeUnit } from '../../helpers/results-factories';
 
 let t: TestContext;
 let judgeToken: string;
 beforeAll(async () => {
   t = await makeTestApp();
-  judgeToken = tokenFor(t.app, await makeStaff(t.database.db, 'judge'));
+  judgeToken = tokenFor(t.app, await makeMemberStaff(t.database.db, 'judge'));
 });
 afterAll(() => t.close());
 
@@ -74,11 +74,15 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
     expect(res.json().code).toBe('ROUND_NOT_CLOSED');
   });
 
-  it('needs a judge: 401 without a token, 403 for a resident or an organizer, 200 for an admin', async () => {
+  it('needs a judge member: 401 without a token, 403 for a resident or an organizer member, 404 for staff of other contests, 200 for an admin', async () => {
     const { round } = await closedRound();
     expect((await t.app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/finalize` })).statusCode).toBe(401);
     expect((await finalize(round.id, tokenFor(t.app, await makeResident(db())))).statusCode).toBe(403);
-    expect((await finalize(round.id, tokenFor(t.app, await makeStaff(db(), 'organizer')))).statusCode).toBe(403);
+    const organizer = await makeStaff(db(), 'organizer');
+    expect((await finalize(round.id, tokenFor(t.app, organizer))).statusCode).toBe(404);
+    expect((await finalize(round.id, tokenFor(t.app, await makeStaff(db(), 'judge')))).statusCode).toBe(404);
+    await addMember(db(), round.contestId, organizer);
+    expect((await finalize(round.id, tokenFor(t.app, organizer))).statusCode).toBe(403);
     expect((await finalize(round.id, tokenFor(t.app, await makeStaff(db(), 'admin')))).statusCode).toBe(200);
   });
 

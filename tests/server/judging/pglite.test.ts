@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, migrateDatabase, type Database } from '../../../db/client';
 import { buildApp } from '../../../server/src/app';
 import { TEST_JWT_SECRET } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
+import { addMember, bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeDisqualification, makeExclusion, makeSubmission } from '../../helpers/results-factories';
 
 // The embedded default runs on PGlite: the same finalize SQL and exports must work there.
@@ -24,8 +24,10 @@ afterAll(async () => {
 describe('judging on the embedded PGlite database', () => {
   it('finalizes, finalizes again to the same checksum, publishes and exports', async () => {
     const db = database.db;
-    const judge = tokenFor(app, await makeStaff(db, 'judge'));
     const contest = await makeContest(db, { onePrizePerPerson: true });
+    const judgeUser = await makeStaff(db, 'judge');
+    await addMember(db, contest.id, judgeUser);
+    const judge = tokenFor(app, judgeUser);
     const { round } = await makeClosedRound(db, contest.id, { questionCount: 3 });
     const people = await Promise.all([1, 2, 3, 4, 5].map(() => makeResident(db)));
     await makeExclusion(db, contest.id, { phone: people[0].phone });

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, disqualifications, rounds } from '../../../db/schema/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeExclusion, makeLocality, makeOpenAttempt, makeSubmission, makeUnit } from '../../helpers/results-factories';
 
 let t: TestContext;
@@ -10,7 +10,7 @@ let judgeToken: string;
 let judgeId: string;
 beforeAll(async () => {
   t = await makeTestApp();
-  const judge = await makeStaff(t.database.db, 'judge');
+  const judge = await makeMemberStaff(t.database.db, 'judge');
   judgeId = judge.id;
   judgeToken = tokenFor(t.app, judge);
 });
@@ -78,7 +78,9 @@ describe('POST /judge/rounds/:roundId/disqualifications', () => {
 
   it('is for judges only', async () => {
     const { round, people } = await roundWithPeople(1);
-    const organizer = tokenFor(t.app, await makeStaff(db(), 'organizer'));
+    const organizerUser = await makeStaff(db(), 'organizer');
+    await addMember(db(), round.contestId, organizerUser);
+    const organizer = tokenFor(t.app, organizerUser);
     const res = await t.app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/disqualifications`, headers: bearer(organizer), payload: { userId: people[0].id, reason: 'x' } });
     expect(res.statusCode).toBe(403);
   });
@@ -290,8 +292,10 @@ describe('GET /judge/contests/:contestId/collective-ranking', () => {
     expect(body.units.byParticipants).toEqual([{ rank: 1, id: unit.id, name: 'Sở Tư pháp', participants: 3, headcount: 10, participationRate: 0.3 }]);
     void none;
 
-    const organizer = tokenFor(t.app, await makeStaff(db(), 'organizer'));
-    expect((await get(`/judge/contests/${contest.id}/collective-ranking`, bearer(organizer))).statusCode).toBe(200);
+    const organizerUser = await makeStaff(db(), 'organizer');
+    expect((await get(`/judge/contests/${contest.id}/collective-ranking`, bearer(tokenFor(t.app, organizerUser)))).statusCode).toBe(404);
+    await addMember(db(), contest.id, organizerUser);
+    expect((await get(`/judge/contests/${contest.id}/collective-ranking`, bearer(tokenFor(t.app, organizerUser)))).statusCode).toBe(200);
     expect((await get(`/judge/contests/${contest.id}/collective-ranking`, bearer(tokenFor(t.app, inBig[0])))).statusCode).toBe(403);
     const onlyR2 = (await get(`/judge/contests/${contest.id}/collective-ranking?roundId=${r2.id}`, bearer(judgeToken))).json();
     expect(onlyR2.localities.byParticipants[0]).toMatchObject({ name: 'Phường Đông Sơn', participants: 1 });

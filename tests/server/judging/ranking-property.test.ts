@@ -3,14 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../../db/schema/index';
 import { PREDICTION_TARGETS, rankRound, type RankingPerson, type RankingSubmission } from '../../../server/src/lib/ranking';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
+import { bearer, makeContest, makeResident, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
 import { makeClosedRound, makeDisqualification, makeExclusion, makePriorWinners, makeSubmission } from '../../helpers/results-factories';
 
 let t: TestContext;
 let judgeToken: string;
 beforeAll(async () => {
   t = await makeTestApp();
-  judgeToken = tokenFor(t.app, await makeStaff(t.database.db, 'judge'));
+  judgeToken = tokenFor(t.app, await makeMemberStaff(t.database.db, 'judge'));
 });
 afterAll(() => t.close());
 

@@ -2,13 +2,13 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, auditLog, submissions } from '../../../db/schema/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 
 let t: TestContext;
 let org: string;
 beforeAll(async () => {
   t = await makeTestApp();
-  org = tokenFor(t.app, await makeStaff(t.database.db, 'organizer'));
+  org = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
 });
 afterAll(() => t.close());
 
@@ -101,6 +101,8 @@ describe('PUT /admin/rounds/:roundId/overrides/:userId', () => {
     const judge = await makeStaff(t.database.db, 'judge');
     const body = { extraAttempts: 1, extraSeconds: 60, reason: 'Sự cố' };
     expect((await put(round.id, resident.id, body, tokenFor(t.app, resident))).statusCode).toBe(403);
+    expect((await put(round.id, resident.id, body, tokenFor(t.app, judge))).statusCode).toBe(404);
+    await addMember(t.database.db, round.contestId, judge);
     expect((await put(round.id, resident.id, body, tokenFor(t.app, judge))).statusCode).toBe(403);
     expect((await put(round.id, 'nobody', body)).statusCode).toBe(404);
     expect((await put('no-round', resident.id, body)).statusCode).toBe(404);

@@ -3,14 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../../db/schema/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { QUESTION_HEADERS } from '../../../server/src/lib/question-sheet';
-import { bearer, makeContest, makeStaff, tokenFor } from '../../helpers/factories';
+import { bearer, makeContest, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
 import { csvText } from '../../fixtures/sheets';
 
 let t: TestContext;
 let organizer: string;
 beforeAll(async () => {
   t = await makeTestApp();
-  organizer = tokenFor(t.app, await makeStaff(t.database.db, 'organizer'));
+  organizer = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
 });
 afterAll(() => t.close());
 

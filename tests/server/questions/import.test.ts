@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, questions } from '../../../db/schema/index';
 import { QUESTION_HEADERS } from '../../../server/src/lib/question-sheet';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeQuestions, makeStaff, tokenFor } from '../../helpers/factories';
+import { bearer, makeContest, makeQuestions, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
 import { csvText, multipart, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
 
 let t: TestContext;
@@ -13,7 +13,7 @@ let organizer: string;
 let organizerId: string;
 beforeAll(async () => {
   t = await makeTestApp();
-  const o = await makeStaff(t.database.db, 'organizer');
+  const o = await makeMemberStaff(t.database.db, 'organizer');
   organizerId = o.id;
   organizer = tokenFor(t.app, o);
 });

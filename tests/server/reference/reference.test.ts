@@ -2,14 +2,14 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localities, units } from '../../../db/schema/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
+import { bearer, makeContest, makeResident, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
 import { csvText, multipart, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
 
 let t: TestContext;
 let organizer: string;
 beforeAll(async () => {
   t = await makeTestApp();
-  organizer = tokenFor(t.app, await makeStaff(t.database.db, 'organizer'));
+  organizer = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
 });
 afterAll(() => t.close());
 

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultLimits, type Limits } from '../../../server/src/lib/limits';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
 
 // Property-based fuzzing of every route the OpenAPI document lists: whatever the body,
 // params, query and token, the answer is never a 5xx, and a rejected request changes
@@ -37,8 +37,8 @@ beforeAll(async () => {
   tokens = [
     undefined,
     tokenFor(t.app, resident),
-    tokenFor(t.app, await makeStaff(db, 'organizer')),
-    tokenFor(t.app, await makeStaff(db, 'judge')),
+    tokenFor(t.app, await makeMemberStaff(db, 'organizer')),
+    tokenFor(t.app, await makeMemberStaff(db, 'judge')),
     tokenFor(t.app, await makeStaff(db, 'admin')),
     'garbage.token.value',
   ];

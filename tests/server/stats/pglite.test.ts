@@ -3,7 +3,7 @@ import { createDatabase, migrateDatabase, type Database } from '../../../db/clie
 import { buildApp } from '../../../server/src/app';
 import { QUESTION_HEADERS } from '../../../server/src/lib/question-sheet';
 import { TEST_JWT_SECRET } from '../../helpers/app';
-import { bearer, makeContest, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { bearer, makeContest, makeRound, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
 import { multipart, xlsxOf } from '../../fixtures/sheets';
 import type { FastifyInstance } from 'fastify';
 
@@ -17,7 +17,7 @@ beforeAll(async () => {
   await migrateDatabase(database);
   app = await buildApp({ config: { JWT_EXPIRES_IN: '1h', TRUST_PROXY: undefined }, database, redis: null, jwtSecret: TEST_JWT_SECRET });
   await app.ready();
-  token = tokenFor(app, await makeStaff(database.db, 'organizer'));
+  token = tokenFor(app, await makeMemberStaff(database.db, 'organizer'));
   adminToken = tokenFor(app, await makeStaff(database.db, 'admin'));
 });
 afterAll(async () => {

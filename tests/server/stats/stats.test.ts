@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../db/client';
 import { attempts, localities, submissions, units, type Round } from '../../../db/schema/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 
 let t: TestContext;
 let organizer: string;
 beforeAll(async () => {
   t = await makeTestApp();
-  organizer = tokenFor(t.app, await makeStaff(t.database.db, 'organizer'));
+  organizer = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
 });
 afterAll(() => t.close());
 
@@ -119,7 +119,10 @@ describe('GET /admin/rounds/:roundId/stats', () => {
 
   it('is for organizers and judges; residents get 403, unknown rounds 404', async () => {
     const { round } = await makeRound(t.database.db, (await makeContest(t.database.db)).id);
-    expect((await stats(round.id, tokenFor(t.app, { id: 'j', role: 'judge' }))).statusCode).toBe(200);
+    const judge = await makeStaff(t.database.db, 'judge');
+    expect((await stats(round.id, tokenFor(t.app, judge))).statusCode).toBe(404);
+    await addMember(t.database.db, round.contestId, judge);
+    expect((await stats(round.id, tokenFor(t.app, judge))).statusCode).toBe(200);
     expect((await stats(round.id, tokenFor(t.app, { id: 'r', role: 'resident' }))).statusCode).toBe(403);
     expect((await stats('no-such-round')).statusCode).toBe(404);
   });

@@ -49,7 +49,7 @@ export function invalidFile(err: SheetError) {
 
 export async function readUploadedSheet(file: Upload, maxRows: number): Promise<Sheet> {
   try {
-    return await readSheet(file.buffer, { maxRows });
+    return await readSheet(file.buffer, { maxRows, filename: file.filename });
   } catch (err) {
     if (err instanceof SheetError) throw invalidFile(err);
     throw err;
