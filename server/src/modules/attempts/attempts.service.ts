@@ -334,16 +334,14 @@ export class AttemptsService {
   }
 
   /**
-   * revealScore "after_close" shows scores once the round is sealed (API.md v1.1). Only a
-   * repeat submit after closesAt + grace asks the database; a sealed round stays sealed,
-   * so the answer is remembered.
+   * revealScore "after_close" shows scores once the round is sealed (API.md v1.1). A
+   * submission being accepted means the round is not sealed, so only a repeat asks the
+   * database; a sealed round stays sealed, so the answer is remembered.
    */
-  private async isSealed(roundId: string, closesAtMs: number): Promise<boolean> {
+  private async isSealed(roundId: string): Promise<boolean> {
     if (this.sealedRounds.has(roundId)) return true;
-    const now = this.now();
-    if (now < closesAtMs + SUBMIT_GRACE_MS) return false;
     const at = await sealedAtById(this.database.db, roundId).catch(() => null);
-    if (!at || now < at.getTime()) return false;
+    if (!at || this.now() < at.getTime()) return false;
     this.sealedRounds.add(roundId);
     return true;
   }
@@ -351,7 +349,7 @@ export class AttemptsService {
   private async toResult(attemptId: string, roundId: string, r: repo.StoredResult, duplicate: boolean): Promise<ResultResponse> {
     const round = await this.rounds.get(roundId).catch(() => null);
     // Unknown round config (the database is down): hold the score back rather than guess.
-    const reveal = !!round && (round.round.revealScore === 'immediately' || (await this.isSealed(roundId, round.round.closesAt.getTime())));
+    const reveal = !!round && (round.round.revealScore === 'immediately' || (duplicate && (await this.isSealed(roundId))));
     const out: ResultResponse = {
       attemptId,
       status: 'submitted',

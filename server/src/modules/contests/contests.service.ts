@@ -155,12 +155,12 @@ export function roundNotClosed(sealedAt: Date, now: Date, what = 'This'): AppErr
 
 /**
  * When the round is sealed: closesAt, the deadline of every attempt still running
- * (overrides included), plus the submit grace. Cheap until closesAt + grace: nothing can
- * be sealed before then, so only later calls read the attempts.
+ * (overrides included), plus the submit grace. Before closesAt nothing is read: the
+ * answer is then a lower bound (closesAt + grace), and the caller asks again.
  */
 export async function sealedAt(db: Db, round: Round, now = new Date()): Promise<Date> {
   const earliest = new Date(round.closesAt.getTime() + SUBMIT_GRACE_MS);
-  if (now < earliest) return earliest;
+  if (now < round.closesAt) return earliest;
   return (await repo.roundSealedAt(db, round.id, SUBMIT_GRACE_MS)) ?? earliest;
 }
 
@@ -174,8 +174,7 @@ export async function isSealed(db: Db, round: Round, now = new Date()): Promise<
  * sees this (it then finds the round sealed and is refused).
  */
 export async function assertSealed(db: Db, round: Round, now = new Date(), what?: string): Promise<void> {
-  const earliest = new Date(round.closesAt.getTime() + SUBMIT_GRACE_MS);
-  if (now < earliest) throw roundNotClosed(earliest, now, what);
+  if (now < round.closesAt) throw roundNotClosed(new Date(round.closesAt.getTime() + SUBMIT_GRACE_MS), now, what);
   const at = await db.transaction(async (tx) => {
     await repo.lockRound(tx, round.id, 'share');
     return repo.roundSealedAt(tx, round.id, SUBMIT_GRACE_MS);

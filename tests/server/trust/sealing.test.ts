@@ -1,0 +1,221 @@
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attempts, overrides, rounds } from '../../../db/schema/index';
+import { makeTestApp, type TestContext } from '../../helpers/app';
+import { bearer, makeContest, makeMemberStaff, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { makeClosedRound, makeOpenAttempt } from '../../helpers/results-factories';
+
+let t: TestContext;
+let organizer: string;
+let judge: string;
+const db = () => t.database.db;
+const SECOND = 1000;
+
+beforeAll(async () => {
+  t = await makeTestApp();
+  organizer = tokenFor(t.app, await makeMemberStaff(db(), 'organizer'));
+  judge = tokenFor(t.app, await makeMemberStaff(db(), 'judge'));
+});
+afterAll(() => t.close());
+
+const key = (roundId: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url: `/api/v1/rounds/${roundId}/answer-key`, headers });
+const start = (roundId: string, token: string) => t.app.inject({ method: 'POST', url: `/api/v1/rounds/${roundId}/attempts`, headers: bearer(token) });
+type Served = { attemptId: string; questions: { id: string; options: { id: string }[] }[] };
+const submitFirstOptions = (a: Served, token: string) =>
+  t.app.inject({
+    method: 'POST',
+    url: `/api/v1/attempts/${a.attemptId}/submit`,
+    headers: bearer(token),
+    payload: { answers: a.questions.map((q) => ({ questionId: q.id, optionId: q.options[0].id })), prediction: 1 },
+  });
+const patchRound = (roundId: string, payload: object) => t.app.inject({ method: 'PATCH', url: `/api/v1/admin/rounds/${roundId}`, headers: bearer(organizer), payload });
+const putOverride = (roundId: string, userId: string) =>
+  t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${roundId}/overrides/${userId}`, headers: bearer(organizer), payload: { extraAttempts: 0, extraSeconds: 120, reason: 'Mất sóng' } });
+const finalize = (roundId: string) => t.app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${roundId}/finalize`, headers: bearer(judge) });
+
+/**
+ * Moves a round and its running attempts `ms` into the past, as if that much time had
+ * gone by (a submitted attempt's deadline is pinned by its submission, and no longer counts).
+ */
+async function age(roundId: string, ms: number) {
+  const shift = sql`make_interval(secs => ${ms / 1000}::float8)`;
+  await db().update(rounds).set({ opensAt: sql`${rounds.opensAt} - ${shift}`, closesAt: sql`${rounds.closesAt} - ${shift}` }).where(eq(rounds.id, roundId));
+  await db()
+    .update(attempts)
+    .set({ startedAt: sql`${attempts.startedAt} - ${shift}`, deadline: sql`${attempts.deadline} - ${shift}` })
+    .where(sql`${attempts.roundId} = ${roundId} and not exists (select 1 from submissions s where s.attempt_id = ${attempts.id})`);
+}
+
+/** The public refusals are remembered for a second per process: a later read must not see a stale one. */
+const pastRefusalMemory = () => new Promise((r) => setTimeout(r, 1100));
+
+describe('sealed rounds: the answer key', () => {
+  it('stays closed to a script that reads it at closesAt, while a submission can still be accepted', async () => {
+    const contest = await makeContest(db());
+    const { round } = await makeRound(db(), contest.id, { questionCount: 3, timeLimitSeconds: 600, closesAt: new Date(Date.now() + 60 * SECOND) }, 3);
+    const resident = await makeResident(db());
+    const token = tokenFor(t.app, resident);
+    const served = (await start(round.id, token)).json() as Served;
+
+    // The round closes: the attempt's deadline was capped at closesAt and the grace runs.
+    await age(round.id, 70 * SECOND);
+    const early = await key(round.id);
+    expect(early.statusCode).toBe(409);
+    expect(early.json().code).toBe('ROUND_NOT_CLOSED');
+    const retry = Number(early.headers['retry-after']);
+    expect(retry).toBeGreaterThanOrEqual(15);
+    expect(retry).toBeLessThanOrEqual(21);
+    expect(JSON.stringify(early.json())).not.toMatch(/correct/i);
+    // Finalize waits for the same moment.
+    const fin = await finalize(round.id);
+    expect(fin.statusCode).toBe(409);
+    expect(fin.json().code).toBe('ROUND_NOT_CLOSED');
+    expect(Number(fin.headers['retry-after'])).toBeGreaterThan(0);
+
+    // Inside the grace the submission is still accepted: the key was not there to copy.
+    expect((await submitFirstOptions(served, token)).statusCode).toBe(200);
+
+    await age(round.id, 31 * SECOND);
+    await pastRefusalMemory();
+    const open = await key(round.id);
+    expect(open.statusCode).toBe(200);
+    expect(open.json()).toHaveLength(3);
+  });
+
+  it('waits for an attempt that an override keeps running past closesAt', async () => {
+    const contest = await makeContest(db());
+    const { round } = await makeClosedRound(db(), contest.id, { questionCount: 3, closesAt: new Date(Date.now() - 5 * 60 * SECOND) }, 3);
+    const resident = await makeResident(db());
+    await db().insert(overrides).values({ roundId: round.id, userId: resident.id, extraSeconds: 600, reason: 'Mất điện' });
+    const running = await makeOpenAttempt(db(), round, resident.id);
+    await db().update(attempts).set({ deadline: new Date(Date.now() + 60 * SECOND) }).where(eq(attempts.id, running.id));
+
+    const res = await key(round.id);
+    expect(res.statusCode).toBe(409);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(85);
+    expect((await finalize(round.id)).json().code).toBe('ROUND_NOT_CLOSED');
+
+    // Once that attempt's time and the grace are over, the round is sealed.
+    await db().update(attempts).set({ deadline: new Date(Date.now() - 31 * SECOND) }).where(eq(attempts.id, running.id));
+    await pastRefusalMemory();
+    expect((await key(round.id)).statusCode).toBe(200);
+    expect((await finalize(round.id)).statusCode).toBe(200);
+  });
+
+  it('is served with Cache-Control and an ETag, and 304 for a matching If-None-Match', async () => {
+    const contest = await makeContest(db());
+    const { round } = await makeClosedRound(db(), contest.id, { questionCount: 3 }, 3);
+    const first = await key(round.id);
+    expect(first.statusCode).toBe(200);
+    expect(first.headers['cache-control']).toMatch(/max-age=\d+/);
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^".+"$/);
+    const again = await key(round.id, { 'if-none-match': etag });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+    expect((await key(round.id, { 'if-none-match': '"other"' })).statusCode).toBe(200);
+  });
+});
+
+describe('sealed rounds: closing early and after sealing', () => {
+  it('brings running deadlines down to an early close, plus the resident\'s extra seconds', async () => {
+    const contest = await makeContest(db());
+    const { round } = await makeRound(db(), contest.id, { questionCount: 3, timeLimitSeconds: 3600 }, 3);
+    const plain = await makeResident(db());
+    const extra = await makeResident(db());
+    await db().insert(overrides).values({ roundId: round.id, userId: extra.id, extraSeconds: 300, reason: 'Người khuyết tật' });
+    const a = (await start(round.id, tokenFor(t.app, plain))).json() as Served;
+    const b = (await start(round.id, tokenFor(t.app, extra))).json() as Served;
+
+    const closesAt = new Date();
+    const res = await patchRound(round.id, { closesAt: closesAt.toISOString() });
+    expect(res.statusCode).toBe(200);
+    const deadlines = new Map((await db().select().from(attempts).where(eq(attempts.roundId, round.id))).map((x) => [x.id, x.deadline.getTime()]));
+    expect(deadlines.get(a.attemptId)).toBe(closesAt.getTime());
+    expect(deadlines.get(b.attemptId)).toBe(closesAt.getTime() + 300 * SECOND);
+    // The resident with extra seconds keeps the round from sealing until those run out.
+    expect(Number((await key(round.id)).headers['retry-after'])).toBeGreaterThanOrEqual(300);
+  });
+
+  it('refuses to reopen a sealed round or grant overrides in it (409 ROUND_SEALED), and changes nothing', async () => {
+    const contest = await makeContest(db());
+    const { round } = await makeClosedRound(db(), contest.id, { questionCount: 3 }, 3);
+    const resident = await makeResident(db());
+    const later = await patchRound(round.id, { closesAt: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(later.statusCode).toBe(409);
+    expect(later.json().code).toBe('ROUND_SEALED');
+    const o = await putOverride(round.id, resident.id);
+    expect(o.statusCode).toBe(409);
+    expect(o.json().code).toBe('ROUND_SEALED');
+    const [after] = await db().select().from(rounds).where(eq(rounds.id, round.id));
+    expect(after.closesAt.getTime()).toBe(round.closesAt.getTime());
+    expect(await db().select().from(overrides).where(eq(overrides.roundId, round.id))).toHaveLength(0);
+    // Other edits of a sealed round stay possible (a title fix).
+    expect((await patchRound(round.id, { title: 'Tuần 1 (đã đóng)' })).statusCode).toBe(200);
+  });
+
+  it('still reopens a round that closed but is not sealed yet', async () => {
+    const contest = await makeContest(db());
+    const { round } = await makeRound(db(), contest.id, { questionCount: 3, closesAt: new Date(Date.now() - 5 * SECOND) }, 3);
+    expect((await patchRound(round.id, { closesAt: new Date(Date.now() + 3_600_000).toISOString() })).statusCode).toBe(200);
+  });
+});
+
+describe('questions whose answer is public', () => {
+  it('join another pool only with allowPublished, and are marked in lists and pools', async () => {
+    const contest = await makeContest(db());
+    const { pool } = await makeClosedRound(db(), contest.id, { questionCount: 3 }, 3);
+    const { round: next } = await makeRound(db(), contest.id, { questionCount: 2, opensAt: new Date(Date.now() + 86_400_000), closesAt: new Date(Date.now() + 2 * 86_400_000) }, 0);
+    const put = (payload: object) => t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${next.id}/questions`, headers: bearer(organizer), payload });
+
+    const refused = await put({ questionIds: [pool[0].id, pool[1].id] });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().code).toBe('QUESTION_PUBLISHED');
+    expect(refused.json().details.map((d: { questionId: string; field: string }) => [d.field, d.questionId]).sort()).toEqual(
+      [
+        ['questionIds', pool[0].id],
+        ['questionIds', pool[1].id],
+      ].sort(),
+    );
+    const empty = await t.app.inject({ method: 'GET', url: `/api/v1/admin/rounds/${next.id}/questions`, headers: bearer(organizer) });
+    expect(empty.json().size).toBe(0);
+
+    const list = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${contest.id}/questions`, headers: bearer(organizer) });
+    expect(list.json().every((q: { published: boolean }) => q.published)).toBe(true);
+
+    const allowed = await put({ questionIds: [pool[0].id, pool[1].id], allowPublished: true });
+    expect(allowed.statusCode).toBe(200);
+    expect(allowed.json().questions.map((q: { published: boolean }) => q.published)).toEqual([true, true]);
+  });
+
+  it('are not published while their round is not sealed', async () => {
+    const contest = await makeContest(db());
+    const { pool } = await makeRound(db(), contest.id, { questionCount: 2 }, 2);
+    const { round: next } = await makeRound(db(), contest.id, { questionCount: 2, opensAt: new Date(Date.now() + 86_400_000), closesAt: new Date(Date.now() + 2 * 86_400_000) }, 0);
+    const res = await t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${next.id}/questions`, headers: bearer(organizer), payload: { questionIds: pool.map((q) => q.id) } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().questions.map((q: { published: boolean }) => q.published)).toEqual([false, false]);
+  });
+});
+
+describe('scores of a round that reveals them after close', () => {
+  it('stay hidden in GET /me/attempts and on a repeat submit until the round is sealed', async () => {
+    const contest = await makeContest(db());
+    const { round } = await makeRound(db(), contest.id, { questionCount: 3, revealScore: 'after_close', closesAt: new Date(Date.now() + 60 * SECOND) }, 3);
+    const resident = await makeResident(db());
+    const token = tokenFor(t.app, resident);
+    const served = (await start(round.id, token)).json() as Served;
+    const first = await submitFirstOptions(served, token);
+    expect(first.statusCode).toBe(200);
+    expect(first.json().score).toBeUndefined();
+    const mine = () => t.app.inject({ method: 'GET', url: '/api/v1/me/attempts', headers: bearer(token) }).then((r) => r.json()[0]);
+
+    await age(round.id, 70 * SECOND);
+    expect((await mine()).score).toBeUndefined();
+    expect((await submitFirstOptions(served, token)).json().score).toBeUndefined();
+
+    await age(round.id, 31 * SECOND);
+    expect(typeof (await mine()).score).toBe('number');
+    expect(typeof (await submitFirstOptions(served, token)).json().score).toBe('number');
+  });
+});
