@@ -24,7 +24,7 @@ export async function makeTestApp(overrides: Partial<AppDeps> & { withRedis?: bo
   // A client given by the test may be meant to be broken; only our own is awaited.
   if (redis && !overrides.redis && redis.status !== 'ready') await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
   const app = await buildApp({
-    config: { JWT_EXPIRES_IN: '1h', TRUST_PROXY: undefined },
+    config: { JWT_EXPIRES_IN: '1h', STAFF_JWT_EXPIRES_IN: '30m', TRUST_PROXY: undefined },
     database,
     redis,
     jwtSecret: TEST_JWT_SECRET,
