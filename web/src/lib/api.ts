@@ -121,7 +121,8 @@ export function createApi(deps: ApiDeps = {}) {
   const now = deps.now ?? (() => Date.now());
   const random = deps.random ?? Math.random;
   let clockOffsetMs = 0;
-  let unauthorizedHandler: (() => void) | null = null;
+  let unauthorizedHandler: ((code: string) => void) | null = null;
+  let passwordChangeHandler: (() => void) | null = null;
 
   const getToken = () => storage?.getItem(TOKEN_KEY) ?? null;
 
@@ -166,14 +167,21 @@ export function createApi(deps: ApiDeps = {}) {
     } catch {
       body = null;
     }
-    if (res.status === 401 && getToken()) unauthorizedHandler?.();
+    const code = typeof body?.code === 'string' ? body.code : `HTTP_${res.status}`;
+    noteAuthProblem(res.status, code);
     return new ApiError(
       res.status,
-      typeof body?.code === 'string' ? body.code : `HTTP_${res.status}`,
+      code,
       typeof body?.message === 'string' ? body.message : res.statusText || `HTTP ${res.status}`,
       body?.details,
       parseRetryAfter(res.headers.get('retry-after')),
     );
+  }
+
+  /** Tells the session about answers that concern the account itself rather than this one call. */
+  function noteAuthProblem(status: number, code: string) {
+    if (status === 401 && getToken()) unauthorizedHandler?.(code);
+    else if (status === 403 && code === 'PASSWORD_CHANGE_REQUIRED') passwordChangeHandler?.();
   }
 
   async function once(method: string, path: string, opts: RequestOptions, accept: 'json' | 'blob'): Promise<Response> {
@@ -269,8 +277,9 @@ export function createApi(deps: ApiDeps = {}) {
             return;
           }
           const b = (body ?? {}) as Partial<ErrorBody>;
-          if (xhr.status === 401 && getToken()) unauthorizedHandler?.();
-          reject(new ApiError(xhr.status, b.code ?? `HTTP_${xhr.status}`, b.message ?? `HTTP ${xhr.status}`, b.details, parseRetryAfter(xhr.getResponseHeader('retry-after'))));
+          const code = b.code ?? `HTTP_${xhr.status}`;
+          noteAuthProblem(xhr.status, code);
+          reject(new ApiError(xhr.status, code, b.message ?? `HTTP ${xhr.status}`, b.details, parseRetryAfter(xhr.getResponseHeader('retry-after'))));
         };
         const form = new FormData();
         form.append('file', file, opts.fileName ?? (file instanceof File ? file.name : 'upload'));
@@ -286,9 +295,13 @@ export function createApi(deps: ApiDeps = {}) {
       if (token) storage.setItem(TOKEN_KEY, token);
       else storage.removeItem(TOKEN_KEY);
     },
-    /** Called when the server answers 401 to a request that carried a token (expired or revoked). */
-    onUnauthorized(fn: (() => void) | null) {
+    /** Called with the error code when the server answers 401 to a request that carried a token (expired, or TOKEN_REVOKED). */
+    onUnauthorized(fn: ((code: string) => void) | null) {
       unauthorizedHandler = fn;
+    },
+    /** Called when a route answers 403 PASSWORD_CHANGE_REQUIRED (after a help-desk reset). */
+    onPasswordChangeRequired(fn: (() => void) | null) {
+      passwordChangeHandler = fn;
     },
     /**
      * A moment the server stamped before answering (e.g. an attempt's startedAt) bounds its clock

@@ -13,11 +13,30 @@ export interface User {
   localityId?: string;
   unitId?: string;
   category?: string;
+  /** GET /me after a help-desk reset: the password must be changed before anything else. */
+  mustChangePassword?: boolean;
 }
 
 export interface AuthResponse {
   token: string;
   user: User;
+  mustChangePassword?: boolean;
+}
+
+/** GET /admin/contests: the caller's contests, with the caller's part in each. */
+export interface MyContest extends ContestSummary {
+  role: 'organizer' | 'judge' | 'admin';
+}
+
+export interface ContestMember {
+  userId: string;
+  fullName: string;
+  phone: string;
+  role: 'organizer' | 'judge';
+}
+
+export interface AdminUser extends User {
+  disabled: boolean;
 }
 
 export interface Prize {
@@ -41,6 +60,9 @@ export interface Round {
   revealScore?: 'immediately' | 'after_close';
   minMsPerQuestion?: number | null;
   prizes?: Prize[];
+  /** Staff only: when no submission can be accepted any more (the answer key opens then), and whether that time has come. */
+  sealedAt?: string;
+  sealed?: boolean;
 }
 
 export interface NamedRef {
@@ -148,6 +170,8 @@ export interface AdminQuestion {
   topic: string | null;
   explanation: string | null;
   updatedAt?: string;
+  /** In lists and pools: the answer is already public (in a sealed round's key). */
+  published?: boolean;
 }
 
 export interface QuestionInput {

@@ -12,14 +12,31 @@ function readUser(): User | null {
   }
 }
 
+/** Why the user was signed out without asking: the login page says so. */
+export type SignedOutReason = 'revoked' | 'loggedOutEverywhere' | 'passwordChanged';
+
 /** Who is signed in. The token lives in localStorage (the API sets no cookie); the user is cached beside it. */
 class Session {
   user = $state<User | null>(api.token ? readUser() : null);
   /** True once /me has confirmed (or refused) the stored token. */
   checked = $state(false);
+  /** Set when the session ended on the server's word (TOKEN_REVOKED) or by "log out everywhere"; the layout sends the user to login. */
+  signedOutReason = $state<SignedOutReason | null>(null);
 
   constructor() {
-    api.onUnauthorized(() => this.signOut());
+    api.onUnauthorized((code) => {
+      this.signOut();
+      if (code === 'TOKEN_REVOKED') this.signedOutReason = 'revoked';
+    });
+    // A help-desk reset is noticed on whichever call comes first, not only at login.
+    api.onPasswordChangeRequired(() => {
+      if (this.user && !this.user.mustChangePassword) this.setUser({ ...this.user, mustChangePassword: true });
+    });
+  }
+
+  /** After a help-desk reset: nothing but the password change is open until it is done. */
+  get mustChangePassword(): boolean {
+    return !!this.user?.mustChangePassword;
   }
 
   get signedIn(): boolean {
@@ -33,13 +50,39 @@ class Session {
 
   signIn(auth: AuthResponse) {
     api.setToken(auth.token);
-    this.setUser(auth.user);
+    this.setUser({ ...auth.user, mustChangePassword: auth.mustChangePassword || auth.user.mustChangePassword ? true : undefined });
+    this.signedOutReason = null;
     this.checked = true;
   }
 
   signOut() {
     api.setToken(null);
     this.setUser(null);
+  }
+
+  /** Ends every session of the account on the server (this one too). */
+  async logoutEverywhere() {
+    await api.post('/auth/logout-all');
+    this.signOut();
+    this.signedOutReason = 'loggedOutEverywhere';
+  }
+
+  /**
+   * POST /auth/password revokes every token issued before it, this one too, so the app logs in
+   * again with the new password for the user. Should that login fail, the user is signed out
+   * and asked to log in with the new password.
+   */
+  async changePassword(currentPassword: string, newPassword: string) {
+    const phone = this.user?.phone;
+    await api.post('/auth/password', { currentPassword, newPassword });
+    api.setToken(null);
+    try {
+      if (!phone) throw new Error('no phone');
+      this.signIn(await api.post<AuthResponse>('/auth/login', { phone, password: newPassword }, { retries: 2, idempotent: true }));
+    } catch {
+      this.signOut();
+      this.signedOutReason = 'passwordChanged';
+    }
   }
 
   private setUser(user: User | null) {
@@ -71,6 +114,7 @@ class Session {
   /** Where this user starts after login. */
   home(): string {
     if (!this.user) return '/';
+    if (this.user.mustChangePassword) return '/account';
     if (this.user.role === 'judge') return '/judge';
     if (this.user.role === 'organizer' || this.user.role === 'admin') return '/admin';
     return '/';
