@@ -28,4 +28,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
   });
+
+  it('refuses SEED_DEMO=true in production, and a malformed token lifetime', () => {
+    const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u@h/db', REDIS_URL: 'redis://h:6379', JWT_SECRET: 'x'.repeat(32) };
+    expect(() => loadConfig({ ...prod, SEED_DEMO: 'true' })).toThrow(/SEED_DEMO/);
+    expect(loadConfig({ ...prod, SEED_DEMO: 'false' }).SEED_DEMO).toBe('false');
+    expect(() => loadConfig({ STAFF_JWT_EXPIRES_IN: 'forever' })).toThrow(/STAFF_JWT_EXPIRES_IN/);
+    expect(loadConfig({}).STAFF_JWT_EXPIRES_IN).toBe('4h');
+  });
 });

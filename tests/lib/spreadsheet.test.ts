@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cleanCell, decodeText, detectDelimiter, readSheet, SheetError, writeCsv, writeXlsx, zipUncompressedSize } from '../../server/src/lib/spreadsheet';
+import { strToU8, zipSync } from 'fflate';
+import { cleanCell, decodeText, detectDelimiter, readSheet, SheetError, unzipCapped, writeCsv, writeXlsx, zipUncompressedSize } from '../../server/src/lib/spreadsheet';
 import { csvText, toCp1258, utf8Bom, xlsxOf } from '../fixtures/sheets';
 
 const VI = 'Chuyển đổi số là gì? Người dân, Ủy ban, Hướng dẫn, Đắk Lắk';
@@ -110,5 +111,47 @@ describe('writeCsv and writeXlsx', () => {
     expect((await readSheet(csv)).rows.map((r) => r.cells)).toEqual([rows[0], rows[1], ['=1+1']]);
     const xlsx = await writeXlsx([{ name: 'Câu hỏi', rows }]);
     expect((await readSheet(xlsx)).rows.map((r) => r.cells)).toEqual([rows[0], rows[1], ['=1+1']]);
+  });
+});
+
+/** A zip whose headers claim every entry is 100 bytes, whatever it really holds. */
+function lyingZip(entries: Record<string, Uint8Array>): Buffer {
+  const buf = Buffer.from(zipSync(entries, { level: 9 }));
+  for (let i = 0; i + 4 <= buf.length; i++) {
+    const sig = buf.readUInt32LE(i);
+    if (sig === 0x04034b50) buf.writeUInt32LE(100, i + 22);
+    if (sig === 0x02014b50) buf.writeUInt32LE(100, i + 24);
+  }
+  return buf;
+}
+
+describe('xlsx entries inflated under a hard cap', () => {
+  it('stops at the cap whatever sizes the archive declares', async () => {
+    const bomb = lyingZip({ '[Content_Types].xml': new Uint8Array(5_000_000), 'xl/workbook.xml': strToU8('<x/>') });
+    expect(zipUncompressedSize(bomb)).toBe(200);
+    expect(() => unzipCapped(bomb, 1_000_000)).toThrow(SheetError);
+    const err = await readSheet(bomb, { maxUnzippedBytes: 1_000_000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SheetError);
+    expect((err as SheetError).messageEn).toMatch(/too large once unpacked/);
+  });
+
+  it('gives back every entry of an honest archive', () => {
+    const zip = Buffer.from(zipSync({ a: strToU8('xin chào'), 'b/c.xml': new Uint8Array(1000) }));
+    const parts = unzipCapped(zip, 10_000);
+    expect([...parts.keys()].sort()).toEqual(['a', 'b/c.xml']);
+    expect(Buffer.from(parts.get('a')!).toString()).toBe('xin chào');
+  });
+
+  it('tells an OpenDocument file to be saved as .xlsx or .csv', async () => {
+    const ods = Buffer.from(zipSync({ mimetype: strToU8('application/vnd.oasis.opendocument.spreadsheet'), 'content.xml': strToU8('<x/>') }, { level: 0 }));
+    await expect(readSheet(ods)).rejects.toThrow(/save the file as \.xlsx or \.csv/);
+  });
+
+  it('calls a damaged .xlsx a workbook it cannot read, not a CSV with missing columns', async () => {
+    const good = await writeXlsx([{ name: 'Câu hỏi', rows: [['Câu hỏi', 'Phương án A'], ['Một', 'Hai']] }]);
+    const damaged = Buffer.from(good.subarray(0, Math.floor(good.length / 2)));
+    await expect(readSheet(damaged, { filename: 'cau-hoi.xlsx' })).rejects.toThrow(/not a readable workbook/);
+    const noMagic = Buffer.concat([Buffer.from('garbage'), good.subarray(7)]);
+    await expect(readSheet(noMagic, { filename: 'cau-hoi.xlsx' })).rejects.toThrow(/not a readable workbook/);
   });
 });

@@ -261,7 +261,9 @@ export function unzipCapped(buf: Uint8Array, maxBytes: number): Map<string, Uint
   });
   unzip.register(UnzipInflate);
   try {
-    unzip.push(buf, true);
+    // In slices, so inflating stops soon after the cap is passed instead of at the end.
+    const SLICE = 4 * 1024;
+    for (let at = 0; at < buf.length && !failure; at += SLICE) unzip.push(buf.subarray(at, at + SLICE), at + SLICE >= buf.length);
   } catch {
     failure ??= new SheetError('Tệp .xlsx hỏng', 'The .xlsx file is damaged');
   }

@@ -1,0 +1,93 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginFailures } from '../../../db/schema/index';
+import { defaultLimits } from '../../../server/src/lib/limits';
+import { HASH_CONCURRENCY, HASH_QUEUE } from '../../../server/src/lib/passwords';
+import { makeTestApp, type TestContext } from '../../helpers/app';
+import { makePhone, makeResident, PASSWORD } from '../../helpers/factories';
+
+let t: TestContext;
+const db = () => t.database.db;
+beforeAll(async () => {
+  t = await makeTestApp({ limits: { ...defaultLimits, loginFailuresPerIp: { limit: 1_000, windowMs: 60_000 } } });
+});
+afterAll(() => t.close());
+
+const login = (phone: string, password: string, ip = '10.1.0.1', app = t.app) =>
+  app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone, password }, remoteAddress: ip });
+
+/** As if the current wait had run out. */
+const waitOver = (phone: string) => db().update(loginFailures).set({ blockedUntil: new Date(Date.now() - 1000) }).where(eq(loginFailures.phone, phone));
+
+describe('failed logins per phone', () => {
+  it('after 5 failures, waits that double per further failure; a success resets the count', async () => {
+    const r = await makeResident(db());
+    for (let i = 0; i < 5; i++) expect((await login(r.phone, 'sai-mat-khau')).statusCode).toBe(401);
+    const blocked = await login(r.phone, PASSWORD);
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json().code).toBe('RATE_LIMITED');
+    const first = Number(blocked.headers['retry-after']);
+    expect(first).toBeGreaterThanOrEqual(29);
+    expect(first).toBeLessThanOrEqual(30);
+
+    await waitOver(r.phone);
+    expect((await login(r.phone, 'sai-mat-khau')).statusCode).toBe(401);
+    expect(Number((await login(r.phone, PASSWORD)).headers['retry-after'])).toBeGreaterThanOrEqual(59);
+    await waitOver(r.phone);
+    expect((await login(r.phone, 'sai-mat-khau')).statusCode).toBe(401);
+    expect(Number((await login(r.phone, PASSWORD)).headers['retry-after'])).toBeGreaterThanOrEqual(119);
+
+    await waitOver(r.phone);
+    expect((await login(r.phone, PASSWORD)).statusCode).toBe(200);
+    expect(await db().select().from(loginFailures).where(eq(loginFailures.phone, r.phone))).toHaveLength(0);
+    // A fresh start: four failures do not block.
+    for (let i = 0; i < 4; i++) await login(r.phone, 'sai-mat-khau');
+    expect((await login(r.phone, PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('never waits more than 15 minutes', async () => {
+    const phone = makePhone();
+    await db().insert(loginFailures).values({ phone, failures: 40, blockedUntil: new Date(Date.now() - 1000) });
+    await login(phone, 'x-wrong');
+    expect(Number((await login(phone, 'x-wrong')).headers['retry-after'])).toBe(900);
+  });
+
+  it('treats a phone with no account the same way (nothing tells them apart)', async () => {
+    const phone = makePhone();
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await login(phone, 'doan-mo'));
+    expect(answers.slice(0, 5).map((a) => a.json().code)).toEqual(Array(5).fill('INVALID_CREDENTIALS'));
+    expect(answers[5].statusCode).toBe(429);
+  });
+});
+
+describe('failed logins per address, and the hashing cap', () => {
+  it('stops an address that fails too often, even for a right password', async () => {
+    const app = await makeTestApp({ database: t.database, limits: { ...defaultLimits, loginFailuresPerIp: { limit: 3, windowMs: 60_000 } } });
+    try {
+      const r = await makeResident(db());
+      for (let i = 0; i < 3; i++) expect((await login(makePhone(), 'phun-mat-khau', '10.9.9.9', app.app)).statusCode).toBe(401);
+      const res = await login(r.phone, PASSWORD, '10.9.9.9', app.app);
+      expect(res.statusCode).toBe(429);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      // Another address is not affected.
+      expect((await login(r.phone, PASSWORD, '10.9.9.10', app.app)).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers a flood of password checks past the cap with 429 and Retry-After, and the rest normally', async () => {
+    const n = HASH_CONCURRENCY + HASH_QUEUE + 40;
+    const answers = await Promise.all(Array.from({ length: n }, (_, i) => login(makePhone(), 'lu-lut', `10.8.${Math.floor(i / 200)}.${i % 200}`)));
+    const codes = answers.map((a) => a.statusCode);
+    // Some checks finish while the flood still arrives, so not every one past the cap is refused; many are.
+    expect(codes.filter((c) => c === 429).length).toBeGreaterThanOrEqual(10);
+    expect(codes.filter((c) => c === 401).length).toBeGreaterThanOrEqual(HASH_CONCURRENCY);
+    expect(codes.every((c) => c === 401 || c === 429)).toBe(true);
+    expect(answers.filter((a) => a.statusCode === 429).every((a) => a.headers['retry-after'] === '1')).toBe(true);
+    // Once the flood is over, a real resident gets in.
+    const r = await makeResident(db());
+    expect((await login(r.phone, PASSWORD)).statusCode).toBe(200);
+  });
+});

@@ -1,0 +1,53 @@
+import { count, eq } from 'drizzle-orm';
+import { strToU8, zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { questions } from '../../../db/schema/index';
+import { multipart } from '../../fixtures/sheets';
+import { makeTestApp, type TestContext } from '../../helpers/app';
+import { bearer, makeContest, makeMemberStaff, tokenFor } from '../../helpers/factories';
+
+let t: TestContext;
+let organizer: string;
+beforeAll(async () => {
+  t = await makeTestApp();
+  organizer = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
+});
+afterAll(() => t.close());
+
+async function upload(contestId: string, file: Buffer, name: string) {
+  const m = multipart(file, name);
+  return t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${contestId}/questions/import`, headers: { ...m.headers, ...bearer(organizer) }, payload: m.payload });
+}
+const bankSize = async (contestId: string) => (await t.database.db.select({ n: count() }).from(questions).where(eq(questions.contestId, contestId)))[0].n;
+
+describe('question import: files that are not what they claim', () => {
+  it('answers a zip that lies about its sizes with 400 INVALID_FILE (never inflating it whole)', async () => {
+    const c = await makeContest(t.database.db);
+    // 100 MB of zeros deflate to ~100 KB; the headers claim 100 bytes per entry.
+    const buf = Buffer.from(zipSync({ '[Content_Types].xml': new Uint8Array(100 * 1024 * 1024) }, { level: 9 }));
+    for (let i = 0; i + 4 <= buf.length; i++) {
+      if (buf.readUInt32LE(i) === 0x04034b50) buf.writeUInt32LE(100, i + 22);
+      if (buf.readUInt32LE(i) === 0x02014b50) buf.writeUInt32LE(100, i + 24);
+    }
+    const before = process.memoryUsage().rss;
+    const res = await upload(c.id, buf, 'bom.xlsx');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('INVALID_FILE');
+    expect(res.json().message).toMatch(/too large once unpacked/);
+    expect(process.memoryUsage().rss - before).toBeLessThan(150 * 1024 * 1024);
+    expect(await bankSize(c.id)).toBe(0);
+  });
+
+  it('answers an .ods with 400 saying to save it as .xlsx or .csv, and a damaged .xlsx as unreadable', async () => {
+    const c = await makeContest(t.database.db);
+    const ods = Buffer.from(zipSync({ mimetype: strToU8('application/vnd.oasis.opendocument.spreadsheet'), 'content.xml': strToU8('<x/>') }, { level: 0 }));
+    const a = await upload(c.id, ods, 'cau-hoi.ods');
+    expect(a.statusCode).toBe(400);
+    expect(a.json().message).toMatch(/\.xlsx or \.csv/);
+    const b = await upload(c.id, Buffer.from('this is not a workbook at all'), 'cau-hoi.xlsx');
+    expect(b.statusCode).toBe(400);
+    expect(b.json()).toMatchObject({ code: 'INVALID_FILE' });
+    expect(b.json().message).toMatch(/not a readable workbook/);
+    expect(await bankSize(c.id)).toBe(0);
+  });
+});
