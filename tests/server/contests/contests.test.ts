@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, contests, rounds } from '../../../db/schema/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
+import { bearer, makeContest, makeResident, makeRound, tokenFor, makeMemberStaff } from '../../helpers/factories';
 
 let t: TestContext;
 let org: string;

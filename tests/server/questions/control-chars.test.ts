@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../../db/schema/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { QUESTION_HEADERS } from '../../../server/src/lib/question-sheet';
-import { bearer, makeContest, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
+import { bearer, makeContest, tokenFor, makeMemberStaff } from '../../helpers/factories';
 import { csvText } from '../../fixtures/sheets';
 
 let t: TestContext;

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localities, units } from '../../../db/schema/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
+import { bearer, makeContest, makeResident, tokenFor, makeMemberStaff } from '../../helpers/factories';
 import { csvText, multipart, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
 
 let t: TestContext;
