@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../db/schema/index';
-import { bearer, makeContest, makeResident, makeRound, makeStaff, PASSWORD, tokenFor, makeMemberStaff } from '../helpers/factories';
+import { bearer, makeContest, makeMemberStaff, makeResident, makeRound, PASSWORD, tokenFor } from '../helpers/factories';
 import { launchBrowser, seriousA11yViolations, watchErrors } from './support/browser';
 import { startWebServer, type WebServer } from './support/server';
 import { expectNoPageErrors, loginThroughUi, newContext } from './support/session';
@@ -25,6 +25,9 @@ beforeAll(async () => {
   server = await startWebServer();
   const { app, database } = server.ctx;
   const db = database.db;
+  // Members of the contests made from here on, as the demo seed makes its staff members of the demo contest.
+  await makeMemberStaff(db, 'judge', { phone: judgePhone });
+  const organizer = await makeMemberStaff(db, 'organizer');
   const contest = await makeContest(db, { title: 'Cuộc thi để chấm' });
   contestSlug = contest.slug;
   const { round, pool } = await makeRound(db, contest.id, {
@@ -37,8 +40,6 @@ beforeAll(async () => {
     ],
   });
   roundId = round.id;
-  await makeMemberStaff(db, 'judge', { phone: judgePhone });
-  const organizer = await makeMemberStaff(db, 'organizer');
   people.an = await makeResident(db, { fullName: 'Nguyễn Văn An' });
   people.binh = await makeResident(db, { fullName: 'Lê Thị Bình' });
   people.chi = await makeResident(db, { fullName: 'Trần Minh Chi' });
@@ -58,8 +59,9 @@ beforeAll(async () => {
   await take(people.an, true, 2);
   await take(people.binh, true, 9);
   await take(people.chi, false, 2);
-  // The organizer closes the round early (API.md: closing early = closesAt now).
-  const close = await app.inject({ method: 'PATCH', url: `/api/v1/admin/rounds/${round.id}`, headers: bearer(tokenFor(app, organizer)), payload: { closesAt: new Date().toISOString() } });
+  // The organizer closes the round early (API.md: closing early = closesAt now or earlier), far
+  // enough back that the submit grace has passed too: the round is sealed, so it can be finalized.
+  const close = await app.inject({ method: 'PATCH', url: `/api/v1/admin/rounds/${round.id}`, headers: bearer(tokenFor(app, organizer)), payload: { closesAt: new Date(Date.now() - 40_000).toISOString() } });
   expect(close.statusCode, close.body).toBe(200);
   await new Promise((r) => setTimeout(r, 50));
 

@@ -1,5 +1,6 @@
 import { getContext, setContext } from 'svelte';
 import { api } from '$lib/api';
+import { contestIdFor } from '$lib/staff-contests';
 import type { Contest } from '$lib/types';
 
 const KEY = Symbol('admin-contest');
@@ -17,7 +18,7 @@ export class AdminContest {
       this.error = null;
     }
     try {
-      const c = await api.get<Contest>(`/admin/contests/${encodeURIComponent(idOrSlug)}`);
+      const c = await api.get<Contest>(`/admin/contests/${encodeURIComponent(await contestIdFor(idOrSlug))}`);
       if (idOrSlug === this.idOrSlug) this.contest = c;
     } catch (err) {
       if (idOrSlug === this.idOrSlug) this.error = err;
