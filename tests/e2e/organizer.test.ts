@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exclusions, overrides, questions, roundQuestions, rounds } from '../../db/schema/index';
-import { makeContest, makeResident, makeStaff, PASSWORD, makeMemberStaff } from '../helpers/factories';
+import { makeContest, makeMemberStaff, makeResident, makeStaff, PASSWORD } from '../helpers/factories';
 import { launchBrowser, seriousA11yViolations, watchErrors } from './support/browser';
 import { startWebServer, type WebServer } from './support/server';
 import { expectNoPageErrors, loginThroughUi, newContext } from './support/session';
@@ -33,10 +33,11 @@ const goodRows = [
 beforeAll(async () => {
   server = await startWebServer();
   const db = server.ctx.database.db;
+  // A member of the contests made from here on (staff act only on their own contests).
+  await makeMemberStaff(db, 'organizer', { phone: organizerPhone });
   const contest = await makeContest(db, { title: 'Cuộc thi của Ban Tổ chức' });
   contestId = contest.id;
   contestSlug = contest.slug;
-  await makeMemberStaff(db, 'organizer', { phone: organizerPhone });
   dir = mkdtempSync(join(tmpdir(), 'ttt-org-'));
   // Row 3 has no correct answer, row 4 only two options.
   writeFileSync(join(dir, 'bad.csv'), [HEAD, goodRows[0], 'Câu thiếu đáp án,Một,Hai,Ba,,,Khái niệm,', 'Câu hai phương án,Một,Hai,,,A,,', ''].join('\r\n'));
