@@ -115,6 +115,34 @@ describe('api wrapper', () => {
     expect(called).toBe(1);
   });
 
+  it('tells the session why a token was refused (TOKEN_REVOKED), and not for a login without one', async () => {
+    const revoked = { statusCode: 401, code: 'TOKEN_REVOKED', error: 'Unauthorized', message: 'revoked' };
+    const withToken = setup([json(401, revoked)], 'old');
+    const codes: string[] = [];
+    withToken.api.onUnauthorized((code) => codes.push(code));
+    const err = (await withToken.api.get('/me').catch((e) => e)) as ApiError;
+    expect(err.code).toBe('TOKEN_REVOKED');
+    expect(codes).toEqual(['TOKEN_REVOKED']);
+
+    const disabled = { statusCode: 401, code: 'ACCOUNT_DISABLED', error: 'Unauthorized', message: 'locked' };
+    const anonymous = setup([json(401, disabled)]);
+    anonymous.api.onUnauthorized((code) => codes.push(code));
+    expect(((await anonymous.api.post('/auth/login', {}).catch((e) => e)) as ApiError).code).toBe('ACCOUNT_DISABLED');
+    expect(codes).toEqual(['TOKEN_REVOKED']);
+  });
+
+  it('reports PASSWORD_CHANGE_REQUIRED, and only that 403', async () => {
+    const must = { statusCode: 403, code: 'PASSWORD_CHANGE_REQUIRED', error: 'Forbidden', message: 'change it' };
+    const other = { statusCode: 403, code: 'FORBIDDEN', error: 'Forbidden', message: 'no' };
+    const { api } = setup([json(403, other), json(403, must)], 'tok');
+    let called = 0;
+    api.onPasswordChangeRequired(() => called++);
+    await api.get('/admin/contests').catch(() => {});
+    expect(called).toBe(0);
+    await api.get('/me/attempts').catch(() => {});
+    expect(called).toBe(1);
+  });
+
   it('keeps the token in storage', () => {
     const { api, storage } = setup([]);
     api.setToken('abc');
