@@ -62,6 +62,52 @@ export const loginFailures = pgTable('login_failures', {
   lastAt: ts('last_at').notNull().defaultNow(),
 });
 
+export const otpPurposeEnum = pgEnum('otp_purpose', ['reset', 'register']);
+
+/**
+ * One-time codes (API.md v1.1): only an HMAC of the code is kept. Every request for a
+ * code leaves a row, also for a phone that gets none (code_hash null), so the per-phone
+ * limits count the same whether or not the phone has an account.
+ */
+export const otpCodes = pgTable(
+  'otp_codes',
+  {
+    id: id(),
+    phone: text('phone').notNull(),
+    purpose: otpPurposeEnum('purpose').notNull(),
+    codeHash: text('code_hash'),
+    expiresAt: ts('expires_at').notNull(),
+    tries: integer('tries').notNull().default(0),
+    usedAt: ts('used_at'),
+    // Too many wrong tries, or the message could not be delivered: never usable again.
+    burnedAt: ts('burned_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('otp_codes_phone_idx').on(t.phone, t.createdAt), check('otp_codes_tries_ck', sql`${t.tries} >= 0`)],
+);
+
+/** Messages to send, written with their code in one transaction and sent after the answer. */
+export const otpOutbox = pgTable(
+  'otp_outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    codeId: text('code_id')
+      .notNull()
+      .references(() => otpCodes.id, { onDelete: 'cascade' }),
+    phone: text('phone').notNull(),
+    purpose: otpPurposeEnum('purpose').notNull(),
+    // The message, encrypted (AES-GCM under a key derived from the server secret), and
+    // emptied once sent or given up: the code never rests in clear text.
+    sealed: text('sealed'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    sentAt: ts('sent_at'),
+    failedAt: ts('failed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('otp_outbox_pending_idx').on(t.nextAttemptAt).where(sql`${t.sentAt} is null and ${t.failedAt} is null`)],
+);
+
 export const memberRoleEnum = pgEnum('member_role', ['organizer', 'judge']);
 
 /** Who may act on a contest (admins act on all): API.md v1.1 "Who may act on a contest". */

@@ -31,6 +31,7 @@ import { statsRoutes } from './modules/stats/index';
 import { auditRoutes } from './modules/audit/index';
 import { referenceRoutes } from './modules/reference/index';
 import { usersRoutes } from './modules/users/index';
+import { OtpService, otpRoutes, type OtpOptions } from './modules/otp/index';
 
 export interface AppDeps {
   config: Pick<Config, 'JWT_EXPIRES_IN' | 'TRUST_PROXY'> & Partial<Pick<Config, 'STAFF_JWT_EXPIRES_IN'>>;
@@ -46,6 +47,8 @@ export interface AppDeps {
   registrationPow?: PowOptions | false;
   /** Hot-path tuning: round cache TTL, group-commit batch size and delay. */
   attempts?: Partial<AttemptsOptions>;
+  /** One-time codes: where they go (null: not configured), the message template, codes required at registration. */
+  otp?: OtpOptions & { registration?: boolean };
   /** How each process learns of revoked tokens (lib/token-versions.ts): poll period and window. */
   tokenVersions?: Partial<TokenVersionsOptions>;
 }
@@ -97,10 +100,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(accessPlugin);
   await app.register(docsPlugin);
 
+  const otp = new OtpService(deps.database.db, deps.jwtSecret, deps.otp ?? { sender: null }, app.log);
+  app.addHook('onReady', async () => otp.start());
+  app.addHook('onClose', async () => otp.close());
+
   await app.register(healthRoutes);
   await app.register(
     async (api) => {
-      await api.register(authRoutes, { limits, pow: deps.registrationPow ?? false, secret: deps.jwtSecret });
+      await api.register(authRoutes, { limits, pow: deps.registrationPow ?? false, secret: deps.jwtSecret, otp, registrationOtp: deps.otp?.registration ?? false });
+      await api.register(otpRoutes, { otp, limits });
       await api.register(contestsRoutes);
       await api.register(questionsRoutes);
       await api.register(overridesRoutes);

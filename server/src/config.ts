@@ -29,11 +29,26 @@ const EnvSchema = z
     SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
     DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
     TRUST_PROXY: z.preprocess(emptyAsUndefined, z.string().optional()),
+    /** Where one-time codes go: "console" (development: the server log) or "http" (a gateway); default console outside production, none in production. */
+    OTP_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(['console', 'http', 'none']).optional()),
+    OTP_HTTP_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    OTP_HTTP_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()),
+    /** The message, with {code} where the code goes. */
+    OTP_MESSAGE_TEMPLATE: z.preprocess(emptyAsUndefined, z.string().max(300).optional()),
+    /** Registration needs a code sent to the phone (proves the number is the resident's). */
+    REGISTRATION_OTP: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('off')),
     /** Proof of work on registration; default: on in production, off otherwise. */
     REGISTRATION_POW: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).optional()),
   })
   .superRefine((env, ctx) => {
+    const provider = env.OTP_PROVIDER ?? (env.NODE_ENV === 'production' ? 'none' : 'console');
+    if (provider === 'http' && (!env.OTP_HTTP_URL || !env.OTP_HTTP_TOKEN))
+      ctx.addIssue({ code: 'custom', path: ['OTP_HTTP_URL'], message: 'OTP_PROVIDER=http needs OTP_HTTP_URL and OTP_HTTP_TOKEN' });
+    if (env.REGISTRATION_OTP === 'on' && provider === 'none')
+      ctx.addIssue({ code: 'custom', path: ['REGISTRATION_OTP'], message: 'needs an OTP_PROVIDER to send the codes' });
     if (env.NODE_ENV !== 'production') return;
+    if (provider === 'console')
+      ctx.addIssue({ code: 'custom', path: ['OTP_PROVIDER'], message: 'console writes codes to the log: development only; use http in production' });
     if (!env.DATABASE_URL) ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required in production (postgres://...)' });
     if (!env.REDIS_URL) ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'is required in production (redis://...)' });
     if (env.SEED_DEMO === 'true')
@@ -47,6 +62,7 @@ export interface Config extends Env {
   dataDir: string;
   pgliteDir: string;
   registrationPow: boolean;
+  otpProvider: 'console' | 'http' | 'none';
 }
 
 export class ConfigError extends Error {}
@@ -60,5 +76,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const dataDir = resolve(parsed.data.DATA_DIR);
   const registrationPow = (parsed.data.REGISTRATION_POW ?? (parsed.data.NODE_ENV === 'production' ? 'on' : 'off')) === 'on';
-  return { ...parsed.data, dataDir, pgliteDir: resolve(dataDir, 'pglite'), registrationPow };
+  const otpProvider = parsed.data.OTP_PROVIDER ?? (parsed.data.NODE_ENV === 'production' ? 'none' : 'console');
+  return { ...parsed.data, dataDir, pgliteDir: resolve(dataDir, 'pglite'), registrationPow, otpProvider };
 }

@@ -8,6 +8,7 @@ import { defaultPow } from './lib/pow';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createRedis, createRedisCluster } from './plugins/redis';
 import { resolveJwtSecret } from './runtime';
+import { ConsoleSender, HttpSender, type OtpSender } from './modules/otp/index';
 
 const webRoot = fileURLToPath(new URL('../../web/build', import.meta.url));
 
@@ -41,6 +42,13 @@ async function prepare(): Promise<void> {
   }
 }
 
+/** Where one-time codes go (config.ts has refused the console provider in production). */
+function otpSender(c: Config, logger: { warn(obj: object, msg: string): void }): OtpSender | null {
+  if (c.otpProvider === 'http') return new HttpSender(c.OTP_HTTP_URL!, c.OTP_HTTP_TOKEN!);
+  if (c.otpProvider === 'console') return new ConsoleSender(logger);
+  return null;
+}
+
 async function serve(): Promise<void> {
   const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.pgliteDir, max: config.DB_POOL_MAX });
   const redis = !config.REDIS_URL
@@ -56,6 +64,11 @@ async function serve(): Promise<void> {
     logger: log,
     webRoot,
     registrationPow: config.registrationPow ? defaultPow : false,
+    otp: {
+      sender: otpSender(config, log),
+      template: config.OTP_MESSAGE_TEMPLATE,
+      registration: config.REGISTRATION_OTP === 'on',
+    },
   });
 
   let closing = false;

@@ -36,4 +36,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ STAFF_JWT_EXPIRES_IN: 'forever' })).toThrow(/STAFF_JWT_EXPIRES_IN/);
     expect(loadConfig({}).STAFF_JWT_EXPIRES_IN).toBe('4h');
   });
+
+  it('takes one-time codes from the console in development only, and over http with a URL and token', () => {
+    const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u@h/db', REDIS_URL: 'redis://h:6379', JWT_SECRET: 'x'.repeat(32) };
+    expect(loadConfig({}).otpProvider).toBe('console');
+    expect(loadConfig(prod).otpProvider).toBe('none');
+    expect(() => loadConfig({ ...prod, OTP_PROVIDER: 'console' })).toThrow(/OTP_PROVIDER/);
+    expect(() => loadConfig({ OTP_PROVIDER: 'http' })).toThrow(/OTP_HTTP_URL/);
+    expect(loadConfig({ ...prod, OTP_PROVIDER: 'http', OTP_HTTP_URL: 'https://sms.example.vn/send', OTP_HTTP_TOKEN: 't' }).otpProvider).toBe('http');
+    expect(() => loadConfig({ ...prod, REGISTRATION_OTP: 'on' })).toThrow(/REGISTRATION_OTP/);
+  });
 });

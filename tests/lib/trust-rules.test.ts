@@ -97,3 +97,24 @@ describe('TokenVersions', () => {
     expect(s.versions.size).toBe(0);
   });
 });
+
+describe('one-time code helpers', () => {
+  it('hash a code bound to phone and purpose, compare in constant time, and seal messages both ways', async () => {
+    const { codeMatches, hashCode, newCode, normalizeCode, openMessage, otpKeys, renderMessage, sealMessage } = await import('../../server/src/lib/otp');
+    const keys = otpKeys('s'.repeat(40));
+    const code = newCode();
+    expect(code).toMatch(/^\d{6}$/);
+    const h = hashCode(keys.mac, '0912345678', 'reset', code);
+    expect(h).not.toContain(code);
+    expect(codeMatches(keys.mac, '0912345678', 'reset', code, h)).toBe(true);
+    expect(codeMatches(keys.mac, '0912345678', 'register', code, h)).toBe(false);
+    expect(codeMatches(keys.mac, '0912345679', 'reset', code, h)).toBe(false);
+    expect(normalizeCode(' 123 456 ')).toBe('123456');
+    expect(normalizeCode('12345')).toBeNull();
+    expect(renderMessage('Mã của bạn: {code}.', '042137')).toBe('Mã của bạn: 042137.');
+    const sealed = sealMessage(keys.seal, 'Mã: 042137');
+    expect(sealed).not.toContain('042137');
+    expect(openMessage(keys.seal, sealed)).toBe('Mã: 042137');
+    expect(() => openMessage(otpKeys('other-secret').seal, sealed)).toThrow();
+  });
+});

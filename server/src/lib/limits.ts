@@ -3,6 +3,10 @@ export interface Limits {
   loginPerIp: { limit: number; windowMs: number };
   /** Failed logins per address: past it, logins from there wait (no password is checked). */
   loginFailuresPerIp: { limit: number; windowMs: number };
+  /** One-time code requests per address (each phone also has its own limits, in Postgres). */
+  otpPerIp: { limit: number; windowMs: number };
+  /** Password resets by code per address: 6 digits must not be guessed across many phones. */
+  otpVerifyPerIp: { limit: number; windowMs: number };
   /** Wrong current passwords per account on POST /auth/password (a stolen token guessing the password). */
   passwordChangePerUser: { limit: number; windowMs: number };
   registerPerIp: { limit: number; windowMs: number };
@@ -26,6 +30,8 @@ export const defaultLimits: Limits = {
   // Typos of a whole office behind one carrier address fit; a password sprayer from one machine does not.
   loginFailuresPerIp: { limit: 1_000, windowMs: 10 * 60_000 },
   passwordChangePerUser: { limit: 10, windowMs: 15 * 60_000 },
+  otpPerIp: { limit: 300, windowMs: 10 * 60_000 },
+  otpVerifyPerIp: { limit: 300, windowMs: 10 * 60_000 },
   startPerUser: { limit: 20, windowMs: 60_000 },
   submitPerUser: { limit: 30, windowMs: 60_000 },
   // A province's synchronized start behind one carrier NAT is ~10,000 starts and as many

@@ -7,17 +7,22 @@ import { checkPow, decodePowPayload, makePowChallenge, powKeys, type PowOptions 
 import { ErrorResponse } from '../../lib/zod';
 import { AuthResponse, ChallengeResponse, LoginBody, MyAttemptsResponse, PasswordChangeBody, RegisterBody, UserResponse } from './auth.schemas';
 import * as service from './auth.service';
+import type { OtpService } from '../otp/index';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse };
 
 export interface AuthRoutesOptions {
   limits: Limits;
+  /** Codes for REGISTRATION_OTP (the otp module's service). */
+  otp: OtpService;
+  /** REGISTRATION_OTP=on: registration needs a code sent to the phone. */
+  registrationOtp: boolean;
   /** Proof of work required on registration, or false. */
   pow: PowOptions | false;
   secret: string;
 }
 
-export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { limits, pow, secret }) => {
+export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { limits, pow, secret, otp, registrationOtp }) => {
   const keys = powKeys(secret);
   // This process refuses the old tokens at once; the others within their poll period.
   const revoked = (u: User) => app.tokenVersions.apply({ userId: u.id, version: u.tokenVersion, disabled: !!u.disabledAt, changedAtMs: Date.now() });
@@ -50,7 +55,14 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     },
     async (req, reply) => {
       await requirePow(req.body.altcha);
-      const user = await service.register(app.db, req.body);
+      let user;
+      if (registrationOtp) {
+        // The code is checked before anything about the phone: a taken number learns nothing more.
+        if (!req.body.otp) throw badRequest('OTP_REQUIRED', 'Registration needs the code sent to this phone (POST /auth/otp with purpose "register")', [{ field: 'body.otp', message: 'required' }]);
+        user = await otp.withCode(req.body.phone, 'register', req.body.otp, (tx) => service.register(tx, req.body));
+      } else {
+        user = await service.register(app.db, req.body);
+      }
       return reply.code(201).send({ token: app.signToken(user), user: service.toUserResponse(user) });
     },
   );

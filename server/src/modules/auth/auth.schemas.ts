@@ -34,6 +34,8 @@ export const RegisterBody = z
     category: text(1, 50).optional(),
     /** Proof of work (base64 ALTCHA payload), when the server asks for it (GET /auth/challenge). */
     altcha: z.string().max(16_384).optional(),
+    /** With REGISTRATION_OTP=on: the code sent for purpose "register" (400 OTP_REQUIRED / OTP_INVALID). */
+    otp: z.string().max(20).optional(),
   })
   .superRefine((b, ctx) => {
     const problem = nationalIdProblem(b.nationalId, b.birthYear);

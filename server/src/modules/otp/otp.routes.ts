@@ -1,0 +1,71 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { unavailable } from '../../lib/errors';
+import type { Limits } from '../../lib/limits';
+import { hashPassword } from '../../lib/passwords';
+import { ErrorResponse } from '../../lib/zod';
+import { bumpTokenVersion, clearLoginFailures, findUserByPhone } from '../auth/index';
+import { OtpBody, PasswordResetBody } from './otp.schemas';
+import type { OtpService } from './otp.service';
+
+export interface OtpRoutesOptions {
+  otp: OtpService;
+  limits: Limits;
+}
+
+const errors = { 400: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse };
+
+export const otpRoutes: FastifyPluginAsyncZod<OtpRoutesOptions> = async (app, { otp, limits }) => {
+  const requireProvider = () => {
+    if (!otp.enabled) throw unavailable('One-time codes are not configured on this server (OTP_PROVIDER): ask the help desk', 3600);
+  };
+
+  app.post(
+    '/auth/otp',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Send a one-time code by SMS (or the configured channel)',
+        description:
+          '202 whether or not the phone has an account (nothing tells them apart); the code (6 digits, 5 minutes, 5 tries) goes out after the answer. 429 with Retry-After past 1 a minute or 5 a day per phone, or past the per-address budget. 503 when no OTP provider is configured.',
+        body: OtpBody,
+        response: { 202: z.null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      requireProvider();
+      await app.enforceRate(`rl:{ip:${req.ip}}:otp`, limits.otpPerIp);
+      const { phone, purpose } = req.body;
+      await otp.request(phone, purpose, async (db) => !!(await findUserByPhone(db, phone)));
+      // No body at all: the same empty answer for every phone.
+      return reply.code(202).send(undefined as unknown as null);
+    },
+  );
+
+  app.post(
+    '/auth/password/reset',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Choose a new password with a code sent to the phone',
+        description: '204; every older token of the account is revoked. 400 OTP_INVALID for a wrong, expired, used or burned code (the fifth wrong try burns it); nothing else changes on a refusal.',
+        body: PasswordResetBody,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      requireProvider();
+      await app.enforceRate(`rl:{ip:${req.ip}}:otp-verify`, limits.otpVerifyPerIp);
+      const { phone, code, newPassword } = req.body;
+      const user = await otp.withCode(phone, 'reset', code, async (tx) => {
+        const account = await findUserByPhone(tx, phone);
+        if (!account) return null;
+        const passwordHash = await hashPassword(newPassword);
+        await clearLoginFailures(tx, phone);
+        return bumpTokenVersion(tx, account.id, { passwordHash, passwordChangeRequired: false });
+      });
+      if (user) app.tokenVersions.apply({ userId: user.id, version: user.tokenVersion, disabled: !!user.disabledAt, changedAtMs: Date.now() });
+      return reply.code(204).send(null);
+    },
+  );
+};
