@@ -34,6 +34,19 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     return { required: true, challenge: { parameters: { ...challenge.parameters }, signature: challenge.signature } };
   });
 
+  app.get(
+    '/auth/options',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'What registration and recovery need on this server',
+        description: '`registrationOtp`: register needs `otp` (a code from POST /auth/otp, purpose "register"). `passwordReset`: codes can be sent (POST /auth/otp, purpose "reset"); otherwise the help desk resets passwords.',
+        response: { 200: z.object({ registrationOtp: z.boolean(), passwordReset: z.boolean() }) },
+      },
+    },
+    async () => ({ registrationOtp, passwordReset: otp.enabled }),
+  );
+
   async function requirePow(raw: string | undefined) {
     if (!pow) return;
     if (!raw) throw badRequest('POW_REQUIRED', 'Registration needs a solved challenge (GET /auth/challenge)', [{ field: 'body.altcha', message: 'required' }]);
