@@ -164,6 +164,48 @@ describe('an organizer on their own contest (desktop)', { timeout: 120_000 }, ()
     expect(await seriousA11yViolations(judge)).toEqual([]);
     expectNoPageErrors(errors[1]);
   });
+
+  it('changes the password (staying signed in with the new one) and logs out of every device', async () => {
+    // A second device, signed in before the change: it is refused afterwards.
+    const other = await open('phone');
+    await loginThroughUi(other, server.url, organizerPhone, PASSWORD);
+    await page.getByRole('link', { name: 'Tài khoản' }).click();
+    await page.getByRole('heading', { name: 'Tài khoản của tôi' }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    const fresh = 'to-chuc-moi-2026';
+    await page.getByLabel('Mật khẩu hiện tại').fill(PASSWORD);
+    await page.getByLabel('Mật khẩu mới', { exact: true }).fill(fresh);
+    await page.getByLabel('Nhập lại mật khẩu mới').fill(fresh + 'x');
+    await page.getByRole('button', { name: 'Đổi mật khẩu' }).click();
+    await page.getByText('Hai mật khẩu không giống nhau.').waitFor();
+    await page.getByLabel('Nhập lại mật khẩu mới').fill(fresh);
+    await page.getByRole('button', { name: 'Đổi mật khẩu' }).click();
+    await page.getByText('Đã đổi mật khẩu. Các thiết bị khác đã được đăng xuất.').waitFor();
+    // The app logged in again with the new password: the organizer pages still answer.
+    await page.getByRole('link', { name: 'Ban Tổ chức' }).click();
+    await page.getByRole('link', { name: 'Cuộc thi của tôi' }).waitFor();
+    await expect
+      .poll(
+        async () => {
+          await other.goto(`${server.url}/admin`);
+          return other
+            .getByText('Phiên đăng nhập đã bị thu hồi, vui lòng đăng nhập lại.')
+            .waitFor({ timeout: 2000 })
+            .then(() => true)
+            .catch(() => false);
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toBe(true);
+
+    await page.getByRole('link', { name: 'Tài khoản' }).click();
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Đăng xuất khỏi mọi thiết bị' }).click();
+    await page.getByText('Đã đăng xuất khỏi mọi thiết bị. Vui lòng đăng nhập lại.').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await loginThroughUi(page, server.url, organizerPhone, fresh);
+    await page.getByRole('link', { name: 'Cuộc thi của tôi' }).waitFor();
+  });
 });
 
 describe('a help-desk password reset (admin on a desktop, resident on a phone)', { timeout: 120_000 }, () => {
