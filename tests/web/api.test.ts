@@ -131,6 +131,17 @@ describe('api wrapper', () => {
     expect(codes).toEqual(['TOKEN_REVOKED']);
   });
 
+  it('ignores a 401 to a call made with a token replaced since (a re-login after a password change)', async () => {
+    const revoked = { statusCode: 401, code: 'TOKEN_REVOKED', error: 'Unauthorized', message: 'revoked' };
+    const { api } = setup([json(401, revoked)], 'old');
+    let called = 0;
+    api.onUnauthorized(() => called++);
+    const late = api.get('/admin/stats');
+    api.setToken('new');
+    await late.catch(() => {});
+    expect(called).toBe(0);
+  });
+
   it('reports PASSWORD_CHANGE_REQUIRED, and only that 403', async () => {
     const must = { statusCode: 403, code: 'PASSWORD_CHANGE_REQUIRED', error: 'Forbidden', message: 'change it' };
     const other = { statusCode: 403, code: 'FORBIDDEN', error: 'Forbidden', message: 'no' };

@@ -160,7 +160,7 @@ export function createApi(deps: ApiDeps = {}) {
     clockOffsetMs = server + 500 - (sentAt + now()) / 2;
   }
 
-  async function toError(res: Response): Promise<ApiError> {
+  async function toError(res: Response, sentToken: string | null): Promise<ApiError> {
     let body: Partial<ErrorBody> | null;
     try {
       body = (await res.json()) as Partial<ErrorBody>;
@@ -168,7 +168,7 @@ export function createApi(deps: ApiDeps = {}) {
       body = null;
     }
     const code = typeof body?.code === 'string' ? body.code : `HTTP_${res.status}`;
-    noteAuthProblem(res.status, code);
+    noteAuthProblem(res.status, code, sentToken);
     return new ApiError(
       res.status,
       code,
@@ -179,8 +179,10 @@ export function createApi(deps: ApiDeps = {}) {
   }
 
   /** Tells the session about answers that concern the account itself rather than this one call. */
-  function noteAuthProblem(status: number, code: string) {
-    if (status === 401 && getToken()) unauthorizedHandler?.(code);
+  function noteAuthProblem(status: number, code: string, sentToken: string | null) {
+    // Only about the token still in use: an answer to a call made before a re-login (a password change) says nothing about the new one.
+    if (!sentToken || sentToken !== getToken()) return;
+    if (status === 401) unauthorizedHandler?.(code);
     else if (status === 403 && code === 'PASSWORD_CHANGE_REQUIRED') passwordChangeHandler?.();
   }
 
@@ -204,7 +206,7 @@ export function createApi(deps: ApiDeps = {}) {
     try {
       const res = await doFetch(url(path, opts.query), { method, headers, body, signal: ctrl.signal, cache: 'no-store' });
       noteServerClock(res, sentAt);
-      if (!res.ok) throw await toError(res);
+      if (!res.ok) throw await toError(res, token);
       return res;
     } catch (err) {
       if (err instanceof ApiError) throw err;
@@ -278,7 +280,7 @@ export function createApi(deps: ApiDeps = {}) {
           }
           const b = (body ?? {}) as Partial<ErrorBody>;
           const code = b.code ?? `HTTP_${xhr.status}`;
-          noteAuthProblem(xhr.status, code);
+          noteAuthProblem(xhr.status, code, token);
           reject(new ApiError(xhr.status, code, b.message ?? `HTTP ${xhr.status}`, b.details, parseRetryAfter(xhr.getResponseHeader('retry-after'))));
         };
         const form = new FormData();
