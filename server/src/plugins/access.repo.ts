@@ -11,7 +11,8 @@ export type ScopeVia = 'contest' | 'round' | 'question';
 export async function memberRole(database: Database, via: ScopeVia, id: string, userId: string): Promise<'organizer' | 'judge' | null> {
   const contest =
     via === 'contest'
-      ? sql`${id}`
+      ? // A contest is named by id or, as the public URLs do, by slug.
+        sql`(select c.id from contests c where c.id = ${id} or c.slug = ${id} order by c.id = ${id} desc limit 1)`
       : via === 'round'
         ? sql`(select r.contest_id from rounds r where r.id = ${id})`
         : sql`(select q.contest_id from questions q where q.id = ${id})`;

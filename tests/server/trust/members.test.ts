@@ -34,6 +34,15 @@ describe('contest members', () => {
     expect(all.find((c) => c.id === id)?.role).toBe('admin');
     expect((await get(`/admin/contests/${id}/members`, tokenFor(t.app, o))).json()).toEqual([{ userId: o.id, fullName: o.fullName, phone: o.phone, role: 'organizer' }]);
     expect((await get(`/admin/contests/${id}`, tokenFor(t.app, other))).statusCode).toBe(404);
+    // Named by its slug, as the web app's URLs do, the contest is the same for its member and hidden from others.
+    const slug = created.json().slug as string;
+    expect((await get(`/admin/contests/${slug}`, tokenFor(t.app, o))).json().id).toBe(id);
+    expect((await get(`/admin/contests/${slug}`, tokenFor(t.app, other))).statusCode).toBe(404);
+    // A slug may not pose as another contest's id, nor take a page's name.
+    for (const bad of [id, 'users']) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/admin/contests', headers: bearer(tokenFor(t.app, other)), payload: { slug: bad, title: 'Giả mạo' } });
+      expect(res.statusCode).toBe(400);
+    }
   });
 
   it('replaces the members by phone, audit-logged; judges may read the list, not change it', async () => {

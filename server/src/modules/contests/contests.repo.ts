@@ -8,7 +8,8 @@ export function listVisibleContests(db: Db) {
 
 /** By id or by slug, so public URLs can be readable. */
 export function findContest(db: Db, idOrSlug: string): Promise<Contest | undefined> {
-  return db.query.contests.findFirst({ where: or(eq(contests.id, idOrSlug), eq(contests.slug, idOrSlug)) });
+  // The id wins over a slug that happens to equal it.
+  return db.query.contests.findFirst({ where: or(eq(contests.id, idOrSlug), eq(contests.slug, idOrSlug)), orderBy: sql`${contests.id} = ${idOrSlug} desc` });
 }
 
 export function listRounds(db: Db, contestId: string) {

@@ -47,7 +47,11 @@ export const Slug = z
   .string()
   .min(2)
   .max(80)
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lowercase letters, digits and single dashes');
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lowercase letters, digits and single dashes')
+  // The web app's own pages sit beside the contests' (/admin/users).
+  .refine((s) => !['users', 'new', 'account'].includes(s), 'this word is reserved')
+  // A slug shaped like an id could shadow another contest wherever a contest is named by either.
+  .refine((s) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(s), 'must not look like a contest id');
 
 export const ContestBody = z.object({
   slug: Slug,
