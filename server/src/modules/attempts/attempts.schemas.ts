@@ -4,7 +4,12 @@ import { IdParam } from '../../lib/zod';
 export const RoundAttemptParams = z.object({ roundId: IdParam });
 export const AttemptParams = z.object({ attemptId: IdParam });
 
-/** At most one answer per question, and a round has at most 200 questions. */
+/**
+ * At most one answer per question, and a round has at most 200 questions. Two forms:
+ * `answers` as { questionId, optionId } pairs, or `choices` (API.md v1.1 "Submitting by
+ * position"): one entry per question in the order served, the chosen option's position as
+ * served, null for none. Giving both, or neither, is refused by the service (400).
+ */
 export const SubmitBody = z.object({
   answers: z
     .array(
@@ -13,7 +18,9 @@ export const SubmitBody = z.object({
         optionId: z.string().min(1).max(100),
       }),
     )
-    .max(200),
+    .max(200)
+    .optional(),
+  choices: z.array(z.number().int().nullable()).max(200).optional(),
   prediction: z.number().int().min(0).max(100_000_000),
 });
 export type SubmitBody = z.infer<typeof SubmitBody>;

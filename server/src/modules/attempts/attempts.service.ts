@@ -216,7 +216,8 @@ export class AttemptsService {
     const round = await this.rounds.get(attempt.roundId).catch((err) => Promise.reject(dbError(err)));
     if (!round) throw notFound('Attempt');
     const questions = await this.rounds.questionsOf(round, attempt.questionIds);
-    const graded = grade(attempt.questionIds, body.answers, (id) => questions.get(id)?.key);
+    const answers = answersOf(body, attempt, questions);
+    const graded = grade(attempt.questionIds, answers, (id) => questions.get(id)?.key);
     if (!graded.ok) {
       const details = graded.problems.map(describeProblem);
       throw badRequest('INVALID_ANSWERS', `Invalid answers: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`.slice(0, 2000), details);
@@ -229,8 +230,8 @@ export class AttemptsService {
         attemptId,
         roundId: attempt.roundId,
         userId,
-        // The validated body holds exactly { questionId, optionId } per answer (zod drops the rest).
-        answers: body.answers,
+        // Exactly { questionId, optionId } per answer (zod drops the rest; choices are turned into these).
+        answers,
         prediction: body.prediction,
         score: stored.score,
         total: stored.total,
@@ -361,6 +362,32 @@ export class AttemptsService {
     if (duplicate) out.duplicate = true;
     return out;
   }
+}
+
+/**
+ * The answers of a submit in { questionId, optionId } form, whichever form was sent. A
+ * choice is the position of the option as this attempt served it (its seed fixes the
+ * order), so it names the same option a UUID pair would.
+ */
+function answersOf(body: SubmitBody, attempt: { questionIds: string[]; seed: number }, questions: Map<string, { q: { options: { id: string }[] } }>) {
+  if (body.answers && body.choices) throw badRequest('INVALID_ANSWERS', 'Send answers or choices, not both', [{ field: 'body', message: 'answers and choices' }]);
+  if (body.answers) return body.answers;
+  if (!body.choices) throw badRequest('VALIDATION_FAILED', 'Send answers (question and option ids) or choices (positions)', [{ field: 'body.answers', message: 'required' }]);
+  const choices = body.choices;
+  if (choices.length !== attempt.questionIds.length)
+    throw badRequest('INVALID_ANSWERS', `choices must have one entry per question (${attempt.questionIds.length})`, [{ field: 'body.choices', message: `length ${choices.length}, expected ${attempt.questionIds.length}` }]);
+  const answers: { questionId: string; optionId: string }[] = [];
+  const problems: { field: string; message: string }[] = [];
+  choices.forEach((pos, i) => {
+    if (pos === null) return;
+    const questionId = attempt.questionIds[i];
+    const q = questions.get(questionId);
+    const served = q ? shuffleOptions(q.q.options, attempt.seed, questionId) : [];
+    if (pos < 0 || pos >= served.length) problems.push({ field: `body.choices.${i}`, message: `position ${pos} is not an option of this question (0..${served.length - 1})` });
+    else answers.push({ questionId, optionId: served[pos].id });
+  });
+  if (problems.length) throw badRequest('INVALID_ANSWERS', `Invalid choices: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`.slice(0, 2000), problems);
+  return answers;
 }
 
 function parseSummary(s: string): Summary | null {
