@@ -55,7 +55,7 @@ describe('AttemptState', () => {
     expect(st.locked).toBe(true);
     await Promise.all([first, second]);
     expect(calls).toBe(3);
-    expect(new Set(bodies)).toEqual(new Set(['{"answers":[{"questionId":"q2","optionId":"o6"}],"prediction":7}']));
+    expect(new Set(bodies)).toEqual(new Set(['{"choices":[null,2],"prediction":7}']));
     expect(st.result).toMatchObject({ attemptId: 'att-1', score: 1 });
     expect(loadSaved(store, 'u1', 'r1')?.result).toMatchObject({ score: 1 });
     // Answers are frozen once submitted.

@@ -62,11 +62,13 @@ describe('attempt storage', () => {
     expect(fresh.attempt.attemptId).toBe('att-2');
   });
 
-  it('builds the submit body with only the answered questions, in order', () => {
+  it('builds the submit body by position: one entry per question as served, null when unanswered', () => {
     const s = merge(null, 'u1', 'r1', attempt());
     s.answers.q2 = 'o4';
     s.prediction = '0042';
-    expect(submitBody(s)).toEqual({ answers: [{ questionId: 'q2', optionId: 'o4' }], prediction: 42 });
+    const positionOfO4 = s.attempt.questions[1].options.findIndex((o) => o.id === 'o4');
+    expect(positionOfO4).toBeGreaterThanOrEqual(0);
+    expect(submitBody(s)).toEqual({ choices: [null, positionOfO4], prediction: 42 });
     s.prediction = '';
     expect(submitBody(s).prediction).toBe(0);
   });

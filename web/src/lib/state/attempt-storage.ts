@@ -21,7 +21,7 @@ export interface SavedAttempt {
 }
 
 export interface SubmitBody {
-  answers: { questionId: string; optionId: string }[];
+  choices: (number | null)[];
   prediction: number;
 }
 
@@ -118,10 +118,17 @@ export function parsePrediction(p: string): number | null {
   return n <= PREDICTION_MAX ? n : null;
 }
 
-/** The submit body; unanswered questions are left out (they score 0), as API.md allows. */
+/**
+ * The submit body by position (API.md v1.1): one entry per question in the order served,
+ * the chosen option's position as served, null when unanswered — a few bytes where the
+ * id pairs took over a kilobyte on a phone's link.
+ */
 export function submitBody(s: SavedAttempt): SubmitBody {
   return {
-    answers: s.attempt.questions.filter((q) => s.answers[q.id]).map((q) => ({ questionId: q.id, optionId: s.answers[q.id] })),
+    choices: s.attempt.questions.map((q) => {
+      const at = q.options.findIndex((o) => o.id === s.answers[q.id]);
+      return at >= 0 ? at : null;
+    }),
     prediction: parsePrediction(s.prediction) ?? 0,
   };
 }
