@@ -1,0 +1,487 @@
+// Question-bank lint: the flaws contestants appeal, found before a round opens.
+// Pure and synchronous. Warnings never block anything; they help organizers rewrite.
+//
+// Matching works on a normalized form of the text: NFC, lower case, diacritics and đ
+// folded (so "Tỉnh ủy", "tinh uy" and a decomposed "Tỉnh ủy" are the same words), split
+// into syllables and numbers. Vietnamese words are mostly two syllables, so phrases are
+// compared as runs of syllables, never as single syllables (one syllable such as "số" or
+// "tỉnh" stands in almost every question).
+
+export const LINT_RULES = [
+  'lower_bound_options',
+  'longest_correct',
+  'answer_in_stem',
+  'near_duplicate',
+  'answered_elsewhere',
+  'all_of_the_above',
+  'undated_statistic',
+] as const;
+export type LintRule = (typeof LINT_RULES)[number];
+
+/**
+ * Every threshold of the lint, in one place.
+ * - boundOptionsMin: this many options that are lower bounds ("Hơn 8.500") — or upper
+ *   bounds ("Dưới 10%") — make a smaller (larger) wrong option literally true as well.
+ * - longestRatio / longestMinChars: the correct option at least this many times as long
+ *   as every other option (characters, trimmed) gives it away; options shorter than
+ *   longestMinChars (figures such as "100%" against "50%") are not judged.
+ * - answerInStemShare: share of the correct option's distinctive phrases (syllable pairs
+ *   no other option has) that must stand in the stem, while no wrong option reaches it.
+ * - nearDuplicateSimilarity: two stems are near duplicates when this share of the shorter
+ *   one's syllable trigrams (numbers masked, so "năm 2025"/"năm 2030" match) stand in the
+ *   other; stems with fewer than nearDuplicateMinTrigrams trigrams are not compared.
+ * - answeredElsewhereMinChars: a correct option whose words (numbers left out, normalized,
+ *   with spaces) are shorter than this — "Năm 2023", "100%" — is too common to count as a
+ *   give-away when it stands in another stem. It counts only when none of the question's
+ *   wrong options stands in that stem too.
+ * - issuerOptionMaxWords: answer_in_stem matches a document number's issuer code ("…/TU")
+ *   only to options of at most this many syllables (names of bodies, not descriptions).
+ * - maxRelatedPerQuestion: at most this many related questions reported per rule and
+ *   question (a templated bank would otherwise list every pair).
+ */
+export const LINT_THRESHOLDS = {
+  boundOptionsMin: 2,
+  longestRatio: 1.35,
+  longestMinChars: 8,
+  answerInStemShare: 0.5,
+  nearDuplicateSimilarity: 0.8,
+  nearDuplicateMinTrigrams: 3,
+  answeredElsewhereMinChars: 8,
+  issuerOptionMaxWords: 8,
+  maxRelatedPerQuestion: 3,
+} as const;
+
+export interface LintOption {
+  text: string;
+  correct: boolean;
+}
+export interface LintQuestion {
+  id: string;
+  text: string;
+  options: LintOption[];
+}
+export interface LintWarning {
+  rule: LintRule;
+  /** Vietnamese */
+  message: string;
+  messageEn: string;
+  relatedQuestionId?: string;
+}
+export interface BankLintWarning extends LintWarning {
+  questionId: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// Normalization
+
+/** NFC, lower case, diacritics and đ folded: "Tỉnh Ủy" -> "tinh uy". */
+export function fold(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase().normalize('NFC');
+}
+
+const TOKEN = /[\p{L}\p{N}]+(?:[.,]\p{N}+)*/gu;
+
+/** Syllables and numbers of a text ("1.861.035", "96,6" stay one token each). */
+export function tokens(s: string): string[] {
+  return fold(s).match(TOKEN) ?? [];
+}
+
+const isNumber = (t: string) => /^\p{N}/u.test(t);
+const phrase = (ts: string[]) => ' ' + ts.join(' ') + ' ';
+
+function ngrams(ts: string[], n: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + n <= ts.length; i++) out.push(ts.slice(i, i + n).join(' '));
+  return out;
+}
+
+function quote(text: string, max = 60): string {
+  const t = text.normalize('NFC').replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
+}
+
+// ---------------------------------------------------------------------------------------
+// Rules on one question
+
+const LOWER_BOUND = /(?:^|\s)(?:hon|tren|it nhat|khong duoi|toi thieu|khong it hon)\s+\d|(?:^|\s)tu\s+\d[\d.,]*\s*(?:%|\p{L}+)?\s*tro len/u;
+const UPPER_BOUND = /(?:^|\s)(?:duoi|khong qua|toi da|khong vuot qua|it hon|chua den)\s+\d|(?:^|\s)tu\s+\d[\d.,]*\s*(?:%|\p{L}+)?\s*tro xuong/u;
+
+function lowerBoundOptions(q: LintQuestion): LintWarning[] {
+  const folded = q.options.map((o) => fold(o.text));
+  const lower = folded.filter((t) => LOWER_BOUND.test(t)).length;
+  const upper = folded.filter((t) => UPPER_BOUND.test(t)).length;
+  const out: LintWarning[] = [];
+  if (lower >= LINT_THRESHOLDS.boundOptionsMin)
+    out.push({
+      rule: 'lower_bound_options',
+      message: `${lower} phương án là cận dưới (“Hơn…”, “Trên…”, “Từ… trở lên”, “Ít nhất…”): một phương án nhỏ hơn cũng đúng theo nghĩa đen. Hãy ghi số chính xác hoặc “Khoảng…”.`,
+      messageEn: `${lower} options are lower bounds (“more than…”, “at least…”): a smaller one is literally true as well. Give exact figures or “about…”.`,
+    });
+  if (upper >= LINT_THRESHOLDS.boundOptionsMin)
+    out.push({
+      rule: 'lower_bound_options',
+      message: `${upper} phương án là cận trên (“Dưới…”, “Tối đa…”, “Không quá…”): một phương án lớn hơn cũng đúng theo nghĩa đen. Hãy ghi số chính xác hoặc “Khoảng…”.`,
+      messageEn: `${upper} options are upper bounds (“less than…”, “at most…”): a larger one is literally true as well. Give exact figures or “about…”.`,
+    });
+  return out;
+}
+
+function longestCorrect(q: LintQuestion): LintWarning[] {
+  const lengths = q.options.map((o) => o.text.normalize('NFC').trim().length);
+  const c = q.options.findIndex((o) => o.correct);
+  if (c < 0 || q.options.length < 2 || lengths[c] < LINT_THRESHOLDS.longestMinChars) return [];
+  const longestOther = Math.max(...lengths.filter((_, i) => i !== c));
+  if (lengths[c] < LINT_THRESHOLDS.longestRatio * longestOther) return [];
+  const ratio = (lengths[c] / Math.max(1, longestOther)).toFixed(1).replace('.', ',');
+  return [
+    {
+      rule: 'longest_correct',
+      message: `Phương án đúng dài gấp ${ratio} lần phương án dài nhất còn lại: người dự thi đoán được. Hãy viết các phương án dài tương đương.`,
+      messageEn: `The correct option is ${ratio.replace(',', '.')} × as long as the longest other one: contestants can guess it. Make the options similar in length.`,
+    },
+  ];
+}
+
+// "Tất cả các phương án trên", "Cả A, B và C", "Cả ba phương án", "Tất cả đều đúng".
+const ALL_OF_THE_ABOVE = /^(?:tat ca(?: cac)?(?: (?:phuong an|dap an|y|cau))?(?: (?:tren|deu dung|noi tren))|tat ca deu dung|ca [a-d](?:\s*,\s*[a-d])*\s*(?:va|,)\s*[a-d]|ca (?:hai|ba|bon|2|3|4)(?: (?:phuong an|dap an|y))?(?: tren)?|all of the above)\b/;
+// An option that is a count out of a whole: "27/27", "678/678 cơ sở". Dates ("20/12/2023"),
+// "Ngày 10/10" and ranks ("Thứ 15/63") do not start with the fraction.
+const FRACTION = /^(\d+)\s*\/\s*(\d+)(?![\d/])/;
+
+function fractionOf(text: string): [number, number] | null {
+  const m = FRACTION.exec(fold(text).trim());
+  return m ? [Number(m[1]), Number(m[2])] : null;
+}
+
+function allOfTheAbove(q: LintQuestion): LintWarning[] {
+  const all = q.options.find((o) => ALL_OF_THE_ABOVE.test(fold(o.text).trim()));
+  if (all)
+    return [
+      {
+        rule: 'all_of_the_above',
+        message: `Phương án “${quote(all.text, 40)}” thường là đáp án đúng: người dự thi đoán được. Hãy hỏi một ý cụ thể.`,
+        messageEn: `An option like “${quote(all.text, 40)}” (all of the above) is usually the right one: contestants guess it. Ask for one specific item.`,
+      },
+    ];
+  const fractions = q.options.map((o) => fractionOf(o.text));
+  const whole = q.options.findIndex((_, i) => fractions[i] && fractions[i]![0] === fractions[i]![1] && fractions[i]![1] > 1);
+  if (whole >= 0 && fractions.filter(Boolean).length >= 2)
+    return [
+      {
+        rule: 'all_of_the_above',
+        message: `Phương án “${quote(q.options[whole].text, 40)}” (tất cả) thường là đáp án đúng khi các phương án là phân số: người dự thi đoán được. Hãy hỏi con số cụ thể hoặc một ý khác.`,
+        messageEn: `The option “${quote(q.options[whole].text, 40)}” (all of them) usually wins among fractions: contestants guess it. Ask for a specific figure or another point.`,
+      },
+    ];
+  return [];
+}
+
+const STAT_STEM = /(?:^|\s)(?:ty le|ti le|phan tram|luot|tai khoan)(?:\s|$)|%/;
+const STAT_OPTION = /\d[\d.,]*\s*(?:%|(?:trieu |nghin |ngan )?(?:luot|tai khoan)(?:\s|$))/;
+const YEAR = /(?:^|\D)(?:19|20)\d\d(?!\d)/;
+
+function undatedStatistic(q: LintQuestion): LintWarning[] {
+  const stem = fold(q.text);
+  const stat = STAT_STEM.test(stem) || q.options.some((o) => STAT_OPTION.test(fold(o.text)));
+  if (!stat || YEAR.test(stem)) return [];
+  return [
+    {
+      rule: 'undated_statistic',
+      message: 'Số liệu (tỷ lệ, %, lượt, tài khoản) nhưng đề không nêu năm: số liệu sẽ cũ đi. Hãy ghi rõ thời điểm, ví dụ “Năm 2023, …”.',
+      messageEn: 'A statistic (rate, %, visits, accounts) but the stem names no year: the figure will age. Say when, e.g. “In 2023, …”.',
+    },
+  ];
+}
+
+// Issuer codes of Vietnamese document numbers ("06-NQ/TU", "505/QĐ-TTg") and what they name.
+// Document-type codes (NQ, KH, QĐ, CT, …) name no issuer and are ignored.
+const ISSUER_CODES: Record<string, string> = {
+  tu: 'tinh uy',
+  hu: 'huyen uy',
+  tw: 'trung uong',
+  ttg: 'thu tuong',
+  ubnd: 'uy ban nhan dan',
+  hdnd: 'hoi dong nhan dan',
+  bcd: 'ban chi dao',
+  btttt: 'bo thong tin va truyen thong',
+  bnv: 'bo noi vu',
+  btc: 'bo tai chinh',
+  cntt: 'cong nghe thong tin',
+  mttq: 'mat tran to quoc',
+};
+const DOC_TYPES = new Set(['nq', 'kh', 'qd', 'ct', 'tb', 'bc', 'hd', 'cv', 'tt', 'nd', 'ttr', 'kl', 'ql', 'bb', 'da', 'ch', 'ub', 'vp']);
+const DOC_NUMBER = /\d+\s*[/-]\s*[\p{L}\d]+(?:\s*[/-]\s*[\p{L}\d]+)*/gu;
+
+function issuerCodes(stem: string): string[] {
+  const codes = new Set<string>();
+  for (const m of stem.normalize('NFC').matchAll(DOC_NUMBER)) {
+    const parts = fold(m[0])
+      .split(/\s*[/-]\s*/)
+      .slice(1);
+    for (const p of parts) if (/^\p{L}+$/u.test(p) && !DOC_TYPES.has(p)) codes.add(p);
+  }
+  return [...codes];
+}
+
+function namesOption(code: string, optTokens: string[]): boolean {
+  // An issuer is a name; a long option that merely mentions "UBND cấp huyện" is not one.
+  if (optTokens.length > LINT_THRESHOLDS.issuerOptionMaxWords) return false;
+  const p = phrase(optTokens);
+  if (optTokens.includes(code)) return true;
+  const expansion = ISSUER_CODES[code];
+  if (expansion && p.includes(' ' + expansion + ' ')) return true;
+  // Unknown codes: initials of the option ("Ban Chỉ đạo …" -> "bcd…").
+  return code.length >= 3 && optTokens.map((t) => t[0]).join('').includes(code);
+}
+
+/** Phrases of an option: syllable pairs, numbers, and the option itself when it is one syllable. */
+function units(ts: string[]): Set<string> {
+  const u = new Set(ngrams(ts, 2));
+  for (const t of ts) if (isNumber(t) && t.length >= 2) u.add(t);
+  if (ts.length === 1) u.add(ts[0]);
+  return u;
+}
+
+function answerInStem(q: LintQuestion): LintWarning[] {
+  const c = q.options.findIndex((o) => o.correct);
+  if (c < 0 || q.options.length < 2) return [];
+  const optTokens = q.options.map((o) => tokens(o.text));
+  const stemTokens = tokens(q.text);
+
+  // 1. A document number whose issuer code names the correct option and no other.
+  for (const code of issuerCodes(q.text)) {
+    const named = optTokens.map((ts) => namesOption(code, ts));
+    if (named[c] && named.filter(Boolean).length === 1)
+      return [
+        {
+          rule: 'answer_in_stem',
+          message: `Số hiệu văn bản trong đề (“…${code.toUpperCase()}”) đã cho biết đáp án “${quote(q.options[c].text, 40)}”. Hãy bỏ số hiệu khỏi đề hoặc hỏi ý khác.`,
+          messageEn: `The document number in the stem (“…${code.toUpperCase()}”) names the answer “${quote(q.options[c].text, 40)}”. Drop the number from the stem or ask something else.`,
+        },
+      ];
+  }
+
+  // 2. The correct option's distinctive phrases stand in the stem, and no wrong option's do.
+  const stemUnits = new Set([...ngrams(stemTokens, 2), ...stemTokens]);
+  const optUnits = optTokens.map(units);
+  const share = (i: number) => {
+    const others = new Set<string>();
+    optUnits.forEach((u, j) => j !== i && u.forEach((x) => others.add(x)));
+    const distinct = [...optUnits[i]].filter((x) => !others.has(x));
+    if (distinct.length === 0) return { share: 0, hits: [] as string[] };
+    const hits = distinct.filter((x) => stemUnits.has(x));
+    return { share: hits.length / distinct.length, hits };
+  };
+  const correct = share(c);
+  if (correct.hits.length === 0 || correct.share < LINT_THRESHOLDS.answerInStemShare) return [];
+  for (let i = 0; i < q.options.length; i++) if (i !== c && share(i).share >= LINT_THRESHOLDS.answerInStemShare) return [];
+  return [
+    {
+      rule: 'answer_in_stem',
+      message: `Đề đã chứa những từ riêng của phương án đúng (“${correct.hits.slice(0, 3).join('”, “')}”), không phương án sai nào có: người dự thi đoán được. Hãy viết lại đề.`,
+      messageEn: `The stem holds words only the correct option has (“${correct.hits.slice(0, 3).join('”, “')}”): contestants can match them. Reword the stem.`,
+    },
+  ];
+}
+
+/** The rules that need only the question itself, in rule order. */
+export function lintQuestion(q: LintQuestion): LintWarning[] {
+  return [...lowerBoundOptions(q), ...longestCorrect(q), ...answerInStem(q), ...allOfTheAbove(q), ...undatedStatistic(q)];
+}
+
+// ---------------------------------------------------------------------------------------
+// Rules across the bank
+
+interface Entry {
+  q: LintQuestion;
+  stemTokens: string[];
+  stemPhrase: string;
+  /** Masked syllable trigrams of the stem, for near duplicates. */
+  trigrams: string[];
+  trigramSet: Set<string>;
+  /** The correct option as a phrase, when it is distinctive enough to count elsewhere. */
+  answerTokens: string[] | null;
+  wrongPhrases: string[];
+}
+
+/**
+ * An index over a bank: build it once, then lint the whole bank or single questions
+ * against it. near_duplicate uses prefix filtering over an inverted index of trigrams
+ * (a stem is compared only with stems that share one of its rarest trigrams),
+ * answered_elsewhere an inverted index of the stems' 1- to 3-syllable grams; neither
+ * compares all pairs, so 5,000 questions lint in a fraction of a second.
+ */
+export class BankLint {
+  private entries: Entry[] = [];
+  private byId = new Map<string, number>();
+  private trigramPostings = new Map<string, number[]>();
+  private gramPostings = new Map<string, number[]>();
+
+  constructor(questions: LintQuestion[]) {
+    for (const q of questions) {
+      const entry = makeEntry(q);
+      const i = this.entries.length;
+      this.entries.push(entry);
+      this.byId.set(q.id, i);
+      for (const t of new Set(entry.trigrams)) push(this.trigramPostings, t, i);
+      const grams = new Set<string>();
+      for (let n = 1; n <= 3; n++) for (const g of ngrams(entry.stemTokens, n)) grams.add(g);
+      for (const g of grams) push(this.gramPostings, g, i);
+    }
+  }
+
+  /** Every warning of every question in the bank, in bank order; pairs are reported on both questions. */
+  lintAll(): BankLintWarning[] {
+    const n = this.entries.length;
+    const dups: { j: number; similarity: number }[][] = Array.from({ length: n }, () => []);
+    for (let i = 0; i < n; i++)
+      for (const { j, similarity } of this.nearDuplicates(this.entries[i], i, true))
+        if (!dups[i].some((d) => d.j === j)) {
+          dups[i].push({ j, similarity });
+          dups[j].push({ j: i, similarity });
+        }
+    const answeredBy: number[][] = Array.from({ length: n }, () => []);
+    const answers: number[][] = Array.from({ length: n }, () => []);
+    for (let i = 0; i < n; i++) {
+      const a = this.entries[i].answerTokens;
+      if (!a) continue;
+      for (const j of this.stemsContaining(a))
+        if (j !== i && this.leaks(this.entries[i], this.entries[j].stemPhrase)) {
+          answeredBy[i].push(j);
+          answers[j].push(i);
+        }
+    }
+    const out: BankLintWarning[] = [];
+    for (let i = 0; i < n; i++) {
+      const e = this.entries[i];
+      const ws = [...lintQuestion(e.q), ...this.related(e, dups[i], answeredBy[i], answers[i])];
+      for (const w of ws) out.push({ questionId: e.q.id, ...w });
+    }
+    return out;
+  }
+
+  /**
+   * The warnings of one question against the bank. A question of the bank (same id) is
+   * compared with the others as it is now written, so an edit is judged before it is saved.
+   */
+  lint(q: LintQuestion): LintWarning[] {
+    const self = this.byId.get(q.id) ?? -1;
+    const e = makeEntry(q);
+    const dups = this.nearDuplicates(e, self, false);
+    const answeredBy = e.answerTokens ? this.stemsContaining(e.answerTokens).filter((j) => j !== self && this.leaks(e, this.entries[j].stemPhrase)) : [];
+    const answers: number[] = [];
+    for (let j = 0; j < this.entries.length; j++) if (j !== self && this.leaks(this.entries[j], e.stemPhrase)) answers.push(j);
+    return [...lintQuestion(q), ...this.related(e, dups, answeredBy, answers)];
+  }
+
+  private related(e: Entry, dups: { j: number; similarity: number }[], answeredBy: number[], answers: number[]): LintWarning[] {
+    const out: LintWarning[] = [];
+    const max = LINT_THRESHOLDS.maxRelatedPerQuestion;
+    const sorted = [...dups].sort((x, y) => y.similarity - x.similarity || x.j - y.j);
+    for (const { j, similarity } of sorted.slice(0, max)) {
+      const other = this.entries[j].q;
+      const pct = Math.round(similarity * 100);
+      out.push({
+        rule: 'near_duplicate',
+        message: `Đề gần trùng (${pct}%) với câu “${quote(other.text)}”. Hãy bỏ một câu hoặc hỏi ý khác.`,
+        messageEn: `The stem nearly repeats (${pct}%) the question “${quote(other.text)}”. Drop one or ask something else.`,
+        relatedQuestionId: other.id,
+      });
+    }
+    for (const j of answeredBy.slice(0, max)) {
+      const other = this.entries[j].q;
+      out.push({
+        rule: 'answered_elsewhere',
+        message: `Đáp án đúng “${quote(correctText(e.q), 40)}” có nguyên văn trong đề câu “${quote(other.text)}”: câu ấy trả lời hộ câu này.`,
+        messageEn: `The correct option “${quote(correctText(e.q), 40)}” stands word for word in the stem of “${quote(other.text)}”, which answers this one.`,
+        relatedQuestionId: other.id,
+      });
+    }
+    for (const j of answers.slice(0, max)) {
+      const other = this.entries[j].q;
+      out.push({
+        rule: 'answered_elsewhere',
+        message: `Đề này chứa nguyên văn đáp án đúng “${quote(correctText(other), 40)}” của câu “${quote(other.text)}”: nó trả lời hộ câu ấy.`,
+        messageEn: `This stem holds word for word the correct option “${quote(correctText(other), 40)}” of “${quote(other.text)}”, answering it.`,
+        relatedQuestionId: other.id,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Stems whose trigram overlap with `e` reaches the threshold (share of the shorter stem's
+   * trigrams). With `prefixOnly`, only pairs where `e` is the shorter stem (or as long) are
+   * guaranteed: such a pair shares one of e's |e| - ceil(t·|e|) + 1 rarest trigrams. The
+   * whole-bank pass probes every question that way, which covers every pair from its shorter
+   * side. A single question probes all its trigrams, finding shorter stems too.
+   */
+  private nearDuplicates(e: Entry, self: number, prefixOnly: boolean): { j: number; similarity: number }[] {
+    const a = [...new Set(e.trigrams)];
+    if (a.length < LINT_THRESHOLDS.nearDuplicateMinTrigrams) return [];
+    const t = LINT_THRESHOLDS.nearDuplicateSimilarity;
+    let probe = a;
+    if (prefixOnly) {
+      probe = a.sort((x, y) => (this.trigramPostings.get(x)?.length ?? 0) - (this.trigramPostings.get(y)?.length ?? 0));
+      probe = probe.slice(0, a.length - Math.ceil(t * a.length) + 1);
+    }
+    const aSet = new Set(a);
+    const seen = new Set<number>();
+    const results: { j: number; similarity: number }[] = [];
+    for (const g of probe)
+      for (const j of this.trigramPostings.get(g) ?? []) {
+        if (j === self || seen.has(j)) continue;
+        seen.add(j);
+        const b = this.entries[j].trigramSet;
+        if (b.size < LINT_THRESHOLDS.nearDuplicateMinTrigrams) continue;
+        if (prefixOnly && b.size < aSet.size) continue;
+        let shared = 0;
+        for (const x of b) if (aSet.has(x)) shared++;
+        const similarity = shared / Math.min(aSet.size, b.size);
+        if (similarity >= t) results.push({ j, similarity });
+      }
+    return results;
+  }
+
+  private stemsContaining(answer: string[]): number[] {
+    const n = Math.min(3, answer.length);
+    let best: number[] | undefined;
+    for (const g of ngrams(answer, n)) {
+      const p = this.gramPostings.get(g);
+      if (!p) return [];
+      if (!best || p.length < best.length) best = p;
+    }
+    const needle = phrase(answer);
+    return (best ?? []).filter((j) => this.entries[j].stemPhrase.includes(needle));
+  }
+
+  /** Entry `i`'s answer stands in `stem` and none of its wrong options does. */
+  private leaks(i: Entry, stem: string): boolean {
+    return i.answerTokens !== null && stem.includes(phrase(i.answerTokens)) && !i.wrongPhrases.some((w) => w.trim() && stem.includes(w));
+  }
+}
+
+function push(map: Map<string, number[]>, key: string, i: number) {
+  const list = map.get(key);
+  if (list) list.push(i);
+  else map.set(key, [i]);
+}
+
+function correctText(q: LintQuestion): string {
+  return q.options.find((o) => o.correct)?.text ?? '';
+}
+
+function makeEntry(q: LintQuestion): Entry {
+  const stemTokens = tokens(q.text);
+  const masked = stemTokens.map((t) => (isNumber(t) ? '#' : t));
+  const answer = tokens(correctText(q));
+  const distinctive = answer.filter((t) => !isNumber(t)).join(' ').length >= LINT_THRESHOLDS.answeredElsewhereMinChars;
+  const wrongPhrases = q.options.filter((o) => !o.correct).map((o) => phrase(tokens(o.text)));
+  const trigrams = ngrams(masked, 3);
+  return { q, stemTokens, stemPhrase: phrase(stemTokens), trigrams, trigramSet: new Set(trigrams), answerTokens: distinctive ? answer : null, wrongPhrases };
+}
+
+/** Lints a whole bank: each question against the rules and against every other question. */
+export function lintBank(questions: LintQuestion[]): BankLintWarning[] {
+  return new BankLint(questions).lintAll();
+}
