@@ -76,14 +76,43 @@ export interface BankLintWarning extends LintWarning {
 
 /** NFC, lower case, diacritics and đ folded: "Tỉnh Ủy" -> "tinh uy". */
 export function fold(s: string): string {
-  return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase().normalize('NFC');
+  // Character by character through a cache: a bank holds a few hundred distinct letters,
+  // and decomposing every text anew was most of the whole-bank lint's time.
+  let out = '';
+  for (const ch of s.normalize('NFC')) {
+    const c = ch.charCodeAt(0);
+    if (c < 128) out += c >= 65 && c <= 90 ? String.fromCharCode(c + 32) : ch;
+    else {
+      let f = FOLDED.get(ch);
+      if (f === undefined) FOLDED.set(ch, (f = ch.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase()));
+      out += f;
+    }
+  }
+  return out;
 }
+const FOLDED = new Map<string, string>();
 
 const TOKEN = /[\p{L}\p{N}]+(?:[.,]\p{N}+)*/gu;
 
 /** Syllables and numbers of a text ("1.861.035", "96,6" stay one token each). */
 export function tokens(s: string): string[] {
   return fold(s).match(TOKEN) ?? [];
+}
+
+/** A question folded and split once; every rule reads this. */
+interface Prepared {
+  q: LintQuestion;
+  stem: string;
+  stemTokens: string[];
+  opts: string[];
+  optTokens: string[][];
+  correct: number;
+}
+
+function prepare(q: LintQuestion): Prepared {
+  const stem = fold(q.text);
+  const opts = q.options.map((o) => fold(o.text).trim());
+  return { q, stem, stemTokens: stem.match(TOKEN) ?? [], opts, optTokens: opts.map((o) => o.match(TOKEN) ?? []), correct: q.options.findIndex((o) => o.correct) };
 }
 
 const isNumber = (t: string) => /^\p{N}/u.test(t);
@@ -106,8 +135,7 @@ function quote(text: string, max = 60): string {
 const LOWER_BOUND = /(?:^|\s)(?:hon|tren|it nhat|khong duoi|toi thieu|khong it hon)\s+\d|(?:^|\s)tu\s+\d[\d.,]*\s*(?:%|\p{L}+)?\s*tro len/u;
 const UPPER_BOUND = /(?:^|\s)(?:duoi|khong qua|toi da|khong vuot qua|it hon|chua den)\s+\d|(?:^|\s)tu\s+\d[\d.,]*\s*(?:%|\p{L}+)?\s*tro xuong/u;
 
-function lowerBoundOptions(q: LintQuestion): LintWarning[] {
-  const folded = q.options.map((o) => fold(o.text));
+function lowerBoundOptions({ opts: folded }: Prepared): LintWarning[] {
   const lower = folded.filter((t) => LOWER_BOUND.test(t)).length;
   const upper = folded.filter((t) => UPPER_BOUND.test(t)).length;
   const out: LintWarning[] = [];
@@ -126,9 +154,8 @@ function lowerBoundOptions(q: LintQuestion): LintWarning[] {
   return out;
 }
 
-function longestCorrect(q: LintQuestion): LintWarning[] {
+function longestCorrect({ q, correct: c }: Prepared): LintWarning[] {
   const lengths = q.options.map((o) => o.text.normalize('NFC').trim().length);
-  const c = q.options.findIndex((o) => o.correct);
   if (c < 0 || q.options.length < 2 || lengths[c] < LINT_THRESHOLDS.longestMinChars) return [];
   const longestOther = Math.max(...lengths.filter((_, i) => i !== c));
   if (lengths[c] < LINT_THRESHOLDS.longestRatio * longestOther) return [];
@@ -148,13 +175,13 @@ const ALL_OF_THE_ABOVE = /^(?:tat ca(?: cac)?(?: (?:phuong an|dap an|y|cau))?(?:
 // "Ngày 10/10" and ranks ("Thứ 15/63") do not start with the fraction.
 const FRACTION = /^(\d+)\s*\/\s*(\d+)(?![\d/])/;
 
-function fractionOf(text: string): [number, number] | null {
-  const m = FRACTION.exec(fold(text).trim());
+function fractionOf(folded: string): [number, number] | null {
+  const m = FRACTION.exec(folded);
   return m ? [Number(m[1]), Number(m[2])] : null;
 }
 
-function allOfTheAbove(q: LintQuestion): LintWarning[] {
-  const all = q.options.find((o) => ALL_OF_THE_ABOVE.test(fold(o.text).trim()));
+function allOfTheAbove({ q, opts }: Prepared): LintWarning[] {
+  const all = q.options.find((_, i) => ALL_OF_THE_ABOVE.test(opts[i]));
   if (all)
     return [
       {
@@ -163,7 +190,7 @@ function allOfTheAbove(q: LintQuestion): LintWarning[] {
         messageEn: `An option like “${quote(all.text, 40)}” (all of the above) is usually the right one: contestants guess it. Ask for one specific item.`,
       },
     ];
-  const fractions = q.options.map((o) => fractionOf(o.text));
+  const fractions = opts.map(fractionOf);
   const whole = q.options.findIndex((_, i) => fractions[i] && fractions[i]![0] === fractions[i]![1] && fractions[i]![1] > 1);
   if (whole >= 0 && fractions.filter(Boolean).length >= 2)
     return [
@@ -180,9 +207,8 @@ const STAT_STEM = /(?:^|\s)(?:ty le|ti le|phan tram|luot|tai khoan)(?:\s|$)|%/;
 const STAT_OPTION = /\d[\d.,]*\s*(?:%|(?:trieu |nghin |ngan )?(?:luot|tai khoan)(?:\s|$))/;
 const YEAR = /(?:^|\D)(?:19|20)\d\d(?!\d)/;
 
-function undatedStatistic(q: LintQuestion): LintWarning[] {
-  const stem = fold(q.text);
-  const stat = STAT_STEM.test(stem) || q.options.some((o) => STAT_OPTION.test(fold(o.text)));
+function undatedStatistic({ stem, opts }: Prepared): LintWarning[] {
+  const stat = STAT_STEM.test(stem) || opts.some((o) => STAT_OPTION.test(o));
   if (!stat || YEAR.test(stem)) return [];
   return [
     {
@@ -242,11 +268,8 @@ function units(ts: string[]): Set<string> {
   return u;
 }
 
-function answerInStem(q: LintQuestion): LintWarning[] {
-  const c = q.options.findIndex((o) => o.correct);
+function answerInStem({ q, correct: c, optTokens, stemTokens }: Prepared): LintWarning[] {
   if (c < 0 || q.options.length < 2) return [];
-  const optTokens = q.options.map((o) => tokens(o.text));
-  const stemTokens = tokens(q.text);
 
   // 1. A document number whose issuer code names the correct option and no other.
   for (const code of issuerCodes(q.text)) {
@@ -262,14 +285,14 @@ function answerInStem(q: LintQuestion): LintWarning[] {
   }
 
   // 2. The correct option's distinctive phrases stand in the stem, and no wrong option's do.
-  const stemUnits = new Set([...ngrams(stemTokens, 2), ...stemTokens]);
+  const stemPhrase = phrase(stemTokens);
   const optUnits = optTokens.map(units);
   const share = (i: number) => {
     const others = new Set<string>();
     optUnits.forEach((u, j) => j !== i && u.forEach((x) => others.add(x)));
     const distinct = [...optUnits[i]].filter((x) => !others.has(x));
     if (distinct.length === 0) return { share: 0, hits: [] as string[] };
-    const hits = distinct.filter((x) => stemUnits.has(x));
+    const hits = distinct.filter((x) => stemPhrase.includes(' ' + x + ' '));
     return { share: hits.length / distinct.length, hits };
   };
   const correct = share(c);
@@ -286,19 +309,20 @@ function answerInStem(q: LintQuestion): LintWarning[] {
 
 /** The rules that need only the question itself, in rule order. */
 export function lintQuestion(q: LintQuestion): LintWarning[] {
-  return [...lowerBoundOptions(q), ...longestCorrect(q), ...answerInStem(q), ...allOfTheAbove(q), ...undatedStatistic(q)];
+  return questionRules(prepare(q));
+}
+
+function questionRules(p: Prepared): LintWarning[] {
+  return [...lowerBoundOptions(p), ...longestCorrect(p), ...answerInStem(p), ...allOfTheAbove(p), ...undatedStatistic(p)];
 }
 
 // ---------------------------------------------------------------------------------------
 // Rules across the bank
 
-interface Entry {
-  q: LintQuestion;
-  stemTokens: string[];
+interface Entry extends Prepared {
   stemPhrase: string;
-  /** Masked syllable trigrams of the stem, for near duplicates. */
-  trigrams: string[];
-  trigramSet: Set<string>;
+  /** Masked syllable trigrams of the stem (as numbers, distinct), for near duplicates. */
+  trigrams: number[];
   /** The correct option as a phrase, when it is distinctive enough to count elsewhere. */
   answerTokens: string[] | null;
   wrongPhrases: string[];
@@ -307,26 +331,27 @@ interface Entry {
 /**
  * An index over a bank: build it once, then lint the whole bank or single questions
  * against it. near_duplicate uses prefix filtering over an inverted index of trigrams
- * (a stem is compared only with stems that share one of its rarest trigrams),
- * answered_elsewhere an inverted index of the stems' 1- to 3-syllable grams; neither
- * compares all pairs, so 5,000 questions lint in a fraction of a second.
+ * (a stem is compared only with stems that share one of its rarest trigrams);
+ * answered_elsewhere indexes the answers by their first syllables and walks each stem
+ * once. Neither compares all pairs (loadtests/bench-lint.ts times 5,000 questions).
  */
 export class BankLint {
   private entries: Entry[] = [];
   private byId = new Map<string, number>();
-  private trigramPostings = new Map<string, number[]>();
-  private gramPostings = new Map<string, number[]>();
+  private trigramPostings = new Map<number, number[]>();
+  private ids = new Map<string, number>();
+  /** Answers that may stand in another stem, by their first syllable pair (or syllable). */
+  private answersByStart = new Map<string, number[]>();
 
   constructor(questions: LintQuestion[]) {
     for (const q of questions) {
-      const entry = makeEntry(q);
+      const entry = makeEntry(q, this.ids);
       const i = this.entries.length;
       this.entries.push(entry);
       this.byId.set(q.id, i);
-      for (const t of new Set(entry.trigrams)) push(this.trigramPostings, t, i);
-      const grams = new Set<string>();
-      for (let n = 1; n <= 3; n++) for (const g of ngrams(entry.stemTokens, n)) grams.add(g);
-      for (const g of grams) push(this.gramPostings, g, i);
+      for (const t of entry.trigrams) push(this.trigramPostings, t, i);
+      const a = entry.answerTokens;
+      if (a) push(this.answersByStart, a.slice(0, 2).join(' '), i);
     }
   }
 
@@ -342,19 +367,25 @@ export class BankLint {
         }
     const answeredBy: number[][] = Array.from({ length: n }, () => []);
     const answers: number[][] = Array.from({ length: n }, () => []);
-    for (let i = 0; i < n; i++) {
-      const a = this.entries[i].answerTokens;
-      if (!a) continue;
-      for (const j of this.stemsContaining(a))
-        if (j !== i && this.leaks(this.entries[i], this.entries[j].stemPhrase)) {
-          answeredBy[i].push(j);
-          answers[j].push(i);
-        }
+    // Each stem looks up the answers starting at each of its syllables: no answer is
+    // searched for in every stem.
+    for (let j = 0; j < n; j++) {
+      const st = this.entries[j].stemTokens;
+      const found = new Set<number>();
+      for (let p = 0; p < st.length; p++)
+        for (const key of [st[p], p + 1 < st.length ? st[p] + ' ' + st[p + 1] : null])
+          for (const i of (key && this.answersByStart.get(key)) || [])
+            if (i !== j && !found.has(i) && this.leaks(this.entries[i], this.entries[j].stemPhrase)) {
+              found.add(i);
+              answeredBy[i].push(j);
+              answers[j].push(i);
+            }
     }
+    for (const list of answeredBy) list.sort((x, y) => x - y);
     const out: BankLintWarning[] = [];
     for (let i = 0; i < n; i++) {
       const e = this.entries[i];
-      const ws = [...lintQuestion(e.q), ...this.related(e, dups[i], answeredBy[i], answers[i])];
+      const ws = [...questionRules(e), ...this.related(e, dups[i], answeredBy[i], answers[i])];
       for (const w of ws) out.push({ questionId: e.q.id, ...w });
     }
     return out;
@@ -366,12 +397,16 @@ export class BankLint {
    */
   lint(q: LintQuestion): LintWarning[] {
     const self = this.byId.get(q.id) ?? -1;
-    const e = makeEntry(q);
+    const e = makeEntry(q, this.ids);
     const dups = this.nearDuplicates(e, self, false);
-    const answeredBy = e.answerTokens ? this.stemsContaining(e.answerTokens).filter((j) => j !== self && this.leaks(e, this.entries[j].stemPhrase)) : [];
+    const answeredBy: number[] = [];
     const answers: number[] = [];
-    for (let j = 0; j < this.entries.length; j++) if (j !== self && this.leaks(this.entries[j], e.stemPhrase)) answers.push(j);
-    return [...lintQuestion(q), ...this.related(e, dups, answeredBy, answers)];
+    for (let j = 0; j < this.entries.length; j++) {
+      if (j === self) continue;
+      if (this.leaks(e, this.entries[j].stemPhrase)) answeredBy.push(j);
+      if (this.leaks(this.entries[j], e.stemPhrase)) answers.push(j);
+    }
+    return [...questionRules(e), ...this.related(e, dups, answeredBy, answers)];
   }
 
   private related(e: Entry, dups: { j: number; similarity: number }[], answeredBy: number[], answers: number[]): LintWarning[] {
@@ -417,13 +452,13 @@ export class BankLint {
    * side. A single question probes all its trigrams, finding shorter stems too.
    */
   private nearDuplicates(e: Entry, self: number, prefixOnly: boolean): { j: number; similarity: number }[] {
-    const a = [...new Set(e.trigrams)];
+    const a = e.trigrams;
     if (a.length < LINT_THRESHOLDS.nearDuplicateMinTrigrams) return [];
     const t = LINT_THRESHOLDS.nearDuplicateSimilarity;
     let probe = a;
     if (prefixOnly) {
-      probe = a.sort((x, y) => (this.trigramPostings.get(x)?.length ?? 0) - (this.trigramPostings.get(y)?.length ?? 0));
-      probe = probe.slice(0, a.length - Math.ceil(t * a.length) + 1);
+      const df = new Map(a.map((g) => [g, this.trigramPostings.get(g)?.length ?? 0]));
+      probe = [...a].sort((x, y) => df.get(x)! - df.get(y)!).slice(0, a.length - Math.ceil(t * a.length) + 1);
     }
     const aSet = new Set(a);
     const seen = new Set<number>();
@@ -432,27 +467,15 @@ export class BankLint {
       for (const j of this.trigramPostings.get(g) ?? []) {
         if (j === self || seen.has(j)) continue;
         seen.add(j);
-        const b = this.entries[j].trigramSet;
-        if (b.size < LINT_THRESHOLDS.nearDuplicateMinTrigrams) continue;
-        if (prefixOnly && b.size < aSet.size) continue;
+        const b = this.entries[j].trigrams;
+        if (b.length < LINT_THRESHOLDS.nearDuplicateMinTrigrams) continue;
+        if (prefixOnly && b.length < a.length) continue;
         let shared = 0;
         for (const x of b) if (aSet.has(x)) shared++;
-        const similarity = shared / Math.min(aSet.size, b.size);
+        const similarity = shared / Math.min(a.length, b.length);
         if (similarity >= t) results.push({ j, similarity });
       }
     return results;
-  }
-
-  private stemsContaining(answer: string[]): number[] {
-    const n = Math.min(3, answer.length);
-    let best: number[] | undefined;
-    for (const g of ngrams(answer, n)) {
-      const p = this.gramPostings.get(g);
-      if (!p) return [];
-      if (!best || p.length < best.length) best = p;
-    }
-    const needle = phrase(answer);
-    return (best ?? []).filter((j) => this.entries[j].stemPhrase.includes(needle));
   }
 
   /** Entry `i`'s answer stands in `stem` and none of its wrong options does. */
@@ -461,7 +484,7 @@ export class BankLint {
   }
 }
 
-function push(map: Map<string, number[]>, key: string, i: number) {
+function push<K>(map: Map<K, number[]>, key: K, i: number) {
   const list = map.get(key);
   if (list) list.push(i);
   else map.set(key, [i]);
@@ -471,14 +494,21 @@ function correctText(q: LintQuestion): string {
   return q.options.find((o) => o.correct)?.text ?? '';
 }
 
-function makeEntry(q: LintQuestion): Entry {
-  const stemTokens = tokens(q.text);
-  const masked = stemTokens.map((t) => (isNumber(t) ? '#' : t));
-  const answer = tokens(correctText(q));
+function makeEntry(q: LintQuestion, ids: Map<string, number>): Entry {
+  const p = prepare(q);
+  const id = (t: string) => {
+    let n = ids.get(t);
+    if (n === undefined) ids.set(t, (n = ids.size));
+    return n;
+  };
+  // Syllable ids packed three to a number (2^17 each stays below 2^53): cheaper to hash than strings.
+  const masked = p.stemTokens.map((t) => id(isNumber(t) ? '#' : t) % 131072);
+  const trigrams = new Set<number>();
+  for (let i = 0; i + 3 <= masked.length; i++) trigrams.add((masked[i] * 131072 + masked[i + 1]) * 131072 + masked[i + 2]);
+  const answer = p.correct >= 0 ? p.optTokens[p.correct] : [];
   const distinctive = answer.filter((t) => !isNumber(t)).join(' ').length >= LINT_THRESHOLDS.answeredElsewhereMinChars;
-  const wrongPhrases = q.options.filter((o) => !o.correct).map((o) => phrase(tokens(o.text)));
-  const trigrams = ngrams(masked, 3);
-  return { q, stemTokens, stemPhrase: phrase(stemTokens), trigrams, trigramSet: new Set(trigrams), answerTokens: distinctive ? answer : null, wrongPhrases };
+  const wrongPhrases = p.optTokens.filter((_, i) => i !== p.correct && p.optTokens[i].length).map(phrase);
+  return { ...p, stemPhrase: phrase(p.stemTokens), trigrams: [...trigrams], answerTokens: distinctive ? answer : null, wrongPhrases };
 }
 
 /** Lints a whole bank: each question against the rules and against every other question. */
