@@ -38,6 +38,9 @@ export type LintRule = (typeof LINT_RULES)[number];
  *   only to options of at most this many syllables (names of bodies, not descriptions).
  * - maxRelatedPerQuestion: at most this many related questions reported per rule and
  *   question (a templated bank would otherwise list every pair).
+ * - relatedScanLimit: a question's search for near duplicates stops once it has found this
+ *   many (so a bank of 5,000 copies of one template stays linear); the reported ones are
+ *   then some of them, not necessarily the closest.
  */
 export const LINT_THRESHOLDS = {
   boundOptionsMin: 2,
@@ -49,6 +52,7 @@ export const LINT_THRESHOLDS = {
   answeredElsewhereMinChars: 8,
   issuerOptionMaxWords: 8,
   maxRelatedPerQuestion: 3,
+  relatedScanLimit: 50,
 } as const;
 
 export interface LintOption {
@@ -355,16 +359,26 @@ export class BankLint {
     }
   }
 
-  /** Every warning of every question in the bank, in bank order; pairs are reported on both questions. */
-  lintAll(): BankLintWarning[] {
+  /**
+   * Every warning of every question in the bank (or of those `only` accepts, still checked
+   * against all), in bank order; pairs are reported on both questions.
+   */
+  lintAll(only?: (id: string) => boolean): BankLintWarning[] {
     const n = this.entries.length;
+    const limit = LINT_THRESHOLDS.relatedScanLimit;
     const dups: { j: number; similarity: number }[][] = Array.from({ length: n }, () => []);
+    const paired = new Set<number>();
+    const record = (i: number, j: number, similarity: number) => {
+      if (dups[i].length < limit) dups[i].push({ j, similarity });
+    };
     for (let i = 0; i < n; i++)
-      for (const { j, similarity } of this.nearDuplicates(this.entries[i], i, true))
-        if (!dups[i].some((d) => d.j === j)) {
-          dups[i].push({ j, similarity });
-          dups[j].push({ j: i, similarity });
-        }
+      for (const { j, similarity } of this.nearDuplicates(this.entries[i], i, true)) {
+        const key = Math.min(i, j) * n + Math.max(i, j);
+        if (paired.has(key)) continue;
+        paired.add(key);
+        record(i, j, similarity);
+        record(j, i, similarity);
+      }
     const answeredBy: number[][] = Array.from({ length: n }, () => []);
     const answers: number[][] = Array.from({ length: n }, () => []);
     // Each stem looks up the answers starting at each of its syllables: no answer is
@@ -377,14 +391,15 @@ export class BankLint {
           for (const i of (key && this.answersByStart.get(key)) || [])
             if (i !== j && !found.has(i) && this.leaks(this.entries[i], this.entries[j].stemPhrase)) {
               found.add(i);
-              answeredBy[i].push(j);
-              answers[j].push(i);
+              if (answeredBy[i].length < limit) answeredBy[i].push(j);
+              if (answers[j].length < limit) answers[j].push(i);
             }
     }
     for (const list of answeredBy) list.sort((x, y) => x - y);
     const out: BankLintWarning[] = [];
     for (let i = 0; i < n; i++) {
       const e = this.entries[i];
+      if (only && !only(e.q.id)) continue;
       const ws = [...questionRules(e), ...this.related(e, dups[i], answeredBy[i], answers[i])];
       for (const w of ws) out.push({ questionId: e.q.id, ...w });
     }
@@ -403,8 +418,8 @@ export class BankLint {
     const answers: number[] = [];
     for (let j = 0; j < this.entries.length; j++) {
       if (j === self) continue;
-      if (this.leaks(e, this.entries[j].stemPhrase)) answeredBy.push(j);
-      if (this.leaks(this.entries[j], e.stemPhrase)) answers.push(j);
+      if (answeredBy.length < LINT_THRESHOLDS.relatedScanLimit && this.leaks(e, this.entries[j].stemPhrase)) answeredBy.push(j);
+      if (answers.length < LINT_THRESHOLDS.relatedScanLimit && this.leaks(this.entries[j], e.stemPhrase)) answers.push(j);
     }
     return [...questionRules(e), ...this.related(e, dups, answeredBy, answers)];
   }
@@ -473,7 +488,7 @@ export class BankLint {
         let shared = 0;
         for (const x of b) if (aSet.has(x)) shared++;
         const similarity = shared / Math.min(a.length, b.length);
-        if (similarity >= t) results.push({ j, similarity });
+        if (similarity >= t && results.push({ j, similarity }) >= LINT_THRESHOLDS.relatedScanLimit) return results;
       }
     return results;
   }
