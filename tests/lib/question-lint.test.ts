@@ -92,6 +92,7 @@ describe('all_of_the_above', () => {
   it('accepts fractions without the whole, dates, ranks and plan numbers', () => {
     expect(has(q('Đã hoàn thành bao nhiêu chỉ tiêu?', '*30/34 chỉ tiêu', '28/34 chỉ tiêu', '32/34 chỉ tiêu'), 'all_of_the_above')).toBe(false);
     expect(has(q('Ngày Chuyển đổi số quốc gia là ngày nào?', '*Ngày 10/10', 'Ngày 15/9', 'Ngày 01/10'), 'all_of_the_above')).toBe(false);
+    expect(has(q('Ngày Chuyển đổi số quốc gia là ngày nào?', '*10/10', '2/9', '1/1', '30/4'), 'all_of_the_above')).toBe(false);
     expect(has(q('Kế hoạch ban hành ngày nào?', '*20/12/2023', '10/10/2023', '22/8/2023'), 'all_of_the_above')).toBe(false);
     expect(has(q('DTI năm 2022: Thanh Hóa xếp thứ mấy?', '*Thứ 15/63', 'Thứ 63/63', 'Thứ 13/63'), 'all_of_the_above')).toBe(false);
     expect(has(q('Cả hai kế hoạch được ban hành năm nào?', '*Năm 2023', 'Năm 2022', 'Năm 2021'), 'all_of_the_above')).toBe(false);

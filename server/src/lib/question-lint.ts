@@ -184,7 +184,10 @@ function fractionOf(folded: string): [number, number] | null {
   return m ? [Number(m[1]), Number(m[2])] : null;
 }
 
-function allOfTheAbove({ q, opts }: Prepared): LintWarning[] {
+// A question about a date ("ngày nào", "khi nào") may offer bare dates such as "10/10".
+const ASKS_DATE = /(?:^|\s)(?:ngay|thang|khi nao|thoi gian|thoi diem)(?:\s|$)/;
+
+function allOfTheAbove({ q, stem, opts }: Prepared): LintWarning[] {
   const all = q.options.find((_, i) => ALL_OF_THE_ABOVE.test(opts[i]));
   if (all)
     return [
@@ -194,6 +197,7 @@ function allOfTheAbove({ q, opts }: Prepared): LintWarning[] {
         messageEn: `An option like “${quote(all.text, 40)}” (all of the above) is usually the right one: contestants guess it. Ask for one specific item.`,
       },
     ];
+  if (ASKS_DATE.test(stem)) return [];
   const fractions = opts.map(fractionOf);
   const whole = q.options.findIndex((_, i) => fractions[i] && fractions[i]![0] === fractions[i]![1] && fractions[i]![1] > 1);
   if (whole >= 0 && fractions.filter(Boolean).length >= 2)
