@@ -80,19 +80,16 @@ export interface BankLintWarning extends LintWarning {
 
 /** NFC, lower case, diacritics and đ folded: "Tỉnh Ủy" -> "tinh uy". */
 export function fold(s: string): string {
-  // Character by character through a cache: a bank holds a few hundred distinct letters,
-  // and decomposing every text anew was most of the whole-bank lint's time.
-  let out = '';
-  for (const ch of s.normalize('NFC')) {
-    const c = ch.charCodeAt(0);
-    if (c < 128) out += c >= 65 && c <= 90 ? String.fromCharCode(c + 32) : ch;
-    else {
+  // Only the non-ASCII letters go through the cache (a bank holds a few hundred distinct
+  // ones): decomposing every text anew was most of the whole-bank lint's time.
+  return s
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/[\u0080-\uffff]/g, (ch) => {
       let f = FOLDED.get(ch);
-      if (f === undefined) FOLDED.set(ch, (f = ch.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase()));
-      out += f;
-    }
-  }
-  return out;
+      if (f === undefined) FOLDED.set(ch, (f = ch.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd')));
+      return f;
+    });
 }
 const FOLDED = new Map<string, string>();
 
@@ -109,17 +106,27 @@ interface Prepared {
   stem: string;
   stemTokens: string[];
   opts: string[];
-  optTokens: string[][];
+  /** Tokens of each option, split when first needed (most rules read only `opts`). */
+  optTokens: (string[] | undefined)[];
   correct: number;
 }
 
 function prepare(q: LintQuestion): Prepared {
   const stem = fold(q.text);
   const opts = q.options.map((o) => fold(o.text).trim());
-  return { q, stem, stemTokens: stem.match(TOKEN) ?? [], opts, optTokens: opts.map((o) => o.match(TOKEN) ?? []), correct: q.options.findIndex((o) => o.correct) };
+  return { q, stem, stemTokens: stem.match(TOKEN) ?? [], opts, optTokens: [], correct: q.options.findIndex((o) => o.correct) };
 }
 
-const isNumber = (t: string) => /^\p{N}/u.test(t);
+function optionTokens(p: Prepared, i: number): string[] {
+  return (p.optTokens[i] ??= p.opts[i].match(TOKEN) ?? []);
+}
+const allOptionTokens = (p: Prepared) => p.opts.map((_, i) => optionTokens(p, i));
+
+/** Tokens are folded text, so their digits are ASCII. */
+const isNumber = (t: string) => {
+  const c = t.charCodeAt(0);
+  return c >= 48 && c <= 57;
+};
 const phrase = (ts: string[]) => ' ' + ts.join(' ') + ' ';
 
 function ngrams(ts: string[], n: number): string[] {
@@ -158,9 +165,10 @@ function lowerBoundOptions({ opts: folded }: Prepared): LintWarning[] {
   return out;
 }
 
-function longestCorrect({ q, correct: c }: Prepared): LintWarning[] {
-  const lengths = q.options.map((o) => o.text.normalize('NFC').trim().length);
-  if (c < 0 || q.options.length < 2 || lengths[c] < LINT_THRESHOLDS.longestMinChars) return [];
+function longestCorrect({ opts, correct: c }: Prepared): LintWarning[] {
+  // Folding keeps one character per (NFC) character, so these are the options' lengths.
+  const lengths = opts.map((o) => o.length);
+  if (c < 0 || opts.length < 2 || lengths[c] < LINT_THRESHOLDS.longestMinChars) return [];
   const longestOther = Math.max(...lengths.filter((_, i) => i !== c));
   if (lengths[c] < LINT_THRESHOLDS.longestRatio * longestOther) return [];
   const ratio = (lengths[c] / Math.max(1, longestOther)).toFixed(1).replace('.', ',');
@@ -185,7 +193,7 @@ function fractionOf(folded: string): [number, number] | null {
 }
 
 // A question about a date ("ngày nào", "khi nào") may offer bare dates such as "10/10".
-const ASKS_DATE = /(?:^|\s)(?:ngay|thang|khi nao|thoi gian|thoi diem)(?:\s|$)/;
+const ASKS_DATE = /\b(?:(?:ngay|thang|thoi gian|thoi diem) nao|khi nao)\b/;
 
 function allOfTheAbove({ q, stem, opts }: Prepared): LintWarning[] {
   const all = q.options.find((_, i) => ALL_OF_THE_ABOVE.test(opts[i]));
@@ -276,12 +284,13 @@ function units(ts: string[]): Set<string> {
   return u;
 }
 
-function answerInStem({ q, correct: c, optTokens, stemTokens }: Prepared): LintWarning[] {
+function answerInStem(p: Prepared): LintWarning[] {
+  const { q, correct: c, stemTokens } = p;
   if (c < 0 || q.options.length < 2) return [];
 
   // 1. A document number whose issuer code names the correct option and no other.
   for (const code of issuerCodes(q.text)) {
-    const named = optTokens.map((ts) => namesOption(code, ts));
+    const named = allOptionTokens(p).map((ts) => namesOption(code, ts));
     if (named[c] && named.filter(Boolean).length === 1)
       return [
         {
@@ -294,7 +303,9 @@ function answerInStem({ q, correct: c, optTokens, stemTokens }: Prepared): LintW
 
   // 2. The correct option's distinctive phrases stand in the stem, and no wrong option's do.
   const stemPhrase = phrase(stemTokens);
-  const optUnits = optTokens.map(units);
+  // Most stems share no phrase with their correct option: settle those before comparing options.
+  if (![...units(optionTokens(p, c))].some((x) => stemPhrase.includes(' ' + x + ' '))) return [];
+  const optUnits = allOptionTokens(p).map(units);
   const share = (i: number) => {
     const others = new Set<string>();
     optUnits.forEach((u, j) => j !== i && u.forEach((x) => others.add(x)));
@@ -329,11 +340,15 @@ function questionRules(p: Prepared): LintWarning[] {
 
 interface Entry extends Prepared {
   stemPhrase: string;
-  /** Masked syllable trigrams of the stem (as numbers, distinct), for near duplicates. */
+  /** The bank's ids of the stem's masked syllable trigrams (distinct; for near duplicates). */
   trigrams: number[];
-  /** The correct option as a phrase, when it is distinctive enough to count elsewhere. */
+  /** How many distinct trigrams the stem has (a new stem may have some the bank has not). */
+  trigramCount: number;
+  /** The correct option, when it is distinctive enough to count elsewhere. */
   answerTokens: string[] | null;
-  wrongPhrases: string[];
+  answerPhrase: string;
+  /** The wrong options as phrases, made when first needed. */
+  wrongPhrases?: string[];
 }
 
 /**
@@ -346,21 +361,36 @@ interface Entry extends Prepared {
 export class BankLint {
   private entries: Entry[] = [];
   private byId = new Map<string, number>();
-  private trigramPostings = new Map<number, number[]>();
-  private ids = new Map<string, number>();
-  /** Answers that may stand in another stem, by their first syllable pair (or syllable). */
-  private answersByStart = new Map<string, number[]>();
+  private syllables = new Map<string, number>();
+  private trigramIds = new Map<number, number>();
+  /** Entries by trigram id. */
+  private postings: number[][] = [];
+  /** Scratch marks for one probe at a time (a stamp per probe spares clearing them). */
+  private trigramMark = new Int32Array(0);
+  private entryMark = new Int32Array(0);
+  private stamp = 0;
+  /** Answers that may stand in another stem: one-syllable ones by it, longer ones by their first two. */
+  private answersByWord = new Map<string, number[]>();
+  private answersByPair = new Map<string, Map<string, number[]>>();
 
   constructor(questions: LintQuestion[]) {
     for (const q of questions) {
-      const entry = makeEntry(q, this.ids);
+      const entry = makeEntry(q, this.syllables, this.trigramIds, true);
       const i = this.entries.length;
       this.entries.push(entry);
       this.byId.set(q.id, i);
-      for (const t of entry.trigrams) push(this.trigramPostings, t, i);
+      for (const t of entry.trigrams) (this.postings[t] ??= []).push(i);
       const a = entry.answerTokens;
-      if (a) push(this.answersByStart, a.slice(0, 2).join(' '), i);
+      if (!a) continue;
+      if (a.length === 1) push(this.answersByWord, a[0], i);
+      else {
+        let second = this.answersByPair.get(a[0]);
+        if (!second) this.answersByPair.set(a[0], (second = new Map()));
+        push(second, a[1], i);
+      }
     }
+    this.trigramMark = new Int32Array(this.postings.length);
+    this.entryMark = new Int32Array(this.entries.length);
   }
 
   /**
@@ -391,13 +421,13 @@ export class BankLint {
       const st = this.entries[j].stemTokens;
       const found = new Set<number>();
       for (let p = 0; p < st.length; p++)
-        for (const key of [st[p], p + 1 < st.length ? st[p] + ' ' + st[p + 1] : null])
-          for (const i of (key && this.answersByStart.get(key)) || [])
-            if (i !== j && !found.has(i) && this.leaks(this.entries[i], this.entries[j].stemPhrase)) {
-              found.add(i);
-              if (answeredBy[i].length < limit) answeredBy[i].push(j);
-              if (answers[j].length < limit) answers[j].push(i);
-            }
+        for (const list of [this.answersByWord.get(st[p]), p + 1 < st.length ? this.answersByPair.get(st[p])?.get(st[p + 1]) : undefined])
+          for (const i of list ?? []) {
+            if (i === j || found.has(i) || !this.leaks(this.entries[i], this.entries[j].stemPhrase)) continue;
+            found.add(i);
+            if (answeredBy[i].length < limit) answeredBy[i].push(j);
+            if (answers[j].length < limit) answers[j].push(i);
+          }
     }
     for (const list of answeredBy) list.sort((x, y) => x - y);
     const out: BankLintWarning[] = [];
@@ -416,7 +446,7 @@ export class BankLint {
    */
   lint(q: LintQuestion): LintWarning[] {
     const self = this.byId.get(q.id) ?? -1;
-    const e = makeEntry(q, this.ids);
+    const e = makeEntry(q, this.syllables, this.trigramIds, false);
     const dups = this.nearDuplicates(e, self, false);
     const answeredBy: number[] = [];
     const answers: number[] = [];
@@ -471,27 +501,34 @@ export class BankLint {
    * side. A single question probes all its trigrams, finding shorter stems too.
    */
   private nearDuplicates(e: Entry, self: number, prefixOnly: boolean): { j: number; similarity: number }[] {
-    const a = e.trigrams;
-    if (a.length < LINT_THRESHOLDS.nearDuplicateMinTrigrams) return [];
+    const count = e.trigramCount;
+    const min = LINT_THRESHOLDS.nearDuplicateMinTrigrams;
+    if (count < min) return [];
     const t = LINT_THRESHOLDS.nearDuplicateSimilarity;
-    let probe = a;
+    let probe = e.trigrams;
     if (prefixOnly) {
-      const df = new Map(a.map((g) => [g, this.trigramPostings.get(g)?.length ?? 0]));
-      probe = [...a].sort((x, y) => df.get(x)! - df.get(y)!).slice(0, a.length - Math.ceil(t * a.length) + 1);
+      // The prefix is short (a fifth of the stem): pick its rarest trigrams one by one.
+      const rest = [...e.trigrams];
+      probe = [];
+      for (let k = count - Math.ceil(t * count) + 1; k > 0 && rest.length; k--) {
+        let best = 0;
+        for (let x = 1; x < rest.length; x++) if (this.postings[rest[x]].length < this.postings[rest[best]].length) best = x;
+        probe.push(rest[best]);
+        rest.splice(best, 1);
+      }
     }
-    const aSet = new Set(a);
-    const seen = new Set<number>();
+    const stamp = ++this.stamp;
+    for (const g of e.trigrams) this.trigramMark[g] = stamp;
     const results: { j: number; similarity: number }[] = [];
     for (const g of probe)
-      for (const j of this.trigramPostings.get(g) ?? []) {
-        if (j === self || seen.has(j)) continue;
-        seen.add(j);
-        const b = this.entries[j].trigrams;
-        if (b.length < LINT_THRESHOLDS.nearDuplicateMinTrigrams) continue;
-        if (prefixOnly && b.length < a.length) continue;
+      for (const j of this.postings[g]) {
+        if (j === self || this.entryMark[j] === stamp) continue;
+        this.entryMark[j] = stamp;
+        const b = this.entries[j];
+        if (b.trigramCount < min || (prefixOnly && b.trigramCount < count)) continue;
         let shared = 0;
-        for (const x of b) if (aSet.has(x)) shared++;
-        const similarity = shared / Math.min(a.length, b.length);
+        for (const x of b.trigrams) if (this.trigramMark[x] === stamp) shared++;
+        const similarity = shared / Math.min(count, b.trigramCount);
         if (similarity >= t && results.push({ j, similarity }) >= LINT_THRESHOLDS.relatedScanLimit) return results;
       }
     return results;
@@ -499,7 +536,9 @@ export class BankLint {
 
   /** Entry `i`'s answer stands in `stem` and none of its wrong options does. */
   private leaks(i: Entry, stem: string): boolean {
-    return i.answerTokens !== null && stem.includes(phrase(i.answerTokens)) && !i.wrongPhrases.some((w) => w.trim() && stem.includes(w));
+    if (i.answerTokens === null || !stem.includes(i.answerPhrase)) return false;
+    i.wrongPhrases ??= allOptionTokens(i).filter((ts, k) => k !== i.correct && ts.length).map(phrase);
+    return !i.wrongPhrases.some((w) => stem.includes(w));
   }
 }
 
@@ -513,21 +552,39 @@ function correctText(q: LintQuestion): string {
   return q.options.find((o) => o.correct)?.text ?? '';
 }
 
-function makeEntry(q: LintQuestion, ids: Map<string, number>): Entry {
+/**
+ * A question prepared for the bank rules. Its trigrams get the bank's ids (new ones only
+ * when `add`: a question linted against the bank leaves the index as it was).
+ */
+function makeEntry(q: LintQuestion, syllables: Map<string, number>, trigramIds: Map<number, number>, add: boolean): Entry {
   const p = prepare(q);
   const id = (t: string) => {
-    let n = ids.get(t);
-    if (n === undefined) ids.set(t, (n = ids.size));
+    let n = syllables.get(t);
+    if (n === undefined) syllables.set(t, (n = syllables.size));
     return n;
   };
-  // Syllable ids packed three to a number (2^17 each stays below 2^53): cheaper to hash than strings.
-  const masked = p.stemTokens.map((t) => id(isNumber(t) ? '#' : t) % 131072);
-  const trigrams = new Set<number>();
-  for (let i = 0; i + 3 <= masked.length; i++) trigrams.add((masked[i] * 131072 + masked[i + 1]) * 131072 + masked[i + 2]);
-  const answer = p.correct >= 0 ? p.optTokens[p.correct] : [];
-  const distinctive = answer.filter((t) => !isNumber(t)).join(' ').length >= LINT_THRESHOLDS.answeredElsewhereMinChars;
-  const wrongPhrases = p.optTokens.filter((_, i) => i !== p.correct && p.optTokens[i].length).map(phrase);
-  return { ...p, stemPhrase: phrase(p.stemTokens), trigrams: [...trigrams], answerTokens: distinctive ? answer : null, wrongPhrases };
+  // A trigram of syllable ids hashed to a small integer (cheap to hash again in a Map, unlike
+  // strings or large numbers). Two trigrams may share a hash: about 5 pairs among the
+  // ~100,000 trigrams of 5,000 stems, each making some pair of stems look a little closer.
+  const masked = p.stemTokens.map((t) => id(isNumber(t) ? '#' : t));
+  const keys = new Set<number>();
+  for (let i = 0; i + 3 <= masked.length; i++) keys.add((Math.imul(masked[i], 0x9e3779b1) ^ Math.imul(masked[i + 1], 0x85ebca77) ^ Math.imul(masked[i + 2], 0xc2b2ae3d)) & 0x3fffffff);
+  const trigrams: number[] = [];
+  for (const k of keys) {
+    let n = trigramIds.get(k);
+    if (n === undefined && add) trigramIds.set(k, (n = trigramIds.size));
+    if (n !== undefined) trigrams.push(n);
+  }
+  const answer = p.correct >= 0 ? optionTokens(p, p.correct) : [];
+  let letters = -1;
+  for (const t of answer) if (!isNumber(t)) letters += t.length + 1;
+  const e = p as Entry;
+  e.stemPhrase = phrase(p.stemTokens);
+  e.trigrams = trigrams;
+  e.trigramCount = keys.size;
+  e.answerTokens = letters >= LINT_THRESHOLDS.answeredElsewhereMinChars ? answer : null;
+  e.answerPhrase = phrase(answer);
+  return e;
 }
 
 /** Lints a whole bank: each question against the rules and against every other question. */
