@@ -14,6 +14,13 @@ describe('fold', () => {
     expect(fold('Ban Thường vụ Tỉnh Ủy, Đài')).toBe('ban thuong vu tinh uy, dai');
     expect(fold('Tỉnh ủy'.normalize('NFD'))).toBe(fold('Tỉnh ủy'));
   });
+
+  it('keeps one character per character (option lengths hold) and folds long texts the same way', () => {
+    const text = 'Đường ĐI qua Ủy ban 95% – “Ngày 10/10” 😀 Ωμέγα';
+    expect(fold(text)).toBe('duong di qua uy ban 95% – “ngay 10/10” 😀 ωμεγα');
+    expect(fold(text).length).toBe(text.length);
+    expect(fold(text.repeat(400))).toBe(fold(text).repeat(400));
+  });
 });
 
 describe('lower_bound_options', () => {

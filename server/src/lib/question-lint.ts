@@ -128,6 +128,8 @@ interface Prepared {
   q: LintQuestion;
   stem: string;
   stemTokens: string[];
+  /** The stem's tokens joined, with a space at each end, for whole-phrase search. */
+  stemPhrase: string;
   opts: string[];
   /** Tokens of each option, split when first needed (most rules read only `opts`). */
   optTokens: (string[] | undefined)[];
@@ -137,7 +139,8 @@ interface Prepared {
 function prepare(q: LintQuestion): Prepared {
   const stem = fold(q.text);
   const opts = q.options.map((o) => fold(o.text).trim());
-  return { q, stem, stemTokens: stem.match(TOKEN) ?? [], opts, optTokens: [], correct: q.options.findIndex((o) => o.correct) };
+  const stemTokens = stem.match(TOKEN) ?? [];
+  return { q, stem, stemTokens, stemPhrase: phrase(stemTokens), opts, optTokens: [], correct: q.options.findIndex((o) => o.correct) };
 }
 
 function optionTokens(p: Prepared, i: number): string[] {
@@ -308,7 +311,7 @@ function units(ts: string[]): Set<string> {
 }
 
 function answerInStem(p: Prepared): LintWarning[] {
-  const { q, correct: c, stemTokens } = p;
+  const { q, correct: c, stemPhrase } = p;
   if (c < 0 || q.options.length < 2) return [];
 
   // 1. A document number whose issuer code names the correct option and no other.
@@ -325,9 +328,12 @@ function answerInStem(p: Prepared): LintWarning[] {
   }
 
   // 2. The correct option's distinctive phrases stand in the stem, and no wrong option's do.
-  const stemPhrase = phrase(stemTokens);
   // Most stems share no phrase with their correct option: settle those before comparing options.
-  if (![...units(optionTokens(p, c))].some((x) => stemPhrase.includes(' ' + x + ' '))) return [];
+  const answer = optionTokens(p, c);
+  let any = answer.length === 1 && stemPhrase.includes(' ' + answer[0] + ' ');
+  for (let i = 0; !any && i < answer.length; i++)
+    any = (i + 1 < answer.length && stemPhrase.includes(' ' + answer[i] + ' ' + answer[i + 1] + ' ')) || (isNumber(answer[i]) && answer[i].length >= 2 && stemPhrase.includes(' ' + answer[i] + ' '));
+  if (!any) return [];
   const optUnits = allOptionTokens(p).map(units);
   const share = (i: number) => {
     const others = new Set<string>();
@@ -362,7 +368,6 @@ function questionRules(p: Prepared): LintWarning[] {
 // Rules across the bank
 
 interface Entry extends Prepared {
-  stemPhrase: string;
   /** The bank's ids of the stem's masked syllable trigrams (distinct; for near duplicates). */
   trigrams: number[];
   /** How many distinct trigrams the stem has (a new stem may have some the bank has not). */
@@ -443,14 +448,19 @@ export class BankLint {
     for (let j = 0; j < n; j++) {
       const st = this.entries[j].stemTokens;
       const found = new Set<number>();
-      for (let p = 0; p < st.length; p++)
-        for (const list of [this.answersByWord.get(st[p]), p + 1 < st.length ? this.answersByPair.get(st[p])?.get(st[p + 1]) : undefined])
-          for (const i of list ?? []) {
+      const visit = (list: number[] | undefined) => {
+        if (list)
+          for (const i of list) {
             if (i === j || found.has(i) || !this.leaks(this.entries[i], this.entries[j].stemPhrase)) continue;
             found.add(i);
             if (answeredBy[i].length < limit) answeredBy[i].push(j);
             if (answers[j].length < limit) answers[j].push(i);
           }
+      };
+      for (let p = 0; p < st.length; p++) {
+        visit(this.answersByWord.get(st[p]));
+        if (p + 1 < st.length) visit(this.answersByPair.get(st[p])?.get(st[p + 1]));
+      }
     }
     for (const list of answeredBy) list.sort((x, y) => x - y);
     const out: BankLintWarning[] = [];
@@ -602,7 +612,6 @@ function makeEntry(q: LintQuestion, syllables: Map<string, number>, trigramIds: 
   let letters = -1;
   for (const t of answer) if (!isNumber(t)) letters += t.length + 1;
   const e = p as Entry;
-  e.stemPhrase = phrase(p.stemTokens);
   e.trigrams = trigrams;
   e.trigramCount = keys.size;
   e.answerTokens = letters >= LINT_THRESHOLDS.answeredElsewhereMinChars ? answer : null;
