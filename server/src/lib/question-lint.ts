@@ -169,12 +169,20 @@ function quote(text: string, max = 60): string {
 // ---------------------------------------------------------------------------------------
 // Rules on one question
 
+/** What a rule answers when it finds nothing (shared: most questions pass most rules). */
+const NONE: LintWarning[] = Object.freeze([]) as unknown as LintWarning[];
+
 const LOWER_BOUND = /(?:^|\s)(?:hon|tren|it nhat|khong duoi|toi thieu|khong it hon)\s+\d|(?:^|\s)tu\s+\d[\d.,]*\s*(?:%|\p{L}+)?\s*tro len/u;
 const UPPER_BOUND = /(?:^|\s)(?:duoi|khong qua|toi da|khong vuot qua|it hon|chua den)\s+\d|(?:^|\s)tu\s+\d[\d.,]*\s*(?:%|\p{L}+)?\s*tro xuong/u;
 
 function lowerBoundOptions({ opts: folded }: Prepared): LintWarning[] {
-  const lower = folded.filter((t) => LOWER_BOUND.test(t)).length;
-  const upper = folded.filter((t) => UPPER_BOUND.test(t)).length;
+  let lower = 0;
+  let upper = 0;
+  for (const t of folded) {
+    if (LOWER_BOUND.test(t)) lower++;
+    if (UPPER_BOUND.test(t)) upper++;
+  }
+  if (lower < LINT_THRESHOLDS.boundOptionsMin && upper < LINT_THRESHOLDS.boundOptionsMin) return NONE;
   const out: LintWarning[] = [];
   if (lower >= LINT_THRESHOLDS.boundOptionsMin)
     out.push({
@@ -194,9 +202,9 @@ function lowerBoundOptions({ opts: folded }: Prepared): LintWarning[] {
 function longestCorrect({ opts, correct: c }: Prepared): LintWarning[] {
   // Folding keeps one character per (NFC) character, so these are the options' lengths.
   const lengths = opts.map((o) => o.length);
-  if (c < 0 || opts.length < 2 || lengths[c] < LINT_THRESHOLDS.longestMinChars) return [];
+  if (c < 0 || opts.length < 2 || lengths[c] < LINT_THRESHOLDS.longestMinChars) return NONE;
   const longestOther = Math.max(...lengths.filter((_, i) => i !== c));
-  if (lengths[c] < LINT_THRESHOLDS.longestRatio * longestOther) return [];
+  if (lengths[c] < LINT_THRESHOLDS.longestRatio * longestOther) return NONE;
   const ratio = (lengths[c] / Math.max(1, longestOther)).toFixed(1).replace('.', ',');
   return [
     {
@@ -231,7 +239,7 @@ function allOfTheAbove({ q, stem, opts }: Prepared): LintWarning[] {
         messageEn: `An option like “${quote(all.text, 40)}” (all of the above) is usually the right one: contestants guess it. Ask for one specific item.`,
       },
     ];
-  if (ASKS_DATE.test(stem)) return [];
+  if (ASKS_DATE.test(stem)) return NONE;
   const fractions = opts.map(fractionOf);
   const whole = q.options.findIndex((_, i) => fractions[i] && fractions[i]![0] === fractions[i]![1] && fractions[i]![1] > 1);
   if (whole >= 0 && fractions.filter(Boolean).length >= 2)
@@ -242,7 +250,7 @@ function allOfTheAbove({ q, stem, opts }: Prepared): LintWarning[] {
         messageEn: `The option “${quote(q.options[whole].text, 40)}” (all of them) usually wins among fractions: contestants guess it. Ask for a specific figure or another point.`,
       },
     ];
-  return [];
+  return NONE;
 }
 
 const STAT_STEM = /(?:^|\s)(?:ty le|ti le|phan tram|luot|tai khoan)(?:\s|$)|%/;
@@ -251,7 +259,7 @@ const YEAR = /(?:^|\D)(?:19|20)\d\d(?!\d)/;
 
 function undatedStatistic({ stem, opts }: Prepared): LintWarning[] {
   const stat = STAT_STEM.test(stem) || opts.some((o) => STAT_OPTION.test(o));
-  if (!stat || YEAR.test(stem)) return [];
+  if (!stat || YEAR.test(stem)) return NONE;
   return [
     {
       rule: 'undated_statistic',
@@ -312,7 +320,7 @@ function units(ts: string[]): Set<string> {
 
 function answerInStem(p: Prepared): LintWarning[] {
   const { q, correct: c, stemPhrase } = p;
-  if (c < 0 || q.options.length < 2) return [];
+  if (c < 0 || q.options.length < 2) return NONE;
 
   // 1. A document number whose issuer code names the correct option and no other.
   for (const code of issuerCodes(q.text)) {
@@ -333,7 +341,7 @@ function answerInStem(p: Prepared): LintWarning[] {
   let any = answer.length === 1 && stemPhrase.includes(' ' + answer[0] + ' ');
   for (let i = 0; !any && i < answer.length; i++)
     any = (i + 1 < answer.length && stemPhrase.includes(' ' + answer[i] + ' ' + answer[i + 1] + ' ')) || (isNumber(answer[i]) && answer[i].length >= 2 && stemPhrase.includes(' ' + answer[i] + ' '));
-  if (!any) return [];
+  if (!any) return NONE;
   const optUnits = allOptionTokens(p).map(units);
   const share = (i: number) => {
     const others = new Set<string>();
@@ -344,8 +352,8 @@ function answerInStem(p: Prepared): LintWarning[] {
     return { share: hits.length / distinct.length, hits };
   };
   const correct = share(c);
-  if (correct.hits.length === 0 || correct.share < LINT_THRESHOLDS.answerInStemShare) return [];
-  for (let i = 0; i < q.options.length; i++) if (i !== c && share(i).share >= LINT_THRESHOLDS.answerInStemShare) return [];
+  if (correct.hits.length === 0 || correct.share < LINT_THRESHOLDS.answerInStemShare) return NONE;
+  for (let i = 0; i < q.options.length; i++) if (i !== c && share(i).share >= LINT_THRESHOLDS.answerInStemShare) return NONE;
   return [
     {
       rule: 'answer_in_stem',
@@ -361,8 +369,11 @@ export function lintQuestion(q: LintQuestion): LintWarning[] {
 }
 
 function questionRules(p: Prepared): LintWarning[] {
-  return [...lowerBoundOptions(p), ...longestCorrect(p), ...answerInStem(p), ...allOfTheAbove(p), ...undatedStatistic(p)];
+  const out: LintWarning[] = [];
+  for (const rule of QUESTION_RULES) for (const w of rule(p)) out.push(w);
+  return out;
 }
+const QUESTION_RULES = [lowerBoundOptions, longestCorrect, answerInStem, allOfTheAbove, undatedStatistic];
 
 // ---------------------------------------------------------------------------------------
 // Rules across the bank
@@ -600,8 +611,11 @@ function makeEntry(q: LintQuestion, syllables: Map<string, number>, trigramIds: 
   // strings or large numbers). Two trigrams may share a hash: about 5 pairs among the
   // ~100,000 trigrams of 5,000 stems, each making some pair of stems look a little closer.
   const masked = p.stemTokens.map((t) => id(isNumber(t) ? '#' : t));
-  const keys = new Set<number>();
-  for (let i = 0; i + 3 <= masked.length; i++) keys.add((Math.imul(masked[i], 0x9e3779b1) ^ Math.imul(masked[i + 1], 0x85ebca77) ^ Math.imul(masked[i + 2], 0xc2b2ae3d)) & 0x3fffffff);
+  const keys: number[] = [];
+  for (let i = 0; i + 3 <= masked.length; i++) {
+    const k = (Math.imul(masked[i], 0x9e3779b1) ^ Math.imul(masked[i + 1], 0x85ebca77) ^ Math.imul(masked[i + 2], 0xc2b2ae3d)) & 0x3fffffff;
+    if (!keys.includes(k)) keys.push(k);
+  }
   const trigrams: number[] = [];
   for (const k of keys) {
     let n = trigramIds.get(k);
@@ -613,7 +627,7 @@ function makeEntry(q: LintQuestion, syllables: Map<string, number>, trigramIds: 
   for (const t of answer) if (!isNumber(t)) letters += t.length + 1;
   const e = p as Entry;
   e.trigrams = trigrams;
-  e.trigramCount = keys.size;
+  e.trigramCount = keys.length;
   e.answerTokens = letters >= LINT_THRESHOLDS.answeredElsewhereMinChars ? answer : null;
   e.answerPhrase = phrase(answer);
   return e;
