@@ -31,6 +31,10 @@ describe('demo question bank (db/seed-data/questions.ts)', () => {
     }
   });
 
+  it('keeps enough questions for the seeded rounds (db/seed.ts puts the whole bank in each of the 4 weekly pools of 20)', () => {
+    expect(demoQuestions.length).toBeGreaterThanOrEqual(100);
+  });
+
   it('draws on all five documents, none for more than a quarter of the bank', () => {
     const per = new Map<SourceKey, number>();
     for (const q of demoQuestions) per.set(q.source, (per.get(q.source) ?? 0) + 1);
