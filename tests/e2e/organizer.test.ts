@@ -11,7 +11,7 @@ import { startWebServer, type WebServer } from './support/server';
 import { expectNoPageErrors, loginThroughUi, newContext } from './support/session';
 
 // An organizer at a desk: imports a question bank (after seeing the row errors of a bad file),
-// writes one question by hand, then sets up a round and its question pool.
+// writes one question by hand, checks the bank's quality, then sets up a round and its question pool.
 let server: WebServer;
 let browser: Browser;
 let context: BrowserContext;
@@ -117,6 +117,52 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     const [q] = await server.ctx.database.db.select().from(questions).where(eq(questions.text, 'Cổng dịch vụ công quốc gia có địa chỉ nào?'));
     expect(q.options).toHaveLength(3);
     expect(q.options.filter((o) => o.correct).map((o) => o.text)).toEqual(['dichvucong.gov.vn']);
+  });
+
+  it('checks quality: a save with lower-bound options shows its warnings, the filter counts per rule, a fix clears them', async () => {
+    await page.getByRole('button', { name: 'Thêm câu hỏi' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Nội dung câu hỏi').fill('Năm 2023, Cổng dịch vụ công có bao nhiêu tài khoản đăng ký?');
+    await dialog.locator('#q-option0').fill('Hơn 85.000 tài khoản');
+    await dialog.locator('#q-option1').fill('Hơn 8.500 tài khoản');
+    await dialog.locator('#q-option2').fill('Hơn 58.000 tài khoản');
+    await dialog.getByRole('button', { name: 'Bỏ phương án D' }).click();
+    await dialog.getByLabel('Phương án A là đáp án đúng').check();
+    await dialog.getByRole('button', { name: 'Lưu' }).click();
+    // Saved (warnings never block), and the dialog stays open to show why it is worth a second look.
+    await dialog.getByText('Đã lưu. Có 1 điểm nên xem lại').waitFor();
+    await dialog.getByText('Phương án cận dưới/cận trên:').waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Đóng' }).click();
+    await page.getByRole('heading', { name: 'Ngân hàng câu hỏi (6)' }).waitFor();
+
+    await page.getByRole('button', { name: 'Kiểm tra chất lượng' }).click();
+    await page.getByRole('button', { name: 'Phương án cận dưới/cận trên: 1 câu' }).click();
+    await page.getByRole('heading', { name: 'Ngân hàng câu hỏi (1)' }).waitFor();
+    await page.locator('td.qtext', { hasText: 'một phương án nhỏ hơn cũng đúng' }).waitFor();
+    // The imported "Chuyển đổi số là gì?" has a correct option twice as long as the others.
+    await page.getByRole('button', { name: /^Đáp án đúng dài nhất: \d+ câu$/ }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Sửa câu 1' }).click();
+    await dialog.getByText('Cảnh báo hiện có của câu này:').waitFor();
+    await dialog.locator('#q-option0').fill('Khoảng 85.000 tài khoản');
+    await dialog.locator('#q-option1').fill('Khoảng 8.500 tài khoản');
+    await dialog.locator('#q-option2').fill('Khoảng 58.000 tài khoản');
+    await dialog.getByRole('button', { name: 'Lưu' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    // Fixed: the rule leaves the filter, which falls back to the whole bank.
+    await page.getByRole('heading', { name: 'Ngân hàng câu hỏi (6)' }).waitFor();
+    expect(await page.getByRole('button', { name: /^Phương án cận dưới/ }).count()).toBe(0);
+
+    // Back to the five questions the round below expects.
+    page.once('dialog', (d) => void d.accept());
+    await page.getByLabel('Tìm theo nội dung').fill('tài khoản đăng ký');
+    await page.getByRole('heading', { name: 'Ngân hàng câu hỏi (1)' }).waitFor();
+    await page.getByRole('button', { name: 'Xoá câu 1' }).click();
+    await page.getByRole('heading', { name: 'Ngân hàng câu hỏi (0)' }).waitFor();
+    await page.getByLabel('Tìm theo nội dung').fill('');
+    await page.getByRole('heading', { name: 'Ngân hàng câu hỏi (5)' }).waitFor();
   });
 
   it('sets up a round: dates, question count, time limit, attempts, prizes and the question pool', async () => {

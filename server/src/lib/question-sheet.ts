@@ -1,6 +1,7 @@
 // The question-bank spreadsheet: its columns, how a row becomes a question (with the
 // same rules as the JSON route), and how a bank is written back in the same format.
 import { cleanText } from './identity';
+import { BankLint, type LintQuestion, type LintRule } from './question-lint';
 import { questionKey, questionProblems, type QuestionInput, type QuestionProblem } from './questions';
 import { columnLetter, headerKey, locateHeader, type SheetRow } from './spreadsheet';
 
@@ -170,19 +171,56 @@ export function findDuplicates(questions: SheetQuestion[], bankKeys: Set<string>
   return errors;
 }
 
-/** The bank as sheet rows, header first: what parseQuestionRows() reads back unchanged. */
+/** The export's extra column: the lint's warnings, for reading; import ignores it (no alias names it). */
+export const WARNINGS_HEADER = 'Cảnh báo';
+export const WARNINGS_COLUMN_WIDTH = 60;
+
+/**
+ * The bank as sheet rows, header first: what parseQuestionRows() reads back unchanged.
+ * With `warnings` (question index -> Vietnamese messages) a "Cảnh báo" column follows.
+ */
 export function questionSheetRows(
   questions: { text: string; options: { text: string; correct: boolean }[]; topic: string | null; explanation: string | null }[],
+  warnings?: (index: number) => string[],
 ): string[][] {
   return [
-    [...QUESTION_HEADERS],
-    ...questions.map((q) => {
+    warnings ? [...QUESTION_HEADERS, WARNINGS_HEADER] : [...QUESTION_HEADERS],
+    ...questions.map((q, i) => {
       const opts = q.options.map((o) => o.text);
       while (opts.length < 4) opts.push('');
       const correct = q.options.findIndex((o) => o.correct);
-      return [q.text, ...opts.slice(0, 4), correct >= 0 ? LETTERS[correct] : '', q.topic ?? '', q.explanation ?? ''];
+      const row = [q.text, ...opts.slice(0, 4), correct >= 0 ? LETTERS[correct] : '', q.topic ?? '', q.explanation ?? ''];
+      if (warnings) row.push(warnings(i).map((m) => `• ${m}`).join('\n'));
+      return row;
     }),
   ];
+}
+
+/** API.md's import warning: a lint warning on a row that passed. */
+export interface RowWarning {
+  row: number;
+  rule: LintRule;
+  message: string;
+  messageEn: string;
+  relatedQuestionId?: string;
+  relatedRow?: number;
+}
+
+/**
+ * Lints the rows of a file against the bank and against each other (a row and a bank
+ * question, or two rows, can be near duplicates or answer each other).
+ */
+export function lintRows(rows: SheetQuestion[], bank: LintQuestion[]): RowWarning[] {
+  // Row ids cannot collide with the bank's uuids.
+  const rowId = (row: number) => `row:${row}`;
+  const rowOf = (id: string) => (id.startsWith('row:') ? Number(id.slice(4)) : null);
+  const lint = new BankLint([...bank, ...rows.map((r) => ({ id: rowId(r.row), text: r.input.text, options: r.input.options }))]);
+  return lint
+    .lintAll((id) => rowOf(id) !== null)
+    .map(({ questionId, relatedQuestionId, ...w }) => {
+      const relatedRow = relatedQuestionId ? rowOf(relatedQuestionId) : null;
+      return { row: rowOf(questionId)!, ...w, ...(relatedRow !== null ? { relatedRow } : relatedQuestionId ? { relatedQuestionId } : {}) };
+    });
 }
 
 /** What the template's second sheet says. */

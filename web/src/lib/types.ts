@@ -174,6 +174,31 @@ export interface AdminQuestion {
   published?: boolean;
 }
 
+export type LintRule = 'lower_bound_options' | 'longest_correct' | 'answer_in_stem' | 'near_duplicate' | 'answered_elsewhere' | 'all_of_the_above' | 'undated_statistic';
+
+/** A question-quality warning (API.md "Question quality"): it never blocks anything. */
+export interface LintWarning {
+  rule: LintRule;
+  message: string;
+  messageEn: string;
+  relatedQuestionId?: string;
+}
+export interface BankLintWarning extends LintWarning {
+  questionId: string;
+}
+/** A created or updated question, with the lint's warnings against the contest's bank. */
+export interface SavedQuestion extends AdminQuestion {
+  warnings: LintWarning[];
+}
+export interface ImportRowWarning {
+  row: number;
+  rule: LintRule;
+  message: string;
+  messageEn: string;
+  relatedQuestionId?: string;
+  relatedRow?: number;
+}
+
 export interface QuestionInput {
   text: string;
   options: { text: string; correct: boolean }[];

@@ -3,13 +3,17 @@ import type { Db } from '../../../../db/client';
 import { badRequest, notFound } from '../../lib/errors';
 import {
   findDuplicates,
+  lintRows,
   parseQuestionRows,
   QUESTION_COLUMN_WIDTHS,
   QUESTION_HEADERS,
   QUESTION_TEMPLATE_HELP,
   questionSheetRows,
+  WARNINGS_COLUMN_WIDTH,
   type RowError,
+  type RowWarning,
 } from '../../lib/question-sheet';
+import { BankLint } from '../../lib/question-lint';
 import { questionKey, withOptionIds } from '../../lib/questions';
 import { readSheet, SheetError, writeCsv, writeXlsx, type Sheet } from '../../lib/spreadsheet';
 import { recordAudit } from '../audit/index';
@@ -38,6 +42,7 @@ export interface ImportResult {
   created: number;
   errors: RowError[];
   skipped: RowError[];
+  warnings: RowWarning[];
 }
 
 /** A SheetError as API.md's 400, with the same bilingual fields as row errors. */
@@ -87,14 +92,21 @@ export async function importQuestions(db: Db, progress: ProgressStore, actorId: 
 
     const result = await db.transaction(async (tx) => {
       if (!opts.dryRun) await repo.lockContestBank(tx, contest.id);
-      const bank = new Set((await repo.bankTexts(tx, contest.id)).map(questionKey));
+      const existing = await repo.bankForLint(tx, contest.id);
+      const bank = new Set(existing.map((q) => questionKey(q.text)));
       const duplicates = findDuplicates(parsed.questions, bank);
       const errors = opts.skipDuplicates ? parsed.errors : [...parsed.errors, ...duplicates];
       const skipped = opts.skipDuplicates ? duplicates : [];
       const skippedRows = new Set(skipped.map((e) => e.row));
       const toCreate = parsed.questions.filter((q) => !skippedRows.has(q.row));
       errors.sort(byRow);
-      const base = { jobId, dryRun: opts.dryRun, format: sheet.format, encoding: sheet.encoding ?? null, total: parsed.total, valid: parsed.questions.length - duplicates.length, errors, skipped };
+      // Rows that are exact duplicates are refused or skipped already; the rest is linted.
+      const duplicateRows = new Set(duplicates.map((e) => e.row));
+      const warnings = lintRows(
+        parsed.questions.filter((q) => !duplicateRows.has(q.row)),
+        existing,
+      );
+      const base = { jobId, dryRun: opts.dryRun, format: sheet.format, encoding: sheet.encoding ?? null, total: parsed.total, valid: parsed.questions.length - duplicates.length, errors, skipped, warnings };
       if (errors.length || opts.dryRun) return { ...base, created: 0 };
 
       await report('writing', { processed: 0, total: toCreate.length });
@@ -147,11 +159,12 @@ const CONTENT_TYPES = {
 };
 
 async function sheetFile(rows: string[][], format: 'xlsx' | 'csv', name: string, withHelp: boolean): Promise<FileOut> {
+  const widths = rows[0].length > QUESTION_COLUMN_WIDTHS.length ? [...QUESTION_COLUMN_WIDTHS, WARNINGS_COLUMN_WIDTH] : QUESTION_COLUMN_WIDTHS;
   const body =
     format === 'csv'
       ? writeCsv(rows)
       : await writeXlsx([
-          { name: 'Câu hỏi', rows, widths: QUESTION_COLUMN_WIDTHS, lists: [{ column: QUESTION_HEADERS.indexOf('Đáp án đúng') + 1, values: ['A', 'B', 'C', 'D'] }] },
+          { name: 'Câu hỏi', rows, widths, lists: [{ column: QUESTION_HEADERS.indexOf('Đáp án đúng') + 1, values: ['A', 'B', 'C', 'D'] }] },
           ...(withHelp ? [{ name: 'Hướng dẫn', rows: QUESTION_TEMPLATE_HELP, widths: [120] }] : []),
         ]);
   return { body, filename: `${name}.${format}`, contentType: CONTENT_TYPES[format] };
@@ -160,7 +173,14 @@ async function sheetFile(rows: string[][], format: 'xlsx' | 'csv', name: string,
 export async function exportQuestions(db: Db, contestId: string, format: 'xlsx' | 'csv'): Promise<FileOut> {
   const contest = await requireContest(db, contestId);
   const bank = await repo.listQuestions(db, contest.id, {});
-  return sheetFile(questionSheetRows(bank), format, `cau-hoi-${contest.slug}`, false);
+  const byQuestion = new Map<string, string[]>();
+  for (const w of new BankLint(bank).lintAll()) byQuestion.set(w.questionId, [...(byQuestion.get(w.questionId) ?? []), w.message]);
+  return sheetFile(
+    questionSheetRows(bank, (i) => byQuestion.get(bank[i].id) ?? []),
+    format,
+    `cau-hoi-${contest.slug}`,
+    false,
+  );
 }
 
 export async function questionTemplate(db: Db, contestId: string, format: 'xlsx' | 'csv'): Promise<FileOut> {

@@ -72,8 +72,13 @@ export async function lockContestBank(db: Db, contestId: string) {
   await db.execute(sql`select pg_advisory_xact_lock(hashtext(${'questions:' + contestId}))`);
 }
 
-export async function bankTexts(db: Db, contestId: string): Promise<string[]> {
-  return (await db.select({ text: questions.text }).from(questions).where(eq(questions.contestId, contestId))).map((r) => r.text);
+/** What the lint reads of a bank. */
+export function bankForLint(db: Db, contestId: string) {
+  return db
+    .select({ id: questions.id, text: questions.text, options: questions.options })
+    .from(questions)
+    .where(eq(questions.contestId, contestId))
+    .orderBy(asc(questions.createdAt), asc(questions.id));
 }
 
 export type NewQuestion = Pick<typeof questions.$inferInsert, 'contestId' | 'text' | 'options' | 'topic' | 'explanation'>;

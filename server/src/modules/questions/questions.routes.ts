@@ -7,6 +7,7 @@ import * as importer from './questions.import';
 import { ProgressStore } from './questions.progress';
 import {
   AdminQuestion,
+  BankLintResponse,
   FileFormatQuery,
   FileResponse,
   ImportJobParams,
@@ -19,6 +20,7 @@ import {
   QuestionListQuery,
   QuestionParams,
   QuestionPatchBody,
+  SavedQuestion,
 } from './questions.schemas';
 import * as service from './questions.service';
 import { attachment, MAX_UPLOAD_BYTES, readUpload } from './questions.upload';
@@ -88,9 +90,26 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
+  app.get(
+    '/admin/contests/:contestId/questions/lint',
+    {
+      config: staffOn.contest('organizer'),
+      schema: {
+        tags: ['organizing'],
+        security: sec,
+        summary: 'Quality warnings over the whole bank (never blocking)',
+        description:
+          'Rules: lower_bound_options, longest_correct, answer_in_stem, near_duplicate, answered_elsewhere, all_of_the_above, undated_statistic. A pair (near duplicate, answer given away) is reported on both questions, each with the other as relatedQuestionId. `message` is Vietnamese, `messageEn` English.',
+        params: ContestParams,
+        response: { 200: BankLintResponse, ...errors },
+      },
+    },
+    (req) => service.lintContestBank(app.db, req.params.contestId),
+  );
+
   app.post(
     '/admin/contests/:contestId/questions',
-    { config: staffOn.contest('organizer'), schema: { tags: ['organizing'], security: sec, params: ContestParams, body: QuestionBody, response: { 201: AdminQuestion, ...errors } } },
+    { config: staffOn.contest('organizer'), schema: { tags: ['organizing'], security: sec, params: ContestParams, body: QuestionBody, response: { 201: SavedQuestion, ...errors } } },
     async (req, reply) => reply.code(201).send(await service.createQuestion(app.db, req.user.sub, req.params.contestId, req.body)),
   );
 
@@ -102,7 +121,7 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.patch(
     '/admin/questions/:questionId',
-    { config: staffOn.question('organizer'), schema: { tags: ['organizing'], security: sec, params: QuestionParams, body: QuestionPatchBody, response: { 200: AdminQuestion, ...errors } } },
+    { config: staffOn.question('organizer'), schema: { tags: ['organizing'], security: sec, params: QuestionParams, body: QuestionPatchBody, response: { 200: SavedQuestion, ...errors } } },
     (req) => service.updateQuestion(app.db, req.user.sub, req.params.questionId, req.body),
   );
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LINT_RULES } from '../../lib/question-lint';
 import { IdParam, longText, text } from '../../lib/zod';
 
 export const QuestionParams = z.object({ questionId: IdParam });
@@ -33,6 +34,16 @@ export const AdminQuestion = z.object({
   published: z.boolean().optional(),
 });
 export type AdminQuestion = z.infer<typeof AdminQuestion>;
+
+export const LintWarningSchema = z.object({
+  rule: z.enum(LINT_RULES),
+  message: z.string().describe('Vietnamese'),
+  messageEn: z.string(),
+  relatedQuestionId: z.string().optional().describe('the other question of a near duplicate or of an answer given away'),
+});
+export const BankLintResponse = z.array(LintWarningSchema.extend({ questionId: z.string() }));
+/** A created or updated question with what the lint says about it against the contest's bank; warnings never block. */
+export const SavedQuestion = AdminQuestion.extend({ warnings: z.array(LintWarningSchema) });
 
 export const QuestionListQuery = z.object({
   topic: z.string().max(100).optional(),
@@ -72,6 +83,15 @@ export const RowErrorSchema = z.object({
   messageEn: z.string(),
 });
 
+export const RowWarningSchema = z.object({
+  row: z.number(),
+  rule: z.enum(LINT_RULES),
+  message: z.string().describe('Vietnamese'),
+  messageEn: z.string(),
+  relatedQuestionId: z.string().optional().describe('a question already in the bank'),
+  relatedRow: z.number().optional().describe('another row of the file'),
+});
+
 export const ImportResponse = z.object({
   jobId: z.string(),
   dryRun: z.boolean(),
@@ -82,6 +102,7 @@ export const ImportResponse = z.object({
   created: z.number().describe('questions written: 0 on a dry run or when any row fails'),
   errors: z.array(RowErrorSchema),
   skipped: z.array(RowErrorSchema),
+  warnings: z.array(RowWarningSchema).describe('lint warnings on the rows that passed, against the bank and the other rows; they never block'),
 });
 
 export const ImportJobParams = z.object({ jobId: z.string().min(1).max(64) });

@@ -1,12 +1,24 @@
 import type { Db } from '../../../../db/client';
 import type { Question } from '../../../../db/schema/index';
 import { badRequest, conflict, notFound } from '../../lib/errors';
+import { BankLint, type LintWarning } from '../../lib/question-lint';
 import { SUBMIT_GRACE_MS } from '../../lib/rounds';
 import { questionProblems, withOptionIds, type QuestionInput } from '../../lib/questions';
 import { recordAudit } from '../audit/index';
 import { requireContest, requireRound, roundHasAttempts } from '../contests/index';
 import * as repo from './questions.repo';
 import type { AdminQuestion } from './questions.schemas';
+
+/** The whole bank's lint warnings, in bank order. */
+export async function lintContestBank(db: Db, contestId: string) {
+  const contest = await requireContest(db, contestId);
+  return new BankLint(await repo.bankForLint(db, contest.id)).lintAll();
+}
+
+/** One question against the rest of its contest's bank (read in the caller's transaction). */
+async function warningsFor(db: Db, q: Question): Promise<LintWarning[]> {
+  return new BankLint(await repo.bankForLint(db, q.contestId)).lint(q);
+}
 
 export function toAdminQuestion(q: Question, published?: ReadonlyMap<string, string>): AdminQuestion {
   return {
@@ -49,7 +61,7 @@ export async function createQuestion(db: Db, actorId: string, contestId: string,
       explanation: input.explanation || null,
     });
     await recordAudit(tx, { actorId, action: 'question.create', entity: 'question', entityId: q.id, after: q });
-    return toAdminQuestion(q);
+    return { ...toAdminQuestion(q), warnings: await warningsFor(tx, q) };
   });
 }
 
@@ -72,7 +84,7 @@ export async function updateQuestion(db: Db, actorId: string, questionId: string
       explanation: merged.explanation || null,
     });
     await recordAudit(tx, { actorId, action: 'question.update', entity: 'question', entityId: after.id, before, after });
-    return toAdminQuestion(after);
+    return { ...toAdminQuestion(after), warnings: await warningsFor(tx, after) };
   });
 }
 
