@@ -4,7 +4,7 @@ import { auditLog, questions } from '../../../db/schema/index';
 import { QUESTION_HEADERS, WARNINGS_HEADER } from '../../../server/src/lib/question-sheet';
 import { readSheet } from '../../../server/src/lib/spreadsheet';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeStaff, tokenFor } from '../../helpers/factories';
+import { bearer, makeContest, makeMemberStaff, tokenFor } from '../../helpers/factories';
 import { csvText, multipart, xlsxOf } from '../../fixtures/sheets';
 
 let t: TestContext;
@@ -13,8 +13,8 @@ let judge: string;
 let resident: string;
 beforeAll(async () => {
   t = await makeTestApp();
-  organizer = tokenFor(t.app, await makeStaff(t.database.db, 'organizer'));
-  judge = tokenFor(t.app, await makeStaff(t.database.db, 'judge'));
+  organizer = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
+  judge = tokenFor(t.app, await makeMemberStaff(t.database.db, 'judge'));
   resident = tokenFor(t.app, { id: crypto.randomUUID(), role: 'resident' });
 });
 afterAll(() => t.close());
@@ -61,7 +61,7 @@ describe('GET /admin/contests/:contestId/questions/lint', () => {
     expect(await auditCount()).toBe(before);
   });
 
-  it('answers an empty list for an empty bank, 404 for an unknown contest, 403 to judges and residents', async () => {
+  it('answers an empty list for an empty bank, 404 for an unknown contest, 403 to judge members and residents', async () => {
     const c = await makeContest(t.database.db);
     expect((await lint(c.id)).json()).toEqual([]);
     expect((await lint(crypto.randomUUID())).statusCode).toBe(404);
