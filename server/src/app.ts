@@ -21,6 +21,7 @@ import { authRoutes } from './modules/auth/index';
 import { contestsRoutes } from './modules/contests/index';
 import { exportsRoutes } from './modules/exports/index';
 import { healthRoutes } from './modules/health/index';
+import { itemsRoutes } from './modules/items/index';
 import { judgingRoutes } from './modules/judging/index';
 import { overridesRoutes } from './modules/overrides/index';
 import { questionsRoutes } from './modules/questions/index';
@@ -97,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(referenceRoutes);
       await api.register(attemptsRoutes, { limits, options: deps.attempts });
       await api.register(judgingRoutes);
+      await api.register(itemsRoutes);
       await api.register(exportsRoutes);
     },
     { prefix: API_PREFIX },

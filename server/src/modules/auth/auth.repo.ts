@@ -44,6 +44,8 @@ export function listAttemptsOfUser(db: Db, userId: string) {
       score: submissions.score,
       revealScore: rounds.revealScore,
       closesAt: rounds.closesAt,
+      // A question this attempt drew had its key corrected or was voided after the fact.
+      corrected: sql<boolean>`exists (select 1 from question_reviews v where v.kind <> 'confirmation' and v.question_id = any(${attempts.questionIds}))`,
     })
     .from(attempts)
     .innerJoin(rounds, eq(rounds.id, attempts.roundId))

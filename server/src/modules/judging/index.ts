@@ -1,3 +1,3 @@
 export { judgingRoutes } from './judging.routes';
-export { requireCurrentResults, toRankingRow, ORDER_CHAIN, type AppliedRules } from './judging.service';
-export { resultRowsAfter, lastPrizePosition, type ExportRow } from './judging.repo';
+export { requireCurrentResults, toRankingRow, previewPrizeChanges, ORDER_CHAIN, type AppliedRules } from './judging.service';
+export { resultRowsAfter, lastPrizePosition, type ExportRow, type PrizeChange } from './judging.repo';

@@ -1,0 +1,221 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../../../../db/client';
+import { questionReviews, questions, type StoredOption } from '../../../../db/schema/index';
+import { ITEM_THRESHOLDS } from '../../lib/item-analysis';
+
+/** Raw SQL on whatever handle we hold (a transaction included), on either driver. */
+async function rawRows<T>(db: Db, q: ReturnType<typeof sql>): Promise<T[]> {
+  const result: unknown = await db.execute(q);
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+/** When the round stops accepting submissions: its close or the last running attempt's deadline (overrides included). */
+export async function sealInputs(db: Db, roundId: string): Promise<{ closesAt: Date; lastRunningDeadline: Date | null } | null> {
+  const [r] = await rawRows<{ closes_at: string | Date; last: string | Date | null }>(
+    db,
+    sql`select r.closes_at,
+      (select max(a.deadline) from attempts a where a.round_id = r.id and not exists (select 1 from submissions s where s.attempt_id = a.id)) as last
+    from rounds r where r.id = ${roundId}`,
+  );
+  if (!r) return null;
+  return { closesAt: new Date(r.closes_at), lastRunningDeadline: r.last === null ? null : new Date(r.last) };
+}
+
+export interface PoolItem {
+  id: string;
+  text: string;
+  options: StoredOption[];
+  voided: boolean;
+  /** Someone corrected the key or confirmed it. */
+  reviewed: boolean;
+  position: number;
+}
+
+export async function poolWithReviews(db: Db, roundId: string): Promise<PoolItem[]> {
+  const rows = await rawRows<PoolItem & { position: number | string }>(
+    db,
+    sql`select q.id, q.text, q.options, q.voided_at is not null as voided,
+      exists (select 1 from question_reviews v where v.question_id = q.id) as reviewed, rq.position
+    from round_questions rq join questions q on q.id = rq.question_id
+    where rq.round_id = ${roundId}
+    order by rq.position, q.id`,
+  );
+  return rows.map((r) => ({ ...r, position: Number(r.position) }));
+}
+
+export interface CountRow {
+  questionId: string;
+  /** null: drew the question and left it unanswered. */
+  optionId: string | null;
+  drawn: number;
+  chosen: number;
+  chosenTop: number;
+  chosenBottom: number;
+}
+
+/**
+ * The counts of lib/item-analysis.ts analyzeItems over the round's submissions, in one
+ * statement: each (attempt, drawn question) with the option chosen, ranked within the
+ * question by the attempt's score without that question (ties by attempt id in byte
+ * order); the first and the last floor(27 % of n) are the top and bottom groups.
+ * Each answer list is unnested once and joined on (attempt, question).
+ */
+export async function itemCounts(db: Db, roundId: string): Promise<CountRow[]> {
+  const pct = ITEM_THRESHOLDS.GROUP_PERCENT;
+  const rows = await rawRows<Record<string, string | number | null>>(
+    db,
+    sql`
+    with keys as materialized (
+      select q.id as qid, q.voided_at is not null as voided,
+        (select o ->> 'id' from jsonb_array_elements(q.options) o where (o ->> 'correct')::boolean limit 1) as key
+      from round_questions rq join questions q on q.id = rq.question_id
+      where rq.round_id = ${roundId}
+    ), drawn as (
+      select s.attempt_id, s.score, d.qid
+      from submissions s join attempts a on a.id = s.attempt_id and a.round_id = ${roundId}
+      cross join lateral unnest(a.question_ids) d(qid)
+      where s.round_id = ${roundId}
+    ), chosen as (
+      select s.attempt_id, e ->> 'questionId' as qid, e ->> 'optionId' as oid
+      from submissions s cross join lateral jsonb_array_elements(s.answers) e
+      where s.round_id = ${roundId}
+    ), x as (
+      select d.attempt_id, d.qid, c.oid,
+        d.score - case when k.voided or c.oid = k.key then 1 else 0 end as rest
+      from drawn d join keys k on k.qid = d.qid
+      left join chosen c on c.attempt_id = d.attempt_id and c.qid = d.qid
+    ), ranked as (
+      select x.qid, x.oid,
+        row_number() over (partition by x.qid order by x.rest desc, x.attempt_id collate "C") as rn,
+        count(*) over (partition by x.qid) as n
+      from x
+    )
+    select qid as "questionId", oid as "optionId", max(n)::int as drawn, count(*)::int as chosen,
+      (count(*) filter (where rn <= (n * ${pct}::int) / 100))::int as "chosenTop",
+      (count(*) filter (where rn > n - (n * ${pct}::int) / 100))::int as "chosenBottom"
+    from ranked group by qid, oid`,
+  );
+  return rows.map((r) => ({
+    questionId: String(r.questionId),
+    optionId: r.optionId === null ? null : String(r.optionId),
+    drawn: Number(r.drawn),
+    chosen: Number(r.chosen),
+    chosenTop: Number(r.chosenTop),
+    chosenBottom: Number(r.chosenBottom),
+  }));
+}
+
+export interface LockedQuestion {
+  id: string;
+  contestId: string;
+  text: string;
+  options: StoredOption[];
+  voidedAt: Date | null;
+}
+
+/** The question under a row lock: two corrections of one question run one after the other. */
+export async function lockQuestion(db: Db, questionId: string): Promise<LockedQuestion | null> {
+  const [r] = await rawRows<{ id: string; contest_id: string; text: string; options: StoredOption[]; voided_at: string | Date | null }>(
+    db,
+    sql`select id, contest_id, text, options, voided_at from questions where id = ${questionId} for update`,
+  );
+  if (!r) return null;
+  return { id: r.id, contestId: r.contest_id, text: r.text, options: r.options, voidedAt: r.voided_at === null ? null : new Date(r.voided_at) };
+}
+
+/**
+ * The rounds whose pool holds the question, locked in id order (the order finalize,
+ * disqualify and publish lock a round in): a correction and a finalize of one round never
+ * interleave, and two corrections never deadlock.
+ */
+export async function lockRoundsUsing(db: Db, questionId: string): Promise<string[]> {
+  const rows = await rawRows<{ id: string }>(
+    db,
+    sql`select r.id from rounds r where r.id in (select rq.round_id from round_questions rq where rq.question_id = ${questionId})
+        order by r.id collate "C" for update`,
+  );
+  return rows.map((r) => r.id);
+}
+
+export interface KeyChange {
+  questionId: string;
+  roundIds: string[];
+  oldKey: string;
+  oldVoided: boolean;
+  newKey: string;
+  newVoided: boolean;
+}
+
+export interface RegradeCount {
+  roundId: string;
+  /** Submissions whose attempt drew the question. */
+  drew: number;
+  /** Of those, the ones whose score changed. */
+  changed: number;
+}
+
+/**
+ * Regrades every submission that drew the question, in one statement: what the question
+ * gives an attempt (1 when voided or when the chosen option is the key) is taken out of
+ * the stored score with the old key and put back with the new one. Only rows whose score
+ * changes are written. The stored scores were graded with the old key (lib/scoring.ts), so
+ * the result equals grading each submission again from scratch (the property test checks
+ * it against lib/scoring.ts grade).
+ */
+export async function regrade(db: Db, c: KeyChange): Promise<RegradeCount[]> {
+  if (c.roundIds.length === 0) return [];
+  const pair = (optionId: string) => JSON.stringify([{ questionId: c.questionId, optionId }]);
+  const gives = (voided: boolean, key: string) => sql`case when ${voided}::boolean or s.answers @> ${pair(key)}::jsonb then 1 else 0 end`;
+  const rounds = sql`(select jsonb_array_elements_text(${JSON.stringify(c.roundIds)}::jsonb))`;
+  const rows = await rawRows<{ round_id: string; drew: number; changed: number }>(
+    db,
+    sql`
+    with drew as materialized (
+      select s.attempt_id, s.round_id, ${gives(c.newVoided, c.newKey)} - ${gives(c.oldVoided, c.oldKey)} as delta
+      from submissions s join attempts a on a.id = s.attempt_id
+      where s.round_id in ${rounds} and a.round_id in ${rounds} and ${c.questionId}::text = any(a.question_ids)
+    ), upd as (
+      update submissions s set score = s.score + d.delta from drew d
+      where s.attempt_id = d.attempt_id and d.delta <> 0
+    )
+    select round_id, count(*)::int as drew, (count(*) filter (where delta <> 0))::int as changed from drew group by round_id`,
+  );
+  const byRound = new Map(rows.map((r) => [r.round_id, r]));
+  return c.roundIds.map((roundId) => ({ roundId, drew: Number(byRound.get(roundId)?.drew ?? 0), changed: Number(byRound.get(roundId)?.changed ?? 0) }));
+}
+
+export async function setKey(db: Db, questionId: string, options: StoredOption[], voidedAt: Date | null, at: Date): Promise<void> {
+  await db.update(questions).set({ options, voidedAt, updatedAt: at }).where(eq(questions.id, questionId));
+}
+
+export async function insertReview(db: Db, values: typeof questionReviews.$inferInsert) {
+  const [row] = await db.insert(questionReviews).values(values).returning();
+  return row;
+}
+
+/** Marks the stored results of these rounds stale; returns the rounds that had results. */
+export async function markResultsStale(db: Db, roundIds: string[]): Promise<string[]> {
+  if (roundIds.length === 0) return [];
+  const rows = await rawRows<{ round_id: string }>(
+    db,
+    sql`update round_results set stale = true where round_id in (select jsonb_array_elements_text(${JSON.stringify(roundIds)}::jsonb)) returning round_id`,
+  );
+  return rows.map((r) => r.round_id).sort();
+}
+
+/** Takes published results of these rounds off the public until they are finalized and published again. */
+export async function withdrawPublication(db: Db, roundIds: string[], at: Date): Promise<string[]> {
+  if (roundIds.length === 0) return [];
+  const rows = await rawRows<{ id: string }>(
+    db,
+    sql`update rounds set published_at = null, updated_at = ${at.toISOString()}::timestamptz
+        where id in (select jsonb_array_elements_text(${JSON.stringify(roundIds)}::jsonb)) and published_at is not null returning id`,
+  );
+  return rows.map((r) => r.id).sort();
+}
+
+/** Session settings for one big regrade: hash joins of a million rows stay in memory, no JIT. */
+export async function tuneForRegrade(db: Db): Promise<void> {
+  await rawRows(db, sql`select set_config('work_mem', '256MB', true), set_config('jit', 'off', true)`);
+}
