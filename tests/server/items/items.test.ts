@@ -6,6 +6,7 @@ import { grade } from '../../../server/src/lib/scoring';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeOpenAttempt, makeSubmission } from '../../helpers/results-factories';
+import { settleLateSubmissions } from '../../../server/src/modules/items/items.service';
 
 let t: TestContext;
 let judgeToken: string;
@@ -310,6 +311,29 @@ describe('POST /admin/questions/:questionId/correction', () => {
     expect((await t.app.inject({ method: 'POST', url: `/api/v1${url}`, payload: { voided: true, reason: 'x' } })).statusCode).toBe(401);
     expect((await req('POST', `/admin/questions/${c.pool[0].id}/key-confirmation`, resident, {})).statusCode).toBe(403);
     expect(await snapshot(c)).toEqual(before);
+  });
+});
+
+describe('settling a correction', () => {
+  it('grades again the submissions a process stored with its old copy of the key while the correction committed', async () => {
+    const c = await craftedRound();
+    const correctedAt = new Date();
+    expect((await req('POST', `/admin/questions/${c.pool[0].id}/correction`, judgeToken, { correctOptionId: c.trueAnswer, reason: 'Sai đáp án' })).statusCode).toBe(200);
+    expect((await req('POST', `/judge/rounds/${c.round.id}/finalize`)).statusCode).toBe(200);
+    // An in-flight submit, graded with the old key (the true answer scored 0), committed after the regrade.
+    const late = await makeResident(db());
+    const answers = c.pool.map((q, j) => ({ questionId: q.id, optionId: j === 0 ? c.trueAnswer : keyOf(q) }));
+    const { submission } = await makeSubmission(db(), c.round, late.id, { score: 4, total: 5, answers, questionIds: c.pool.map((q) => q.id), submittedAt: new Date() });
+    const before = await storedScores(c.round.id);
+
+    expect(await settleLateSubmissions(db(), c.pool[0].id, correctedAt)).toEqual([c.round.id]);
+    const after = await storedScores(c.round.id);
+    expect(after.get(submission.attemptId)).toBe(5);
+    expect(after).toEqual(await expectedScores(c.round.id));
+    expect([...after].filter(([id, s]) => before.get(id) !== s)).toHaveLength(1);
+    expect((await req('GET', `/judge/rounds/${c.round.id}/ranking`)).json().stale).toBe(true);
+    // Idempotent: nothing left to settle.
+    expect(await settleLateSubmissions(db(), c.pool[0].id, correctedAt)).toEqual([]);
   });
 });
 

@@ -176,13 +176,44 @@ export async function regrade(db: Db, c: KeyChange): Promise<RegradeCount[]> {
       from submissions s join attempts a on a.id = s.attempt_id
       where s.round_id in ${rounds} and a.round_id in ${rounds} and ${c.questionId}::text = any(a.question_ids)
     ), upd as (
-      update submissions s set score = s.score + d.delta from drew d
+      -- Clamped: a score outside 0..total would break the row's CHECK and the whole regrade.
+      update submissions s set score = least(s.total, greatest(0, s.score + d.delta)) from drew d
       where s.attempt_id = d.attempt_id and d.delta <> 0
     )
     select round_id, count(*)::int as drew, (count(*) filter (where delta <> 0))::int as changed from drew group by round_id`,
   );
   const byRound = new Map(rows.map((r) => [r.round_id, r]));
   return c.roundIds.map((roundId) => ({ roundId, drew: Number(byRound.get(roundId)?.drew ?? 0), changed: Number(byRound.get(roundId)?.changed ?? 0) }));
+}
+
+/**
+ * Grades again from scratch, with the keys as stored now, the submissions of these rounds
+ * that drew the question and were submitted since `since`: those an API process graded
+ * with its cached copy of the old key while the correction committed (the copy follows
+ * within the round cache's TTL). Idempotent. Returns the rounds where a score changed.
+ */
+export async function settleScores(db: Db, questionId: string, roundIds: string[], since: Date): Promise<string[]> {
+  if (roundIds.length === 0) return [];
+  const rounds = sql`(select jsonb_array_elements_text(${JSON.stringify(roundIds)}::jsonb))`;
+  const rows = await rawRows<{ round_id: string }>(
+    db,
+    sql`
+    with keys as materialized (
+      select q.id as qid, q.voided_at is not null as voided,
+        (select o ->> 'id' from jsonb_array_elements(q.options) o where (o ->> 'correct')::boolean limit 1) as key
+      from questions q where q.id in (select rq.question_id from round_questions rq where rq.round_id in ${rounds})
+    ), late as (
+      select s.attempt_id, s.total,
+        (select count(*) from unnest(a.question_ids) d(qid) join keys k on k.qid = d.qid
+          where k.voided or s.answers @> jsonb_build_array(jsonb_build_object('questionId', d.qid, 'optionId', k.key)))::int as score
+      from submissions s join attempts a on a.id = s.attempt_id
+      where s.round_id in ${rounds} and s.submitted_at >= ${since.toISOString()}::timestamptz and ${questionId}::text = any(a.question_ids)
+    )
+    update submissions s set score = least(l.total, l.score) from late l
+    where s.attempt_id = l.attempt_id and s.score <> least(l.total, l.score)
+    returning s.round_id`,
+  );
+  return [...new Set(rows.map((r) => r.round_id))].sort();
 }
 
 export async function setKey(db: Db, questionId: string, options: StoredOption[], voidedAt: Date | null, at: Date): Promise<void> {

@@ -13,6 +13,23 @@ export const itemsRoutes: FastifyPluginAsyncZod = async (app) => {
   // checked where every staff route's is.
   const staff = app.requireRole('organizer', 'judge');
 
+  // Each correction is settled once every process grades with the new key (see
+  // settleLateSubmissions). In-process timers: lost if this process dies in those seconds,
+  // which can only leave a submit that raced the correction with its old-key score.
+  const settling = new Set<NodeJS.Timeout>();
+  app.addHook('onClose', async () => {
+    for (const timer of settling) clearTimeout(timer);
+    settling.clear();
+  });
+  const settleLater = (questionId: string, correctedAt: Date) => {
+    const timer = setTimeout(() => {
+      settling.delete(timer);
+      service.settleLateSubmissions(app.db, questionId, correctedAt).catch((err: unknown) => app.log.error({ err, questionId }, 'settling a correction failed'));
+    }, service.SETTLE_AFTER_MS);
+    timer.unref();
+    settling.add(timer);
+  };
+
   app.get(
     '/admin/rounds/:roundId/item-analysis',
     {
@@ -56,7 +73,12 @@ export const itemsRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: CorrectionResponse, ...errors },
       },
     },
-    (req) => service.correctQuestion(app.db, req.user.sub, req.params.questionId, req.body, req.query.dryRun),
+    async (req) => {
+      const correctedAt = new Date();
+      const result = await service.correctQuestion(app.db, req.user.sub, req.params.questionId, req.body, req.query.dryRun, correctedAt);
+      if (!result.dryRun) settleLater(req.params.questionId, correctedAt);
+      return result;
+    },
   );
 
   app.post(

@@ -173,6 +173,34 @@ export async function correctQuestion(db: Db, actorId: string, questionId: strin
   throw new Error('unreachable: a dry run always rolls back');
 }
 
+/**
+ * How far back a correction looks for submissions graded with a process's old copy of the
+ * key: a submit is stamped when graded and committed within a few batches, so a minute
+ * covers any write the correction's snapshot could have missed.
+ */
+export const SETTLE_LOOKBACK_MS = 60_000;
+/** When to settle after a correction: after every process's round cache (5 s TTL) has the new key. */
+export const SETTLE_AFTER_MS = 10_000;
+
+/**
+ * The follow-up of a correction, run once every API process grades with the new key:
+ * submissions stored meanwhile with the old key are graded again; their rounds' results
+ * become stale (and a publication is withdrawn) if a score changed.
+ */
+export async function settleLateSubmissions(db: Db, questionId: string, correctedAt: Date, now = new Date()): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    const q = await repo.lockQuestion(tx, questionId);
+    if (!q) return [];
+    const roundIds = await repo.lockRoundsUsing(tx, q.id);
+    const changed = await repo.settleScores(tx, q.id, roundIds, new Date(correctedAt.getTime() - SETTLE_LOOKBACK_MS));
+    if (changed.length === 0) return [];
+    const staleRounds = await repo.markResultsStale(tx, changed);
+    const withdrawnRounds = await repo.withdrawPublication(tx, changed, now);
+    await recordAudit(tx, { actorId: null, action: 'question.settle', entity: 'question', entityId: q.id, after: { contestId: q.contestId, rounds: changed, staleRounds, withdrawnRounds } });
+    return changed;
+  });
+}
+
 /** "The key is right": a review of a flagged question that changes nothing else. */
 export async function confirmKey(db: Db, actorId: string, questionId: string, reason: string | undefined, now = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
