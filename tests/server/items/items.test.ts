@@ -276,6 +276,10 @@ describe('POST /admin/questions/:questionId/correction', () => {
     expect(scores).toEqual(await expectedScores(c.round.id));
     const skipperAttempt = (await db().select().from(submissions).where(eq(submissions.userId, skipper.id)))[0];
     expect(skipperAttempt.score).toBe(1);
+    // The public answer key says so.
+    const key = (await t.app.inject({ method: 'GET', url: `/api/v1/rounds/${c.round.id}/answer-key` })).json() as { questionId: string; voided?: boolean }[];
+    expect(key.find((k) => k.questionId === c.pool[0].id)!.voided).toBe(true);
+    expect(key.find((k) => k.questionId === c.pool[1].id)!.voided).toBeUndefined();
     // Voiding again is refused; un-voiding with a key is a correction like any other.
     const again = await req('POST', `/admin/questions/${c.pool[0].id}/correction`, judgeToken, { voided: true, reason: 'lại' });
     expect(again.statusCode).toBe(400);

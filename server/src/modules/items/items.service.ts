@@ -97,7 +97,7 @@ const PRIZE_ROWS_SHOWN = 100;
  * the key before and after. All in one transaction. A dry run does all of it, previews
  * the prize lists a finalize would make, and rolls back: it answers from the same code.
  */
-export async function correctQuestion(db: Db, actorId: string, questionId: string, body: CorrectionBody, dryRun: boolean, now = new Date()): Promise<CorrectionResult> {
+export async function correctQuestion(db: Db, actorId: string | null, questionId: string, body: CorrectionBody, dryRun: boolean, now = new Date()): Promise<CorrectionResult> {
   const run = async (tx: Db): Promise<CorrectionResult> => {
     const q = await repo.lockQuestion(tx, questionId);
     if (!q) throw notFound('Question');

@@ -268,6 +268,7 @@ export async function publicAnswerKey(db: Db, roundId: string, now = new Date())
     options: q.options.map((o) => ({ id: o.id, text: o.text })),
     correctOptionId: q.options.find((o) => o.correct)!.id,
     explanation: q.explanation ?? undefined,
+    voided: q.voidedAt ? (true as const) : undefined,
   }));
 }
 
