@@ -345,6 +345,8 @@ describe('POST /admin/questions/:questionId/key-confirmation', () => {
   it('records the review (204, audited), and item analysis shows the question reviewed', async () => {
     const c = await craftedRound();
     const before = await storedScores(c.round.id);
+    // Analysed (and kept by this process) before the review: the review must show anyway.
+    expect((await req('GET', `/admin/rounds/${c.round.id}/item-analysis`)).json()[0]).toMatchObject({ questionId: c.pool[0].id, reviewed: false });
     const res = await req('POST', `/admin/questions/${c.pool[0].id}/key-confirmation`, judgeToken, { reason: 'Đã kiểm tra với tài liệu gốc' });
     expect(res.statusCode).toBe(204);
     expect((await req('POST', `/admin/questions/${c.pool[1].id}/key-confirmation`)).statusCode).toBe(204);

@@ -44,6 +44,23 @@ export async function poolWithReviews(db: Db, roundId: string): Promise<PoolItem
   return rows.map((r) => ({ ...r, position: Number(r.position) }));
 }
 
+/**
+ * What the item analysis reads, in a few index-backed aggregates: the submissions (count,
+ * latest), the pool's keys and voids, and its reviews. Equal digests, equal analysis.
+ */
+export async function analysisDigest(db: Db, roundId: string): Promise<string> {
+  const [r] = await rawRows<{ d: string }>(
+    db,
+    sql`select md5(concat_ws('|',
+      (select count(*) || ',' || coalesce(max(s.submitted_at)::text, '') from submissions s where s.round_id = ${roundId}),
+      (select string_agg(q.id || ',' || q.updated_at::text || ',' || coalesce(q.voided_at::text, ''), ';' order by q.id)
+        from round_questions rq join questions q on q.id = rq.question_id where rq.round_id = ${roundId}),
+      (select count(*) || ',' || coalesce(max(v.id), 0) from question_reviews v where v.question_id in (select rq.question_id from round_questions rq where rq.round_id = ${roundId}))
+    )) as d`,
+  );
+  return r.d;
+}
+
 export interface CountRow {
   questionId: string;
   /** null: drew the question and left it unanswered. */

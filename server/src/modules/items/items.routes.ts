@@ -12,6 +12,7 @@ export const itemsRoutes: FastifyPluginAsyncZod = async (app) => {
   // Organizers and judges of the contest (API.md v1.1 clarifications): membership is
   // checked where every staff route's is.
   const staff = app.requireRole('organizer', 'judge');
+  const analyses = new service.AnalysisCache();
 
   // Each correction is settled once every process grades with the new key (see
   // settleLateSubmissions). In-process timers: lost if this process dies in those seconds,
@@ -49,7 +50,7 @@ export const itemsRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: ItemAnalysisResponse, ...errors },
       },
     },
-    (req) => service.itemAnalysis(app.db, req.params.roundId),
+    (req) => analyses.get(app.db, req.params.roundId),
   );
 
   app.post(

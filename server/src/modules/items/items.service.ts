@@ -30,9 +30,41 @@ const FLAG_ORDER = new Map(ITEM_FLAGS.map((f, i) => [f, i]));
 // Miskeyed first, then the rest by how much they need a look.
 const SORT_RANK: Record<string, number> = { likely_miskeyed: 0, ambiguous: 1, too_hard: 2, too_easy: 3 };
 
+export type ItemAnalysis = Awaited<ReturnType<typeof analyze>>;
+
+/**
+ * Analyses of sealed rounds by the digest of what they read: counting a large round takes
+ * a while and its inputs rarely change once sealed (a correction or a review changes the
+ * digest). Concurrent requests share one computation.
+ */
+export class AnalysisCache {
+  private entries = new Map<string, { digest: string; value: Promise<ItemAnalysis> }>();
+  constructor(private max = 50) {}
+
+  async get(db: Db, roundId: string, now = new Date()): Promise<ItemAnalysis> {
+    const round = await requireRound(db, roundId);
+    await assertSealed(db, round.id, now);
+    const digest = await repo.analysisDigest(db, round.id);
+    const hit = this.entries.get(round.id);
+    if (hit && hit.digest === digest) return hit.value;
+    const value = analyze(db, round.id);
+    if (this.entries.size >= this.max && !hit) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(round.id, { digest, value });
+    value.catch(() => {
+      if (this.entries.get(round.id)?.value === value) this.entries.delete(round.id);
+    });
+    return value;
+  }
+}
+
 export async function itemAnalysis(db: Db, roundId: string, now = new Date()) {
   const round = await requireRound(db, roundId);
   await assertSealed(db, round.id, now);
+  return analyze(db, round.id);
+}
+
+async function analyze(db: Db, roundId: string) {
+  const round = { id: roundId };
   const [pool, counts] = await Promise.all([repo.poolWithReviews(db, round.id), repo.itemCounts(db, round.id)]);
   const byQuestion = new Map<string, repo.CountRow[]>();
   for (const c of counts) byQuestion.set(c.questionId, [...(byQuestion.get(c.questionId) ?? []), c]);
