@@ -34,6 +34,9 @@ const correctionArb = fc.record({
   option: fc.option(fc.integer({ min: 0, max: 3 }), { nil: null, freq: 4 }),
 });
 const caseArb = fc.record({
+  // Full draw: every attempt draws the whole pool (pool size = questionCount), the regrade's
+  // fast path; otherwise attempts draw subsets and the attempts say who drew the question.
+  fullDraw: fc.tuple(fc.boolean(), fc.boolean()),
   attempts: fc.array(attemptArb, { minLength: 1, maxLength: 8 }),
   corrections: fc.array(correctionArb, { minLength: 1, maxLength: 4 }),
 });
@@ -46,8 +49,8 @@ describe('regrade (SQL) against lib/scoring.ts grade', () => {
         const contest = await makeContest(db);
         const qs = await makeQuestions(db, contest.id, 4);
         const rounds: Round[] = [];
-        for (const pool of POOLS) {
-          const { round } = await makeClosedRound(db, contest.id, { questionCount: pool.length }, 0);
+        for (const [ri, pool] of POOLS.entries()) {
+          const { round } = await makeClosedRound(db, contest.id, { questionCount: spec.fullDraw[ri] ? pool.length : 1 }, 0);
           await db.insert(roundQuestions).values(pool.map((qi, position) => ({ roundId: round.id, questionId: qs[qi].id, position })));
           rounds.push(round);
         }
@@ -60,7 +63,7 @@ describe('regrade (SQL) against lib/scoring.ts grade', () => {
         const made: { attemptId: string; questionIds: string[]; answers: { questionId: string; optionId: string }[] }[] = [];
         for (const a of spec.attempts) {
           const pool = POOLS[a.round];
-          const drawn = pool.filter((_, i) => a.drawMask & (1 << i));
+          const drawn = spec.fullDraw[a.round] ? [...pool] : pool.filter((_, i) => a.drawMask & (1 << i));
           if (drawn.length === 0) drawn.push(pool[0]);
           const questionIds = drawn.map((qi) => qs[qi].id);
           const answers = drawn.flatMap((qi, i) => (a.choices[i] === null ? [] : [{ questionId: qs[qi].id, optionId: qs[qi].options[a.choices[i]!].id }]));

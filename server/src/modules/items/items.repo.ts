@@ -173,33 +173,76 @@ export interface RegradeCount {
 }
 
 /**
- * Regrades every submission that drew the question, in one statement: what the question
- * gives an attempt (1 when voided or when the chosen option is the key) is taken out of
- * the stored score with the old key and put back with the new one. Only rows whose score
- * changes are written. The stored scores were graded with the old key (lib/scoring.ts), so
- * the result equals grading each submission again from scratch (the property test checks
- * it against lib/scoring.ts grade).
+ * Rounds whose every attempt drew the whole pool: the pool holds exactly questionCount
+ * questions (pool and question count are locked once a round has attempts, ROUND_LOCKED).
+ * Their submissions all drew the question, so the regrade needs no attempt row.
+ */
+export async function fullDrawRounds(db: Db, roundIds: string[]): Promise<Set<string>> {
+  if (roundIds.length === 0) return new Set();
+  const rows = await rawRows<{ id: string }>(
+    db,
+    sql`select r.id from rounds r
+        where r.id in (select jsonb_array_elements_text(${JSON.stringify(roundIds)}::jsonb))
+          and r.question_count = (select count(*) from round_questions rq where rq.round_id = r.id)`,
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Regrades every submission that drew the question, in one statement per kind of round:
+ * what the question gives an attempt (1 when voided or when the chosen option is the key)
+ * is taken out of the stored score with the old key and put back with the new one. Only
+ * rows whose score changes are written. The stored scores were graded with the old key
+ * (lib/scoring.ts), so the result equals grading each submission again from scratch (the
+ * property test checks it against lib/scoring.ts grade). Where every attempt drew the
+ * whole pool, submissions are read alone (each has the question); elsewhere the attempts
+ * say who drew it.
  */
 export async function regrade(db: Db, c: KeyChange): Promise<RegradeCount[]> {
   if (c.roundIds.length === 0) return [];
   const pair = (optionId: string) => JSON.stringify([{ questionId: c.questionId, optionId }]);
   const gives = (voided: boolean, key: string) => sql`case when ${voided}::boolean or s.answers @> ${pair(key)}::jsonb then 1 else 0 end`;
-  const rounds = sql`(select jsonb_array_elements_text(${JSON.stringify(c.roundIds)}::jsonb))`;
-  const rows = await rawRows<{ round_id: string; drew: number; changed: number }>(
-    db,
-    sql`
-    with drew as materialized (
-      select s.attempt_id, s.round_id, ${gives(c.newVoided, c.newKey)} - ${gives(c.oldVoided, c.oldKey)} as delta
-      from submissions s join attempts a on a.id = s.attempt_id
-      where s.round_id in ${rounds} and a.round_id in ${rounds} and ${c.questionId}::text = any(a.question_ids)
-    ), upd as (
-      -- Clamped: a score outside 0..total would break the row's CHECK and the whole regrade.
-      update submissions s set score = least(s.total, greatest(0, s.score + d.delta)) from drew d
-      where s.attempt_id = d.attempt_id and d.delta <> 0
-    )
-    select round_id, count(*)::int as drew, (count(*) filter (where delta <> 0))::int as changed from drew group by round_id`,
-  );
-  const byRound = new Map(rows.map((r) => [r.round_id, r]));
+  const delta = sql`(${gives(c.newVoided, c.newKey)} - ${gives(c.oldVoided, c.oldKey)})`;
+  const inList = (ids: string[]) => sql`(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`;
+  const full = await fullDrawRounds(db, c.roundIds);
+  const fullIds = c.roundIds.filter((id) => full.has(id));
+  const partIds = c.roundIds.filter((id) => !full.has(id));
+  const counts: { round_id: string; drew: number; changed: number }[] = [];
+  if (fullIds.length) {
+    counts.push(
+      ...(await rawRows<{ round_id: string; drew: number; changed: number }>(
+        db,
+        sql`
+        with upd as (
+          -- Clamped: a score outside 0..total would break the row's CHECK and the whole regrade.
+          update submissions s set score = least(s.total, greatest(0, s.score + ${delta}))
+          where s.round_id in ${inList(fullIds)} and ${delta} <> 0
+          returning s.round_id
+        ), changed as (select round_id, count(*)::int as n from upd group by round_id)
+        select s.round_id, count(*)::int as drew, coalesce(max(c.n), 0)::int as changed
+        from submissions s left join changed c on c.round_id = s.round_id
+        where s.round_id in ${inList(fullIds)} group by s.round_id`,
+      )),
+    );
+  }
+  if (partIds.length) {
+    counts.push(
+      ...(await rawRows<{ round_id: string; drew: number; changed: number }>(
+        db,
+        sql`
+        with drew as materialized (
+          select s.attempt_id, s.round_id, ${delta} as delta
+          from submissions s join attempts a on a.id = s.attempt_id
+          where s.round_id in ${inList(partIds)} and a.round_id in ${inList(partIds)} and ${c.questionId}::text = any(a.question_ids)
+        ), upd as (
+          update submissions s set score = least(s.total, greatest(0, s.score + d.delta)) from drew d
+          where s.attempt_id = d.attempt_id and d.delta <> 0
+        )
+        select round_id, count(*)::int as drew, (count(*) filter (where delta <> 0))::int as changed from drew group by round_id`,
+      )),
+    );
+  }
+  const byRound = new Map(counts.map((r) => [r.round_id, r]));
   return c.roundIds.map((roundId) => ({ roundId, drew: Number(byRound.get(roundId)?.drew ?? 0), changed: Number(byRound.get(roundId)?.changed ?? 0) }));
 }
 
