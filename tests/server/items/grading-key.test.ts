@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submissions, type Question } from '../../../db/schema/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
+import { lockRoundsUsing } from '../../../server/src/modules/items/items.repo';
 import { bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 
 // The default hot-path settings: the round cache's TTL (5 s) is the bound API.md promises.
@@ -73,4 +74,18 @@ describe('grading after a correction', () => {
     expect(rc.json().score).toBe(3);
     expect((await db().select().from(submissions).where(eq(submissions.attemptId, ac)))[0].score).toBe(3);
   }, 30_000);
+
+  it('lets residents start attempts in an open round while a correction holds its rounds', async () => {
+    const contest = await makeContest(db());
+    const { round, pool } = await makeRound(db(), contest.id, { questionCount: 2 }, 2);
+    const resident = tokenFor(t.app, await makeResident(db()));
+    await db().transaction(async (tx) => {
+      expect(await lockRoundsUsing(tx, pool[0].id)).toEqual([round.id]);
+      const started = await Promise.race([
+        post(`/rounds/${round.id}/attempts`, resident).then((r) => r.statusCode),
+        new Promise((r) => setTimeout(() => r('blocked'), 3_000)),
+      ]);
+      expect(started).toBe(201);
+    });
+  });
 });

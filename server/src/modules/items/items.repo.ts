@@ -142,15 +142,16 @@ export async function lockQuestion(db: Db, questionId: string): Promise<LockedQu
 }
 
 /**
- * The rounds whose pool holds the question, locked in id order (the order finalize,
- * disqualify and publish lock a round in): a correction and a finalize of one round never
- * interleave, and two corrections never deadlock.
+ * The rounds whose pool holds the question, locked in id order: a correction and a
+ * finalize, disqualification or publish of one round (FOR UPDATE) never interleave, and
+ * two corrections never deadlock. NO KEY UPDATE, not UPDATE: residents keep starting
+ * attempts in an open round meanwhile (their foreign key check takes KEY SHARE).
  */
 export async function lockRoundsUsing(db: Db, questionId: string): Promise<string[]> {
   const rows = await rawRows<{ id: string }>(
     db,
     sql`select r.id from rounds r where r.id in (select rq.round_id from round_questions rq where rq.question_id = ${questionId})
-        order by r.id collate "C" for update`,
+        order by r.id collate "C" for no key update`,
   );
   return rows.map((r) => r.id);
 }
