@@ -245,6 +245,9 @@ export const questions = pgTable(
     options: jsonb('options').$type<StoredOption[]>().notNull(),
     topic: text('topic'),
     explanation: text('explanation'),
+    // Voided after the fact (a correction): counts as correct for every attempt that drew it.
+    // The options keep their key, so the CHECK above still holds and the audit shows what it was.
+    voidedAt: ts('voided_at'),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -485,6 +488,28 @@ export const roundResultRows = pgTable(
   (t) => [primaryKey({ columns: [t.roundId, t.position] }), index('round_result_rows_user_idx').on(t.userId)],
 );
 
+/**
+ * Reviews of a question's key after attempts used it: a new key (`correction`), a void, or
+ * an explicit "key confirmed" (`confirmation`) of a question item analysis flagged. Item
+ * analysis counts a flagged question as reviewed once it has any row here.
+ */
+export const questionReviews = pgTable(
+  'question_reviews',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    questionId: text('question_id')
+      .notNull()
+      .references(() => questions.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<'correction' | 'void' | 'confirmation'>().notNull(),
+    fromOptionId: text('from_option_id'),
+    toOptionId: text('to_option_id'),
+    reason: text('reason').notNull().default(''),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('question_reviews_question_idx').on(t.questionId, t.createdAt), check('question_reviews_kind_ck', sql`${t.kind} in ('correction', 'void', 'confirmation')`)],
+);
+
 /** Who did what to the contest data, with the state before and after. */
 export const auditLog = pgTable(
   'audit_log',
@@ -506,5 +531,6 @@ export type ContestMember = typeof contestMembers.$inferSelect;
 export type Contest = typeof contests.$inferSelect;
 export type Round = typeof rounds.$inferSelect;
 export type Question = typeof questions.$inferSelect;
+export type QuestionReview = typeof questionReviews.$inferSelect;
 export type Attempt = typeof attempts.$inferSelect;
 export type Submission = typeof submissions.$inferSelect;

@@ -23,7 +23,8 @@ import { authRoutes } from './modules/auth/index';
 import { contestsRoutes } from './modules/contests/index';
 import { exportsRoutes } from './modules/exports/index';
 import { healthRoutes } from './modules/health/index';
-import { judgingRoutes } from './modules/judging/index';
+import { itemsRoutes } from './modules/items/index';
+import { judgingRoutes, PublicCache } from './modules/judging/index';
 import { overridesRoutes } from './modules/overrides/index';
 import { questionsRoutes } from './modules/questions/index';
 import { exclusionsRoutes } from './modules/exclusions/index';
@@ -118,7 +119,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(referenceRoutes);
       await api.register(usersRoutes);
       await api.register(attemptsRoutes, { limits, options: deps.attempts });
-      await api.register(judgingRoutes);
+      // The public answer keys and winners, shared: a correction forgets what it changed.
+      const publicCache = new PublicCache();
+      await api.register(judgingRoutes, { cache: publicCache });
+      await api.register(itemsRoutes, { cache: publicCache });
       await api.register(exportsRoutes);
     },
     { prefix: API_PREFIX },

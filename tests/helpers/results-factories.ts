@@ -33,6 +33,8 @@ export interface SubmissionSpec {
   attemptId?: string;
   /** As the client sent them, in its order. */
   answers?: StoredAnswer[];
+  /** The questions the attempt drew (default none). */
+  questionIds?: string[];
   clientIp?: string | null;
   deviceId?: string | null;
 }
@@ -64,7 +66,7 @@ export async function makeSubmission(db: Db, round: Round, userId: string, spec:
       attemptNo,
       maxAttempts: round.maxAttempts,
       seed: 1,
-      questionIds: [],
+      questionIds: spec.questionIds ?? [],
       startedAt,
       deadline,
     })

@@ -33,3 +33,20 @@ describe('grade', () => {
     });
   });
 });
+
+describe('grade with a voided question', () => {
+  const voided = new Map(key);
+  voided.set('q2', { ...key.get('q2')!, voided: true });
+  const gv = (answers: { questionId: string; optionId: string }[]) => grade(q, answers, (id) => voided.get(id));
+
+  it('counts it as correct whatever was chosen, and when it was left out', () => {
+    expect(gv([{ questionId: 'q2', optionId: 'a2' }])).toEqual({ ok: true, score: 1, total: 3 });
+    expect(gv([{ questionId: 'q2', optionId: 'd2' }])).toEqual({ ok: true, score: 1, total: 3 });
+    expect(gv([])).toEqual({ ok: true, score: 1, total: 3 });
+    expect(gv([{ questionId: 'q1', optionId: 'b1' }, { questionId: 'q3', optionId: 'a3' }])).toEqual({ ok: true, score: 3, total: 3 });
+  });
+
+  it('still refuses a foreign option on it', () => {
+    expect(gv([{ questionId: 'q2', optionId: 'a1' }]).ok).toBe(false);
+  });
+});

@@ -2,6 +2,8 @@
 export interface KeyEntry {
   optionIds: ReadonlySet<string>;
   correctOptionId: string;
+  /** Voided by a correction: counts as correct for every attempt that drew it, answered or not. */
+  voided?: boolean;
 }
 
 export interface Answer {
@@ -18,7 +20,7 @@ export type GradeResult = { ok: true; score: number; total: number } | { ok: fal
 
 /**
  * Checks the answers against the attempt's questions and grades them. Questions left out
- * score 0. Every problem is reported, so a client sees all of them at once.
+ * score 0, unless voided. Every problem is reported, so a client sees all of them at once.
  */
 export function grade(questionIds: readonly string[], answers: readonly Answer[], key: (questionId: string) => KeyEntry | undefined): GradeResult {
   const inAttempt = new Set(questionIds);
@@ -41,9 +43,10 @@ export function grade(questionIds: readonly string[], answers: readonly Answer[]
       problems.push({ kind: 'foreign_option', index: i, questionId, optionId });
       continue;
     }
-    if (k.correctOptionId === optionId) score++;
+    if (k.voided || k.correctOptionId === optionId) score++;
   }
   if (problems.length) return { ok: false, problems };
+  for (const id of inAttempt) if (!seen.has(id) && key(id)?.voided) score++;
   return { ok: true, score, total: questionIds.length };
 }
 

@@ -150,7 +150,9 @@ describe('every staff route of a contest', () => {
       // (a 404 may still name a missing object), and 403 only where the role does not fit.
       const judgeRes = await t.app.inject({ method: method as 'GET', url, headers: bearer(tokenFor(t.app, memberJudge)), payload: method === 'GET' || method === 'DELETE' ? undefined : {} });
       const judgeFits =
-        url.startsWith('/api/v1/judge/') || (method === 'GET' && (/\/admin\/contests\/[^/]+(\/members)?$/.test(url) || url.endsWith('/stats')));
+        url.startsWith('/api/v1/judge/') ||
+        /\/(item-analysis|correction|key-confirmation)$/.test(url) ||
+        (method === 'GET' && (/\/admin\/contests\/[^/]+(\/members)?$/.test(url) || url.endsWith('/stats')));
       if (judgeFits) expect({ url, method, status: judgeRes.statusCode }).not.toEqual({ url, method, status: 403 });
       else expect({ url, method, status: judgeRes.statusCode }).toEqual({ url, method, status: 403 });
     }

@@ -99,6 +99,8 @@ export interface MyAttempt {
   durationMs?: number;
   score?: number;
   total: number;
+  /** Extension: a question of this attempt was corrected or voided after it was taken; `score` is the regraded one. */
+  corrected?: true;
 }
 
 export interface AttemptOption {
@@ -294,4 +296,53 @@ export interface Ranking {
   actualCount: number;
   total?: number;
   rows: RankingRow[];
+}
+
+/** GET /admin/rounds/:roundId/item-analysis (API.md "Question quality and corrections"). */
+export type ItemFlag = 'likely_miskeyed' | 'ambiguous' | 'too_easy' | 'too_hard';
+export interface ItemOption {
+  optionId: string;
+  text: string;
+  correct: boolean;
+  chosen: number;
+  chosenTop: number;
+  chosenBottom: number;
+}
+export interface ItemAnalysisRow {
+  questionId: string;
+  text: string;
+  position: number;
+  drawn: number;
+  answered: number;
+  facility: number | null;
+  discrimination: number | null;
+  options: ItemOption[];
+  flags: ItemFlag[];
+  flagMessages: { flag: ItemFlag; message: string; messageEn: string }[];
+  voided: boolean;
+  reviewed: boolean;
+}
+export interface PrizeRowChange {
+  userId: string;
+  fullName: string | null;
+  positionBefore: number | null;
+  positionAfter: number | null;
+  prizeBefore: string | null;
+  prizeAfter: string | null;
+  scoreBefore: number | null;
+  scoreAfter: number | null;
+}
+export interface CorrectionResult {
+  regraded: number;
+  rounds: string[];
+  scoresChanged: number;
+  staleRounds: string[];
+  withdrawnRounds: string[];
+  dryRun: boolean;
+  changes?: { roundId: string; scoresChanged: number; prizeRowsChanged: number; finalized: boolean; prizeRows: PrizeRowChange[] }[];
+}
+
+/** Item-analysis rows a judge should look at before signing: likely miskeyed and nobody reviewed them. */
+export function unreviewedMiskeys(rows: readonly ItemAnalysisRow[]): ItemAnalysisRow[] {
+  return rows.filter((r) => r.flags.includes('likely_miskeyed') && !r.reviewed);
 }

@@ -7,11 +7,30 @@ export interface CachedRound extends repo.RoundSnapshot {
   poolIds: string[];
   questions: Map<string, repo.PoolQuestion>;
   key: Map<string, KeyEntry>;
+  /**
+   * A digest of the pool's answer key (keys and voids). A result graded under another
+   * digest may have been regraded since (a correction): it is read again from Postgres.
+   */
+  keyDigest: string;
 }
 
 function keyOf(q: repo.PoolQuestion): KeyEntry {
   const correct = q.options.find((o) => o.correct);
-  return { optionIds: new Set(q.options.map((o) => o.id)), correctOptionId: correct?.id ?? '' };
+  return { optionIds: new Set(q.options.map((o) => o.id)), correctOptionId: correct?.id ?? '', voided: q.voided };
+}
+
+/** FNV-1a over the pool's (question, key, voided) triples: cheap, and only compared for equality. */
+function keyDigestOf(pool: readonly repo.PoolQuestion[]): string {
+  let h = 0x811c9dc5;
+  const mix = (s: string) => {
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  };
+  for (const q of [...pool].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    mix(q.id);
+    mix(q.options.find((o) => o.correct)?.id ?? '');
+    mix(q.voided ? '1' : '0');
+  }
+  return (h >>> 0).toString(36);
 }
 
 /**
@@ -21,8 +40,11 @@ function keyOf(q: repo.PoolQuestion): KeyEntry {
  */
 export class RoundCache {
   private entries = new Map<string, { value: CachedRound | null; loadedAt: number; loading: Promise<CachedRound | null> | null }>();
-  /** Questions of attempts drawn from an older pool, by id (question rows do not change once a round has attempts). */
-  private extraQuestions = new Map<string, { q: repo.PoolQuestion; key: KeyEntry }>();
+  /**
+   * Questions of attempts drawn from an older pool, by id. Kept no longer than a round: a
+   * correction can change a question's key after attempts used it.
+   */
+  private extraQuestions = new Map<string, { q: repo.PoolQuestion; key: KeyEntry; loadedAt: number }>();
 
   constructor(
     private database: Database,
@@ -72,13 +94,13 @@ export class RoundCache {
       if (q) out.set(id, { q, key: round.key.get(id)! });
       else {
         const x = this.extraQuestions.get(id);
-        if (x) out.set(id, x);
+        if (x && this.now() - x.loadedAt <= this.ttlMs) out.set(id, x);
         else missing.push(id);
       }
     }
     if (missing.length) {
       for (const q of await repo.loadQuestions(this.database, missing)) {
-        const x = { q, key: keyOf(q) };
+        const x = { q, key: keyOf(q), loadedAt: this.now() };
         if (this.extraQuestions.size > 10_000) this.extraQuestions.clear();
         this.extraQuestions.set(q.id, x);
         out.set(q.id, x);
@@ -95,7 +117,7 @@ function build(snap: repo.RoundSnapshot): CachedRound {
     questions.set(q.id, q);
     key.set(q.id, keyOf(q));
   }
-  return { ...snap, poolIds: snap.pool.map((q) => q.id), questions, key };
+  return { ...snap, poolIds: snap.pool.map((q) => q.id), questions, key, keyDigest: keyDigestOf(snap.pool) };
 }
 
 export { BoundedMap } from '../../lib/bounded-map';

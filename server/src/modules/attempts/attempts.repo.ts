@@ -7,7 +7,11 @@ export interface PoolQuestion {
   id: string;
   text: string;
   options: StoredOption[];
+  /** Voided by a correction (counts as correct for everyone who drew it). */
+  voided: boolean;
 }
+
+const poolColumns = { id: questions.id, text: questions.text, options: questions.options, voided: sql<boolean>`${questions.voidedAt} is not null` };
 
 export interface RoundSnapshot {
   round: Round;
@@ -26,7 +30,7 @@ export async function loadRoundSnapshot(database: Database, roundId: string): Pr
     .limit(1);
   if (!row) return null;
   const pool = await db
-    .select({ id: questions.id, text: questions.text, options: questions.options })
+    .select(poolColumns)
     .from(roundQuestions)
     .innerJoin(questions, eq(questions.id, roundQuestions.questionId))
     .where(eq(roundQuestions.roundId, roundId))
@@ -37,7 +41,7 @@ export async function loadRoundSnapshot(database: Database, roundId: string): Pr
 /** Questions by id, for an attempt drawn from a pool that has changed since. */
 export function loadQuestions(database: Database, ids: string[]): Promise<PoolQuestion[]> {
   if (ids.length === 0) return Promise.resolve([]);
-  return database.db.select({ id: questions.id, text: questions.text, options: questions.options }).from(questions).where(inArray(questions.id, ids));
+  return database.db.select(poolColumns).from(questions).where(inArray(questions.id, ids));
 }
 
 export interface AttemptRecord {

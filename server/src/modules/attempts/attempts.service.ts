@@ -43,11 +43,15 @@ interface Logger {
 
 interface KnownAttempt extends repo.AttemptRecord {
   result: repo.StoredResult | null;
+  /** The round's key digest the result was graded (or last read) under; unknown: read again before trusting its score. */
+  resultKey?: string;
 }
 
 /** What Redis keeps of a stored submission so a repeated submit costs no database read. */
 interface Marker extends repo.StoredResult {
   roundId: string;
+  /** The round's key digest when the score was taken (attempts.cache.ts keyDigest). */
+  k?: string;
 }
 
 /**
@@ -194,14 +198,14 @@ export class AttemptsService {
     const [marker, summary] = await this.gate(userId, 'submit', this.limits.submitPerUser, ip, seen ? [markerKey] : [markerKey, summaryKey(userId, attemptId)]);
     if (marker) {
       const m = parseMarker(marker);
-      if (m) return this.toResult(attemptId, m.roundId, m, true);
+      if (m) return this.toResult(attemptId, m.roundId, await this.currentResult(userId, attemptId, m.roundId, m, m.k), true);
     }
 
     const attempt = await this.findAttempt(attemptId, userId, summary);
     if (!attempt || attempt.userId !== userId) throw notFound('Attempt');
     if (attempt.result) {
-      this.throttle.setMarker(markerKey, JSON.stringify({ ...attempt.result, roundId: attempt.roundId }), MARKER_TTL_MS);
-      return this.toResult(attemptId, attempt.roundId, attempt.result, true);
+      const result = await this.currentResult(userId, attemptId, attempt.roundId, attempt.result, attempt.resultKey);
+      return this.toResult(attemptId, attempt.roundId, result, true);
     }
     const now = this.now();
     if (now > attempt.deadlineMs + SUBMIT_GRACE_MS) {
@@ -249,7 +253,8 @@ export class AttemptsService {
 
     if (outcome === 'inserted') {
       attempt.result = stored;
-      this.throttle.setMarker(markerKey, JSON.stringify({ ...stored, roundId: attempt.roundId }), MARKER_TTL_MS);
+      attempt.resultKey = round.keyDigest;
+      this.throttle.setMarker(markerKey, JSON.stringify({ ...stored, roundId: attempt.roundId, k: round.keyDigest }), MARKER_TTL_MS);
       return this.toResult(attemptId, attempt.roundId, stored, false);
     }
     // Another request (here or in another process) stored this attempt first: answer with its result.
@@ -267,11 +272,33 @@ export class AttemptsService {
   async submitInvalid(userId: string, attemptId: string, ip: string, validationError: Error): Promise<ResultResponse> {
     const [marker] = await this.gate(userId, 'submit', this.limits.submitPerUser, ip, [doneKey(userId, attemptId)]);
     const m = marker ? parseMarker(marker) : null;
-    if (m) return this.toResult(attemptId, m.roundId, m, true);
-    let attempt: { userId: string; roundId: string; result: repo.StoredResult | null } | null = this.attempts.get(attemptId) ?? null;
+    if (m) return this.toResult(attemptId, m.roundId, await this.currentResult(userId, attemptId, m.roundId, m, m.k), true);
+    let attempt: { userId: string; roundId: string; result: repo.StoredResult | null; resultKey?: string } | null = this.attempts.get(attemptId) ?? null;
     if (!attempt?.result) attempt = await this.reads.push(attemptId).catch((err) => Promise.reject(dbError(err)));
-    if (attempt?.result && attempt.userId === userId) return this.toResult(attemptId, attempt.roundId, attempt.result, true);
+    if (attempt?.result && attempt.userId === userId)
+      return this.toResult(attemptId, attempt.roundId, await this.currentResult(userId, attemptId, attempt.roundId, attempt.result, attempt.resultKey), true);
     throw validationError;
+  }
+
+  /**
+   * A stored result as it stands now. A correction regrades stored submissions in Postgres;
+   * a copy taken under another answer key (the round's key digest) is read again, so a
+   * repeat submit answers with the regraded score. The round's key follows within its
+   * cache TTL. If the database cannot answer, the copy is served.
+   */
+  private async currentResult(userId: string, attemptId: string, roundId: string, r: repo.StoredResult, k: string | undefined): Promise<repo.StoredResult> {
+    const round = await this.rounds.get(roundId).catch(() => null);
+    if (!round || round.keyDigest === k) return r;
+    const fresh = await this.reads.push(attemptId).catch(() => null);
+    if (!fresh?.result || fresh.userId !== userId) return r;
+    const result: repo.StoredResult = { submittedAtMs: fresh.result.submittedAtMs, durationMs: fresh.result.durationMs, score: fresh.result.score, total: fresh.result.total };
+    const known = this.attempts.get(attemptId);
+    if (known) {
+      known.result = result;
+      known.resultKey = round.keyDigest;
+    }
+    this.throttle.setMarker(doneKey(userId, attemptId), JSON.stringify({ ...result, roundId, k: round.keyDigest }), MARKER_TTL_MS);
+    return result;
   }
 
   /** One script per request: the user's and the address's budgets (and the submission marker). */

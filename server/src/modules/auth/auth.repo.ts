@@ -48,6 +48,8 @@ export function listAttemptsOfUser(db: Db, userId: string) {
       closesAt: rounds.closesAt,
       // Only asked for rounds whose scores wait for the sealing; the function reads a handful of rows.
       sealedAt: sql<Date | null>`case when ${rounds.revealScore} = 'after_close' then round_sealed_at(${rounds.id}, ${SUBMIT_GRACE_MS}::int) end`.mapWith((v) => (v === null ? null : new Date(v as string))),
+      // A question this attempt drew had its key corrected or was voided after the fact.
+      corrected: sql<boolean>`exists (select 1 from question_reviews v where v.kind <> 'confirmation' and v.question_id = any(${attempts.questionIds}))`,
     })
     .from(attempts)
     .innerJoin(rounds, eq(rounds.id, attempts.roundId))

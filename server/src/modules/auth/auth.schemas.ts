@@ -83,6 +83,10 @@ export const MyAttemptsResponse = z.array(
     durationMs: z.number().optional(),
     score: z.number().optional(),
     total: z.number(),
+    corrected: z
+      .literal(true)
+      .optional()
+      .describe('extension: a question of this attempt was corrected or voided after it was taken; `score` is the regraded one'),
   }),
 );
 

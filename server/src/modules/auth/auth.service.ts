@@ -118,6 +118,7 @@ export async function myAttempts(db: Db, userId: string, now = new Date()) {
       durationMs: r.durationMs ?? undefined,
       score: submitted && revealed ? (r.score ?? undefined) : undefined,
       total: r.total,
+      corrected: submitted && revealed && r.corrected ? (true as const) : undefined,
     };
   });
 }

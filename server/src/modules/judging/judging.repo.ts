@@ -302,6 +302,43 @@ export async function stagedChecksum(db: Db): Promise<{ checksum: string; ranked
   return r;
 }
 
+export interface PrizeChange {
+  userId: string;
+  fullName: string | null;
+  positionBefore: number | null;
+  positionAfter: number | null;
+  prizeBefore: string | null;
+  prizeAfter: string | null;
+  scoreBefore: number | null;
+  scoreAfter: number | null;
+}
+
+/** People whose prize differs between the staged ranking and the stored one, in the new order. */
+export async function stagedPrizeChanges(db: Db, roundId: string): Promise<PrizeChange[]> {
+  const rows = await rawRows<PrizeChange>(
+    db,
+    sql`select coalesce(n.user_id, o.user_id) as "userId", coalesce(n.full_name, o.full_name) as "fullName",
+      o.position as "positionBefore", n.position as "positionAfter", o.prize as "prizeBefore", n.prize as "prizeAfter",
+      o.score as "scoreBefore", n.score as "scoreAfter"
+    from (select f.* from finalize_rows f where f.prize is not null) n
+    full join (select r.* from round_result_rows r where r.round_id = ${roundId} and r.prize is not null) o on o.user_id = n.user_id
+    where n.prize is distinct from o.prize
+    order by coalesce(n.position, o.position), coalesce(o.position, n.position)`,
+  );
+  return rows.map((r) => ({
+    ...r,
+    positionBefore: r.positionBefore === null ? null : Number(r.positionBefore),
+    positionAfter: r.positionAfter === null ? null : Number(r.positionAfter),
+    scoreBefore: r.scoreBefore === null ? null : Number(r.scoreBefore),
+    scoreAfter: r.scoreAfter === null ? null : Number(r.scoreAfter),
+  }));
+}
+
+/** Drops what a preview staged, so another round can be staged in the same transaction. */
+export async function dropStaged(db: Db): Promise<void> {
+  await rawRows(db, sql`drop table if exists finalize_rows`);
+}
+
 const DATA_COLUMNS = [
   'rank', 'prize', 'user_id', 'attempt_id', 'attempt_no', 'score', 'total', 'prediction', 'prediction_error', 'duration_ms',
   'submitted_at', 'eligible', 'ineligible_reason', 'full_name', 'national_id', 'phone', 'birth_year', 'locality', 'unit', 'category', 'flags',
@@ -475,11 +512,11 @@ export function listDisqualifications(db: Db, roundId: string) {
 
 export async function answerKey(db: Db, roundId: string) {
   return db
-    .select({ id: questions.id, text: questions.text, options: questions.options, explanation: questions.explanation })
+    .select({ id: questions.id, text: questions.text, options: questions.options, explanation: questions.explanation, voidedAt: questions.voidedAt })
     .from(roundQuestions)
     .innerJoin(questions, eq(questions.id, roundQuestions.questionId))
     .where(eq(roundQuestions.roundId, roundId))
-    .orderBy(asc(roundQuestions.position)) as Promise<{ id: string; text: string; options: StoredOption[]; explanation: string | null }[]>;
+    .orderBy(asc(roundQuestions.position)) as Promise<{ id: string; text: string; options: StoredOption[]; explanation: string | null; voidedAt: Date | null }[]>;
 }
 
 export interface CollectiveRow {

@@ -24,8 +24,7 @@ import { staffOn } from '../../plugins/access';
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const sec = [{ bearer: [] }];
 
-export const judgingRoutes: FastifyPluginAsyncZod = async (app) => {
-  const cache = new PublicCache();
+export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = async (app, { cache }) => {
   // Ready bytes with an ETag: a conditional GET of an unchanged answer gets 304 and no body.
   async function sendCached(req: FastifyRequest, reply: FastifyReply, key: string, build: () => Promise<unknown>) {
     const { body, etag } = await cache.get(key, build);

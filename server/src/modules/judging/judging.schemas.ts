@@ -95,6 +95,7 @@ export const AnswerKeyResponse = z.array(
     options: z.array(z.object({ id: z.string(), text: z.string() })),
     correctOptionId: z.string(),
     explanation: z.string().optional(),
+    voided: z.literal(true).optional().describe('extension: voided by a correction, counted as correct for everyone who drew it'),
   }),
 );
 

@@ -96,6 +96,30 @@ export async function finalizeRound(db: Db, actorId: string | null, roundId: str
   });
 }
 
+/**
+ * Who would gain or lose a prize if the round were finalized now, against its stored
+ * results (null when it has none). Stages the ranking in the caller's transaction and
+ * stores nothing: a correction's dry run calls it on regraded scores, then rolls back.
+ */
+export async function previewPrizeChanges(tx: Db, roundId: string): Promise<repo.PrizeChange[] | null> {
+  const round = await requireRound(tx, roundId);
+  if (!(await repo.findResults(tx, round.id))) return null;
+  const contest = await requireContest(tx, round.contestId);
+  await repo.tuneForRanking(tx);
+  const counts = await repo.countParticipants(tx, round.id, contest.id);
+  await repo.stageRankedRows(tx, {
+    roundId: round.id,
+    contestId: contest.id,
+    roundNumber: round.number,
+    onePrizePerPerson: contest.onePrizePerPerson,
+    actualCount: repo.actualCountFor(round.predictionTarget, counts),
+    prizes: round.prizes,
+  });
+  const changes = await repo.stagedPrizeChanges(tx, round.id);
+  await repo.dropStaged(tx);
+  return changes;
+}
+
 async function requireResults(db: Db, roundId: string) {
   const round = await requireRound(db, roundId);
   const results = await repo.findResults(db, round.id);
@@ -244,6 +268,7 @@ export async function publicAnswerKey(db: Db, roundId: string, now = new Date())
     options: q.options.map((o) => ({ id: o.id, text: o.text })),
     correctOptionId: q.options.find((o) => o.correct)!.id,
     explanation: q.explanation ?? undefined,
+    voided: q.voidedAt ? (true as const) : undefined,
   }));
 }
 

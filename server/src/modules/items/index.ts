@@ -1,0 +1,2 @@
+export { itemsRoutes } from './items.routes';
+export { assertSealed } from './items.service';

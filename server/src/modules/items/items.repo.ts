@@ -1,0 +1,301 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../../../../db/client';
+import { questionReviews, questions, type StoredOption } from '../../../../db/schema/index';
+import { ITEM_THRESHOLDS } from '../../lib/item-analysis';
+
+/** Raw SQL on whatever handle we hold (a transaction included), on either driver. */
+async function rawRows<T>(db: Db, q: ReturnType<typeof sql>): Promise<T[]> {
+  const result: unknown = await db.execute(q);
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+export interface PoolItem {
+  id: string;
+  text: string;
+  options: StoredOption[];
+  voided: boolean;
+  /** Someone corrected the key or confirmed it. */
+  reviewed: boolean;
+  position: number;
+}
+
+export async function poolWithReviews(db: Db, roundId: string): Promise<PoolItem[]> {
+  const rows = await rawRows<PoolItem & { position: number | string }>(
+    db,
+    sql`select q.id, q.text, q.options, q.voided_at is not null as voided,
+      exists (select 1 from question_reviews v where v.question_id = q.id) as reviewed, rq.position
+    from round_questions rq join questions q on q.id = rq.question_id
+    where rq.round_id = ${roundId}
+    order by rq.position, q.id`,
+  );
+  return rows.map((r) => ({ ...r, position: Number(r.position) }));
+}
+
+/**
+ * What the item analysis reads, in a few index-backed aggregates: the submissions (count,
+ * latest), the pool's keys and voids, and its reviews. Equal digests, equal analysis.
+ */
+export async function analysisDigest(db: Db, roundId: string): Promise<string> {
+  const [r] = await rawRows<{ d: string }>(
+    db,
+    sql`select md5(concat_ws('|',
+      (select count(*) || ',' || coalesce(max(s.submitted_at)::text, '') from submissions s where s.round_id = ${roundId}),
+      (select string_agg(q.id || ',' || q.updated_at::text || ',' || coalesce(q.voided_at::text, ''), ';' order by q.id)
+        from round_questions rq join questions q on q.id = rq.question_id where rq.round_id = ${roundId}),
+      (select count(*) || ',' || coalesce(max(v.id), 0) from question_reviews v where v.question_id in (select rq.question_id from round_questions rq where rq.round_id = ${roundId}))
+    )) as d`,
+  );
+  return r.d;
+}
+
+export interface CountRow {
+  questionId: string;
+  /** null: drew the question and left it unanswered. */
+  optionId: string | null;
+  drawn: number;
+  chosen: number;
+  chosenTop: number;
+  chosenBottom: number;
+}
+
+/**
+ * The counts of lib/item-analysis.ts analyzeItems over the round's submissions, in one
+ * statement: each (attempt, drawn question) with the option chosen, ranked within the
+ * question by the attempt's score without that question (ties by attempt id in byte
+ * order); the first and the last floor(27 % of n) are the top and bottom groups.
+ * Each answer list is unnested once and joined on (attempt, question).
+ */
+export async function itemCounts(db: Db, roundId: string): Promise<CountRow[]> {
+  const pct = ITEM_THRESHOLDS.GROUP_PERCENT;
+  const rows = await rawRows<Record<string, string | number | null>>(
+    db,
+    sql`
+    with keys as materialized (
+      select q.id as qid, q.voided_at is not null as voided,
+        (select o ->> 'id' from jsonb_array_elements(q.options) o where (o ->> 'correct')::boolean limit 1) as key
+      from round_questions rq join questions q on q.id = rq.question_id
+      where rq.round_id = ${roundId}
+    ), drawn as (
+      select s.attempt_id, s.score, d.qid
+      from submissions s join attempts a on a.id = s.attempt_id and a.round_id = ${roundId}
+      cross join lateral unnest(a.question_ids) d(qid)
+      where s.round_id = ${roundId}
+    ), chosen as (
+      select s.attempt_id, e ->> 'questionId' as qid, e ->> 'optionId' as oid
+      from submissions s cross join lateral jsonb_array_elements(s.answers) e
+      where s.round_id = ${roundId}
+    ), x as (
+      select d.attempt_id, d.qid, c.oid,
+        d.score - case when k.voided or c.oid = k.key then 1 else 0 end as rest
+      from drawn d join keys k on k.qid = d.qid
+      left join chosen c on c.attempt_id = d.attempt_id and c.qid = d.qid
+    ), ranked as (
+      select x.qid, x.oid,
+        row_number() over (partition by x.qid order by x.rest desc, x.attempt_id collate "C") as rn,
+        count(*) over (partition by x.qid) as n
+      from x
+    )
+    select qid as "questionId", oid as "optionId", max(n)::int as drawn, count(*)::int as chosen,
+      (count(*) filter (where rn <= (n * ${pct}::int) / 100))::int as "chosenTop",
+      (count(*) filter (where rn > n - (n * ${pct}::int) / 100))::int as "chosenBottom"
+    from ranked group by qid, oid`,
+  );
+  return rows.map((r) => ({
+    questionId: String(r.questionId),
+    optionId: r.optionId === null ? null : String(r.optionId),
+    drawn: Number(r.drawn),
+    chosen: Number(r.chosen),
+    chosenTop: Number(r.chosenTop),
+    chosenBottom: Number(r.chosenBottom),
+  }));
+}
+
+export interface LockedQuestion {
+  id: string;
+  contestId: string;
+  text: string;
+  options: StoredOption[];
+  voidedAt: Date | null;
+}
+
+/** The question under a row lock: two corrections of one question run one after the other. */
+export async function lockQuestion(db: Db, questionId: string): Promise<LockedQuestion | null> {
+  const [r] = await rawRows<{ id: string; contest_id: string; text: string; options: StoredOption[]; voided_at: string | Date | null }>(
+    db,
+    sql`select id, contest_id, text, options, voided_at from questions where id = ${questionId} for update`,
+  );
+  if (!r) return null;
+  return { id: r.id, contestId: r.contest_id, text: r.text, options: r.options, voidedAt: r.voided_at === null ? null : new Date(r.voided_at) };
+}
+
+/**
+ * The rounds whose pool holds the question, locked in id order: a correction and a
+ * finalize, disqualification or publish of one round (FOR UPDATE) never interleave, and
+ * two corrections never deadlock. NO KEY UPDATE, not UPDATE: residents keep starting
+ * attempts in an open round meanwhile (their foreign key check takes KEY SHARE).
+ */
+export async function lockRoundsUsing(db: Db, questionId: string): Promise<string[]> {
+  const rows = await rawRows<{ id: string }>(
+    db,
+    sql`select r.id from rounds r where r.id in (select rq.round_id from round_questions rq where rq.question_id = ${questionId})
+        order by r.id collate "C" for no key update`,
+  );
+  return rows.map((r) => r.id);
+}
+
+export interface KeyChange {
+  questionId: string;
+  roundIds: string[];
+  oldKey: string;
+  oldVoided: boolean;
+  newKey: string;
+  newVoided: boolean;
+}
+
+export interface RegradeCount {
+  roundId: string;
+  /** Submissions whose attempt drew the question. */
+  drew: number;
+  /** Of those, the ones whose score changed. */
+  changed: number;
+}
+
+/**
+ * Rounds whose every attempt drew the whole pool: the pool holds exactly questionCount
+ * questions (pool and question count are locked once a round has attempts, ROUND_LOCKED).
+ * Their submissions all drew the question, so the regrade needs no attempt row.
+ */
+export async function fullDrawRounds(db: Db, roundIds: string[]): Promise<Set<string>> {
+  if (roundIds.length === 0) return new Set();
+  const rows = await rawRows<{ id: string }>(
+    db,
+    sql`select r.id from rounds r
+        where r.id in (select jsonb_array_elements_text(${JSON.stringify(roundIds)}::jsonb))
+          and r.question_count = (select count(*) from round_questions rq where rq.round_id = r.id)`,
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Regrades every submission that drew the question, in one statement per kind of round:
+ * what the question gives an attempt (1 when voided or when the chosen option is the key)
+ * is taken out of the stored score with the old key and put back with the new one. Only
+ * rows whose score changes are written. The stored scores were graded with the old key
+ * (lib/scoring.ts), so the result equals grading each submission again from scratch (the
+ * property test checks it against lib/scoring.ts grade). Where every attempt drew the
+ * whole pool, submissions are read alone (each has the question); elsewhere the attempts
+ * say who drew it.
+ */
+export async function regrade(db: Db, c: KeyChange): Promise<RegradeCount[]> {
+  if (c.roundIds.length === 0) return [];
+  const pair = (optionId: string) => JSON.stringify([{ questionId: c.questionId, optionId }]);
+  const gives = (voided: boolean, key: string) => sql`case when ${voided}::boolean or s.answers @> ${pair(key)}::jsonb then 1 else 0 end`;
+  const delta = sql`(${gives(c.newVoided, c.newKey)} - ${gives(c.oldVoided, c.oldKey)})`;
+  const inList = (ids: string[]) => sql`(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`;
+  const full = await fullDrawRounds(db, c.roundIds);
+  const fullIds = c.roundIds.filter((id) => full.has(id));
+  const partIds = c.roundIds.filter((id) => !full.has(id));
+  const counts: { round_id: string; drew: number; changed: number }[] = [];
+  if (fullIds.length) {
+    counts.push(
+      ...(await rawRows<{ round_id: string; drew: number; changed: number }>(
+        db,
+        sql`
+        with upd as (
+          -- Clamped: a score outside 0..total would break the row's CHECK and the whole regrade.
+          update submissions s set score = least(s.total, greatest(0, s.score + ${delta}))
+          where s.round_id in ${inList(fullIds)} and ${delta} <> 0
+          returning s.round_id
+        ), changed as (select round_id, count(*)::int as n from upd group by round_id)
+        select s.round_id, count(*)::int as drew, coalesce(max(c.n), 0)::int as changed
+        from submissions s left join changed c on c.round_id = s.round_id
+        where s.round_id in ${inList(fullIds)} group by s.round_id`,
+      )),
+    );
+  }
+  if (partIds.length) {
+    counts.push(
+      ...(await rawRows<{ round_id: string; drew: number; changed: number }>(
+        db,
+        sql`
+        with drew as materialized (
+          select s.attempt_id, s.round_id, ${delta} as delta
+          from submissions s join attempts a on a.id = s.attempt_id
+          where s.round_id in ${inList(partIds)} and a.round_id in ${inList(partIds)} and ${c.questionId}::text = any(a.question_ids)
+        ), upd as (
+          update submissions s set score = least(s.total, greatest(0, s.score + d.delta)) from drew d
+          where s.attempt_id = d.attempt_id and d.delta <> 0
+        )
+        select round_id, count(*)::int as drew, (count(*) filter (where delta <> 0))::int as changed from drew group by round_id`,
+      )),
+    );
+  }
+  const byRound = new Map(counts.map((r) => [r.round_id, r]));
+  return c.roundIds.map((roundId) => ({ roundId, drew: Number(byRound.get(roundId)?.drew ?? 0), changed: Number(byRound.get(roundId)?.changed ?? 0) }));
+}
+
+/**
+ * Grades again from scratch, with the keys as stored now, the submissions of these rounds
+ * that drew the question and were submitted since `since`: those an API process graded
+ * with its cached copy of the old key while the correction committed (the copy follows
+ * within the round cache's TTL). Idempotent. Returns the rounds where a score changed.
+ */
+export async function settleScores(db: Db, questionId: string, roundIds: string[], since: Date): Promise<string[]> {
+  if (roundIds.length === 0) return [];
+  const rounds = sql`(select jsonb_array_elements_text(${JSON.stringify(roundIds)}::jsonb))`;
+  const rows = await rawRows<{ round_id: string }>(
+    db,
+    sql`
+    with keys as materialized (
+      select q.id as qid, q.voided_at is not null as voided,
+        (select o ->> 'id' from jsonb_array_elements(q.options) o where (o ->> 'correct')::boolean limit 1) as key
+      from questions q where q.id in (select rq.question_id from round_questions rq where rq.round_id in ${rounds})
+    ), late as (
+      select s.attempt_id, s.total,
+        (select count(*) from unnest(a.question_ids) d(qid) join keys k on k.qid = d.qid
+          where k.voided or s.answers @> jsonb_build_array(jsonb_build_object('questionId', d.qid, 'optionId', k.key)))::int as score
+      from submissions s join attempts a on a.id = s.attempt_id
+      where s.round_id in ${rounds} and s.submitted_at >= ${since.toISOString()}::timestamptz and ${questionId}::text = any(a.question_ids)
+    )
+    update submissions s set score = least(l.total, l.score) from late l
+    where s.attempt_id = l.attempt_id and s.score <> least(l.total, l.score)
+    returning s.round_id`,
+  );
+  return [...new Set(rows.map((r) => r.round_id))].sort();
+}
+
+export async function setKey(db: Db, questionId: string, options: StoredOption[], voidedAt: Date | null, at: Date): Promise<void> {
+  await db.update(questions).set({ options, voidedAt, updatedAt: at }).where(eq(questions.id, questionId));
+}
+
+export async function insertReview(db: Db, values: typeof questionReviews.$inferInsert) {
+  const [row] = await db.insert(questionReviews).values(values).returning();
+  return row;
+}
+
+/** Marks the stored results of these rounds stale; returns the rounds that had results. */
+export async function markResultsStale(db: Db, roundIds: string[]): Promise<string[]> {
+  if (roundIds.length === 0) return [];
+  const rows = await rawRows<{ round_id: string }>(
+    db,
+    sql`update round_results set stale = true where round_id in (select jsonb_array_elements_text(${JSON.stringify(roundIds)}::jsonb)) returning round_id`,
+  );
+  return rows.map((r) => r.round_id).sort();
+}
+
+/** Takes published results of these rounds off the public until they are finalized and published again. */
+export async function withdrawPublication(db: Db, roundIds: string[], at: Date): Promise<string[]> {
+  if (roundIds.length === 0) return [];
+  const rows = await rawRows<{ id: string }>(
+    db,
+    sql`update rounds set published_at = null, updated_at = ${at.toISOString()}::timestamptz
+        where id in (select jsonb_array_elements_text(${JSON.stringify(roundIds)}::jsonb)) and published_at is not null returning id`,
+  );
+  return rows.map((r) => r.id).sort();
+}
+
+/** Session settings for one big regrade: hash joins of a million rows stay in memory, no JIT. */
+export async function tuneForRegrade(db: Db): Promise<void> {
+  await rawRows(db, sql`select set_config('work_mem', '256MB', true), set_config('jit', 'off', true)`);
+}
