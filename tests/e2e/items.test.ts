@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Question } from '../../db/schema/index';
 import { grade } from '../../server/src/lib/scoring';
-import { bearer, makeContest, makeResident, PASSWORD, tokenFor, makeMemberStaff } from '../helpers/factories';
+import { addMember, bearer, makeContest, makeResident, makeStaff, PASSWORD, tokenFor } from '../helpers/factories';
 import { makeClosedRound, makeSubmission } from '../helpers/results-factories';
 import { launchBrowser, seriousA11yViolations, watchErrors } from './support/browser';
 import { startWebServer, type WebServer } from './support/server';
@@ -45,7 +45,8 @@ beforeAll(async () => {
     const user = await makeResident(db, { fullName: `Người dự thi ${i}` });
     await makeSubmission(db, round, user.id, { score: g.score, total: 5, answers, questionIds: pool.map((q) => q.id), prediction: i });
   }
-  const judge = await makeMemberStaff(db, 'judge', { phone: judgePhone });
+  const judge = await makeStaff(db, 'judge', { phone: judgePhone });
+  await addMember(db, contest.id, judge);
   expect((await app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/finalize`, headers: bearer(tokenFor(app, judge)) })).statusCode).toBe(200);
   url = `${server.url}/judge/${contest.slug}/rounds/${round.id}`;
 
