@@ -152,7 +152,8 @@ describe('a forgotten password (phone, 360 px)', { timeout: 120_000 }, () => {
     await page.getByLabel('Mã xác thực').fill(`${code.slice(0, 3)} ${code.slice(3)}`);
     await page.getByRole('button', { name: 'Đặt lại mật khẩu' }).click();
     await page.getByRole('button', { name: 'Đăng xuất' }).waitFor({ timeout: 30_000 });
-    expect(new URL(page.url()).pathname).toBe('/');
+    // Signed in first, then sent on: wait for the navigation rather than racing it.
+    await page.waitForURL((u) => u.pathname === '/', { timeout: 10_000 });
     expect(await page.evaluate(() => (JSON.parse(localStorage.getItem('ttt.user') ?? 'null') as { fullName?: string } | null)?.fullName)).toBe('Nguyễn Văn Quên');
     expect(await tryLogin(newPassword)).toBe(200);
     expect(await tryLogin(PASSWORD)).toBe(401);
