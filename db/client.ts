@@ -15,6 +15,12 @@ export interface Database {
   rows<T = Record<string, unknown>>(query: SQL): Promise<T[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Queries (and transactions) running or waiting for a connection, and the pool size.
+   * postgres.js exposes no pool state, so this counts at the client: a query is in flight
+   * from the moment it is made until it settles.
+   */
+  poolStats(): { inFlight: number; max: number };
 }
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -42,10 +48,47 @@ export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
       connect_timeout: 5,
       onnotice: () => {},
     });
-    const db = drizzle(client, { schema }) as unknown as Db;
+    const max = opts.max ?? 10;
+    let inFlight = 0;
+    const settled = () => void inFlight--;
+    // drizzle runs every statement through unsafe() and every transaction through begin();
+    // inner statements of a transaction run on its connection and are counted with it.
+    const counted = new Proxy(client, {
+      get(target, prop, receiver) {
+        if (prop === 'unsafe')
+          return (...args: Parameters<typeof client.unsafe>) => {
+            const q = target.unsafe(...args);
+            inFlight++;
+            const { resolve, reject } = q as unknown as { resolve(x: unknown): void; reject(x: unknown): void };
+            let done = false;
+            const once = () => {
+              if (done) return;
+              done = true;
+              settled();
+            };
+            Object.assign(q, {
+              resolve: (x: unknown) => (once(), resolve(x)),
+              reject: (x: unknown) => (once(), reject(x)),
+            });
+            return q;
+          };
+        if (prop === 'begin')
+          return async (...args: unknown[]) => {
+            inFlight++;
+            try {
+              return await (target.begin as (...a: unknown[]) => Promise<unknown>)(...args);
+            } finally {
+              settled();
+            }
+          };
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    const db = drizzle(counted, { schema }) as unknown as Db;
     return {
       db,
       kind: 'postgres',
+      poolStats: () => ({ inFlight, max }),
       rows: async (q) => rowsOf(await db.execute(q)),
       ping: async () => {
         await client`select 1`;
@@ -67,6 +110,7 @@ export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
   return {
     db,
     kind: 'pglite',
+    poolStats: () => ({ inFlight: 0, max: 1 }),
     rows: async (q) => rowsOf(await db.execute(q)),
     ping: async () => {
       await client.query('select 1');

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import helmet from '@fastify/helmet';
@@ -6,7 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import type { Database } from '../../db/client';
-import type { Config } from './config';
+import type { Config, TrustProxy } from './config';
 import { badRequest } from './lib/errors';
 import { jsonDepthExceeds } from './lib/json';
 import { defaultLimits, type Limits } from './lib/limits';
@@ -15,6 +16,7 @@ import authPlugin from './plugins/auth';
 import dbPlugin from './plugins/db';
 import docsPlugin from './plugins/docs';
 import errorsPlugin from './plugins/errors';
+import metricsPlugin, { type MetricsOptions } from './plugins/metrics';
 import redisPlugin from './plugins/redis';
 import { attemptsRoutes, type AttemptsOptions } from './modules/attempts/index';
 import { authRoutes } from './modules/auth/index';
@@ -30,7 +32,7 @@ import { auditRoutes } from './modules/audit/index';
 import { referenceRoutes } from './modules/reference/index';
 
 export interface AppDeps {
-  config: Pick<Config, 'JWT_EXPIRES_IN' | 'TRUST_PROXY'>;
+  config: Pick<Config, 'JWT_EXPIRES_IN' | 'TRUST_PROXY'> & Partial<Pick<Config, 'METRICS_TOKEN' | 'NODE_ENV'>>;
   database: Database;
   /** null: the in-process throttle (embedded default). */
   redis: Redis | null;
@@ -43,11 +45,23 @@ export interface AppDeps {
   registrationPow?: PowOptions | false;
   /** Hot-path tuning: round cache TTL, group-commit batch size and delay. */
   attempts?: Partial<AttemptsOptions>;
+  /** The metrics of every cluster worker, asked of the primary (server.ts); absent: this process's. */
+  gatherMetrics?: MetricsOptions['gather'];
 }
 
 export const API_PREFIX = '/api/v1';
 export const BODY_LIMIT = 256 * 1024;
 export const MAX_JSON_DEPTH = 32;
+/** A client's request id is kept when it looks like one (a load balancer's, a trace id). */
+export const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Seconds a client is told to wait when this process is shutting down (another one answers). */
+const DRAIN_RETRY_AFTER = '2';
+
+/** Fastify takes a hop count as a function of the hop's index; true, false and lists as they are. */
+function trustProxyOption(v: TrustProxy | undefined) {
+  if (typeof v === 'number') return (_address: string, hop: number) => hop < v;
+  return v ?? false;
+}
 
 /** Builds the whole app from its dependencies; never listens (server.ts does). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -57,14 +71,42 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(isLoggerInstance ? { loggerInstance: loggerOpt as FastifyBaseLogger } : { logger: loggerOpt as FastifyServerOptions['logger'] }),
     bodyLimit: BODY_LIMIT,
-    trustProxy: deps.config.TRUST_PROXY ?? false,
+    trustProxy: trustProxyOption(deps.config.TRUST_PROXY),
     routerOptions: { maxParamLength: 200 },
+    // The request id: the client's (or its load balancer's) when sane, else a fresh one;
+    // Fastify puts it on every log line of the request as requestId.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // Requests that reach a closing app get our own 503 (error shape, Retry-After, request id).
+    return503OnClosing: false,
     // Per-request access lines would dominate the hot path; errors are still logged.
-    logController: new LogController({ disableRequestLogging: true }),
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+
+  // Graceful stop: from app.close() on, requests in flight finish, each answer closes its
+  // connection (keep-alive clients reconnect to another process), and a request that
+  // arrives on an open connection meanwhile is refused at once with 503 and Retry-After.
+  let draining = false;
+  app.addHook('preClose', (done) => {
+    draining = true;
+    done();
+  });
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.header('x-request-id', req.id);
+    if (!draining) return done();
+    reply.header('connection', 'close').header('retry-after', DRAIN_RETRY_AFTER);
+    void reply.code(503).send({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'This server is shutting down, try again shortly' });
+  });
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (draining) reply.header('connection', 'close');
+    done(null, payload);
+  });
 
   await app.register(errorsPlugin);
   // The stock JSON parser (prototype-poisoning checks kept), behind a nesting limit.
@@ -81,6 +123,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(dbPlugin, { database: deps.database });
   await app.register(redisPlugin, { redis: deps.redis });
+  await app.register(metricsPlugin, {
+    token: deps.config.METRICS_TOKEN,
+    production: deps.config.NODE_ENV === 'production',
+    gather: deps.gatherMetrics,
+    submitRoute: `${API_PREFIX}/attempts/:attemptId/submit`,
+    startRoute: `${API_PREFIX}/rounds/:roundId/attempts`,
+  });
   await app.register(authPlugin, { secret: deps.jwtSecret, expiresIn: deps.config.JWT_EXPIRES_IN });
   await app.register(docsPlugin);
 
@@ -95,7 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(statsRoutes);
       await api.register(auditRoutes);
       await api.register(referenceRoutes);
-      await api.register(attemptsRoutes, { limits, options: deps.attempts });
+      await api.register(attemptsRoutes, { limits, options: { ...deps.attempts, writerTelemetry: app.metrics.writer } });
       await api.register(judgingRoutes);
       await api.register(exportsRoutes);
     },
