@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url';
 import { hash } from '@node-rs/argon2';
 import { eq } from 'drizzle-orm';
 import type { Db } from './client';
@@ -111,18 +110,4 @@ export async function seedDemo(db: Db, now = new Date()): Promise<SeedResult> {
     await tx.insert(exclusions).values({ contestId: contest.id, phone: '0901000009', note: 'Ví dụ: thành viên Tổ ra đề' });
     return { created: true, contestId: contest.id };
   });
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { loadConfig } = await import('../server/src/config');
-  const { createDatabase, migrateDatabase } = await import('./client');
-  const config = loadConfig();
-  const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.pgliteDir, max: 1 });
-  try {
-    await migrateDatabase(database);
-    const r = await seedDemo(database.db);
-    console.log(r.created ? `Demo contest seeded (${DEMO_SLUG}).` : `Demo contest already present (${DEMO_SLUG}); nothing changed.`);
-  } finally {
-    await database.close();
-  }
 }

@@ -31,6 +31,17 @@ import { statsRoutes } from './modules/stats/index';
 import { auditRoutes } from './modules/audit/index';
 import { referenceRoutes } from './modules/reference/index';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Begins a graceful stop before app.close(): requests from now on get 503 with
+     * Retry-After and every answer closes its connection, so keep-alive clients leave
+     * before their idle sockets are closed under them.
+     */
+    startDraining(): void;
+  }
+}
+
 export interface AppDeps {
   config: Pick<Config, 'JWT_EXPIRES_IN' | 'TRUST_PROXY'> & Partial<Pick<Config, 'METRICS_TOKEN' | 'NODE_ENV'>>;
   database: Database;
@@ -93,6 +104,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // connection (keep-alive clients reconnect to another process), and a request that
   // arrives on an open connection meanwhile is refused at once with 503 and Retry-After.
   let draining = false;
+  app.decorate('startDraining', () => {
+    draining = true;
+  });
   app.addHook('preClose', (done) => {
     draining = true;
     done();
