@@ -38,8 +38,8 @@ export const migrationsFolder =
   [new URL('./migrations', import.meta.url), new URL('../db/migrations', import.meta.url)].map((u) => fileURLToPath(u)).find((p) => existsSync(join(p, 'meta', '_journal.json'))) ??
   fileURLToPath(new URL('./migrations', import.meta.url));
 
-/** The advisory lock every migrator takes (an arbitrary constant: "migrate" in ASCII). */
-export const MIGRATION_LOCK_KEY = 0x6d69677261746e;
+/** The advisory lock every migrator takes (an arbitrary constant: "migr" in ASCII). */
+export const MIGRATION_LOCK_KEY = 0x6d696772;
 
 export interface DatabaseOptions {
   /** postgres://... ; absent: embedded PGlite in `dataDir`. */
