@@ -100,9 +100,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  // Graceful stop: from app.close() on, requests in flight finish, each answer closes its
-  // connection (keep-alive clients reconnect to another process), and a request that
-  // arrives on an open connection meanwhile is refused at once with 503 and Retry-After.
+  await app.register(errorsPlugin);
+  await app.register(dbPlugin, { database: deps.database });
+  await app.register(redisPlugin, { redis: deps.redis });
+  await app.register(metricsPlugin, {
+    token: deps.config.METRICS_TOKEN,
+    production: deps.config.NODE_ENV === 'production',
+    gather: deps.gatherMetrics,
+    submitRoute: `${API_PREFIX}/attempts/:attemptId/submit`,
+    startRoute: `${API_PREFIX}/rounds/:roundId/attempts`,
+  });
+
+  // Graceful stop: from app.close() on (or startDraining()), requests in flight finish, each
+  // answer closes its connection (keep-alive clients reconnect to another process), and a
+  // request that arrives on an open connection meanwhile is refused at once with 503 and
+  // Retry-After.
   let draining = false;
   app.decorate('startDraining', () => {
     draining = true;
@@ -111,18 +123,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     draining = true;
     done();
   });
-  app.addHook('onRequest', (req, reply, done) => {
-    reply.header('x-request-id', req.id);
+  app.addHook('onRequest', (_req, reply, done) => {
     if (!draining) return done();
     reply.header('connection', 'close').header('retry-after', DRAIN_RETRY_AFTER);
+    reply.errorCode = 'SERVICE_UNAVAILABLE';
     void reply.code(503).send({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'This server is shutting down, try again shortly' });
   });
-  app.addHook('onSend', (_req, reply, payload, done) => {
+  // Every answer (errors and 404s included) passes here: one hook for the request id, the
+  // drain and the metrics, since each hook is a step on every request of the hot path.
+  const metrics = app.metrics;
+  app.addHook('onSend', (req, reply, payload, done) => {
+    reply.header('x-request-id', req.id);
     if (draining) reply.header('connection', 'close');
+    metrics.observe(req, reply);
     done(null, payload);
   });
 
-  await app.register(errorsPlugin);
   // The stock JSON parser (prototype-poisoning checks kept), behind a nesting limit.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
@@ -134,15 +150,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // The SvelteKit build inlines its bootstrap script; the web app sets its own CSP.
     contentSecurityPolicy: false,
     crossOriginEmbedderPolicy: false,
-  });
-  await app.register(dbPlugin, { database: deps.database });
-  await app.register(redisPlugin, { redis: deps.redis });
-  await app.register(metricsPlugin, {
-    token: deps.config.METRICS_TOKEN,
-    production: deps.config.NODE_ENV === 'production',
-    gather: deps.gatherMetrics,
-    submitRoute: `${API_PREFIX}/attempts/:attemptId/submit`,
-    startRoute: `${API_PREFIX}/rounds/:roundId/attempts`,
   });
   await app.register(authPlugin, { secret: deps.jwtSecret, expiresIn: deps.config.JWT_EXPIRES_IN });
   await app.register(docsPlugin);

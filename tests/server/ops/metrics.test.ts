@@ -130,7 +130,7 @@ describe('aggregateMetrics', () => {
 
 describe('x-request-id', () => {
   it('echoes a sane id from the client on answers, errors and 404s', async () => {
-    for (const url of ['/healthz', '/api/v1/nothing', '/api/v1/me']) {
+    for (const url of ['/healthz', '/api/v1/nothing', '/api/v1/me', '/metrics']) {
       const res = await open.app.inject({ method: 'GET', url, headers: { 'x-request-id': 'lb-7f3a:9c.01_x' } });
       expect(res.headers['x-request-id'], url).toBe('lb-7f3a:9c.01_x');
     }

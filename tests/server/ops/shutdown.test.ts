@@ -26,7 +26,7 @@ beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   child = spawn(process.execPath, ['dist/server.js'], {
-    env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: redisUrl(), PORT: String(port), HOST: '127.0.0.1', WORKERS: '2', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info', SEED_DEMO: 'false', NODE_ENV: 'development' },
+    env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: redisUrl(), PORT: String(port), HOST: '127.0.0.1', WORKERS: '2', DB_POOL_MAX: '20', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info', SEED_DEMO: 'false', NODE_ENV: 'development' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (output += d));
@@ -101,6 +101,14 @@ describe('SIGTERM to the primary of the compiled server', () => {
       }
     }
     expect(pool).toHaveLength(3);
+
+    // /metrics on any worker is the view over both (the primary aggregates over IPC).
+    for (let i = 0; i < 4; i++) {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      expect(text).toMatch(new RegExp(`^attempts_started_total ${RESIDENTS}$`, 'm'));
+      // Each process reports a pool of DB_POOL_MAX (20): two workers, 40.
+      expect(text).toMatch(/^db_pool_max 40$/m);
+    }
 
     let signalAt = 0;
     let exitedAt = 0;
