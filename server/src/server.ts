@@ -111,13 +111,10 @@ async function serve(): Promise<void> {
       process.exit(code);
     }
   };
+  // Ctrl-C signals the whole process group and the primary passes SIGTERM on as well: both
+  // end in the same single close.
   process.on('SIGTERM', () => void close('SIGTERM'));
   process.on('SIGINT', () => void close('SIGINT'));
-  // The primary asks a worker to stop over IPC as well: a signal to the whole process
-  // group (Ctrl-C) and one from the primary then end in the same single close.
-  process.on('message', (m: unknown) => {
-    if (m === 'shutdown') void close('primary');
-  });
 
   await app.listen({ port: config.PORT, host: config.HOST });
 }
@@ -178,7 +175,8 @@ if (cluster.isPrimary) {
         cluster.fork();
         return;
       }
-      if (code !== 0) failures++;
+      // Killed by the SIGTERM itself: it was still starting and had nothing to drain.
+      if (code !== 0 && signal !== 'SIGTERM') failures++;
       if (alive.size === 0) {
         log.info({ failures }, 'all API processes stopped');
         process.exit(failures ? 1 : 0);
@@ -189,7 +187,8 @@ if (cluster.isPrimary) {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'stopping the API processes');
-      for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send('shutdown');
+      // A worker still starting has no handler yet and simply ends; a serving one drains.
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
       setTimeout(() => {
         log.error('API processes still running; killing them');
         for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
