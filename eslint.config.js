@@ -4,7 +4,7 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 
 export default ts.config(
-  { ignores: ['node_modules/', 'web/build/', 'web/.svelte-kit/', '.svelte-kit/', 'db/migrations/', 'loadtests/results/', 'coverage/', 'data/'] },
+  { ignores: ['node_modules/', 'dist/', 'web/build/', 'web/.svelte-kit/', '.svelte-kit/', 'db/migrations/', 'loadtests/results/', 'coverage/', 'data/'] },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -15,9 +16,30 @@ export interface Database {
   rows<T = Record<string, unknown>>(query: SQL): Promise<T[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Queries (and transactions) running or waiting for a connection, and the pool size.
+   * postgres.js exposes no pool state, so this counts at the client: a query is in flight
+   * from the moment it is made until it settles.
+   */
+  poolStats(): { inFlight: number; max: number };
+  /**
+   * Runs `fn` while holding a Postgres session-level advisory lock, on a connection of its
+   * own (so it works with a pool of one); other holders of the same key wait. PGlite
+   * belongs to one process: `fn` just runs.
+   */
+  exclusive<T>(key: number, fn: () => Promise<T>): Promise<T>;
 }
 
-export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+/**
+ * Beside this file in the sources (db/client.ts), one folder up from the compiled bundle
+ * (dist/*.js, which keeps db/migrations in place).
+ */
+export const migrationsFolder =
+  [new URL('./migrations', import.meta.url), new URL('../db/migrations', import.meta.url)].map((u) => fileURLToPath(u)).find((p) => existsSync(join(p, 'meta', '_journal.json'))) ??
+  fileURLToPath(new URL('./migrations', import.meta.url));
+
+/** The advisory lock every migrator takes (an arbitrary constant: "migr" in ASCII). */
+export const MIGRATION_LOCK_KEY = 0x6d696772;
 
 export interface DatabaseOptions {
   /** postgres://... ; absent: embedded PGlite in `dataDir`. */
@@ -42,10 +64,57 @@ export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
       connect_timeout: 5,
       onnotice: () => {},
     });
-    const db = drizzle(client, { schema }) as unknown as Db;
+    const max = opts.max ?? 10;
+    let inFlight = 0;
+    const settled = () => void inFlight--;
+    // drizzle runs every statement through unsafe() and every transaction through begin();
+    // inner statements of a transaction run on its connection and are counted with it.
+    const counted = new Proxy(client, {
+      get(target, prop, receiver) {
+        if (prop === 'unsafe')
+          return (...args: Parameters<typeof client.unsafe>) => {
+            const q = target.unsafe(...args);
+            inFlight++;
+            const { resolve, reject } = q as unknown as { resolve(x: unknown): void; reject(x: unknown): void };
+            let done = false;
+            const once = () => {
+              if (done) return;
+              done = true;
+              settled();
+            };
+            Object.assign(q, {
+              resolve: (x: unknown) => (once(), resolve(x)),
+              reject: (x: unknown) => (once(), reject(x)),
+            });
+            return q;
+          };
+        if (prop === 'begin')
+          return async (...args: unknown[]) => {
+            inFlight++;
+            try {
+              return await (target.begin as (...a: unknown[]) => Promise<unknown>)(...args);
+            } finally {
+              settled();
+            }
+          };
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    const db = drizzle(counted, { schema }) as unknown as Db;
     return {
       db,
       kind: 'postgres',
+      poolStats: () => ({ inFlight, max }),
+      exclusive: async (key, fn) => {
+        const lock = postgres(opts.url!, { max: 1, connect_timeout: 5, onnotice: () => {} });
+        try {
+          await lock`select pg_advisory_lock(${key})`;
+          // The lock dies with its session, so a migrator that crashes frees it.
+          return await fn();
+        } finally {
+          await lock.end({ timeout: 5 });
+        }
+      },
       rows: async (q) => rowsOf(await db.execute(q)),
       ping: async () => {
         await client`select 1`;
@@ -67,6 +136,8 @@ export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
   return {
     db,
     kind: 'pglite',
+    poolStats: () => ({ inFlight: 0, max: 1 }),
+    exclusive: (_key, fn) => fn(),
     rows: async (q) => rowsOf(await db.execute(q)),
     ping: async () => {
       await client.query('select 1');
@@ -75,11 +146,16 @@ export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
   };
 }
 
+/**
+ * Applies the pending migrations. Migrators that start together (replicas, a one-shot
+ * migrate job beside an app's own start) take turns on an advisory lock: the second finds
+ * everything applied instead of racing the first into "relation already exists".
+ */
 export async function migrateDatabase(database: Database): Promise<void> {
   if (database.kind === 'postgres') {
     const { migrate } = await import('drizzle-orm/postgres-js/migrator');
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    await migrate(database.db as any, { migrationsFolder });
+    await database.exclusive(MIGRATION_LOCK_KEY, () => migrate(database.db as any, { migrationsFolder }));
   } else {
     const { migrate } = await import('drizzle-orm/pglite/migrator');
     // eslint-disable-next-line @typescript-eslint/no-explicit-any

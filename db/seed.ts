@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url';
 import { hash } from '@node-rs/argon2';
 import { eq, inArray } from 'drizzle-orm';
 import type { Db } from './client';
@@ -118,18 +117,4 @@ export async function seedDemo(db: Db, now = new Date()): Promise<SeedResult> {
     if (members.length) await tx.insert(contestMembers).values(members).onConflictDoNothing();
     return { created: true, contestId: contest.id };
   });
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { loadConfig } = await import('../server/src/config');
-  const { createDatabase, migrateDatabase } = await import('./client');
-  const config = loadConfig();
-  const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.pgliteDir, max: 1 });
-  try {
-    await migrateDatabase(database);
-    const r = await seedDemo(database.db);
-    console.log(r.created ? `Demo contest seeded (${DEMO_SLUG}).` : `Demo contest already present (${DEMO_SLUG}); nothing changed.`);
-  } finally {
-    await database.close();
-  }
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { Redis } from 'ioredis';
@@ -28,6 +29,8 @@ async function checkRedis() {
 
 /** Migrates one template database; every test file clones it (CREATE DATABASE ... TEMPLATE). */
 export default async function setup(project: TestProject) {
+  // Tests that start the server as an operator does run the compiled one (dist/server.js).
+  execFileSync(process.execPath, ['scripts/build-server.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const admin = postgres(adminUrl(), { max: 1, connect_timeout: 5, onnotice: () => {} });
   try {
     await admin`select 1`;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import helmet from '@fastify/helmet';
@@ -6,7 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import type { Database } from '../../db/client';
-import type { Config } from './config';
+import type { Config, TrustProxy } from './config';
 import { badRequest } from './lib/errors';
 import { jsonDepthExceeds } from './lib/json';
 import { defaultLimits, type Limits } from './lib/limits';
@@ -17,6 +18,7 @@ import authPlugin from './plugins/auth';
 import dbPlugin from './plugins/db';
 import docsPlugin from './plugins/docs';
 import errorsPlugin from './plugins/errors';
+import metricsPlugin, { type MetricsOptions } from './plugins/metrics';
 import redisPlugin from './plugins/redis';
 import { attemptsRoutes, type AttemptsOptions } from './modules/attempts/index';
 import { authRoutes } from './modules/auth/index';
@@ -34,8 +36,19 @@ import { referenceRoutes } from './modules/reference/index';
 import { usersRoutes } from './modules/users/index';
 import { OtpService, otpRoutes, type OtpOptions } from './modules/otp/index';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Begins a graceful stop before app.close(): requests from now on get 503 with
+     * Retry-After and every answer closes its connection, so keep-alive clients leave
+     * before their idle sockets are closed under them.
+     */
+    startDraining(): void;
+  }
+}
+
 export interface AppDeps {
-  config: Pick<Config, 'JWT_EXPIRES_IN' | 'TRUST_PROXY'> & Partial<Pick<Config, 'STAFF_JWT_EXPIRES_IN'>>;
+  config: Pick<Config, 'JWT_EXPIRES_IN' | 'TRUST_PROXY'> & Partial<Pick<Config, 'STAFF_JWT_EXPIRES_IN' | 'METRICS_TOKEN' | 'NODE_ENV'>>;
   database: Database;
   /** null: the in-process throttle (embedded default). */
   redis: Redis | null;
@@ -52,12 +65,24 @@ export interface AppDeps {
   otp?: OtpOptions & { registration?: boolean };
   /** How each process learns of revoked tokens (lib/token-versions.ts): poll period and window. */
   tokenVersions?: Partial<TokenVersionsOptions>;
+  /** The metrics of every cluster worker, asked of the primary (server.ts); absent: this process's. */
+  gatherMetrics?: MetricsOptions['gather'];
 }
 
 export const API_PREFIX = '/api/v1';
 export const DEFAULT_STAFF_JWT_EXPIRES_IN = '4h';
 export const BODY_LIMIT = 256 * 1024;
 export const MAX_JSON_DEPTH = 32;
+/** A client's request id is kept when it looks like one (a load balancer's, a trace id). */
+export const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Seconds a client is told to wait when this process is shutting down (another one answers). */
+const DRAIN_RETRY_AFTER = '2';
+
+/** Fastify takes a hop count as a function of the hop's index; true, false and lists as they are. */
+function trustProxyOption(v: TrustProxy | undefined) {
+  if (typeof v === 'number') return (_address: string, hop: number) => hop < v;
+  return v ?? false;
+}
 
 /** Builds the whole app from its dependencies; never listens (server.ts does). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -67,16 +92,63 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(isLoggerInstance ? { loggerInstance: loggerOpt as FastifyBaseLogger } : { logger: loggerOpt as FastifyServerOptions['logger'] }),
     bodyLimit: BODY_LIMIT,
-    trustProxy: deps.config.TRUST_PROXY ?? false,
+    trustProxy: trustProxyOption(deps.config.TRUST_PROXY),
     routerOptions: { maxParamLength: 200 },
+    // The request id: the client's (or its load balancer's) when sane, else a fresh one;
+    // Fastify puts it on every log line of the request as requestId.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // Requests that reach a closing app get our own 503 (error shape, Retry-After, request id).
+    return503OnClosing: false,
     // Per-request access lines would dominate the hot path; errors are still logged.
-    logController: new LogController({ disableRequestLogging: true }),
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(errorsPlugin);
+  await app.register(dbPlugin, { database: deps.database });
+  await app.register(redisPlugin, { redis: deps.redis });
+  await app.register(metricsPlugin, {
+    token: deps.config.METRICS_TOKEN,
+    production: deps.config.NODE_ENV === 'production',
+    gather: deps.gatherMetrics,
+    submitRoute: `${API_PREFIX}/attempts/:attemptId/submit`,
+    startRoute: `${API_PREFIX}/rounds/:roundId/attempts`,
+  });
+
+  // Graceful stop: from app.close() on (or startDraining()), requests in flight finish, each
+  // answer closes its connection (keep-alive clients reconnect to another process), and a
+  // request that arrives on an open connection meanwhile is refused at once with 503 and
+  // Retry-After.
+  let draining = false;
+  app.decorate('startDraining', () => {
+    draining = true;
+  });
+  app.addHook('preClose', (done) => {
+    draining = true;
+    done();
+  });
+  app.addHook('onRequest', (_req, reply, done) => {
+    if (!draining) return done();
+    reply.header('connection', 'close').header('retry-after', DRAIN_RETRY_AFTER);
+    reply.errorCode = 'SERVICE_UNAVAILABLE';
+    void reply.code(503).send({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'This server is shutting down, try again shortly' });
+  });
+  // Every answer (errors and 404s included) passes here: one hook for the request id, the
+  // drain and the metrics, since each hook is a step on every request of the hot path.
+  const metrics = app.metrics;
+  app.addHook('onSend', (req, reply, payload, done) => {
+    reply.header('x-request-id', req.id);
+    if (draining) reply.header('connection', 'close');
+    metrics.observe(req, reply);
+    done(null, payload);
+  });
+
   // The stock JSON parser (prototype-poisoning checks kept), behind a nesting limit.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
@@ -89,8 +161,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     contentSecurityPolicy: false,
     crossOriginEmbedderPolicy: false,
   });
-  await app.register(dbPlugin, { database: deps.database });
-  await app.register(redisPlugin, { redis: deps.redis });
   await app.register(authPlugin, {
     secret: deps.jwtSecret,
     expiresIn: deps.config.JWT_EXPIRES_IN,
@@ -118,7 +188,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(auditRoutes);
       await api.register(referenceRoutes);
       await api.register(usersRoutes);
-      await api.register(attemptsRoutes, { limits, options: deps.attempts });
+      await api.register(attemptsRoutes, { limits, options: { ...deps.attempts, writerTelemetry: app.metrics.writer } });
       // The public answer keys and winners, shared: a correction forgets what it changed.
       const publicCache = new PublicCache();
       await api.register(judgingRoutes, { cache: publicCache });

@@ -1,5 +1,32 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+
+/** What Fastify's trustProxy takes: every hop, the first n hops, or these addresses/CIDRs. */
+export type TrustProxy = boolean | number | string[];
+
+function isAddressOrCidr(v: string): boolean {
+  const slash = v.indexOf('/');
+  if (slash < 0) return isIP(v) !== 0;
+  const family = isIP(v.slice(0, slash));
+  const bits = v.slice(slash + 1);
+  if (family === 0 || !/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * `true`/`false`, a hop count, or a comma-separated list of addresses and CIDRs (API.md
+ * "Operating, continued"). Anything else is refused at start: a typo here would silently
+ * make every client look like the proxy, and then per-address throttles hit everyone.
+ */
+export function parseTrustProxy(raw: string): TrustProxy | null {
+  const v = raw.trim();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  if (/^\d{1,3}$/.test(v)) return Number(v);
+  const list = v.split(',').map((s) => s.trim());
+  return list.length > 0 && list.every(isAddressOrCidr) ? list : null;
+}
 
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
@@ -28,7 +55,22 @@ const EnvSchema = z
     /** Seed the demo contest on the first embedded start ("auto"), always ("true") or never ("false"). */
     SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
     DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
-    TRUST_PROXY: z.preprocess(emptyAsUndefined, z.string().optional()),
+    TRUST_PROXY: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .transform((v, ctx) => {
+          const parsed = parseTrustProxy(v);
+          if (parsed === null) {
+            ctx.addIssue({ code: 'custom', message: `"${v}" is not true, false, a hop count or a comma-separated list of addresses/CIDRs (e.g. 10.0.0.0/8,192.168.1.5)` });
+            return z.NEVER;
+          }
+          return parsed;
+        })
+        .optional(),
+    ),
+    /** Bearer token for GET /metrics; in production /metrics is served only with it. */
+    METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
     /** Where one-time codes go: "console" (development: the server log) or "http" (a gateway); default console outside production, none in production. */
     OTP_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(['console', 'http', 'none']).optional()),
     OTP_HTTP_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),

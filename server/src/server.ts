@@ -1,4 +1,6 @@
 import cluster from 'node:cluster';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createDatabase, migrateDatabase } from '../../db/client';
@@ -6,11 +8,28 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from '../../db/seed';
 import { buildApp } from './app';
 import { defaultPow } from './lib/pow';
 import { ConfigError, loadConfig, type Config } from './config';
+import { clusterWorkerMetrics, serveClusterMetrics } from './plugins/metrics';
 import { createRedis, createRedisCluster } from './plugins/redis';
 import { resolveJwtSecret } from './runtime';
 import { ConsoleSender, HttpSender, type OtpSender } from './modules/otp/index';
 
-const webRoot = fileURLToPath(new URL('../../web/build', import.meta.url));
+// The compiled server (dist/server.js) is one folder below the project, the sources two.
+const webRoot =
+  [new URL('../web/build', import.meta.url), new URL('../../web/build', import.meta.url)].map((u) => fileURLToPath(u)).find((p) => existsSync(join(p, 'index.html'))) ?? null;
+
+/**
+ * A stop (SIGTERM, e.g. `docker stop`) must end well within 15 s: each API process gets
+ * DRAIN_MS to answer its requests in flight and commit its queued submissions, and the
+ * primary kills whatever is left at KILL_MS.
+ */
+const DRAIN_MS = 10_000;
+const KILL_MS = 13_000;
+/**
+ * Before the server closes its idle keep-alive sockets, clients get this long to send their
+ * next request and be told 503 (a socket closed just as a client writes on it is an error
+ * the client cannot tell from a crash). Ends early once no connection is left.
+ */
+const LEAVE_MS = 1_000;
 
 function readConfig(): Config {
   try {
@@ -56,6 +75,8 @@ async function serve(): Promise<void> {
     : config.REDIS_CLUSTER === 'true'
       ? createRedisCluster(config.REDIS_URL.split(',').map((u) => u.trim()))
       : createRedis(config.REDIS_URL);
+  // In a cluster, /metrics on any worker shows every worker (the primary aggregates).
+  const clusterMetrics = cluster.isWorker ? clusterWorkerMetrics((m) => process.send?.(m)) : null;
   const app = await buildApp({
     config,
     database,
@@ -69,27 +90,50 @@ async function serve(): Promise<void> {
       template: config.OTP_MESSAGE_TEMPLATE,
       registration: config.REGISTRATION_OTP === 'on',
     },
+    gatherMetrics: clusterMetrics?.gather,
   });
+  clusterMetrics?.answer(() => app.metrics.json());
 
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
     closing = true;
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000).unref();
+    log.info({ signal }, 'shutting down: answering the requests in flight');
+    const force = setTimeout(() => {
+      log.error('requests still running after the drain period; exiting');
+      process.exit(1);
+    }, DRAIN_MS).unref();
+    let code = 0;
     try {
+      app.startDraining();
+      const leaveBy = Date.now() + LEAVE_MS;
+      while (Date.now() < leaveBy && (await openConnections(app.server)) > 0) await new Promise((r) => setTimeout(r, 25));
+      // Stops accepting, answers what is in flight (new requests on open connections get
+      // 503 + Retry-After, every answer closes its connection), then the onClose hooks
+      // commit the submission writer's queue before the database goes.
       await app.close();
+      if (redis) await Promise.race([redis.quit(), new Promise((r) => setTimeout(r, 1000))]).catch(() => {});
       redis?.disconnect();
       await database.close();
+      log.info('stopped cleanly');
+    } catch (err) {
+      log.error({ err }, 'error while shutting down');
+      code = 1;
     } finally {
       clearTimeout(force);
-      process.exit(0);
+      process.exit(code);
     }
   };
+  // Ctrl-C signals the whole process group and the primary passes SIGTERM on as well: both
+  // end in the same single close.
   process.on('SIGTERM', () => void close('SIGTERM'));
   process.on('SIGINT', () => void close('SIGINT'));
 
   await app.listen({ port: config.PORT, host: config.HOST });
+}
+
+function openConnections(server: import('node:http').Server): Promise<number> {
+  return new Promise((resolve) => server.getConnections((err, n) => resolve(err ? 0 : n)));
 }
 
 function printWelcome() {
@@ -128,21 +172,44 @@ if (cluster.isPrimary) {
     // generation, where collecting them costs several times more (measured by npm run bench).
     const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(' ')];
     if (!flags.some((f) => f.startsWith('--max-semi-space-size'))) cluster.setupPrimary({ execArgv: [...process.execArgv, '--max-semi-space-size=32'] });
+    // Our own count: cluster.workers may still list a worker whose exit came before its disconnect.
+    const alive = new Set<number>();
+    cluster.on('fork', (w) => alive.add(w.id));
     for (let i = 0; i < config.WORKERS; i++) cluster.fork();
     cluster.on('listening', () => {
       if (++ready === config.WORKERS) printWelcome();
     });
+    serveClusterMetrics(cluster);
+    let failures = 0;
     cluster.on('exit', (worker, code, signal) => {
-      if (stopping) return;
-      log.error({ pid: worker.process.pid, code, signal }, 'API process died; starting another');
-      cluster.fork();
+      alive.delete(worker.id);
+      if (!stopping) {
+        log.error({ pid: worker.process.pid, code, signal }, 'API process died; starting another');
+        cluster.fork();
+        return;
+      }
+      // Killed by the SIGTERM itself: it was still starting and had nothing to drain.
+      if (code !== 0 && signal !== 'SIGTERM') failures++;
+      if (alive.size === 0) {
+        log.info({ failures }, 'all API processes stopped');
+        process.exit(failures ? 1 : 0);
+      }
     });
-    const stop = () => {
+    // Only the primary gets the container's SIGTERM: it passes the stop on, then waits.
+    const stop = (signal: string) => {
+      if (stopping) return;
       stopping = true;
+      log.info({ signal }, 'stopping the API processes');
+      // A worker still starting has no handler yet and simply ends; a serving one drains.
       for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      setTimeout(() => {
+        log.error('API processes still running; killing them');
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+        process.exit(1);
+      }, KILL_MS).unref();
     };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
   }
 } else {
   await serve();

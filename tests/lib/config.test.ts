@@ -47,3 +47,29 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...prod, REGISTRATION_OTP: 'on' })).toThrow(/REGISTRATION_OTP/);
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('takes true, false, a hop count, or a comma list of addresses and CIDRs', () => {
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.5,::1,fd00::/8' }).TRUST_PROXY).toEqual(['10.0.0.0/8', '192.168.1.5', '::1', 'fd00::/8']);
+    expect(loadConfig({ TRUST_PROXY: '' }).TRUST_PROXY).toBeUndefined();
+  });
+
+  it('refuses any other form at start with a ConfigError naming the variable', () => {
+    for (const bad of ['yes', '10.0.0.0/33', '::/129', '300.1.1.1', 'loadbalancer', '10.0.0.1,', '-1', '1.5']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(ConfigError);
+      expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY/);
+    }
+  });
+});
+
+describe('METRICS_TOKEN', () => {
+  it('is optional, also in production, and refused when too short to be a secret', () => {
+    const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u@db:5432/app', REDIS_URL: 'redis://cache:6379', JWT_SECRET: 'x'.repeat(32) };
+    expect(loadConfig(prod).METRICS_TOKEN).toBeUndefined();
+    expect(loadConfig({ ...prod, METRICS_TOKEN: 'm'.repeat(24) }).METRICS_TOKEN).toBe('m'.repeat(24));
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+  });
+});

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeNationalId } from '../../server/src/lib/identity';
 import { freePort } from '../helpers/net';
 
-// The embedded default as a user gets it: `npm start` with no DATABASE_URL and no
+// The embedded default as a user gets it: `npm start` (the compiled server) with no DATABASE_URL and no
 // REDIS_URL, i.e. PGlite in a data folder and the in-process throttle.
 
 let child: ChildProcess;
@@ -22,7 +22,8 @@ beforeAll(async () => {
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   delete env.JWT_SECRET;
-  child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The compiled server, as `npm start` runs it (tests/global-setup.ts builds dist/).
+  child = spawn(process.execPath, ['dist/server.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const started = Date.now();

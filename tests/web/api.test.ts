@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, backoffMs, createApi, TOKEN_KEY, type KeyValueStore } from '../../web/src/lib/api';
+import { ApiError, backoffMs, createApi, newRequestId, TOKEN_KEY, type KeyValueStore } from '../../web/src/lib/api';
+import { errorReference } from '../../web/src/lib/errors';
 
 function memoryStore(init: Record<string, string> = {}): KeyValueStore & { data: Map<string, string> } {
   const data = new Map(Object.entries(init));
@@ -186,5 +187,40 @@ describe('api wrapper', () => {
     expect(backoffMs(3, undefined, () => 1)).toBe(4000);
     expect(backoffMs(20, undefined, () => 1)).toBe(10_000);
     expect(backoffMs(5, 3)).toBe(3000);
+  });
+});
+
+describe('request ids', () => {
+  it('sends an x-request-id with every call and keeps the one the server echoes on the error', async () => {
+    const { api, calls } = setup([json(409, { statusCode: 409, code: 'ROUND_NOT_OPEN', error: 'Conflict', message: 'closed' }, { 'x-request-id': 'srv-echo-1' })]);
+    const err = (await api.post('/rounds/r1/attempts').catch((e) => e)) as ApiError;
+    const sent = (calls[0].init.headers as Record<string, string>)['x-request-id'];
+    expect(sent).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.requestId).toBe('srv-echo-1');
+    expect(errorReference(err)).toBe('srv-echo-1');
+  });
+
+  it('falls back to the id it sent, a fresh one per try, and gives no reference for a request that never arrived', async () => {
+    const { api, calls } = setup([json(503, body503), new TypeError('fetch failed')]);
+    const err = (await api.get('/contests', { retries: 1 }).catch((e) => e)) as ApiError;
+    const ids = calls.map((c) => (c.init.headers as Record<string, string>)['x-request-id']);
+    expect(new Set(ids).size).toBe(2);
+    expect(err.isNetwork).toBe(true);
+    expect(err.requestId).toBe(ids[1]);
+    expect(errorReference(err)).toBeNull();
+    const noEcho = setup([json(400, { statusCode: 400, code: 'VALIDATION_FAILED', error: 'Bad Request', message: 'x' })]);
+    const e2 = (await noEcho.api.post('/things', {}).catch((e) => e)) as ApiError;
+    expect(e2.requestId).toBe((noEcho.calls[0].init.headers as Record<string, string>)['x-request-id']);
+  });
+
+  it('makes ids without crypto.randomUUID (plain http on a LAN is not a secure context)', () => {
+    const saved = globalThis.crypto;
+    Object.defineProperty(globalThis, 'crypto', { value: {}, configurable: true });
+    try {
+      expect(newRequestId(() => 0.5)).toBe('8'.repeat(32));
+    } finally {
+      Object.defineProperty(globalThis, 'crypto', { value: saved, configurable: true });
+    }
   });
 });

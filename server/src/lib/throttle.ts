@@ -170,6 +170,8 @@ export class RedisThrottle implements Throttle {
   private redis: RedisWithGate;
   private probeEveryMs: number;
   private now: () => number;
+  /** Changes of mode so far (to the fallback and back), for the metrics. */
+  switches = 0;
 
   constructor(
     redis: Redis,
@@ -229,11 +231,13 @@ export class RedisThrottle implements Throttle {
       if (this.degradedSince !== null) {
         this.log.info({ throttle: 'redis', outageMs: this.now() - this.degradedSince }, 'Redis is back: throttling through Redis again');
         this.degradedSince = null;
+        this.switches++;
       }
       return r;
     } catch (err) {
       if (this.degradedSince === null) {
         this.degradedSince = this.now();
+        this.switches++;
         this.log.warn({ err, throttle: 'memory' }, 'Redis unavailable: falling back to the in-process throttle');
       }
       this.nextProbeAt = this.now() + this.probeEveryMs;

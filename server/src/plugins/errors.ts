@@ -11,7 +11,15 @@ interface ErrorBody {
   details?: unknown;
 }
 
+declare module 'fastify' {
+  interface FastifyReply {
+    /** The `code` of the error answer, for the metrics (submissions rejected by code). */
+    errorCode: string | null;
+  }
+}
+
 function send(reply: FastifyReply, status: number, code: string, message: string, details?: unknown, retryAfter?: number) {
+  reply.errorCode = code;
   const body: ErrorBody = { statusCode: status, code, error: httpErrorName[status] ?? 'Error', message };
   if (details !== undefined) body.details = details;
   if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
@@ -37,6 +45,7 @@ export function isDependencyDown(err: unknown): boolean {
 /** One error shape for every failure (API.md "Errors"); never a stack trace to a client. */
 export default fp(
   async function errorsPlugin(app: FastifyInstance) {
+    app.decorateReply('errorCode', null);
     app.setNotFoundHandler((req, reply) => send(reply, 404, 'ROUTE_NOT_FOUND', `Route ${req.method} ${req.url.split('?')[0]} not found`));
 
     app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {

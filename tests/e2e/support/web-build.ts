@@ -51,10 +51,10 @@ export async function ensureWebBuild(): Promise<string> {
     }
   }
   try {
-    if (isStale()) execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (isStale()) execFileSync('npm', ['run', 'build:web'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }
-  if (!existsSync(join(webRoot, 'index.html'))) throw new Error('npm run build did not produce web/build/index.html');
+  if (!existsSync(join(webRoot, 'index.html'))) throw new Error('npm run build:web did not produce web/build/index.html');
   return webRoot;
 }

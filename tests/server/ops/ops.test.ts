@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../../../db/schema/index';
+import { createDatabase } from '../../../db/client';
 import { redisClientOptions } from '../../../server/src/plugins/redis';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 
@@ -24,7 +25,7 @@ describe('GET /healthz and /readyz', () => {
     expect(ready.json()).toMatchObject({ database: 'ok', redis: 'ok' });
   });
 
-  it('/readyz answers 503 with Retry-After when Redis does not answer', async () => {
+  it('/readyz answers 200 degraded when Redis does not answer and the fallback serves', async () => {
     // Nothing listens on port 1: the client fails fast (no offline queue).
     const deadRedis = new Redis({ ...redisClientOptions, port: 1, host: '127.0.0.1', retryStrategy: () => null });
     deadRedis.on('error', () => {});
@@ -32,12 +33,28 @@ describe('GET /healthz and /readyz', () => {
     try {
       expect((await other.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
       const ready = await other.app.inject({ method: 'GET', url: '/readyz' });
-      expect(ready.statusCode).toBe(503);
-      expect(ready.headers['retry-after']).toBeDefined();
-      expect(ready.json()).toMatchObject({ redis: 'down', database: 'ok' });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json()).toEqual({ status: 'degraded', redis: 'down', database: 'ok' });
+      // The fallback does serve: a throttled public route still answers.
+      expect((await other.app.inject({ method: 'GET', url: '/api/v1/contests' })).statusCode).toBe(200);
     } finally {
       await other.app.close();
       deadRedis.disconnect();
+    }
+  });
+
+  it('/readyz answers 503 with Retry-After when the database does not answer', async () => {
+    // A database whose server is gone: nothing listens on port 1.
+    const gone = await createDatabase({ url: 'postgres://postgres@127.0.0.1:1/none', max: 1 });
+    const other = await makeTestApp({ database: Object.assign(gone, { name: 'none', url: '', destroy: () => gone.close() }) });
+    try {
+      const ready = await other.app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.headers['retry-after']).toBeDefined();
+      expect(ready.json()).toMatchObject({ status: 'unavailable', database: 'down', redis: 'ok' });
+    } finally {
+      await other.close();
+      await gone.close();
     }
   });
 });

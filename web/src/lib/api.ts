@@ -23,6 +23,8 @@ export class ApiError extends Error {
     readonly details?: unknown,
     /** Seconds, from Retry-After. */
     readonly retryAfter?: number,
+    /** The request's x-request-id (the server's echo, else the one sent): residents quote it to the help desk. */
+    readonly requestId?: string,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -85,6 +87,14 @@ export function backoffMs(attempt: number, retryAfterSeconds?: number, random: (
   if (retryAfterSeconds !== undefined && Number.isFinite(retryAfterSeconds)) return Math.min(60_000, Math.max(0, retryAfterSeconds * 1000));
   const base = Math.min(10_000, 500 * 2 ** attempt);
   return Math.round(base / 2 + random() * (base / 2));
+}
+
+/** A fresh id per request try (x-request-id); the server logs it and echoes it back. */
+export function newRequestId(random: () => number = Math.random): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  // randomUUID exists only in secure contexts (https, localhost); plain http on a LAN falls back.
+  if (typeof c?.randomUUID === 'function') return c.randomUUID();
+  return Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');
 }
 
 export function isRetryable(err: unknown): boolean {
@@ -160,7 +170,7 @@ export function createApi(deps: ApiDeps = {}) {
     clockOffsetMs = server + 500 - (sentAt + now()) / 2;
   }
 
-  async function toError(res: Response, sentToken: string | null): Promise<ApiError> {
+  async function toError(res: Response, sentToken: string | null, sentId: string): Promise<ApiError> {
     let body: Partial<ErrorBody> | null;
     try {
       body = (await res.json()) as Partial<ErrorBody>;
@@ -175,6 +185,7 @@ export function createApi(deps: ApiDeps = {}) {
       typeof body?.message === 'string' ? body.message : res.statusText || `HTTP ${res.status}`,
       body?.details,
       parseRetryAfter(res.headers.get('retry-after')),
+      res.headers.get('x-request-id') ?? sentId,
     );
   }
 
@@ -192,6 +203,8 @@ export function createApi(deps: ApiDeps = {}) {
     if (token) headers.authorization = `Bearer ${token}`;
     const device = deviceId();
     if (device) headers['x-device-id'] = device;
+    const requestId = newRequestId(random);
+    headers['x-request-id'] = requestId;
     let body: BodyInit | undefined;
     if (opts.body instanceof FormData) body = opts.body;
     else if (opts.body !== undefined) {
@@ -206,12 +219,12 @@ export function createApi(deps: ApiDeps = {}) {
     try {
       const res = await doFetch(url(path, opts.query), { method, headers, body, signal: ctrl.signal, cache: 'no-store' });
       noteServerClock(res, sentAt);
-      if (!res.ok) throw await toError(res, token);
+      if (!res.ok) throw await toError(res, token, requestId);
       return res;
     } catch (err) {
       if (err instanceof ApiError) throw err;
       if (opts.signal?.aborted) throw err;
-      throw new ApiError(0, NETWORK_ERROR, (err as Error)?.message || 'Network error');
+      throw new ApiError(0, NETWORK_ERROR, (err as Error)?.message || 'Network error', undefined, undefined, requestId);
     } finally {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onOuterAbort);
@@ -261,10 +274,12 @@ export function createApi(deps: ApiDeps = {}) {
         const token = getToken();
         if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
         xhr.setRequestHeader('accept', 'application/json');
+        const requestId = newRequestId(random);
+        xhr.setRequestHeader('x-request-id', requestId);
         xhr.upload.onprogress = (e) => {
           if (e.lengthComputable) opts.onProgress?.(e.loaded / e.total);
         };
-        xhr.onerror = () => reject(new ApiError(0, NETWORK_ERROR, 'Network error'));
+        xhr.onerror = () => reject(new ApiError(0, NETWORK_ERROR, 'Network error', undefined, undefined, requestId));
         xhr.ontimeout = xhr.onerror;
         xhr.onload = () => {
           let body: unknown;
@@ -281,7 +296,7 @@ export function createApi(deps: ApiDeps = {}) {
           const b = (body ?? {}) as Partial<ErrorBody>;
           const code = b.code ?? `HTTP_${xhr.status}`;
           noteAuthProblem(xhr.status, code, token);
-          reject(new ApiError(xhr.status, code, b.message ?? `HTTP ${xhr.status}`, b.details, parseRetryAfter(xhr.getResponseHeader('retry-after'))));
+          reject(new ApiError(xhr.status, code, b.message ?? `HTTP ${xhr.status}`, b.details, parseRetryAfter(xhr.getResponseHeader('retry-after')), xhr.getResponseHeader('x-request-id') ?? requestId));
         };
         const form = new FormData();
         form.append('file', file, opts.fileName ?? (file instanceof File ? file.name : 'upload'));

@@ -12,6 +12,15 @@ export function errorText(err: unknown): string {
   return i18n.t('error.generic');
 }
 
+/**
+ * The reference a resident reads out to the help desk: the request id of an answer the
+ * server gave (it is in the server's logs). None for other errors: a request that never
+ * arrived left nothing to look up.
+ */
+export function errorReference(err: unknown): string | null {
+  return err instanceof ApiError && err.status > 0 && err.requestId ? err.requestId : null;
+}
+
 /** Field messages from a VALIDATION_FAILED answer, keyed by field (`phone`, `nationalId`...). */
 export function fieldErrors(err: unknown): Record<string, string> {
   const out: Record<string, string> = {};

@@ -12,6 +12,7 @@ import { sealedAtById } from '../contests/index';
 import { BoundedMap, RoundCache, type CachedRound } from './attempts.cache';
 import * as repo from './attempts.repo';
 import type { AttemptResponse, ResultResponse, SubmitBody } from './attempts.schemas';
+import type { BatchTelemetry } from '../../lib/telemetry';
 import { RowRejectedError, SubmissionWriter } from './attempts.writer';
 
 export interface AttemptsOptions {
@@ -23,6 +24,8 @@ export interface AttemptsOptions {
   reader: Partial<BatcherOptions>;
   /** Attempts remembered per process (their questions and deadline never change). */
   attemptCacheSize: number;
+  /** Where the submission writer reports its batches and queue (plugins/metrics.ts). */
+  writerTelemetry?: BatchTelemetry;
 }
 
 const defaultReader: BatcherOptions = { maxItems: 500, maxDelayMs: 1, maxInFlight: 4 };
@@ -99,7 +102,7 @@ export class AttemptsService {
     private now: () => number = Date.now,
   ) {
     this.rounds = new RoundCache(database, opts.roundCacheTtlMs, now);
-    this.writer = new SubmissionWriter(database, opts.writer);
+    this.writer = new SubmissionWriter(database, opts.writer, opts.writerTelemetry);
     this.reads = new Batcher(
       async (ids) => {
         const found = await repo.loadAttempts(database, [...new Set(ids)]);

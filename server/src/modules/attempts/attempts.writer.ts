@@ -1,6 +1,7 @@
 import type { Database } from '../../../../db/client';
 import { Batcher, type BatcherOptions } from '../../lib/batcher';
 import { sqlState } from '../../lib/errors';
+import { noBatchTelemetry, type BatchTelemetry } from '../../lib/telemetry';
 import * as repo from './attempts.repo';
 
 export type WriteOutcome = 'inserted' | 'not_inserted';
@@ -30,12 +31,15 @@ export const defaultWriterOptions: BatcherOptions = { maxItems: 500, maxDelayMs:
  */
 export class SubmissionWriter {
   private batcher: Batcher<repo.SubmissionRow, WriteOutcome>;
+  private unwatch: () => void;
 
   constructor(
     private database: Database,
     opts: Partial<BatcherOptions> = {},
+    private telemetry: BatchTelemetry = noBatchTelemetry,
   ) {
-    this.batcher = new Batcher((rows) => this.write(rows), { ...defaultWriterOptions, ...opts });
+    this.batcher = new Batcher((rows) => this.timedWrite(rows), { ...defaultWriterOptions, ...opts });
+    this.unwatch = telemetry.watchQueue(() => this.batcher.waiting);
   }
 
   submit(row: repo.SubmissionRow): Promise<WriteOutcome> {
@@ -43,12 +47,25 @@ export class SubmissionWriter {
   }
 
   /** Commits every queued row and waits for it (graceful shutdown). */
-  close(): Promise<void> {
-    return this.batcher.close();
+  async close(): Promise<void> {
+    await this.batcher.close();
+    this.unwatch();
   }
 
   get queued() {
     return this.batcher.waiting;
+  }
+
+  private async timedWrite(rows: repo.SubmissionRow[]): Promise<(WriteOutcome | Error)[]> {
+    const started = performance.now();
+    let ok = false;
+    try {
+      const out = await this.write(rows);
+      ok = true;
+      return out;
+    } finally {
+      this.telemetry.batch(rows.length, (performance.now() - started) / 1000, ok);
+    }
   }
 
   private async write(rows: repo.SubmissionRow[]): Promise<(WriteOutcome | Error)[]> {

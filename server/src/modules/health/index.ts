@@ -28,8 +28,12 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
           )
         : Promise.resolve('in-process'),
     ]);
-    const ready = database === 'ok' && redis !== 'down';
-    if (!ready) reply.header('retry-after', '5');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', database, redis });
+    // Only the database decides: with Redis down the in-process fallback throttle serves,
+    // and a load balancer that took every instance out during a Redis blip would stop the contest.
+    if (database !== 'ok') {
+      reply.header('retry-after', '5');
+      return reply.code(503).send({ status: 'unavailable', database, redis });
+    }
+    return reply.code(200).send({ status: redis === 'down' ? 'degraded' : 'ok', database, redis });
   });
 };

@@ -136,6 +136,7 @@ export const en: Record<MessageKey, string> = {
 
   'error.generic': 'Something went wrong, please try again.',
   'error.server': 'The server is busy or having trouble; please try again in a few minutes.',
+  'error.reference': 'Reference: {id} (quote it to the help desk)',
   'error.NETWORK_ERROR': 'Cannot reach the server. Check your connection and try again.',
   'error.PHONE_TAKEN': 'This phone number is already registered. Log in or use another number.',
   'error.NATIONAL_ID_TAKEN': 'This citizen ID is already registered to another account.',

@@ -134,6 +134,7 @@ export const vi = {
 
   'error.generic': 'Đã có lỗi xảy ra, vui lòng thử lại.',
   'error.server': 'Máy chủ đang bận hoặc gặp sự cố, vui lòng thử lại sau ít phút.',
+  'error.reference': 'Mã tra cứu: {id} (đọc mã này khi liên hệ bộ phận hỗ trợ)',
   'error.NETWORK_ERROR': 'Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.',
   'error.PHONE_TAKEN': 'Số điện thoại này đã được đăng ký. Vui lòng đăng nhập hoặc dùng số khác.',
   'error.NATIONAL_ID_TAKEN': 'Số CCCD này đã được đăng ký cho một tài khoản khác.',

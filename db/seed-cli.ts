@@ -1,0 +1,14 @@
+// npm run db:seed: the demo contest into DATABASE_URL (or the embedded database), once.
+import { loadConfig } from '../server/src/config';
+import { createDatabase, migrateDatabase } from './client';
+import { DEMO_SLUG, seedDemo } from './seed';
+
+const config = loadConfig();
+const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.pgliteDir, max: 1 });
+try {
+  await migrateDatabase(database);
+  const r = await seedDemo(database.db);
+  console.log(r.created ? `Demo contest seeded (${DEMO_SLUG}).` : `Demo contest already present (${DEMO_SLUG}); nothing changed.`);
+} finally {
+  await database.close();
+}

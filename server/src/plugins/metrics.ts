@@ -1,0 +1,354 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { z } from 'zod';
+import { notFound, unauthorized, unavailable } from '../lib/errors';
+import type { BatchTelemetry } from '../lib/telemetry';
+import type { RedisThrottle } from '../lib/throttle';
+import { ErrorResponse } from '../lib/zod';
+
+/** One process's metrics as prom-client's JSON, the unit the primary aggregates. */
+export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: AppMetrics;
+  }
+}
+
+export interface MetricsOptions {
+  /** Bearer token /metrics requires; unset: open, except in production where /metrics is 404. */
+  token?: string;
+  production?: boolean;
+  /**
+   * The exposition of every process of the cluster, asked of the primary (server.ts);
+   * absent: this process alone.
+   */
+  gather?: () => Promise<string>;
+  /** The routes whose answers count as submissions and attempt starts. */
+  submitRoute: string;
+  startRoute: string;
+}
+
+export interface AppMetrics {
+  registry: Registry;
+  /** The submission writer's sink (lib/telemetry.ts). */
+  writer: BatchTelemetry;
+  /** Records one answer (route pattern, status, time); called as the answer is sent. */
+  observe(req: FastifyRequest, reply: FastifyReply): void;
+  /** This process's metrics as JSON, for the primary to aggregate. */
+  json(): Promise<MetricsJson>;
+}
+
+// Process metrics (CPU, memory, event loop, GC) are per process, not per app: one registry
+// for the life of the process, however many apps a test builds in it.
+let processRegistry: Registry | null = null;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+/** Latency buckets (s): the submit answers in a few ms on a quiet night and in tens under a burst. */
+const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const BATCH_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 200, 500];
+const UNMATCHED = '(unmatched)';
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+function buildMetrics(app: FastifyInstance) {
+  const registry = new Registry();
+  const http = new RequestHistogram();
+  registry.registerMetric(http as unknown as Histogram);
+  // Plain numbers on the hot path, read by prom-client at scrape time.
+  const hot = { acknowledged: 0, started: 0 };
+  new Counter({
+    name: 'submissions_acknowledged_total',
+    help: 'Submissions answered 200 (stored, or a repeat of a stored one)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(hot.acknowledged);
+    },
+  });
+  const rejected = new Counter({ name: 'submissions_rejected_total', help: 'Submissions refused, by error code', labelNames: ['code'] as const, registers: [registry] });
+  new Counter({
+    name: 'attempts_started_total',
+    help: 'Attempts created (201; a resume is not counted)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(hot.started);
+    },
+  });
+  const batchSize = new Histogram({ name: 'submission_writer_batch_size', help: 'Rows per group-committed INSERT', buckets: BATCH_BUCKETS, registers: [registry] });
+  const commit = new Histogram({ name: 'submission_writer_commit_seconds', help: 'Time of one group commit (statement and COMMIT)', buckets: LATENCY_BUCKETS, registers: [registry] });
+  const failedBatches = new Counter({ name: 'submission_writer_failed_batches_total', help: 'Group commits that failed as a whole (their callers got 503)', registers: [registry] });
+  const queues = new Set<() => number>();
+  new Gauge({
+    name: 'submission_writer_queue_depth',
+    help: 'Submissions waiting for a group commit',
+    registers: [registry],
+    collect() {
+      let n = 0;
+      for (const q of queues) n += q();
+      this.set(n);
+    },
+  });
+  new Gauge({
+    name: 'throttle_mode',
+    help: 'Throttle in use: 1 for the mode this process is in (redis, or memory: the in-process fallback or the embedded default)',
+    labelNames: ['mode'] as const,
+    registers: [registry],
+    collect() {
+      const mode = app.throttle.mode;
+      this.set({ mode: 'redis' }, mode === 'redis' ? 1 : 0);
+      this.set({ mode: 'memory' }, mode === 'memory' ? 1 : 0);
+    },
+  });
+  let switchesSeen = 0;
+  new Counter({
+    name: 'throttle_switches_total',
+    help: 'Changes between the Redis throttle and the in-process fallback',
+    registers: [registry],
+    collect() {
+      const now = (app.throttle as Partial<RedisThrottle>).switches ?? 0;
+      if (now > switchesSeen) this.inc(now - switchesSeen);
+      switchesSeen = now;
+    },
+  });
+  const pool = () => app.database.poolStats();
+  new Gauge({ name: 'db_pool_max', help: 'Postgres connections this process may open', registers: [registry], collect() { this.set(pool().max); } });
+  new Gauge({
+    name: 'db_queries_in_flight',
+    help: 'Statements and transactions running or waiting for a connection (counted at the client: postgres.js exposes no pool state)',
+    registers: [registry],
+    collect() {
+      this.set(pool().inFlight);
+    },
+  });
+  new Gauge({ name: 'db_pool_in_use', help: 'Connections busy, estimated as min(in flight, pool size)', registers: [registry], collect() { const p = pool(); this.set(Math.min(p.inFlight, p.max)); } });
+  new Gauge({ name: 'db_pool_waiting', help: 'Statements waiting for a connection, estimated as in flight beyond the pool size', registers: [registry], collect() { const p = pool(); this.set(Math.max(0, p.inFlight - p.max)); } });
+
+  const writer: BatchTelemetry = {
+    batch(size, seconds, ok) {
+      batchSize.observe(size);
+      commit.observe(seconds);
+      if (!ok) failedBatches.inc();
+    },
+    watchQueue(depth) {
+      queues.add(depth);
+      return () => void queues.delete(depth);
+    },
+  };
+  return { registry, http, hot, rejected, writer };
+}
+
+interface Series {
+  labels: { method: string; route: string; status: string };
+  /** Observations per bucket (not cumulative); the last one is +Inf. */
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+/**
+ * The request latency histogram, kept by hand: prom-client's Histogram validates and
+ * hashes the label set on every observation, which the bench showed on the hot path. Here
+ * an observation is a Map lookup and a short bucket scan; prom-client only reads it (get())
+ * at scrape time, in its own JSON shape, so the exposition and the cluster aggregation
+ * stay prom-client's.
+ */
+class RequestHistogram {
+  readonly name = 'http_request_duration_seconds';
+  readonly help = 'Time to answer an HTTP request, by method, route pattern and status (its _count is the request count)';
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  private series = new Map<string, Series>();
+
+  observe(method: string, route: string, status: number, seconds: number) {
+    const key = method + status + route;
+    let s = this.series.get(key);
+    if (!s) {
+      s = { labels: { method, route, status: String(status) }, counts: new Array<number>(LATENCY_BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
+      this.series.set(key, s);
+    }
+    let i = 0;
+    while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]) i++;
+    s.counts[i]++;
+    s.sum += seconds;
+    s.count++;
+  }
+
+  async get() {
+    const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
+    for (const s of this.series.values()) {
+      let cumulative = 0;
+      LATENCY_BUCKETS.forEach((le, i) => {
+        cumulative += s.counts[i];
+        values.push({ labels: { le, ...s.labels }, value: cumulative, metricName: `${this.name}_bucket` });
+      });
+      values.push({ labels: { le: '+Inf', ...s.labels }, value: s.count, metricName: `${this.name}_bucket` });
+      values.push({ labels: { ...s.labels }, value: s.sum, metricName: `${this.name}_sum` });
+      values.push({ labels: { ...s.labels }, value: s.count, metricName: `${this.name}_count` });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Prometheus metrics of this app: one request hook, the hot path's counters and GET
+ * /metrics. The hot-path cost is one onSend hook per request with a Map lookup and a
+ * bucket scan (RequestHistogram), plus a counter on submits and starts.
+ */
+export default fp(
+  async function metricsPlugin(app: FastifyInstance, opts: MetricsOptions) {
+    const m = buildMetrics(app);
+    const merged = () => Registry.merge([m.registry, processMetrics()]);
+    // Called from the app's one onSend hook (app.ts), not a hook of its own: every hook is a
+    // runner step on every request, and an onResponse hook adds a finish listener too.
+    const observe = (req: FastifyRequest, reply: FastifyReply) => {
+      const route = req.routeOptions.url ?? UNMATCHED;
+      const status = reply.statusCode;
+      m.http.observe(req.method, route, status, reply.elapsedTime / 1000);
+      if (route === opts.submitRoute) {
+        if (status === 200) m.hot.acknowledged++;
+        else m.rejected.labels(reply.errorCode ?? String(status)).inc();
+      } else if (route === opts.startRoute && status === 201) m.hot.started++;
+    };
+
+    app.decorate('metrics', {
+      registry: m.registry,
+      writer: m.writer,
+      observe,
+      json: async () => [...(await m.registry.getMetricsAsJSON()), ...(await processMetrics().getMetricsAsJSON())],
+    } satisfies AppMetrics);
+
+    app.get(
+      '/metrics',
+      {
+        schema: {
+          tags: ['operating'],
+          summary: 'Prometheus metrics of every API process',
+          description: 'With METRICS_TOKEN set: Authorization: Bearer <METRICS_TOKEN>, else 401. In production without METRICS_TOKEN: 404.',
+          security: [{ bearer: [] }],
+          response: { 200: z.string(), 401: ErrorResponse, 404: ErrorResponse, 503: ErrorResponse },
+        },
+      },
+      async (req, reply) => {
+        // Production without a token: as if there were no such route (API.md v1.1 clarifications).
+        if (!opts.token && opts.production) throw notFound('Route GET /metrics', 'ROUTE_NOT_FOUND');
+        if (opts.token) {
+          const header = req.headers.authorization ?? '';
+          if (!header.startsWith('Bearer ') || !sameToken(header.slice(7), opts.token)) {
+            reply.header('www-authenticate', 'Bearer realm="metrics"');
+            throw unauthorized('A valid metrics token is required');
+          }
+        }
+        const text = opts.gather ? await opts.gather() : await merged().metrics();
+        return reply.code(200).type(PROMETHEUS_CONTENT_TYPE).send(text);
+      },
+    );
+  },
+  { name: 'metrics', dependencies: ['db', 'redis', 'errors'] },
+);
+
+/** Merges the JSON of every process into one exposition (prom-client's cluster aggregation). */
+export async function aggregateMetrics(perProcess: MetricsJson[]): Promise<string> {
+  return AggregatorRegistry.aggregate(perProcess).metrics();
+}
+
+type MetricsMessage =
+  | { type: 'metrics:gather'; id: number }
+  | { type: 'metrics:collect'; id: number }
+  | { type: 'metrics:json'; id: number; json: MetricsJson }
+  | { type: 'metrics:text'; id: number; text: string | null };
+
+const isMetricsMessage = (m: unknown): m is MetricsMessage => typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && (m as { type: string }).type.startsWith('metrics:');
+
+/** How long the primary waits for the workers' metrics; a stuck worker is left out of that scrape. */
+const GATHER_TIMEOUT_MS = 2000;
+
+/**
+ * In the cluster primary: a worker asked for /metrics relays the scrape here; the primary
+ * asks every worker for its metrics over IPC and answers with the aggregate (prom-client's
+ * AggregatorRegistry: counters and histograms summed, per-process gauges summed too).
+ */
+export function serveClusterMetrics(cluster: typeof import('node:cluster').default): void {
+  let seq = 0;
+  const collecting = new Map<number, { got: MetricsJson[]; expected: number; done(): void }>();
+  cluster.on('message', (worker, msg: unknown) => {
+    if (!isMetricsMessage(msg)) return;
+    if (msg.type === 'metrics:json') {
+      const c = collecting.get(msg.id);
+      if (!c) return;
+      c.got.push(msg.json);
+      if (c.got.length >= c.expected) c.done();
+      return;
+    }
+    if (msg.type !== 'metrics:gather') return;
+    const id = ++seq;
+    const workers = Object.values(cluster.workers ?? {}).filter((w) => w?.isConnected());
+    void new Promise<MetricsJson[]>((resolve) => {
+      const got: MetricsJson[] = [];
+      const timer = setTimeout(() => finish(), GATHER_TIMEOUT_MS);
+      const finish = () => {
+        clearTimeout(timer);
+        collecting.delete(id);
+        resolve(got);
+      };
+      collecting.set(id, { got, expected: workers.length, done: finish });
+      for (const w of workers) w!.send({ type: 'metrics:collect', id } satisfies MetricsMessage);
+    })
+      .then((all) => aggregateMetrics(all))
+      .then(
+        (text) => worker.isConnected() && worker.send({ type: 'metrics:text', id: msg.id, text } satisfies MetricsMessage),
+        () => worker.isConnected() && worker.send({ type: 'metrics:text', id: msg.id, text: null } satisfies MetricsMessage),
+      );
+  });
+}
+
+/**
+ * In a cluster worker: `gather` asks the primary for the cluster-wide text; `answer` makes
+ * this worker reply to the primary's collection with its app's metrics.
+ */
+export function clusterWorkerMetrics(send: (m: MetricsMessage) => void) {
+  let seq = 0;
+  const waiting = new Map<number, (text: string | null) => void>();
+  let source: (() => Promise<MetricsJson>) | null = null;
+  process.on('message', (msg: unknown) => {
+    if (!isMetricsMessage(msg)) return;
+    if (msg.type === 'metrics:text') {
+      waiting.get(msg.id)?.(msg.text);
+      waiting.delete(msg.id);
+    } else if (msg.type === 'metrics:collect' && source) {
+      source().then(
+        (json) => send({ type: 'metrics:json', id: msg.id, json }),
+        () => send({ type: 'metrics:json', id: msg.id, json: [] }),
+      );
+    }
+  });
+  return {
+    gather: () =>
+      new Promise<string>((resolve, reject) => {
+        const id = ++seq;
+        const failed = () => reject(unavailable('The metrics of the other processes did not arrive, try again'));
+        waiting.set(id, (text) => (text === null ? failed() : resolve(text)));
+        send({ type: 'metrics:gather', id });
+        setTimeout(() => {
+          if (waiting.delete(id)) failed();
+        }, GATHER_TIMEOUT_MS * 2).unref();
+      }),
+    answer(json: () => Promise<MetricsJson>) {
+      source = json;
+    },
+  };
+}
