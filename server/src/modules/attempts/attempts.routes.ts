@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Limits } from '../../lib/limits';
+import { compiledSerializerCompiler } from '../../lib/serialize';
 import { ErrorResponse } from '../../lib/zod';
 import { AttemptParams, AttemptResponse, ResultResponse, RoundAttemptParams, SubmitBody } from './attempts.schemas';
 import { AttemptsService, defaultAttemptsOptions, type AttemptsOptions } from './attempts.service';
@@ -31,6 +32,7 @@ export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = asyn
     '/rounds/:roundId/attempts',
     {
       onRequest: authenticate,
+      serializerCompiler: compiledSerializerCompiler,
       schema: {
         tags: ['attempts'],
         summary: 'Start an attempt, or resume the running one',
@@ -45,7 +47,11 @@ export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = asyn
     },
     async (req, reply) => {
       const r = await service.start(req.user, req.params.roundId, req.ip);
-      return reply.code(r.created ? 201 : 200).send(r.attempt);
+      // Already JSON (AttemptResponse, rendered from the round's cached questions): sent as is.
+      return reply
+        .code(r.created ? 201 : 200)
+        .type('application/json; charset=utf-8')
+        .send(r.json as never);
     },
   );
 
@@ -55,6 +61,7 @@ export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = asyn
       onRequest: authenticate,
       bodyLimit: SUBMIT_BODY_LIMIT,
       attachValidation: true,
+      serializerCompiler: compiledSerializerCompiler,
       schema: {
         tags: ['attempts'],
         summary: 'Submit the answers of an attempt (idempotent)',
