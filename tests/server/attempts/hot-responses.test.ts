@@ -2,11 +2,12 @@ import { eq, inArray } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attempts, questions } from '../../../db/schema/index';
+import { attempts, questions, submissions } from '../../../db/schema/index';
 import { compileResponse, compiledSerializerCompiler } from '../../../server/src/lib/serialize';
 import { ErrorResponse } from '../../../server/src/lib/zod';
 import { attemptResponseOf } from '../../../server/src/modules/attempts/attempts.render';
-import { AttemptResponse, ResultResponse } from '../../../server/src/modules/attempts/attempts.schemas';
+import { AttemptResponse, ResultResponse, SubmitBody } from '../../../server/src/modules/attempts/attempts.schemas';
+import { plainSubmitBody } from '../../../server/src/modules/attempts/attempts.validate';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
 
@@ -172,5 +173,69 @@ describe('submit: the response over HTTP', () => {
     expect(sortedKeys(start.properties)).toEqual(ATTEMPT_KEYS);
     const submit = doc.paths['/api/v1/attempts/{attemptId}/submit'].post.responses['200'].content['application/json'].schema;
     expect(sortedKeys(submit.properties)).toEqual(['attemptId', 'duplicate', 'durationMs', 'score', 'status', 'submittedAt', 'total']);
+  });
+});
+
+describe('submit body: the hand check', () => {
+  const id = (n: number) => 'x'.repeat(n);
+  const pair = { questionId: 'q1', optionId: 'o1' };
+  // [body, whether the hand check must take it]: the ones it refuses go to zod, which words the 400.
+  const cases: [unknown, boolean][] = [
+    [{ answers: [pair], prediction: 5 }, true],
+    [{ answers: [{ ...pair, correct: true, extra: 1 }], prediction: 0, userId: 'u', score: 20 }, true],
+    [{ choices: [0, 3, null, 1], prediction: 100_000_000 }, true],
+    [{ answers: [], choices: [], prediction: 1 }, true],
+    [{ prediction: 1 }, true],
+    [{ answers: [{ questionId: id(100), optionId: id(1) }], prediction: 1 }, true],
+    [{ answers: Array.from({ length: 200 }, () => pair), prediction: 1 }, true],
+    [{ answers: [{ questionId: id(101), optionId: 'o' }], prediction: 1 }, false],
+    [{ answers: [{ questionId: '', optionId: 'o' }], prediction: 1 }, false],
+    [{ answers: [{ questionId: 'q' }], prediction: 1 }, false],
+    [{ answers: [{ questionId: 1, optionId: 'o' }], prediction: 1 }, false],
+    [{ answers: [null], prediction: 1 }, false],
+    [{ answers: [[]], prediction: 1 }, false],
+    [{ answers: Array.from({ length: 201 }, () => pair), prediction: 1 }, false],
+    [{ answers: {}, prediction: 1 }, false],
+    [{ answers: null, prediction: 1 }, false],
+    [{ choices: [1.5], prediction: 1 }, false],
+    [{ choices: ['1'], prediction: 1 }, false],
+    [{ choices: [true], prediction: 1 }, false],
+    [{ choices: [2 ** 53], prediction: 1 }, false],
+    [{ choices: Array.from({ length: 201 }, () => 0), prediction: 1 }, false],
+    [{ answers: [pair], prediction: 100_000_001 }, false],
+    [{ answers: [pair], prediction: -1 }, false],
+    [{ answers: [pair], prediction: 1.5 }, false],
+    [{ answers: [pair], prediction: '5' }, false],
+    [{ answers: [pair] }, false],
+    [null, false],
+    [[], false],
+    ['body', false],
+  ];
+
+  it('takes exactly what zod takes, with the value zod gives (declared keys only)', () => {
+    for (const [body, taken] of cases) {
+      const fast = plainSubmitBody(body);
+      const z = SubmitBody.safeParse(body);
+      expect(fast !== null, JSON.stringify(body)?.slice(0, 80)).toBe(taken);
+      if (fast) expect(z.success && z.data).toEqual(fast);
+      else expect(z.success, JSON.stringify(body)?.slice(0, 80)).toBe(false);
+    }
+  });
+
+  it("a refused body gets zod's 400 on the route, a taken one stores declared keys only, a repeat with any body the stored result", async () => {
+    const { round, token } = await setup();
+    const s = (await startReq(round.id, token)).json() as AttemptResponse;
+    const url = `/api/v1/attempts/${s.attemptId}/submit`;
+    const bad = await t.app.inject({ method: 'POST', url, headers: bearer(token), payload: { choices: [1.5, 0, 0, 0], prediction: 1 } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', error: 'Bad Request' });
+    expect(bad.json().details).toEqual([{ field: 'body.choices.0', message: expect.any(String) }]);
+    const ok = await t.app.inject({ method: 'POST', url, headers: bearer(token), payload: { answers: [{ questionId: s.questions[0].id, optionId: s.questions[0].options[0].id, junk: 'x' }], prediction: 2 } });
+    expect(ok.statusCode).toBe(200);
+    const [stored] = await db().select().from(submissions).where(eq(submissions.attemptId, s.attemptId));
+    expect(stored.answers).toEqual([{ questionId: s.questions[0].id, optionId: s.questions[0].options[0].id }]);
+    const repeat = await t.app.inject({ method: 'POST', url, headers: bearer(token), payload: { choices: [1.5], prediction: -1 } });
+    expect(repeat.statusCode).toBe(200);
+    expect(repeat.json()).toMatchObject({ duplicate: true, attemptId: s.attemptId });
   });
 });

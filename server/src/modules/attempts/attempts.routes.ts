@@ -3,6 +3,7 @@ import type { Limits } from '../../lib/limits';
 import { compiledSerializerCompiler } from '../../lib/serialize';
 import { ErrorResponse } from '../../lib/zod';
 import { AttemptParams, AttemptResponse, ResultResponse, RoundAttemptParams, SubmitBody } from './attempts.schemas';
+import { submitValidatorCompiler } from './attempts.validate';
 import { AttemptsService, defaultAttemptsOptions, type AttemptsOptions } from './attempts.service';
 
 export interface AttemptsRoutesOptions {
@@ -61,6 +62,7 @@ export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = asyn
       onRequest: authenticate,
       bodyLimit: SUBMIT_BODY_LIMIT,
       attachValidation: true,
+      validatorCompiler: submitValidatorCompiler,
       serializerCompiler: compiledSerializerCompiler,
       schema: {
         tags: ['attempts'],
