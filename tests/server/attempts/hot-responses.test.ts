@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, questions, submissions } from '../../../db/schema/index';
 import { compileResponse, compiledSerializerCompiler } from '../../../server/src/lib/serialize';
 import { ErrorResponse } from '../../../server/src/lib/zod';
-import { attemptResponseOf } from '../../../server/src/modules/attempts/attempts.render';
+import { attemptResponseOf, renderAttempt, renderPromptTail, renderQuestion } from '../../../server/src/modules/attempts/attempts.render';
 import { AttemptResponse, ResultResponse, SubmitBody } from '../../../server/src/modules/attempts/attempts.schemas';
 import { plainSubmitBody } from '../../../server/src/modules/attempts/attempts.validate';
 import { makeTestApp, type TestContext } from '../../helpers/app';
@@ -92,6 +92,25 @@ describe('start: the rendered payload', () => {
     }
     // Six questions of four options each: three attempts with one option order everywhere would be a broken shuffle.
     expect(new Set(bodies).size).toBeGreaterThan(1);
+  });
+});
+
+describe('renderAttempt', () => {
+  it('gives the bytes of the uncached object, leaving out a question it does not know, as the uncached path does', () => {
+    const qs = TRICKY.map((text, i) => ({
+      id: `q${i}`,
+      text,
+      explanation: 'BÍ MẬT',
+      options: [3, 1, 2, 0].map((k) => ({ id: `q${i}o${k}`, text: TRICKY[(i + k) % TRICKY.length], correct: k === 1 })),
+    }));
+    const byId = new Map(qs.map((q) => [q.id, q]));
+    const rendered = new Map(qs.map((q) => [q.id, renderQuestion(q)]));
+    for (const seed of [0, 1, 2147483646]) {
+      const a = { id: 'a"1', attemptNo: 2, seed, questionIds: ['q2', 'gone', 'q0', 'q3', 'q1'], startedAtMs: 1_764_000_000_123, deadlineMs: 1_764_000_600_123 };
+      const bytes = renderAttempt(a, (id) => rendered.get(id), renderPromptTail('Dự "đoán"\n'));
+      expect(bytes.equals(Buffer.from(JSON.stringify(AttemptResponse.parse(attemptResponseOf(a, (id) => byId.get(id), 'Dự "đoán"\n')))))).toBe(true);
+      expect(bytes.toString()).not.toMatch(/correct|BÍ MẬT|gone/);
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Database } from '../../../../db/client';
 import type { KeyEntry } from '../../lib/scoring';
 import * as repo from './attempts.repo';
-import { renderQuestion, type RenderedQuestion } from './attempts.render';
+import { renderPromptTail, renderQuestion, type RenderedQuestion } from './attempts.render';
 
 export interface CachedRound extends repo.RoundSnapshot {
   /** Pool ids in pool order. */
@@ -15,6 +15,8 @@ export interface CachedRound extends repo.RoundSnapshot {
   keyDigest: string;
   /** Each pool question rendered for contestants, rendered once per load (attempts.render.ts). */
   rendered: Map<string, RenderedQuestion>;
+  /** The end of a start response: the prediction prompt, encoded. */
+  promptTail: Buffer;
 }
 
 /** A question of an attempt: as stored, its answer key, and as a contestant sees it (JSON). */
@@ -129,7 +131,7 @@ function build(snap: repo.RoundSnapshot): CachedRound {
     key.set(q.id, keyOf(q));
     rendered.set(q.id, renderQuestion(q));
   }
-  return { ...snap, poolIds: snap.pool.map((q) => q.id), questions, key, rendered, keyDigest: keyDigestOf(snap.pool) };
+  return { ...snap, poolIds: snap.pool.map((q) => q.id), questions, key, rendered, promptTail: renderPromptTail(snap.round.predictionPrompt), keyDigest: keyDigestOf(snap.pool) };
 }
 
 export { BoundedMap } from '../../lib/bounded-map';

@@ -150,7 +150,7 @@ export class AttemptsService {
     return out;
   }
 
-  async start(user: { sub: string; role: string }, roundId: string, ip: string): Promise<{ created: boolean; json: string }> {
+  async start(user: { sub: string; role: string }, roundId: string, ip: string): Promise<{ created: boolean; json: Buffer }> {
     if (user.role !== 'resident') throw forbidden('NOT_ELIGIBLE', 'Only residents take part in rounds');
     await this.gate(user.sub, 'start', this.limits.startPerUser, ip);
 
@@ -349,12 +349,12 @@ export class AttemptsService {
   }
 
   /**
-   * The start response as JSON text, concatenated from the round's rendered questions
+   * The start response as UTF-8 JSON, concatenated from the round's rendered questions
    * (attempts.render.ts): the same bytes the AttemptResponse object would serialize to.
    */
-  private async renderAttemptJson(round: CachedRound, a: repo.AttemptRecord): Promise<string> {
+  private async renderAttemptJson(round: CachedRound, a: repo.AttemptRecord): Promise<Buffer> {
     const questions = await this.rounds.questionsOf(round, a.questionIds);
-    return renderAttempt(a, (id) => questions.get(id)?.r, round.round.predictionPrompt);
+    return renderAttempt(a, (id) => questions.get(id)?.r, round.promptTail);
   }
 
   /**
