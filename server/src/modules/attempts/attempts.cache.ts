@@ -1,6 +1,7 @@
 import type { Database } from '../../../../db/client';
 import type { KeyEntry } from '../../lib/scoring';
 import * as repo from './attempts.repo';
+import { renderPromptTail, renderQuestion, type RenderedQuestion } from './attempts.render';
 
 export interface CachedRound extends repo.RoundSnapshot {
   /** Pool ids in pool order. */
@@ -12,6 +13,17 @@ export interface CachedRound extends repo.RoundSnapshot {
    * digest may have been regraded since (a correction): it is read again from Postgres.
    */
   keyDigest: string;
+  /** Each pool question rendered for contestants, rendered once per load (attempts.render.ts). */
+  rendered: Map<string, RenderedQuestion>;
+  /** The end of a start response: the prediction prompt, encoded. */
+  promptTail: Buffer;
+}
+
+/** A question of an attempt: as stored, its answer key, and as a contestant sees it (JSON). */
+export interface AttemptQuestionEntry {
+  q: repo.PoolQuestion;
+  key: KeyEntry;
+  r: RenderedQuestion;
 }
 
 function keyOf(q: repo.PoolQuestion): KeyEntry {
@@ -44,7 +56,7 @@ export class RoundCache {
    * Questions of attempts drawn from an older pool, by id. Kept no longer than a round: a
    * correction can change a question's key after attempts used it.
    */
-  private extraQuestions = new Map<string, { q: repo.PoolQuestion; key: KeyEntry; loadedAt: number }>();
+  private extraQuestions = new Map<string, AttemptQuestionEntry & { loadedAt: number }>();
 
   constructor(
     private database: Database,
@@ -86,12 +98,12 @@ export class RoundCache {
   }
 
   /** Questions of an attempt with their answer key, in the attempt's order. */
-  async questionsOf(round: CachedRound, ids: readonly string[]): Promise<Map<string, { q: repo.PoolQuestion; key: KeyEntry }>> {
-    const out = new Map<string, { q: repo.PoolQuestion; key: KeyEntry }>();
+  async questionsOf(round: CachedRound, ids: readonly string[]): Promise<Map<string, AttemptQuestionEntry>> {
+    const out = new Map<string, AttemptQuestionEntry>();
     const missing: string[] = [];
     for (const id of ids) {
       const q = round.questions.get(id);
-      if (q) out.set(id, { q, key: round.key.get(id)! });
+      if (q) out.set(id, { q, key: round.key.get(id)!, r: round.rendered.get(id)! });
       else {
         const x = this.extraQuestions.get(id);
         if (x && this.now() - x.loadedAt <= this.ttlMs) out.set(id, x);
@@ -100,7 +112,7 @@ export class RoundCache {
     }
     if (missing.length) {
       for (const q of await repo.loadQuestions(this.database, missing)) {
-        const x = { q, key: keyOf(q), loadedAt: this.now() };
+        const x = { q, key: keyOf(q), r: renderQuestion(q), loadedAt: this.now() };
         if (this.extraQuestions.size > 10_000) this.extraQuestions.clear();
         this.extraQuestions.set(q.id, x);
         out.set(q.id, x);
@@ -113,11 +125,13 @@ export class RoundCache {
 function build(snap: repo.RoundSnapshot): CachedRound {
   const questions = new Map<string, repo.PoolQuestion>();
   const key = new Map<string, KeyEntry>();
+  const rendered = new Map<string, RenderedQuestion>();
   for (const q of snap.pool) {
     questions.set(q.id, q);
     key.set(q.id, keyOf(q));
+    rendered.set(q.id, renderQuestion(q));
   }
-  return { ...snap, poolIds: snap.pool.map((q) => q.id), questions, key, keyDigest: keyDigestOf(snap.pool) };
+  return { ...snap, poolIds: snap.pool.map((q) => q.id), questions, key, rendered, promptTail: renderPromptTail(snap.round.predictionPrompt), keyDigest: keyDigestOf(snap.pool) };
 }
 
 export { BoundedMap } from '../../lib/bounded-map';

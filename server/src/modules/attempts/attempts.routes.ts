@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Limits } from '../../lib/limits';
+import { compiledSerializerCompiler } from '../../lib/serialize';
 import { ErrorResponse } from '../../lib/zod';
 import { AttemptParams, AttemptResponse, ResultResponse, RoundAttemptParams, SubmitBody } from './attempts.schemas';
+import { submitValidatorCompiler } from './attempts.validate';
 import { AttemptsService, defaultAttemptsOptions, type AttemptsOptions } from './attempts.service';
 
 export interface AttemptsRoutesOptions {
@@ -31,6 +33,7 @@ export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = asyn
     '/rounds/:roundId/attempts',
     {
       onRequest: authenticate,
+      serializerCompiler: compiledSerializerCompiler,
       schema: {
         tags: ['attempts'],
         summary: 'Start an attempt, or resume the running one',
@@ -45,7 +48,11 @@ export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = asyn
     },
     async (req, reply) => {
       const r = await service.start(req.user, req.params.roundId, req.ip);
-      return reply.code(r.created ? 201 : 200).send(r.attempt);
+      // Already JSON (AttemptResponse, rendered from the round's cached questions): sent as is.
+      return reply
+        .code(r.created ? 201 : 200)
+        .type('application/json; charset=utf-8')
+        .send(r.json as never);
     },
   );
 
@@ -55,6 +62,8 @@ export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = asyn
       onRequest: authenticate,
       bodyLimit: SUBMIT_BODY_LIMIT,
       attachValidation: true,
+      validatorCompiler: submitValidatorCompiler,
+      serializerCompiler: compiledSerializerCompiler,
       schema: {
         tags: ['attempts'],
         summary: 'Submit the answers of an attempt (idempotent)',

@@ -11,7 +11,8 @@ import { isDependencyDown } from '../../plugins/errors';
 import { sealedAtById } from '../contests/index';
 import { BoundedMap, RoundCache, type CachedRound } from './attempts.cache';
 import * as repo from './attempts.repo';
-import type { AttemptResponse, ResultResponse, SubmitBody } from './attempts.schemas';
+import { renderAttempt } from './attempts.render';
+import type { ResultResponse, SubmitBody } from './attempts.schemas';
 import type { BatchTelemetry } from '../../lib/telemetry';
 import { RowRejectedError, SubmissionWriter } from './attempts.writer';
 
@@ -149,7 +150,7 @@ export class AttemptsService {
     return out;
   }
 
-  async start(user: { sub: string; role: string }, roundId: string, ip: string): Promise<{ created: boolean; attempt: AttemptResponse }> {
+  async start(user: { sub: string; role: string }, roundId: string, ip: string): Promise<{ created: boolean; json: Buffer }> {
     if (user.role !== 'resident') throw forbidden('NOT_ELIGIBLE', 'Only residents take part in rounds');
     await this.gate(user.sub, 'start', this.limits.startPerUser, ip);
 
@@ -191,7 +192,7 @@ export class AttemptsService {
       const summary: Summary = { r: a.roundId, n: a.attemptNo, s: a.seed, t: a.startedAtMs, d: a.deadlineMs, q: a.questionIds };
       this.throttle.setMarker(summaryKey(user.sub, a.id), JSON.stringify(summary), Math.max(1000, a.deadlineMs + SUBMIT_GRACE_MS - this.now() + 60_000));
     }
-    return { created: outcome.kind === 'created', attempt: await this.toAttemptResponse(round, outcome.attempt) };
+    return { created: outcome.kind === 'created', json: await this.renderAttemptJson(round, outcome.attempt) };
   }
 
   async submit(userId: string, attemptId: string, body: SubmitBody, ip: string, deviceId: string | null = null): Promise<ResultResponse> {
@@ -347,21 +348,13 @@ export class AttemptsService {
     return found;
   }
 
-  private async toAttemptResponse(round: CachedRound, a: repo.AttemptRecord): Promise<AttemptResponse> {
+  /**
+   * The start response as UTF-8 JSON, concatenated from the round's rendered questions
+   * (attempts.render.ts): the same bytes the AttemptResponse object would serialize to.
+   */
+  private async renderAttemptJson(round: CachedRound, a: repo.AttemptRecord): Promise<Buffer> {
     const questions = await this.rounds.questionsOf(round, a.questionIds);
-    return {
-      attemptId: a.id,
-      attemptNo: a.attemptNo,
-      startedAt: new Date(a.startedAtMs).toISOString(),
-      deadline: new Date(a.deadlineMs).toISOString(),
-      questions: a.questionIds
-        .filter((id) => questions.has(id))
-        .map((id) => {
-          const { q } = questions.get(id)!;
-          return { id, text: q.text, options: shuffleOptions(q.options, a.seed, id).map((o) => ({ id: o.id, text: o.text })) };
-        }),
-      predictionPrompt: round.round.predictionPrompt,
-    };
+    return renderAttempt(a, (id) => questions.get(id)?.r, round.promptTail);
   }
 
   /**
