@@ -47,6 +47,8 @@ interface Figures {
   /** CPU time per answered request: steadier than requests/s on a shared machine. */
   apiCpuUsPerReq?: number;
   postgresCpuUsPerReq?: number;
+  /** Redis server CPU per answered request (INFO cpu; the whole server, so run it alone). */
+  redisCpuUsPerReq?: number;
 }
 
 function figures(r: Result): Figures {
@@ -63,6 +65,18 @@ function serverCpuUs(child: ChildProcess): Promise<number> {
     child.on('message', on);
     child.send({ cpu: true });
   });
+}
+
+/** CPU the Redis server has used, from INFO cpu (user + system), in µs. */
+async function redisCpuUs(): Promise<number> {
+  const r = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    const info = await r.info('cpu');
+    const field = (name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? 0);
+    return Math.round((field('used_cpu_user') + field('used_cpu_sys')) * 1e6);
+  } finally {
+    r.disconnect();
+  }
 }
 
 /** CPU of the Postgres backends serving the scratch database (local servers only; 0 otherwise). */
@@ -253,7 +267,7 @@ async function main() {
     for (const [route, go] of Object.entries(routes)) {
       if (only ? !only.has(route) : route === 'appbare') continue;
       if (WARMUP > 0) await go(WARMUP);
-      const [cpu0, pg0] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
+      const [cpu0, pg0, rd0] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name), redisCpuUs()]);
       // BENCH_PROFILE=1 writes a CPU profile of the server process for each measured run.
       if (env.BENCH_PROFILE) server.child.send({ profile: 'start' });
       const r = await go(DURATION);
@@ -261,15 +275,18 @@ async function main() {
         mkdirSync(fileURLToPath(new URL('./results/profiles/', import.meta.url)), { recursive: true });
         server.child.send({ profile: fileURLToPath(new URL(`./results/profiles/${route}.cpuprofile`, import.meta.url)) });
       }
-      const [cpu1, pg1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
+      const [cpu1, pg1, rd1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name), redisCpuUs()]);
       results[route] = figures(r);
       const answered = Math.max(1, r['2xx']);
       results[route].apiCpuUsPerReq = Math.round((cpu1 - cpu0) / answered);
       results[route].postgresCpuUsPerReq = Math.round((pg1 - pg0) / answered);
+      results[route].redisCpuUsPerReq = Math.round((rd1 - rd0) / answered);
       const bad = r.errors + r.timeouts + r.non2xx;
       if (bad) problems.push(`${route}: ${bad} failed requests (${JSON.stringify(r.statusCodeStats)})`);
       const f = results[route];
-      log(`${route.padEnd(6)} ${String(f.rps).padStart(7)} req/s   p50 ${f.p50Ms} ms   p99 ${f.p99Ms} ms   CPU/req: API ${f.apiCpuUsPerReq} µs, Postgres ${f.postgresCpuUsPerReq} µs`);
+      log(
+        `${route.padEnd(6)} ${String(f.rps).padStart(7)} req/s   p50 ${f.p50Ms} ms   p99 ${f.p99Ms} ms   CPU/req: API ${f.apiCpuUsPerReq} µs, Postgres ${f.postgresCpuUsPerReq} µs, Redis ${f.redisCpuUsPerReq} µs`,
+      );
     }
     if (submitCursor.next > SUBMIT_ATTEMPTS) problems.push(`submit ran out of fresh attempts (${submitCursor.next} > ${SUBMIT_ATTEMPTS}): raise BENCH_SUBMIT_ATTEMPTS`);
 
