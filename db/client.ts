@@ -54,6 +54,11 @@ function rowsOf<T>(result: unknown): T[] {
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
 
+/** Raw SQL on whatever handle is held (a transaction included), on either driver: its rows. */
+export async function rawRows<T>(db: Db, q: SQL): Promise<T[]> {
+  return rowsOf<T>(await db.execute(q));
+}
+
 export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url) {
     const { default: postgres } = await import('postgres');

@@ -42,6 +42,8 @@ declare module 'fastify' {
     signToken(subject: TokenSubject): string;
     /** The revocation list of this process (lib/token-versions.ts). */
     tokenVersions: TokenVersions;
+    /** After bumping an account's token version: this process refuses the older tokens at once (the others within their poll). */
+    revokeLocally(account: { id: string; tokenVersion: number; disabledAt: Date | null }): void;
   }
   interface FastifyContextConfig {
     /** The route still answers a token that must change its password first (API.md v1.1). */
@@ -104,6 +106,9 @@ export default fp(
     await versions.start();
     app.addHook('onClose', async () => versions.stop());
     app.decorate('tokenVersions', versions);
+    app.decorate('revokeLocally', (a: { id: string; tokenVersion: number; disabledAt: Date | null }) =>
+      versions.apply({ userId: a.id, version: a.tokenVersion, disabled: a.disabledAt !== null, changedAtMs: Date.now() }),
+    );
 
     // A token is an immutable, signed fact until it expires: once verified, this process
     // remembers its claims instead of checking the HMAC again on every request of a burst.

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { User } from '../../../../db/schema/index';
 import { AppError, badRequest, tooManyRequests } from '../../lib/errors';
 import type { Limits } from '../../lib/limits';
 import { checkPow, decodePowPayload, makePowChallenge, powKeys, type PowOptions } from '../../lib/pow';
@@ -24,8 +23,6 @@ export interface AuthRoutesOptions {
 
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { limits, pow, secret, otp, registrationOtp }) => {
   const keys = powKeys(secret);
-  // This process refuses the old tokens at once; the others within their poll period.
-  const revoked = (u: User) => app.tokenVersions.apply({ userId: u.id, version: u.tokenVersion, disabled: !!u.disabledAt, changedAtMs: Date.now() });
 
   app.get('/auth/challenge', { schema: { tags: ['accounts'], response: { 200: ChallengeResponse } } }, async (_req, reply) => {
     reply.header('cache-control', 'no-store');
@@ -115,7 +112,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
       schema: { tags: ['accounts'], summary: 'Revoke every token of the caller', security: [{ bearer: [] }], response: { 204: z.null(), 401: ErrorResponse, 404: ErrorResponse } },
     },
     async (req, reply) => {
-      revoked(await service.logoutAll(app.db, req.user.sub));
+      app.revokeLocally(await service.logoutAll(app.db, req.user.sub));
       return reply.code(204).send(null);
     },
   );
@@ -136,7 +133,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     },
     async (req, reply) => {
       await app.enforceRate(`rl:{u:${req.user.sub}}:password`, limits.passwordChangePerUser);
-      revoked(await service.changePassword(app.db, req.user.sub, req.body.currentPassword, req.body.newPassword));
+      app.revokeLocally(await service.changePassword(app.db, req.user.sub, req.body.currentPassword, req.body.newPassword));
       return reply.code(204).send(null);
     },
   );

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, ne, or, sql } from 'drizzle-orm';
-import type { Db } from '../../../../db/client';
+import { rawRows, type Db } from '../../../../db/client';
 import { attempts, contestMembers, contests, localities, roundQuestions, rounds, units, users, type Contest, type Round } from '../../../../db/schema/index';
 
 export function listVisibleContests(db: Db) {
@@ -74,8 +74,6 @@ export async function roundHasAttempts(db: Db, roundId: string): Promise<boolean
   return (await db.select({ id: attempts.id }).from(attempts).where(eq(attempts.roundId, roundId)).limit(1)).length > 0;
 }
 
-const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? (r as T[]) : (((r as { rows?: T[] }).rows ?? []) as T[]));
-
 /** Holds the round row until the transaction ends: overrides, closing and sealing checks serialize on it. */
 export async function lockRound(db: Db, roundId: string, mode: 'update' | 'share' = 'update'): Promise<void> {
   await db.execute(mode === 'update' ? sql`select id from rounds where id = ${roundId} for update` : sql`select id from rounds where id = ${roundId} for share`);
@@ -83,15 +81,13 @@ export async function lockRound(db: Db, roundId: string, mode: 'update' | 'share
 
 /** When no submission of the round can be accepted any more (migration 0012's round_sealed_at). */
 export async function roundSealedAt(db: Db, roundId: string, graceMs: number): Promise<Date | null> {
-  const rows = rowsOf<{ at: string | Date | null }>(await db.execute(sql`select round_sealed_at(${roundId}, ${graceMs}::int) as at`));
+  const rows = await rawRows<{ at: string | Date | null }>(db, sql`select round_sealed_at(${roundId}, ${graceMs}::int) as at`);
   const at = rows[0]?.at;
   return at ? new Date(at) : null;
 }
 
 export async function sealedTimesOfContest(db: Db, contestId: string, graceMs: number): Promise<Map<string, Date>> {
-  const rows = rowsOf<{ id: string; at: string | Date }>(
-    await db.execute(sql`select id, round_sealed_at(id, ${graceMs}::int) as at from rounds where contest_id = ${contestId}`),
-  );
+  const rows = await rawRows<{ id: string; at: string | Date }>(db, sql`select id, round_sealed_at(id, ${graceMs}::int) as at from rounds where contest_id = ${contestId}`);
   return new Map(rows.map((r) => [r.id, new Date(r.at)]));
 }
 
@@ -100,8 +96,7 @@ export async function sealedTimesOfContest(db: Db, contestId: string, graceMs: n
  * the resident's extra seconds if an override grants some (API.md v1.1).
  */
 export async function clampRunningDeadlines(db: Db, roundId: string, closesAt: Date): Promise<number> {
-  const rows = rowsOf<{ id: string }>(
-    await db.execute(sql`
+  const rows = await rawRows<{ id: string }>(db, sql`
       update attempts a
       set deadline = x.ends
       from (
@@ -113,8 +108,7 @@ export async function clampRunningDeadlines(db: Db, roundId: string, closesAt: D
           and not exists (select 1 from submissions s where s.attempt_id = a2.id)
       ) x
       where a.id = x.id and a.deadline > x.ends
-      returning a.id`),
-  );
+      returning a.id`);
   return rows.length;
 }
 

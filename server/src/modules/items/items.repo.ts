@@ -1,14 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../../../../db/client';
+import { rawRows, type Db } from '../../../../db/client';
 import { questionReviews, questions, type StoredOption } from '../../../../db/schema/index';
 import { ITEM_THRESHOLDS } from '../../lib/item-analysis';
-
-/** Raw SQL on whatever handle we hold (a transaction included), on either driver. */
-async function rawRows<T>(db: Db, q: ReturnType<typeof sql>): Promise<T[]> {
-  const result: unknown = await db.execute(q);
-  if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
-}
 
 export interface PoolItem {
   id: string;

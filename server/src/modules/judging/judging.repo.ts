@@ -1,5 +1,5 @@
 import { and, asc, eq, getTableColumns, isNotNull, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../../../db/client';
+import { rawRows, type Db } from '../../../../db/client';
 import {
   attempts,
   disqualifications,
@@ -13,12 +13,7 @@ import {
 import { FARM_MIN_ACCOUNTS, SAME_ADDRESS_MIN_OTHERS, SAME_DEVICE_MIN_OTHERS } from '../../lib/fairplay';
 import type { PredictionTarget, PrizeTier } from '../../lib/ranking';
 
-/** Raw SQL on whatever handle we hold (a transaction included), on either driver. */
-export async function rawRows<T>(db: Db, q: SQL): Promise<T[]> {
-  const result: unknown = await db.execute(q);
-  if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
-}
+export { rawRows };
 
 /**
  * Session settings for the big ranking statements of one transaction: sorts of a million

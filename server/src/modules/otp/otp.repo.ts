@@ -1,9 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../../../db/client';
+import { rawRows, type Db } from '../../../../db/client';
 import { otpCodes, otpOutbox } from '../../../../db/schema/index';
 import type { OtpPurpose } from '../../lib/otp';
-
-const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? (r as T[]) : (((r as { rows?: T[] }).rows ?? []) as T[]));
 
 /** Serializes the requests of one phone (the limits are read, then a row is written). */
 export async function lockPhone(db: Db, phone: string) {
@@ -11,13 +9,11 @@ export async function lockPhone(db: Db, phone: string) {
 }
 
 export async function recentRequests(db: Db, phone: string, since: Date): Promise<{ count: number; firstMs: number | null; lastMs: number | null }> {
-  const [r] = rowsOf<{ n: number; first_ms: number | null; last_ms: number | null }>(
-    await db.execute(sql`
+  const [r] = await rawRows<{ n: number; first_ms: number | null; last_ms: number | null }>(db, sql`
       select count(*)::int as n,
              floor(extract(epoch from min(created_at)) * 1000)::float8 as first_ms,
              floor(extract(epoch from max(created_at)) * 1000)::float8 as last_ms
-      from otp_codes where phone = ${phone} and created_at > ${since.toISOString()}::timestamptz`),
-  );
+      from otp_codes where phone = ${phone} and created_at > ${since.toISOString()}::timestamptz`);
   return { count: Number(r?.n ?? 0), firstMs: r?.first_ms === null || r?.first_ms === undefined ? null : Number(r.first_ms), lastMs: r?.last_ms === null || r?.last_ms === undefined ? null : Number(r.last_ms) };
 }
 
@@ -65,8 +61,7 @@ export interface OutboxRow {
 
 /** Claims due messages (skipping those another process holds) and leases them for `leaseMs`. */
 export async function claimDue(db: Db, limit: number, leaseMs: number): Promise<OutboxRow[]> {
-  return rowsOf<OutboxRow>(
-    await db.execute(sql`
+  return rawRows<OutboxRow>(db, sql`
       update otp_outbox o
       set attempts = o.attempts + 1, next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000}::float8)
       where o.id in (
@@ -75,8 +70,7 @@ export async function claimDue(db: Db, limit: number, leaseMs: number): Promise<
         order by id
         limit ${limit}
         for update skip locked)
-      returning o.id, o.code_id, o.phone, o.purpose, o.sealed, o.attempts`),
-  );
+      returning o.id, o.code_id, o.phone, o.purpose, o.sealed, o.attempts`);
 }
 
 export async function markSent(db: Db, id: number) {

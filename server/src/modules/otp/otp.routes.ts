@@ -64,7 +64,7 @@ export const otpRoutes: FastifyPluginAsyncZod<OtpRoutesOptions> = async (app, { 
         await clearLoginFailures(tx, phone);
         return bumpTokenVersion(tx, account.id, { passwordHash, passwordChangeRequired: false });
       });
-      if (user) app.tokenVersions.apply({ userId: user.id, version: user.tokenVersion, disabled: !!user.disabledAt, changedAtMs: Date.now() });
+      if (user) app.revokeLocally(user);
       return reply.code(204).send(null);
     },
   );

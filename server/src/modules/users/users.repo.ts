@@ -2,15 +2,8 @@ import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client';
 import { contestMembers, users, type User } from '../../../../db/schema/index';
 
-export { bumpTokenVersion, type AccountChange } from '../auth/index';
-
-export function findUser(db: Db, id: string): Promise<User | undefined> {
-  return db.query.users.findFirst({ where: eq(users.id, id) });
-}
-
-export function findUserByPhone(db: Db, phone: string): Promise<User | undefined> {
-  return db.query.users.findFirst({ where: eq(users.phone, phone) });
-}
+// The account reads and the version bump live with the accounts (auth module): one home each.
+export { bumpTokenVersion, findUserById as findUser, findUserByPhone, type AccountChange } from '../auth/index';
 
 /** Phones containing these digits, for the help desk that heard part of a number. */
 export function findUsersByDigits(db: Db, digits: string, limit = 50): Promise<User[]> {

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { User } from '../../../../db/schema/index';
 import { ErrorResponse } from '../../lib/zod';
 import { staffOn } from '../../plugins/access';
 import { AdminUser, TemporaryPasswordResponse, UserParams, UserPatchBody, UserSearchQuery } from './users.schemas';
@@ -10,8 +9,6 @@ const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404
 const sec = [{ bearer: [] }];
 
 export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
-  // This process refuses the old tokens at once; the others within their poll period.
-  const revoked = (u: User) => app.tokenVersions.apply({ userId: u.id, version: u.tokenVersion, disabled: !!u.disabledAt, changedAtMs: Date.now() });
 
   app.get(
     '/admin/users',
@@ -38,7 +35,7 @@ export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const user = await service.updateUser(app.db, req.user.sub, req.params.userId, req.body);
-      revoked(user);
+      app.revokeLocally(user);
       return service.toAdminUser(user);
     },
   );
@@ -59,7 +56,7 @@ export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const { user, temporaryPassword } = await service.resetPassword(app.db, req.user.sub, req.params.userId);
-      revoked(user);
+      app.revokeLocally(user);
       reply.header('cache-control', 'no-store');
       return { temporaryPassword };
     },
