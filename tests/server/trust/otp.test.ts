@@ -187,12 +187,17 @@ describe('POST /auth/otp and POST /auth/password/reset', () => {
     }
   });
 
-  it('answers 503 when no provider is configured', async () => {
+  it('answers the contract\'s 202 but makes no code when no provider is configured', async () => {
     const app = await makeTestApp({ database: t.database });
     try {
-      const res = await app.app.inject({ method: 'POST', url: '/api/v1/auth/otp', payload: { phone: makePhone(), purpose: 'reset' } });
-      expect(res.statusCode).toBe(503);
-      expect(res.headers['retry-after']).toBeDefined();
+      const r = await makeResident(db());
+      const res = await app.app.inject({ method: 'POST', url: '/api/v1/auth/otp', payload: { phone: r.phone, purpose: 'reset' } });
+      expect(res.statusCode).toBe(202);
+      const rows = await db().select().from(otpCodes).where(eq(otpCodes.phone, r.phone));
+      expect(rows.map((c) => c.codeHash)).toEqual([null]);
+      expect(await db().select().from(otpOutbox).where(eq(otpOutbox.phone, r.phone))).toHaveLength(0);
+      expect((await app.app.inject({ method: 'POST', url: '/api/v1/auth/password/reset', payload: { phone: r.phone, code: '123456', newPassword: 'mat-khau-moi-9' } })).json().code).toBe('OTP_INVALID');
+      expect((await app.app.inject({ method: 'GET', url: '/api/v1/auth/options' })).json()).toEqual({ registrationOtp: false, passwordReset: false });
     } finally {
       await app.close();
     }

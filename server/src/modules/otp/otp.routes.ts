@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { unavailable } from '../../lib/errors';
 import type { Limits } from '../../lib/limits';
 import { hashPassword } from '../../lib/passwords';
 import { ErrorResponse } from '../../lib/zod';
@@ -16,9 +15,6 @@ export interface OtpRoutesOptions {
 const errors = { 400: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse };
 
 export const otpRoutes: FastifyPluginAsyncZod<OtpRoutesOptions> = async (app, { otp, limits }) => {
-  const requireProvider = () => {
-    if (!otp.enabled) throw unavailable('One-time codes are not configured on this server (OTP_PROVIDER): ask the help desk', 3600);
-  };
 
   app.post(
     '/auth/otp',
@@ -33,7 +29,6 @@ export const otpRoutes: FastifyPluginAsyncZod<OtpRoutesOptions> = async (app, { 
       },
     },
     async (req, reply) => {
-      requireProvider();
       await app.enforceRate(`rl:{ip:${req.ip}}:otp`, limits.otpPerIp);
       const { phone, purpose } = req.body;
       await otp.request(phone, purpose, async (db) => !!(await findUserByPhone(db, phone)));
@@ -54,7 +49,6 @@ export const otpRoutes: FastifyPluginAsyncZod<OtpRoutesOptions> = async (app, { 
       },
     },
     async (req, reply) => {
-      requireProvider();
       await app.enforceRate(`rl:{ip:${req.ip}}:otp-verify`, limits.otpVerifyPerIp);
       const { phone, code, newPassword } = req.body;
       const user = await otp.withCode(phone, 'reset', code, async (tx) => {

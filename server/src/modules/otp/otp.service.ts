@@ -90,7 +90,8 @@ export class OtpService {
       if (recent.count >= OTP_PER_DAY && recent.firstMs !== null)
         throw tooManyRequests((recent.firstMs + DAY_MS - now.getTime()) / 1000, 'Five codes a day for one phone number: try again tomorrow');
       const has = await phoneHasAccount(tx);
-      const usable = purpose === 'reset' ? has : !has;
+      // No provider: nothing could deliver a code, so none is made (the answer stays the contract's 202).
+      const usable = this.opts.sender !== null && (purpose === 'reset' ? has : !has);
       const code = usable ? newCode() : null;
       const codeId = await repo.insertCode(tx, {
         phone,
