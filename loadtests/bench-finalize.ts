@@ -31,9 +31,16 @@ url.pathname = `/${name}`;
 
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 // 20 answers per submission with UUID-long ids, the option chosen per attempt and question.
+/**
+ * 20 answers an attempt as the attempts module stores them (lib/choices.ts): one byte per
+ * question in byte order of the ids, and the fair-play signatures over the answers in the
+ * order served and in id order (migration 0016's answer_signature = lib/choices.ts signature).
+ */
 const ANSWERS = sql.raw(
-  `(select jsonb_agg(jsonb_build_object('questionId', q.id, 'optionId', q.id || '-' || (abs(hashtext(attempts.id || q.k::text)) % 4)) order by q.k)
-     from (select k, md5('q' || k)::uuid::text as id from generate_series(1, 20) k) q)`,
+  `(select decode(string_agg(lpad(to_hex(q.o), 2, '0'), '' order by q.id collate "C"), 'hex') as choices,
+       answer_signature(string_agg(q.id || chr(31) || q.id || '-' || q.o, chr(30) order by q.k)) as seq,
+       answer_signature(string_agg(q.id || chr(31) || q.id || '-' || q.o, chr(30) order by q.id collate "C")) as set
+     from (select k, md5('q' || k)::uuid::text as id, abs(hashtext(attempts.id || k::text)) % 4 as o from generate_series(1, 20) k) q)`,
 );
 const ms = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(2)} s`;
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
@@ -84,13 +91,13 @@ try {
     from generate_series(0, ${SUBMISSIONS - 1}) i`);
   console.log(`attempts: ${SUBMISSIONS} (${ms(t0)})`);
   // Ids are UUIDs as in production (they sort slower than short strings). 20 answers each,
-  // as residents send them (the fair-play signatures are computed from them on insert). Scores 5..20
+  // stored as the API stores them (choices and fair-play signatures). Scores 5..20
   // (1 in 16 all correct), predictions spread, durations with many ties.
   await database.rows(sql`
-    insert into submissions (attempt_id, round_id, user_id, answers, prediction, score, total, deadline, submitted_at, duration_ms)
-    select id, round_id, user_id, ${ANSWERS}, abs(hashtext(id || 'p')) % 120000, (hashtext(id) & 15) + 5, 20, deadline,
+    insert into submissions (attempt_id, round_id, user_id, choices, answers_seq, answers_set, prediction, score, total, deadline, submitted_at, duration_ms)
+    select id, round_id, user_id, x.choices, x.seq, x.set, abs(hashtext(id || 'p')) % 120000, (hashtext(id) & 15) + 5, 20, deadline,
            started_at + (abs(hashtext(id || 'd')) % 1200) * interval '1 second', (abs(hashtext(id || 'd')) % 1200) * 1000
-    from attempts where round_id = ${roundId}`);
+    from attempts cross join lateral ${ANSWERS} x where round_id = ${roundId}`);
   await database.rows(sql`insert into exclusions (contest_id, national_id) select ${contestId}, '0380' || lpad((i * 97)::text, 8, '0') from generate_series(1, 500) i`);
   await database.rows(sql`insert into exclusions (contest_id, phone) select ${contestId}, '09' || lpad((i * 89)::text, 8, '0') from generate_series(1, 500) i`);
   await database.rows(sql`insert into disqualifications (round_id, user_id, reason) select ${roundId}, md5('u' || (i * 131))::uuid::text, 'Gian lận' from generate_series(1, 100) i`);

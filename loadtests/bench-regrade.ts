@@ -63,15 +63,18 @@ try {
   console.log(`attempts: ${SUBMISSIONS} (${ms(t0)})`);
   // Each answer is the key ("-0") about 60 % of the time; scores are graded from the answers.
   await database.rows(sql`
-    insert into submissions (attempt_id, round_id, user_id, answers, prediction, score, total, deadline, submitted_at, duration_ms)
-    select x.id, x.round_id, x.user_id, x.answers, abs(hashtext(x.id || 'p')) % 120000,
-      (select count(*) from jsonb_array_elements(x.answers) e where e ->> 'optionId' like '%-0')::int, 20, x.deadline,
-      x.started_at + (abs(hashtext(x.id || 'd')) % 1200) * interval '1 second', (abs(hashtext(x.id || 'd')) % 1200) * 1000
-    from (
-      select a.*, (select jsonb_agg(jsonb_build_object('questionId', q.id, 'optionId', q.id || '-' || greatest(0, abs(hashtext(a.id || q.k::text)) % 10 - 5)) order by q.k)
-        from (select k, md5('q' || k)::uuid::text as id from generate_series(1, 20) k) q) as answers
-      from attempts a where a.round_id = ${roundId}
-    ) x`);
+    insert into submissions (attempt_id, round_id, user_id, choices, answers_seq, answers_set, prediction, score, total, deadline, submitted_at, duration_ms)
+    select a.id, a.round_id, a.user_id, x.choices, x.seq, x.set, abs(hashtext(a.id || 'p')) % 120000, x.score, 20, a.deadline,
+      a.started_at + (abs(hashtext(a.id || 'd')) % 1200) * interval '1 second', (abs(hashtext(a.id || 'd')) % 1200) * 1000
+    from attempts a cross join lateral (
+      -- Stored as the API stores answers (lib/choices.ts): option indexes in byte order of the question ids, signatures.
+      select decode(string_agg(lpad(to_hex(q.o), 2, '0'), '' order by q.id collate "C"), 'hex') as choices,
+        answer_signature(string_agg(q.id || chr(31) || q.id || '-' || q.o, chr(30) order by q.k)) as seq,
+        answer_signature(string_agg(q.id || chr(31) || q.id || '-' || q.o, chr(30) order by q.id collate "C")) as set,
+        (count(*) filter (where q.o = 0))::int as score
+      from (select k, md5('q' || k)::uuid::text as id, least(3, greatest(0, abs(hashtext(a.id || k::text)) % 10 - 5)) as o from generate_series(1, 20) k) q
+    ) x
+    where a.round_id = ${roundId}`);
   await database.rows(sql`vacuum analyze`);
   console.log(`data ready: ${SUBMISSIONS} submissions by ${USERS} residents (${ms(t0)})`);
 

@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submissions } from '../../db/schema/index';
 import { makeContest, makeResident, makeRound, tokenFor } from '../helpers/factories';
+import { storedAnswers } from '../helpers/results-factories';
 import { launchBrowser, watchErrors } from './support/browser';
 import { startWebServer, type WebServer } from './support/server';
 import { expectNoPageErrors, newContext } from './support/session';
@@ -47,7 +48,7 @@ describe('time limit', { timeout: 90_000 }, () => {
 
     await page.getByText('Bài thi đã được ghi nhận.').waitFor({ timeout: 30_000 });
     const [sub] = await db.select().from(submissions).where(eq(submissions.userId, user.id));
-    expect(sub.answers).toHaveLength(1);
+    expect(await storedAnswers(db, sub.attemptId)).toHaveLength(1);
     expect(sub.prediction).toBe(0);
     expectNoPageErrors(errors);
     await context.close();

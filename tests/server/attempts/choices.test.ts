@@ -2,6 +2,7 @@ import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { questions, submissions } from '../../../db/schema/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
+import { storedAnswers } from '../../helpers/results-factories';
 import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
 
 // API.md v1.1 "Submitting by position": { choices: [2, 0, null, …], prediction }.
@@ -46,13 +47,13 @@ describe('POST /attempts/:attemptId/submit with choices', () => {
     expect((await submit(sa.attemptId, a, { choices: [0], prediction: 1 })).json()).toMatchObject({ duplicate: true, score: 2 });
 
     const expected = sa.questions.slice(0, 3).map((q, i) => ({ questionId: q.id, optionId: q.options[choices[i]!].id }));
-    const [stored] = await db().select().from(submissions).where(eq(submissions.attemptId, sa.attemptId));
-    expect(stored.answers).toEqual(expected);
+    expect(await storedAnswers(db(), sa.attemptId)).toEqual(expected);
 
     // The same selection in the id form (another resident, the same four questions in another order) scores the same.
     const sb = await start(round.id, b);
     const r = await submit(sb.attemptId, b, { answers: expected, prediction: 7 });
     expect(r.json().score).toBe(2);
+    const [stored] = await db().select().from(submissions).where(eq(submissions.attemptId, sa.attemptId));
     const [other] = await db().select().from(submissions).where(eq(submissions.attemptId, sb.attemptId));
     expect(other.answersSet).toBe(stored.answersSet);
   });

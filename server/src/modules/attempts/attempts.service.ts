@@ -5,6 +5,7 @@ import { drawQuestions, newSeed, shuffleOptions } from '../../lib/draw';
 import { AppError, badRequest, conflict, forbidden, notFound, sqlState, tooManyRequests, unauthorized, unavailable } from '../../lib/errors';
 import type { Limits } from '../../lib/limits';
 import { roundStatus, SUBMIT_GRACE_MS } from '../../lib/rounds';
+import { leanAnswers } from '../../lib/choices';
 import { describeProblem, grade } from '../../lib/scoring';
 import type { Throttle } from '../../lib/throttle';
 import { isDependencyDown } from '../../plugins/errors';
@@ -238,8 +239,7 @@ export class AttemptsService {
         attemptId,
         roundId: attempt.roundId,
         userId,
-        // Exactly { questionId, optionId } per answer (zod drops the rest; choices are turned into these).
-        answers,
+        ...leanAnswers(attempt.questionIds, answers, (qid, oid) => questions.get(qid)?.q.options.findIndex((o) => o.id === oid) ?? -1),
         prediction: body.prediction,
         score: stored.score,
         total: stored.total,
