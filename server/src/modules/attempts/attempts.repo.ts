@@ -1,6 +1,7 @@
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../../../db/client';
 import { contests, questions, roundQuestions, rounds, type Round, type StoredOption } from '../../../../db/schema/index';
+import { sqlState } from '../../lib/errors';
 import { SUBMIT_GRACE_MS } from '../../lib/rounds';
 
 export interface PoolQuestion {
@@ -248,4 +249,35 @@ export async function insertSubmissions(database: Database, rows: SubmissionRow[
     returning attempt_id
   `);
   return new Set(inserted.map((r) => r.attempt_id));
+}
+
+const START_RETRIES = 5;
+
+/**
+ * A batch of starts (attempts.service.ts group-commits them). One statement for the whole batch. If two processes raced for one attempt number the
+ * statement fails as a whole (23505, or 23503 when a round's cap changed under it): then
+ * each request runs on its own, again, and settles on a fresh read (usually a resume).
+ */
+export async function startAttemptsSettled(database: Database, reqs: StartRequest[]): Promise<(StartOutcome | Error)[]> {
+  try {
+    return await startAttempts(database, reqs);
+  } catch (err) {
+    const state = sqlState(err);
+    if (state !== '23505' && state !== '23503') throw err;
+  }
+  const out: (StartOutcome | Error)[] = [];
+  for (const req of reqs) {
+    for (let tries = 1; ; tries++) {
+      try {
+        out.push((await startAttempts(database, [req]))[0]);
+        break;
+      } catch (err) {
+        const state = sqlState(err);
+        if ((state === '23505' || state === '23503') && tries < START_RETRIES) continue;
+        out.push(err instanceof Error ? err : new Error(String(err)));
+        break;
+      }
+    }
+  }
+  return out;
 }
