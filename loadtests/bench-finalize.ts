@@ -2,12 +2,11 @@
 // full ranking as XLSX into a stream that only counts bytes. Builds a throwaway database
 // (generate_series), prints the times and the peak memory, drops the database.
 //   npm run bench:finalize [-- --submissions 1000000 --users 300000 --formats xlsx,csv,pdf]
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
-import { createDatabase, migrateDatabase } from '../db/client';
+import { benchContest, closedBenchRound, scratchDatabase } from './scratch';
 import { writeExport, type ExportFormat } from '../server/src/modules/exports/index';
 import { finalizeRound } from '../server/src/modules/judging/judging.service';
 
@@ -24,12 +23,6 @@ const USERS = Number(args.users);
 const MAX_ATTEMPTS = Math.ceil(SUBMISSIONS / USERS);
 const FORMATS = args.formats.split(',') as ExportFormat[];
 
-const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const name = `bench_finalize_${randomBytes(4).toString('hex')}`;
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 // 20 answers per submission with UUID-long ids, the option chosen per attempt and question.
 /**
  * 20 answers an attempt as the attempts module stores them (lib/choices.ts): one byte per
@@ -62,20 +55,12 @@ async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; before
   }
 }
 
-await admin.unsafe(`create database ${name}`);
-const database = await createDatabase({ url: url.toString(), max: 4 });
+const scratch = await scratchDatabase('finalize');
+const database = scratch.database;
 try {
-  await migrateDatabase(database);
   const t0 = performance.now();
-  const [{ contest_id: contestId }] = await database.rows<{ contest_id: string }>(sql`
-    insert into contests (slug, title, one_prize_per_person) values ('bench', 'Cuộc thi bench', true) returning id as contest_id`);
-  await database.rows(sql`insert into localities (contest_id, name, headcount) select ${contestId}, 'Xã ' || i, 5000 + i from generate_series(1, 30) i`);
-  await database.rows(sql`insert into units (contest_id, name) select ${contestId}, 'Đơn vị ' || i from generate_series(1, 40) i`);
-  const [{ round_id: roundId }] = await database.rows<{ round_id: string }>(sql`
-    insert into rounds (contest_id, number, opens_at, closes_at, question_count, max_attempts, prizes)
-    values (${contestId}, 1, now() - interval '8 days', now() - interval '1 hour', 20, ${MAX_ATTEMPTS},
-      '[{"name":"Giải Nhất","count":1},{"name":"Giải Nhì","count":2},{"name":"Giải Ba","count":3},{"name":"Giải Khuyến khích","count":30}]')
-    returning id as round_id`);
+  const contestId = await benchContest(database, { onePrizePerPerson: true });
+  const roundId = await closedBenchRound(database, contestId, MAX_ATTEMPTS);
   await database.rows(sql`
     with l as (select array_agg(id order by name) a from localities where contest_id = ${contestId}),
          u as (select array_agg(id order by name) a from units where contest_id = ${contestId})
@@ -141,8 +126,5 @@ try {
   }
   console.log(`process peak RSS over the whole run: ${mb(process.resourceUsage().maxRSS * 1024)}`);
 } finally {
-  await database.close();
-  if (args.keep) console.log(`kept database ${name}`);
-  else await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.end({ timeout: 5 });
+  await scratch.finish(args.keep);
 }

@@ -3,11 +3,9 @@
 // void, and the item analysis of the round. Builds a throwaway database (generate_series),
 // prints the times, drops the database.
 //   npm run bench:regrade [-- --submissions 1000000 --users 300000 --analysis]
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
-import { createDatabase, migrateDatabase } from '../db/client';
+import { benchContest, closedBenchRound, scratchDatabase } from './scratch';
 import { finalizeRound } from '../server/src/modules/judging/judging.service';
 import { correctQuestion, itemAnalysis } from '../server/src/modules/items/items.service';
 
@@ -24,25 +22,14 @@ const SUBMISSIONS = Number(args.submissions);
 const USERS = Number(args.users);
 const MAX_ATTEMPTS = Math.ceil(SUBMISSIONS / USERS);
 
-const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const name = `bench_regrade_${randomBytes(4).toString('hex')}`;
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 const ms = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(2)} s`;
 
-await admin.unsafe(`create database ${name}`);
-const database = await createDatabase({ url: url.toString(), max: 4 });
+const scratch = await scratchDatabase('regrade');
+const database = scratch.database;
 try {
-  await migrateDatabase(database);
   const t0 = performance.now();
-  const [{ contest_id: contestId }] = await database.rows<{ contest_id: string }>(sql`
-    insert into contests (slug, title) values ('bench', 'Cuộc thi bench') returning id as contest_id`);
-  const [{ round_id: roundId }] = await database.rows<{ round_id: string }>(sql`
-    insert into rounds (contest_id, number, opens_at, closes_at, question_count, max_attempts, prizes)
-    values (${contestId}, 1, now() - interval '8 days', now() - interval '1 hour', 20, ${MAX_ATTEMPTS},
-      '[{"name":"Giải Nhất","count":1},{"name":"Giải Nhì","count":2},{"name":"Giải Ba","count":3},{"name":"Giải Khuyến khích","count":30}]')
-    returning id as round_id`);
+  const contestId = await benchContest(database, { places: false });
+  const roundId = await closedBenchRound(database, contestId, MAX_ATTEMPTS);
   // 20 questions with UUID ids, options "<id>-0".."<id>-3", the key "-0".
   await database.rows(sql`
     insert into questions (id, contest_id, text, options)
@@ -112,8 +99,5 @@ try {
     console.log(`item analysis: ${ms(t)} — ${rows.length} questions, flagged ${rows.filter((r) => r.flags.length).length}`);
   }
 } finally {
-  await database.close();
-  if (args.keep) console.log(`kept database ${name}`);
-  else await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.end({ timeout: 5 });
+  await scratch.finish(args.keep);
 }

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { createDatabase } from '../db/client';
 import { buildApp } from '../server/src/app';
 import { SubmitBody } from '../server/src/modules/attempts/index';
+import { askCpuUs } from './ipc';
 import { createRedis } from '../server/src/plugins/redis';
 
 const env = process.env;
@@ -116,20 +117,10 @@ async function primary(n: number) {
     workers.map((w) => new Promise<{ appPort: number; barePort: number }>((ok) => w.once('message', (m: { appPort: number; barePort: number }) => ok(m)))),
   );
   process.send!({ ready: true, appPort: ready[0].appPort, barePort: ready[0].barePort, workers: n });
-  const ask = (w: (typeof workers)[number]) =>
-    new Promise<number>((ok) => {
-      const on = (m: { cpuUs?: number }) => {
-        if (typeof m.cpuUs !== 'number') return;
-        w.off('message', on);
-        ok(m.cpuUs);
-      };
-      w.on('message', on);
-      w.send({ cpu: true });
-    });
   process.on('message', async (m: { stop?: boolean; cpu?: boolean }) => {
     if (m.cpu) {
       const own = process.cpuUsage();
-      const theirs = await Promise.all(workers.map(ask));
+      const theirs = await Promise.all(workers.map((w) => askCpuUs(w)));
       process.send!({ cpuUs: own.user + own.system + theirs.reduce((a, b) => a + b, 0) });
     }
     if (m.stop) {

@@ -20,6 +20,7 @@ import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { createDatabase, migrateDatabase } from '../db/client';
 import { shuffleOptions } from '../server/src/lib/draw';
+import { askCpuUs } from './ipc';
 
 const env = process.env;
 const DATABASE_URL = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -61,17 +62,7 @@ function figures(r: Result): Figures {
   return { rps: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99 };
 }
 
-function serverCpuUs(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    const on = (m: { cpuUs?: number }) => {
-      if (typeof m.cpuUs !== 'number') return;
-      child.off('message', on);
-      resolve(m.cpuUs);
-    };
-    child.on('message', on);
-    child.send({ cpu: true });
-  });
-}
+const serverCpuUs = (child: ChildProcess) => askCpuUs(child);
 
 /** CPU the Redis server has used, from INFO cpu (user + system), in µs. */
 async function redisCpuUs(): Promise<number> {
