@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { benchContest, closedBenchRound, scratchDatabase } from './scratch';
 import { writeExport, type ExportFormat } from '../server/src/modules/exports/index';
-import { finalizeRound } from '../server/src/modules/judging/judging.service';
+import { finalizeRound } from '../server/src/modules/judging/finalize.service';
 
 const { values: args } = parseArgs({
   options: {

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { benchContest, closedBenchRound, scratchDatabase } from './scratch';
-import { finalizeRound } from '../server/src/modules/judging/judging.service';
+import { finalizeRound } from '../server/src/modules/judging/finalize.service';
 import { correctQuestion, itemAnalysis } from '../server/src/modules/items/items.service';
 
 const { values: args } = parseArgs({

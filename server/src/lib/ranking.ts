@@ -2,6 +2,9 @@
 // runs the same rules in SQL for speed; this is the reference the property test holds the
 // SQL to, and the definition of the checksum a judge can recompute from an export.
 import { createHash } from 'node:crypto';
+import { ineligibleReason, type ExclusionEntry } from './eligibility';
+
+export { DISQUALIFIED_PREFIX, INELIGIBLE_EXCLUDED, INELIGIBLE_NOT_RESIDENT, ineligibleReason } from './eligibility';
 
 export type PredictionTarget = 'all_correct_people' | 'all_correct_entries' | 'participants' | 'entries';
 export const PREDICTION_TARGETS: readonly PredictionTarget[] = ['all_correct_people', 'all_correct_entries', 'participants', 'entries'];
@@ -39,7 +42,7 @@ export interface RankingInput {
   prizes: readonly PrizeTier[];
   /** Users who won a prize in an earlier finalized round of the contest (empty unless onePrizePerPerson). */
   priorWinners: ReadonlySet<string>;
-  exclusions: readonly { nationalId: string | null; phone: string | null }[];
+  exclusions: readonly ExclusionEntry[];
   /** userId -> the judge's reason. */
   disqualified: ReadonlyMap<string, string>;
   people: ReadonlyMap<string, RankingPerson>;
@@ -80,28 +83,6 @@ export interface RankingResult {
   checksum: string;
 }
 
-export const INELIGIBLE_NOT_RESIDENT = 'not_resident';
-export const INELIGIBLE_EXCLUDED = 'excluded';
-export const DISQUALIFIED_PREFIX = 'disqualified: ';
-
-/**
- * Why a person may not be ranked, or null. One reason only, the first that applies:
- * not a resident, then on the exclusion list (national id or phone), then disqualified.
- */
-export function ineligibleReason(
-  person: Pick<RankingPerson, 'role' | 'nationalId' | 'phone'>,
-  exclusions: RankingInput['exclusions'],
-  disqualification: string | undefined,
-): string | null {
-  if (person.role !== 'resident') return INELIGIBLE_NOT_RESIDENT;
-  const excluded = exclusions.some(
-    (e) => (e.nationalId !== null && e.nationalId === person.nationalId) || (e.phone !== null && e.phone === person.phone),
-  );
-  if (excluded) return INELIGIBLE_EXCLUDED;
-  if (disqualification !== undefined) return DISQUALIFIED_PREFIX + disqualification;
-  return null;
-}
-
 /** Byte order, as Postgres's "C" collation sorts: the order must not depend on a locale. */
 export function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
@@ -122,18 +103,45 @@ export function isAllCorrect(s: Pick<RankingSubmission, 'score' | 'total'>): boo
   return s.score === s.total;
 }
 
-/** actualCount per predictionTarget, over eligible participants only. */
-export function actualCountOf(target: PredictionTarget, eligibleSubmissions: readonly RankingSubmission[]): number {
+/** What the actual count can be, each over eligible participants only (finalize counts them in SQL). */
+export interface EligibleCounts {
+  /** Distinct eligible people with a submitted attempt. */
+  eligiblePeople: number;
+  /** Eligible submitted attempts. */
+  eligibleEntries: number;
+  /** Distinct eligible people with at least one all-correct attempt. */
+  allCorrectPeople: number;
+  /** Eligible all-correct attempts. */
+  allCorrectEntries: number;
+}
+
+/** The actual count rule: which count each predictionTarget takes. */
+export function actualCountFor(target: PredictionTarget, c: EligibleCounts): number {
   switch (target) {
     case 'all_correct_people':
-      return new Set(eligibleSubmissions.filter(isAllCorrect).map((s) => s.userId)).size;
+      return c.allCorrectPeople;
     case 'all_correct_entries':
-      return eligibleSubmissions.filter(isAllCorrect).length;
+      return c.allCorrectEntries;
     case 'participants':
-      return new Set(eligibleSubmissions.map((s) => s.userId)).size;
+      return c.eligiblePeople;
     case 'entries':
-      return eligibleSubmissions.length;
+      return c.eligibleEntries;
   }
+}
+
+export function eligibleCountsOf(eligibleSubmissions: readonly RankingSubmission[]): EligibleCounts {
+  const allCorrect = eligibleSubmissions.filter(isAllCorrect);
+  return {
+    eligiblePeople: new Set(eligibleSubmissions.map((s) => s.userId)).size,
+    eligibleEntries: eligibleSubmissions.length,
+    allCorrectPeople: new Set(allCorrect.map((s) => s.userId)).size,
+    allCorrectEntries: allCorrect.length,
+  };
+}
+
+/** actualCount per predictionTarget, over eligible participants only. */
+export function actualCountOf(target: PredictionTarget, eligibleSubmissions: readonly RankingSubmission[]): number {
+  return actualCountFor(target, eligibleCountsOf(eligibleSubmissions));
 }
 
 /** The prize of the n-th (1-based) prize-taking row, or null past the last tier. */

@@ -1,4 +1,6 @@
 export { judgingRoutes } from './judging.routes';
 export { PublicCache } from './judging.cache';
-export { requireCurrentResults, toRankingRow, previewPrizeChanges, ORDER_CHAIN, type AppliedRules } from './judging.service';
-export { resultRowsAfter, lastPrizePosition, type ExportRow, type PrizeChange } from './judging.repo';
+export { requireCurrentResults, toRankingRow } from './judging.service';
+export { previewPrizeChanges, ORDER_CHAIN, type AppliedRules } from './finalize.service';
+export { resultRowsAfter, lastPrizePosition, type ExportRow } from './judging.repo';
+export type { PrizeChange } from './finalize.sql';

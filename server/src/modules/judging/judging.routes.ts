@@ -18,6 +18,8 @@ import {
   WinnersResponse,
 } from './judging.schemas';
 import { PublicCache } from './judging.cache';
+import { collectiveRanking } from './collective.service';
+import { finalizeRound } from './finalize.service';
 import * as service from './judging.service';
 import { staffOn } from '../../plugins/access';
 
@@ -64,7 +66,7 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
     '/judge/rounds/:roundId/finalize',
     { config: staffOn.round('judge'), schema: { tags: ['judging'], security: sec, params: RoundParams, response: { 200: FinalizeResponse, ...errors } } },
     async (req) => {
-      const out = await service.finalizeRound(app.db, req.user.sub, req.params.roundId);
+      const out = await finalizeRound(app.db, req.user.sub, req.params.roundId);
       cache.forget(req.params.roundId);
       return out;
     },
@@ -111,6 +113,6 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
     '/judge/contests/:contestId/collective-ranking',
     // Counts per locality and unit carry no personal data: organizers may see them too.
     { config: staffOn.contest('judge', 'organizer'), schema: { tags: ['judging'], security: sec, params: ContestParams, querystring: CollectiveQuery, response: { 200: CollectiveResponse, ...errors } } },
-    (req) => service.collectiveRanking(app.db, req.params.contestId, req.query.roundId),
+    (req) => collectiveRanking(app.db, req.params.contestId, req.query.roundId),
   );
 };

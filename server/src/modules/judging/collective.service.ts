@@ -1,0 +1,48 @@
+import type { Db } from '../../../../db/client';
+import { notFound } from '../../lib/errors';
+import { requireContest, requireRound } from '../contests/index';
+import { collectiveCounts, type CollectiveRow } from './collective.repo';
+
+interface CollectiveEntry {
+  rank: number;
+  id: string;
+  name: string;
+  participants: number;
+  headcount: number | null;
+  participationRate: number | null;
+}
+
+/** Competition ranking (1, 1, 3): equal values share a rank; names break the listing order. */
+function rankBy(rows: CollectiveRow[], value: (r: CollectiveRow) => number): CollectiveEntry[] {
+  const withValue = rows.map((r) => ({ r, v: value(r) }));
+  withValue.sort((a, b) => b.v - a.v || a.r.name.localeCompare(b.r.name, 'vi') || (a.r.id < b.r.id ? -1 : 1));
+  let rank = 0;
+  return withValue.map(({ r, v }, i) => {
+    if (i === 0 || v !== withValue[i - 1].v) rank = i + 1;
+    return { rank, id: r.id, name: r.name, participants: r.participants, headcount: r.headcount, participationRate: rateOf(r) };
+  });
+}
+
+function rateOf(r: CollectiveRow): number | null {
+  if (r.headcount === null || r.headcount <= 0) return null;
+  return Math.round((r.participants / r.headcount) * 10_000) / 10_000;
+}
+
+export async function collectiveRanking(db: Db, contestId: string, roundId: string | undefined) {
+  const contest = await requireContest(db, contestId);
+  if (roundId) {
+    const round = await requireRound(db, roundId);
+    if (round.contestId !== contest.id) throw notFound('Round');
+  }
+  const build = async (by: 'locality' | 'unit') => {
+    const rows = await collectiveCounts(db, contest.id, by, roundId ?? null);
+    return {
+      byParticipants: rankBy(rows, (r) => r.participants),
+      byParticipationRate: rankBy(
+        rows.filter((r) => rateOf(r) !== null),
+        (r) => r.participants / r.headcount!,
+      ),
+    };
+  };
+  return { contestId: contest.id, roundId: roundId ?? null, localities: await build('locality'), units: await build('unit') };
+}

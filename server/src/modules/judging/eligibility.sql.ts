@@ -1,0 +1,16 @@
+import { sql, type SQL } from 'drizzle-orm';
+
+/**
+ * Who may compete, for a statement over users `u`: the joins that bring each person's
+ * ineligibility inputs (on the contest's exclusion list, disqualified in the round) and the
+ * reason they give, null when eligible. The rule itself is SQL, in one place:
+ * contest_excluded_users and ineligible_reason (db/migrations/0017_eligibility.sql), which
+ * start_attempt asks too; lib/eligibility.ts is its TypeScript twin. `round` is a round id
+ * or a column (the collective counts take each submission's round). Joins, not correlated
+ * subqueries: the function is inlined and Postgres hashes the list once for 300k people.
+ */
+export const eligibilityJoins = (round: string | SQL, contestId: string) => sql`
+  left join contest_excluded_users(${contestId}) xu on xu.user_id = u.id
+  left join disqualifications dq on dq.round_id = ${round} and dq.user_id = u.id`;
+
+export const reasonSql = sql`ineligible_reason(u.role::text, xu.user_id is not null, dq.reason)`;

@@ -1,0 +1,253 @@
+// Finalize in SQL: the ranking of lib/ranking.ts staged in a temporary table, its checksum,
+// the prize changes a correction would make, and the merge into the stored rows. The
+// fair-play flags are in fairplay.sql.ts, the eligibility joins in eligibility.sql.ts.
+import { sql, type SQL } from 'drizzle-orm';
+import { rawRows, type Db } from '../../../../db/client';
+import type { EligibleCounts, PrizeTier } from '../../lib/ranking';
+import { eligibilityJoins, reasonSql } from './eligibility.sql';
+
+/**
+ * Session settings for the big ranking statements of one transaction: sorts of a million
+ * rows stay in memory instead of spilling to disk, and no JIT compile (it costs more than
+ * it saves on these plans).
+ */
+export async function tuneForRanking(db: Db): Promise<void> {
+  await rawRows(db, sql`select set_config('work_mem', '256MB', true), set_config('jit', 'off', true)`);
+}
+
+export interface ParticipantCounts extends EligibleCounts {
+  participants: number;
+}
+
+export async function countParticipants(db: Db, roundId: string, contestId: string): Promise<ParticipantCounts> {
+  const [r] = await rawRows<ParticipantCounts>(
+    db,
+    sql`
+    with per_user as (
+      select s.user_id, count(*)::int as entries, (count(*) filter (where s.score = s.total))::int as correct
+      from submissions s where s.round_id = ${roundId}
+      group by s.user_id
+    ), people as materialized (
+      select p.entries, p.correct, ${reasonSql} as reason
+      from per_user p join users u on u.id = p.user_id
+      ${eligibilityJoins(roundId, contestId)}
+    )
+    select count(*)::int as "participants",
+      (count(*) filter (where reason is null))::int as "eligiblePeople",
+      coalesce(sum(entries) filter (where reason is null), 0)::int as "eligibleEntries",
+      (count(*) filter (where reason is null and correct > 0))::int as "allCorrectPeople",
+      coalesce(sum(correct) filter (where reason is null), 0)::int as "allCorrectEntries"
+    from people`,
+  );
+  return r;
+}
+
+export interface RankInput {
+  roundId: string;
+  contestId: string;
+  roundNumber: number;
+  onePrizePerPerson: boolean;
+  actualCount: number;
+  prizes: PrizeTier[];
+}
+
+/**
+ * Ranks the round in one INSERT ... SELECT: each participant's best attempt (DISTINCT ON
+ * over the order chain), the global order, ranks down the eligible rows, prizes down the
+ * eligible rows that did not win earlier (onePrizePerPerson), identity snapshot.
+ * attempt_id compares under "C": the order must not depend on the server's locale; user_id
+ * too, where only the grouping matters, because byte comparison sorts a million rows
+ * about twice as fast as a locale's.
+ */
+export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
+  const prizes = JSON.stringify(p.prizes);
+  // A temporary table first: no foreign key checks, indexes or WAL while ranking, and the
+  // stored rows are then touched only where they change (see mergeStagedRows).
+  await rawRows(db, sql`create temp table finalize_rows (like round_result_rows including defaults) on commit drop`);
+  await rawRows(
+    db,
+    sql`
+    insert into finalize_rows (round_id, position, rank, prize, user_id, attempt_id, attempt_no, score, total, prediction,
+      prediction_error, duration_ms, submitted_at, eligible, ineligible_reason, full_name, national_id, phone, birth_year, locality, unit, category)
+    with best as (
+      select distinct on (s.user_id collate "C") s.attempt_id, s.user_id, s.score, s.total, s.prediction,
+        abs(s.prediction - ${p.actualCount}::int) as err, s.duration_ms, date_trunc('milliseconds', s.submitted_at) as submitted_at
+      from submissions s
+      where s.round_id = ${p.roundId}
+      -- Milliseconds, as every export shows them: the order must be reproducible from the file.
+      order by s.user_id collate "C", s.score desc, abs(s.prediction - ${p.actualCount}::int), s.duration_ms, date_trunc('milliseconds', s.submitted_at), s.attempt_id collate "C"
+    ), prior as (
+      select distinct rr.user_id
+      from round_result_rows rr join rounds r2 on r2.id = rr.round_id
+      where ${p.onePrizePerPerson}::boolean and r2.contest_id = ${p.contestId} and r2.number < ${p.roundNumber} and rr.prize is not null
+    ), ordered as (
+      select b.*, u.full_name, u.national_id, u.phone, u.birth_year, u.category, l.name as locality, un.name as unit,
+        ${reasonSql} as reason,
+        (pr.user_id is not null) as won_before
+      from best b
+      join users u on u.id = b.user_id
+      left join localities l on l.id = u.locality_id
+      left join units un on un.id = u.unit_id
+      left join prior pr on pr.user_id = b.user_id
+      ${eligibilityJoins(p.roundId, p.contestId)}
+    ), numbered as (
+      -- One window, one sort: running counts down the order give the rank (eligible rows)
+      -- and the prize sequence (eligible rows that did not win before). The chain is a
+      -- total order (attemptId is unique), so a row never has peers.
+      select o.*,
+        row_number() over w as position,
+        case when o.reason is null then sum((o.reason is null)::int) over w end as rank,
+        case when o.reason is null and not o.won_before then sum((o.reason is null and not o.won_before)::int) over w end as prize_seq
+      from ordered o
+      window w as (order by o.score desc, o.err, o.duration_ms, o.submitted_at, o.attempt_id collate "C" rows between unbounded preceding and current row)
+    ), tiers as materialized (
+      select t.p ->> 'name' as name, (t.p ->> 'count')::int as cnt, sum((t.p ->> 'count')::int) over (order by t.ord) as up_to
+      from jsonb_array_elements(${prizes}::jsonb) with ordinality as t(p, ord)
+    )
+    select ${p.roundId}, n.position, n.rank,
+      (select t.name from tiers t where n.prize_seq > t.up_to - t.cnt and n.prize_seq <= t.up_to),
+      n.user_id, n.attempt_id, a.attempt_no, n.score, n.total, n.prediction, n.err, n.duration_ms, n.submitted_at,
+      n.reason is null, n.reason, n.full_name, n.national_id, n.phone, n.birth_year, n.locality, n.unit, n.category
+    from numbered n join attempts a on a.id = n.attempt_id and a.round_id = ${p.roundId}`,
+  );
+}
+
+const esc = (col: SQL) => sql`replace(replace(replace(replace(${col}, '\\', '\\\\'), E'\\t', '\\t'), E'\\n', '\\n'), E'\\r', '\\r')`;
+const txt = (col: SQL) => sql`coalesce(${esc(col)}, '')`;
+const num = (col: SQL) => sql`coalesce(${col}::text, '')`;
+
+/**
+ * The checksum of lib/ranking.ts checksumOf, in SQL: canonical lines in position order,
+ * hashed where the rows are, so a large round never travels to Node for it.
+ */
+export async function stagedChecksum(db: Db): Promise<{ checksum: string; ranked: number; rows: number }> {
+  const line = sql.join(
+    [
+      num(sql`position`),
+      num(sql`rank`),
+      txt(sql`prize`),
+      txt(sql`user_id`),
+      txt(sql`full_name`),
+      txt(sql`national_id`),
+      txt(sql`phone`),
+      num(sql`birth_year`),
+      txt(sql`locality`),
+      txt(sql`unit`),
+      txt(sql`category`),
+      txt(sql`attempt_id`),
+      num(sql`attempt_no`),
+      num(sql`score`),
+      num(sql`total`),
+      num(sql`prediction`),
+      num(sql`prediction_error`),
+      num(sql`duration_ms`),
+      sql`to_char(submitted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+      sql`eligible::text`,
+      txt(sql`ineligible_reason`),
+    ],
+    sql` || E'\\t' || `,
+  );
+  const [r] = await rawRows<{ checksum: string; ranked: number; rows: number }>(
+    db,
+    sql`
+    select encode(sha256(convert_to(coalesce(string_agg(line, '' order by position), ''), 'UTF8')), 'hex') as checksum,
+      (count(*) filter (where eligible))::int as ranked, count(*)::int as rows
+    from (select position, eligible, ${line} || E'\\n' as line from finalize_rows) x`,
+  );
+  return r;
+}
+
+export interface PrizeChange {
+  userId: string;
+  fullName: string | null;
+  positionBefore: number | null;
+  positionAfter: number | null;
+  prizeBefore: string | null;
+  prizeAfter: string | null;
+  scoreBefore: number | null;
+  scoreAfter: number | null;
+}
+
+/** People whose prize differs between the staged ranking and the stored one, in the new order. */
+export async function stagedPrizeChanges(db: Db, roundId: string): Promise<PrizeChange[]> {
+  const rows = await rawRows<PrizeChange>(
+    db,
+    sql`select coalesce(n.user_id, o.user_id) as "userId", coalesce(n.full_name, o.full_name) as "fullName",
+      o.position as "positionBefore", n.position as "positionAfter", o.prize as "prizeBefore", n.prize as "prizeAfter",
+      o.score as "scoreBefore", n.score as "scoreAfter"
+    from (select f.* from finalize_rows f where f.prize is not null) n
+    full join (select r.* from round_result_rows r where r.round_id = ${roundId} and r.prize is not null) o on o.user_id = n.user_id
+    where n.prize is distinct from o.prize
+    order by coalesce(n.position, o.position), coalesce(o.position, n.position)`,
+  );
+  return rows.map((r) => ({
+    ...r,
+    positionBefore: r.positionBefore === null ? null : Number(r.positionBefore),
+    positionAfter: r.positionAfter === null ? null : Number(r.positionAfter),
+    scoreBefore: r.scoreBefore === null ? null : Number(r.scoreBefore),
+    scoreAfter: r.scoreAfter === null ? null : Number(r.scoreAfter),
+  }));
+}
+
+/** Drops what a preview staged, so another round can be staged in the same transaction. */
+export async function dropStaged(db: Db): Promise<void> {
+  await rawRows(db, sql`drop table if exists finalize_rows`);
+}
+
+const DATA_COLUMNS = [
+  'rank', 'prize', 'user_id', 'attempt_id', 'attempt_no', 'score', 'total', 'prediction', 'prediction_error', 'duration_ms',
+  'submitted_at', 'eligible', 'ineligible_reason', 'full_name', 'national_id', 'phone', 'birth_year', 'locality', 'unit', 'category', 'flags',
+] as const;
+
+/**
+ * Makes the stored rows equal to the staged ones by updating only the rows that differ,
+ * adding missing positions and removing surplus ones. Deleting and re-inserting 300k rows
+ * in one transaction is several times slower: each new key meets its own deleted twin in
+ * the primary key index.
+ */
+export async function mergeStagedRows(db: Db, roundId: string): Promise<void> {
+  const cols = DATA_COLUMNS.map((c) => sql.raw(c));
+  const set = sql.join(cols.map((c) => sql`${c} = f.${c}`), sql`, `);
+  const stored = sql.join(cols.map((c) => sql`r.${c}`), sql`, `);
+  const staged = sql.join(cols.map((c) => sql`f.${c}`), sql`, `);
+  await rawRows(
+    db,
+    sql`update round_result_rows r set ${set} from finalize_rows f
+        where r.round_id = ${roundId} and f.position = r.position and (${stored}) is distinct from (${staged})`,
+  );
+  await rawRows(
+    db,
+    sql`insert into round_result_rows select f.* from finalize_rows f
+        where not exists (select 1 from round_result_rows r where r.round_id = ${roundId} and r.position = f.position)
+        order by f.position`,
+  );
+  await rawRows(db, sql`delete from round_result_rows where round_id = ${roundId} and position > (select count(*) from finalize_rows)`);
+}
+
+export interface InputsScope {
+  roundId: string;
+  contestId: string;
+  roundNumber: number;
+  onePrizePerPerson: boolean;
+}
+
+/**
+ * A digest of what the ranking reads besides users: the contest's exclusion list, the
+ * round's disqualifications, the earlier winners (onePrizePerPerson) and the submissions
+ * (count and latest time: late submissions within the grace land after closesAt). For
+ * change detection, not security: md5 is enough.
+ */
+export async function inputsFingerprint(db: Db, p: InputsScope): Promise<string> {
+  const [r] = await rawRows<{ f: string }>(
+    db,
+    sql`select md5(concat_ws('|',
+      (select string_agg(coalesce(e.national_id, '') || ',' || coalesce(e.phone, ''), ';' order by e.national_id, e.phone) from exclusions e where e.contest_id = ${p.contestId}),
+      (select string_agg(d.user_id || ',' || d.reason, ';' order by d.user_id) from disqualifications d where d.round_id = ${p.roundId}),
+      (select string_agg(w.user_id, ';' order by w.user_id) from (
+        select distinct rr.user_id from round_result_rows rr join rounds r2 on r2.id = rr.round_id
+        where ${p.onePrizePerPerson}::boolean and r2.contest_id = ${p.contestId} and r2.number < ${p.roundNumber} and rr.prize is not null) w),
+      (select count(*) || ',' || coalesce(max(s.submitted_at)::text, '') from submissions s where s.round_id = ${p.roundId})
+    )) as f`,
+  );
+  return r.f;
+}
