@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorResponse, IdParam } from '../../lib/zod';
-import { exportToFile, openExport } from './exports.service';
+import { exportToFile, openExport } from './exports.file';
 import { staffOn } from '../../plugins/access';
 
 const ExportParams = z.object({ roundId: IdParam });

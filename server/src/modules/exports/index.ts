@@ -1,2 +1,3 @@
 export { exportsRoutes } from './exports.routes';
-export { writeExport, exportToFile, type ExportFormat } from './exports.service';
+export { writeExport, type ExportFormat } from './exports.service';
+export { exportToFile } from './exports.file';

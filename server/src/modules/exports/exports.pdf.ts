@@ -1,0 +1,166 @@
+import { createRequire } from 'node:module';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import PDFDocument from 'pdfkit';
+import { maskNationalId } from '../../lib/identity';
+import { lastPrizePosition, type ExportRow } from '../judging/index';
+import { rowsOf, summaryLines, type ExportContext } from './exports.context';
+import { flagsLabel, formatDuration, formatVietnamTime, reasonLabel } from './exports.format';
+
+const require = createRequire(import.meta.url);
+const FONT_REGULAR = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
+const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
+const FONT_MONO = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf');
+
+interface PdfColumn {
+  title: string;
+  width: number;
+  align?: 'left' | 'right' | 'center';
+  bold?(r: ExportRow): boolean;
+  value(r: ExportRow): string;
+}
+
+const PDF_COLUMNS: PdfColumn[] = [
+  { title: 'Vị trí', width: 30, align: 'right', value: (r) => String(r.position) },
+  { title: 'Hạng', width: 30, align: 'right', value: (r) => (r.rank === null ? '—' : String(r.rank)) },
+  { title: 'Giải', width: 96, bold: (r) => r.prize !== null, value: (r) => r.prize ?? '' },
+  { title: 'Họ và tên', width: 120, bold: (r) => r.prize !== null, value: (r) => r.fullName ?? '' },
+  { title: 'Năm sinh', width: 46, align: 'right', value: (r) => (r.birthYear === null ? '' : String(r.birthYear)) },
+  { title: 'CCCD', width: 56, value: (r) => (r.nationalId ? maskNationalId(r.nationalId) : '') },
+  { title: 'Địa phương / đơn vị', width: 108, value: (r) => [r.locality, r.unit].filter(Boolean).join(' / ') },
+  { title: 'Đúng', width: 30, align: 'right', value: (r) => `${r.score}/${r.total}` },
+  { title: 'Dự đoán', width: 44, align: 'right', value: (r) => String(r.prediction) },
+  { title: 'Sai số', width: 36, align: 'right', value: (r) => String(r.predictionError) },
+  { title: 'Thời gian', width: 66, align: 'right', value: (r) => formatDuration(r.durationMs) },
+  {
+    title: 'Ghi chú',
+    width: 108,
+    // The cell is narrow: the flags are spelled out in the note under the table.
+    value: (r) => [reasonLabel(r.ineligibleReason), r.flagsText ? 'Có dấu hiệu cần xem xét' : ''].filter(Boolean).join('. '),
+  },
+];
+
+// No ligatures: "ff" in a checksum must stay two letters when read or copied from the page.
+const PLAIN = { features: { liga: false, clig: false, dlig: false } as unknown as PDFKit.Mixins.OpenTypeFeatures[] };
+
+export async function writePdf(ctx: ExportContext, out: Writable) {
+  const doc = new PDFDocument({
+    size: 'A4',
+    layout: 'landscape',
+    margin: 36,
+    // The file id is derived from the info dictionary: a fixed CreationDate gives the same bytes.
+    info: {
+      Title: `Danh sách xếp hạng và trao giải — ${ctx.contest.title} — Tuần ${ctx.round.number}`,
+      Author: 'Hội đồng giám khảo',
+      Subject: `SHA-256 ${ctx.checksum}`,
+      CreationDate: ctx.finalizedAt,
+      ModDate: ctx.finalizedAt,
+    },
+  });
+  const done = pipeline(doc, out);
+  doc.registerFont('regular', FONT_REGULAR);
+  doc.registerFont('bold', FONT_BOLD);
+  doc.registerFont('mono', FONT_MONO);
+  const left = doc.page.margins.left;
+  const right = doc.page.width - doc.page.margins.right;
+  const bottom = () => doc.page.height - doc.page.margins.bottom - 14;
+  let page = 1;
+  const footer = () => {
+    // Text below the bottom margin would make pdfkit open a new page: lift the margin meanwhile.
+    const margin = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    doc.font('regular').fontSize(7).fillColor('#555');
+    doc.text(`Tuần ${ctx.round.number} · SHA-256 ${ctx.checksum} · Trang ${page}`, left, doc.page.height - margin + 10, { ...PLAIN, width: right - left, align: 'center', lineBreak: false });
+    doc.fillColor('black');
+    doc.page.margins.bottom = margin;
+  };
+  const newPage = () => {
+    footer();
+    doc.addPage();
+    page++;
+  };
+
+  doc.font('bold').fontSize(14).text('DANH SÁCH XẾP HẠNG VÀ ĐỀ NGHỊ TRAO GIẢI', { ...PLAIN, align: 'center' });
+  doc.font('regular').fontSize(11).text(`${ctx.contest.title} — Tuần ${ctx.round.number}${ctx.round.title ? `: ${ctx.round.title}` : ''}`, { ...PLAIN, align: 'center' });
+  doc.moveDown(0.6);
+  doc.fontSize(8.5);
+  for (const [k, v] of summaryLines(ctx)) {
+    if (k.startsWith('Mã kiểm tra')) {
+      doc.font('bold').text(`${k}: `, { ...PLAIN, continued: true }).font('mono').text(v, PLAIN);
+    } else {
+      doc.font('bold').text(`${k}: `, { ...PLAIN, continued: true }).font('regular').text(v, PLAIN);
+    }
+  }
+  doc.moveDown(0.6);
+
+  const upTo = await lastPrizePosition(ctx.db, ctx.round.id);
+  const rowHeight = 13;
+  const header = () => {
+    let x = left;
+    const y = doc.y;
+    doc.font('bold').fontSize(7.5);
+    for (const c of PDF_COLUMNS) {
+      doc.text(c.title, x + 2, y + 3, { ...PLAIN, width: c.width - 4, height: rowHeight - 3, align: c.align ?? 'left', ellipsis: true });
+      x += c.width;
+    }
+    doc.moveTo(left, y + rowHeight).lineTo(x, y + rowHeight).lineWidth(0.7).stroke();
+    doc.y = y + rowHeight;
+  };
+  if (upTo === 0) {
+    doc.font('regular').fontSize(9).text('Không có giải nào được trao ở vòng này.', PLAIN);
+  } else {
+    doc.font('regular').fontSize(8.5).text(`Các vị trí từ 1 đến ${upTo} (đến người cuối cùng được đề nghị trao giải); danh sách đầy đủ ở tệp CSV/XLSX cùng mã kiểm tra.`, PLAIN);
+    doc.moveDown(0.3);
+    header();
+    for await (const r of rowsOf(ctx, upTo)) {
+      if (doc.y + rowHeight > bottom()) {
+        newPage();
+        header();
+      }
+      const y = doc.y;
+      let x = left;
+      doc.fontSize(7.5).fillColor(r.eligible ? 'black' : '#777');
+      for (const c of PDF_COLUMNS) {
+        doc.font(c.bold?.(r) ? 'bold' : 'regular');
+        doc.text(c.value(r), x + 2, y + 3, { ...PLAIN, width: c.width - 4, height: rowHeight - 3, align: c.align ?? 'left', ellipsis: true });
+        x += c.width;
+      }
+      doc.fillColor('black');
+      doc.moveTo(left, y + rowHeight).lineTo(x, y + rowHeight).lineWidth(0.2).strokeColor('#bbb').stroke().strokeColor('black');
+      doc.y = y + rowHeight;
+    }
+  }
+
+  if (upTo > 0) {
+    // Flags never change a rank or a prize; the Jury reads them before signing.
+    let first = true;
+    for await (const r of rowsOf(ctx, upTo)) {
+      if (!r.flagsText) continue;
+      if (first) {
+        if (doc.y + 40 > bottom()) newPage();
+        doc.moveDown(0.6);
+        // What the flags mean is in the summary above.
+        doc.font('bold').fontSize(8.5).text('Dấu hiệu cần xem xét (không làm thay đổi hạng hay giải):', left, doc.y, PLAIN);
+        first = false;
+      }
+      if (doc.y + 12 > bottom()) newPage();
+      doc.font('regular').fontSize(8).text(`Vị trí ${r.position} — ${r.fullName ?? ''}: ${flagsLabel(r.flagsText.split(';'))}`, left, doc.y, { ...PLAIN, width: right - left });
+    }
+  }
+
+  // Signature block, kept together on one page.
+  if (doc.y + 120 > bottom()) newPage();
+  doc.moveDown(1.2);
+  const y = doc.y;
+  const colW = (right - left) / 3;
+  const signers = ['THƯ KÝ HỘI ĐỒNG', 'THÀNH VIÊN HỘI ĐỒNG GIÁM KHẢO', 'CHỦ TỊCH HỘI ĐỒNG GIÁM KHẢO'];
+  doc.font('regular').fontSize(9).text(`Lập ngày ${formatVietnamTime(ctx.finalizedAt).slice(0, 10)}`, left, y, { ...PLAIN, width: right - left, align: 'right' });
+  signers.forEach((s, i) => {
+    doc.font('bold').fontSize(9).text(s, left + i * colW, y + 18, { ...PLAIN, width: colW, align: 'center' });
+    doc.font('regular').fontSize(8).text('(Ký, ghi rõ họ tên)', left + i * colW, y + 31, { ...PLAIN, width: colW, align: 'center' });
+    doc.moveTo(left + i * colW + 30, y + 95).lineTo(left + (i + 1) * colW - 30, y + 95).lineWidth(0.5).stroke();
+  });
+  footer();
+  doc.end();
+  await done;
+}
