@@ -1,0 +1,49 @@
+// The shapes of a read spreadsheet and what every format shares (spreadsheet.ts).
+export type SheetFormat = 'xlsx' | 'csv';
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1258';
+
+/** One row as the organizer sees it: `number` is the row number Excel shows (1-based). */
+export interface SheetRow {
+  number: number;
+  cells: string[];
+}
+
+export interface Sheet {
+  format: SheetFormat;
+  encoding?: TextEncoding;
+  rows: SheetRow[];
+}
+
+/** A file that cannot be read as a spreadsheet at all (as opposed to a bad row in it). */
+export class SheetError extends Error {
+  constructor(
+    readonly messageVi: string,
+    readonly messageEn: string,
+    readonly row?: number,
+  ) {
+    super(messageEn);
+    this.name = 'SheetError';
+  }
+}
+
+export interface ReadOptions {
+  /** Rows beyond this (after the header) make the whole file rejected, before any work on them. */
+  maxRows?: number;
+  /** Decompressed size cap for .xlsx (a zip bomb must not exhaust memory). */
+  maxUnzippedBytes?: number;
+  /** The upload's name: a ".xlsx" whose bytes are no zip is a damaged workbook, not a CSV. */
+  filename?: string;
+}
+
+export const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+export const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+export const startsWith = (buf: Uint8Array, magic: number[]) => magic.every((b, i) => buf[i] === b);
+
+// Postgres text cannot hold NUL, and no other control character belongs in a cell.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+/** The text of a cell as stored: NFC, line breaks as \n, no control characters, outer spaces trimmed. */
+export function cleanCell(s: string): string {
+  return s.normalize('NFC').replace(/\r\n?/g, '\n').replace(CONTROL, '').replace(/\u00a0/g, ' ').trim();
+}
