@@ -1,15 +1,16 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { z } from 'zod';
-import { notFound, unauthorized, unavailable } from '../lib/errors';
+import { notFound, unauthorized } from '../lib/errors';
 import type { BatchTelemetry } from '../lib/telemetry';
 import type { RedisThrottle } from '../lib/throttle';
 import { ErrorResponse } from '../lib/zod';
+import type { MetricsJson } from './metrics.cluster';
+import { LATENCY_BUCKETS, RequestHistogram } from './metrics.histogram';
 
-/** One process's metrics as prom-client's JSON, the unit the primary aggregates. */
-export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+export { aggregateMetrics, clusterWorkerMetrics, serveClusterMetrics, type MetricsJson } from './metrics.cluster';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -53,7 +54,6 @@ function processMetrics(): Registry {
 }
 
 /** Latency buckets (s): the submit answers in a few ms on a quiet night and in tens under a burst. */
-const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const BATCH_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 200, 500];
 const UNMATCHED = '(unmatched)';
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -146,58 +146,6 @@ function buildMetrics(app: FastifyInstance) {
   return { registry, http, hot, rejected, writer };
 }
 
-interface Series {
-  labels: { method: string; route: string; status: string };
-  /** Observations per bucket (not cumulative); the last one is +Inf. */
-  counts: number[];
-  sum: number;
-  count: number;
-}
-
-/**
- * The request latency histogram, kept by hand: prom-client's Histogram validates and
- * hashes the label set on every observation, which the bench showed on the hot path. Here
- * an observation is a Map lookup and a short bucket scan; prom-client only reads it (get())
- * at scrape time, in its own JSON shape, so the exposition and the cluster aggregation
- * stay prom-client's.
- */
-class RequestHistogram {
-  readonly name = 'http_request_duration_seconds';
-  readonly help = 'Time to answer an HTTP request, by method, route pattern and status (its _count is the request count)';
-  readonly type = 'histogram';
-  readonly aggregator = 'sum';
-  private series = new Map<string, Series>();
-
-  observe(method: string, route: string, status: number, seconds: number) {
-    const key = method + status + route;
-    let s = this.series.get(key);
-    if (!s) {
-      s = { labels: { method, route, status: String(status) }, counts: new Array<number>(LATENCY_BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
-      this.series.set(key, s);
-    }
-    let i = 0;
-    while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]) i++;
-    s.counts[i]++;
-    s.sum += seconds;
-    s.count++;
-  }
-
-  async get() {
-    const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
-    for (const s of this.series.values()) {
-      let cumulative = 0;
-      LATENCY_BUCKETS.forEach((le, i) => {
-        cumulative += s.counts[i];
-        values.push({ labels: { le, ...s.labels }, value: cumulative, metricName: `${this.name}_bucket` });
-      });
-      values.push({ labels: { le: '+Inf', ...s.labels }, value: s.count, metricName: `${this.name}_bucket` });
-      values.push({ labels: { ...s.labels }, value: s.sum, metricName: `${this.name}_sum` });
-      values.push({ labels: { ...s.labels }, value: s.count, metricName: `${this.name}_count` });
-    }
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
-  }
-}
-
 function sameToken(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
@@ -260,95 +208,3 @@ export default fp(
   },
   { name: 'metrics', dependencies: ['db', 'redis', 'errors'] },
 );
-
-/** Merges the JSON of every process into one exposition (prom-client's cluster aggregation). */
-export async function aggregateMetrics(perProcess: MetricsJson[]): Promise<string> {
-  return AggregatorRegistry.aggregate(perProcess).metrics();
-}
-
-type MetricsMessage =
-  | { type: 'metrics:gather'; id: number }
-  | { type: 'metrics:collect'; id: number }
-  | { type: 'metrics:json'; id: number; json: MetricsJson }
-  | { type: 'metrics:text'; id: number; text: string | null };
-
-const isMetricsMessage = (m: unknown): m is MetricsMessage => typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && (m as { type: string }).type.startsWith('metrics:');
-
-/** How long the primary waits for the workers' metrics; a stuck worker is left out of that scrape. */
-const GATHER_TIMEOUT_MS = 2000;
-
-/**
- * In the cluster primary: a worker asked for /metrics relays the scrape here; the primary
- * asks every worker for its metrics over IPC and answers with the aggregate (prom-client's
- * AggregatorRegistry: counters and histograms summed, per-process gauges summed too).
- */
-export function serveClusterMetrics(cluster: typeof import('node:cluster').default): void {
-  let seq = 0;
-  const collecting = new Map<number, { got: MetricsJson[]; expected: number; done(): void }>();
-  cluster.on('message', (worker, msg: unknown) => {
-    if (!isMetricsMessage(msg)) return;
-    if (msg.type === 'metrics:json') {
-      const c = collecting.get(msg.id);
-      if (!c) return;
-      c.got.push(msg.json);
-      if (c.got.length >= c.expected) c.done();
-      return;
-    }
-    if (msg.type !== 'metrics:gather') return;
-    const id = ++seq;
-    const workers = Object.values(cluster.workers ?? {}).filter((w) => w?.isConnected());
-    void new Promise<MetricsJson[]>((resolve) => {
-      const got: MetricsJson[] = [];
-      const timer = setTimeout(() => finish(), GATHER_TIMEOUT_MS);
-      const finish = () => {
-        clearTimeout(timer);
-        collecting.delete(id);
-        resolve(got);
-      };
-      collecting.set(id, { got, expected: workers.length, done: finish });
-      for (const w of workers) w!.send({ type: 'metrics:collect', id } satisfies MetricsMessage);
-    })
-      .then((all) => aggregateMetrics(all))
-      .then(
-        (text) => worker.isConnected() && worker.send({ type: 'metrics:text', id: msg.id, text } satisfies MetricsMessage),
-        () => worker.isConnected() && worker.send({ type: 'metrics:text', id: msg.id, text: null } satisfies MetricsMessage),
-      );
-  });
-}
-
-/**
- * In a cluster worker: `gather` asks the primary for the cluster-wide text; `answer` makes
- * this worker reply to the primary's collection with its app's metrics.
- */
-export function clusterWorkerMetrics(send: (m: MetricsMessage) => void) {
-  let seq = 0;
-  const waiting = new Map<number, (text: string | null) => void>();
-  let source: (() => Promise<MetricsJson>) | null = null;
-  process.on('message', (msg: unknown) => {
-    if (!isMetricsMessage(msg)) return;
-    if (msg.type === 'metrics:text') {
-      waiting.get(msg.id)?.(msg.text);
-      waiting.delete(msg.id);
-    } else if (msg.type === 'metrics:collect' && source) {
-      source().then(
-        (json) => send({ type: 'metrics:json', id: msg.id, json }),
-        () => send({ type: 'metrics:json', id: msg.id, json: [] }),
-      );
-    }
-  });
-  return {
-    gather: () =>
-      new Promise<string>((resolve, reject) => {
-        const id = ++seq;
-        const failed = () => reject(unavailable('The metrics of the other processes did not arrive, try again'));
-        waiting.set(id, (text) => (text === null ? failed() : resolve(text)));
-        send({ type: 'metrics:gather', id });
-        setTimeout(() => {
-          if (waiting.delete(id)) failed();
-        }, GATHER_TIMEOUT_MS * 2).unref();
-      }),
-    answer(json: () => Promise<MetricsJson>) {
-      source = json;
-    },
-  };
-}
