@@ -15,10 +15,8 @@ export function roundStatus(r: RoundTimes, now: Date = new Date()): RoundStatus 
   return 'closed';
 }
 
-/** API.md: deadline = min(startedAt + timeLimitSeconds, closesAt). */
-export function attemptDeadline(startedAt: Date, timeLimitSeconds: number, closesAt: Date): Date {
-  return new Date(Math.min(startedAt.getTime() + timeLimitSeconds * 1000, closesAt.getTime()));
-}
+// The deadline rule (min(startedAt + timeLimitSeconds + override, closesAt + override)) has
+// one home: start_attempt() in SQL (db/migrations/0016_eligibility.sql), which stores it.
 
 /** Submissions up to this long after the deadline still count (network latency). */
 export const SUBMIT_GRACE_MS = 30_000;

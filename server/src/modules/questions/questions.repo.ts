@@ -1,4 +1,4 @@
-import { and, asc, eq, ilike, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client';
 import { attempts, questions, roundQuestions, type Question } from '../../../../db/schema/index';
 
@@ -56,15 +56,6 @@ export function poolQuestions(db: Db, roundId: string) {
     .innerJoin(questions, eq(questions.id, roundQuestions.questionId))
     .where(eq(roundQuestions.roundId, roundId))
     .orderBy(asc(roundQuestions.position));
-}
-
-export async function listTopics(db: Db, contestId: string): Promise<string[]> {
-  const rows = await db
-    .selectDistinct({ topic: questions.topic })
-    .from(questions)
-    .where(and(eq(questions.contestId, contestId), isNotNull(questions.topic)))
-    .orderBy(asc(questions.topic));
-  return rows.map((r) => r.topic!).filter(Boolean);
 }
 
 /** Serializes imports into one contest, so two files cannot both add the same question. */
