@@ -11,8 +11,8 @@ rmSync('dist', { recursive: true, force: true });
 await build({
   entryPoints: {
     server: 'server/src/server.ts',
-    migrate: 'db/migrate.ts',
-    seed: 'db/seed-cli.ts',
+    migrate: 'server/src/cli/db-migrate.ts',
+    seed: 'server/src/cli/db-seed.ts',
     'user-create': 'server/src/cli/user-create.ts',
   },
   outdir: 'dist',

@@ -1,5 +1,5 @@
-import { loadConfig } from '../server/src/config';
-import { createDatabase, migrateDatabase } from './client';
+import { loadConfig } from '../config';
+import { createDatabase, migrateDatabase } from '../../../db/client';
 
 const config = loadConfig();
 const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.pgliteDir, max: 1 });

@@ -1,7 +1,7 @@
 // npm run db:seed: the demo contest into DATABASE_URL (or the embedded database), once.
-import { loadConfig } from '../server/src/config';
-import { createDatabase, migrateDatabase } from './client';
-import { DEMO_SLUG, seedDemo } from './seed';
+import { loadConfig } from '../config';
+import { createDatabase, migrateDatabase } from '../../../db/client';
+import { DEMO_SLUG, seedDemo } from '../../../db/seed';
 
 const config = loadConfig();
 const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.pgliteDir, max: 1 });
