@@ -53,3 +53,18 @@ export function errorCodes(err: unknown): string[] {
 export function sqlState(err: unknown): string | undefined {
   return errorCodes(err).find((c) => /^[0-9A-Z]{5}$/.test(c));
 }
+
+const PG_UNAVAILABLE = /^(08|53|57P0|57014)/;
+const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ENOTFOUND']);
+
+// 22xxx data exceptions: bad encoding (22021 e.g. U+0000), untranslatable character
+// (22P05), string or number out of range (22001, 22003), malformed values (22P02, 22007, 22008).
+const PG_BAD_VALUE = new Set(['22021', '22P05', '22001', '22003', '22P02', '22007', '22008']);
+export function isBadValueForPostgres(err: unknown): boolean {
+  return errorCodes(err).some((c) => PG_BAD_VALUE.has(c));
+}
+
+/** Postgres or network failures that mean "try again shortly", not "your input is wrong". */
+export function isDependencyDown(err: unknown): boolean {
+  return errorCodes(err).some((code) => NET_CODES.has(code) || PG_UNAVAILABLE.test(code));
+}

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, errorCodes, httpErrorName } from '../lib/errors';
+import { AppError, httpErrorName, isBadValueForPostgres, isDependencyDown } from '../lib/errors';
 
 interface ErrorBody {
   statusCode: number;
@@ -26,21 +26,8 @@ function send(reply: FastifyReply, status: number, code: string, message: string
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 
-const PG_UNAVAILABLE = /^(08|53|57P0|57014)/;
-const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ENOTFOUND']);
-
-// 22xxx data exceptions: bad encoding (22021 e.g. U+0000), untranslatable character
-// (22P05), string or number out of range (22001, 22003), malformed values (22P02, 22007, 22008).
-const PG_BAD_VALUE = new Set(['22021', '22P05', '22001', '22003', '22P02', '22007', '22008']);
-export function isBadValueForPostgres(err: unknown): boolean {
-  return errorCodes(err).some((c) => PG_BAD_VALUE.has(c));
-}
-
-
-/** Postgres or network failures that mean "try again shortly", not "your input is wrong". */
-export function isDependencyDown(err: unknown): boolean {
-  return errorCodes(err).some((code) => NET_CODES.has(code) || PG_UNAVAILABLE.test(code));
-}
+// Kept until attempts.service.ts imports isDependencyDown from lib/errors (its home now).
+export { isBadValueForPostgres, isDependencyDown } from '../lib/errors';
 
 /** One error shape for every failure (API.md "Errors"); never a stack trace to a client. */
 export default fp(
