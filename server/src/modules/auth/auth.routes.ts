@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, badRequest, tooManyRequests } from '../../lib/errors';
 import type { Limits } from '../../lib/limits';
-import { checkPow, decodePowPayload, makePowChallenge, powKeys, type PowOptions } from '../../lib/pow';
+import type { PowOptions } from '../../lib/pow';
 import { ErrorResponse } from '../../lib/zod';
 import { AuthResponse, ChallengeResponse, LoginBody, MyAttemptsResponse, PasswordChangeBody, RegisterBody, UserResponse } from './auth.schemas';
 import * as service from './auth.service';
@@ -22,13 +22,11 @@ export interface AuthRoutesOptions {
 }
 
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { limits, pow, secret, otp, registrationOtp }) => {
-  const keys = powKeys(secret);
+  const proofOfWork = service.proofOfWork(pow, secret, app.throttle);
 
   app.get('/auth/challenge', { schema: { tags: ['accounts'], response: { 200: ChallengeResponse } } }, async (_req, reply) => {
     reply.header('cache-control', 'no-store');
-    if (!pow) return { required: false };
-    const challenge = await makePowChallenge(keys, pow);
-    return { required: true, challenge: { parameters: { ...challenge.parameters }, signature: challenge.signature } };
+    return proofOfWork.challenge();
   });
 
   app.get(
@@ -44,17 +42,6 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     async () => ({ registrationOtp, passwordReset: otp.enabled }),
   );
 
-  async function requirePow(raw: string | undefined) {
-    if (!pow) return;
-    if (!raw) throw badRequest('POW_REQUIRED', 'Registration needs a solved challenge (GET /auth/challenge)', [{ field: 'body.altcha', message: 'required' }]);
-    const payload = decodePowPayload(raw);
-    const verdict = payload ? await checkPow(keys, payload) : 'invalid';
-    if (verdict === 'expired') throw badRequest('POW_EXPIRED', 'The challenge expired: fetch a new one', [{ field: 'body.altcha', message: 'expired' }]);
-    if (verdict !== 'ok' || !payload?.challenge.signature) throw badRequest('POW_INVALID', 'The challenge solution is not valid', [{ field: 'body.altcha', message: 'invalid' }]);
-    // Each solved challenge buys one registration attempt.
-    const first = await app.throttle.hit(`pow:{${payload.challenge.signature}}`, 1, pow.ttlMs);
-    if (!first.allowed) throw badRequest('POW_REUSED', 'This challenge was already used: fetch a new one', [{ field: 'body.altcha', message: 'reused' }]);
-  }
   app.post(
     '/auth/register',
     {
@@ -64,7 +51,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
       },
     },
     async (req, reply) => {
-      await requirePow(req.body.altcha);
+      await proofOfWork.require(req.body.altcha);
       let user;
       if (registrationOtp) {
         // The code is checked before anything about the phone: a taken number learns nothing more.

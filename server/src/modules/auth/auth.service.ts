@@ -3,11 +3,39 @@ import type { User } from '../../../../db/schema/index';
 import { AppError, badRequest, conflict, forbidden, notFound, tooManyRequests, unauthorized } from '../../lib/errors';
 import { hashPassword, verifyPassword } from '../../lib/passwords';
 import { normalizePhone } from '../../lib/identity';
+import { checkPow, decodePowPayload, makePowChallenge, powKeys, type PowOptions } from '../../lib/pow';
+import type { Throttle } from '../../lib/throttle';
 import { recordAudit } from '../audit/index';
 import * as repo from './auth.repo';
 import type { RegisterBody, UserResponse } from './auth.schemas';
 
 export { hashPassword };
+
+/**
+ * Proof of work on registration (lib/pow.ts), or none when `pow` is false: the challenge
+ * GET /auth/challenge hands out, and the check of a solution, which buys one registration.
+ */
+export function proofOfWork(pow: PowOptions | false, secret: string, throttle: Throttle) {
+  const keys = powKeys(secret);
+  return {
+    async challenge() {
+      if (!pow) return { required: false };
+      const challenge = await makePowChallenge(keys, pow);
+      return { required: true, challenge: { parameters: { ...challenge.parameters }, signature: challenge.signature } };
+    },
+    async require(raw: string | undefined) {
+      if (!pow) return;
+      if (!raw) throw badRequest('POW_REQUIRED', 'Registration needs a solved challenge (GET /auth/challenge)', [{ field: 'body.altcha', message: 'required' }]);
+      const payload = decodePowPayload(raw);
+      const verdict = payload ? await checkPow(keys, payload) : 'invalid';
+      if (verdict === 'expired') throw badRequest('POW_EXPIRED', 'The challenge expired: fetch a new one', [{ field: 'body.altcha', message: 'expired' }]);
+      if (verdict !== 'ok' || !payload?.challenge.signature) throw badRequest('POW_INVALID', 'The challenge solution is not valid', [{ field: 'body.altcha', message: 'invalid' }]);
+      // Each solved challenge buys one registration attempt.
+      const first = await throttle.hit(`pow:{${payload.challenge.signature}}`, 1, pow.ttlMs);
+      if (!first.allowed) throw badRequest('POW_REUSED', 'This challenge was already used: fetch a new one', [{ field: 'body.altcha', message: 'reused' }]);
+    },
+  };
+}
 
 export function toUserResponse(u: User): UserResponse {
   return {

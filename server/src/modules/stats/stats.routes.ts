@@ -14,10 +14,7 @@ const errors = { 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
 
 export const statsRoutes: FastifyPluginAsyncZod<StatsOptions> = async (app, opts) => {
   const cacheMs = opts.cacheMs ?? 3000;
-  // Organizers keep the stats page open during a round: each process computes a round's
-  // figures at most once per cacheMs, and concurrent requests share the one query.
-  // `at` is set when the figures are ready: a slow computation is still served for cacheMs.
-  const cache = new Map<string, { at: number | null; value: Promise<StatsResponse> }>();
+  const stats = service.cachedRoundStats(app.database, cacheMs);
 
   app.get(
     '/admin/rounds/:roundId/stats',
@@ -32,19 +29,6 @@ export const statsRoutes: FastifyPluginAsyncZod<StatsOptions> = async (app, opts
         response: { 200: StatsResponse, ...errors },
       },
     },
-    async (req) => {
-      const now = Date.now();
-      for (const [k, v] of cache) if (v.at !== null && now - v.at > cacheMs) cache.delete(k);
-      const key = req.params.roundId;
-      const hit = cache.get(key);
-      if (hit) return hit.value;
-      const entry: { at: number | null; value: Promise<StatsResponse> } = { at: null, value: service.roundStats(app.database, key) };
-      cache.set(key, entry);
-      entry.value.then(
-        () => (entry.at = Date.now()),
-        () => cache.delete(key),
-      );
-      return entry.value;
-    },
+    (req) => stats(req.params.roundId),
   );
 };

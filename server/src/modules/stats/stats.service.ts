@@ -61,3 +61,26 @@ export async function roundStats(database: Database, roundId: string, now = new 
     generatedAt: now.toISOString(),
   };
 }
+
+/**
+ * Round stats behind a short cache: organizers keep the stats page open during a round, so
+ * each process computes a round's figures at most once per `cacheMs`, and concurrent
+ * requests share the one query. `at` is set when the figures are ready: a slow
+ * computation is still served for cacheMs.
+ */
+export function cachedRoundStats(database: Database, cacheMs: number) {
+  const cache = new Map<string, { at: number | null; value: Promise<StatsResponse> }>();
+  return (roundId: string): Promise<StatsResponse> => {
+    const now = Date.now();
+    for (const [k, v] of cache) if (v.at !== null && now - v.at > cacheMs) cache.delete(k);
+    const hit = cache.get(roundId);
+    if (hit) return hit.value;
+    const entry: { at: number | null; value: Promise<StatsResponse> } = { at: null, value: roundStats(database, roundId) };
+    cache.set(roundId, entry);
+    entry.value.then(
+      () => (entry.at = Date.now()),
+      () => cache.delete(roundId),
+    );
+    return entry.value;
+  };
+}
