@@ -29,3 +29,11 @@ export const ErrorResponse = z.object({
   message: z.string(),
   details: z.unknown().optional(),
 });
+
+/**
+ * The error answers a route documents, each in API.md's error shape:
+ * `response: { 200: X, ...errorResponses(401, 404) }`.
+ */
+export function errorResponses<const C extends readonly number[]>(...codes: C): { [K in C[number]]: typeof ErrorResponse } {
+  return Object.fromEntries(codes.map((c) => [c, ErrorResponse])) as { [K in C[number]]: typeof ErrorResponse };
+}

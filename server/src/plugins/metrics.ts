@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { notFound, unauthorized } from '../lib/errors';
 import type { BatchTelemetry } from '../lib/telemetry';
 import type { RedisThrottle } from '../lib/throttle';
-import { ErrorResponse } from '../lib/zod';
+import { errorResponses } from '../lib/zod';
 import type { MetricsJson } from './metrics.cluster';
 import { LATENCY_BUCKETS, RequestHistogram } from './metrics.histogram';
 
@@ -188,7 +188,7 @@ export default fp(
           summary: 'Prometheus metrics of every API process',
           description: 'With METRICS_TOKEN set: Authorization: Bearer <METRICS_TOKEN>, else 401. In production without METRICS_TOKEN: 404.',
           security: [{ bearer: [] }],
-          response: { 200: z.string(), 401: ErrorResponse, 404: ErrorResponse, 503: ErrorResponse },
+          response: { 200: z.string(), ...errorResponses(401, 404, 503) },
         },
       },
       async (req, reply) => {

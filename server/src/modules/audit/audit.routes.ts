@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ErrorResponse } from '../../lib/zod';
+import { errorResponses } from '../../lib/zod';
 import { AuditQuery, AuditResponse } from './audit.schemas';
 import { readAudit } from './audit.service';
 import { staffOn } from '../../plugins/access';
@@ -14,7 +14,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         security: [{ bearer: [] }],
         summary: 'What organizers and judges changed: who, what, when, before and after (admins only)',
         querystring: AuditQuery,
-        response: { 200: AuditResponse, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse },
+        response: { 200: AuditResponse, ...errorResponses(400, 401, 403) },
       },
     },
     (req) => readAudit(app.db, req.query),

@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { AppError, badRequest, tooManyRequests } from '../../lib/errors';
 import type { Limits } from '../../lib/limits';
 import type { PowOptions } from '../../lib/pow';
-import { ErrorResponse } from '../../lib/zod';
+import { errorResponses } from '../../lib/zod';
 import { AuthResponse, ChallengeResponse, LoginBody, MyAttemptsResponse, PasswordChangeBody, RegisterBody, UserResponse } from './auth.schemas';
 import * as service from './auth.service';
 import type { OtpService } from '../otp/index';
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse };
+const errors = errorResponses(400, 401, 409, 429);
 
 export interface AuthRoutesOptions {
   limits: Limits;
@@ -96,7 +96,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     {
       onRequest: app.authenticate,
       config: { allowPasswordChangeRequired: true },
-      schema: { tags: ['accounts'], summary: 'Revoke every token of the caller', security: [{ bearer: [] }], response: { 204: z.null(), 401: ErrorResponse, 404: ErrorResponse } },
+      schema: { tags: ['accounts'], summary: 'Revoke every token of the caller', security: [{ bearer: [] }], response: { 204: z.null(), ...errorResponses(401, 404) } },
     },
     async (req, reply) => {
       app.revokeLocally(await service.logoutAll(app.db, req.user.sub));
@@ -115,7 +115,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
         description: '204; every token issued before (the caller\'s too) stops working: log in again. 403 WRONG_PASSWORD for a wrong currentPassword.',
         security: [{ bearer: [] }],
         body: PasswordChangeBody,
-        response: { 204: z.null(), ...errors, 403: ErrorResponse, 404: ErrorResponse },
+        response: { 204: z.null(), ...errors, ...errorResponses(403, 404) },
       },
     },
     async (req, reply) => {
@@ -127,13 +127,13 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
 
   app.get(
     '/me',
-    { onRequest: app.authenticate, config: { allowPasswordChangeRequired: true }, schema: { tags: ['accounts'], security: [{ bearer: [] }], response: { 200: UserResponse, 401: ErrorResponse, 404: ErrorResponse } } },
+    { onRequest: app.authenticate, config: { allowPasswordChangeRequired: true }, schema: { tags: ['accounts'], security: [{ bearer: [] }], response: { 200: UserResponse, ...errorResponses(401, 404) } } },
     async (req) => service.toUserResponse(await service.me(app.db, req.user.sub)),
   );
 
   app.get(
     '/me/attempts',
-    { onRequest: app.authenticate, schema: { tags: ['accounts'], security: [{ bearer: [] }], response: { 200: MyAttemptsResponse, 401: ErrorResponse } } },
+    { onRequest: app.authenticate, schema: { tags: ['accounts'], security: [{ bearer: [] }], response: { 200: MyAttemptsResponse, ...errorResponses(401) } } },
     async (req) => service.myAttempts(app.db, req.user.sub),
   );
 };

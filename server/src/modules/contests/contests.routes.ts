@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ErrorResponse } from '../../lib/zod';
+import { errorResponses } from '../../lib/zod';
 import {
   ContestBody,
   ContestDetail,
@@ -18,7 +18,7 @@ import {
 import * as service from './contests.service';
 import { staffOn } from '../../plugins/access';
 
-const adminErrors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const adminErrors = errorResponses(400, 401, 403, 404, 409);
 const ContestResponse = ContestSummary.extend({ description: z.string(), rules: z.string(), onePrizePerPerson: z.boolean() });
 
 export const contestsRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -26,7 +26,7 @@ export const contestsRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/contests/:contestId',
-    { schema: { tags: ['contests'], params: ContestParams, response: { 200: ContestDetail, 404: ErrorResponse } } },
+    { schema: { tags: ['contests'], params: ContestParams, response: { 200: ContestDetail, ...errorResponses(404) } } },
     (req) => service.getContest(app.db, req.params.contestId, { includeDraft: false }),
   );
 

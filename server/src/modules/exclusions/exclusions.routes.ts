@@ -1,13 +1,13 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ErrorResponse } from '../../lib/zod';
+import { errorResponses } from '../../lib/zod';
 import { ContestParams } from '../contests/index';
 import { attachment, FileFormatQuery, FileResponse, MAX_UPLOAD_BYTES, readUpload } from '../questions/index';
 import { ExclusionImportQuery, ExclusionImportResponse, ExclusionsBody, ExclusionsResponse } from './exclusions.schemas';
 import * as service from './exclusions.service';
 import { staffOn } from '../../plugins/access';
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const errors = errorResponses(400, 401, 403, 404, 409);
 const sec = [{ bearer: [] }];
 
 export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -64,7 +64,7 @@ export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
         consumes: ['multipart/form-data'],
         params: ContestParams,
         querystring: ExclusionImportQuery,
-        response: { 200: ExclusionImportResponse, ...errors, 413: ErrorResponse, 415: ErrorResponse },
+        response: { 200: ExclusionImportResponse, ...errors, ...errorResponses(413, 415) },
       },
     },
     async (req) => {

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ErrorResponse, IdParam } from '../../lib/zod';
+import { errorResponses, IdParam } from '../../lib/zod';
 import { exportToFile, openExport } from './exports.file';
 import { staffOn } from '../../plugins/access';
 
 const ExportParams = z.object({ roundId: IdParam });
 const ExportQuery = z.object({ format: z.enum(['csv', 'xlsx', 'pdf']).default('csv') });
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const errors = errorResponses(400, 401, 403, 404, 409);
 
 export const exportsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ErrorResponse } from '../../lib/zod';
+import { errorResponses } from '../../lib/zod';
 import {
   AnswerKeyResponse,
   CollectiveQuery,
@@ -23,7 +23,7 @@ import { finalizeRound } from './finalize.service';
 import * as service from './judging.service';
 import { staffOn } from '../../plugins/access';
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const errors = errorResponses(400, 401, 403, 404, 409);
 const sec = [{ bearer: [] }];
 
 export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = async (app, { cache }) => {
@@ -43,7 +43,7 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
         description:
           'Once the round is sealed (closesAt, every running attempt\'s deadline with overrides, plus the 30 s grace): before that 409 ROUND_NOT_CLOSED with Retry-After. Served from memory with Cache-Control and an ETag (If-None-Match → 304).',
         params: RoundParams,
-        response: { 200: AnswerKeyResponse, 404: ErrorResponse, 409: ErrorResponse },
+        response: { 200: AnswerKeyResponse, ...errorResponses(404, 409) },
       },
     },
     (req, reply) => sendCached(req, reply, `key:${req.params.roundId}`, () => service.publicAnswerKey(app.db, req.params.roundId)),
@@ -56,7 +56,7 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
         tags: ['contests'],
         description: 'Once published; 409 RESULTS_NOT_PUBLISHED before. Served from memory with Cache-Control and an ETag (If-None-Match → 304).',
         params: RoundParams,
-        response: { 200: WinnersResponse, 404: ErrorResponse, 409: ErrorResponse },
+        response: { 200: WinnersResponse, ...errorResponses(404, 409) },
       },
     },
     (req, reply) => sendCached(req, reply, `winners:${req.params.roundId}`, () => service.publicWinners(app.db, req.params.roundId)),

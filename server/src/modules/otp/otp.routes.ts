@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Limits } from '../../lib/limits';
 import { hashPassword } from '../../lib/passwords';
-import { ErrorResponse } from '../../lib/zod';
+import { errorResponses } from '../../lib/zod';
 import { bumpTokenVersion, clearLoginFailures, findUserByPhone } from '../auth/index';
 import { OtpBody, PasswordResetBody } from './otp.schemas';
 import type { OtpService } from './otp.service';
@@ -12,7 +12,7 @@ export interface OtpRoutesOptions {
   limits: Limits;
 }
 
-const errors = { 400: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse };
+const errors = errorResponses(400, 429, 503);
 
 export const otpRoutes: FastifyPluginAsyncZod<OtpRoutesOptions> = async (app, { otp, limits }) => {
 

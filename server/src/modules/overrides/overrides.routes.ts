@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ErrorResponse } from '../../lib/zod';
+import { errorResponses } from '../../lib/zod';
 import { RoundParams } from '../contests/index';
 import { OverrideBody, OverrideByPhoneBody, OverrideParams, OverrideResponse } from './overrides.schemas';
 import * as service from './overrides.service';
 import { staffOn } from '../../plugins/access';
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const errors = errorResponses(400, 401, 403, 404, 409);
 const sec = [{ bearer: [] }];
 
 export const overridesRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ErrorResponse } from '../../lib/zod';
+import { errorResponses } from '../../lib/zod';
 import { ContestParams, RoundParams } from '../contests/index';
 import * as importer from './questions.import';
 import { ProgressStore } from './questions.progress';
@@ -26,8 +26,8 @@ import * as service from './questions.service';
 import { attachment, MAX_UPLOAD_BYTES, readUpload } from './questions.upload';
 import { staffOn } from '../../plugins/access';
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
-const uploadErrors = { ...errors, 413: ErrorResponse, 415: ErrorResponse };
+const errors = errorResponses(400, 401, 403, 404, 409);
+const uploadErrors = { ...errors, ...errorResponses(413, 415) };
 const sec = [{ bearer: [] }];
 
 export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {

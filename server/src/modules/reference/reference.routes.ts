@@ -2,14 +2,14 @@ import multipart from '@fastify/multipart';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ReferenceKind } from '../../lib/reference-sheet';
-import { ErrorResponse } from '../../lib/zod';
+import { errorResponses } from '../../lib/zod';
 import { ContestParams } from '../contests/index';
 import { MAX_UPLOAD_BYTES, readUpload } from '../questions/index';
 import { ReferenceImportQuery, ReferenceImportResponse, ReferenceItemResponse } from './reference.schemas';
 import * as service from './reference.service';
 import { staffOn } from '../../plugins/access';
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const errors = errorResponses(400, 401, 403, 404, 409);
 const sec = [{ bearer: [] }];
 const LABEL: Record<ReferenceKind, string> = { localities: 'localities (communes, wards)', units: 'units (agencies, organizations)' };
 
@@ -36,7 +36,7 @@ export const referenceRoutes: FastifyPluginAsyncZod = async (app) => {
           consumes: ['multipart/form-data'],
           params: ContestParams,
           querystring: ReferenceImportQuery,
-          response: { 200: ReferenceImportResponse, ...errors, 413: ErrorResponse, 415: ErrorResponse },
+          response: { 200: ReferenceImportResponse, ...errors, ...errorResponses(413, 415) },
         },
       },
       async (req) => {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ErrorResponse } from '../../lib/zod';
+import { errorResponses } from '../../lib/zod';
 import { RoundParams } from '../contests/index';
 import { StatsResponse } from './stats.schemas';
 import * as service from './stats.service';
@@ -10,7 +10,7 @@ export interface StatsOptions {
   cacheMs?: number;
 }
 
-const errors = { 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+const errors = errorResponses(401, 403, 404);
 
 export const statsRoutes: FastifyPluginAsyncZod<StatsOptions> = async (app, opts) => {
   const cacheMs = opts.cacheMs ?? 3000;

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ErrorResponse } from '../../lib/zod';
+import { errorResponses } from '../../lib/zod';
 import { staffOn } from '../../plugins/access';
 import { AdminUser, TemporaryPasswordResponse, UserParams, UserPatchBody, UserSearchQuery } from './users.schemas';
 import * as service from './users.service';
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+const errors = errorResponses(400, 401, 403, 404);
 const sec = [{ bearer: [] }];
 
 export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
