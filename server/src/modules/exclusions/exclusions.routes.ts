@@ -2,7 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorResponses } from '../../lib/zod';
 import { ContestParams } from '../contests/index';
-import { attachment, FileFormatQuery, FileResponse, MAX_UPLOAD_BYTES, readUpload } from '../questions/index';
+import { FileFormatQuery, FileResponse, MULTIPART_OPTIONS, readUpload, sendFile } from '../../lib/upload';
 import { ExclusionImportQuery, ExclusionImportResponse, ExclusionsBody, ExclusionsResponse } from './exclusions.schemas';
 import * as service from './exclusions.service';
 import { staffOn } from '../../plugins/access';
@@ -11,7 +11,7 @@ const errors = errorResponses(400, 401, 403, 404, 409);
 const sec = [{ bearer: [] }];
 
 export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
-  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, parts: 12 } });
+  await app.register(multipart, MULTIPART_OPTIONS);
 
   app.get(
     '/admin/contests/:contestId/exclusions',
@@ -28,7 +28,7 @@ export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
       { config: staffOn.contest('organizer'), schema: { tags: ['organizing'], security: sec, summary, params: ContestParams, querystring: FileFormatQuery, response: { 200: FileResponse, ...errors } } },
       async (req, reply) => {
         const f = await service.exportExclusions(app.db, req.params.contestId, req.query.format, empty);
-        return reply.header('content-type', f.contentType).header('content-disposition', attachment(f.filename)).send(f.body);
+        return sendFile(reply, f);
       },
     );
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RowErrorSchema } from '../questions/index';
+import { RowErrorSchema } from '../../lib/upload';
 
 export const ExclusionEntryBody = z.object({
   nationalId: z.string().max(40).nullish(),

@@ -4,7 +4,7 @@ import { dedupeEntries, exclusionSheetRows, normalizeEntry, parseExclusionRows, 
 import { writeCsv, writeXlsx } from '../../lib/spreadsheet';
 import { recordAudit } from '../audit/index';
 import { requireContest } from '../contests/index';
-import { readUploadedSheet, type FileOut, type Upload } from '../questions/index';
+import { readUploadedSheet, SHEET_CONTENT_TYPES, type FileOut, type Upload } from '../../lib/upload';
 import * as repo from './exclusions.repo';
 
 export const MAX_EXCLUSION_ROWS = 100_000;
@@ -69,6 +69,6 @@ export async function exportExclusions(db: Db, contestId: string, format: 'xlsx'
   return {
     body,
     filename: `${empty ? 'mau-danh-sach-khong-du-thi' : `khong-du-thi-${contest.slug}`}.${format}`,
-    contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    contentType: SHEET_CONTENT_TYPES[format],
   };
 }

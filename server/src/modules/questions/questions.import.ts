@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../../db/client';
-import { badRequest, notFound } from '../../lib/errors';
+import { notFound } from '../../lib/errors';
 import {
   findDuplicates,
   lintRows,
@@ -15,12 +15,12 @@ import {
 } from '../../lib/question-sheet';
 import { BankLint } from '../../lib/question-lint';
 import { questionKey, withOptionIds } from '../../lib/questions';
-import { readSheet, SheetError, writeCsv, writeXlsx, type Sheet } from '../../lib/spreadsheet';
+import { writeCsv, writeXlsx } from '../../lib/spreadsheet';
+import { readUploadedSheet, SHEET_CONTENT_TYPES, type FileOut, type Upload } from '../../lib/upload';
 import { recordAudit } from '../audit/index';
 import { requireContest } from '../contests/index';
 import type { ImportPhase, ImportProgress, ProgressStore } from './questions.progress';
 import * as repo from './questions.repo';
-import type { Upload } from './questions.upload';
 
 export const MAX_IMPORT_ROWS = 20_000;
 // 5 bound parameters a row (+1 for the order): far below Postgres's 65,535 per statement.
@@ -43,22 +43,6 @@ export interface ImportResult {
   errors: RowError[];
   skipped: RowError[];
   warnings: RowWarning[];
-}
-
-/** A SheetError as API.md's 400, with the same bilingual fields as row errors. */
-export function invalidFile(err: SheetError) {
-  return badRequest('INVALID_FILE', `${err.messageVi} / ${err.messageEn}`, [
-    { row: err.row ?? null, field: 'file', message: err.messageVi, messageEn: err.messageEn },
-  ]);
-}
-
-export async function readUploadedSheet(file: Upload, maxRows: number): Promise<Sheet> {
-  try {
-    return await readSheet(file.buffer, { maxRows, filename: file.filename });
-  } catch (err) {
-    if (err instanceof SheetError) throw invalidFile(err);
-    throw err;
-  }
 }
 
 const byRow = (a: RowError, b: RowError) => a.row - b.row;
@@ -147,17 +131,6 @@ export async function importProgress(progress: ProgressStore, actorId: string, j
   return rest;
 }
 
-export interface FileOut {
-  body: Buffer;
-  filename: string;
-  contentType: string;
-}
-
-const CONTENT_TYPES = {
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  csv: 'text/csv; charset=utf-8',
-};
-
 async function sheetFile(rows: string[][], format: 'xlsx' | 'csv', name: string, withHelp: boolean): Promise<FileOut> {
   const widths = rows[0].length > QUESTION_COLUMN_WIDTHS.length ? [...QUESTION_COLUMN_WIDTHS, WARNINGS_COLUMN_WIDTH] : QUESTION_COLUMN_WIDTHS;
   const body =
@@ -167,7 +140,7 @@ async function sheetFile(rows: string[][], format: 'xlsx' | 'csv', name: string,
           { name: 'Câu hỏi', rows, widths, lists: [{ column: QUESTION_HEADERS.indexOf('Đáp án đúng') + 1, values: ['A', 'B', 'C', 'D'] }] },
           ...(withHelp ? [{ name: 'Hướng dẫn', rows: QUESTION_TEMPLATE_HELP, widths: [120] }] : []),
         ]);
-  return { body, filename: `${name}.${format}`, contentType: CONTENT_TYPES[format] };
+  return { body, filename: `${name}.${format}`, contentType: SHEET_CONTENT_TYPES[format] };
 }
 
 export async function exportQuestions(db: Db, contestId: string, format: 'xlsx' | 'csv'): Promise<FileOut> {

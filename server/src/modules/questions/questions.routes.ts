@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { FileFormatQuery, FileResponse, MULTIPART_OPTIONS, readUpload, sendFile } from '../../lib/upload';
 import { errorResponses } from '../../lib/zod';
 import { ContestParams, RoundParams } from '../contests/index';
 import * as importer from './questions.import';
@@ -8,8 +9,6 @@ import { ProgressStore } from './questions.progress';
 import {
   AdminQuestion,
   BankLintResponse,
-  FileFormatQuery,
-  FileResponse,
   ImportJobParams,
   ImportProgressResponse,
   ImportQuery,
@@ -23,7 +22,6 @@ import {
   SavedQuestion,
 } from './questions.schemas';
 import * as service from './questions.service';
-import { attachment, MAX_UPLOAD_BYTES, readUpload } from './questions.upload';
 import { staffOn } from '../../plugins/access';
 
 const errors = errorResponses(400, 401, 403, 404, 409);
@@ -32,7 +30,7 @@ const sec = [{ bearer: [] }];
 
 export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
   // Only this plugin's routes accept multipart; the limits are checked again per file.
-  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, parts: 12 } });
+  await app.register(multipart, MULTIPART_OPTIONS);
   const progress = new ProgressStore(app.redis);
 
   app.post(
@@ -74,7 +72,7 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const f = await importer.exportQuestions(app.db, req.params.contestId, req.query.format);
-      return reply.header('content-type', f.contentType).header('content-disposition', attachment(f.filename)).send(f.body);
+      return sendFile(reply, f);
     },
   );
 
@@ -86,7 +84,7 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const f = await importer.questionTemplate(app.db, req.params.contestId, req.query.format);
-      return reply.header('content-type', f.contentType).header('content-disposition', attachment(f.filename)).send(f.body);
+      return sendFile(reply, f);
     },
   );
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LINT_RULES } from '../../lib/question-lint';
+import { RowErrorSchema } from '../../lib/upload';
 import { IdParam, longText, text } from '../../lib/zod';
 
 export const QuestionParams = z.object({ questionId: IdParam });
@@ -57,8 +58,6 @@ export const PoolBody = z.object({
 });
 export const PoolResponse = z.object({ roundId: z.string(), questionCount: z.number(), size: z.number(), questions: z.array(AdminQuestion) });
 
-export const FileFormatQuery = z.object({ format: z.enum(['xlsx', 'csv']).default('xlsx') });
-
 const flag = z
   .enum(['true', 'false', '1', '0'])
   .optional()
@@ -73,14 +72,6 @@ export const ImportQuery = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{8,64}$/)
     .optional(),
-});
-
-export const RowErrorSchema = z.object({
-  row: z.number(),
-  field: z.string(),
-  column: z.string().optional(),
-  message: z.string().describe('Vietnamese'),
-  messageEn: z.string(),
 });
 
 export const RowWarningSchema = z.object({
@@ -117,5 +108,3 @@ export const ImportProgressResponse = z.object({
   startedAt: z.string(),
   updatedAt: z.string(),
 });
-
-export const FileResponse = z.any().describe('the file (binary)');

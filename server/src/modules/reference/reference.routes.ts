@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ReferenceKind } from '../../lib/reference-sheet';
 import { errorResponses } from '../../lib/zod';
 import { ContestParams } from '../contests/index';
-import { MAX_UPLOAD_BYTES, readUpload } from '../questions/index';
+import { MULTIPART_OPTIONS, readUpload } from '../../lib/upload';
 import { ReferenceImportQuery, ReferenceImportResponse, ReferenceItemResponse } from './reference.schemas';
 import * as service from './reference.service';
 import { staffOn } from '../../plugins/access';
@@ -14,7 +14,7 @@ const sec = [{ bearer: [] }];
 const LABEL: Record<ReferenceKind, string> = { localities: 'localities (communes, wards)', units: 'units (agencies, organizations)' };
 
 export const referenceRoutes: FastifyPluginAsyncZod = async (app) => {
-  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, parts: 12 } });
+  await app.register(multipart, MULTIPART_OPTIONS);
 
   for (const kind of ['localities', 'units'] as const) {
     app.get(

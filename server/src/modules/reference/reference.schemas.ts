@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RowErrorSchema } from '../questions/index';
+import { RowErrorSchema } from '../../lib/upload';
 
 export const ReferenceItemResponse = z.object({
   id: z.string(),

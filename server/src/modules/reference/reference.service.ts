@@ -2,7 +2,7 @@ import type { Db } from '../../../../db/client';
 import { parseReferenceRows, referenceKey, type ReferenceKind } from '../../lib/reference-sheet';
 import { recordAudit } from '../audit/index';
 import { requireContest } from '../contests/index';
-import { readUploadedSheet, type Upload } from '../questions/index';
+import { readUploadedSheet, type Upload } from '../../lib/upload';
 import * as repo from './reference.repo';
 
 export const MAX_REFERENCE_ROWS = 10_000;

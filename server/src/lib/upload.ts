@@ -1,0 +1,91 @@
+// Files in and out of the organizer's pages: a multipart upload read into memory, a
+// spreadsheet read from it (lib/spreadsheet.ts, errors as API.md's INVALID_FILE), and a
+// generated file sent as an attachment. Used by the questions, exclusions and reference modules.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AppError, badRequest } from './errors';
+import { readSheet, SheetError, type Sheet } from './spreadsheet';
+
+export interface Upload {
+  buffer: Buffer;
+  filename: string;
+}
+
+/** Spreadsheets of a question bank or a staff list: a few MB at most. */
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+
+/** @fastify/multipart for a plugin whose routes take one file; the limits are checked again per file. */
+export const MULTIPART_OPTIONS = { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, parts: 12 } };
+
+/**
+ * The single file of a multipart request, in memory. Needs @fastify/multipart in the
+ * route's scope; every failure is a 4xx (none of them is the server's fault).
+ */
+export async function readUpload(req: FastifyRequest, maxBytes = MAX_UPLOAD_BYTES): Promise<Upload> {
+  if (!req.isMultipart()) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data in a field named "file"');
+  try {
+    const part = await req.file({ limits: { fileSize: maxBytes, files: 1 } });
+    if (!part) throw badRequest('FILE_REQUIRED', 'Thiếu tệp / No file in the request', [{ field: 'file', message: 'required' }]);
+    const buffer = await part.toBuffer();
+    // The name is only recorded (audit log): no control characters (jsonb refuses NUL), bounded length.
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    const filename = (part.filename ?? '').normalize('NFC').replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200) || 'upload';
+    return { buffer, filename };
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    const code = (err as { code?: string }).code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT')
+      throw new AppError(413, 'PAYLOAD_TOO_LARGE', `Tệp quá lớn (tối đa ${Math.round(maxBytes / 1048576)} MB) / The file is too large (at most ${Math.round(maxBytes / 1048576)} MB)`);
+    throw badRequest('INVALID_MULTIPART', 'Malformed multipart/form-data body');
+  }
+}
+
+/** attachment; with an ASCII fallback and the UTF-8 name (RFC 6266). */
+export function attachment(filename: string): string {
+  const ascii = filename.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').replace(/[^\w.-]+/g, '-');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+/** A SheetError as API.md's 400, with the same bilingual fields as row errors. */
+export function invalidFile(err: SheetError) {
+  return badRequest('INVALID_FILE', `${err.messageVi} / ${err.messageEn}`, [
+    { row: err.row ?? null, field: 'file', message: err.messageVi, messageEn: err.messageEn },
+  ]);
+}
+
+export async function readUploadedSheet(file: Upload, maxRows: number): Promise<Sheet> {
+  try {
+    return await readSheet(file.buffer, { maxRows, filename: file.filename });
+  } catch (err) {
+    if (err instanceof SheetError) throw invalidFile(err);
+    throw err;
+  }
+}
+
+export interface FileOut {
+  body: Buffer;
+  filename: string;
+  contentType: string;
+}
+
+export const SHEET_CONTENT_TYPES = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  csv: 'text/csv; charset=utf-8',
+};
+
+/** Sends a generated file as a download. */
+export function sendFile(reply: FastifyReply, f: FileOut) {
+  return reply.header('content-type', f.contentType).header('content-disposition', attachment(f.filename)).send(f.body);
+}
+
+export const FileFormatQuery = z.object({ format: z.enum(['xlsx', 'csv']).default('xlsx') });
+
+export const RowErrorSchema = z.object({
+  row: z.number(),
+  field: z.string(),
+  column: z.string().optional(),
+  message: z.string().describe('Vietnamese'),
+  messageEn: z.string(),
+});
+
+export const FileResponse = z.any().describe('the file (binary)');
