@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema/index';
 
@@ -57,6 +57,14 @@ function rowsOf<T>(result: unknown): T[] {
 /** Raw SQL on whatever handle is held (a transaction included), on either driver: its rows. */
 export async function rawRows<T>(db: Db, q: SQL): Promise<T[]> {
   return rowsOf<T>(await db.execute(q));
+}
+
+/**
+ * Holds a transaction-level advisory lock on `key` until the transaction ends: transactions
+ * that take the same key run one after the other ("questions:<contestId>", "otp:<phone>").
+ */
+export async function lockKey(db: Db, key: string): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
 }
 
 export async function createDatabase(opts: DatabaseOptions): Promise<Database> {

@@ -1,5 +1,5 @@
-import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../../../db/client';
+import { and, asc, eq, or, type SQL } from 'drizzle-orm';
+import { lockKey, type Db } from '../../../../db/client';
 import { exclusions } from '../../../../db/schema/index';
 import type { ExclusionEntry } from '../../lib/exclusion-sheet';
 
@@ -16,7 +16,7 @@ export function listExclusions(db: Db, contestId: string) {
 
 /** Two saves of one contest's list run one after the other, never interleaved. */
 export async function lockList(db: Db, contestId: string) {
-  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${'exclusions:' + contestId}))`);
+  await lockKey(db, 'exclusions:' + contestId);
 }
 
 export async function replaceExclusions(db: Db, contestId: string, entries: ExclusionEntry[]) {

@@ -1,11 +1,11 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { rawRows, type Db } from '../../../../db/client';
+import { lockKey, rawRows, type Db } from '../../../../db/client';
 import { otpCodes, otpOutbox } from '../../../../db/schema/index';
 import type { OtpPurpose } from '../../lib/otp';
 
 /** Serializes the requests of one phone (the limits are read, then a row is written). */
 export async function lockPhone(db: Db, phone: string) {
-  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${'otp:' + phone}))`);
+  await lockKey(db, 'otp:' + phone);
 }
 
 export async function recentRequests(db: Db, phone: string, since: Date): Promise<{ count: number; firstMs: number | null; lastMs: number | null }> {

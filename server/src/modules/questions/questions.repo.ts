@@ -1,5 +1,5 @@
 import { and, asc, eq, ilike, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../../../db/client';
+import { lockKey, type Db } from '../../../../db/client';
 import { attempts, questions, roundQuestions, type Question } from '../../../../db/schema/index';
 
 export function listQuestions(db: Db, contestId: string, filter: { topic?: string; q?: string }) {
@@ -60,7 +60,7 @@ export function poolQuestions(db: Db, roundId: string) {
 
 /** Serializes imports into one contest, so two files cannot both add the same question. */
 export async function lockContestBank(db: Db, contestId: string) {
-  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${'questions:' + contestId}))`);
+  await lockKey(db, 'questions:' + contestId);
 }
 
 /** What the lint reads of a bank. */

@@ -1,5 +1,5 @@
 import { asc, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../../../db/client';
+import { lockKey, type Db } from '../../../../db/client';
 import { localities, units } from '../../../../db/schema/index';
 import type { ReferenceKind } from '../../lib/reference-sheet';
 
@@ -17,7 +17,7 @@ export async function listReference(db: Db, kind: ReferenceKind, contestId: stri
 }
 
 export async function lockList(db: Db, kind: ReferenceKind, contestId: string) {
-  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${kind + ':' + contestId}))`);
+  await lockKey(db, kind + ':' + contestId);
 }
 
 export async function insertItems(db: Db, kind: ReferenceKind, contestId: string, items: { name: string; headcount: number | null }[]) {
