@@ -1,11 +1,9 @@
-import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { errorResponses, IdParam } from '../../lib/zod';
+import { errorResponses } from '../../lib/zod';
 import { exportToFile, openExport } from './exports.file';
+import { ExportParams, ExportQuery, ExportResponse } from './exports.schemas';
 import { staffOn } from '../../plugins/access';
 
-const ExportParams = z.object({ roundId: IdParam });
-const ExportQuery = z.object({ format: z.enum(['csv', 'xlsx', 'pdf']).default('csv') });
 const errors = errorResponses(400, 401, 403, 404, 409);
 
 export const exportsRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -18,7 +16,7 @@ export const exportsRoutes: FastifyPluginAsyncZod = async (app) => {
         security: [{ bearer: [] }],
         params: ExportParams,
         querystring: ExportQuery,
-        response: { 200: z.any().describe('The ranked prize list as a CSV, XLSX or PDF file; header x-content-sha256 is the SHA-256 of these bytes'), ...errors },
+        response: { 200: ExportResponse, ...errors },
       },
     },
     async (req, reply) => {

@@ -1,0 +1,18 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { Health } from './health.schemas';
+import { dependencies } from './health.service';
+
+export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get('/healthz', { schema: { tags: ['operating'], response: { 200: Health } } }, () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: { tags: ['operating'], response: { 200: Health, 503: Health } } }, async (_req, reply) => {
+    const { database, redis } = await dependencies(app.database, app.redis);
+    // Only the database decides: with Redis down the in-process fallback throttle serves,
+    // and a load balancer that took every instance out during a Redis blip would stop the contest.
+    if (database !== 'ok') {
+      reply.header('retry-after', '5');
+      return reply.code(503).send({ status: 'unavailable', database, redis });
+    }
+    return reply.code(200).send({ status: redis === 'down' ? 'degraded' : 'ok', database, redis });
+  });
+};
