@@ -25,9 +25,8 @@ export interface RankingSubmission {
   submittedAt: Date;
 }
 
-export interface RankingPerson {
-  userId: string;
-  role: string;
+/** Who a person was at finalize time, as each ranked row keeps it. */
+export interface PersonSnapshot {
   fullName: string | null;
   nationalId: string | null;
   phone: string | null;
@@ -35,6 +34,11 @@ export interface RankingPerson {
   locality: string | null;
   unit: string | null;
   category: string | null;
+}
+
+export interface RankingPerson extends PersonSnapshot {
+  userId: string;
+  role: string;
 }
 
 export interface RankingInput {
@@ -49,18 +53,11 @@ export interface RankingInput {
   submissions: readonly RankingSubmission[];
 }
 
-export interface RankedRow {
+export interface RankedRow extends PersonSnapshot {
   position: number;
   rank: number | null;
   prize: string | null;
   userId: string;
-  fullName: string | null;
-  nationalId: string | null;
-  phone: string | null;
-  birthYear: number | null;
-  locality: string | null;
-  unit: string | null;
-  category: string | null;
   attemptId: string;
   attemptNo: number;
   score: number;

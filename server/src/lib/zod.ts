@@ -20,6 +20,12 @@ export const longText = (max: number) =>
 // eslint-disable-next-line no-control-regex
 export const IdParam = z.string().min(1).max(100).regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
 
+/** A yes/no query parameter: true, 1, false or 0; absent is false. */
+export const queryFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .optional()
+  .transform((v) => v === 'true' || v === '1');
+
 export const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
 export const ErrorResponse = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryFlag } from '../../lib/zod';
 import { RowErrorSchema } from '../../lib/upload';
 
 export const ExclusionEntryBody = z.object({
@@ -18,13 +19,8 @@ export const ExclusionEntryResponse = z.object({
 
 export const ExclusionsResponse = z.object({ contestId: z.string(), count: z.number(), entries: z.array(ExclusionEntryResponse) });
 
-const flag = z
-  .enum(['true', 'false', '1', '0'])
-  .optional()
-  .transform((v) => v === 'true' || v === '1');
-
 export const ExclusionImportQuery = z.object({
-  dryRun: flag,
+  dryRun: queryFlag,
   /** replace (default): the file becomes the list; append: the file's entries are added to it. */
   mode: z.enum(['replace', 'append']).default('replace'),
 });

@@ -64,29 +64,20 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
     (req) => importer.importProgress(progress, req.user.sub, req.params.jobId),
   );
 
-  app.get(
-    '/admin/contests/:contestId/questions/export',
-    {
-      config: staffOn.contest('organizer'),
-      schema: { tags: ['organizing'], security: sec, summary: 'The bank as .xlsx or .csv, in the import format', params: ContestParams, querystring: FileFormatQuery, response: { 200: FileResponse, ...errors } },
-    },
-    async (req, reply) => {
-      const f = await importer.exportQuestions(app.db, req.params.contestId, req.query.format);
-      return sendFile(reply, f);
-    },
-  );
-
-  app.get(
-    '/admin/contests/:contestId/questions/template',
-    {
-      config: staffOn.contest('organizer'),
-      schema: { tags: ['organizing'], security: sec, summary: 'An empty import file with the Vietnamese headers', params: ContestParams, querystring: FileFormatQuery, response: { 200: FileResponse, ...errors } },
-    },
-    async (req, reply) => {
-      const f = await importer.questionTemplate(app.db, req.params.contestId, req.query.format);
-      return sendFile(reply, f);
-    },
-  );
+  const files = [
+    ['export', 'The bank as .xlsx or .csv, in the import format', importer.exportQuestions],
+    ['template', 'An empty import file with the Vietnamese headers', importer.questionTemplate],
+  ] as const;
+  for (const [name, summary, make] of files) {
+    app.get(
+      `/admin/contests/:contestId/questions/${name}`,
+      {
+        config: staffOn.contest('organizer'),
+        schema: { tags: ['organizing'], security: sec, summary, params: ContestParams, querystring: FileFormatQuery, response: { 200: FileResponse, ...errors } },
+      },
+      async (req, reply) => sendFile(reply, await make(app.db, req.params.contestId, req.query.format)),
+    );
+  }
 
   app.get(
     '/admin/contests/:contestId/questions/lint',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LINT_RULES } from '../../lib/question-lint';
 import { RowErrorSchema } from '../../lib/upload';
-import { IdParam, longText, text } from '../../lib/zod';
+import { IdParam, longText, queryFlag, text } from '../../lib/zod';
 
 export const QuestionParams = z.object({ questionId: IdParam });
 
@@ -58,15 +58,10 @@ export const PoolBody = z.object({
 });
 export const PoolResponse = z.object({ roundId: z.string(), questionCount: z.number(), size: z.number(), questions: z.array(AdminQuestion) });
 
-const flag = z
-  .enum(['true', 'false', '1', '0'])
-  .optional()
-  .transform((v) => v === 'true' || v === '1');
-
 export const ImportQuery = z.object({
-  dryRun: flag,
+  dryRun: queryFlag,
   /** Duplicates (within the file or against the bank) are left out and listed in `skipped` instead of failing the file. */
-  skipDuplicates: flag,
+  skipDuplicates: queryFlag,
   /** Chosen by the client before uploading, so it can poll GET /admin/imports/:jobId while the upload runs. */
   jobId: z
     .string()
