@@ -26,8 +26,6 @@ function send(reply: FastifyReply, status: number, code: string, message: string
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 
-// Kept until attempts.service.ts imports isDependencyDown from lib/errors (its home now).
-export { isBadValueForPostgres, isDependencyDown } from '../lib/errors';
 
 /** One error shape for every failure (API.md "Errors"); never a stack trace to a client. */
 export default fp(

@@ -4,6 +4,7 @@ import { ITEM_FLAGS, ITEM_FLAG_MESSAGES, statsFor, type ItemCounts } from '../..
 import { recordAudit } from '../audit/index';
 import { assertSealed as assertRoundSealed, requireRound } from '../contests/index';
 import { previewPrizeChanges, type PrizeChange } from '../judging/index';
+import * as regradeSql from './items.regrade.sql';
 import * as repo from './items.repo';
 import type { CorrectionBody } from './items.schemas';
 
@@ -138,7 +139,7 @@ export async function correctQuestion(db: Db, actorId: string | null, questionId
     const roundIds = await repo.lockRoundsUsing(tx, q.id);
     await repo.tuneForRegrade(tx);
     const index = (optionId: string) => q.options.findIndex((o) => o.id === optionId);
-    const counts = await repo.regrade(tx, { questionId: q.id, roundIds, oldKey: index(oldKey), oldVoided, newKey: index(newKey), newVoided });
+    const counts = await regradeSql.regrade(tx, { questionId: q.id, roundIds, oldKey: index(oldKey), oldVoided, newKey: index(newKey), newVoided });
     const options = q.options.map((o) => ({ ...o, correct: o.id === newKey }));
     const voidedAt = newVoided ? (q.voidedAt ?? now) : null;
     await repo.setKey(tx, q.id, options, voidedAt, now);
@@ -211,7 +212,7 @@ export async function settleLateSubmissions(db: Db, questionId: string, correcte
     const q = await repo.lockQuestion(tx, questionId);
     if (!q) return [];
     const roundIds = await repo.lockRoundsUsing(tx, q.id);
-    const changed = await repo.settleScores(tx, q.id, roundIds, new Date(correctedAt.getTime() - SETTLE_LOOKBACK_MS));
+    const changed = await regradeSql.settleScores(tx, q.id, roundIds, new Date(correctedAt.getTime() - SETTLE_LOOKBACK_MS));
     if (changed.length === 0) return [];
     const staleRounds = await repo.markResultsStale(tx, changed);
     const withdrawnRounds = await repo.withdrawPublication(tx, changed, now);
