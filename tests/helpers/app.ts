@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp, type AppDeps } from '../../server/src/app';
 import { createRedis } from '../../server/src/plugins/redis';
 import { createTestDatabase, type TestDatabase } from './db';
+import { makeMemberStaff, tokenFor } from './factories';
 import { redisUrl } from './env';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -48,4 +50,24 @@ export async function makeTestApp(overrides: Partial<AppDeps> & { withRedis?: bo
       if (!overrides.database) await database.destroy();
     },
   };
+}
+
+type TestAppOptions = Parameters<typeof makeTestApp>[0];
+
+/**
+ * The app of a test file: built before its tests, closed after them. Its fields are
+ * there from the first test on (`const t = useTestApp(); ... t.app.inject(...)`).
+ */
+export function useTestApp(options?: TestAppOptions): TestContext {
+  const t = {} as TestContext;
+  beforeAll(async () => {
+    Object.assign(t, await makeTestApp(options));
+  });
+  afterAll(() => t.close?.());
+  return t;
+}
+
+/** The token of a new organizer or judge who is a member of every contest the file makes from now on. */
+export async function memberToken(t: Pick<TestContext, 'app' | 'database'>, role: 'organizer' | 'judge', o?: Parameters<typeof makeMemberStaff>[2]): Promise<string> {
+  return tokenFor(t.app, await makeMemberStaff(t.database.db, role, o));
 }

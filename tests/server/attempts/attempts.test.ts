@@ -1,15 +1,11 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, exclusions, submissions, type Question, type Round, type User } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp, makeTestApp, type TestContext } from '../../helpers/app';
 import { bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 
-let t: TestContext;
-beforeAll(async () => {
-  // Budgets high enough that the parallel tests measure the caps, not the throttle.
-  t = await makeTestApp({ limits: { startPerUser: { limit: 1000, windowMs: 60_000 }, submitPerUser: { limit: 1000, windowMs: 60_000 } } });
-});
-afterAll(() => t.close());
+// Budgets high enough that the parallel tests measure the caps, not the throttle.
+const t = useTestApp({ limits: { startPerUser: { limit: 1000, windowMs: 60_000 }, submitPerUser: { limit: 1000, windowMs: 60_000 } } });
 
 const HOUR = 3_600_000;
 

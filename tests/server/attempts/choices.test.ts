@@ -1,17 +1,13 @@
 import { eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { questions, submissions } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp } from '../../helpers/app';
 import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
 
 // API.md v1.1 "Submitting by position": { choices: [2, 0, null, …], prediction }.
 
-let t: TestContext;
+const t = useTestApp();
 const db = () => t.database.db;
-beforeAll(async () => {
-  t = await makeTestApp();
-});
-afterAll(() => t.close());
 
 type Served = { attemptId: string; questions: { id: string; options: { id: string }[] }[] };
 const start = async (roundId: string, token: string) => (await t.app.inject({ method: 'POST', url: `/api/v1/rounds/${roundId}/attempts`, headers: bearer(token) })).json() as Served;

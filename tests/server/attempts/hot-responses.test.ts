@@ -1,14 +1,14 @@
 import { eq, inArray } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { attempts, questions, submissions } from '../../../db/schema/index';
 import { compileResponse, compiledSerializerCompiler } from '../../../server/src/lib/serialize';
 import { ErrorResponse } from '../../../server/src/lib/zod';
 import { attemptResponseOf, renderAttempt, renderPromptTail, renderQuestion } from '../../../server/src/modules/attempts/attempts.render';
 import { AttemptResponse, ResultResponse, SubmitBody } from '../../../server/src/modules/attempts/attempts.schemas';
 import { plainSubmitBody } from '../../../server/src/modules/attempts/attempts.validate';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp } from '../../helpers/app';
 import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
 
 // Issue #12 items 3 and 4: the hot routes' responses are written by fast-json-stringify and
@@ -16,12 +16,8 @@ import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../he
 // through that the schema does not declare, and a start must give the same payload as the
 // uncached path (the stored questions, shuffled by the attempt's seed).
 
-let t: TestContext;
+const t = useTestApp();
 const db = () => t.database.db;
-beforeAll(async () => {
-  t = await makeTestApp();
-});
-afterAll(() => t.close());
 
 const ATTEMPT_KEYS = ['attemptId', 'attemptNo', 'deadline', 'predictionPrompt', 'questions', 'startedAt'];
 const sortedKeys = (o: object) => Object.keys(o).sort();

@@ -1,14 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { submissions } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp } from '../../helpers/app';
 import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
 
-let t: TestContext;
-beforeAll(async () => {
-  t = await makeTestApp();
-});
-afterAll(() => t.close());
+const t = useTestApp();
 
 async function submitWith(headers: Record<string, string>, remoteAddress: string) {
   const contest = await makeContest(t.app.db);

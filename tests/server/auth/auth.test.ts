@@ -1,16 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { users } from '../../../db/schema/index';
 import { makeNationalId } from '../../../server/src/lib/identity';
-import { makeTestApp, TEST_JWT_SECRET, type TestContext } from '../../helpers/app';
+import { TEST_JWT_SECRET, useTestApp } from '../../helpers/app';
 import { bearer, makeContest, makeResident, makeStaff, PASSWORD, tokenFor } from '../../helpers/factories';
 
-let t: TestContext;
-beforeAll(async () => {
-  t = await makeTestApp();
-});
-afterAll(() => t.close());
+const t = useTestApp();
 
 const validBody = (over: Record<string, unknown> = {}) => ({
   fullName: 'Nguyễn Thị Hoa',

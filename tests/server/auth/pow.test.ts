@@ -1,16 +1,12 @@
 import { solveChallenge, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { users } from '../../../db/schema/index';
 import { makeNationalId } from '../../../server/src/lib/identity';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp, makeTestApp } from '../../helpers/app';
 
-let t: TestContext;
-beforeAll(async () => {
-  // Small counters keep the solver fast in tests; the mechanism is the production one.
-  t = await makeTestApp({ registrationPow: { minCounter: 50, maxCounter: 400, cost: 1, ttlMs: 60_000 } });
-});
-afterAll(() => t.close());
+// Small counters keep the solver fast in tests; the mechanism is the production one.
+const t = useTestApp({ registrationPow: { minCounter: 50, maxCounter: 400, cost: 1, ttlMs: 60_000 } });
 
 let serial = 1000;
 const body = (altcha?: string) => ({

@@ -1,20 +1,18 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, contests, rounds } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeRound, tokenFor, makeMemberStaff } from '../../helpers/factories';
+import { useTestApp, memberToken } from '../../helpers/app';
+import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
 
-let t: TestContext;
+const t = useTestApp();
 let org: string;
 let judge: string;
 let resident: string;
 beforeAll(async () => {
-  t = await makeTestApp();
-  org = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
-  judge = tokenFor(t.app, await makeMemberStaff(t.database.db, 'judge'));
+  org = await memberToken(t, 'organizer');
+  judge = await memberToken(t, 'judge');
   resident = tokenFor(t.app, await makeResident(t.database.db));
 });
-afterAll(() => t.close());
 
 const HOUR = 3_600_000;
 const future = (h: number) => new Date(Date.now() + h * HOUR).toISOString();

@@ -1,18 +1,16 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { attempts, questions, roundQuestions } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeQuestions, makeResident, makeRound, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
+import { useTestApp, memberToken } from '../../helpers/app';
+import { bearer, makeContest, makeQuestions, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 
-let t: TestContext;
+const t = useTestApp();
 let org: string;
 let resident: string;
 beforeAll(async () => {
-  t = await makeTestApp();
-  org = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
+  org = await memberToken(t, 'organizer');
   resident = tokenFor(t.app, await makeResident(t.database.db));
 });
-afterAll(() => t.close());
 
 const q = (over: Record<string, unknown> = {}) => ({
   text: 'Ngày Chuyển đổi số quốc gia là ngày nào?',

@@ -1,19 +1,15 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, exclusions } from '../../../db/schema/index';
 import { makeNationalId } from '../../../server/src/lib/identity';
 import { isExcluded } from '../../../server/src/modules/exclusions/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { useTestApp, memberToken } from '../../helpers/app';
+import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { csvText, multipart, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
 
-let t: TestContext;
+const t = useTestApp();
 let organizer: string;
-beforeAll(async () => {
-  t = await makeTestApp();
-  organizer = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
-});
-afterAll(() => t.close());
+beforeAll(async () => (organizer = await memberToken(t, 'organizer')));
 
 const ID1 = makeNationalId(1985, 111111); // 038085111111
 const ID2 = makeNationalId(1990, 222222);

@@ -1,19 +1,15 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { users, type Round, type User } from '../../../db/schema/index';
 import { checksumOf, type RankedRow } from '../../../server/src/lib/ranking';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { useTestApp, memberToken } from '../../helpers/app';
+import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeDisqualification, makeExclusion, makeLocality, makePriorWinners, makeSubmission, makeUnit } from '../../helpers/results-factories';
 
-let t: TestContext;
+const t = useTestApp();
 let judgeToken: string;
-beforeAll(async () => {
-  t = await makeTestApp();
-  judgeToken = tokenFor(t.app, await makeMemberStaff(t.database.db, 'judge'));
-});
-afterAll(() => t.close());
+beforeAll(async () => (judgeToken = await memberToken(t, 'judge')));
 
 const db = () => t.database.db;
 const T0 = new Date('2026-11-20T03:00:00.000Z');

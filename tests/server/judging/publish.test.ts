@@ -1,20 +1,18 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, disqualifications, rounds } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeExclusion, makeLocality, makeOpenAttempt, makeSubmission, makeUnit } from '../../helpers/results-factories';
 
-let t: TestContext;
+const t = useTestApp();
 let judgeToken: string;
 let judgeId: string;
 beforeAll(async () => {
-  t = await makeTestApp();
   const judge = await makeMemberStaff(t.database.db, 'judge');
   judgeId = judge.id;
   judgeToken = tokenFor(t.app, judge);
 });
-afterAll(() => t.close());
 
 const db = () => t.database.db;
 const post = (url: string, payload?: object) => t.app.inject({ method: 'POST', url: `/api/v1${url}`, headers: bearer(judgeToken), ...(payload ? { payload } : {}) });

@@ -1,18 +1,14 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../../db/schema/index';
 import { PREDICTION_TARGETS, rankRound, type RankingPerson, type RankingSubmission } from '../../../server/src/lib/ranking';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
+import { useTestApp, memberToken } from '../../helpers/app';
+import { bearer, makeContest, makeResident, makeStaff } from '../../helpers/factories';
 import { makeClosedRound, makeDisqualification, makeExclusion, makePriorWinners, makeSubmission } from '../../helpers/results-factories';
 
-let t: TestContext;
+const t = useTestApp();
 let judgeToken: string;
-beforeAll(async () => {
-  t = await makeTestApp();
-  judgeToken = tokenFor(t.app, await makeMemberStaff(t.database.db, 'judge'));
-});
-afterAll(() => t.close());
+beforeAll(async () => (judgeToken = await memberToken(t, 'judge')));
 
 const T0 = Date.parse('2026-11-20T03:00:00.000Z');
 

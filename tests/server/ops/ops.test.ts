@@ -3,19 +3,15 @@ import { promisify } from 'node:util';
 import { verify } from '@node-rs/argon2';
 import { eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { users } from '../../../db/schema/index';
 import { createDatabase } from '../../../db/client';
 import { redisClientOptions } from '../../../server/src/plugins/redis';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp, makeTestApp } from '../../helpers/app';
 
 const run = promisify(execFile);
 
-let t: TestContext;
-beforeAll(async () => {
-  t = await makeTestApp();
-});
-afterAll(() => t.close());
+const t = useTestApp();
 
 describe('GET /healthz and /readyz', () => {
   it('answer 200 when the database and Redis answer', async () => {

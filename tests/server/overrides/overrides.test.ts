@@ -1,16 +1,12 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { attempts, auditLog, submissions } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { useTestApp, memberToken } from '../../helpers/app';
+import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 
-let t: TestContext;
+const t = useTestApp();
 let org: string;
-beforeAll(async () => {
-  t = await makeTestApp();
-  org = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
-});
-afterAll(() => t.close());
+beforeAll(async () => (org = await memberToken(t, 'organizer')));
 
 const put = (roundId: string, userId: string, payload: unknown, token = org) =>
   t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${roundId}/overrides/${userId}`, headers: bearer(token), payload: payload as object });

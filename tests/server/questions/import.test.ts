@@ -1,23 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, questions } from '../../../db/schema/index';
 import { QUESTION_HEADERS } from '../../../server/src/lib/question-sheet';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp } from '../../helpers/app';
 import { bearer, makeContest, makeQuestions, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
 import { csvText, multipart, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
 
-let t: TestContext;
+const t = useTestApp();
 let organizer: string;
 let organizerId: string;
 beforeAll(async () => {
-  t = await makeTestApp();
   const o = await makeMemberStaff(t.database.db, 'organizer');
   organizerId = o.id;
   organizer = tokenFor(t.app, o);
 });
-afterAll(() => t.close());
 
 const H = [...QUESTION_HEADERS];
 const url = (contestId: string, query = '') => `/api/v1/admin/contests/${contestId}/questions/import${query}`;

@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Question } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp } from '../../helpers/app';
 import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
 
 // Before a round closes, nothing a resident can read may reveal the answer key: no
 // correct flags, no explanations, and no option order or option id order that follows
 // correctness.
 
-let t: TestContext;
-beforeAll(async () => {
-  t = await makeTestApp();
-});
-afterAll(() => t.close());
+const t = useTestApp();
 
 const KEY_WORDS = /"correct"|"isCorrect"|"explanation"|"correctOptionId"|"answerKey"/;
 

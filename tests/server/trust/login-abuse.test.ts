@@ -1,17 +1,13 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loginFailures } from '../../../db/schema/index';
 import { defaultLimits } from '../../../server/src/lib/limits';
 import { HASH_CONCURRENCY, HASH_QUEUE } from '../../../server/src/lib/passwords';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp, makeTestApp } from '../../helpers/app';
 import { makePhone, makeResident, PASSWORD } from '../../helpers/factories';
 
-let t: TestContext;
+const t = useTestApp({ limits: { ...defaultLimits, loginFailuresPerIp: { limit: 1_000, windowMs: 60_000 } } });
 const db = () => t.database.db;
-beforeAll(async () => {
-  t = await makeTestApp({ limits: { ...defaultLimits, loginFailuresPerIp: { limit: 1_000, windowMs: 60_000 } } });
-});
-afterAll(() => t.close());
 
 const login = (phone: string, password: string, ip = '10.1.0.1', app = t.app) =>
   app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone, password }, remoteAddress: ip });

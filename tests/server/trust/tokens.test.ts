@@ -1,16 +1,12 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditLog, contestMembers, users } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp, makeTestApp, type TestContext } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, PASSWORD, tokenFor } from '../../helpers/factories';
 import { makeClosedRound } from '../../helpers/results-factories';
 
-let t: TestContext;
+const t = useTestApp();
 const db = () => t.database.db;
-beforeAll(async () => {
-  t = await makeTestApp();
-});
-afterAll(() => t.close());
 
 const login = (app: TestContext['app'], phone: string, password = PASSWORD) => app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone, password } });
 const me = (app: TestContext['app'], token: string) => app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token) });
