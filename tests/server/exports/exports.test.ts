@@ -10,6 +10,7 @@ import { COLUMN_TITLES, csvValueToCanonical, FLAGS_TITLE } from '../../../server
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeDisqualification, makeExclusion, makeLocality, makeSubmission, makeUnit } from '../../helpers/results-factories';
+import { finalize } from '../../helpers/requests';
 import { pdfText } from './pdf-text';
 
 let t: TestContext;
@@ -49,7 +50,7 @@ beforeAll(async () => {
   flagged = [await makeResident(db, { fullName: 'Hoàng Văn Nhanh' }), await makeResident(db, { fullName: 'Hoàng Văn Chép' })];
   await makeSubmission(db, round, flagged[0].id, { score: 5, prediction: 50, durationMs: 5_000, answers: copied });
   await makeSubmission(db, round, flagged[1].id, { score: 1, prediction: 90, durationMs: 90_000, answers: copied });
-  const fin = await t.app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/finalize`, headers: bearer(judgeToken) });
+  const fin = await finalize(t.app, round.id, judgeToken);
   expect(fin.statusCode).toBe(200);
   checksum = fin.json().checksum;
 });

@@ -6,6 +6,7 @@ import { buildApp } from '../../../server/src/app';
 import { TEST_JWT_SECRET } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeDisqualification, makeExclusion, makeSubmission } from '../../helpers/results-factories';
+import { finalize, publish, ranking } from '../../helpers/requests';
 
 // The embedded default runs on PGlite: the same finalize SQL and exports must work there.
 let database: Database;
@@ -41,21 +42,21 @@ describe('judging on the embedded PGlite database', () => {
       await makeSubmission(db, round, p.id, { score: 2, prediction: 0, durationMs: 10 });
     }
 
-    const first = await app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/finalize`, headers: bearer(judge) });
+    const first = await finalize(app, round.id, judge);
     expect(first.statusCode).toBe(200);
     expect(first.json()).toMatchObject({ actualCount: 3, participants: 5, ranked: 3 });
-    const again = await app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/finalize`, headers: bearer(judge) });
+    const again = await finalize(app, round.id, judge);
     expect(again.json().checksum).toBe(first.json().checksum);
 
-    const ranking = (await app.inject({ method: 'GET', url: `/api/v1/judge/rounds/${round.id}/ranking`, headers: bearer(judge) })).json();
-    expect(ranking.rows.map((r: { userId: string; rank: number | null; prize: string | null }) => [r.userId, r.rank, r.prize])).toEqual([
+    const ranked = (await ranking(app, round.id, judge)).json();
+    expect(ranked.rows.map((r: { userId: string; rank: number | null; prize: string | null }) => [r.userId, r.rank, r.prize])).toEqual([
       [people[3].id, 1, 'Giải Nhất'],
       [people[2].id, 2, 'Giải Nhì'],
       [people[4].id, 3, 'Giải Nhì'],
       [people[1].id, null, null],
       [people[0].id, null, null],
     ]);
-    expect(ranking.rows.map((r: { flags: string[] }) => r.flags)).toEqual([
+    expect(ranked.rows.map((r: { flags: string[] }) => r.flags)).toEqual([
       ['too_fast', 'same_answers_same_order', 'answer_farm'],
       ['too_fast', 'answer_farm'],
       ['too_fast', 'same_answers_same_order', 'answer_farm'],
@@ -63,7 +64,7 @@ describe('judging on the embedded PGlite database', () => {
       ['too_fast'],
     ]);
 
-    expect((await app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/publish`, headers: bearer(judge) })).statusCode).toBe(200);
+    expect((await publish(app, round.id, judge)).statusCode).toBe(200);
     expect((await app.inject({ method: 'GET', url: `/api/v1/rounds/${round.id}/winners` })).json().winners).toHaveLength(3);
 
     for (const format of ['csv', 'xlsx', 'pdf']) {

@@ -4,6 +4,7 @@ import { auditLog, disqualifications, rounds } from '../../../db/schema/index';
 import { useTestApp } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeExclusion, makeLocality, makeOpenAttempt, makeSubmission, makeUnit } from '../../helpers/results-factories';
+import { call } from '../../helpers/requests';
 
 const t = useTestApp();
 let judgeToken: string;
@@ -15,9 +16,9 @@ beforeAll(async () => {
 });
 
 const db = () => t.database.db;
-const post = (url: string, payload?: object) => t.app.inject({ method: 'POST', url: `/api/v1${url}`, headers: bearer(judgeToken), ...(payload ? { payload } : {}) });
-const get = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url: `/api/v1${url}`, headers });
-const del = (url: string) => t.app.inject({ method: 'DELETE', url: `/api/v1${url}`, headers: bearer(judgeToken) });
+const post = (url: string, payload?: object) => call(t.app, 'POST', url, judgeToken, payload);
+const get = (url: string, headers: Record<string, string> = {}) => call(t.app, 'GET', url, undefined, undefined, { headers });
+const del = (url: string) => call(t.app, 'DELETE', url, judgeToken);
 
 async function roundWithPeople(n = 3) {
   const contest = await makeContest(db());

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../../db/client';
 import { aggregateMetrics } from '../../../server/src/plugins/metrics';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { login, start, submit } from '../../helpers/requests';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
 
@@ -32,13 +33,13 @@ describe('GET /metrics', () => {
     const { round, pool } = await makeRound(app.db, contest.id, { questionCount: 3 }, 3);
     const resident = await makeResident(app.db);
     const token = tokenFor(app, resident);
-    const started = await app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(token) });
+    const started = await start(app, round.id, token);
     expect(started.statusCode).toBe(201);
     const attemptId = started.json().attemptId;
     const answers = pool.map((q) => ({ questionId: q.id, optionId: q.options[0].id }));
-    const bad = await app.inject({ method: 'POST', url: `/api/v1/attempts/${attemptId}/submit`, headers: bearer(token), payload: { answers: [{ questionId: 'nope', optionId: 'x' }], prediction: 1 } });
+    const bad = await submit(app, attemptId, token, { answers: [{ questionId: 'nope', optionId: 'x' }], prediction: 1 });
     expect(bad.statusCode).toBe(400);
-    const ok = await app.inject({ method: 'POST', url: `/api/v1/attempts/${attemptId}/submit`, headers: bearer(token), payload: { answers, prediction: 1 } });
+    const ok = await submit(app, attemptId, token, { answers, prediction: 1 });
     expect(ok.statusCode).toBe(200);
     await app.inject({ method: 'GET', url: '/api/v1/nothing/here' });
 
@@ -107,7 +108,7 @@ describe('GET /metrics', () => {
     dead.on('error', () => {});
     const other = await makeTestApp({ redis: dead, database: open.database });
     try {
-      await other.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone: '0912345678', password: 'whatever-123' } });
+      await login(other.app, '0912345678', 'whatever-123');
       const text = (await other.app.inject({ method: 'GET', url: '/metrics' })).body;
       expect(value(text, 'throttle_mode{mode="memory"}')).toBe(1);
       expect(value(text, 'throttle_switches_total')).toBe(1);

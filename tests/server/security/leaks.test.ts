@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Question } from '../../../db/schema/index';
 import { useTestApp } from '../../helpers/app';
 import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { start } from '../../helpers/requests';
 
 // Before a round closes, nothing a resident can read may reveal the answer key: no
 // correct flags, no explanations, and no option order or option id order that follows
@@ -50,7 +51,7 @@ describe('answer key before the round closes', () => {
     const { round, pool } = await makeRound(t.database.db, contest.id, { questionCount: 100 }, 100);
     const byId = new Map<string, Question>(pool.map((q) => [q.id, q]));
     const resident = await makeResident(t.database.db);
-    const a = (await t.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(tokenFor(t.app, resident)) })).json();
+    const a = (await start(t.app, round.id, tokenFor(t.app, resident))).json();
     const shownAt = [0, 0, 0, 0];
     const rankById = [0, 0, 0, 0];
     let samePlaceAsStored = 0;

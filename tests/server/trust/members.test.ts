@@ -7,11 +7,12 @@ import accessPlugin from '../../../server/src/plugins/access';
 import { useTestApp } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound } from '../../helpers/results-factories';
+import { call } from '../../helpers/requests';
 
 const t = useTestApp();
 const db = () => t.database.db;
 
-const get = (url: string, token: string) => t.app.inject({ method: 'GET', url: `/api/v1${url}`, headers: bearer(token) });
+const get = (url: string, token: string) => call(t.app, 'GET', url, token);
 const putMembers = (contestId: string, members: unknown[], token: string) =>
   t.app.inject({ method: 'PUT', url: `/api/v1/admin/contests/${contestId}/members`, headers: bearer(token), payload: { members } });
 
