@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
+import { createDatabase, migrateDatabase, type Database } from '../../db/client';
 import { buildApp, type AppDeps } from '../../server/src/app';
 import { createRedis } from '../../server/src/plugins/redis';
 import { createTestDatabase, type TestDatabase } from './db';
@@ -70,4 +71,25 @@ export function useTestApp(options?: TestAppOptions): TestContext {
 /** The token of a new organizer or judge who is a member of every contest the file makes from now on. */
 export async function memberToken(t: Pick<TestContext, 'app' | 'database'>, role: 'organizer' | 'judge', o?: Parameters<typeof makeMemberStaff>[2]): Promise<string> {
   return tokenFor(t.app, await makeMemberStaff(t.database.db, role, o));
+}
+
+export interface EmbeddedContext {
+  app: FastifyInstance;
+  database: Database;
+}
+
+/**
+ * The embedded default for a test file: PGlite (in memory, migrated), no Redis, the
+ * in-process throttle. Built before the file's tests, closed after them.
+ */
+export function useEmbeddedApp(options: { dataDir?: string } = {}): EmbeddedContext {
+  const e = {} as EmbeddedContext;
+  beforeAll(async () => {
+    e.database = await createDatabase(options);
+    await migrateDatabase(e.database);
+    e.app = await buildApp({ config: { JWT_EXPIRES_IN: '1h', TRUST_PROXY: undefined }, database: e.database, redis: null, jwtSecret: TEST_JWT_SECRET, logger: false });
+    await e.app.ready();
+  }, 120_000);
+  afterAll(() => Promise.resolve(e.app?.close()).then(() => e.database?.close()));
+  return e;
 }
