@@ -68,9 +68,22 @@ export function useTestApp(options?: TestAppOptions): TestContext {
   return t;
 }
 
-/** The token of a new organizer or judge who is a member of every contest the file makes from now on. */
-export async function memberToken(t: Pick<TestContext, 'app' | 'database'>, role: 'organizer' | 'judge', o?: Parameters<typeof makeMemberStaff>[2]): Promise<string> {
-  return tokenFor(t.app, await makeMemberStaff(t.database.db, role, o));
+type Role = 'organizer' | 'judge';
+
+/** A new organizer or judge who is a member of every contest the file makes from now on: id and token. */
+export async function member(t: Pick<TestContext, 'app' | 'database'>, role: Role, o?: Parameters<typeof makeMemberStaff>[2]): Promise<{ id: string; token: string }> {
+  const user = await makeMemberStaff(t.database.db, role, o);
+  return { id: user.id, token: tokenFor(t.app, user) };
+}
+
+/** The token of such a member. */
+export const memberToken = async (t: Pick<TestContext, 'app' | 'database'>, role: Role) => (await member(t, role)).token;
+
+/** The tokens of one such member per role, made in the order given. */
+export async function memberTokens(t: Pick<TestContext, 'app' | 'database'>, ...roles: Role[]): Promise<string[]> {
+  const tokens: string[] = [];
+  for (const role of roles) tokens.push(await memberToken(t, role));
+  return tokens;
 }
 
 export interface EmbeddedContext {

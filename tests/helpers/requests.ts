@@ -47,6 +47,21 @@ export const firstOptions = (served: Pick<Served, 'questions'>, prediction = 1, 
 /** POST /judge/rounds/:roundId/finalize (without a token: as nobody). */
 export const finalize = (app: FastifyInstance, roundId: string, token?: string) => call(app, 'POST', `/judge/rounds/${roundId}/finalize`, token);
 
+/** A row of GET /judge/rounds/:roundId/ranking (the fields the tests read). */
+export interface RankingRow {
+  userId: string;
+  attemptId: string;
+  attemptNo: number;
+  position: number;
+  rank: number | null;
+  prize: string | null;
+  score: number;
+  predictionError: number;
+  eligible: boolean;
+  ineligibleReason?: string | null;
+  submittedAt: string;
+}
+
 /** GET /judge/rounds/:roundId/ranking, `query` as given (e.g. '?limit=1000'). */
 export const ranking = (app: FastifyInstance, roundId: string, token: string, query = '') => call(app, 'GET', `/judge/rounds/${roundId}/ranking${query}`, token);
 

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attempts, submissions } from '../../../db/schema/index';
+import { attempts, submissions, type Question, type Round } from '../../../db/schema/index';
 import { createRedis } from '../../../server/src/plugins/redis';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
@@ -186,18 +186,23 @@ describe('two app instances on one Redis', () => {
     expect(await a.app.db.select().from(submissions).where(eq(submissions.attemptId, started.attemptId))).toHaveLength(1);
   });
 
+  /** An attempt whose deadline passed 2 minutes ago, and in Redis a forged (or stale) summary with a deadline 10 minutes ahead. */
+  async function lateWithForgedSummary(round: Round, pool: Question[], userId: string) {
+    const now = Date.now();
+    const [late] = await a.app.db
+      .insert(attempts)
+      .values({ roundId: round.id, userId, attemptNo: 1, maxAttempts: 1, seed: 1, questionIds: pool.map((q) => q.id), startedAt: new Date(now - 600_000), deadline: new Date(now - 120_000) })
+      .returning();
+    const summary = { r: round.id, n: 1, s: 1, t: now - 600_000, d: now + 600_000, q: pool.map((q) => q.id) };
+    await a.redis!.set(`hp:{u:${userId}}:att:${late.id}`, JSON.stringify(summary));
+    return late;
+  }
+
   it('lets Postgres refuse a late submit even when Redis holds a summary saying otherwise', async () => {
     const contest = await makeContest(a.app.db);
     const { round, pool } = await makeRound(a.app.db, contest.id, { questionCount: 3 }, 3);
     const resident = await makeResident(a.app.db);
-    const now = Date.now();
-    const [late] = await a.app.db
-      .insert(attempts)
-      .values({ roundId: round.id, userId: resident.id, attemptNo: 1, maxAttempts: 1, seed: 1, questionIds: pool.map((q) => q.id), startedAt: new Date(now - 600_000), deadline: new Date(now - 120_000) })
-      .returning();
-    // A forged (or stale) summary with a deadline in the future.
-    const summary = { r: round.id, n: 1, s: 1, t: now - 600_000, d: now + 600_000, q: pool.map((q) => q.id) };
-    await a.redis!.set(`hp:{u:${resident.id}}:att:${late.id}`, JSON.stringify(summary));
+    const late = await lateWithForgedSummary(round, pool, resident.id);
     const res = await submit(b.app, late.id, tokenFor(b.app, resident), { answers: [], prediction: 1 });
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('DEADLINE_PASSED');
@@ -215,12 +220,7 @@ describe('two app instances on one Redis', () => {
         good.map(async (u) => (await start(a.app, round.id, tokenFor(a.app, u))).json().attemptId as string),
       );
       const lateUser = await makeResident(a.app.db);
-      const now = Date.now();
-      const [late] = await a.app.db
-        .insert(attempts)
-        .values({ roundId: round.id, userId: lateUser.id, attemptNo: 1, maxAttempts: 1, seed: 1, questionIds: pool.map((q) => q.id), startedAt: new Date(now - 600_000), deadline: new Date(now - 120_000) })
-        .returning();
-      await a.redis!.set(`hp:{u:${lateUser.id}}:att:${late.id}`, JSON.stringify({ r: round.id, n: 1, s: 1, t: now - 600_000, d: now + 600_000, q: pool.map((q) => q.id) }));
+      const late = await lateWithForgedSummary(round, pool, lateUser.id);
       const submitAs = (id: string, u: { id: string; role: 'resident' | 'organizer' | 'judge' | 'admin' }) =>
         submit(c.app, id, tokenFor(c.app, u), { answers: [], prediction: 1 });
       const res = await Promise.all([...started.map((id, i) => submitAs(id, good[i])), submitAs(late.id, lateUser)]);

@@ -6,7 +6,7 @@ import { checksumOf, type RankedRow } from '../../../server/src/lib/ranking';
 import { useTestApp, memberToken } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeDisqualification, makeExclusion, makeLocality, makePriorWinners, makeSubmission, makeUnit } from '../../helpers/results-factories';
-import { finalize, ranking } from '../../helpers/requests';
+import { finalize, ranking, type RankingRow } from '../../helpers/requests';
 
 const t = useTestApp();
 let judgeToken: string;
@@ -16,21 +16,7 @@ const db = () => t.database.db;
 const T0 = new Date('2026-11-20T03:00:00.000Z');
 const at = (s: number) => new Date(T0.getTime() + s * 1000);
 
-interface Row {
-  position: number;
-  rank: number | null;
-  prize: string | null;
-  userId: string;
-  attemptId: string;
-  attemptNo: number;
-  score: number;
-  predictionError: number;
-  eligible: boolean;
-  ineligibleReason?: string | null;
-  submittedAt: string;
-}
-
-async function rankingOf(roundId: string): Promise<{ actualCount: number; checksum: string; stale: boolean; rows: Row[] }> {
+async function rankingOf(roundId: string): Promise<{ actualCount: number; checksum: string; stale: boolean; rows: RankingRow[] }> {
   const res = await ranking(t.app, roundId, judgeToken, '?limit=1000');
   expect(res.statusCode).toBe(200);
   return res.json();

@@ -1,19 +1,15 @@
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, disqualifications, rounds } from '../../../db/schema/index';
-import { useTestApp } from '../../helpers/app';
-import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { member, useTestApp } from '../../helpers/app';
+import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeExclusion, makeLocality, makeOpenAttempt, makeSubmission, makeUnit } from '../../helpers/results-factories';
 import { call } from '../../helpers/requests';
 
 const t = useTestApp();
 let judgeToken: string;
 let judgeId: string;
-beforeAll(async () => {
-  const judge = await makeMemberStaff(t.database.db, 'judge');
-  judgeId = judge.id;
-  judgeToken = tokenFor(t.app, judge);
-});
+beforeAll(async () => ({ id: judgeId, token: judgeToken } = await member(t, 'judge')));
 
 const db = () => t.database.db;
 const post = (url: string, payload?: object) => call(t.app, 'POST', url, judgeToken, payload);

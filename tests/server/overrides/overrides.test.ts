@@ -4,7 +4,7 @@ import { attempts, auditLog, submissions } from '../../../db/schema/index';
 import { useTestApp, memberToken } from '../../helpers/app';
 import { dateNowFollows, testClock } from '../../helpers/clock';
 import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
-import { start, submit, firstOptions } from '../../helpers/requests';
+import { start, submit, firstOptions, call } from '../../helpers/requests';
 
 // The attempts service reads Date.now (attempts.routes.ts gives it no other clock): this file moves it.
 const clock = testClock();
@@ -112,20 +112,10 @@ describe('POST /admin/rounds/:roundId/overrides', () => {
     const contest = await makeContest(t.database.db);
     const { round } = await makeRound(t.database.db, contest.id, { questionCount: 3 }, 3);
     const resident = await makeResident(t.database.db, { phone: '0977123456' });
-    const res = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/admin/rounds/${round.id}/overrides`,
-      headers: bearer(org),
-      payload: { phone: '+84 977 123 456', extraAttempts: 0, extraSeconds: 120, reason: 'Sự cố mạng' },
-    });
+    const res = await call(t.app, 'POST', `/admin/rounds/${round.id}/overrides`, org, { phone: '+84 977 123 456', extraAttempts: 0, extraSeconds: 120, reason: 'Sự cố mạng' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ userId: resident.id, extraSeconds: 120 });
-    const unknown = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/admin/rounds/${round.id}/overrides`,
-      headers: bearer(org),
-      payload: { phone: '0977000999', extraAttempts: 0, extraSeconds: 120, reason: 'Sự cố mạng' },
-    });
+    const unknown = await call(t.app, 'POST', `/admin/rounds/${round.id}/overrides`, org, { phone: '0977000999', extraAttempts: 0, extraSeconds: 120, reason: 'Sự cố mạng' });
     expect(unknown.statusCode).toBe(404);
   });
 });

@@ -4,18 +4,14 @@ import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, questions } from '../../../db/schema/index';
 import { QUESTION_HEADERS } from '../../../server/src/lib/question-sheet';
-import { useTestApp } from '../../helpers/app';
-import { bearer, makeContest, makeQuestions, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
+import { member, useTestApp } from '../../helpers/app';
+import { bearer, makeContest, makeQuestions, makeStaff, tokenFor } from '../../helpers/factories';
 import { csvText, multipart, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
 
 const t = useTestApp();
 let organizer: string;
 let organizerId: string;
-beforeAll(async () => {
-  const o = await makeMemberStaff(t.database.db, 'organizer');
-  organizerId = o.id;
-  organizer = tokenFor(t.app, o);
-});
+beforeAll(async () => ({ id: organizerId, token: organizer } = await member(t, 'organizer')));
 
 const H = [...QUESTION_HEADERS];
 const url = (contestId: string, query = '') => `/api/v1/admin/contests/${contestId}/questions/import${query}`;

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, questions } from '../../../db/schema/index';
 import { QUESTION_HEADERS, WARNINGS_HEADER } from '../../../server/src/lib/question-sheet';
 import { readSheet } from '../../../server/src/lib/spreadsheet';
-import { useTestApp, memberToken } from '../../helpers/app';
+import { useTestApp, memberTokens } from '../../helpers/app';
 import { bearer, makeContest, tokenFor } from '../../helpers/factories';
 import { csvText, multipart, xlsxOf } from '../../fixtures/sheets';
 
@@ -12,8 +12,7 @@ let organizer: string;
 let judge: string;
 let resident: string;
 beforeAll(async () => {
-  organizer = await memberToken(t, 'organizer');
-  judge = await memberToken(t, 'judge');
+  [organizer, judge] = await memberTokens(t, 'organizer', 'judge');
   resident = tokenFor(t.app, { id: crypto.randomUUID(), role: 'resident' });
 });
 
