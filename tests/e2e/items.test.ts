@@ -7,7 +7,7 @@ import { scoreOf } from '../helpers/grading';
 import { finalize } from '../helpers/requests';
 import { seriousA11yViolations } from './support/browser';
 import { useWebServer } from './support/server';
-import { expectNoPageErrors, loginThroughUi, useBrowser } from './support/session';
+import { expectNoPageErrors, loginThroughUi, pressNeedingReason, useBrowser } from './support/session';
 
 // A judge before signing: the round view warns about a likely miskeyed question, the item
 // analysis shows it first, the judge previews the correction (scores and prizes that
@@ -64,10 +64,7 @@ describe('item analysis in the judge view (desktop)', { timeout: 120_000 }, () =
     const row = page.locator('section[aria-labelledby="ia-h"] tbody tr', { hasText: miskeyed.text }).first();
     await row.getByRole('button', { name: 'Sửa đáp án' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByRole('button', { name: 'Xem trước thay đổi' }).click();
-    await dialog.getByText('Hãy nhập lý do.').waitFor();
-    await dialog.getByLabel('Lý do (ghi vào nhật ký)').fill('Đáp án đúng là phương án B');
-    await dialog.getByRole('button', { name: 'Xem trước thay đổi' }).click();
+    await pressNeedingReason(dialog, 'Xem trước thay đổi', 'Hãy nhập lý do.', ['Lý do (ghi vào nhật ký)', 'Đáp án đúng là phương án B']);
     await dialog.getByText('Chấm lại 40 bài thi có câu này: 40 bài đổi điểm', { exact: false }).waitFor();
     await dialog.getByText('2 người thay đổi giải', { exact: false }).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);

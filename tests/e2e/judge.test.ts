@@ -8,7 +8,7 @@ import { bearer, makeContest, makeMemberStaff, makeResident, makeRound, PASSWORD
 import { start, submit } from '../helpers/requests';
 import { seriousA11yViolations } from './support/browser';
 import { useWebServer } from './support/server';
-import { expectNoPageErrors, loginThroughUi, useBrowser } from './support/session';
+import { expectNoPageErrors, loginThroughUi, pressNeedingReason, useBrowser } from './support/session';
 
 // A judge at a desk: finalizes a closed round, reads the ranking with every tie-break column,
 // disqualifies someone with a reason, finalizes again, downloads the XLSX and publishes.
@@ -90,10 +90,7 @@ describe('judge journey (desktop)', { timeout: 120_000 }, () => {
   it('disqualifies with a reason; after finalizing again the prize moves down', async () => {
     await page.getByRole('button', { name: 'Loại Lê Thị Bình' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByRole('button', { name: 'Loại' }).click();
-    await dialog.getByText('Vui lòng nhập lý do.').waitFor();
-    await dialog.getByLabel('Lý do').fill('Khai báo sai thông tin cá nhân');
-    await dialog.getByRole('button', { name: 'Loại' }).click();
+    await pressNeedingReason(dialog, 'Loại', 'Vui lòng nhập lý do.', ['Lý do', 'Khai báo sai thông tin cá nhân']);
     await page.getByText('Đã loại Lê Thị Bình', { exact: false }).waitFor();
     await page.getByText('Dữ liệu đã thay đổi sau lần chấm gần nhất', { exact: false }).waitFor();
     expect(await page.getByRole('button', { name: 'Công bố kết quả' }).isDisabled()).toBe(true);

@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { launchBrowser, watchErrors } from './browser';
 
@@ -14,6 +14,14 @@ export async function loginThroughUi(page: Page, baseUrl: string, phone: string,
 /** Fills the fields with these labels, in this order, as a person would. */
 export async function fillByLabel(page: Page, fields: [label: string, value: string][]) {
   for (const [label, value] of fields) await page.getByLabel(label).fill(value);
+}
+
+/** Presses `button` of a dialog that needs a reason: without one it must say `required`; then again with the reason in its field. */
+export async function pressNeedingReason(dialog: Locator, button: string, required: string, [label, reason]: [label: string, reason: string]) {
+  await dialog.getByRole('button', { name: button }).click();
+  await dialog.getByText(required).waitFor();
+  await dialog.getByLabel(label).fill(reason);
+  await dialog.getByRole('button', { name: button }).click();
 }
 
 /** A fresh context with a phone-sized or desktop-sized window. */
