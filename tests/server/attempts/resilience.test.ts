@@ -9,7 +9,7 @@ import { createRedis } from '../../../server/src/plugins/redis';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
 import { redisUrl } from '../../helpers/env';
-import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
 import { start, submit } from '../../helpers/requests';
 
 const freePort = () =>
@@ -154,7 +154,7 @@ describe('two app instances on one Redis', () => {
     const apps = [a.app, b.app];
     for (let wave = 1; wave <= 3; wave++) {
       const res = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => apps[i % 2].inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(token) })),
+        Array.from({ length: 40 }, (_, i) => start(apps[i % 2], round.id, token)),
       );
       if (wave <= 2) {
         expect(res.filter((r) => r.statusCode === 201)).toHaveLength(1);

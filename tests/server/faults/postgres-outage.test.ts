@@ -6,7 +6,7 @@ import { submissions } from '../../../db/schema/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
 import { makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
-import { start, submit } from '../../helpers/requests';
+import { start, submit, firstOptions } from '../../helpers/requests';
 
 // Postgres becomes unreachable for the app (a TCP proxy in between is cut): requests get
 // 503 with Retry-After and nothing is acknowledged; when it comes back, the app recovers
@@ -71,7 +71,7 @@ describe('Postgres unreachable', () => {
     const started = await start(t.app, round.id, token);
     expect(started.statusCode).toBe(201);
     const attempt = started.json();
-    const payload = { answers: [{ questionId: attempt.questions[0].id, optionId: attempt.questions[0].options[0].id }], prediction: 42 };
+    const payload = firstOptions(attempt, 42, 1);
 
     await proxy.down();
     const t0 = Date.now();
