@@ -2,12 +2,11 @@
 // full ranking as XLSX into a stream that only counts bytes. Builds a throwaway database
 // (generate_series), prints the times and the peak memory, drops the database.
 //   npm run bench:finalize [-- --submissions 1000000 --users 300000 --formats xlsx,csv,pdf]
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
-import { createDatabase, migrateDatabase } from '../db/client';
+import { benchContest, closedBenchRound, scratchDatabase } from './scratch';
 import { writeExport, type ExportFormat } from '../server/src/modules/exports/index';
 import { finalizeRound } from '../server/src/modules/judging/judging.service';
 
@@ -24,16 +23,17 @@ const USERS = Number(args.users);
 const MAX_ATTEMPTS = Math.ceil(SUBMISSIONS / USERS);
 const FORMATS = args.formats.split(',') as ExportFormat[];
 
-const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const name = `bench_finalize_${randomBytes(4).toString('hex')}`;
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 // 20 answers per submission with UUID-long ids, the option chosen per attempt and question.
+/**
+ * 20 answers an attempt as the attempts module stores them (lib/choices.ts): one byte per
+ * question in byte order of the ids, and the fair-play signatures over the answers in the
+ * order served and in id order (migration 0016's answer_signature = lib/choices.ts signature).
+ */
 const ANSWERS = sql.raw(
-  `(select jsonb_agg(jsonb_build_object('questionId', q.id, 'optionId', q.id || '-' || (abs(hashtext(attempts.id || q.k::text)) % 4)) order by q.k)
-     from (select k, md5('q' || k)::uuid::text as id from generate_series(1, 20) k) q)`,
+  `(select decode(string_agg(lpad(to_hex(q.o), 2, '0'), '' order by q.id collate "C"), 'hex') as choices,
+       answer_signature(string_agg(q.id || chr(31) || q.id || '-' || q.o, chr(30) order by q.k)) as seq,
+       answer_signature(string_agg(q.id || chr(31) || q.id || '-' || q.o, chr(30) order by q.id collate "C")) as set
+     from (select k, md5('q' || k)::uuid::text as id, abs(hashtext(attempts.id || k::text)) % 4 as o from generate_series(1, 20) k) q)`,
 );
 const ms = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(2)} s`;
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
@@ -55,20 +55,12 @@ async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; before
   }
 }
 
-await admin.unsafe(`create database ${name}`);
-const database = await createDatabase({ url: url.toString(), max: 4 });
+const scratch = await scratchDatabase('finalize');
+const database = scratch.database;
 try {
-  await migrateDatabase(database);
   const t0 = performance.now();
-  const [{ contest_id: contestId }] = await database.rows<{ contest_id: string }>(sql`
-    insert into contests (slug, title, one_prize_per_person) values ('bench', 'Cuộc thi bench', true) returning id as contest_id`);
-  await database.rows(sql`insert into localities (contest_id, name, headcount) select ${contestId}, 'Xã ' || i, 5000 + i from generate_series(1, 30) i`);
-  await database.rows(sql`insert into units (contest_id, name) select ${contestId}, 'Đơn vị ' || i from generate_series(1, 40) i`);
-  const [{ round_id: roundId }] = await database.rows<{ round_id: string }>(sql`
-    insert into rounds (contest_id, number, opens_at, closes_at, question_count, max_attempts, prizes)
-    values (${contestId}, 1, now() - interval '8 days', now() - interval '1 hour', 20, ${MAX_ATTEMPTS},
-      '[{"name":"Giải Nhất","count":1},{"name":"Giải Nhì","count":2},{"name":"Giải Ba","count":3},{"name":"Giải Khuyến khích","count":30}]')
-    returning id as round_id`);
+  const contestId = await benchContest(database, { onePrizePerPerson: true });
+  const roundId = await closedBenchRound(database, contestId, MAX_ATTEMPTS);
   await database.rows(sql`
     with l as (select array_agg(id order by name) a from localities where contest_id = ${contestId}),
          u as (select array_agg(id order by name) a from units where contest_id = ${contestId})
@@ -84,13 +76,13 @@ try {
     from generate_series(0, ${SUBMISSIONS - 1}) i`);
   console.log(`attempts: ${SUBMISSIONS} (${ms(t0)})`);
   // Ids are UUIDs as in production (they sort slower than short strings). 20 answers each,
-  // as residents send them (the fair-play signatures are computed from them on insert). Scores 5..20
+  // stored as the API stores them (choices and fair-play signatures). Scores 5..20
   // (1 in 16 all correct), predictions spread, durations with many ties.
   await database.rows(sql`
-    insert into submissions (attempt_id, round_id, user_id, answers, prediction, score, total, deadline, submitted_at, duration_ms)
-    select id, round_id, user_id, ${ANSWERS}, abs(hashtext(id || 'p')) % 120000, (hashtext(id) & 15) + 5, 20, deadline,
+    insert into submissions (attempt_id, round_id, user_id, choices, answers_seq, answers_set, prediction, score, total, deadline, submitted_at, duration_ms)
+    select id, round_id, user_id, x.choices, x.seq, x.set, abs(hashtext(id || 'p')) % 120000, (hashtext(id) & 15) + 5, 20, deadline,
            started_at + (abs(hashtext(id || 'd')) % 1200) * interval '1 second', (abs(hashtext(id || 'd')) % 1200) * 1000
-    from attempts where round_id = ${roundId}`);
+    from attempts cross join lateral ${ANSWERS} x where round_id = ${roundId}`);
   await database.rows(sql`insert into exclusions (contest_id, national_id) select ${contestId}, '0380' || lpad((i * 97)::text, 8, '0') from generate_series(1, 500) i`);
   await database.rows(sql`insert into exclusions (contest_id, phone) select ${contestId}, '09' || lpad((i * 89)::text, 8, '0') from generate_series(1, 500) i`);
   await database.rows(sql`insert into disqualifications (round_id, user_id, reason) select ${roundId}, md5('u' || (i * 131))::uuid::text, 'Gian lận' from generate_series(1, 100) i`);
@@ -134,8 +126,5 @@ try {
   }
   console.log(`process peak RSS over the whole run: ${mb(process.resourceUsage().maxRSS * 1024)}`);
 } finally {
-  await database.close();
-  if (args.keep) console.log(`kept database ${name}`);
-  else await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.end({ timeout: 5 });
+  await scratch.finish(args.keep);
 }

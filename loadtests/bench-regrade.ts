@@ -3,11 +3,9 @@
 // void, and the item analysis of the round. Builds a throwaway database (generate_series),
 // prints the times, drops the database.
 //   npm run bench:regrade [-- --submissions 1000000 --users 300000 --analysis]
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
-import { createDatabase, migrateDatabase } from '../db/client';
+import { benchContest, closedBenchRound, scratchDatabase } from './scratch';
 import { finalizeRound } from '../server/src/modules/judging/judging.service';
 import { correctQuestion, itemAnalysis } from '../server/src/modules/items/items.service';
 
@@ -24,25 +22,14 @@ const SUBMISSIONS = Number(args.submissions);
 const USERS = Number(args.users);
 const MAX_ATTEMPTS = Math.ceil(SUBMISSIONS / USERS);
 
-const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const name = `bench_regrade_${randomBytes(4).toString('hex')}`;
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 const ms = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(2)} s`;
 
-await admin.unsafe(`create database ${name}`);
-const database = await createDatabase({ url: url.toString(), max: 4 });
+const scratch = await scratchDatabase('regrade');
+const database = scratch.database;
 try {
-  await migrateDatabase(database);
   const t0 = performance.now();
-  const [{ contest_id: contestId }] = await database.rows<{ contest_id: string }>(sql`
-    insert into contests (slug, title) values ('bench', 'Cuộc thi bench') returning id as contest_id`);
-  const [{ round_id: roundId }] = await database.rows<{ round_id: string }>(sql`
-    insert into rounds (contest_id, number, opens_at, closes_at, question_count, max_attempts, prizes)
-    values (${contestId}, 1, now() - interval '8 days', now() - interval '1 hour', 20, ${MAX_ATTEMPTS},
-      '[{"name":"Giải Nhất","count":1},{"name":"Giải Nhì","count":2},{"name":"Giải Ba","count":3},{"name":"Giải Khuyến khích","count":30}]')
-    returning id as round_id`);
+  const contestId = await benchContest(database, { places: false });
+  const roundId = await closedBenchRound(database, contestId, MAX_ATTEMPTS);
   // 20 questions with UUID ids, options "<id>-0".."<id>-3", the key "-0".
   await database.rows(sql`
     insert into questions (id, contest_id, text, options)
@@ -63,15 +50,18 @@ try {
   console.log(`attempts: ${SUBMISSIONS} (${ms(t0)})`);
   // Each answer is the key ("-0") about 60 % of the time; scores are graded from the answers.
   await database.rows(sql`
-    insert into submissions (attempt_id, round_id, user_id, answers, prediction, score, total, deadline, submitted_at, duration_ms)
-    select x.id, x.round_id, x.user_id, x.answers, abs(hashtext(x.id || 'p')) % 120000,
-      (select count(*) from jsonb_array_elements(x.answers) e where e ->> 'optionId' like '%-0')::int, 20, x.deadline,
-      x.started_at + (abs(hashtext(x.id || 'd')) % 1200) * interval '1 second', (abs(hashtext(x.id || 'd')) % 1200) * 1000
-    from (
-      select a.*, (select jsonb_agg(jsonb_build_object('questionId', q.id, 'optionId', q.id || '-' || greatest(0, abs(hashtext(a.id || q.k::text)) % 10 - 5)) order by q.k)
-        from (select k, md5('q' || k)::uuid::text as id from generate_series(1, 20) k) q) as answers
-      from attempts a where a.round_id = ${roundId}
-    ) x`);
+    insert into submissions (attempt_id, round_id, user_id, choices, answers_seq, answers_set, prediction, score, total, deadline, submitted_at, duration_ms)
+    select a.id, a.round_id, a.user_id, x.choices, x.seq, x.set, abs(hashtext(a.id || 'p')) % 120000, x.score, 20, a.deadline,
+      a.started_at + (abs(hashtext(a.id || 'd')) % 1200) * interval '1 second', (abs(hashtext(a.id || 'd')) % 1200) * 1000
+    from attempts a cross join lateral (
+      -- Stored as the API stores answers (lib/choices.ts): option indexes in byte order of the question ids, signatures.
+      select decode(string_agg(lpad(to_hex(q.o), 2, '0'), '' order by q.id collate "C"), 'hex') as choices,
+        answer_signature(string_agg(q.id || chr(31) || q.id || '-' || q.o, chr(30) order by q.k)) as seq,
+        answer_signature(string_agg(q.id || chr(31) || q.id || '-' || q.o, chr(30) order by q.id collate "C")) as set,
+        (count(*) filter (where q.o = 0))::int as score
+      from (select k, md5('q' || k)::uuid::text as id, least(3, greatest(0, abs(hashtext(a.id || k::text)) % 10 - 5)) as o from generate_series(1, 20) k) q
+    ) x
+    where a.round_id = ${roundId}`);
   await database.rows(sql`vacuum analyze`);
   console.log(`data ready: ${SUBMISSIONS} submissions by ${USERS} residents (${ms(t0)})`);
 
@@ -109,8 +99,5 @@ try {
     console.log(`item analysis: ${ms(t)} — ${rows.length} questions, flagged ${rows.filter((r) => r.flags.length).length}`);
   }
 } finally {
-  await database.close();
-  if (args.keep) console.log(`kept database ${name}`);
-  else await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.end({ timeout: 5 });
+  await scratch.finish(args.keep);
 }

@@ -1,5 +1,6 @@
 // The process under test for `npm run bench` (started by bench.ts, never on its own):
 // (a) a bare Fastify JSON POST route, (b) a naive submit inside the real app, (c) the real app.
+import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -10,6 +11,7 @@ import { z } from 'zod';
 import { createDatabase } from '../db/client';
 import { buildApp } from '../server/src/app';
 import { SubmitBody } from '../server/src/modules/attempts/index';
+import { askCpuUs } from './ipc';
 import { createRedis } from '../server/src/plugins/redis';
 
 const env = process.env;
@@ -105,7 +107,31 @@ async function main() {
   });
 }
 
-main().catch((err) => {
+/**
+ * BENCH_WORKERS=2: as server.ts with WORKERS=2, the API in that many cluster workers sharing
+ * one port; this primary sums their CPU for the bench and stops them. No profiles.
+ */
+async function primary(n: number) {
+  const workers = Array.from({ length: n }, () => cluster.fork());
+  const ready = await Promise.all(
+    workers.map((w) => new Promise<{ appPort: number; barePort: number }>((ok) => w.once('message', (m: { appPort: number; barePort: number }) => ok(m)))),
+  );
+  process.send!({ ready: true, appPort: ready[0].appPort, barePort: ready[0].barePort, workers: n });
+  process.on('message', async (m: { stop?: boolean; cpu?: boolean }) => {
+    if (m.cpu) {
+      const own = process.cpuUsage();
+      const theirs = await Promise.all(workers.map((w) => askCpuUs(w)));
+      process.send!({ cpuUs: own.user + own.system + theirs.reduce((a, b) => a + b, 0) });
+    }
+    if (m.stop) {
+      await Promise.all(workers.map((w) => new Promise((ok) => (w.once('exit', ok), w.send({ stop: true })))));
+      process.exit(0);
+    }
+  });
+}
+
+const WORKERS = Number(env.BENCH_WORKERS ?? 1);
+(cluster.isPrimary && WORKERS > 1 ? primary(WORKERS) : main()).catch((err) => {
   console.error(err);
   process.exit(1);
 });

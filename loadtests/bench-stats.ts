@@ -4,8 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
-import { createDatabase, migrateDatabase } from '../db/client';
+import { benchContest, scratchDatabase } from './scratch';
 import { buildApp } from '../server/src/app';
 import * as statsRepo from '../server/src/modules/stats/stats.repo';
 import { roundStats } from '../server/src/modules/stats/stats.service';
@@ -18,23 +17,13 @@ const USERS = Number(args.users);
 const RUNS = Number(args.runs);
 const MAX_ATTEMPTS = Math.ceil(ATTEMPTS / USERS);
 
-const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const name = `bench_stats_${randomBytes(4).toString('hex')}`;
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 const ms = (t0: number) => `${(performance.now() - t0).toFixed(0)} ms`;
 
-await admin.unsafe(`create database ${name}`);
-const database = await createDatabase({ url: url.toString(), max: 4 });
+const scratch = await scratchDatabase('stats');
+const database = scratch.database;
 try {
-  await migrateDatabase(database);
   const t0 = performance.now();
-  const [{ contest_id: contestId }] = await database.rows<{ contest_id: string }>(sql`
-    insert into contests (slug, title) values ('bench', 'Bench') returning id as contest_id`);
-  await database.rows(sql`insert into localities (contest_id, name, headcount) select ${contestId}, 'Xã ' || i, 5000 + i from generate_series(1, 30) i`);
-  await database.rows(sql`insert into units (contest_id, name) select ${contestId}, 'Đơn vị ' || i from generate_series(1, 40) i`);
+  const contestId = await benchContest(database);
   const [{ round_id: roundId }] = await database.rows<{ round_id: string }>(sql`
     insert into rounds (contest_id, number, opens_at, closes_at, question_count, max_attempts)
     values (${contestId}, 1, now() - interval '7 days', now() + interval '1 day', 20, ${MAX_ATTEMPTS}) returning id as round_id`);
@@ -53,8 +42,8 @@ try {
     from generate_series(0, ${ATTEMPTS - 1}) i`);
   console.log(`attempts: ${ATTEMPTS} (${ms(t0)})`);
   await database.rows(sql`
-    insert into submissions (attempt_id, round_id, user_id, answers, prediction, score, total, deadline, submitted_at, duration_ms)
-    select id, round_id, user_id, '[]', 100, (hashtext(id) & 15) + 5, 20, deadline, started_at + interval '5 minutes', 300000
+    insert into submissions (attempt_id, round_id, user_id, choices, prediction, score, total, deadline, submitted_at, duration_ms)
+    select id, round_id, user_id, '\\x', 100, (hashtext(id) & 15) + 5, 20, deadline, started_at + interval '5 minutes', 300000
     from attempts where round_id = ${roundId} and hashtext(id) % 10 <> 0`);
   console.log(`submissions (${ms(t0)})`);
   await database.rows(sql`vacuum analyze`);
@@ -102,7 +91,5 @@ try {
   }
   await app.close();
 } finally {
-  await database.close();
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.end({ timeout: 5 });
+  await scratch.finish();
 }

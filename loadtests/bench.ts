@@ -19,6 +19,8 @@ import { createSigner } from 'fast-jwt';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { createDatabase, migrateDatabase } from '../db/client';
+import { shuffleOptions } from '../server/src/lib/draw';
+import { askCpuUs } from './ipc';
 
 const env = process.env;
 const DATABASE_URL = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -34,6 +36,11 @@ const SUBMIT_ATTEMPTS = Number(env.BENCH_SUBMIT_ATTEMPTS ?? 120_000);
 // finds its attempt in the process or in Redis); "sql": inserted directly, so every submit
 // reads its attempt from Postgres (the cold path).
 const SUBMIT_VIA = env.BENCH_SUBMIT_VIA === 'sql' ? 'sql' : 'start';
+// How the submit route is sent answers: "choices" (positions as served, what the web app
+// sends; API.md v1.1) or "ids" ({ questionId, optionId } pairs, the body bare and naive get).
+const SUBMIT_FORM = env.BENCH_SUBMIT_FORM === 'ids' ? 'ids' : 'choices';
+// BENCH_WORKERS=2: the API in two cluster workers, as server.ts runs it with WORKERS=2.
+const WORKERS = Number(env.BENCH_WORKERS ?? 1);
 const QUESTION_COUNT = 20;
 const POOL = 40;
 const OUT = fileURLToPath(new URL('./results/bench.json', import.meta.url));
@@ -55,17 +62,7 @@ function figures(r: Result): Figures {
   return { rps: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99 };
 }
 
-function serverCpuUs(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    const on = (m: { cpuUs?: number }) => {
-      if (typeof m.cpuUs !== 'number') return;
-      child.off('message', on);
-      resolve(m.cpuUs);
-    };
-    child.on('message', on);
-    child.send({ cpu: true });
-  });
-}
+const serverCpuUs = (child: ChildProcess) => askCpuUs(child);
 
 /** CPU the Redis server has used, from INFO cpu (user + system), in µs. */
 async function redisCpuUs(): Promise<number> {
@@ -192,6 +189,17 @@ async function main() {
         }),
         prediction: 1234,
       });
+    // The same answers by position, as the web app sends them.
+    const choicesBodyFor = (questionIds: string[], seed: number) =>
+      JSON.stringify({
+        choices: questionIds.map((id, i) => {
+          const q = byId.get(id)!;
+          const correct = q.options.findIndex((o) => o.correct);
+          const chosen = q.options[i % 2 === 0 ? correct : (correct + 1) % 4].id;
+          return shuffleOptions(q.options, seed, id).findIndex((o) => o.id === chosen);
+        }),
+        prediction: 1234,
+      });
     if (SUBMIT_VIA === 'start') {
       const p0 = Date.now();
       const [c0, g0] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
@@ -214,14 +222,16 @@ async function main() {
       );
     }
     const q = postgres(dbUrl, { max: 1, onnotice: () => {} });
-    const rows = await q<{ id: string; user_id: string; question_ids: string[] }[]>`
-      select id, user_id, question_ids from attempts where round_id = ${data.submitRound} order by substr(user_id, 2)::int`;
+    const rows = await q<{ id: string; user_id: string; question_ids: string[]; seed: number }[]>`
+      select id, user_id, question_ids, seed from attempts where round_id = ${data.submitRound} order by substr(user_id, 2)::int`;
     await q.end({ timeout: 5 });
     // A resident's app sends the token it started with (the one login gave it).
     const tokenOfUser = (userId: string) => tokens[Number(userId.slice(1)) - 1];
-    const submitAttempts = rows.map((r) => ({ path: `/api/v1/attempts/${r.id}/submit`, token: tokenOfUser(r.user_id), body: bodyFor(r.question_ids) }));
+    const submitAttempts = rows.map((r) => ({ path: `/api/v1/attempts/${r.id}/submit`, token: tokenOfUser(r.user_id), body: SUBMIT_FORM === 'ids' ? bodyFor(r.question_ids) : choicesBodyFor(r.question_ids, r.seed) }));
     if (submitAttempts.length < SUBMIT_ATTEMPTS) throw new Error(`only ${submitAttempts.length} of ${SUBMIT_ATTEMPTS} attempts were prepared`);
-    const sampleBody = submitAttempts[0].body;
+    // bare and naive get the id form (naive stores it as sent, as a first version would).
+    const sampleBody = bodyFor(rows[0].question_ids);
+    log(`submit sends ${SUBMIT_FORM === 'ids' ? '{ answers: [{ questionId, optionId }] }' : '{ choices: [...] }'} (${Buffer.byteLength(submitAttempts[0].body)} bytes; bare and naive: ${Buffer.byteLength(sampleBody)} bytes); API workers: ${WORKERS}`);
 
     // Every route gets the same generator work per request: a fresh token and the same body.
     const run = (
@@ -330,7 +340,7 @@ async function main() {
         node: process.version,
       },
       at: new Date().toISOString(),
-      config: { durationSeconds: DURATION, warmupSeconds: WARMUP, connections: CONNECTIONS, apiProcesses: 1, submitAttemptsVia: SUBMIT_VIA },
+      config: { durationSeconds: DURATION, warmupSeconds: WARMUP, connections: CONNECTIONS, apiProcesses: WORKERS, submitAttemptsVia: SUBMIT_VIA, submitForm: SUBMIT_FORM },
       routes: results,
       ratios,
       startBurst,

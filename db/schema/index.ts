@@ -4,6 +4,7 @@ import {
   bigserial,
   boolean,
   check,
+  customType,
   foreignKey,
   index,
   integer,
@@ -372,24 +373,35 @@ export interface StoredAnswer {
   optionId: string;
 }
 
-/** One stored submission per attempt; the deadline is carried and checked here too. */
+/** Postgres bytea as a Buffer (drizzle has no built-in bytea column). */
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array | string }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => (typeof v === 'string' ? Buffer.from(v.replace(/^\\x/, ''), 'hex') : Buffer.from(v)),
+});
+
+/**
+ * One stored submission per attempt; the deadline is carried and checked here too. Stored
+ * with fillfactor 50 (migration 0016): a regrade's score updates stay on their page (HOT).
+ */
 export const submissions = pgTable(
   'submissions',
   {
     attemptId: text('attempt_id').primaryKey(),
     roundId: text('round_id').notNull(),
     userId: text('user_id').notNull(),
-    answers: jsonb('answers').$type<StoredAnswer[]>().notNull(),
+    // The answers, one byte per question of the attempt in byte order of the question ids:
+    // the chosen option's index in the question's options, 255 for none (lib/choices.ts).
+    choices: bytea('choices').notNull(),
     prediction: integer('prediction').notNull(),
     score: integer('score').notNull(),
     total: integer('total').notNull(),
     deadline: ts('deadline').notNull(),
     submittedAt: ts('submitted_at').notNull(),
     durationMs: integer('duration_ms').notNull(),
-    // Fair-play signatures of the answer list (migration 0007's functions), computed when
-    // the row is written so finalize never parses a round's answer lists.
-    answersSeq: bigint('answers_seq', { mode: 'bigint' }).generatedAlwaysAs(sql`answers_seq_hash(answers)`),
-    answersSet: bigint('answers_set', { mode: 'bigint' }).generatedAlwaysAs(sql`answers_set_hash(answers)`),
+    // Fair-play signatures of the answers (lib/choices.ts answerSignatures), written by the
+    // API with the row so finalize never reads an answer list. NULL below 5 answers.
+    answersSeq: bigint('answers_seq', { mode: 'bigint' }),
+    answersSet: bigint('answers_set', { mode: 'bigint' }),
     // Where the submission came from, for the fair-play signal "many accounts from one
     // device or address": the client address as the API saw it and the web app's device id.
     clientIp: text('client_ip'),

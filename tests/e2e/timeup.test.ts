@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
-
 import { describe, expect, it } from 'vitest';
 import { submissions } from '../../db/schema/index';
 import { makeContest, makeResident, makeRound, tokenFor } from '../helpers/factories';
 import { watchErrors } from './support/browser';
 import { useWebServer } from './support/server';
 import { expectNoPageErrors, useBrowser } from './support/session';
+import { storedAnswers } from '../helpers/results-factories';
 
 // When the countdown reaches zero the app hands in what was answered, without a click.
 const server = useWebServer();
@@ -37,7 +37,7 @@ describe('time limit', { timeout: 90_000 }, () => {
 
     await page.getByText('Bài thi đã được ghi nhận.').waitFor({ timeout: 30_000 });
     const [sub] = await db.select().from(submissions).where(eq(submissions.userId, user.id));
-    expect(sub.answers).toHaveLength(1);
+    expect(await storedAnswers(db, sub.attemptId)).toHaveLength(1);
     expect(sub.prediction).toBe(0);
     expectNoPageErrors(errors);
     await context.close();

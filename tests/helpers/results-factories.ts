@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { rawRows, type Db } from '../../db/client';
+import { answerSignatures, encodeChoices } from '../../server/src/lib/choices';
 import {
   attempts,
   disqualifications,
   exclusions,
   localities,
+  questions,
   roundResultRows,
   roundResults,
   submissions,
@@ -31,9 +33,13 @@ export interface SubmissionSpec {
   submittedAt?: Date;
   attemptNo?: number;
   attemptId?: string;
-  /** As the client sent them, in its order. */
+  /** The answers, in the order the attempt served its questions. */
   answers?: StoredAnswer[];
-  /** The questions the attempt drew (default none). */
+  /**
+   * The questions the attempt drew, in the order served (default: those of the answers, in
+   * their order). Choices are stored for the questions that exist; the fair-play signatures
+   * cover every answer, so made-up question ids still compare.
+   */
   questionIds?: string[];
   clientIp?: string | null;
   deviceId?: string | null;
@@ -66,7 +72,7 @@ export async function makeSubmission(db: Db, round: Round, userId: string, spec:
       attemptNo,
       maxAttempts: round.maxAttempts,
       seed: 1,
-      questionIds: spec.questionIds ?? [],
+      questionIds: spec.questionIds ?? (spec.answers ?? []).map((a) => a.questionId),
       startedAt,
       deadline,
     })
@@ -77,7 +83,7 @@ export async function makeSubmission(db: Db, round: Round, userId: string, spec:
       attemptId: attempt.id,
       roundId: round.id,
       userId,
-      answers: spec.answers ?? [],
+      ...(await leanAnswers(db, attempt.questionIds, spec.answers ?? [])),
       prediction: spec.prediction ?? 0,
       score: spec.score,
       total,
@@ -89,6 +95,26 @@ export async function makeSubmission(db: Db, round: Round, userId: string, spec:
     })
     .returning();
   return { attempt, submission };
+}
+
+/** The stored form of answers (lib/choices.ts), as the attempts module writes it. */
+async function leanAnswers(db: Db, questionIds: string[], answers: StoredAnswer[]) {
+  const rows = questionIds.length ? await db.select({ id: questions.id, options: questions.options }).from(questions).where(inArray(questions.id, questionIds)) : [];
+  const options = new Map(rows.map((r) => [r.id, r.options.map((o) => o.id)]));
+  const known = answers.filter((a) => options.get(a.questionId)?.includes(a.optionId));
+  const choices = encodeChoices(questionIds, known, (q, o) => options.get(q)!.indexOf(o));
+  const sig = answerSignatures(answers);
+  return { choices, answersSeq: sig.seq, answersSet: sig.set };
+}
+
+/** A submission's answers read back from its stored choices (SQL twin of lib/choices.ts decodeChoices). */
+export async function storedAnswers(db: Db, attemptId: string): Promise<StoredAnswer[]> {
+  const rows = await rawRows<{ answers: StoredAnswer[] }>(
+    db,
+    sql`select submission_answers(a.question_ids, s.choices) as answers from submissions s join attempts a on a.id = s.attempt_id where s.attempt_id = ${attemptId}`,
+  );
+  if (!rows[0]) throw new Error(`no submission for attempt ${attemptId}`);
+  return rows[0].answers;
 }
 
 /** An attempt started and never submitted. */

@@ -29,7 +29,7 @@ export interface FairplayAnswer {
 export interface FairplaySubmission {
   attemptId: string;
   userId: string;
-  /** As the client sent them, in its order. */
+  /** In the order the attempt served its questions (the stored order of lib/choices.ts signatures). */
   answers: readonly FairplayAnswer[];
   prediction: number;
   durationMs: number;
@@ -107,9 +107,9 @@ function farmMembers(group: readonly FairplaySubmission[]): Set<string> {
  * accounts among them. Finalize gives each participant's ranked attempt (the one on their
  * row), so a row's flags say how that attempt compares with the other rows' attempts:
  * - `too_fast`: durationMs / total below the round's minimum per question;
- * - `same_answers_same_order`: another account sent the same (questionId, optionId)
- *   sequence, in the same order (questions are shuffled per attempt, so this is rare by
- *   chance);
+ * - `same_answers_same_order`: another account chose the same (questionId, optionId)
+ *   pairs, its questions served in the same order (`answers` are in the order served;
+ *   questions are shuffled per attempt, so this is rare by chance);
  * - `answer_farm`: at least FARM_MIN_ACCOUNTS accounts sent the same answer set (in any
  *   order) with near-identical predictions;
  * - `same_device_or_address`: the same answer set with a near-identical prediction as

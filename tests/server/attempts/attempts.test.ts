@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, exclusions, submissions, type Question, type Round, type User } from '../../../db/schema/index';
 import { useTestApp, makeTestApp, type TestContext } from '../../helpers/app';
+import { storedAnswers } from '../../helpers/results-factories';
 import { bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { start, submit } from '../../helpers/requests';
 
@@ -190,7 +191,7 @@ describe('POST /attempts/:id/submit', () => {
     const [row] = await t.app.db.select().from(submissions).where(eq(submissions.attemptId, attempt.attemptId));
     expect(row).toMatchObject({ userId: resident.id, score: 4, total: 5, prediction: 1234, durationMs: body.durationMs });
     expect(row.submittedAt.toISOString()).toBe(body.submittedAt);
-    expect(row.answers).toEqual(answers);
+    expect(await storedAnswers(t.app.db, attempt.attemptId)).toEqual(answers);
   });
 
   it('stores only questionId and optionId of each answer', async () => {
@@ -200,7 +201,7 @@ describe('POST /attempts/:id/submit', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().score).toBe(5);
     const [row] = await t.app.db.select().from(submissions).where(eq(submissions.attemptId, attempt.attemptId));
-    expect(row.answers).toStrictEqual(answers);
+    expect(await storedAnswers(t.app.db, attempt.attemptId)).toStrictEqual(answers);
   });
 
   it('holds the score back while a round with revealScore after_close is open', async () => {

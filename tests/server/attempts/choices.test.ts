@@ -4,6 +4,7 @@ import { questions, submissions } from '../../../db/schema/index';
 import { useTestApp } from '../../helpers/app';
 import { makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
 import { start, submit, type Served } from '../../helpers/requests';
+import { storedAnswers } from '../../helpers/results-factories';
 
 // API.md v1.1 "Submitting by position": { choices: [2, 0, null, …], prediction }.
 
@@ -39,13 +40,13 @@ describe('POST /attempts/:attemptId/submit with choices', () => {
     expect((await submit(t.app, sa.attemptId, a, { choices: [0], prediction: 1 })).json()).toMatchObject({ duplicate: true, score: 2 });
 
     const expected = sa.questions.slice(0, 3).map((q, i) => ({ questionId: q.id, optionId: q.options[choices[i]!].id }));
-    const [stored] = await db().select().from(submissions).where(eq(submissions.attemptId, sa.attemptId));
-    expect(stored.answers).toEqual(expected);
+    expect(await storedAnswers(db(), sa.attemptId)).toEqual(expected);
 
     // The same selection in the id form (another resident, the same four questions in another order) scores the same.
     const sb = (await start(t.app, round.id, b)).json() as Served;
     const r = await submit(t.app, sb.attemptId, b, { answers: expected, prediction: 7 });
     expect(r.json().score).toBe(2);
+    const [stored] = await db().select().from(submissions).where(eq(submissions.attemptId, sa.attemptId));
     const [other] = await db().select().from(submissions).where(eq(submissions.attemptId, sb.attemptId));
     expect(other.answersSet).toBe(stored.answersSet);
   });

@@ -2,13 +2,14 @@ import { eq, inArray } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { describe, expect, it } from 'vitest';
-import { attempts, questions, submissions } from '../../../db/schema/index';
+import { attempts, questions } from '../../../db/schema/index';
 import { compileResponse, compiledSerializerCompiler } from '../../../server/src/lib/serialize';
 import { ErrorResponse } from '../../../server/src/lib/zod';
 import { attemptResponseOf, renderAttempt, renderPromptTail, renderQuestion } from '../../../server/src/modules/attempts/attempts.render';
 import { AttemptResponse, ResultResponse, SubmitBody } from '../../../server/src/modules/attempts/attempts.schemas';
 import { plainSubmitBody } from '../../../server/src/modules/attempts/attempts.validate';
 import { useTestApp } from '../../helpers/app';
+import { storedAnswers } from '../../helpers/results-factories';
 import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
 import { start, submit } from '../../helpers/requests';
 
@@ -241,8 +242,7 @@ describe('submit body: the hand check', () => {
     expect(bad.json().details).toEqual([{ field: 'body.choices.0', message: expect.any(String) }]);
     const ok = await t.app.inject({ method: 'POST', url, headers: bearer(token), payload: { answers: [{ questionId: s.questions[0].id, optionId: s.questions[0].options[0].id, junk: 'x' }], prediction: 2 } });
     expect(ok.statusCode).toBe(200);
-    const [stored] = await db().select().from(submissions).where(eq(submissions.attemptId, s.attemptId));
-    expect(stored.answers).toEqual([{ questionId: s.questions[0].id, optionId: s.questions[0].options[0].id }]);
+    expect(await storedAnswers(db(), s.attemptId)).toEqual([{ questionId: s.questions[0].id, optionId: s.questions[0].options[0].id }]);
     const repeat = await t.app.inject({ method: 'POST', url, headers: bearer(token), payload: { choices: [1.5], prediction: -1 } });
     expect(repeat.statusCode).toBe(200);
     expect(repeat.json()).toMatchObject({ duplicate: true, attemptId: s.attemptId });

@@ -5,7 +5,7 @@ import { analyzeItems, statsFor } from '../../../server/src/lib/item-analysis';
 import { grade } from '../../../server/src/lib/scoring';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { bearer, makeContest, makeResident, tokenFor, makeMemberStaff } from '../../helpers/factories';
-import { makeClosedRound, makeOpenAttempt, makeSubmission } from '../../helpers/results-factories';
+import { makeClosedRound, makeOpenAttempt, makeSubmission, storedAnswers } from '../../helpers/results-factories';
 import { settleLateSubmissions } from '../../../server/src/modules/items/items.service';
 
 let t: TestContext;
@@ -78,7 +78,7 @@ async function craftedRound(prizes = [{ name: 'Giải Nhất', count: 1 }, { nam
 
 /** Every submission's score graded again from scratch with the questions as stored now. */
 async function expectedScores(roundId: string): Promise<Map<string, number>> {
-  const rows = await db().execute(sql`select s.attempt_id, s.answers, a.question_ids from submissions s join attempts a on a.id = s.attempt_id where s.round_id = ${roundId}`);
+  const rows = await db().execute(sql`select s.attempt_id, submission_answers(a.question_ids, s.choices) as answers, a.question_ids from submissions s join attempts a on a.id = s.attempt_id where s.round_id = ${roundId}`);
   const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as { attempt_id: string; answers: { questionId: string; optionId: string }[]; question_ids: string[] }[];
   const qids = [...new Set(list.flatMap((r) => r.question_ids))];
   const qs = qids.length ? await db().select().from(questions).where(inArray(questions.id, qids)) : [];
@@ -138,12 +138,14 @@ describe('GET /admin/rounds/:roundId/item-analysis', () => {
     // The SQL counts equal the TypeScript reference's.
     const twin = analyzeItems(
       c.pool.map((q) => ({ id: q.id, options: q.options, voided: false })),
-      (await db().select().from(submissions).where(eq(submissions.roundId, c.round.id))).map((s) => ({
-        attemptId: s.attemptId,
-        questionIds: c.pool.map((q) => q.id),
-        answers: s.answers,
-        score: s.score,
-      })),
+      await Promise.all(
+        (await db().select().from(submissions).where(eq(submissions.roundId, c.round.id))).map(async (s) => ({
+          attemptId: s.attemptId,
+          questionIds: c.pool.map((q) => q.id),
+          answers: await storedAnswers(db(), s.attemptId),
+          score: s.score,
+        })),
+      ),
     );
     for (const r of rows) {
       const ref = twin.get(r.questionId)!;

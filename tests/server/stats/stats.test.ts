@@ -26,7 +26,7 @@ async function attempt(db: Db, round: Round, userId: string, o: { attemptNo?: nu
       attemptId: id,
       roundId: round.id,
       userId,
-      answers: [],
+      choices: Buffer.alloc(0),
       prediction: 10,
       score: o.submit.score,
       total: o.submit.total ?? 5,

@@ -1,6 +1,7 @@
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../../../db/client';
-import { contests, questions, roundQuestions, rounds, type Round, type StoredAnswer, type StoredOption } from '../../../../db/schema/index';
+import { contests, questions, roundQuestions, rounds, type Round, type StoredOption } from '../../../../db/schema/index';
+import { sqlState } from '../../lib/errors';
 import { SUBMIT_GRACE_MS } from '../../lib/rounds';
 
 export interface PoolQuestion {
@@ -197,7 +198,11 @@ export interface SubmissionRow {
   attemptId: string;
   roundId: string;
   userId: string;
-  answers: StoredAnswer[];
+  /** lib/choices.ts encodeChoices. */
+  choices: Buffer;
+  /** lib/choices.ts answerSignatures. */
+  answersSeq: bigint | null;
+  answersSet: bigint | null;
   prediction: number;
   score: number;
   total: number;
@@ -220,7 +225,9 @@ export async function insertSubmissions(database: Database, rows: SubmissionRow[
       attempt_id: r.attemptId,
       round_id: r.roundId,
       user_id: r.userId,
-      answers: r.answers,
+      choices: r.choices.toString('hex'),
+      seq: r.answersSeq === null ? null : String(r.answersSeq),
+      set: r.answersSet === null ? null : String(r.answersSet),
       prediction: r.prediction,
       score: r.score,
       total: r.total,
@@ -231,10 +238,10 @@ export async function insertSubmissions(database: Database, rows: SubmissionRow[
     })),
   );
   const inserted = await database.rows<{ attempt_id: string }>(sql`
-    insert into submissions (attempt_id, round_id, user_id, answers, prediction, score, total, deadline, submitted_at, duration_ms, client_ip, device_id)
-    select x.attempt_id, a.round_id, a.user_id, x.answers, x.prediction, x.score, x.total, a.deadline, x.submitted_at::timestamptz, x.duration_ms, x.client_ip, x.device_id
+    insert into submissions (attempt_id, round_id, user_id, choices, answers_seq, answers_set, prediction, score, total, deadline, submitted_at, duration_ms, client_ip, device_id)
+    select x.attempt_id, a.round_id, a.user_id, decode(x.choices, 'hex'), x.seq, x.set, x.prediction, x.score, x.total, a.deadline, x.submitted_at::timestamptz, x.duration_ms, x.client_ip, x.device_id
     from jsonb_to_recordset(${payload}::jsonb) as x(
-      attempt_id text, round_id text, user_id text, answers jsonb, prediction int, score int, total int, submitted_at text, duration_ms int,
+      attempt_id text, round_id text, user_id text, choices text, seq bigint, set bigint, prediction int, score int, total int, submitted_at text, duration_ms int,
       client_ip text, device_id text
     )
     join attempts a on a.id = x.attempt_id and a.user_id = x.user_id and a.round_id = x.round_id
@@ -242,4 +249,35 @@ export async function insertSubmissions(database: Database, rows: SubmissionRow[
     returning attempt_id
   `);
   return new Set(inserted.map((r) => r.attempt_id));
+}
+
+const START_RETRIES = 5;
+
+/**
+ * A batch of starts (attempts.service.ts group-commits them). One statement for the whole batch. If two processes raced for one attempt number the
+ * statement fails as a whole (23505, or 23503 when a round's cap changed under it): then
+ * each request runs on its own, again, and settles on a fresh read (usually a resume).
+ */
+export async function startAttemptsSettled(database: Database, reqs: StartRequest[]): Promise<(StartOutcome | Error)[]> {
+  try {
+    return await startAttempts(database, reqs);
+  } catch (err) {
+    const state = sqlState(err);
+    if (state !== '23505' && state !== '23503') throw err;
+  }
+  const out: (StartOutcome | Error)[] = [];
+  for (const req of reqs) {
+    for (let tries = 1; ; tries++) {
+      try {
+        out.push((await startAttempts(database, [req]))[0]);
+        break;
+      } catch (err) {
+        const state = sqlState(err);
+        if ((state === '23505' || state === '23503') && tries < START_RETRIES) continue;
+        out.push(err instanceof Error ? err : new Error(String(err)));
+        break;
+      }
+    }
+  }
+  return out;
 }

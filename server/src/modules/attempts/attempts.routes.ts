@@ -4,7 +4,8 @@ import { compiledSerializerCompiler } from '../../lib/serialize';
 import { ErrorResponse } from '../../lib/zod';
 import { AttemptParams, AttemptResponse, ResultResponse, RoundAttemptParams, SubmitBody } from './attempts.schemas';
 import { submitValidatorCompiler } from './attempts.validate';
-import { AttemptsService, defaultAttemptsOptions, type AttemptsOptions } from './attempts.service';
+import { defaultAttemptsOptions, type AttemptsOptions } from './attempts.options';
+import { AttemptsService } from './attempts.service';
 
 export interface AttemptsRoutesOptions {
   limits: Limits;

@@ -1,44 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../../../db/client';
-import { Batcher, type BatcherOptions } from '../../lib/batcher';
-import { drawQuestions, newSeed, shuffleOptions } from '../../lib/draw';
-import { AppError, badRequest, conflict, forbidden, notFound, sqlState, tooManyRequests, unauthorized, unavailable } from '../../lib/errors';
+import { Batcher } from '../../lib/batcher';
+import { drawQuestions, newSeed } from '../../lib/draw';
+import { AppError, badRequest, conflict, forbidden, notFound, tooManyRequests, unavailable } from '../../lib/errors';
 import type { Limits } from '../../lib/limits';
 import { roundStatus, SUBMIT_GRACE_MS } from '../../lib/rounds';
+import { leanAnswers } from '../../lib/choices';
 import { describeProblem, grade } from '../../lib/scoring';
 import type { Throttle } from '../../lib/throttle';
 import { isDependencyDown } from '../../plugins/errors';
 import { sealedAtById } from '../contests/index';
+import { answersOf, refusal } from './attempts.answers';
 import { BoundedMap, RoundCache, type CachedRound } from './attempts.cache';
+import { doneKey, MARKER_TTL_MS, parseMarker, parseSummary, summaryKey, userKey, type Summary } from './attempts.markers';
+import { defaultAttemptsOptions, defaultReader, defaultStarter, type AttemptsOptions } from './attempts.options';
 import * as repo from './attempts.repo';
 import { renderAttempt } from './attempts.render';
 import type { ResultResponse, SubmitBody } from './attempts.schemas';
-import type { BatchTelemetry } from '../../lib/telemetry';
 import { RowRejectedError, SubmissionWriter } from './attempts.writer';
-
-export interface AttemptsOptions {
-  /** How long a process trusts its copy of a round (config, pool, answer key). */
-  roundCacheTtlMs: number;
-  writer: Partial<BatcherOptions>;
-  /** Attempt starts are group-committed too. */
-  starter: Partial<BatcherOptions>;
-  reader: Partial<BatcherOptions>;
-  /** Attempts remembered per process (their questions and deadline never change). */
-  attemptCacheSize: number;
-  /** Where the submission writer reports its batches and queue (plugins/metrics.ts). */
-  writerTelemetry?: BatchTelemetry;
-}
-
-const defaultReader: BatcherOptions = { maxItems: 500, maxDelayMs: 1, maxInFlight: 4 };
-const defaultStarter: BatcherOptions = { maxItems: 200, maxDelayMs: 2, maxInFlight: 4 };
-
-export const defaultAttemptsOptions: AttemptsOptions = {
-  roundCacheTtlMs: 5_000,
-  writer: {},
-  starter: defaultStarter,
-  reader: defaultReader,
-  attemptCacheSize: 100_000,
-};
 
 interface Logger {
   warn(obj: object, msg: string): void;
@@ -50,34 +29,6 @@ interface KnownAttempt extends repo.AttemptRecord {
   /** The round's key digest the result was graded (or last read) under; unknown: read again before trusting its score. */
   resultKey?: string;
 }
-
-/** What Redis keeps of a stored submission so a repeated submit costs no database read. */
-interface Marker extends repo.StoredResult {
-  roundId: string;
-  /** The round's key digest when the score was taken (attempts.cache.ts keyDigest). */
-  k?: string;
-}
-
-/**
- * What Redis keeps of a started attempt, so a submit that lands on another process needs
- * no database read either. Losing it costs one read; it is never trusted over Postgres
- * (the insert re-checks ownership, and the deadline by constraint).
- */
-interface Summary {
-  r: string;
-  n: number;
-  s: number;
-  t: number;
-  d: number;
-  q: string[];
-}
-
-const MARKER_TTL_MS = 6 * 3_600_000;
-const START_RETRIES = 5;
-
-const userKey = (userId: string) => `{u:${userId}}`;
-const doneKey = (userId: string, attemptId: string) => `hp:${userKey(userId)}:done:${attemptId}`;
-const summaryKey = (userId: string, attemptId: string) => `hp:${userKey(userId)}:att:${attemptId}`;
 
 /** A database failure as the client should see it: 503 when it is down, the error otherwise. */
 function dbError(err: unknown): unknown {
@@ -111,7 +62,7 @@ export class AttemptsService {
       },
       { ...defaultReader, ...opts.reader },
     );
-    this.starts = new Batcher((reqs) => this.startBatch(reqs), { ...defaultStarter, ...opts.starter });
+    this.starts = new Batcher((reqs) => repo.startAttemptsSettled(database, reqs), { ...defaultStarter, ...opts.starter });
     this.attempts = new BoundedMap(opts.attemptCacheSize);
   }
 
@@ -119,35 +70,6 @@ export class AttemptsService {
     await this.starts.close();
     await this.writer.close();
     await this.reads.close();
-  }
-
-  /**
-   * One statement for the whole batch. If two processes raced for one attempt number the
-   * statement fails as a whole (23505, or 23503 when a round's cap changed under it): then
-   * each request runs on its own, again, and settles on a fresh read (usually a resume).
-   */
-  private async startBatch(reqs: repo.StartRequest[]): Promise<(repo.StartOutcome | Error)[]> {
-    try {
-      return await repo.startAttempts(this.database, reqs);
-    } catch (err) {
-      const state = sqlState(err);
-      if (state !== '23505' && state !== '23503') throw err;
-    }
-    const out: (repo.StartOutcome | Error)[] = [];
-    for (const req of reqs) {
-      for (let tries = 1; ; tries++) {
-        try {
-          out.push((await repo.startAttempts(this.database, [req]))[0]);
-          break;
-        } catch (err) {
-          const state = sqlState(err);
-          if ((state === '23505' || state === '23503') && tries < START_RETRIES) continue;
-          out.push(err instanceof Error ? err : new Error(String(err)));
-          break;
-        }
-      }
-    }
-    return out;
   }
 
   async start(user: { sub: string; role: string }, roundId: string, ip: string): Promise<{ created: boolean; json: Buffer }> {
@@ -170,20 +92,7 @@ export class AttemptsService {
       throw dbError(err);
     }
 
-    if (outcome.kind === 'refused') {
-      switch (outcome.reason) {
-        case 'unknown_user':
-          throw unauthorized('This account no longer exists');
-        case 'not_resident':
-          throw forbidden('NOT_ELIGIBLE', 'Only residents take part in rounds');
-        case 'excluded':
-          throw forbidden('NOT_ELIGIBLE', 'This account may not take part in this contest');
-        case 'not_open':
-          throw conflict('ROUND_NOT_OPEN', 'This round is not open');
-        case 'exhausted':
-          throw conflict('ATTEMPTS_EXHAUSTED', `All ${round.round.maxAttempts} attempts of this round are used`);
-      }
-    }
+    if (outcome.kind === 'refused') throw refusal(outcome.reason, round.round.maxAttempts);
     const a = outcome.attempt;
     // Question ids shared with the round cache: a remembered attempt costs a few pointers.
     a.questionIds = a.questionIds.map((id) => round.questions.get(id)?.id ?? id);
@@ -238,8 +147,7 @@ export class AttemptsService {
         attemptId,
         roundId: attempt.roundId,
         userId,
-        // Exactly { questionId, optionId } per answer (zod drops the rest; choices are turned into these).
-        answers,
+        ...leanAnswers(attempt.questionIds, answers, (qid, oid) => questions.get(qid)?.q.options.findIndex((o) => o.id === oid) ?? -1),
         prediction: body.prediction,
         score: stored.score,
         total: stored.total,
@@ -387,58 +295,3 @@ export class AttemptsService {
   }
 }
 
-/**
- * The answers of a submit in { questionId, optionId } form, whichever form was sent. A
- * choice is the position of the option as this attempt served it (its seed fixes the
- * order), so it names the same option a UUID pair would.
- */
-function answersOf(body: SubmitBody, attempt: { questionIds: string[]; seed: number }, questions: Map<string, { q: { options: { id: string }[] } }>) {
-  if (body.answers && body.choices) throw badRequest('INVALID_ANSWERS', 'Send answers or choices, not both', [{ field: 'body', message: 'answers and choices' }]);
-  if (body.answers) return body.answers;
-  if (!body.choices) throw badRequest('VALIDATION_FAILED', 'Send answers (question and option ids) or choices (positions)', [{ field: 'body.answers', message: 'required' }]);
-  const choices = body.choices;
-  if (choices.length !== attempt.questionIds.length)
-    throw badRequest('INVALID_ANSWERS', `choices must have one entry per question (${attempt.questionIds.length})`, [{ field: 'body.choices', message: `length ${choices.length}, expected ${attempt.questionIds.length}` }]);
-  const answers: { questionId: string; optionId: string }[] = [];
-  const problems: { field: string; message: string }[] = [];
-  choices.forEach((pos, i) => {
-    if (pos === null) return;
-    const questionId = attempt.questionIds[i];
-    const q = questions.get(questionId);
-    const served = q ? shuffleOptions(q.q.options, attempt.seed, questionId) : [];
-    if (pos < 0 || pos >= served.length) problems.push({ field: `body.choices.${i}`, message: `position ${pos} is not an option of this question (0..${served.length - 1})` });
-    else answers.push({ questionId, optionId: served[pos].id });
-  });
-  if (problems.length) throw badRequest('INVALID_ANSWERS', `Invalid choices: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`.slice(0, 2000), problems);
-  return answers;
-}
-
-function parseSummary(s: string): Summary | null {
-  try {
-    const m = JSON.parse(s) as Partial<Summary>;
-    if (
-      typeof m.r === 'string' &&
-      typeof m.n === 'number' &&
-      typeof m.s === 'number' &&
-      typeof m.t === 'number' &&
-      typeof m.d === 'number' &&
-      Array.isArray(m.q) &&
-      m.q.every((x) => typeof x === 'string')
-    )
-      return m as Summary;
-  } catch {
-    // Unreadable: the database answers instead.
-  }
-  return null;
-}
-
-function parseMarker(s: string): Marker | null {
-  try {
-    const m = JSON.parse(s) as Partial<Marker>;
-    if (typeof m.submittedAtMs === 'number' && typeof m.durationMs === 'number' && typeof m.score === 'number' && typeof m.total === 'number' && typeof m.roundId === 'string')
-      return m as Marker;
-  } catch {
-    // A marker that does not parse is ignored: the database answers instead.
-  }
-  return null;
-}

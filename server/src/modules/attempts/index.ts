@@ -1,3 +1,3 @@
 export { attemptsRoutes, SUBMIT_BODY_LIMIT } from './attempts.routes';
-export { defaultAttemptsOptions, type AttemptsOptions } from './attempts.service';
+export { defaultAttemptsOptions, type AttemptsOptions } from './attempts.options';
 export { SubmitBody } from './attempts.schemas';

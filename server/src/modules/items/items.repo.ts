@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import { rawRows, type Db } from '../../../../db/client';
 import { questionReviews, questions, type StoredOption } from '../../../../db/schema/index';
 import { ITEM_THRESHOLDS } from '../../lib/item-analysis';
@@ -52,12 +52,21 @@ export interface CountRow {
   chosenBottom: number;
 }
 
+/** The index of the keyed option in `q.options` (the stored choices name options by index). */
+const keyIndex = sql`(select (o.n - 1)::int from jsonb_array_elements(q.options) with ordinality o(v, n) where (o.v ->> 'correct')::boolean limit 1)`;
+
+/** The byte of a submission's choices at index k (lib/choices.ts), 255 (none) past its end. */
+const choiceAt = (choices: SQL, k: SQL) => sql`(case when ${k} < length(${choices}) then get_byte(${choices}, ${k}) else 255 end)`;
+
+/** An attempt's question ids with k, each one's index in the stored choices (byte order of the ids). */
+const storedOrder = (questionIds: SQL) => sql`(select u.qid, (rank() over (order by u.qid collate "C"))::int - 1 as k from unnest(${questionIds}) u(qid))`;
+
 /**
  * The counts of lib/item-analysis.ts analyzeItems over the round's submissions, in one
  * statement: each (attempt, drawn question) with the option chosen, ranked within the
  * question by the attempt's score without that question (ties by attempt id in byte
  * order); the first and the last floor(27 % of n) are the top and bottom groups.
- * Each answer list is unnested once and joined on (attempt, question).
+ * Each attempt's questions are unnested once; the chosen option is one byte of the choices.
  */
 export async function itemCounts(db: Db, roundId: string): Promise<CountRow[]> {
   const pct = ITEM_THRESHOLDS.GROUP_PERCENT;
@@ -65,24 +74,18 @@ export async function itemCounts(db: Db, roundId: string): Promise<CountRow[]> {
     db,
     sql`
     with keys as materialized (
-      select q.id as qid, q.voided_at is not null as voided,
-        (select o ->> 'id' from jsonb_array_elements(q.options) o where (o ->> 'correct')::boolean limit 1) as key
+      select q.id as qid, q.voided_at is not null as voided, q.options, ${keyIndex} as key
       from round_questions rq join questions q on q.id = rq.question_id
       where rq.round_id = ${roundId}
     ), drawn as (
-      select s.attempt_id, s.score, d.qid
+      select s.attempt_id, s.score, d.qid, ${choiceAt(sql`s.choices`, sql`d.k`)} as c
       from submissions s join attempts a on a.id = s.attempt_id and a.round_id = ${roundId}
-      cross join lateral unnest(a.question_ids) d(qid)
-      where s.round_id = ${roundId}
-    ), chosen as (
-      select s.attempt_id, e ->> 'questionId' as qid, e ->> 'optionId' as oid
-      from submissions s cross join lateral jsonb_array_elements(s.answers) e
+      cross join lateral ${storedOrder(sql`a.question_ids`)} d
       where s.round_id = ${roundId}
     ), x as (
-      select d.attempt_id, d.qid, c.oid,
-        d.score - case when k.voided or c.oid = k.key then 1 else 0 end as rest
+      select d.attempt_id, d.qid, k.options -> nullif(d.c, 255) ->> 'id' as oid,
+        d.score - case when k.voided or d.c = k.key then 1 else 0 end as rest
       from drawn d join keys k on k.qid = d.qid
-      left join chosen c on c.attempt_id = d.attempt_id and c.qid = d.qid
     ), ranked as (
       select x.qid, x.oid,
         row_number() over (partition by x.qid order by x.rest desc, x.attempt_id collate "C") as rn,
@@ -140,9 +143,10 @@ export async function lockRoundsUsing(db: Db, questionId: string): Promise<strin
 export interface KeyChange {
   questionId: string;
   roundIds: string[];
-  oldKey: string;
+  /** Keys as indexes in the question's options (the stored choices name options by index). */
+  oldKey: number;
   oldVoided: boolean;
-  newKey: string;
+  newKey: number;
   newVoided: boolean;
 }
 
@@ -176,15 +180,16 @@ export async function fullDrawRounds(db: Db, roundIds: string[]): Promise<Set<st
  * is taken out of the stored score with the old key and put back with the new one. Only
  * rows whose score changes are written. The stored scores were graded with the old key
  * (lib/scoring.ts), so the result equals grading each submission again from scratch (the
- * property test checks it against lib/scoring.ts grade). Where every attempt drew the
- * whole pool, submissions are read alone (each has the question); elsewhere the attempts
- * say who drew it.
+ * property test checks it against lib/scoring.ts grade). The choice is one byte of the
+ * row (lib/choices.ts), at the question's index among the attempt's questions in byte
+ * order: where every attempt drew the whole pool, that index is the question's among the
+ * pool's and submissions are read alone; elsewhere each attempt gives it.
  */
 export async function regrade(db: Db, c: KeyChange): Promise<RegradeCount[]> {
   if (c.roundIds.length === 0) return [];
-  const pair = (optionId: string) => JSON.stringify([{ questionId: c.questionId, optionId }]);
-  const gives = (voided: boolean, key: string) => sql`case when ${voided}::boolean or s.answers @> ${pair(key)}::jsonb then 1 else 0 end`;
-  const delta = sql`(${gives(c.newVoided, c.newKey)} - ${gives(c.oldVoided, c.oldKey)})`;
+  const gives = (voided: boolean, key: number, k: SQL) =>
+    sql`case when ${voided}::boolean then 1 when ${choiceAt(sql`s.choices`, k)} = ${key}::int then 1 else 0 end`;
+  const delta = (k: SQL) => sql`(${gives(c.newVoided, c.newKey, k)} - ${gives(c.oldVoided, c.oldKey, k)})`;
   const inList = (ids: string[]) => sql`(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`;
   const full = await fullDrawRounds(db, c.roundIds);
   const fullIds = c.roundIds.filter((id) => full.has(id));
@@ -195,10 +200,13 @@ export async function regrade(db: Db, c: KeyChange): Promise<RegradeCount[]> {
       ...(await rawRows<{ round_id: string; drew: number; changed: number }>(
         db,
         sql`
-        with upd as (
+        with p as materialized (
+          select rq.round_id, (select count(*) from round_questions r2 where r2.round_id = rq.round_id and r2.question_id collate "C" < ${c.questionId})::int as k
+          from round_questions rq where rq.round_id in ${inList(fullIds)} and rq.question_id = ${c.questionId}
+        ), upd as (
           -- Clamped: a score outside 0..total would break the row's CHECK and the whole regrade.
-          update submissions s set score = least(s.total, greatest(0, s.score + ${delta}))
-          where s.round_id in ${inList(fullIds)} and ${delta} <> 0
+          update submissions s set score = least(s.total, greatest(0, s.score + ${delta(sql`p.k`)}))
+          from p where s.round_id = p.round_id and ${delta(sql`p.k`)} <> 0
           returning s.round_id
         ), changed as (select round_id, count(*)::int as n from upd group by round_id)
         select s.round_id, count(*)::int as drew, coalesce(max(c.n), 0)::int as changed
@@ -213,8 +221,9 @@ export async function regrade(db: Db, c: KeyChange): Promise<RegradeCount[]> {
         db,
         sql`
         with drew as materialized (
-          select s.attempt_id, s.round_id, ${delta} as delta
+          select s.attempt_id, s.round_id, ${delta(sql`p.k`)} as delta
           from submissions s join attempts a on a.id = s.attempt_id
+          cross join lateral (select (count(*) filter (where x.qid collate "C" < ${c.questionId}))::int as k from unnest(a.question_ids) x(qid)) p
           where s.round_id in ${inList(partIds)} and a.round_id in ${inList(partIds)} and ${c.questionId}::text = any(a.question_ids)
         ), upd as (
           update submissions s set score = least(s.total, greatest(0, s.score + d.delta)) from drew d
@@ -241,13 +250,12 @@ export async function settleScores(db: Db, questionId: string, roundIds: string[
     db,
     sql`
     with keys as materialized (
-      select q.id as qid, q.voided_at is not null as voided,
-        (select o ->> 'id' from jsonb_array_elements(q.options) o where (o ->> 'correct')::boolean limit 1) as key
+      select q.id as qid, q.voided_at is not null as voided, ${keyIndex} as key
       from questions q where q.id in (select rq.question_id from round_questions rq where rq.round_id in ${rounds})
     ), late as (
       select s.attempt_id, s.total,
-        (select count(*) from unnest(a.question_ids) d(qid) join keys k on k.qid = d.qid
-          where k.voided or s.answers @> jsonb_build_array(jsonb_build_object('questionId', d.qid, 'optionId', k.key)))::int as score
+        (select count(*) from ${storedOrder(sql`a.question_ids`)} d join keys k on k.qid = d.qid
+          where k.voided or ${choiceAt(sql`s.choices`, sql`d.k`)} = k.key)::int as score
       from submissions s join attempts a on a.id = s.attempt_id
       where s.round_id in ${rounds} and s.submitted_at >= ${since.toISOString()}::timestamptz and ${questionId}::text = any(a.question_ids)
     )

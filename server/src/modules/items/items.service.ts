@@ -137,7 +137,8 @@ export async function correctQuestion(db: Db, actorId: string | null, questionId
 
     const roundIds = await repo.lockRoundsUsing(tx, q.id);
     await repo.tuneForRegrade(tx);
-    const counts = await repo.regrade(tx, { questionId: q.id, roundIds, oldKey, oldVoided, newKey, newVoided });
+    const index = (optionId: string) => q.options.findIndex((o) => o.id === optionId);
+    const counts = await repo.regrade(tx, { questionId: q.id, roundIds, oldKey: index(oldKey), oldVoided, newKey: index(newKey), newVoided });
     const options = q.options.map((o) => ({ ...o, correct: o.id === newKey }));
     const voidedAt = newVoided ? (q.voidedAt ?? now) : null;
     await repo.setKey(tx, q.id, options, voidedAt, now);

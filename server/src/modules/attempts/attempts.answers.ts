@@ -1,0 +1,46 @@
+import { shuffleOptions } from '../../lib/draw';
+import { badRequest, conflict, forbidden, unauthorized, type AppError } from '../../lib/errors';
+import type { StartOutcome } from './attempts.repo';
+import type { SubmitBody } from './attempts.schemas';
+
+/**
+ * The answers of a submit in { questionId, optionId } form, whichever form was sent. A
+ * choice is the position of the option as this attempt served it (its seed fixes the
+ * order), so it names the same option a UUID pair would.
+ */
+export function answersOf(body: SubmitBody, attempt: { questionIds: string[]; seed: number }, questions: Map<string, { q: { options: { id: string }[] } }>) {
+  if (body.answers && body.choices) throw badRequest('INVALID_ANSWERS', 'Send answers or choices, not both', [{ field: 'body', message: 'answers and choices' }]);
+  if (body.answers) return body.answers;
+  if (!body.choices) throw badRequest('VALIDATION_FAILED', 'Send answers (question and option ids) or choices (positions)', [{ field: 'body.answers', message: 'required' }]);
+  const choices = body.choices;
+  if (choices.length !== attempt.questionIds.length)
+    throw badRequest('INVALID_ANSWERS', `choices must have one entry per question (${attempt.questionIds.length})`, [{ field: 'body.choices', message: `length ${choices.length}, expected ${attempt.questionIds.length}` }]);
+  const answers: { questionId: string; optionId: string }[] = [];
+  const problems: { field: string; message: string }[] = [];
+  choices.forEach((pos, i) => {
+    if (pos === null) return;
+    const questionId = attempt.questionIds[i];
+    const q = questions.get(questionId);
+    const served = q ? shuffleOptions(q.q.options, attempt.seed, questionId) : [];
+    if (pos < 0 || pos >= served.length) problems.push({ field: `body.choices.${i}`, message: `position ${pos} is not an option of this question (0..${served.length - 1})` });
+    else answers.push({ questionId, optionId: served[pos].id });
+  });
+  if (problems.length) throw badRequest('INVALID_ANSWERS', `Invalid choices: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`.slice(0, 2000), problems);
+  return answers;
+}
+
+/** Why the start function refused an attempt, as the client sees it. */
+export function refusal(reason: Extract<StartOutcome, { kind: 'refused' }>['reason'], maxAttempts: number): AppError {
+  switch (reason) {
+    case 'unknown_user':
+      return unauthorized('This account no longer exists');
+    case 'not_resident':
+      return forbidden('NOT_ELIGIBLE', 'Only residents take part in rounds');
+    case 'excluded':
+      return forbidden('NOT_ELIGIBLE', 'This account may not take part in this contest');
+    case 'not_open':
+      return conflict('ROUND_NOT_OPEN', 'This round is not open');
+    case 'exhausted':
+      return conflict('ATTEMPTS_EXHAUSTED', `All ${maxAttempts} attempts of this round are used`);
+  }
+}

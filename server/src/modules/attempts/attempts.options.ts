@@ -1,0 +1,26 @@
+import type { BatcherOptions } from '../../lib/batcher';
+import type { BatchTelemetry } from '../../lib/telemetry';
+
+export interface AttemptsOptions {
+  /** How long a process trusts its copy of a round (config, pool, answer key). */
+  roundCacheTtlMs: number;
+  writer: Partial<BatcherOptions>;
+  /** Attempt starts are group-committed too. */
+  starter: Partial<BatcherOptions>;
+  reader: Partial<BatcherOptions>;
+  /** Attempts remembered per process (their questions and deadline never change). */
+  attemptCacheSize: number;
+  /** Where the submission writer reports its batches and queue (plugins/metrics.ts). */
+  writerTelemetry?: BatchTelemetry;
+}
+
+export const defaultReader: BatcherOptions = { maxItems: 500, maxDelayMs: 1, maxInFlight: 4 };
+export const defaultStarter: BatcherOptions = { maxItems: 200, maxDelayMs: 2, maxInFlight: 4 };
+
+export const defaultAttemptsOptions: AttemptsOptions = {
+  roundCacheTtlMs: 5_000,
+  writer: {},
+  starter: defaultStarter,
+  reader: defaultReader,
+  attemptCacheSize: 100_000,
+};
