@@ -1,27 +1,25 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Question } from '../../db/schema/index';
-import { grade } from '../../server/src/lib/scoring';
-import { addMember, bearer, makeContest, makeResident, makeStaff, PASSWORD, tokenFor } from '../helpers/factories';
+import { addMember, makeContest, makeResident, makeStaff, PASSWORD, tokenFor } from '../helpers/factories';
 import { makeClosedRound, makeSubmission } from '../helpers/results-factories';
-import { launchBrowser, seriousA11yViolations, watchErrors } from './support/browser';
-import { startWebServer, type WebServer } from './support/server';
-import { expectNoPageErrors, loginThroughUi, newContext } from './support/session';
+import { scoreOf } from '../helpers/grading';
+import { finalize } from '../helpers/requests';
+import { seriousA11yViolations } from './support/browser';
+import { useWebServer } from './support/server';
+import { expectNoPageErrors, loginThroughUi, pressNeedingReason, useBrowser } from './support/session';
 
 // A judge before signing: the round view warns about a likely miskeyed question, the item
 // analysis shows it first, the judge previews the correction (scores and prizes that
 // change), applies it, and the results must be finalized again.
-let server: WebServer;
-let browser: Browser;
-let context: BrowserContext;
+const server = useWebServer();
+const browser = useBrowser();
 let page: Page;
-let errors: string[];
 let url = '';
 let miskeyed: Question;
 const judgePhone = '0903444777';
 
 beforeAll(async () => {
-  server = await startWebServer();
   const { app, database } = server.ctx;
   const db = database.db;
   const contest = await makeContest(db, { title: 'Cuộc thi phân tích' });
@@ -33,33 +31,16 @@ beforeAll(async () => {
   // 40 residents of rising strength; the strong half choose pool[0]'s true answer, which the key marks wrong.
   for (let i = 0; i < 40; i++) {
     const answers = pool.map((q, j) => ({ questionId: q.id, optionId: j === 0 ? (i >= 20 ? wrong(q, 0) : keyOf(q)) : i >= thresholds[j] ? keyOf(q) : wrong(q, i % 3) }));
-    const g = grade(
-      pool.map((q) => q.id),
-      answers,
-      (id) => {
-        const q = pool.find((x) => x.id === id)!;
-        return { optionIds: new Set(q.options.map((o) => o.id)), correctOptionId: keyOf(q) };
-      },
-    );
-    if (!g.ok) throw new Error('bad answers');
     const user = await makeResident(db, { fullName: `Người dự thi ${i}` });
-    await makeSubmission(db, round, user.id, { score: g.score, total: 5, answers, questionIds: pool.map((q) => q.id), prediction: i });
+    await makeSubmission(db, round, user.id, { score: scoreOf(pool, answers), total: 5, answers, questionIds: pool.map((q) => q.id), prediction: i });
   }
   const judge = await makeStaff(db, 'judge', { phone: judgePhone });
   await addMember(db, contest.id, judge);
-  expect((await app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/finalize`, headers: bearer(tokenFor(app, judge)) })).statusCode).toBe(200);
+  expect((await finalize(app, round.id, tokenFor(app, judge))).statusCode).toBe(200);
   url = `${server.url}/judge/${contest.slug}/rounds/${round.id}`;
 
-  browser = await launchBrowser();
-  context = await newContext(browser, 'desktop');
-  page = await context.newPage();
-  errors = watchErrors(page);
+  page = await browser.open('desktop');
 }, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 describe('item analysis in the judge view (desktop)', { timeout: 120_000 }, () => {
   it('warns about the unreviewed likely miskeyed question and lists it first', async () => {
@@ -83,10 +64,7 @@ describe('item analysis in the judge view (desktop)', { timeout: 120_000 }, () =
     const row = page.locator('section[aria-labelledby="ia-h"] tbody tr', { hasText: miskeyed.text }).first();
     await row.getByRole('button', { name: 'Sửa đáp án' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByRole('button', { name: 'Xem trước thay đổi' }).click();
-    await dialog.getByText('Hãy nhập lý do.').waitFor();
-    await dialog.getByLabel('Lý do (ghi vào nhật ký)').fill('Đáp án đúng là phương án B');
-    await dialog.getByRole('button', { name: 'Xem trước thay đổi' }).click();
+    await pressNeedingReason(dialog, 'Xem trước thay đổi', 'Hãy nhập lý do.', ['Lý do (ghi vào nhật ký)', 'Đáp án đúng là phương án B']);
     await dialog.getByText('Chấm lại 40 bài thi có câu này: 40 bài đổi điểm', { exact: false }).waitFor();
     await dialog.getByText('2 người thay đổi giải', { exact: false }).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
@@ -95,6 +73,6 @@ describe('item analysis in the judge view (desktop)', { timeout: 120_000 }, () =
     await page.getByText('Dữ liệu đã thay đổi sau lần chấm gần nhất', { exact: false }).waitFor();
     await expect.poll(() => page.getByText('câu hỏi có thể sai đáp án mà chưa ai xem xét', { exact: false }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Công bố kết quả' }).isDisabled()).toBe(true);
-    expectNoPageErrors(errors);
+    expectNoPageErrors(browser.errors[0]);
   });
 });

@@ -1,28 +1,26 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../db/schema/index';
 import { bearer, makeContest, makeMemberStaff, makeResident, makeRound, PASSWORD, tokenFor } from '../helpers/factories';
-import { launchBrowser, seriousA11yViolations, watchErrors } from './support/browser';
-import { startWebServer, type WebServer } from './support/server';
-import { expectNoPageErrors, loginThroughUi, newContext } from './support/session';
+import { start, submit } from '../helpers/requests';
+import { seriousA11yViolations } from './support/browser';
+import { useWebServer } from './support/server';
+import { expectNoPageErrors, loginThroughUi, pressNeedingReason, useBrowser } from './support/session';
 
 // A judge at a desk: finalizes a closed round, reads the ranking with every tie-break column,
 // disqualifies someone with a reason, finalizes again, downloads the XLSX and publishes.
-let server: WebServer;
-let browser: Browser;
-let context: BrowserContext;
+const server = useWebServer();
+const browser = useBrowser();
 let page: Page;
-let errors: string[];
 let contestSlug = '';
 let roundId = '';
 const judgePhone = '0903444555';
 const people: Record<'an' | 'binh' | 'chi', User> = {} as never;
 
 beforeAll(async () => {
-  server = await startWebServer();
   const { app, database } = server.ctx;
   const db = database.db;
   // Members of the contests made from here on, as the demo seed makes its staff members of the demo contest.
@@ -30,15 +28,7 @@ beforeAll(async () => {
   const organizer = await makeMemberStaff(db, 'organizer');
   const contest = await makeContest(db, { title: 'Cuộc thi để chấm' });
   contestSlug = contest.slug;
-  const { round, pool } = await makeRound(db, contest.id, {
-    number: 1,
-    title: 'Tuần 1',
-    questionCount: 3,
-    prizes: [
-      { name: 'Giải Nhất', count: 1 },
-      { name: 'Giải Nhì', count: 1 },
-    ],
-  });
+  const { round, pool } = await makeRound(db, contest.id, { number: 1, title: 'Tuần 1', questionCount: 3, prizes: [{ name: 'Giải Nhất', count: 1 }, { name: 'Giải Nhì', count: 1 }] });
   roundId = round.id;
   people.an = await makeResident(db, { fullName: 'Nguyễn Văn An' });
   people.binh = await makeResident(db, { fullName: 'Lê Thị Bình' });
@@ -49,11 +39,11 @@ beforeAll(async () => {
   // Residents take the round through the real API: An and Bình answer all correctly
   // (An predicts better), Chi gets one right.
   const take = async (u: User, allRight: boolean, prediction: number) => {
-    const start = await app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(tokenFor(app, u)) });
-    expect(start.statusCode, start.body).toBe(201);
-    const attempt = start.json() as { attemptId: string; questions: { id: string }[] };
+    const started = await start(app, round.id, tokenFor(app, u));
+    expect(started.statusCode, started.body).toBe(201);
+    const attempt = started.json() as { attemptId: string; questions: { id: string }[] };
     const answers = attempt.questions.map((q, i) => ({ questionId: q.id, optionId: (allRight || i === 0 ? correct : wrong).get(q.id)! }));
-    const sub = await app.inject({ method: 'POST', url: `/api/v1/attempts/${attempt.attemptId}/submit`, headers: bearer(tokenFor(app, u)), payload: { answers, prediction } });
+    const sub = await submit(app, attempt.attemptId, tokenFor(app, u), { answers, prediction });
     expect(sub.statusCode, sub.body).toBe(200);
   };
   await take(people.an, true, 2);
@@ -65,16 +55,8 @@ beforeAll(async () => {
   expect(close.statusCode, close.body).toBe(200);
   await new Promise((r) => setTimeout(r, 50));
 
-  browser = await launchBrowser();
-  context = await newContext(browser, 'desktop');
-  page = await context.newPage();
-  errors = watchErrors(page);
+  page = await browser.open('desktop');
 }, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 const row = (name: string) => page.locator('table.ranking tbody tr', { hasText: name });
 const cells = async (name: string) => (await row(name).locator('td').allTextContents()).map((s) => s.trim());
@@ -108,10 +90,7 @@ describe('judge journey (desktop)', { timeout: 120_000 }, () => {
   it('disqualifies with a reason; after finalizing again the prize moves down', async () => {
     await page.getByRole('button', { name: 'Loại Lê Thị Bình' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByRole('button', { name: 'Loại' }).click();
-    await dialog.getByText('Vui lòng nhập lý do.').waitFor();
-    await dialog.getByLabel('Lý do').fill('Khai báo sai thông tin cá nhân');
-    await dialog.getByRole('button', { name: 'Loại' }).click();
+    await pressNeedingReason(dialog, 'Loại', 'Vui lòng nhập lý do.', ['Lý do', 'Khai báo sai thông tin cá nhân']);
     await page.getByText('Đã loại Lê Thị Bình', { exact: false }).waitFor();
     await page.getByText('Dữ liệu đã thay đổi sau lần chấm gần nhất', { exact: false }).waitFor();
     expect(await page.getByRole('button', { name: 'Công bố kết quả' }).isDisabled()).toBe(true);
@@ -157,6 +136,6 @@ describe('judge journey (desktop)', { timeout: 120_000 }, () => {
     await page.goto(`${server.url}/c/${contestSlug}`);
     await page.getByText('Đoạt giải cao nhất').waitFor();
     expect(await page.locator('.round', { hasText: 'Tuần 1' }).textContent()).toContain('Nguyễn Văn An');
-    expectNoPageErrors(errors);
+    expectNoPageErrors(browser.errors[0]);
   });
 });

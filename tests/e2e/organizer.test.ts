@@ -2,21 +2,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exclusions, overrides, questions, roundQuestions, rounds } from '../../db/schema/index';
 import { makeContest, makeMemberStaff, makeResident, makeStaff, PASSWORD } from '../helpers/factories';
-import { launchBrowser, seriousA11yViolations, watchErrors } from './support/browser';
-import { startWebServer, type WebServer } from './support/server';
-import { expectNoPageErrors, loginThroughUi, newContext } from './support/session';
+import { seriousA11yViolations } from './support/browser';
+import { useWebServer } from './support/server';
+import { expectNoPageErrors, fillByLabel, loginThroughUi, useBrowser } from './support/session';
 
 // An organizer at a desk: imports a question bank (after seeing the row errors of a bad file),
 // writes one question by hand, checks the bank's quality, then sets up a round and its question pool.
-let server: WebServer;
-let browser: Browser;
-let context: BrowserContext;
+const server = useWebServer();
+const browser = useBrowser();
 let page: Page;
-let errors: string[];
 let contestId = '';
 let contestSlug = '';
 let dir = '';
@@ -31,7 +29,6 @@ const goodRows = [
 ];
 
 beforeAll(async () => {
-  server = await startWebServer();
   const db = server.ctx.database.db;
   // A member of the contests made from here on (staff act only on their own contests).
   await makeMemberStaff(db, 'organizer', { phone: organizerPhone });
@@ -42,15 +39,10 @@ beforeAll(async () => {
   // Row 3 has no correct answer, row 4 only two options.
   writeFileSync(join(dir, 'bad.csv'), [HEAD, goodRows[0], 'Câu thiếu đáp án,Một,Hai,Ba,,,Khái niệm,', 'Câu hai phương án,Một,Hai,,,A,,', ''].join('\r\n'));
   writeFileSync(join(dir, 'good.csv'), [HEAD, ...goodRows, ''].join('\r\n'));
-  browser = await launchBrowser();
-  context = await newContext(browser, 'desktop');
-  page = await context.newPage();
-  errors = watchErrors(page);
+  page = await browser.open('desktop');
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -171,9 +163,7 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     await page.getByLabel('Tên tuần thi').fill('Tuần đầu tiên');
     await page.getByLabel(/Mở lúc/).fill('2030-03-02T08:00');
     await page.getByLabel(/Đóng lúc/).fill('2030-03-01T08:00');
-    await page.getByLabel('Số câu hỏi mỗi bài').fill('4');
-    await page.getByLabel('Thời gian làm bài (phút)').fill('15');
-    await page.getByLabel('Số lượt thi tối đa').fill('2');
+    await fillByLabel(page, [['Số câu hỏi mỗi bài', '4'], ['Thời gian làm bài (phút)', '15'], ['Số lượt thi tối đa', '2']]);
     await page.getByLabel(/Tối thiểu mỗi câu/).fill('2,5');
     await page.getByRole('button', { name: 'Tạo tuần thi' }).click();
     await page.getByText('Thời điểm đóng phải sau thời điểm mở.').waitFor();
@@ -211,10 +201,7 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     const resident = await makeResident(db, { phone: '0356789012', fullName: 'Hà Thị Sự Cố' });
     await page.getByRole('heading', { name: 'Ngoại lệ cho người dự thi' }).waitFor();
     await page.getByText('Chưa có ngoại lệ nào.').waitFor();
-    await page.getByLabel('Điện thoại').fill('0356 789 012');
-    await page.getByLabel('Thêm lượt').fill('1');
-    await page.getByLabel('Thêm phút').fill('10');
-    await page.getByLabel('Lý do').fill('Mất điện khi đang làm bài');
+    await fillByLabel(page, [['Điện thoại', '0356 789 012'], ['Thêm lượt', '1'], ['Thêm phút', '10'], ['Lý do', 'Mất điện khi đang làm bài']]);
     await page.getByRole('button', { name: 'Lưu ngoại lệ' }).click();
     await page.getByText('Đã lưu ngoại lệ cho Hà Thị Sự Cố').waitFor();
     await page.getByRole('cell', { name: 'Mất điện khi đang làm bài' }).waitFor();
@@ -241,13 +228,13 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     await page.getByText('Người dự thi', { exact: true }).waitFor();
     await page.getByText('Lượt bắt đầu làm bài theo giờ').waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
-    expectNoPageErrors(errors);
+    expectNoPageErrors(browser.errors[0]);
   });
 
   it('shows an administrator the audit log of the contest', async () => {
     const adminPhone = '0903999888';
     await makeStaff(server.ctx.database.db, 'admin', { phone: adminPhone });
-    const adminPage = await context.browser()!.newContext({ viewport: { width: 1280, height: 800 } }).then((c) => c.newPage());
+    const adminPage = await page.context().browser()!.newContext({ viewport: { width: 1280, height: 800 } }).then((c) => c.newPage());
     await loginThroughUi(adminPage, server.url, adminPhone, PASSWORD);
     await adminPage.goto(`${server.url}/admin/${contestSlug}/audit`);
     await adminPage.getByRole('link', { name: 'Nhật ký' }).waitFor();

@@ -1,20 +1,19 @@
 import { eq } from 'drizzle-orm';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { localities, submissions, units, users } from '../../db/schema/index';
 import { makeNationalId } from '../../server/src/lib/identity';
 import { makeContest, makeResident, makeRound } from '../helpers/factories';
-import { launchBrowser, seriousA11yViolations, watchErrors } from './support/browser';
-import { startWebServer, type WebServer } from './support/server';
-import { expectNoPageErrors, newContext } from './support/session';
+import { seriousA11yViolations } from './support/browser';
+import { useWebServer } from './support/server';
+import { expectNoPageErrors, useBrowser } from './support/session';
 
 // A resident on a phone: registers (after the form has refused bad input), takes the open round
 // through a reload and a dropped connection, and sees the result.
-let server: WebServer;
-let browser: Browser;
-let context: BrowserContext;
+// Registration's proof of work stays on, made cheap, so the browser really solves one.
+const server = useWebServer({ registrationPow: { minCounter: 200, maxCounter: 1000, cost: 1, ttlMs: 600_000 } });
+const browser = useBrowser();
 let page: Page;
-let errors: string[];
 const correctText = new Map<string, string>();
 let contestSlug = '';
 let roundId = '';
@@ -22,8 +21,6 @@ const takenPhone = '0987000111';
 const phone = '0912000222';
 
 beforeAll(async () => {
-  // Registration's proof of work stays on, made cheap, so the browser really solves one.
-  server = await startWebServer({ registrationPow: { minCounter: 200, maxCounter: 1000, cost: 1, ttlMs: 600_000 } });
   const db = server.ctx.database.db;
   const contest = await makeContest(db, { title: 'Tìm hiểu chuyển đổi số', rules: 'Mỗi tuần 5 câu hỏi.' });
   contestSlug = contest.slug;
@@ -33,16 +30,8 @@ beforeAll(async () => {
   roundId = round.id;
   for (const q of pool) correctText.set(q.text, q.options.find((o) => o.correct)!.text);
   await makeResident(db, { phone: takenPhone });
-  browser = await launchBrowser();
-  context = await newContext(browser, 'phone');
-  page = await context.newPage();
-  errors = watchErrors(page);
+  page = await browser.open('phone');
 }, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 async function answerCurrentCorrectly() {
   const text = (await page.locator('.qtext').textContent())!.trim();
@@ -127,7 +116,7 @@ describe('resident journey (phone, 360 px)', { timeout: 120_000 }, () => {
       .toBe(true);
 
     // A reload without a connection resumes the same attempt from what the browser kept.
-    await context.setOffline(true);
+    await page.context().setOffline(true);
     try {
       await page.reload();
       await page.getByText('Câu 2/5').first().waitFor();
@@ -135,7 +124,7 @@ describe('resident journey (phone, 360 px)', { timeout: 120_000 }, () => {
       expect(await page.locator('.option input:checked').count()).toBe(1);
       expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
     } finally {
-      await context.setOffline(false);
+      await page.context().setOffline(false);
     }
 
     // Back online, a reload resumes the same attempt on the same screen with the answers kept.
@@ -158,7 +147,7 @@ describe('resident journey (phone, 360 px)', { timeout: 120_000 }, () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
 
     // The network drops as the resident presses submit: the app keeps retrying by itself.
-    await context.setOffline(true);
+    await page.context().setOffline(true);
     try {
       const submit = page.getByRole('button', { name: 'Nộp bài', exact: true });
       await submit.click();
@@ -166,7 +155,7 @@ describe('resident journey (phone, 360 px)', { timeout: 120_000 }, () => {
       // Nothing left to press a second time while the submission is under way.
       expect(await page.getByRole('button', { name: 'Nộp bài', exact: true }).count()).toBe(0);
     } finally {
-      await context.setOffline(false);
+      await page.context().setOffline(false);
     }
     await page.getByText('Bài thi đã được ghi nhận.').waitFor({ timeout: 30_000 });
     await page.getByText('5/5').waitFor();
@@ -202,6 +191,6 @@ describe('resident journey (phone, 360 px)', { timeout: 120_000 }, () => {
     await page.getByText('Submitted', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Tiếng Việt' }).click();
     await page.getByRole('heading', { name: 'Bài thi của tôi' }).waitFor();
-    expectNoPageErrors(errors);
+    expectNoPageErrors(browser.errors[0]);
   });
 });

@@ -1,26 +1,15 @@
 import { eq } from 'drizzle-orm';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { submissions } from '../../db/schema/index';
 import { makeContest, makeResident, makeRound, tokenFor } from '../helpers/factories';
+import { watchErrors } from './support/browser';
+import { useWebServer } from './support/server';
+import { expectNoPageErrors, useBrowser } from './support/session';
 import { storedAnswers } from '../helpers/results-factories';
-import { launchBrowser, watchErrors } from './support/browser';
-import { startWebServer, type WebServer } from './support/server';
-import { expectNoPageErrors, newContext } from './support/session';
 
 // When the countdown reaches zero the app hands in what was answered, without a click.
-let server: WebServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startWebServer();
-  browser = await launchBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const server = useWebServer();
+const browser = useBrowser();
 
 describe('time limit', { timeout: 90_000 }, () => {
   it('counts down from the server deadline and submits by itself at zero', async () => {
@@ -28,7 +17,7 @@ describe('time limit', { timeout: 90_000 }, () => {
     const contest = await makeContest(db);
     const { round } = await makeRound(db, contest.id, { timeLimitSeconds: 10, questionCount: 3 });
     const user = await makeResident(db);
-    const context = await newContext(browser, 'phone');
+    const context = await browser.context('phone');
     const token = tokenFor(server.ctx.app, user);
     await context.addInitScript(
       ([tk, u]) => {

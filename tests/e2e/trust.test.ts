@@ -1,21 +1,20 @@
 import { eq } from 'drizzle-orm';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { contestMembers, roundQuestions } from '../../db/schema/index';
 import { makeContest, makeMemberStaff, makeQuestions, makeResident, makeRound, makeStaff, PASSWORD } from '../helpers/factories';
-import { launchBrowser, seriousA11yViolations, watchErrors } from './support/browser';
-import { startWebServer, type WebServer } from './support/server';
-import { expectNoPageErrors, loginThroughUi, newContext } from './support/session';
+import { seriousA11yViolations } from './support/browser';
+import { useWebServer } from './support/server';
+import { expectNoPageErrors, loginThroughUi, useBrowser } from './support/session';
 
 // Trust in the browser: an organizer sees only their own contest and manages its members,
 // sees when each round's answer key opens, and reuses a question whose answer is public
 // only after saying so; a judge reads the members; an administrator resets a resident's
 // password, the resident is held on the password change until done, and a locked account
 // is sent back to the login page.
-let server: WebServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const errors: string[][] = [];
+const server = useWebServer();
+const browser = useBrowser();
+const errors = browser.errors;
 let contestId = '';
 let contestSlug = '';
 let openRoundId = '';
@@ -27,16 +26,22 @@ const residentPhone = '0907555666';
 const adminPhone = '0907777888';
 const HOUR = 3_600_000;
 
-async function open(size: 'phone' | 'desktop' = 'desktop'): Promise<Page> {
-  const context = await newContext(browser, size);
-  contexts.push(context);
-  const page = await context.newPage();
-  errors.push(watchErrors(page));
-  return page;
+/** Reloads `path` in `page` until the app says the session was revoked (the contract: within 5 s, polled up to 20 s). */
+async function untilRevoked(page: Page, path: string) {
+  const revoked = async () => {
+    await page.goto(`${server.url}${path}`);
+    return page
+      .getByText('Phiên đăng nhập đã bị thu hồi, vui lòng đăng nhập lại.')
+      .waitFor({ timeout: 2000 })
+      .then(() => true)
+      .catch(() => false);
+  };
+  await expect.poll(revoked, { timeout: 20_000, interval: 500 }).toBe(true);
 }
 
+const open = (size: 'phone' | 'desktop' = 'desktop') => browser.open(size);
+
 beforeAll(async () => {
-  server = await startWebServer();
   const db = server.ctx.database.db;
   // Made before the organizer exists, so the organizer is not a member of it.
   await makeContest(db, { title: 'Cuộc thi của tỉnh khác' });
@@ -55,14 +60,7 @@ beforeAll(async () => {
   await makeStaff(db, 'judge', { phone: judgePhone, fullName: 'Lê Giám Khảo' });
   await makeResident(db, { phone: residentPhone, fullName: 'Phạm Thị Dân' });
   await makeStaff(db, 'admin', { phone: adminPhone, fullName: 'Quản Trị Viên' });
-  browser = await launchBrowser();
 }, 300_000);
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await server?.close();
-});
 
 describe('an organizer on their own contest (desktop)', { timeout: 120_000 }, () => {
   let page: Page;
@@ -184,19 +182,7 @@ describe('an organizer on their own contest (desktop)', { timeout: 120_000 }, ()
     // The app logged in again with the new password: the organizer pages still answer.
     await page.getByRole('link', { name: 'Ban Tổ chức' }).click();
     await page.getByRole('link', { name: 'Cuộc thi của tôi' }).waitFor();
-    await expect
-      .poll(
-        async () => {
-          await other.goto(`${server.url}/admin`);
-          return other
-            .getByText('Phiên đăng nhập đã bị thu hồi, vui lòng đăng nhập lại.')
-            .waitFor({ timeout: 2000 })
-            .then(() => true)
-            .catch(() => false);
-        },
-        { timeout: 20_000, interval: 500 },
-      )
-      .toBe(true);
+    await untilRevoked(other, '/admin');
 
     await page.getByRole('link', { name: 'Tài khoản' }).click();
     page.once('dialog', (d) => void d.accept());
@@ -279,19 +265,7 @@ describe('a help-desk password reset (admin on a desktop, resident on a phone)',
     await card.getByText('Đã khoá', { exact: true }).waitFor();
 
     // Revocation reaches every process within 5 s: reload until the session is refused.
-    await expect
-      .poll(
-        async () => {
-          await resident.goto(`${server.url}/me`);
-          return resident
-            .getByText('Phiên đăng nhập đã bị thu hồi, vui lòng đăng nhập lại.')
-            .waitFor({ timeout: 2000 })
-            .then(() => true)
-            .catch(() => false);
-        },
-        { timeout: 20_000, interval: 500 },
-      )
-      .toBe(true);
+    await untilRevoked(resident, '/me');
     expect(new URL(resident.url()).pathname).toBe('/login');
     await resident.getByLabel('Số điện thoại').fill(residentPhone);
     await resident.getByLabel('Mật khẩu').fill(newPassword);

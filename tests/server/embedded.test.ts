@@ -1,18 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeNationalId } from '../../server/src/lib/identity';
 import { freePort } from '../helpers/net';
+import { ServerProcess } from '../helpers/server-process';
 
 // The embedded default as a user gets it: `npm start` (the compiled server) with no DATABASE_URL and no
 // REDIS_URL, i.e. PGlite in a data folder and the in-process throttle.
 
-let child: ChildProcess;
+let server: ServerProcess;
 let base: string;
 let dataDir: string;
-let output = '';
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'embedded-'));
@@ -23,27 +22,12 @@ beforeAll(async () => {
   delete env.REDIS_URL;
   delete env.JWT_SECRET;
   // The compiled server, as `npm start` runs it (tests/global-setup.ts builds dist/).
-  child = spawn(process.execPath, ['dist/server.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`embedded server exited early:\n${output}`);
-    if (Date.now() - started > 90_000) throw new Error(`embedded server did not start in 90 s:\n${output}`);
-    try {
-      if ((await fetch(`${base}/healthz`)).ok && output.includes('0901000001')) break;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  server = new ServerProcess(env);
+  await server.serving(`${base}/healthz`, { name: 'embedded server', withinMs: 90_000, everyMs: 250, ready: () => server.output.includes('0901000001') });
 }, 120_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-  }
+  await server?.stop('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -56,9 +40,9 @@ const post = (path: string, body: unknown, token?: string) =>
 
 describe('embedded default (PGlite, in-process throttle)', () => {
   it('prints the URL and the demo accounts', () => {
-    expect(output).toContain('http://localhost:');
-    expect(output).toMatch(/organizer\s+0901000002/);
-    expect(output).toMatch(/judge\s+0901000003/);
+    expect(server.output).toContain('http://localhost:');
+    expect(server.output).toMatch(/organizer\s+0901000002/);
+    expect(server.output).toMatch(/judge\s+0901000003/);
   });
 
   it('is ready without Redis', async () => {

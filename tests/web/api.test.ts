@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, backoffMs, createApi, newRequestId, TOKEN_KEY, type KeyValueStore } from '../../web/src/lib/api';
+import { ApiError, backoffMs, createApi, newRequestId, TOKEN_KEY } from '../../web/src/lib/api';
 import { errorReference } from '../../web/src/lib/errors';
-
-function memoryStore(init: Record<string, string> = {}): KeyValueStore & { data: Map<string, string> } {
-  const data = new Map(Object.entries(init));
-  return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
-}
+import { memoryStore } from './support';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });

@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, createApi, type KeyValueStore } from '../../web/src/lib/api';
+import { ApiError, createApi } from '../../web/src/lib/api';
 import { AttemptState } from '../../web/src/lib/state/attempt.svelte';
 import { loadSaved, merge } from '../../web/src/lib/state/attempt-storage';
-import type { StartedAttempt } from '../../web/src/lib/types';
+import { memoryStore, startedAttempt } from './support';
 
-function memoryStore(): KeyValueStore {
-  const data = new Map<string, string>();
-  return { getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
-}
-
-const attempt: StartedAttempt = {
-  attemptId: 'att-1',
-  attemptNo: 1,
-  startedAt: '2026-11-22T03:00:00.000Z',
-  deadline: '2026-11-22T03:20:00.000Z',
-  predictionPrompt: '?',
-  questions: [
-    { id: 'q1', text: 'Một', options: [{ id: 'o1', text: 'A' }, { id: 'o2', text: 'B' }, { id: 'o3', text: 'C' }] },
-    { id: 'q2', text: 'Hai', options: [{ id: 'o4', text: 'A' }, { id: 'o5', text: 'B' }, { id: 'o6', text: 'C' }] },
-  ],
-};
+const attempt = startedAttempt('att-1', '?');
 
 const result = { attemptId: 'att-1', status: 'submitted', submittedAt: '2026-11-22T03:05:00.000Z', durationMs: 300_000, total: 2, score: 1 };
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });

@@ -1,29 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { KeyValueStore } from '../../web/src/lib/api';
 import { attemptKey, clear, loadSaved, merge, parsePrediction, save, submitBody } from '../../web/src/lib/state/attempt-storage';
-import type { StartedAttempt } from '../../web/src/lib/types';
-
-function memoryStore(): KeyValueStore & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
-}
-
-const attempt = (id = 'att-1'): StartedAttempt => ({
-  attemptId: id,
-  attemptNo: 1,
-  startedAt: '2026-11-22T03:00:00.000Z',
-  deadline: '2026-11-22T03:20:00.000Z',
-  predictionPrompt: 'Bao nhiêu người đúng hết?',
-  questions: [
-    { id: 'q1', text: 'Một', options: [{ id: 'o1', text: 'A' }, { id: 'o2', text: 'B' }, { id: 'o3', text: 'C' }] },
-    { id: 'q2', text: 'Hai', options: [{ id: 'o4', text: 'A' }, { id: 'o5', text: 'B' }, { id: 'o6', text: 'C' }] },
-  ],
-});
+import type { KeyValueStore } from '../../web/src/lib/api';
+import { memoryStore, startedAttempt } from './support';
 
 describe('attempt storage', () => {
   it('round-trips answers, place and prediction for the same user and round', () => {
     const store = memoryStore();
-    const s = merge(null, 'u1', 'r1', attempt());
+    const s = merge(null, 'u1', 'r1', startedAttempt());
     s.answers.q2 = 'o5';
     s.step = 1;
     s.prediction = '120';
@@ -35,7 +18,7 @@ describe('attempt storage', () => {
 
   it('does not hand one user the attempt of another on a shared phone', () => {
     const store = memoryStore();
-    save(store, merge(null, 'u1', 'r1', attempt()));
+    save(store, merge(null, 'u1', 'r1', startedAttempt()));
     expect(loadSaved(store, 'u2', 'r1')).toBeNull();
     expect(loadSaved(store, 'u1', 'r2')).toBeNull();
   });
@@ -44,7 +27,7 @@ describe('attempt storage', () => {
     const store = memoryStore();
     store.setItem(attemptKey('u1', 'r1'), '{not json');
     expect(loadSaved(store, 'u1', 'r1')).toBeNull();
-    const s = merge(null, 'u1', 'r1', attempt());
+    const s = merge(null, 'u1', 'r1', startedAttempt());
     store.setItem(attemptKey('u1', 'r1'), JSON.stringify({ ...s, answers: { q1: 'o4', q2: 'o6', qX: 'o1' }, step: 99, prediction: '12ab3' }));
     const back = loadSaved(store, 'u1', 'r1')!;
     // o4 belongs to q2, not q1; qX is not in the attempt.
@@ -54,16 +37,16 @@ describe('attempt storage', () => {
   });
 
   it('keeps answers when the server resumes the same attempt, starts clean for another one', () => {
-    const s = merge(null, 'u1', 'r1', attempt());
+    const s = merge(null, 'u1', 'r1', startedAttempt());
     s.answers.q1 = 'o2';
-    expect(merge(s, 'u1', 'r1', attempt()).answers).toEqual({ q1: 'o2' });
-    const fresh = merge(s, 'u1', 'r1', attempt('att-2'));
+    expect(merge(s, 'u1', 'r1', startedAttempt()).answers).toEqual({ q1: 'o2' });
+    const fresh = merge(s, 'u1', 'r1', startedAttempt('att-2'));
     expect(fresh.answers).toEqual({});
     expect(fresh.attempt.attemptId).toBe('att-2');
   });
 
   it('builds the submit body by position: one entry per question as served, null when unanswered', () => {
-    const s = merge(null, 'u1', 'r1', attempt());
+    const s = merge(null, 'u1', 'r1', startedAttempt());
     s.answers.q2 = 'o4';
     s.prediction = '0042';
     const positionOfO4 = s.attempt.questions[1].options.findIndex((o) => o.id === 'o4');
@@ -84,7 +67,7 @@ describe('attempt storage', () => {
 
   it('clears the saved copy', () => {
     const store = memoryStore();
-    save(store, merge(null, 'u1', 'r1', attempt()));
+    save(store, merge(null, 'u1', 'r1', startedAttempt()));
     clear(store, 'u1', 'r1');
     expect(loadSaved(store, 'u1', 'r1')).toBeNull();
   });
@@ -97,6 +80,6 @@ describe('attempt storage', () => {
       },
       removeItem: () => {},
     };
-    expect(save(full, merge(null, 'u1', 'r1', attempt()))).toBe(false);
+    expect(save(full, merge(null, 'u1', 'r1', startedAttempt()))).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import type { AppDeps } from '../../../server/src/app';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { ensureWebBuild } from './web-build';
@@ -16,4 +17,14 @@ export async function startWebServer(overrides: Partial<Omit<AppDeps, 'database'
   await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = ctx.app.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, ctx, close: () => ctx.close() };
+}
+
+/** The web server of a test file: started before its tests, closed after them. */
+export function useWebServer(overrides: Partial<Omit<AppDeps, 'database'>> = {}): WebServer {
+  const server = {} as WebServer;
+  beforeAll(async () => {
+    Object.assign(server, await startWebServer(overrides));
+  }, 300_000);
+  afterAll(() => server.close?.());
+  return server;
 }

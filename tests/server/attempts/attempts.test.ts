@@ -1,16 +1,13 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, exclusions, submissions, type Question, type Round, type User } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp, makeTestApp, type TestContext } from '../../helpers/app';
 import { storedAnswers } from '../../helpers/results-factories';
 import { bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { start, submit } from '../../helpers/requests';
 
-let t: TestContext;
-beforeAll(async () => {
-  // Budgets high enough that the parallel tests measure the caps, not the throttle.
-  t = await makeTestApp({ limits: { startPerUser: { limit: 1000, windowMs: 60_000 }, submitPerUser: { limit: 1000, windowMs: 60_000 } } });
-});
-afterAll(() => t.close());
+// Budgets high enough that the parallel tests measure the caps, not the throttle.
+const t = useTestApp({ limits: { startPerUser: { limit: 1000, windowMs: 60_000 }, submitPerUser: { limit: 1000, windowMs: 60_000 } } });
 
 const HOUR = 3_600_000;
 
@@ -21,10 +18,6 @@ async function setup(roundOverrides: Parameters<typeof makeRound>[2] = {}, poolS
   return { contest, round, pool, resident, token: tokenFor(t.app, resident) };
 }
 
-const start = (roundId: string, token: string) => t.app.inject({ method: 'POST', url: `/api/v1/rounds/${roundId}/attempts`, headers: bearer(token) });
-const submit = (attemptId: string, token: string, payload: unknown) =>
-  t.app.inject({ method: 'POST', url: `/api/v1/attempts/${attemptId}/submit`, headers: bearer(token), payload: payload as object });
-
 function correctAnswers(pool: Question[], questionIds: string[]) {
   const byId = new Map(pool.map((q) => [q.id, q]));
   return questionIds.map((id) => ({ questionId: id, optionId: byId.get(id)!.options.find((o) => o.correct)!.id }));
@@ -33,7 +26,7 @@ function correctAnswers(pool: Question[], questionIds: string[]) {
 describe('POST /rounds/:roundId/attempts', () => {
   it('draws questionCount questions of the pool with their options and nothing of the key', async () => {
     const { round, pool, token } = await setup({ questionCount: 5 }, 12);
-    const res = await start(round.id, token);
+    const res = await start(t.app, round.id, token);
     expect(res.statusCode).toBe(201);
     const a = res.json();
     expect(Object.keys(a).sort()).toEqual(['attemptId', 'attemptNo', 'deadline', 'predictionPrompt', 'questions', 'startedAt']);
@@ -56,21 +49,21 @@ describe('POST /rounds/:roundId/attempts', () => {
     const closesAt = new Date(Date.now() + 60_000);
     const { round, token } = await setup({ timeLimitSeconds: 1200, closesAt });
     const before = Date.now();
-    const a = (await start(round.id, token)).json();
+    const a = (await start(t.app, round.id, token)).json();
     const startedAt = Date.parse(a.startedAt);
     expect(startedAt).toBeGreaterThanOrEqual(before - 5);
     expect(startedAt).toBeLessThanOrEqual(Date.now());
     expect(a.deadline).toBe(closesAt.toISOString());
 
     const other = await setup({ timeLimitSeconds: 600 });
-    const b = (await start(other.round.id, other.token)).json();
+    const b = (await start(t.app, other.round.id, other.token)).json();
     expect(Date.parse(b.deadline) - Date.parse(b.startedAt)).toBe(600_000);
   });
 
   it('resumes the running attempt with the same questions in the same order (200)', async () => {
     const { round, token } = await setup({ questionCount: 5, maxAttempts: 3 }, 20);
-    const first = await start(round.id, token);
-    const again = await start(round.id, token);
+    const first = await start(t.app, round.id, token);
+    const again = await start(t.app, round.id, token);
     expect(first.statusCode).toBe(201);
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual(first.json());
@@ -80,9 +73,9 @@ describe('POST /rounds/:roundId/attempts', () => {
     const { round, token, resident } = await setup({ questionCount: 10, maxAttempts: 10 }, 30);
     const orders = new Set<string>();
     for (let i = 0; i < 4; i++) {
-      const a = (await start(round.id, token)).json();
+      const a = (await start(t.app, round.id, token)).json();
       orders.add(a.questions.map((q: { id: string }) => q.id).join());
-      expect((await submit(a.attemptId, token, { answers: [], prediction: 1 })).statusCode).toBe(200);
+      expect((await submit(t.app, a.attemptId, token, { answers: [], prediction: 1 })).statusCode).toBe(200);
     }
     expect(orders.size).toBe(4);
     const rows = await t.app.db.select().from(attempts).where(eq(attempts.userId, resident.id));
@@ -93,7 +86,7 @@ describe('POST /rounds/:roundId/attempts', () => {
     const { round } = await setup();
     for (const role of ['organizer', 'judge', 'admin'] as const) {
       const staff = await makeStaff(t.app.db, role);
-      const res = await start(round.id, tokenFor(t.app, staff));
+      const res = await start(t.app, round.id, tokenFor(t.app, staff));
       expect(res.statusCode).toBe(403);
       expect(res.json().code).toBe('NOT_ELIGIBLE');
     }
@@ -110,11 +103,11 @@ describe('POST /rounds/:roundId/attempts', () => {
       { contestId: contest.id, phone: byPhone.phone },
     ]);
     for (const u of [byId, byPhone]) {
-      const res = await start(round.id, tokenFor(t.app, u));
+      const res = await start(t.app, round.id, tokenFor(t.app, u));
       expect(res.statusCode).toBe(403);
       expect(res.json().code).toBe('NOT_ELIGIBLE');
     }
-    expect((await start(round.id, tokenFor(t.app, other))).statusCode).toBe(201);
+    expect((await start(t.app, round.id, tokenFor(t.app, other))).statusCode).toBe(201);
   });
 
   it('answers 409 ROUND_NOT_OPEN before the round opens and after it closes', async () => {
@@ -122,7 +115,7 @@ describe('POST /rounds/:roundId/attempts', () => {
     const upcoming = await setup({ opensAt: new Date(now + HOUR), closesAt: new Date(now + 2 * HOUR) });
     const closed = await setup({ opensAt: new Date(now - 2 * HOUR), closesAt: new Date(now - HOUR) });
     for (const s of [upcoming, closed]) {
-      const res = await start(s.round.id, s.token);
+      const res = await start(t.app, s.round.id, s.token);
       expect(res.statusCode).toBe(409);
       expect(res.json().code).toBe('ROUND_NOT_OPEN');
     }
@@ -130,14 +123,14 @@ describe('POST /rounds/:roundId/attempts', () => {
 
   it('answers 409 ROUND_NOT_OPEN when the pool is smaller than questionCount', async () => {
     const { round, token } = await setup({ questionCount: 10 }, 4);
-    const res = await start(round.id, token);
+    const res = await start(t.app, round.id, token);
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ code: 'ROUND_NOT_OPEN', message: expect.stringMatching(/pool/) });
   });
 
   it('answers 404 for an unknown round and 401 without a token', async () => {
     const { token } = await setup();
-    const res = await start('no-such-round', token);
+    const res = await start(t.app, 'no-such-round', token);
     expect(res.statusCode).toBe(404);
     expect((await t.app.inject({ method: 'POST', url: '/api/v1/rounds/x/attempts' })).statusCode).toBe(401);
   });
@@ -145,11 +138,11 @@ describe('POST /rounds/:roundId/attempts', () => {
   it('answers 409 ATTEMPTS_EXHAUSTED once maxAttempts are used', async () => {
     const { round, token, resident } = await setup({ maxAttempts: 2 });
     for (let i = 1; i <= 2; i++) {
-      const a = await start(round.id, token);
+      const a = await start(t.app, round.id, token);
       expect(a.json().attemptNo).toBe(i);
-      await submit(a.json().attemptId, token, { answers: [], prediction: 0 });
+      await submit(t.app, a.json().attemptId, token, { answers: [], prediction: 0 });
     }
-    const res = await start(round.id, token);
+    const res = await start(t.app, round.id, token);
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('ATTEMPTS_EXHAUSTED');
     expect(await t.app.db.select().from(attempts).where(eq(attempts.userId, resident.id))).toHaveLength(2);
@@ -158,14 +151,14 @@ describe('POST /rounds/:roundId/attempts', () => {
   it('never passes maxAttempts under 50 parallel starts by one resident', async () => {
     const { round, token, resident } = await setup({ maxAttempts: 2 });
     for (let wave = 1; wave <= 3; wave++) {
-      const res = await Promise.all(Array.from({ length: 50 }, () => start(round.id, token)));
+      const res = await Promise.all(Array.from({ length: 50 }, () => start(t.app, round.id, token)));
       const codes = res.map((r) => r.statusCode);
       if (wave <= 2) {
         // One attempt is created and the 49 others resume it.
         expect(codes.filter((c) => c === 201)).toHaveLength(1);
         expect(codes.filter((c) => c === 200)).toHaveLength(49);
         expect(new Set(res.map((r) => r.json().attemptId)).size).toBe(1);
-        await submit(res[0].json().attemptId, token, { answers: [], prediction: 0 });
+        await submit(t.app, res[0].json().attemptId, token, { answers: [], prediction: 0 });
       } else {
         expect(new Set(res.map((r) => r.json().code))).toEqual(new Set(['ATTEMPTS_EXHAUSTED']));
       }
@@ -178,7 +171,7 @@ describe('POST /rounds/:roundId/attempts', () => {
 describe('POST /attempts/:id/submit', () => {
   async function started(roundOverrides: Parameters<typeof makeRound>[2] = {}) {
     const s = await setup({ questionCount: 5, ...roundOverrides }, 8);
-    const a = (await start(s.round.id, s.token)).json();
+    const a = (await start(t.app, s.round.id, s.token)).json();
     return { ...s, attempt: a as { attemptId: string; startedAt: string; questions: { id: string; options: { id: string }[] }[] } };
   }
   const ids = (a: { questions: { id: string }[] }) => a.questions.map((q) => q.id);
@@ -189,7 +182,7 @@ describe('POST /attempts/:id/submit', () => {
     // One wrong answer: the first question's first option that is not correct.
     const wrong = pool.find((q) => q.id === ids(attempt)[4])!.options.find((o) => !o.correct)!;
     answers.push({ questionId: ids(attempt)[4], optionId: wrong.id });
-    const res = await submit(attempt.attemptId, token, { answers, prediction: 1234 });
+    const res = await submit(t.app, attempt.attemptId, token, { answers, prediction: 1234 });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({ attemptId: attempt.attemptId, status: 'submitted', total: 5, score: 4 });
@@ -204,7 +197,7 @@ describe('POST /attempts/:id/submit', () => {
   it('stores only questionId and optionId of each answer', async () => {
     const { attempt, pool, token } = await started();
     const answers = correctAnswers(pool, ids(attempt));
-    const res = await submit(attempt.attemptId, token, { answers: answers.map((a) => ({ ...a, correct: true, score: 99 })), prediction: 1, score: 5 });
+    const res = await submit(t.app, attempt.attemptId, token, { answers: answers.map((a) => ({ ...a, correct: true, score: 99 })), prediction: 1, score: 5 });
     expect(res.statusCode).toBe(200);
     expect(res.json().score).toBe(5);
     const [row] = await t.app.db.select().from(submissions).where(eq(submissions.attemptId, attempt.attemptId));
@@ -213,7 +206,7 @@ describe('POST /attempts/:id/submit', () => {
 
   it('holds the score back while a round with revealScore after_close is open', async () => {
     const { attempt, pool, token } = await started({ revealScore: 'after_close' });
-    const res = await submit(attempt.attemptId, token, { answers: correctAnswers(pool, ids(attempt)), prediction: 5 });
+    const res = await submit(t.app, attempt.attemptId, token, { answers: correctAnswers(pool, ids(attempt)), prediction: 5 });
     expect(res.statusCode).toBe(200);
     expect(res.json()).not.toHaveProperty('score');
     expect(res.json().total).toBe(5);
@@ -221,15 +214,15 @@ describe('POST /attempts/:id/submit', () => {
 
   it('scores unanswered questions 0 and accepts empty answers', async () => {
     const { attempt, token } = await started();
-    const res = await submit(attempt.attemptId, token, { answers: [], prediction: 0 });
+    const res = await submit(t.app, attempt.attemptId, token, { answers: [], prediction: 0 });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ score: 0, total: 5 });
   });
 
   it('returns the stored result unchanged with duplicate: true on a second submit', async () => {
     const { attempt, pool, token } = await started();
-    const first = (await submit(attempt.attemptId, token, { answers: correctAnswers(pool, ids(attempt)), prediction: 7 })).json();
-    const second = await submit(attempt.attemptId, token, { answers: [], prediction: 99 });
+    const first = (await submit(t.app, attempt.attemptId, token, { answers: correctAnswers(pool, ids(attempt)), prediction: 7 })).json();
+    const second = await submit(t.app, attempt.attemptId, token, { answers: [], prediction: 99 });
     expect(second.statusCode).toBe(200);
     expect(second.json()).toEqual({ ...first, duplicate: true });
     const rows = await t.app.db.select().from(submissions).where(eq(submissions.attemptId, attempt.attemptId));
@@ -239,21 +232,21 @@ describe('POST /attempts/:id/submit', () => {
 
   it('returns the stored result to a repeat whose body is not even valid, and 400 before there is one', async () => {
     const { attempt, token } = await started();
-    const early = await submit(attempt.attemptId, token, { answers: 'none' });
+    const early = await submit(t.app, attempt.attemptId, token, { answers: 'none' });
     expect(early.statusCode).toBe(400);
     expect(early.json().code).toBe('VALIDATION_FAILED');
-    const first = (await submit(attempt.attemptId, token, { answers: [], prediction: 3 })).json();
-    const repeat = await submit(attempt.attemptId, token, { answers: 'none' });
+    const first = (await submit(t.app, attempt.attemptId, token, { answers: [], prediction: 3 })).json();
+    const repeat = await submit(t.app, attempt.attemptId, token, { answers: 'none' });
     expect(repeat.statusCode).toBe(200);
     expect(repeat.json()).toEqual({ ...first, duplicate: true });
     // Also from another instance that has not seen the attempt (a database read).
     const other = await makeTestApp({ database: t.database, withRedis: false });
     try {
-      const r = await other.app.inject({ method: 'POST', url: `/api/v1/attempts/${attempt.attemptId}/submit`, headers: bearer(token), payload: { prediction: -5 } });
+      const r = await submit(other.app, attempt.attemptId, token, { prediction: -5 });
       expect(r.statusCode).toBe(200);
       expect(r.json()).toEqual({ ...first, duplicate: true });
       const intruder = tokenFor(other.app, await makeResident(t.app.db));
-      const foreign = await other.app.inject({ method: 'POST', url: `/api/v1/attempts/${attempt.attemptId}/submit`, headers: bearer(intruder), payload: { prediction: -5 } });
+      const foreign = await submit(other.app, attempt.attemptId, intruder, { prediction: -5 });
       expect(foreign.statusCode).toBe(400);
     } finally {
       await other.close();
@@ -264,7 +257,7 @@ describe('POST /attempts/:id/submit', () => {
     const { attempt, pool, token } = await started();
     const all = ids(attempt);
     const res = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => submit(attempt.attemptId, token, { answers: correctAnswers(pool, all).slice(0, i % 6), prediction: i })),
+      Array.from({ length: 50 }, (_, i) => submit(t.app, attempt.attemptId, token, { answers: correctAnswers(pool, all).slice(0, i % 6), prediction: i })),
     );
     expect(res.map((r) => r.statusCode)).toEqual(Array(50).fill(200));
     const bodies = res.map((r) => {
@@ -281,10 +274,10 @@ describe('POST /attempts/:id/submit', () => {
   it("answers 404 for another user's attempt and for an unknown one, and stores nothing", async () => {
     const { attempt } = await started();
     const intruder = await makeResident(t.app.db);
-    const foreign = await submit(attempt.attemptId, tokenFor(t.app, intruder), { answers: [], prediction: 1 });
+    const foreign = await submit(t.app, attempt.attemptId, tokenFor(t.app, intruder), { answers: [], prediction: 1 });
     expect(foreign.statusCode).toBe(404);
     expect(foreign.json().code).toBe('NOT_FOUND');
-    const unknown = await submit('00000000-0000-4000-8000-000000000000', tokenFor(t.app, intruder), { answers: [], prediction: 1 });
+    const unknown = await submit(t.app, '00000000-0000-4000-8000-000000000000', tokenFor(t.app, intruder), { answers: [], prediction: 1 });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toEqual({ ...foreign.json() });
     expect(await t.app.db.select().from(submissions).where(eq(submissions.attemptId, attempt.attemptId))).toHaveLength(0);
@@ -311,18 +304,18 @@ describe('POST /attempts/:id/submit', () => {
 
   it('answers 409 DEADLINE_PASSED after deadline plus grace, and the attempt stays used', async () => {
     const { a, token } = await attemptWithDeadline(31_000);
-    const res = await submit(a.id, token, { answers: [], prediction: 1 });
+    const res = await submit(t.app, a.id, token, { answers: [], prediction: 1 });
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('DEADLINE_PASSED');
     expect(await t.app.db.select().from(submissions).where(eq(submissions.attemptId, a.id))).toHaveLength(0);
-    const again = await start(a.roundId, token);
+    const again = await start(t.app, a.roundId, token);
     expect(again.statusCode).toBe(409);
     expect(again.json().code).toBe('ATTEMPTS_EXHAUSTED');
   });
 
   it('accepts a submit within the grace after the deadline', async () => {
     const { a, token } = await attemptWithDeadline(10_000);
-    const res = await submit(a.id, token, { answers: [], prediction: 1 });
+    const res = await submit(t.app, a.id, token, { answers: [], prediction: 1 });
     expect(res.statusCode).toBe(200);
     expect(res.json().durationMs).toBeGreaterThan(600_000 - 1);
   });
@@ -335,13 +328,13 @@ describe('POST /attempts/:id/submit', () => {
   ])('answers 400 INVALID_ANSWERS for %s and stores nothing', async (_name, build, field) => {
     const { attempt, pool, token } = await started();
     const notInAttempt = pool.find((q) => !ids(attempt).includes(q.id))!.id;
-    const res = await submit(attempt.attemptId, token, { answers: build(ids(attempt), pool, notInAttempt), prediction: 1 });
+    const res = await submit(t.app, attempt.attemptId, token, { answers: build(ids(attempt), pool, notInAttempt), prediction: 1 });
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('INVALID_ANSWERS');
     expect(res.json().details[0].field).toMatch(new RegExp(`^body\\.answers\\.\\d+\\.${field}$`));
     expect(await t.app.db.select().from(submissions).where(eq(submissions.attemptId, attempt.attemptId))).toHaveLength(0);
     // The attempt is still open: a correct submit goes through.
-    expect((await submit(attempt.attemptId, token, { answers: [], prediction: 1 })).statusCode).toBe(200);
+    expect((await submit(t.app, attempt.attemptId, token, { answers: [], prediction: 1 })).statusCode).toBe(200);
   });
 
   it.each([
@@ -355,7 +348,7 @@ describe('POST /attempts/:id/submit', () => {
     ['an answer without optionId', { answers: [{ questionId: 'q' }], prediction: 5 }],
   ])('answers 400 VALIDATION_FAILED for %s', async (_name, payload) => {
     const { attempt, token } = await started();
-    const res = await submit(attempt.attemptId, token, payload);
+    const res = await submit(t.app, attempt.attemptId, token, payload);
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('VALIDATION_FAILED');
     expect(await t.app.db.select().from(submissions).where(eq(submissions.attemptId, attempt.attemptId))).toHaveLength(0);
@@ -364,14 +357,14 @@ describe('POST /attempts/:id/submit', () => {
   it('answers 413 to a huge body', async () => {
     const { attempt, token } = await started();
     const answers = Array.from({ length: 3000 }, (_, i) => ({ questionId: `q-${i}-${'x'.repeat(20)}`, optionId: `o-${i}-${'y'.repeat(20)}` }));
-    const res = await submit(attempt.attemptId, token, { answers, prediction: 1 });
+    const res = await submit(t.app, attempt.attemptId, token, { answers, prediction: 1 });
     expect(res.statusCode).toBe(413);
     expect(res.json().code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('shows the submission in GET /me/attempts', async () => {
     const { attempt, token } = await started();
-    const result = (await submit(attempt.attemptId, token, { answers: [], prediction: 3 })).json();
+    const result = (await submit(t.app, attempt.attemptId, token, { answers: [], prediction: 3 })).json();
     const mine = (await t.app.inject({ method: 'GET', url: '/api/v1/me/attempts', headers: bearer(token) })).json();
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ attemptId: attempt.attemptId, status: 'submitted', submittedAt: result.submittedAt, durationMs: result.durationMs, score: 0, total: 5 });
@@ -396,16 +389,11 @@ describe('throttling of the hot path', () => {
       const codes: number[] = [];
       for (let i = 0; i < 4; i++) {
         const u = await makeResident(perIp.app.db);
-        const r = await perIp.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(tokenFor(perIp.app, u)), remoteAddress: '203.0.113.9' });
+        const r = await start(perIp.app, round.id, tokenFor(perIp.app, u), { remoteAddress: '203.0.113.9' });
         codes.push(r.statusCode);
       }
       expect(codes).toEqual([201, 201, 201, 429]);
-      const elsewhere = await perIp.app.inject({
-        method: 'POST',
-        url: `/api/v1/rounds/${round.id}/attempts`,
-        headers: bearer(tokenFor(perIp.app, await makeResident(perIp.app.db))),
-        remoteAddress: '198.51.100.7',
-      });
+      const elsewhere = await start(perIp.app, round.id, tokenFor(perIp.app, await makeResident(perIp.app.db)), { remoteAddress: '198.51.100.7' });
       expect(elsewhere.statusCode).toBe(201);
     } finally {
       await perIp.close();
@@ -417,7 +405,7 @@ describe('throttling of the hot path', () => {
     const codes: number[] = [];
     let last;
     for (let i = 0; i < 5; i++) {
-      last = await small.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(token) });
+      last = await start(small.app, round.id, token);
       codes.push(last.statusCode);
     }
     expect(codes).toEqual([201, 200, 200, 429, 429]);

@@ -1,28 +1,25 @@
 import { eq, inArray } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attempts, questions, submissions } from '../../../db/schema/index';
+import { describe, expect, it } from 'vitest';
+import { attempts, questions } from '../../../db/schema/index';
 import { compileResponse, compiledSerializerCompiler } from '../../../server/src/lib/serialize';
 import { ErrorResponse } from '../../../server/src/lib/zod';
 import { attemptResponseOf, renderAttempt, renderPromptTail, renderQuestion } from '../../../server/src/modules/attempts/attempts.render';
 import { AttemptResponse, ResultResponse, SubmitBody } from '../../../server/src/modules/attempts/attempts.schemas';
 import { plainSubmitBody } from '../../../server/src/modules/attempts/attempts.validate';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp } from '../../helpers/app';
 import { storedAnswers } from '../../helpers/results-factories';
 import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { start, submit } from '../../helpers/requests';
 
 // Issue #12 items 3 and 4: the hot routes' responses are written by fast-json-stringify and
 // a start by concatenating the round's pre-rendered questions. Neither may let a field
 // through that the schema does not declare, and a start must give the same payload as the
 // uncached path (the stored questions, shuffled by the attempt's seed).
 
-let t: TestContext;
+const t = useTestApp();
 const db = () => t.database.db;
-beforeAll(async () => {
-  t = await makeTestApp();
-});
-afterAll(() => t.close());
 
 const ATTEMPT_KEYS = ['attemptId', 'attemptNo', 'deadline', 'predictionPrompt', 'questions', 'startedAt'];
 const sortedKeys = (o: object) => Object.keys(o).sort();
@@ -42,8 +39,6 @@ async function setup(questionCount = 4) {
   return { round, token: tokenFor(t.app, resident) };
 }
 
-const startReq = (roundId: string, token: string) => t.app.inject({ method: 'POST', url: `/api/v1/rounds/${roundId}/attempts`, headers: bearer(token) });
-
 /** What the uncached path gives for a stored attempt: its stored questions, through the zod schema. */
 async function uncachedPayload(attemptId: string, predictionPrompt: string): Promise<string> {
   const [a] = await db().select().from(attempts).where(eq(attempts.id, attemptId));
@@ -59,7 +54,7 @@ async function uncachedPayload(attemptId: string, predictionPrompt: string): Pro
 describe('start: the rendered payload', () => {
   it('is byte for byte what the uncached path gives, on create and on resume, with the declared fields only', async () => {
     const { round, token } = await setup();
-    const res = await startReq(round.id, token);
+    const res = await start(t.app, round.id, token);
     expect(res.statusCode).toBe(201);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     const body = res.json() as AttemptResponse;
@@ -75,7 +70,7 @@ describe('start: the rendered payload', () => {
     expect(res.body).not.toContain('BÍ MẬT');
     expect(res.body).not.toContain('explanation');
 
-    const again = await startReq(round.id, token);
+    const again = await start(t.app, round.id, token);
     expect(again.statusCode).toBe(200);
     expect(again.body).toBe(res.body);
   });
@@ -85,7 +80,7 @@ describe('start: the rendered payload', () => {
     const bodies: string[] = [];
     for (let i = 0; i < 3; i++) {
       const token = tokenFor(t.app, await makeResident(db()));
-      const res = await startReq(round.id, token);
+      const res = await start(t.app, round.id, token);
       expect(res.statusCode).toBe(201);
       const body = res.json() as AttemptResponse;
       expect(res.body).toBe(await uncachedPayload(body.attemptId, round.predictionPrompt));
@@ -171,16 +166,11 @@ describe('compiled serializer', () => {
 describe('submit: the response over HTTP', () => {
   it('holds exactly the declared fields', async () => {
     const { round, token } = await setup();
-    const s = (await startReq(round.id, token)).json() as AttemptResponse;
-    const res = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/attempts/${s.attemptId}/submit`,
-      headers: bearer(token),
-      payload: { choices: s.questions.map(() => 0), prediction: 3 },
-    });
+    const s = (await start(t.app, round.id, token)).json() as AttemptResponse;
+    const res = await submit(t.app, s.attemptId, token, { choices: s.questions.map(() => 0), prediction: 3 });
     expect(res.statusCode).toBe(200);
     expect(sortedKeys(res.json())).toEqual(['attemptId', 'durationMs', 'score', 'status', 'submittedAt', 'total']);
-    const again = await t.app.inject({ method: 'POST', url: `/api/v1/attempts/${s.attemptId}/submit`, headers: bearer(token), payload: { prediction: 'x' } });
+    const again = await submit(t.app, s.attemptId, token, { prediction: 'x' });
     expect(again.statusCode).toBe(200);
     expect(sortedKeys(again.json())).toEqual(['attemptId', 'duplicate', 'durationMs', 'score', 'status', 'submittedAt', 'total']);
   });
@@ -244,7 +234,7 @@ describe('submit body: the hand check', () => {
 
   it("a refused body gets zod's 400 on the route, a taken one stores declared keys only, a repeat with any body the stored result", async () => {
     const { round, token } = await setup();
-    const s = (await startReq(round.id, token)).json() as AttemptResponse;
+    const s = (await start(t.app, round.id, token)).json() as AttemptResponse;
     const url = `/api/v1/attempts/${s.attemptId}/submit`;
     const bad = await t.app.inject({ method: 'POST', url, headers: bearer(token), payload: { choices: [1.5, 0, 0, 0], prediction: 1 } });
     expect(bad.statusCode).toBe(400);

@@ -1,23 +1,19 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { submissions } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { useTestApp } from '../../helpers/app';
+import { makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { firstOptions, start, submit } from '../../helpers/requests';
 
-let t: TestContext;
-beforeAll(async () => {
-  t = await makeTestApp();
-});
-afterAll(() => t.close());
+const t = useTestApp();
 
 async function submitWith(headers: Record<string, string>, remoteAddress: string) {
   const contest = await makeContest(t.app.db);
   const { round } = await makeRound(t.app.db, contest.id, { questionCount: 3 }, 3);
   const resident = await makeResident(t.app.db);
-  const h = { ...bearer(tokenFor(t.app, resident)), ...headers };
-  const a = (await t.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: h, remoteAddress })).json();
-  const payload = { answers: [{ questionId: a.questions[0].id, optionId: a.questions[0].options[0].id }], prediction: 5 };
-  const res = await t.app.inject({ method: 'POST', url: `/api/v1/attempts/${a.attemptId}/submit`, headers: h, payload, remoteAddress });
+  const token = tokenFor(t.app, resident);
+  const a = (await start(t.app, round.id, token, { headers, remoteAddress })).json();
+  const res = await submit(t.app, a.attemptId, token, firstOptions(a, 5, 1), { headers, remoteAddress });
   expect(res.statusCode).toBe(200);
   const [row] = await t.app.db.select().from(submissions).where(eq(submissions.attemptId, a.attemptId));
   return row;

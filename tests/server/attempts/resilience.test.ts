@@ -4,12 +4,13 @@ import { eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attempts, submissions } from '../../../db/schema/index';
+import { attempts, submissions, type Question, type Round } from '../../../db/schema/index';
 import { createRedis } from '../../../server/src/plugins/redis';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
 import { redisUrl } from '../../helpers/env';
-import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { start, submit } from '../../helpers/requests';
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -79,11 +80,11 @@ describe('Redis outage', () => {
     const resident = await makeResident(t.app.db);
     const token = tokenFor(t.app, resident);
     const startAndSubmit = async () => {
-      const a = await t.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(token) });
+      const a = await start(t.app, round.id, token);
       expect(a.statusCode).toBe(201);
       const id = a.json().attemptId as string;
-      const first = await t.app.inject({ method: 'POST', url: `/api/v1/attempts/${id}/submit`, headers: bearer(token), payload: { answers: [], prediction: 1 } });
-      const second = await t.app.inject({ method: 'POST', url: `/api/v1/attempts/${id}/submit`, headers: bearer(token), payload: { answers: [], prediction: 2 } });
+      const first = await submit(t.app, id, token, { answers: [], prediction: 1 });
+      const second = await submit(t.app, id, token, { answers: [], prediction: 2 });
       return { id, first, second };
     };
 
@@ -116,7 +117,7 @@ describe('Redis outage', () => {
     // Throttling resumes through Redis: counters appear there and the budget applies again.
     const codes: number[] = [];
     for (let i = 0; i < 6; i++) {
-      const r = await t.app.inject({ method: 'POST', url: `/api/v1/attempts/${during.id}/submit`, headers: bearer(token), payload: { answers: [], prediction: 3 } });
+      const r = await submit(t.app, during.id, token, { answers: [], prediction: 3 });
       codes.push(r.statusCode);
     }
     expect(t.app.throttle.mode).toBe('redis');
@@ -153,14 +154,14 @@ describe('two app instances on one Redis', () => {
     const apps = [a.app, b.app];
     for (let wave = 1; wave <= 3; wave++) {
       const res = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => apps[i % 2].inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(token) })),
+        Array.from({ length: 40 }, (_, i) => start(apps[i % 2], round.id, token)),
       );
       if (wave <= 2) {
         expect(res.filter((r) => r.statusCode === 201)).toHaveLength(1);
         const ids = new Set(res.map((r) => r.json().attemptId));
         expect(ids.size).toBe(1);
         const [id] = ids;
-        const sub = await Promise.all(apps.map((app) => app.inject({ method: 'POST', url: `/api/v1/attempts/${id}/submit`, headers: bearer(token), payload: { answers: [], prediction: wave } })));
+        const sub = await Promise.all(apps.map((app) => submit(app, id, token, { answers: [], prediction: wave })));
         expect(sub.map((s) => s.statusCode)).toEqual([200, 200]);
         expect(sub.filter((s) => s.json().duplicate === true)).toHaveLength(1);
       } else {
@@ -176,28 +177,33 @@ describe('two app instances on one Redis', () => {
     const { round } = await makeRound(a.app.db, contest.id, { questionCount: 3 }, 3);
     const resident = await makeResident(a.app.db);
     const token = tokenFor(a.app, resident);
-    const started = (await a.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(token) })).json();
-    const res = await b.app.inject({ method: 'POST', url: `/api/v1/attempts/${started.attemptId}/submit`, headers: bearer(token), payload: { answers: [], prediction: 4 } });
+    const started = (await start(a.app, round.id, token)).json();
+    const res = await submit(b.app, started.attemptId, token, { answers: [], prediction: 4 });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ attemptId: started.attemptId, total: 3, score: 0 });
-    const again = await a.app.inject({ method: 'POST', url: `/api/v1/attempts/${started.attemptId}/submit`, headers: bearer(token), payload: { answers: [], prediction: 5 } });
+    const again = await submit(a.app, started.attemptId, token, { answers: [], prediction: 5 });
     expect(again.json()).toMatchObject({ duplicate: true, submittedAt: res.json().submittedAt });
     expect(await a.app.db.select().from(submissions).where(eq(submissions.attemptId, started.attemptId))).toHaveLength(1);
   });
+
+  /** An attempt whose deadline passed 2 minutes ago, and in Redis a forged (or stale) summary with a deadline 10 minutes ahead. */
+  async function lateWithForgedSummary(round: Round, pool: Question[], userId: string) {
+    const now = Date.now();
+    const [late] = await a.app.db
+      .insert(attempts)
+      .values({ roundId: round.id, userId, attemptNo: 1, maxAttempts: 1, seed: 1, questionIds: pool.map((q) => q.id), startedAt: new Date(now - 600_000), deadline: new Date(now - 120_000) })
+      .returning();
+    const summary = { r: round.id, n: 1, s: 1, t: now - 600_000, d: now + 600_000, q: pool.map((q) => q.id) };
+    await a.redis!.set(`hp:{u:${userId}}:att:${late.id}`, JSON.stringify(summary));
+    return late;
+  }
 
   it('lets Postgres refuse a late submit even when Redis holds a summary saying otherwise', async () => {
     const contest = await makeContest(a.app.db);
     const { round, pool } = await makeRound(a.app.db, contest.id, { questionCount: 3 }, 3);
     const resident = await makeResident(a.app.db);
-    const now = Date.now();
-    const [late] = await a.app.db
-      .insert(attempts)
-      .values({ roundId: round.id, userId: resident.id, attemptNo: 1, maxAttempts: 1, seed: 1, questionIds: pool.map((q) => q.id), startedAt: new Date(now - 600_000), deadline: new Date(now - 120_000) })
-      .returning();
-    // A forged (or stale) summary with a deadline in the future.
-    const summary = { r: round.id, n: 1, s: 1, t: now - 600_000, d: now + 600_000, q: pool.map((q) => q.id) };
-    await a.redis!.set(`hp:{u:${resident.id}}:att:${late.id}`, JSON.stringify(summary));
-    const res = await b.app.inject({ method: 'POST', url: `/api/v1/attempts/${late.id}/submit`, headers: bearer(tokenFor(b.app, resident)), payload: { answers: [], prediction: 1 } });
+    const late = await lateWithForgedSummary(round, pool, resident.id);
+    const res = await submit(b.app, late.id, tokenFor(b.app, resident), { answers: [], prediction: 1 });
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('DEADLINE_PASSED');
     expect(await a.app.db.select().from(submissions).where(eq(submissions.attemptId, late.id))).toHaveLength(0);
@@ -211,18 +217,13 @@ describe('two app instances on one Redis', () => {
       const { round, pool } = await makeRound(a.app.db, contest.id, { questionCount: 3 }, 3);
       const good = await Promise.all(Array.from({ length: 5 }, () => makeResident(a.app.db)));
       const started = await Promise.all(
-        good.map(async (u) => (await a.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(tokenFor(a.app, u)) })).json().attemptId as string),
+        good.map(async (u) => (await start(a.app, round.id, tokenFor(a.app, u))).json().attemptId as string),
       );
       const lateUser = await makeResident(a.app.db);
-      const now = Date.now();
-      const [late] = await a.app.db
-        .insert(attempts)
-        .values({ roundId: round.id, userId: lateUser.id, attemptNo: 1, maxAttempts: 1, seed: 1, questionIds: pool.map((q) => q.id), startedAt: new Date(now - 600_000), deadline: new Date(now - 120_000) })
-        .returning();
-      await a.redis!.set(`hp:{u:${lateUser.id}}:att:${late.id}`, JSON.stringify({ r: round.id, n: 1, s: 1, t: now - 600_000, d: now + 600_000, q: pool.map((q) => q.id) }));
-      const submit = (id: string, u: { id: string; role: 'resident' | 'organizer' | 'judge' | 'admin' }) =>
-        c.app.inject({ method: 'POST', url: `/api/v1/attempts/${id}/submit`, headers: bearer(tokenFor(c.app, u)), payload: { answers: [], prediction: 1 } });
-      const res = await Promise.all([...started.map((id, i) => submit(id, good[i])), submit(late.id, lateUser)]);
+      const late = await lateWithForgedSummary(round, pool, lateUser.id);
+      const submitAs = (id: string, u: { id: string; role: 'resident' | 'organizer' | 'judge' | 'admin' }) =>
+        submit(c.app, id, tokenFor(c.app, u), { answers: [], prediction: 1 });
+      const res = await Promise.all([...started.map((id, i) => submitAs(id, good[i])), submitAs(late.id, lateUser)]);
       expect(res.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 409]);
       expect(res[5].json().code).toBe('DEADLINE_PASSED');
       const stored = await a.app.db.select().from(submissions).where(eq(submissions.roundId, round.id));
@@ -242,7 +243,7 @@ describe('two app instances on one Redis', () => {
       const token = tokenFor(c.app, await makeResident(c.app.db));
       const codes: number[] = [];
       for (let i = 0; i < 8; i++) {
-        const r = await [c.app, d.app][i % 2].inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(token) });
+        const r = await start([c.app, d.app][i % 2], round.id, token);
         codes.push(r.statusCode);
       }
       expect(codes.filter((s) => s !== 429)).toHaveLength(5);
@@ -265,11 +266,11 @@ describe('graceful close', () => {
       const people = await Promise.all(Array.from({ length: 30 }, () => makeResident(t.app.db)));
       const ids: string[] = [];
       for (const p of people) {
-        const r = await t.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(tokenFor(t.app, p)) });
+        const r = await start(t.app, round.id, tokenFor(t.app, p));
         ids.push(r.json().attemptId);
       }
       const pending = people.map((p, i) =>
-        t.app.inject({ method: 'POST', url: `/api/v1/attempts/${ids[i]}/submit`, headers: bearer(tokenFor(t.app, p)), payload: { answers: [], prediction: i } }),
+        submit(t.app, ids[i], tokenFor(t.app, p), { answers: [], prediction: i }),
       );
       await new Promise((r) => setTimeout(r, 100));
       const stored0 = await t.app.db.select().from(submissions).where(eq(submissions.roundId, round.id));

@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { recordAudit } from '../../../server/src/modules/audit/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
+import { member, useTestApp } from '../../helpers/app';
+import { bearer, makeContest, makeStaff, tokenFor } from '../../helpers/factories';
 
-let t: TestContext;
+const t = useTestApp();
 let admin: string;
 let organizer: string;
 let organizerId: string;
 beforeAll(async () => {
-  t = await makeTestApp();
   admin = tokenFor(t.app, await makeStaff(t.database.db, 'admin'));
-  const o = await makeMemberStaff(t.database.db, 'organizer', { fullName: 'Trần Văn Tổ Chức' });
-  organizerId = o.id;
-  organizer = tokenFor(t.app, o);
+  ({ id: organizerId, token: organizer } = await member(t, 'organizer', { fullName: 'Trần Văn Tổ Chức' }));
 });
-afterAll(() => t.close());
 
 const audit = (query = '', token = admin) => t.app.inject({ method: 'GET', url: `/api/v1/admin/audit${query}`, headers: bearer(token) });
 

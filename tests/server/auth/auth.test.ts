@@ -1,16 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { users } from '../../../db/schema/index';
 import { makeNationalId } from '../../../server/src/lib/identity';
-import { makeTestApp, TEST_JWT_SECRET, type TestContext } from '../../helpers/app';
+import { TEST_JWT_SECRET, useTestApp } from '../../helpers/app';
 import { bearer, makeContest, makeResident, makeStaff, PASSWORD, tokenFor } from '../../helpers/factories';
+import { login, register } from '../../helpers/requests';
 
-let t: TestContext;
-beforeAll(async () => {
-  t = await makeTestApp();
-});
-afterAll(() => t.close());
+const t = useTestApp();
 
 const validBody = (over: Record<string, unknown> = {}) => ({
   fullName: 'Nguyễn Thị Hoa',
@@ -29,7 +26,7 @@ function forge(header: object, payload: object, key: string | null) {
 
 describe('POST /auth/register', () => {
   it('creates a resident, normalizes the phone and returns a token', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: validBody({ phone: '+84 912 345 678' }) });
+    const res = await register(t.app, validBody({ phone: '+84 912 345 678' }));
     expect(res.statusCode).toBe(201);
     const body = res.json();
     expect(body.user).toMatchObject({ phone: '0912345678', role: 'resident', fullName: 'Nguyễn Thị Hoa', birthYear: 1995 });
@@ -40,27 +37,19 @@ describe('POST /auth/register', () => {
   });
 
   it('treats 84..., +84... and 0... as one number (409 PHONE_TAKEN)', async () => {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/register',
-      payload: validBody({ phone: '84912345678', nationalId: makeNationalId(1995, 999) }),
-    });
+    const res = await register(t.app, validBody({ phone: '84912345678', nationalId: makeNationalId(1995, 999) }));
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ statusCode: 409, code: 'PHONE_TAKEN', error: 'Conflict' });
   });
 
   it('rejects a national id already registered (409 NATIONAL_ID_TAKEN)', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: validBody({ phone: '0987654321' }) });
+    const res = await register(t.app, validBody({ phone: '0987654321' }));
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('NATIONAL_ID_TAKEN');
   });
 
   it('ignores a role or id in the body (mass assignment)', async () => {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/register',
-      payload: validBody({ phone: '0977000111', nationalId: makeNationalId(1995, 4242), role: 'admin', id: 'chosen-id' }),
-    });
+    const res = await register(t.app, validBody({ phone: '0977000111', nationalId: makeNationalId(1995, 4242), role: 'admin', id: 'chosen-id' }));
     expect(res.statusCode).toBe(201);
     expect(res.json().user.role).toBe('resident');
     expect(res.json().user.id).not.toBe('chosen-id');
@@ -79,7 +68,7 @@ describe('POST /auth/register', () => {
     ['a blank name', { fullName: '   ' }, 'fullName'],
   ])('rejects %s with 400 naming the field', async (_name, over, field) => {
     const before = await t.database.db.select().from(users);
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: validBody({ phone: '0966111222', nationalId: makeNationalId(1995, 777), ...over }) });
+    const res = await register(t.app, validBody({ phone: '0966111222', nationalId: makeNationalId(1995, 777), ...over }));
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('VALIDATION_FAILED');
     expect(JSON.stringify(res.json().details)).toContain(field);
@@ -87,11 +76,7 @@ describe('POST /auth/register', () => {
   });
 
   it('rejects an unknown locality', async () => {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/register',
-      payload: validBody({ phone: '0966111333', nationalId: makeNationalId(1995, 778), localityId: 'nope' }),
-    });
+    const res = await register(t.app, validBody({ phone: '0966111333', nationalId: makeNationalId(1995, 778), localityId: 'nope' }));
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('INVALID_LOCALITY');
   });
@@ -100,7 +85,7 @@ describe('POST /auth/register', () => {
     const bad = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', headers: { 'content-type': 'application/json' }, payload: '{"fullName":' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().code).toBe('INVALID_JSON');
-    const arr = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: [1, 2] as unknown as object });
+    const arr = await register(t.app, [1, 2] as unknown as object);
     expect(arr.statusCode).toBe(400);
     const txt = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', headers: { 'content-type': 'application/xml' }, payload: '<a/>' });
     expect(txt.statusCode).toBe(415);
@@ -108,11 +93,7 @@ describe('POST /auth/register', () => {
 
   it('keeps Vietnamese names in NFC', async () => {
     const decomposed = 'Phạm Thị Hương'.normalize('NFD');
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/register',
-      payload: validBody({ fullName: decomposed, phone: '0355123456', nationalId: makeNationalId(1995, 31337) }),
-    });
+    const res = await register(t.app, validBody({ fullName: decomposed, phone: '0355123456', nationalId: makeNationalId(1995, 31337) }));
     expect(res.statusCode).toBe(201);
     expect(res.json().user.fullName).toBe('Phạm Thị Hương'.normalize('NFC'));
   });
@@ -121,7 +102,7 @@ describe('POST /auth/register', () => {
 describe('POST /auth/login', () => {
   it('logs in with any phone format and the right password', async () => {
     const u = await makeResident(t.database.db, { phone: '0933444555' });
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone: '+84933444555', password: PASSWORD } });
+    const res = await login(t.app, '+84933444555', PASSWORD);
     expect(res.statusCode).toBe(200);
     expect(res.json().user.id).toBe(u.id);
   });
@@ -141,7 +122,7 @@ describe('POST /auth/login', () => {
 
   it('throttles repeated logins for one phone with 429 and Retry-After', async () => {
     let last;
-    for (let i = 0; i < 12; i++) last = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone: '0944000111', password: 'x-wrong-1' } });
+    for (let i = 0; i < 12; i++) last = await login(t.app, '0944000111', 'x-wrong-1');
     expect(last!.statusCode).toBe(429);
     expect(last!.json().code).toBe('RATE_LIMITED');
     expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);

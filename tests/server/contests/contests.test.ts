@@ -1,20 +1,18 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, contests, rounds } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeRound, tokenFor, makeMemberStaff } from '../../helpers/factories';
+import { useTestApp, memberTokens } from '../../helpers/app';
+import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { call } from '../../helpers/requests';
 
-let t: TestContext;
+const t = useTestApp();
 let org: string;
 let judge: string;
 let resident: string;
 beforeAll(async () => {
-  t = await makeTestApp();
-  org = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
-  judge = tokenFor(t.app, await makeMemberStaff(t.database.db, 'judge'));
+  [org, judge] = await memberTokens(t, 'organizer', 'judge');
   resident = tokenFor(t.app, await makeResident(t.database.db));
 });
-afterAll(() => t.close());
 
 const HOUR = 3_600_000;
 const future = (h: number) => new Date(Date.now() + h * HOUR).toISOString();
@@ -66,12 +64,7 @@ describe('GET /contests/:contestId', () => {
 
 describe('POST /admin/contests', () => {
   it('creates a contest for an organizer and audits it', async () => {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/admin/contests',
-      headers: bearer(org),
-      payload: { slug: 'thi-thu', title: 'Thi thử', description: 'Mô tả', onePrizePerPerson: true },
-    });
+    const res = await call(t.app, 'POST', '/admin/contests', org, { slug: 'thi-thu', title: 'Thi thử', description: 'Mô tả', onePrizePerPerson: true });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ slug: 'thi-thu', title: 'Thi thử', onePrizePerPerson: true, status: 'active' });
     const log = await t.database.db.select().from(auditLog).where(eq(auditLog.entityId, res.json().id));
@@ -118,12 +111,7 @@ describe('PATCH /admin/contests/:contestId', () => {
 describe('POST /admin/contests/:contestId/rounds', () => {
   it('creates an upcoming round with the defaults of API.md', async () => {
     const c = await makeContest(t.database.db);
-    const res = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/admin/contests/${c.id}/rounds`,
-      headers: bearer(org),
-      payload: { number: 1, opensAt: future(24), closesAt: future(24 * 8), prizes: [{ name: 'Giải Nhất', count: 1 }] },
-    });
+    const res = await call(t.app, 'POST', `/admin/contests/${c.id}/rounds`, org, { number: 1, opensAt: future(24), closesAt: future(24 * 8), prizes: [{ name: 'Giải Nhất', count: 1 }] });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({
       number: 1,
@@ -139,12 +127,7 @@ describe('POST /admin/contests/:contestId/rounds', () => {
 
   it('refuses a round that would open now with no pool (409 POOL_TOO_SMALL)', async () => {
     const c = await makeContest(t.database.db);
-    const res = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/admin/contests/${c.id}/rounds`,
-      headers: bearer(org),
-      payload: { number: 1, opensAt: future(-1), closesAt: future(24) },
-    });
+    const res = await call(t.app, 'POST', `/admin/contests/${c.id}/rounds`, org, { number: 1, opensAt: future(-1), closesAt: future(24) });
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('POOL_TOO_SMALL');
   });

@@ -1,18 +1,17 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { attempts, questions, roundQuestions } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeQuestions, makeResident, makeRound, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
+import { useTestApp, memberToken } from '../../helpers/app';
+import { bearer, makeContest, makeQuestions, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { call } from '../../helpers/requests';
 
-let t: TestContext;
+const t = useTestApp();
 let org: string;
 let resident: string;
 beforeAll(async () => {
-  t = await makeTestApp();
-  org = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
+  org = await memberToken(t, 'organizer');
   resident = tokenFor(t.app, await makeResident(t.database.db));
 });
-afterAll(() => t.close());
 
 const q = (over: Record<string, unknown> = {}) => ({
   text: 'Ngày Chuyển đổi số quốc gia là ngày nào?',
@@ -93,12 +92,7 @@ describe('PATCH and DELETE /admin/questions/:questionId', () => {
   it('refuses an edit that breaks the option rule', async () => {
     const c = await makeContest(t.database.db);
     const [question] = await makeQuestions(t.database.db, c.id, 1);
-    const res = await t.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/admin/questions/${question.id}`,
-      headers: bearer(org),
-      payload: { options: [{ text: 'a', correct: false }, { text: 'b', correct: false }, { text: 'c', correct: false }] },
-    });
+    const res = await call(t.app, 'PATCH', `/admin/questions/${question.id}`, org, { options: [{ text: 'a', correct: false }, { text: 'b', correct: false }, { text: 'c', correct: false }] });
     expect(res.statusCode).toBe(400);
     const [row] = await t.database.db.select().from(questions).where(eq(questions.id, question.id));
     expect(row.options).toEqual(question.options);

@@ -1,19 +1,16 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, exclusions } from '../../../db/schema/index';
 import { makeNationalId } from '../../../server/src/lib/identity';
 import { isExcluded } from '../../../server/src/modules/exclusions/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { useTestApp, memberToken } from '../../helpers/app';
+import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { start } from '../../helpers/requests';
 import { csvText, multipart, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
 
-let t: TestContext;
+const t = useTestApp();
 let organizer: string;
-beforeAll(async () => {
-  t = await makeTestApp();
-  organizer = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
-});
-afterAll(() => t.close());
+beforeAll(async () => (organizer = await memberToken(t, 'organizer')));
 
 const ID1 = makeNationalId(1985, 111111); // 038085111111
 const ID2 = makeNationalId(1990, 222222);
@@ -124,13 +121,12 @@ describe('POST /rounds/:roundId/attempts with an exclusion list', () => {
     const byId = await makeResident(db);
     const free = await makeResident(db);
     await put(c.id, [{ phone: '+84' + byPhone.phone.slice(1) }, { nationalId: `${byId.nationalId!.slice(0, 6)} ${byId.nationalId!.slice(6)}` }]);
-    const start = (u: { id: string; role: 'resident' | 'organizer' | 'judge' | 'admin' }) => t.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(tokenFor(t.app, u)) });
     for (const u of [byPhone, byId]) {
-      const res = await start(u);
+      const res = await start(t.app, round.id, tokenFor(t.app, u));
       expect(res.statusCode).toBe(403);
       expect(res.json().code).toBe('NOT_ELIGIBLE');
     }
-    expect((await start(free)).statusCode).toBe(201);
+    expect((await start(t.app, round.id, tokenFor(t.app, free))).statusCode).toBe(201);
   });
 });
 

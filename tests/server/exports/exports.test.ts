@@ -2,17 +2,18 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { auditLog, type Round } from '../../../db/schema/index';
 import { CANONICAL_COLUMNS, escapeCanonical } from '../../../server/src/lib/ranking';
 import { COLUMN_TITLES, csvValueToCanonical, FLAGS_TITLE } from '../../../server/src/modules/exports/exports.format';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
+import { memberToken, useTestApp } from '../../helpers/app';
+import { addMember, bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeDisqualification, makeExclusion, makeLocality, makeSubmission, makeUnit } from '../../helpers/results-factories';
+import { finalize } from '../../helpers/requests';
 import { pdfText } from './pdf-text';
 
-let t: TestContext;
+const t = useTestApp();
 let judgeToken: string;
 let round: Round;
 let checksum: string;
@@ -22,9 +23,8 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const NAMES = ['Nguyễn Thị Hoa', 'Trần Văn Đức', 'Lê Hoàng Yến', 'Phạm Quốc Khánh', 'Đỗ Thị Ngọc Ánh', 'Vũ Minh Tuấn', '=1+1 Bùi Thị Lụa'];
 
 beforeAll(async () => {
-  t = await makeTestApp();
   const db = t.database.db;
-  judgeToken = tokenFor(t.app, await makeMemberStaff(db, 'judge'));
+  judgeToken = await memberToken(t, 'judge');
   const contest = await makeContest(db, { title: 'Cuộc thi tìm hiểu chuyển đổi số tỉnh Thanh Hóa, staff offline' });
   ({ round } = await makeClosedRound(db, contest.id, {
     number: 3,
@@ -49,11 +49,10 @@ beforeAll(async () => {
   flagged = [await makeResident(db, { fullName: 'Hoàng Văn Nhanh' }), await makeResident(db, { fullName: 'Hoàng Văn Chép' })];
   await makeSubmission(db, round, flagged[0].id, { score: 5, prediction: 50, durationMs: 5_000, answers: copied });
   await makeSubmission(db, round, flagged[1].id, { score: 1, prediction: 90, durationMs: 90_000, answers: copied });
-  const fin = await t.app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/finalize`, headers: bearer(judgeToken) });
+  const fin = await finalize(t.app, round.id, judgeToken);
   expect(fin.statusCode).toBe(200);
   checksum = fin.json().checksum;
 });
-afterAll(() => t.close());
 
 const exportOf = (format: string, token = judgeToken, roundId = round.id) =>
   t.app.inject({ method: 'GET', url: `/api/v1/judge/rounds/${roundId}/export?format=${format}`, headers: bearer(token) });
@@ -159,8 +158,9 @@ describe('GET /judge/rounds/:roundId/export', () => {
 
   it('gives the same bytes for the same finalized round, even seconds apart', async () => {
     const first = await Promise.all(['csv', 'xlsx', 'pdf'].map((f) => exportOf(f)));
-    await new Promise((r) => setTimeout(r, 2100));
-    const second = await Promise.all(['csv', 'xlsx', 'pdf'].map((f) => exportOf(f)));
+    // 2.1 s later by every clock a file writer could read (Date.now, new Date()), without the wait.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 2100 });
+    const second = await Promise.all(['csv', 'xlsx', 'pdf'].map((f) => exportOf(f))).finally(() => vi.useRealTimers());
     for (let i = 0; i < 3; i++) {
       expect(second[i].headers['x-content-sha256']).toBe(first[i].headers['x-content-sha256']);
       expect(Buffer.compare(second[i].rawPayload, first[i].rawPayload)).toBe(0);

@@ -5,7 +5,8 @@ import { createDatabase } from '../../../db/client';
 import { submissions } from '../../../db/schema/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
-import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { start, submit, firstOptions } from '../../helpers/requests';
 
 // Postgres becomes unreachable for the app (a TCP proxy in between is cut): requests get
 // 503 with Retry-After and nothing is acknowledged; when it comes back, the app recovers
@@ -67,19 +68,19 @@ describe('Postgres unreachable', () => {
     const other = await makeResident(direct.db);
     const token = tokenFor(t.app, resident);
 
-    const started = await t.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(token) });
+    const started = await start(t.app, round.id, token);
     expect(started.statusCode).toBe(201);
     const attempt = started.json();
-    const payload = { answers: [{ questionId: attempt.questions[0].id, optionId: attempt.questions[0].options[0].id }], prediction: 42 };
+    const payload = firstOptions(attempt, 42, 1);
 
     await proxy.down();
     const t0 = Date.now();
-    const submit = await t.app.inject({ method: 'POST', url: `/api/v1/attempts/${attempt.attemptId}/submit`, headers: bearer(token), payload });
-    expect(submit.statusCode).toBe(503);
-    expect(Number(submit.headers['retry-after'])).toBeGreaterThan(0);
-    expect(submit.json()).toMatchObject({ statusCode: 503, code: expect.any(String) });
-    const start = await t.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(tokenFor(t.app, other)) });
-    expect(start.statusCode).toBe(503);
+    const lost = await submit(t.app, attempt.attemptId, token, payload);
+    expect(lost.statusCode).toBe(503);
+    expect(Number(lost.headers['retry-after'])).toBeGreaterThan(0);
+    expect(lost.json()).toMatchObject({ statusCode: 503, code: expect.any(String) });
+    const refused = await start(t.app, round.id, tokenFor(t.app, other));
+    expect(refused.statusCode).toBe(503);
     const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(503);
     expect(Date.now() - t0).toBeLessThan(20_000);
@@ -88,7 +89,7 @@ describe('Postgres unreachable', () => {
     await proxy.up();
     let recovered;
     for (let i = 0; i < 50; i++) {
-      recovered = await t.app.inject({ method: 'POST', url: `/api/v1/attempts/${attempt.attemptId}/submit`, headers: bearer(token), payload });
+      recovered = await submit(t.app, attempt.attemptId, token, payload);
       if (recovered.statusCode !== 503) break;
       await new Promise((r) => setTimeout(r, 200));
     }

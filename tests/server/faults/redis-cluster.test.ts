@@ -9,7 +9,8 @@ import { attempts, submissions } from '../../../db/schema/index';
 import type { RedisThrottle } from '../../../server/src/lib/throttle';
 import { createRedisCluster } from '../../../server/src/plugins/redis';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { start, submit, firstOptions } from '../../helpers/requests';
 import { freePort } from '../../helpers/net';
 
 // A local 3-node Redis Cluster (redis-server on ports of its own, joined with
@@ -75,9 +76,9 @@ describe('on a 3-node Redis Cluster', () => {
     const { round } = await makeRound(t.app.db, contest.id, { questionCount: 3, maxAttempts: 10 }, 3);
     const residents = await Promise.all(Array.from({ length: 6 }, () => makeResident(t.app.db)));
     for (const r of residents) {
-      const h = bearer(tokenFor(t.app, r));
+      const token = tokenFor(t.app, r);
       const statuses = [];
-      for (let i = 0; i < 5; i++) statuses.push((await t.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: h })).statusCode);
+      for (let i = 0; i < 5; i++) statuses.push((await start(t.app, round.id, token)).statusCode);
       expect(statuses.slice(0, 3).every((s) => s === 201 || s === 200)).toBe(true);
       expect(statuses.slice(3)).toEqual([429, 429]);
     }
@@ -92,15 +93,15 @@ describe('on a 3-node Redis Cluster', () => {
     const resident = await makeResident(t.app.db);
     const other = await makeTestApp({ redis: t.redis, database: t.database, limits: { startPerUser: { limit: 1000, windowMs: 60_000 } } });
     try {
-      const h = bearer(tokenFor(t.app, resident));
-      const starts = await Promise.all(Array.from({ length: 40 }, () => other.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: h })));
+      const token = tokenFor(t.app, resident);
+      const starts = await Promise.all(Array.from({ length: 40 }, () => start(other.app, round.id, token)));
       expect(starts.every((s) => s.statusCode < 500)).toBe(true);
       const stored = await t.app.db.select().from(attempts).where(eq(attempts.roundId, round.id));
       expect(stored.length).toBeLessThanOrEqual(2);
       const attempt = starts.find((s) => s.statusCode === 201)!.json();
-      const payload = { answers: [{ questionId: attempt.questions[0].id, optionId: attempt.questions[0].options[0].id }], prediction: 7 };
+      const payload = firstOptions(attempt, 7, 1);
       const submits = await Promise.all(
-        Array.from({ length: 20 }, () => other.app.inject({ method: 'POST', url: `/api/v1/attempts/${attempt.attemptId}/submit`, headers: h, payload })),
+        Array.from({ length: 20 }, () => submit(other.app, attempt.attemptId, token, payload)),
       );
       expect(submits.every((s) => s.statusCode === 200)).toBe(true);
       expect(new Set(submits.map((s) => s.json().submittedAt)).size).toBe(1);

@@ -1,52 +1,31 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { users, type Round, type User } from '../../../db/schema/index';
 import { checksumOf, type RankedRow } from '../../../server/src/lib/ranking';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { useTestApp, memberToken } from '../../helpers/app';
+import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeDisqualification, makeExclusion, makeLocality, makePriorWinners, makeSubmission, makeUnit } from '../../helpers/results-factories';
+import { finalize, ranking, type RankingRow } from '../../helpers/requests';
 
-let t: TestContext;
+const t = useTestApp();
 let judgeToken: string;
-beforeAll(async () => {
-  t = await makeTestApp();
-  judgeToken = tokenFor(t.app, await makeMemberStaff(t.database.db, 'judge'));
-});
-afterAll(() => t.close());
+beforeAll(async () => (judgeToken = await memberToken(t, 'judge')));
 
 const db = () => t.database.db;
 const T0 = new Date('2026-11-20T03:00:00.000Z');
 const at = (s: number) => new Date(T0.getTime() + s * 1000);
 
-async function finalize(roundId: string, token = judgeToken) {
-  return t.app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${roundId}/finalize`, headers: bearer(token) });
-}
-
-interface Row {
-  position: number;
-  rank: number | null;
-  prize: string | null;
-  userId: string;
-  attemptId: string;
-  attemptNo: number;
-  score: number;
-  predictionError: number;
-  eligible: boolean;
-  ineligibleReason?: string | null;
-  submittedAt: string;
-}
-
-async function ranking(roundId: string): Promise<{ actualCount: number; checksum: string; stale: boolean; rows: Row[] }> {
-  const res = await t.app.inject({ method: 'GET', url: `/api/v1/judge/rounds/${roundId}/ranking?limit=1000`, headers: bearer(judgeToken) });
+async function rankingOf(roundId: string): Promise<{ actualCount: number; checksum: string; stale: boolean; rows: RankingRow[] }> {
+  const res = await ranking(t.app, roundId, judgeToken, '?limit=1000');
   expect(res.statusCode).toBe(200);
   return res.json();
 }
 
 async function finalized(round: Round) {
-  const res = await finalize(round.id);
+  const res = await finalize(t.app, round.id, judgeToken);
   expect(res.statusCode).toBe(200);
-  return { ...(res.json() as { actualCount: number; checksum: string; participants: number; ranked: number }), ...(await ranking(round.id)) };
+  return { ...(res.json() as { actualCount: number; checksum: string; participants: number; ranked: number }), ...(await rankingOf(round.id)) };
 }
 
 async function residents(n: number): Promise<User[]> {
@@ -69,25 +48,25 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
   it('refuses a round that has not closed yet (409 ROUND_NOT_CLOSED)', async () => {
     const contest = await makeContest(db());
     const { round } = await makeRound(db(), contest.id);
-    const res = await finalize(round.id);
+    const res = await finalize(t.app, round.id, judgeToken);
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('ROUND_NOT_CLOSED');
   });
 
   it('needs a judge member: 401 without a token, 403 for a resident or an organizer member, 404 for staff of other contests, 200 for an admin', async () => {
     const { round } = await closedRound();
-    expect((await t.app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/finalize` })).statusCode).toBe(401);
-    expect((await finalize(round.id, tokenFor(t.app, await makeResident(db())))).statusCode).toBe(403);
+    expect((await finalize(t.app, round.id)).statusCode).toBe(401);
+    expect((await finalize(t.app, round.id, tokenFor(t.app, await makeResident(db())))).statusCode).toBe(403);
     const organizer = await makeStaff(db(), 'organizer');
-    expect((await finalize(round.id, tokenFor(t.app, organizer))).statusCode).toBe(404);
-    expect((await finalize(round.id, tokenFor(t.app, await makeStaff(db(), 'judge')))).statusCode).toBe(404);
+    expect((await finalize(t.app, round.id, tokenFor(t.app, organizer))).statusCode).toBe(404);
+    expect((await finalize(t.app, round.id, tokenFor(t.app, await makeStaff(db(), 'judge')))).statusCode).toBe(404);
     await addMember(db(), round.contestId, organizer);
-    expect((await finalize(round.id, tokenFor(t.app, organizer))).statusCode).toBe(403);
-    expect((await finalize(round.id, tokenFor(t.app, await makeStaff(db(), 'admin')))).statusCode).toBe(200);
+    expect((await finalize(t.app, round.id, tokenFor(t.app, organizer))).statusCode).toBe(403);
+    expect((await finalize(t.app, round.id, tokenFor(t.app, await makeStaff(db(), 'admin')))).statusCode).toBe(200);
   });
 
   it('answers 404 for an unknown round', async () => {
-    const res = await finalize('no-such-round');
+    const res = await finalize(t.app, 'no-such-round', judgeToken);
     expect(res.statusCode).toBe(404);
   });
 
@@ -231,10 +210,10 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
     const { round } = await closedRound({ questionCount: 5 });
     const us = await residents(6);
     for (const [i, u] of us.entries()) await makeSubmission(db(), round, u.id, { score: i % 4, prediction: i });
-    const [a, b] = await Promise.all([finalize(round.id), finalize(round.id)]);
+    const [a, b] = await Promise.all([finalize(t.app, round.id, judgeToken), finalize(t.app, round.id, judgeToken)]);
     expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
     expect(a.json().checksum).toBe(b.json().checksum);
-    const r = await ranking(round.id);
+    const r = await rankingOf(round.id);
     expect(r.rows.map((x) => x.position)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
@@ -247,7 +226,7 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
     const r = await finalized(round);
     expect(r.rows[0]).toMatchObject({ fullName: 'Lê Thị Ngọc Ánh', nationalId: u.nationalId, phone: u.phone, locality: 'Phường Hạc Thành', unit: 'Sở Khoa học và Công nghệ', category: 'Cán bộ' });
     await db().update(users).set({ fullName: 'Tên đã đổi' }).where(eq(users.id, u.id));
-    const after = await ranking(round.id);
+    const after = await rankingOf(round.id);
     expect(after.rows[0]).toMatchObject({ fullName: 'Lê Thị Ngọc Ánh' });
     expect(after.checksum).toBe(r.checksum);
   });
@@ -292,7 +271,7 @@ describe('onePrizePerPerson', () => {
     const dq = await t.app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${r1.id}/disqualifications`, headers: bearer(judgeToken), payload: { userId: star.id, reason: 'Gian lận' } });
     expect(dq.statusCode).toBe(201);
     await finalized(r1);
-    expect((await ranking(r2.id)).stale).toBe(true);
+    expect((await rankingOf(r2.id)).stale).toBe(true);
     expect((await finalized(r2)).rows[0]).toMatchObject({ userId: star.id, prize: 'Giải Nhất' });
   });
 

@@ -1,33 +1,20 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, migrateDatabase, type Database } from '../../../db/client';
-import { buildApp } from '../../../server/src/app';
-import { TEST_JWT_SECRET } from '../../helpers/app';
+import { describe, expect, it } from 'vitest';
+import { useEmbeddedApp } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeDisqualification, makeExclusion, makeSubmission } from '../../helpers/results-factories';
+import { finalize, publish, ranking } from '../../helpers/requests';
 
 // The embedded default runs on PGlite: the same finalize SQL and exports must work there.
-let database: Database;
-let app: FastifyInstance;
-beforeAll(async () => {
-  database = await createDatabase({});
-  await migrateDatabase(database);
-  app = await buildApp({ config: { JWT_EXPIRES_IN: '1h', TRUST_PROXY: undefined }, database, redis: null, jwtSecret: TEST_JWT_SECRET, logger: false });
-  await app.ready();
-}, 120_000);
-afterAll(async () => {
-  await app?.close();
-  await database?.close();
-});
+const e = useEmbeddedApp();
 
 describe('judging on the embedded PGlite database', () => {
   it('finalizes, finalizes again to the same checksum, publishes and exports', async () => {
-    const db = database.db;
+    const db = e.database.db;
     const contest = await makeContest(db, { onePrizePerPerson: true });
     const judgeUser = await makeStaff(db, 'judge');
     await addMember(db, contest.id, judgeUser);
-    const judge = tokenFor(app, judgeUser);
+    const judge = tokenFor(e.app, judgeUser);
     const { round } = await makeClosedRound(db, contest.id, { questionCount: 3 });
     const people = await Promise.all([1, 2, 3, 4, 5].map(() => makeResident(db)));
     await makeExclusion(db, contest.id, { phone: people[0].phone });
@@ -41,21 +28,21 @@ describe('judging on the embedded PGlite database', () => {
       await makeSubmission(db, round, p.id, { score: 2, prediction: 0, durationMs: 10 });
     }
 
-    const first = await app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/finalize`, headers: bearer(judge) });
+    const first = await finalize(e.app, round.id, judge);
     expect(first.statusCode).toBe(200);
     expect(first.json()).toMatchObject({ actualCount: 3, participants: 5, ranked: 3 });
-    const again = await app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/finalize`, headers: bearer(judge) });
+    const again = await finalize(e.app, round.id, judge);
     expect(again.json().checksum).toBe(first.json().checksum);
 
-    const ranking = (await app.inject({ method: 'GET', url: `/api/v1/judge/rounds/${round.id}/ranking`, headers: bearer(judge) })).json();
-    expect(ranking.rows.map((r: { userId: string; rank: number | null; prize: string | null }) => [r.userId, r.rank, r.prize])).toEqual([
+    const ranked = (await ranking(e.app, round.id, judge)).json();
+    expect(ranked.rows.map((r: { userId: string; rank: number | null; prize: string | null }) => [r.userId, r.rank, r.prize])).toEqual([
       [people[3].id, 1, 'Giải Nhất'],
       [people[2].id, 2, 'Giải Nhì'],
       [people[4].id, 3, 'Giải Nhì'],
       [people[1].id, null, null],
       [people[0].id, null, null],
     ]);
-    expect(ranking.rows.map((r: { flags: string[] }) => r.flags)).toEqual([
+    expect(ranked.rows.map((r: { flags: string[] }) => r.flags)).toEqual([
       ['too_fast', 'same_answers_same_order', 'answer_farm'],
       ['too_fast', 'answer_farm'],
       ['too_fast', 'same_answers_same_order', 'answer_farm'],
@@ -63,11 +50,11 @@ describe('judging on the embedded PGlite database', () => {
       ['too_fast'],
     ]);
 
-    expect((await app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/publish`, headers: bearer(judge) })).statusCode).toBe(200);
-    expect((await app.inject({ method: 'GET', url: `/api/v1/rounds/${round.id}/winners` })).json().winners).toHaveLength(3);
+    expect((await publish(e.app, round.id, judge)).statusCode).toBe(200);
+    expect((await e.app.inject({ method: 'GET', url: `/api/v1/rounds/${round.id}/winners` })).json().winners).toHaveLength(3);
 
     for (const format of ['csv', 'xlsx', 'pdf']) {
-      const res = await app.inject({ method: 'GET', url: `/api/v1/judge/rounds/${round.id}/export?format=${format}`, headers: bearer(judge) });
+      const res = await e.app.inject({ method: 'GET', url: `/api/v1/judge/rounds/${round.id}/export?format=${format}`, headers: bearer(judge) });
       expect(res.statusCode).toBe(200);
       expect(res.headers['x-content-sha256']).toBe(createHash('sha256').update(res.rawPayload).digest('hex'));
     }

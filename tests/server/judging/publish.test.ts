@@ -1,25 +1,20 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, disqualifications, rounds } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { member, useTestApp } from '../../helpers/app';
+import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeExclusion, makeLocality, makeOpenAttempt, makeSubmission, makeUnit } from '../../helpers/results-factories';
+import { call } from '../../helpers/requests';
 
-let t: TestContext;
+const t = useTestApp();
 let judgeToken: string;
 let judgeId: string;
-beforeAll(async () => {
-  t = await makeTestApp();
-  const judge = await makeMemberStaff(t.database.db, 'judge');
-  judgeId = judge.id;
-  judgeToken = tokenFor(t.app, judge);
-});
-afterAll(() => t.close());
+beforeAll(async () => ({ id: judgeId, token: judgeToken } = await member(t, 'judge')));
 
 const db = () => t.database.db;
-const post = (url: string, payload?: object) => t.app.inject({ method: 'POST', url: `/api/v1${url}`, headers: bearer(judgeToken), ...(payload ? { payload } : {}) });
-const get = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url: `/api/v1${url}`, headers });
-const del = (url: string) => t.app.inject({ method: 'DELETE', url: `/api/v1${url}`, headers: bearer(judgeToken) });
+const post = (url: string, payload?: object) => call(t.app, 'POST', url, judgeToken, payload);
+const get = (url: string, headers: Record<string, string> = {}) => call(t.app, 'GET', url, undefined, undefined, { headers });
+const del = (url: string) => call(t.app, 'DELETE', url, judgeToken);
 
 async function roundWithPeople(n = 3) {
   const contest = await makeContest(db());

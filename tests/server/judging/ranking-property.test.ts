@@ -1,18 +1,15 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../../db/schema/index';
 import { PREDICTION_TARGETS, rankRound, type RankingPerson, type RankingSubmission } from '../../../server/src/lib/ranking';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeStaff, tokenFor, makeMemberStaff } from '../../helpers/factories';
+import { useTestApp, memberToken } from '../../helpers/app';
+import { makeContest, makeResident, makeStaff } from '../../helpers/factories';
 import { makeClosedRound, makeDisqualification, makeExclusion, makePriorWinners, makeSubmission } from '../../helpers/results-factories';
+import { finalize, ranking } from '../../helpers/requests';
 
-let t: TestContext;
+const t = useTestApp();
 let judgeToken: string;
-beforeAll(async () => {
-  t = await makeTestApp();
-  judgeToken = tokenFor(t.app, await makeMemberStaff(t.database.db, 'judge'));
-});
-afterAll(() => t.close());
+beforeAll(async () => (judgeToken = await memberToken(t, 'judge')));
 
 const T0 = Date.parse('2026-11-20T03:00:00.000Z');
 
@@ -102,12 +99,12 @@ describe('finalize (SQL) against lib/ranking.ts', () => {
           submissions,
         });
 
-        const fin = await t.app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/finalize`, headers: bearer(judgeToken) });
+        const fin = await finalize(t.app, round.id, judgeToken);
         expect(fin.statusCode).toBe(200);
         const got = fin.json();
-        const ranking = (await t.app.inject({ method: 'GET', url: `/api/v1/judge/rounds/${round.id}/ranking?limit=1000`, headers: bearer(judgeToken) })).json();
+        const ranked = (await ranking(t.app, round.id, judgeToken, '?limit=1000')).json();
         const pick = (r: Record<string, unknown>) => [r.position, r.rank, r.prize, r.userId, r.attemptId, r.attemptNo, r.predictionError, r.eligible, r.ineligibleReason ?? null];
-        expect(ranking.rows.map(pick)).toEqual(expected.rows.map((r) => pick(r as unknown as Record<string, unknown>)));
+        expect(ranked.rows.map(pick)).toEqual(expected.rows.map((r) => pick(r as unknown as Record<string, unknown>)));
         expect(got).toMatchObject({ actualCount: expected.actualCount, participants: expected.participants, ranked: expected.ranked, checksum: expected.checksum });
       }),
       { numRuns: 60 },

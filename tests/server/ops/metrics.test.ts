@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../../db/client';
 import { aggregateMetrics } from '../../../server/src/plugins/metrics';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { login, start, submit } from '../../helpers/requests';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
 
@@ -32,13 +33,13 @@ describe('GET /metrics', () => {
     const { round, pool } = await makeRound(app.db, contest.id, { questionCount: 3 }, 3);
     const resident = await makeResident(app.db);
     const token = tokenFor(app, resident);
-    const started = await app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(token) });
+    const started = await start(app, round.id, token);
     expect(started.statusCode).toBe(201);
     const attemptId = started.json().attemptId;
     const answers = pool.map((q) => ({ questionId: q.id, optionId: q.options[0].id }));
-    const bad = await app.inject({ method: 'POST', url: `/api/v1/attempts/${attemptId}/submit`, headers: bearer(token), payload: { answers: [{ questionId: 'nope', optionId: 'x' }], prediction: 1 } });
+    const bad = await submit(app, attemptId, token, { answers: [{ questionId: 'nope', optionId: 'x' }], prediction: 1 });
     expect(bad.statusCode).toBe(400);
-    const ok = await app.inject({ method: 'POST', url: `/api/v1/attempts/${attemptId}/submit`, headers: bearer(token), payload: { answers, prediction: 1 } });
+    const ok = await submit(app, attemptId, token, { answers, prediction: 1 });
     expect(ok.statusCode).toBe(200);
     await app.inject({ method: 'GET', url: '/api/v1/nothing/here' });
 
@@ -52,20 +53,12 @@ describe('GET /metrics', () => {
     expect(value(text, 'http_request_duration_seconds_count{method="GET",route="(unmatched)",status="404"}')).toBe(1);
     expect(text).not.toContain(attemptId);
     expect(text).toMatch(/http_request_duration_seconds_bucket\{le="0\.005",method="POST",route="\/api\/v1\/rounds\/:roundId\/attempts",status="201"\} \d/);
-    expect(value(text, 'submissions_acknowledged_total')).toBe(1);
-    expect(value(text, 'submissions_rejected_total{code="INVALID_ANSWERS"}')).toBe(1);
-    expect(value(text, 'attempts_started_total')).toBe(1);
-    expect(value(text, 'submission_writer_batch_size_count')).toBe(1);
-    expect(value(text, 'submission_writer_batch_size_sum')).toBe(1);
-    expect(value(text, 'submission_writer_commit_seconds_count')).toBe(1);
-    expect(value(text, 'submission_writer_queue_depth')).toBe(0);
-    expect(value(text, 'throttle_mode{mode="redis"}')).toBe(1);
-    expect(value(text, 'throttle_mode{mode="memory"}')).toBe(0);
-    expect(value(text, 'throttle_switches_total')).toBe(0);
-    expect(value(text, 'db_pool_max')).toBe(10);
+    const hotPath = { submissions_acknowledged_total: 1, 'submissions_rejected_total{code="INVALID_ANSWERS"}': 1, attempts_started_total: 1 };
+    const writer = { submission_writer_batch_size_count: 1, submission_writer_batch_size_sum: 1, submission_writer_commit_seconds_count: 1, submission_writer_queue_depth: 0 };
+    const throttle = { 'throttle_mode{mode="redis"}': 1, 'throttle_mode{mode="memory"}': 0, throttle_switches_total: 0 };
     // This very request holds no query: nothing is in flight while the text is made.
-    expect(value(text, 'db_queries_in_flight')).toBe(0);
-    expect(value(text, 'db_pool_waiting')).toBe(0);
+    const database = { db_pool_max: 10, db_queries_in_flight: 0, db_pool_waiting: 0 };
+    for (const [name, n] of Object.entries({ ...hotPath, ...writer, ...throttle, ...database })) expect(value(text, name), name).toBe(n);
     expect(text).toContain('process_cpu_seconds_total');
   });
 
@@ -107,7 +100,7 @@ describe('GET /metrics', () => {
     dead.on('error', () => {});
     const other = await makeTestApp({ redis: dead, database: open.database });
     try {
-      await other.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone: '0912345678', password: 'whatever-123' } });
+      await login(other.app, '0912345678', 'whatever-123');
       const text = (await other.app.inject({ method: 'GET', url: '/metrics' })).body;
       expect(value(text, 'throttle_mode{mode="memory"}')).toBe(1);
       expect(value(text, 'throttle_switches_total')).toBe(1);

@@ -3,19 +3,16 @@ import { promisify } from 'node:util';
 import { verify } from '@node-rs/argon2';
 import { eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { users } from '../../../db/schema/index';
 import { createDatabase } from '../../../db/client';
 import { redisClientOptions } from '../../../server/src/plugins/redis';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp, makeTestApp } from '../../helpers/app';
+import { login } from '../../helpers/requests';
 
 const run = promisify(execFile);
 
-let t: TestContext;
-beforeAll(async () => {
-  t = await makeTestApp();
-});
-afterAll(() => t.close());
+const t = useTestApp();
 
 describe('GET /healthz and /readyz', () => {
   it('answer 200 when the database and Redis answer', async () => {
@@ -105,7 +102,7 @@ describe('request hardening', () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: deep });
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('JSON_TOO_DEEP');
-    const huge = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone: '0912345678', password: 'x'.repeat(2_000_000) } });
+    const huge = await login(t.app, '0912345678', 'x'.repeat(2_000_000));
     expect(huge.statusCode).toBe(413);
     expect(huge.json().code).toBe('PAYLOAD_TOO_LARGE');
     const proto = await t.app.inject({

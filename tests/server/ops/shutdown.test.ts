@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { inArray } from 'drizzle-orm';
 import { createSigner } from 'fast-jwt';
 import { Agent, request } from 'node:http';
@@ -9,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/db';
 import { makeContest, makeResident, makeRound } from '../../helpers/factories';
 import { freePort } from '../../helpers/net';
 import { TEST_JWT_SECRET } from '../../helpers/app';
+import { ServerProcess } from '../../helpers/server-process';
 
 // What `docker stop` does: SIGTERM to the primary of the compiled server (WORKERS=2) alone,
 // while submissions are in flight on keep-alive connections.
@@ -17,38 +17,19 @@ const RESIDENTS = 300;
 const CONNECTIONS = 48;
 
 let database: TestDatabase;
-let child: ChildProcess;
+let server: ServerProcess;
 let base: string;
-let output = '';
 
 beforeAll(async () => {
   database = await createTestDatabase();
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, ['dist/server.js'], {
-    env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: redisUrl(), PORT: String(port), HOST: '127.0.0.1', WORKERS: '2', DB_POOL_MAX: '20', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info', SEED_DEMO: 'false', NODE_ENV: 'development' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
-    if (Date.now() - started > 60_000) throw new Error(`server did not start in 60 s:\n${output}`);
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) break;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  server = new ServerProcess({ ...process.env, DATABASE_URL: database.url, REDIS_URL: redisUrl(), PORT: String(port), HOST: '127.0.0.1', WORKERS: '2', DB_POOL_MAX: '20', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info', SEED_DEMO: 'false', NODE_ENV: 'development' });
+  await server.serving(`${base}/readyz`, { name: 'server', withinMs: 60_000, everyMs: 200 });
 }, 90_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
-  }
+  await server?.stop('SIGKILL');
   await database?.destroy();
 });
 
@@ -113,7 +94,7 @@ describe('SIGTERM to the primary of the compiled server', () => {
     let signalAt = 0;
     let exitedAt = 0;
     const exited = new Promise<number | null>((resolve) =>
-      child.once('exit', (code) => {
+      server.child.once('exit', (code) => {
         exitedAt = Date.now();
         resolve(code);
       }),
@@ -141,12 +122,12 @@ describe('SIGTERM to the primary of the compiled server', () => {
     // Signal once a good part of the submissions is through and the rest is flowing.
     while (outcomes.length < RESIDENTS / 3) await new Promise((r) => setTimeout(r, 5));
     signalAt = Date.now();
-    child.kill('SIGTERM');
+    server.child.kill('SIGTERM');
     await Promise.all(loops);
     const code = await exited;
     agent.destroy();
 
-    expect(code, output).toBe(0);
+    expect(code, server.output).toBe(0);
     expect(exitedAt - signalAt).toBeLessThan(15_000);
 
     const before = outcomes.filter((o) => o.sentAt < signalAt);
@@ -173,6 +154,6 @@ describe('SIGTERM to the primary of the compiled server', () => {
     expect(acknowledged.length).toBeGreaterThan(RESIDENTS / 4);
     const stored = await db.select({ attemptId: submissions.attemptId }).from(submissions).where(inArray(submissions.attemptId, acknowledged));
     expect(new Set(stored.map((s) => s.attemptId))).toEqual(new Set(acknowledged));
-    expect(output).toContain('stopped cleanly');
+    expect(server.output).toContain('stopped cleanly');
   }, 90_000);
 });

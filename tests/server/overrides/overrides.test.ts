@@ -1,27 +1,20 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { attempts, auditLog, submissions } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { useTestApp, memberToken } from '../../helpers/app';
+import { dateNowFollows, testClock } from '../../helpers/clock';
+import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { start, submit, firstOptions, call } from '../../helpers/requests';
 
-let t: TestContext;
+// The attempts service reads Date.now (attempts.routes.ts gives it no other clock): this file moves it.
+const clock = testClock();
+dateNowFollows(clock);
+const t = useTestApp();
 let org: string;
-beforeAll(async () => {
-  t = await makeTestApp();
-  org = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
-});
-afterAll(() => t.close());
+beforeAll(async () => (org = await memberToken(t, 'organizer')));
 
 const put = (roundId: string, userId: string, payload: unknown, token = org) =>
   t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${roundId}/overrides/${userId}`, headers: bearer(token), payload: payload as object });
-const start = (roundId: string, token: string) => t.app.inject({ method: 'POST', url: `/api/v1/rounds/${roundId}/attempts`, headers: bearer(token) });
-const submit = (attemptId: string, token: string, a: { questions: { id: string; options: { id: string }[] }[] }) =>
-  t.app.inject({
-    method: 'POST',
-    url: `/api/v1/attempts/${attemptId}/submit`,
-    headers: bearer(token),
-    payload: { answers: [{ questionId: a.questions[0].id, optionId: a.questions[0].options[0].id }], prediction: 1 },
-  });
 
 describe('PUT /admin/rounds/:roundId/overrides/:userId', () => {
   it('gives a resident an extra attempt past the cap, audit-logged', async () => {
@@ -29,19 +22,19 @@ describe('PUT /admin/rounds/:roundId/overrides/:userId', () => {
     const { round } = await makeRound(t.database.db, contest.id, { questionCount: 3, maxAttempts: 1 }, 3);
     const resident = await makeResident(t.database.db);
     const token = tokenFor(t.app, resident);
-    const first = (await start(round.id, token)).json();
-    expect((await submit(first.attemptId, token, first)).statusCode).toBe(200);
-    const refused = await start(round.id, token);
+    const first = (await start(t.app, round.id, token)).json();
+    expect((await submit(t.app, first.attemptId, token, firstOptions(first, 1, 1))).statusCode).toBe(200);
+    const refused = await start(t.app, round.id, token);
     expect(refused.json().code).toBe('ATTEMPTS_EXHAUSTED');
 
     const res = await put(round.id, resident.id, { extraAttempts: 1, extraSeconds: 0, reason: 'Mất điện lúc đang làm bài' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ extraAttempts: 1, extraSeconds: 0, reason: 'Mất điện lúc đang làm bài', fullName: resident.fullName });
-    const second = await start(round.id, token);
+    const second = await start(t.app, round.id, token);
     expect(second.statusCode).toBe(201);
     expect(second.json().attemptNo).toBe(2);
-    expect((await submit(second.json().attemptId, token, second.json())).statusCode).toBe(200);
-    expect((await start(round.id, token)).json().code).toBe('ATTEMPTS_EXHAUSTED');
+    expect((await submit(t.app, second.json().attemptId, token, firstOptions(second.json(), 1, 1))).statusCode).toBe(200);
+    expect((await start(t.app, round.id, token)).json().code).toBe('ATTEMPTS_EXHAUSTED');
 
     const log = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'override.set'));
     expect(log.some((l) => l.entityId === `${round.id}:${resident.id}`)).toBe(true);
@@ -77,8 +70,8 @@ describe('PUT /admin/rounds/:roundId/overrides/:userId', () => {
     const helpedToken = tokenFor(t.app, helped);
     const otherToken = tokenFor(t.app, other);
     // Resume: this process now knows both attempts with their original deadlines.
-    const a = (await start(round.id, helpedToken)).json();
-    const b = (await start(round.id, otherToken)).json();
+    const a = (await start(t.app, round.id, helpedToken)).json();
+    const b = (await start(t.app, round.id, otherToken)).json();
     expect(a.attemptId).toBeDefined();
     expect(b.attemptId).toBeDefined();
 
@@ -86,9 +79,9 @@ describe('PUT /admin/rounds/:roundId/overrides/:userId', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().extendedAttempts).toBe(1);
 
-    await new Promise((r) => setTimeout(r, 2_000));
-    expect((await submit(b.attemptId, otherToken, b)).json().code).toBe('DEADLINE_PASSED');
-    const ok = await submit(a.attemptId, helpedToken, a);
+    clock.advance(2_000);
+    expect((await submit(t.app, b.attemptId, otherToken, firstOptions(b, 1, 1))).json().code).toBe('DEADLINE_PASSED');
+    const ok = await submit(t.app, a.attemptId, helpedToken, firstOptions(a, 1, 1));
     expect(ok.statusCode).toBe(200);
     const stored = await t.database.db.select().from(submissions).where(and(eq(submissions.attemptId, a.attemptId)));
     expect(stored).toHaveLength(1);
@@ -119,20 +112,10 @@ describe('POST /admin/rounds/:roundId/overrides', () => {
     const contest = await makeContest(t.database.db);
     const { round } = await makeRound(t.database.db, contest.id, { questionCount: 3 }, 3);
     const resident = await makeResident(t.database.db, { phone: '0977123456' });
-    const res = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/admin/rounds/${round.id}/overrides`,
-      headers: bearer(org),
-      payload: { phone: '+84 977 123 456', extraAttempts: 0, extraSeconds: 120, reason: 'Sự cố mạng' },
-    });
+    const res = await call(t.app, 'POST', `/admin/rounds/${round.id}/overrides`, org, { phone: '+84 977 123 456', extraAttempts: 0, extraSeconds: 120, reason: 'Sự cố mạng' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ userId: resident.id, extraSeconds: 120 });
-    const unknown = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/admin/rounds/${round.id}/overrides`,
-      headers: bearer(org),
-      payload: { phone: '0977000999', extraAttempts: 0, extraSeconds: 120, reason: 'Sự cố mạng' },
-    });
+    const unknown = await call(t.app, 'POST', `/admin/rounds/${round.id}/overrides`, org, { phone: '0977000999', extraAttempts: 0, extraSeconds: 120, reason: 'Sự cố mạng' });
     expect(unknown.statusCode).toBe(404);
   });
 });

@@ -1,18 +1,14 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp, memberToken } from '../../helpers/app';
 import { QUESTION_HEADERS } from '../../../server/src/lib/question-sheet';
-import { bearer, makeContest, tokenFor, makeMemberStaff } from '../../helpers/factories';
+import { bearer, makeContest } from '../../helpers/factories';
 import { csvText } from '../../fixtures/sheets';
 
-let t: TestContext;
+const t = useTestApp();
 let organizer: string;
-beforeAll(async () => {
-  t = await makeTestApp();
-  organizer = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
-});
-afterAll(() => t.close());
+beforeAll(async () => (organizer = await memberToken(t, 'organizer')));
 
 const options = [{ text: 'x', correct: true }, { text: 'y', correct: false }, { text: 'z', correct: false }];
 

@@ -1,23 +1,20 @@
 import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, questions } from '../../../db/schema/index';
 import { QUESTION_HEADERS, WARNINGS_HEADER } from '../../../server/src/lib/question-sheet';
 import { readSheet } from '../../../server/src/lib/spreadsheet';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeMemberStaff, tokenFor } from '../../helpers/factories';
+import { useTestApp, memberTokens } from '../../helpers/app';
+import { bearer, makeContest, tokenFor } from '../../helpers/factories';
 import { csvText, multipart, xlsxOf } from '../../fixtures/sheets';
 
-let t: TestContext;
+const t = useTestApp();
 let organizer: string;
 let judge: string;
 let resident: string;
 beforeAll(async () => {
-  t = await makeTestApp();
-  organizer = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
-  judge = tokenFor(t.app, await makeMemberStaff(t.database.db, 'judge'));
+  [organizer, judge] = await memberTokens(t, 'organizer', 'judge');
   resident = tokenFor(t.app, { id: crypto.randomUUID(), role: 'resident' });
 });
-afterAll(() => t.close());
 
 type Input = { text: string; options: { text: string; correct: boolean }[]; topic?: string | null; explanation?: string | null };
 const opts = (...texts: string[]) => texts.map((s) => ({ text: s.replace(/^\*/, ''), correct: s.startsWith('*') }));

@@ -1,17 +1,13 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { localities, units } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeResident, tokenFor, makeMemberStaff } from '../../helpers/factories';
+import { useTestApp, memberToken } from '../../helpers/app';
+import { bearer, makeContest, makeResident, tokenFor } from '../../helpers/factories';
 import { csvText, multipart, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
 
-let t: TestContext;
+const t = useTestApp();
 let organizer: string;
-beforeAll(async () => {
-  t = await makeTestApp();
-  organizer = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
-});
-afterAll(() => t.close());
+beforeAll(async () => (organizer = await memberToken(t, 'organizer')));
 
 async function importFile(contestId: string, kind: 'localities' | 'units', file: Buffer, name = 'ds.csv', query = '') {
   const m = multipart(file, name);

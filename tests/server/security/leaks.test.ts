@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Question } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp } from '../../helpers/app';
 import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { start, submit } from '../../helpers/requests';
 
 // Before a round closes, nothing a resident can read may reveal the answer key: no
 // correct flags, no explanations, and no option order or option id order that follows
 // correctness.
 
-let t: TestContext;
-beforeAll(async () => {
-  t = await makeTestApp();
-});
-afterAll(() => t.close());
+const t = useTestApp();
 
 const KEY_WORDS = /"correct"|"isCorrect"|"explanation"|"correctOptionId"|"answerKey"/;
 
@@ -20,18 +17,19 @@ describe('answer key before the round closes', () => {
     const contest = await makeContest(t.database.db);
     const { round, pool } = await makeRound(t.database.db, contest.id, { questionCount: 5, revealScore: 'after_close' });
     const resident = await makeResident(t.database.db);
-    const h = bearer(tokenFor(t.app, resident));
+    const token = tokenFor(t.app, resident);
+    const h = bearer(token);
     const responses = [];
     responses.push(await t.app.inject({ method: 'GET', url: '/api/v1/contests' }));
     responses.push(await t.app.inject({ method: 'GET', url: `/api/v1/contests/${contest.id}` }));
-    const started = await t.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: h });
+    const started = await start(t.app, round.id, token);
     responses.push(started);
-    responses.push(await t.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: h }));
+    responses.push(await start(t.app, round.id, token));
     responses.push(await t.app.inject({ method: 'GET', url: '/api/v1/me/attempts', headers: h }));
     const a = started.json();
     const byId = new Map(pool.map((q) => [q.id, q]));
     const allCorrect = a.questions.map((q: { id: string }) => ({ questionId: q.id, optionId: byId.get(q.id)!.options.find((o) => o.correct)!.id }));
-    const submitted = await t.app.inject({ method: 'POST', url: `/api/v1/attempts/${a.attemptId}/submit`, headers: h, payload: { answers: allCorrect, prediction: 3 } });
+    const submitted = await submit(t.app, a.attemptId, token, { answers: allCorrect, prediction: 3 });
     expect(submitted.statusCode).toBe(200);
     // revealScore after_close: not even the score, which would tell which answers were right.
     expect(submitted.json().score).toBeUndefined();
@@ -54,7 +52,7 @@ describe('answer key before the round closes', () => {
     const { round, pool } = await makeRound(t.database.db, contest.id, { questionCount: 100 }, 100);
     const byId = new Map<string, Question>(pool.map((q) => [q.id, q]));
     const resident = await makeResident(t.database.db);
-    const a = (await t.app.inject({ method: 'POST', url: `/api/v1/rounds/${round.id}/attempts`, headers: bearer(tokenFor(t.app, resident)) })).json();
+    const a = (await start(t.app, round.id, tokenFor(t.app, resident))).json();
     const shownAt = [0, 0, 0, 0];
     const rankById = [0, 0, 0, 0];
     let samePlaceAsStored = 0;

@@ -1,20 +1,17 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loginFailures } from '../../../db/schema/index';
 import { defaultLimits } from '../../../server/src/lib/limits';
 import { HASH_CONCURRENCY, HASH_QUEUE } from '../../../server/src/lib/passwords';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp, makeTestApp } from '../../helpers/app';
 import { makePhone, makeResident, PASSWORD } from '../../helpers/factories';
+import { login } from '../../helpers/requests';
 
-let t: TestContext;
+const t = useTestApp({ limits: { ...defaultLimits, loginFailuresPerIp: { limit: 1_000, windowMs: 60_000 } } });
 const db = () => t.database.db;
-beforeAll(async () => {
-  t = await makeTestApp({ limits: { ...defaultLimits, loginFailuresPerIp: { limit: 1_000, windowMs: 60_000 } } });
-});
-afterAll(() => t.close());
 
-const login = (phone: string, password: string, ip = '10.1.0.1', app = t.app) =>
-  app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone, password }, remoteAddress: ip });
+/** Where the logins come from unless a test says otherwise. */
+const HOME = { remoteAddress: '10.1.0.1' };
 
 /** As if the current wait had run out. */
 const waitOver = (phone: string) => db().update(loginFailures).set({ blockedUntil: new Date(Date.now() - 1000) }).where(eq(loginFailures.phone, phone));
@@ -22,8 +19,8 @@ const waitOver = (phone: string) => db().update(loginFailures).set({ blockedUnti
 describe('failed logins per phone', () => {
   it('after 5 failures, waits that double per further failure; a success resets the count', async () => {
     const r = await makeResident(db());
-    for (let i = 0; i < 5; i++) expect((await login(r.phone, 'sai-mat-khau')).statusCode).toBe(401);
-    const blocked = await login(r.phone, PASSWORD);
+    for (let i = 0; i < 5; i++) expect((await login(t.app, r.phone, 'sai-mat-khau', HOME)).statusCode).toBe(401);
+    const blocked = await login(t.app, r.phone, PASSWORD, HOME);
     expect(blocked.statusCode).toBe(429);
     expect(blocked.json().code).toBe('RATE_LIMITED');
     const first = Number(blocked.headers['retry-after']);
@@ -31,31 +28,31 @@ describe('failed logins per phone', () => {
     expect(first).toBeLessThanOrEqual(30);
 
     await waitOver(r.phone);
-    expect((await login(r.phone, 'sai-mat-khau')).statusCode).toBe(401);
-    expect(Number((await login(r.phone, PASSWORD)).headers['retry-after'])).toBeGreaterThanOrEqual(59);
+    expect((await login(t.app, r.phone, 'sai-mat-khau', HOME)).statusCode).toBe(401);
+    expect(Number((await login(t.app, r.phone, PASSWORD, HOME)).headers['retry-after'])).toBeGreaterThanOrEqual(59);
     await waitOver(r.phone);
-    expect((await login(r.phone, 'sai-mat-khau')).statusCode).toBe(401);
-    expect(Number((await login(r.phone, PASSWORD)).headers['retry-after'])).toBeGreaterThanOrEqual(119);
+    expect((await login(t.app, r.phone, 'sai-mat-khau', HOME)).statusCode).toBe(401);
+    expect(Number((await login(t.app, r.phone, PASSWORD, HOME)).headers['retry-after'])).toBeGreaterThanOrEqual(119);
 
     await waitOver(r.phone);
-    expect((await login(r.phone, PASSWORD)).statusCode).toBe(200);
+    expect((await login(t.app, r.phone, PASSWORD, HOME)).statusCode).toBe(200);
     expect(await db().select().from(loginFailures).where(eq(loginFailures.phone, r.phone))).toHaveLength(0);
     // A fresh start: four failures do not block.
-    for (let i = 0; i < 4; i++) await login(r.phone, 'sai-mat-khau');
-    expect((await login(r.phone, PASSWORD)).statusCode).toBe(200);
+    for (let i = 0; i < 4; i++) await login(t.app, r.phone, 'sai-mat-khau', HOME);
+    expect((await login(t.app, r.phone, PASSWORD, HOME)).statusCode).toBe(200);
   });
 
   it('never waits more than 15 minutes', async () => {
     const phone = makePhone();
     await db().insert(loginFailures).values({ phone, failures: 40, blockedUntil: new Date(Date.now() - 1000) });
-    await login(phone, 'x-wrong');
-    expect(Number((await login(phone, 'x-wrong')).headers['retry-after'])).toBe(900);
+    await login(t.app, phone, 'x-wrong', HOME);
+    expect(Number((await login(t.app, phone, 'x-wrong', HOME)).headers['retry-after'])).toBe(900);
   });
 
   it('treats a phone with no account the same way (nothing tells them apart)', async () => {
     const phone = makePhone();
     const answers = [];
-    for (let i = 0; i < 6; i++) answers.push(await login(phone, 'doan-mo'));
+    for (let i = 0; i < 6; i++) answers.push(await login(t.app, phone, 'doan-mo', HOME));
     expect(answers.slice(0, 5).map((a) => a.json().code)).toEqual(Array(5).fill('INVALID_CREDENTIALS'));
     expect(answers[5].statusCode).toBe(429);
   });
@@ -66,12 +63,12 @@ describe('failed logins per address, and the hashing cap', () => {
     const app = await makeTestApp({ database: t.database, limits: { ...defaultLimits, loginFailuresPerIp: { limit: 3, windowMs: 60_000 } } });
     try {
       const r = await makeResident(db());
-      for (let i = 0; i < 3; i++) expect((await login(makePhone(), 'phun-mat-khau', '10.9.9.9', app.app)).statusCode).toBe(401);
-      const res = await login(r.phone, PASSWORD, '10.9.9.9', app.app);
+      for (let i = 0; i < 3; i++) expect((await login(app.app, makePhone(), 'phun-mat-khau', { remoteAddress: '10.9.9.9' })).statusCode).toBe(401);
+      const res = await login(app.app, r.phone, PASSWORD, { remoteAddress: '10.9.9.9' });
       expect(res.statusCode).toBe(429);
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
       // Another address is not affected.
-      expect((await login(r.phone, PASSWORD, '10.9.9.10', app.app)).statusCode).toBe(200);
+      expect((await login(app.app, r.phone, PASSWORD, { remoteAddress: '10.9.9.10' })).statusCode).toBe(200);
     } finally {
       await app.close();
     }
@@ -79,7 +76,7 @@ describe('failed logins per address, and the hashing cap', () => {
 
   it('answers a flood of password checks past the cap with 429 and Retry-After, and the rest normally', async () => {
     const n = HASH_CONCURRENCY + HASH_QUEUE + 40;
-    const answers = await Promise.all(Array.from({ length: n }, (_, i) => login(makePhone(), 'lu-lut', `10.8.${Math.floor(i / 200)}.${i % 200}`)));
+    const answers = await Promise.all(Array.from({ length: n }, (_, i) => login(t.app, makePhone(), 'lu-lut', { remoteAddress: `10.8.${Math.floor(i / 200)}.${i % 200}` })));
     const codes = answers.map((a) => a.statusCode);
     // Some checks finish while the flood still arrives, so not every one past the cap is refused; many are.
     expect(codes.filter((c) => c === 429).length).toBeGreaterThanOrEqual(10);
@@ -88,6 +85,6 @@ describe('failed logins per address, and the hashing cap', () => {
     expect(answers.filter((a) => a.statusCode === 429).every((a) => a.headers['retry-after'] === '1')).toBe(true);
     // Once the flood is over, a real resident gets in.
     const r = await makeResident(db());
-    expect((await login(r.phone, PASSWORD)).statusCode).toBe(200);
+    expect((await login(t.app, r.phone, PASSWORD, HOME)).statusCode).toBe(200);
   });
 });

@@ -1,21 +1,18 @@
 import { eq } from 'drizzle-orm';
 import Fastify from 'fastify';
 import fp from 'fastify-plugin';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditLog, contestMembers } from '../../../db/schema/index';
 import accessPlugin from '../../../server/src/plugins/access';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound } from '../../helpers/results-factories';
+import { call } from '../../helpers/requests';
 
-let t: TestContext;
+const t = useTestApp();
 const db = () => t.database.db;
-beforeAll(async () => {
-  t = await makeTestApp();
-});
-afterAll(() => t.close());
 
-const get = (url: string, token: string) => t.app.inject({ method: 'GET', url: `/api/v1${url}`, headers: bearer(token) });
+const get = (url: string, token: string) => call(t.app, 'GET', url, token);
 const putMembers = (contestId: string, members: unknown[], token: string) =>
   t.app.inject({ method: 'PUT', url: `/api/v1/admin/contests/${contestId}/members`, headers: bearer(token), payload: { members } });
 

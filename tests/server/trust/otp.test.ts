@@ -7,6 +7,7 @@ import { defaultLimits } from '../../../server/src/lib/limits';
 import { HttpSender } from '../../../server/src/modules/otp/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { bearer, makePhone, makeResident, PASSWORD } from '../../helpers/factories';
+import { login, register } from '../../helpers/requests';
 
 /** A real SMS gateway stand-in: records every POST, and answers what the test says. */
 interface Received {
@@ -42,7 +43,6 @@ afterAll(async () => {
 
 const askCode = (phone: string, purpose: 'reset' | 'register', app = t.app) => app.inject({ method: 'POST', url: '/api/v1/auth/otp', payload: { phone, purpose } });
 const reset = (phone: string, code: string, newPassword = 'mat-khau-moi-9') => t.app.inject({ method: 'POST', url: '/api/v1/auth/password/reset', payload: { phone, code, newPassword } });
-const login = (phone: string, password: string) => t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone, password } });
 
 async function messageFor(phone: string, ms = 3000): Promise<Received> {
   const t0 = Date.now();
@@ -60,7 +60,7 @@ const aMinuteLater = (phone: string) => db().update(otpCodes).set({ createdAt: s
 describe('POST /auth/otp and POST /auth/password/reset', () => {
   it('sends a code through the gateway after the 202, and the code resets the password and revokes older tokens', async () => {
     const r = await makeResident(db());
-    const oldToken = (await login(r.phone, PASSWORD)).json().token as string;
+    const oldToken = (await login(t.app, r.phone, PASSWORD)).json().token as string;
     const res = await askCode(r.phone, 'reset');
     expect(res.statusCode).toBe(202);
     expect(res.body).toBe('');
@@ -71,8 +71,8 @@ describe('POST /auth/otp and POST /auth/password/reset', () => {
 
     expect((await reset(r.phone, codeOf(m))).statusCode).toBe(204);
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(oldToken) })).json().code).toBe('TOKEN_REVOKED');
-    expect((await login(r.phone, PASSWORD)).statusCode).toBe(401);
-    expect((await login(r.phone, 'mat-khau-moi-9')).statusCode).toBe(200);
+    expect((await login(t.app, r.phone, PASSWORD)).statusCode).toBe(401);
+    expect((await login(t.app, r.phone, 'mat-khau-moi-9')).statusCode).toBe(200);
     // Used once.
     expect((await reset(r.phone, codeOf(m), 'lan-nua-thoi-1')).json().code).toBe('OTP_INVALID');
   });
@@ -137,7 +137,7 @@ describe('POST /auth/otp and POST /auth/password/reset', () => {
     expect((await reset(r.phone, code)).json().code).toBe('OTP_INVALID');
     const [u] = await db().select().from(users).where(eq(users.id, r.id));
     expect(u.tokenVersion).toBe(0);
-    expect((await login(r.phone, PASSWORD)).statusCode).toBe(200);
+    expect((await login(t.app, r.phone, PASSWORD)).statusCode).toBe(200);
 
     await aMinuteLater(r.phone);
     received = received.filter((m) => m.body.phone !== r.phone);
@@ -210,14 +210,13 @@ describe('REGISTRATION_OTP=on', () => {
     try {
       const phone = makePhone();
       const body = { fullName: 'Phạm Thị Dung', phone, password: 'mat-khau-dung-1', nationalId: '038190000123', birthYear: 1990 };
-      const register = (extra: object) => app.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { ...body, ...extra } });
-      expect((await register({})).json().code).toBe('OTP_REQUIRED');
+      expect((await register(app.app, body)).json().code).toBe('OTP_REQUIRED');
       expect((await askCode(phone, 'register', app.app)).statusCode).toBe(202);
       const code = codeOf(await messageFor(phone));
       const wrong = code === '000000' ? '111111' : '000000';
-      expect((await register({ otp: wrong })).json().code).toBe('OTP_INVALID');
+      expect((await register(app.app, { ...body, otp: wrong })).json().code).toBe('OTP_INVALID');
       expect(await db().select().from(users).where(eq(users.phone, phone))).toHaveLength(0);
-      const ok = await register({ otp: code });
+      const ok = await register(app.app, { ...body, otp: code });
       expect(ok.statusCode).toBe(201);
 
       // A phone that already has an account gets no register code (and the same 202).

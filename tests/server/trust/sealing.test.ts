@@ -1,37 +1,28 @@
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { attempts, overrides, rounds } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeMemberStaff, makeResident, makeRound, tokenFor } from '../../helpers/factories';
+import { memberToken, useTestApp } from '../../helpers/app';
+import { testClock } from '../../helpers/clock';
+import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeOpenAttempt } from '../../helpers/results-factories';
+import { start, submit, finalize, firstOptions, type Served } from '../../helpers/requests';
 
-let t: TestContext;
+const clock = testClock();
+const t = useTestApp({ now: clock.now });
 let organizer: string;
 let judge: string;
 const db = () => t.database.db;
 const SECOND = 1000;
 
 beforeAll(async () => {
-  t = await makeTestApp();
-  organizer = tokenFor(t.app, await makeMemberStaff(db(), 'organizer'));
-  judge = tokenFor(t.app, await makeMemberStaff(db(), 'judge'));
+  organizer = await memberToken(t, 'organizer');
+  judge = await memberToken(t, 'judge');
 });
-afterAll(() => t.close());
 
 const key = (roundId: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url: `/api/v1/rounds/${roundId}/answer-key`, headers });
-const start = (roundId: string, token: string) => t.app.inject({ method: 'POST', url: `/api/v1/rounds/${roundId}/attempts`, headers: bearer(token) });
-type Served = { attemptId: string; questions: { id: string; options: { id: string }[] }[] };
-const submitFirstOptions = (a: Served, token: string) =>
-  t.app.inject({
-    method: 'POST',
-    url: `/api/v1/attempts/${a.attemptId}/submit`,
-    headers: bearer(token),
-    payload: { answers: a.questions.map((q) => ({ questionId: q.id, optionId: q.options[0].id })), prediction: 1 },
-  });
 const patchRound = (roundId: string, payload: object) => t.app.inject({ method: 'PATCH', url: `/api/v1/admin/rounds/${roundId}`, headers: bearer(organizer), payload });
 const putOverride = (roundId: string, userId: string) =>
   t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${roundId}/overrides/${userId}`, headers: bearer(organizer), payload: { extraAttempts: 0, extraSeconds: 120, reason: 'Mất sóng' } });
-const finalize = (roundId: string) => t.app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${roundId}/finalize`, headers: bearer(judge) });
 
 /**
  * Moves a round and its running attempts `ms` into the past, as if that much time had
@@ -47,7 +38,7 @@ async function age(roundId: string, ms: number) {
 }
 
 /** The public refusals are remembered for a second per process: a later read must not see a stale one. */
-const pastRefusalMemory = () => new Promise((r) => setTimeout(r, 1100));
+const pastRefusalMemory = () => clock.advance(1100);
 
 describe('sealed rounds: the answer key', () => {
   it('stays closed to a script that reads it at closesAt, while a submission can still be accepted', async () => {
@@ -55,7 +46,7 @@ describe('sealed rounds: the answer key', () => {
     const { round } = await makeRound(db(), contest.id, { questionCount: 3, timeLimitSeconds: 600, closesAt: new Date(Date.now() + 60 * SECOND) }, 3);
     const resident = await makeResident(db());
     const token = tokenFor(t.app, resident);
-    const served = (await start(round.id, token)).json() as Served;
+    const served = (await start(t.app, round.id, token)).json() as Served;
 
     // The round closes: the attempt's deadline was capped at closesAt and the grace runs.
     await age(round.id, 70 * SECOND);
@@ -67,16 +58,16 @@ describe('sealed rounds: the answer key', () => {
     expect(retry).toBeLessThanOrEqual(21);
     expect(JSON.stringify(early.json())).not.toMatch(/correct/i);
     // Finalize waits for the same moment.
-    const fin = await finalize(round.id);
+    const fin = await finalize(t.app, round.id, judge);
     expect(fin.statusCode).toBe(409);
     expect(fin.json().code).toBe('ROUND_NOT_CLOSED');
     expect(Number(fin.headers['retry-after'])).toBeGreaterThan(0);
 
     // Inside the grace the submission is still accepted: the key was not there to copy.
-    expect((await submitFirstOptions(served, token)).statusCode).toBe(200);
+    expect((await submit(t.app, served.attemptId, token, firstOptions(served))).statusCode).toBe(200);
 
     await age(round.id, 31 * SECOND);
-    await pastRefusalMemory();
+    pastRefusalMemory();
     const open = await key(round.id);
     expect(open.statusCode).toBe(200);
     expect(open.json()).toHaveLength(3);
@@ -93,13 +84,13 @@ describe('sealed rounds: the answer key', () => {
     const res = await key(round.id);
     expect(res.statusCode).toBe(409);
     expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(85);
-    expect((await finalize(round.id)).json().code).toBe('ROUND_NOT_CLOSED');
+    expect((await finalize(t.app, round.id, judge)).json().code).toBe('ROUND_NOT_CLOSED');
 
     // Once that attempt's time and the grace are over, the round is sealed.
     await db().update(attempts).set({ deadline: new Date(Date.now() - 31 * SECOND) }).where(eq(attempts.id, running.id));
-    await pastRefusalMemory();
+    pastRefusalMemory();
     expect((await key(round.id)).statusCode).toBe(200);
-    expect((await finalize(round.id)).statusCode).toBe(200);
+    expect((await finalize(t.app, round.id, judge)).statusCode).toBe(200);
   });
 
   it('is served with Cache-Control and an ETag, and 304 for a matching If-None-Match', async () => {
@@ -124,8 +115,8 @@ describe('sealed rounds: closing early and after sealing', () => {
     const plain = await makeResident(db());
     const extra = await makeResident(db());
     await db().insert(overrides).values({ roundId: round.id, userId: extra.id, extraSeconds: 300, reason: 'Người khuyết tật' });
-    const a = (await start(round.id, tokenFor(t.app, plain))).json() as Served;
-    const b = (await start(round.id, tokenFor(t.app, extra))).json() as Served;
+    const a = (await start(t.app, round.id, tokenFor(t.app, plain))).json() as Served;
+    const b = (await start(t.app, round.id, tokenFor(t.app, extra))).json() as Served;
 
     const closesAt = new Date();
     const res = await patchRound(round.id, { closesAt: closesAt.toISOString() });
@@ -204,18 +195,18 @@ describe('scores of a round that reveals them after close', () => {
     const { round } = await makeRound(db(), contest.id, { questionCount: 3, revealScore: 'after_close', closesAt: new Date(Date.now() + 60 * SECOND) }, 3);
     const resident = await makeResident(db());
     const token = tokenFor(t.app, resident);
-    const served = (await start(round.id, token)).json() as Served;
-    const first = await submitFirstOptions(served, token);
+    const served = (await start(t.app, round.id, token)).json() as Served;
+    const first = await submit(t.app, served.attemptId, token, firstOptions(served));
     expect(first.statusCode).toBe(200);
     expect(first.json().score).toBeUndefined();
     const mine = () => t.app.inject({ method: 'GET', url: '/api/v1/me/attempts', headers: bearer(token) }).then((r) => r.json()[0]);
 
     await age(round.id, 70 * SECOND);
     expect((await mine()).score).toBeUndefined();
-    expect((await submitFirstOptions(served, token)).json().score).toBeUndefined();
+    expect((await submit(t.app, served.attemptId, token, firstOptions(served))).json().score).toBeUndefined();
 
     await age(round.id, 31 * SECOND);
     expect(typeof (await mine()).score).toBe('number');
-    expect(typeof (await submitFirstOptions(served, token)).json().score).toBe('number');
+    expect(typeof (await submit(t.app, served.attemptId, token, firstOptions(served))).json().score).toBe('number');
   });
 });

@@ -1,20 +1,16 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditLog, contestMembers, users } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
+import { useTestApp, makeTestApp, type TestContext } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, PASSWORD, tokenFor } from '../../helpers/factories';
 import { makeClosedRound } from '../../helpers/results-factories';
+import { login, call } from '../../helpers/requests';
 
-let t: TestContext;
+const t = useTestApp();
 const db = () => t.database.db;
-beforeAll(async () => {
-  t = await makeTestApp();
-});
-afterAll(() => t.close());
 
-const login = (app: TestContext['app'], phone: string, password = PASSWORD) => app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone, password } });
 const me = (app: TestContext['app'], token: string) => app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token) });
-const post = (app: TestContext['app'], url: string, token: string, payload?: object) => app.inject({ method: 'POST', url: `/api/v1${url}`, headers: bearer(token), payload });
+const post = (app: TestContext['app'], url: string, token: string, payload?: object) => call(app, 'POST', url, token, payload);
 
 /** Polls until `check` holds or `ms` pass; the revocation contract is "within 5 s". */
 async function within(ms: number, check: () => Promise<boolean>): Promise<number> {

@@ -1,18 +1,14 @@
 import { count, eq } from 'drizzle-orm';
 import { strToU8, zipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { questions } from '../../../db/schema/index';
 import { multipart } from '../../fixtures/sheets';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeMemberStaff, tokenFor } from '../../helpers/factories';
+import { useTestApp, memberToken } from '../../helpers/app';
+import { bearer, makeContest } from '../../helpers/factories';
 
-let t: TestContext;
+const t = useTestApp();
 let organizer: string;
-beforeAll(async () => {
-  t = await makeTestApp();
-  organizer = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
-});
-afterAll(() => t.close());
+beforeAll(async () => (organizer = await memberToken(t, 'organizer')));
 
 async function upload(contestId: string, file: Buffer, name: string) {
   const m = multipart(file, name);
