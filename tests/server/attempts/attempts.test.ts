@@ -201,6 +201,7 @@ describe('POST /attempts/:id/submit', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().score).toBe(5);
     const [row] = await t.app.db.select().from(submissions).where(eq(submissions.attemptId, attempt.attemptId));
+    expect(row.score).toBe(5);
     expect(await storedAnswers(t.app.db, attempt.attemptId)).toStrictEqual(answers);
   });
 
