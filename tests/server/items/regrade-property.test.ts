@@ -1,20 +1,16 @@
 import { inArray } from 'drizzle-orm';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { roundQuestions, submissions, type Round } from '../../../db/schema/index';
 import { analyzeItems, statsFor } from '../../../server/src/lib/item-analysis';
 import { grade, type KeyEntry } from '../../../server/src/lib/scoring';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makeContest, makeQuestions, makeResident, tokenFor, makeMemberStaff } from '../../helpers/factories';
+import { memberToken, useTestApp } from '../../helpers/app';
+import { bearer, makeContest, makeQuestions, makeResident } from '../../helpers/factories';
 import { makeClosedRound, makeSubmission } from '../../helpers/results-factories';
 
-let t: TestContext;
+const t = useTestApp();
 let judgeToken: string;
-beforeAll(async () => {
-  t = await makeTestApp();
-  judgeToken = tokenFor(t.app, await makeMemberStaff(t.database.db, 'judge'));
-});
-afterAll(() => t.close());
+beforeAll(async () => (judgeToken = await memberToken(t, 'judge')));
 
 // Two rounds share question 0 (a question "used everywhere"); round 1 also has 1 and 2,
 // round 2 has 3. Each attempt draws a subset of its round's pool and answers some of it.

@@ -1,19 +1,15 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Round, StoredAnswer } from '../../../db/schema/index';
 import { fairplayFlags, type FairplaySubmission } from '../../../server/src/lib/fairplay';
 import { checksumOf, type RankedRow } from '../../../server/src/lib/ranking';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
+import { memberToken, useTestApp } from '../../helpers/app';
+import { addMember, bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeSubmission } from '../../helpers/results-factories';
 
-let t: TestContext;
+const t = useTestApp();
 let judgeToken: string;
-beforeAll(async () => {
-  t = await makeTestApp();
-  judgeToken = tokenFor(t.app, await makeMemberStaff(t.database.db, 'judge'));
-});
-afterAll(() => t.close());
+beforeAll(async () => (judgeToken = await memberToken(t, 'judge')));
 
 const db = () => t.database.db;
 

@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../db/client';
 import { attempts, localities, submissions, units, type Round } from '../../../db/schema/index';
-import { makeTestApp, type TestContext } from '../../helpers/app';
-import { addMember, bearer, makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { memberToken, useTestApp } from '../../helpers/app';
+import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 
-let t: TestContext;
+const t = useTestApp();
 let organizer: string;
-beforeAll(async () => {
-  t = await makeTestApp();
-  organizer = tokenFor(t.app, await makeMemberStaff(t.database.db, 'organizer'));
-});
-afterAll(() => t.close());
+beforeAll(async () => (organizer = await memberToken(t, 'organizer')));
 
 const HOUR = 3_600_000;
 
