@@ -1,6 +1,5 @@
 import { getContext, setContext } from 'svelte';
-import { api } from '$lib/api';
-import { contestIdFor } from '$lib/staff-contests';
+import { staffContest } from '$lib/staff-contests';
 import type { Contest } from '$lib/types';
 
 const KEY = Symbol('admin-contest');
@@ -18,7 +17,7 @@ export class AdminContest {
       this.error = null;
     }
     try {
-      const c = await api.get<Contest>(`/admin/contests/${encodeURIComponent(await contestIdFor(idOrSlug))}`);
+      const c = await staffContest(idOrSlug);
       if (idOrSlug === this.idOrSlug) this.contest = c;
     } catch (err) {
       if (idOrSlug === this.idOrSlug) this.error = err;

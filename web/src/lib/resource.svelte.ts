@@ -1,0 +1,55 @@
+// The one loading/error pattern of the pages: data fetched by `load` whenever what it reads
+// changes (page params, the signed-in user...), with `value`, `error` and `loading` for the markup.
+
+export interface ResourceOptions {
+  /** Forget the old value (and error) when loading again for new inputs: the page shows "loading" meanwhile. */
+  reset?: boolean;
+}
+
+/**
+ * `load` runs inside an effect: reactive state it reads before its first `await` is tracked and a
+ * change loads again. It returns null/undefined/false when there is nothing to load yet (no user,
+ * no contest id). An answer to an older load that arrives late is dropped. Create it while a
+ * component initialises (it owns an effect).
+ */
+export class Resource<T> {
+  value = $state<T | null>(null);
+  error = $state<unknown>(null);
+  #version = $state(0);
+  #seq = 0;
+
+  constructor(load: () => Promise<T> | null | undefined | false, opts: ResourceOptions = {}) {
+    $effect(() => {
+      void this.#version;
+      const pending = load();
+      if (!pending) return;
+      const n = ++this.#seq;
+      if (opts.reset) {
+        this.value = null;
+        this.error = null;
+      }
+      pending.then(
+        (v) => {
+          if (n !== this.#seq) return;
+          this.value = v;
+          this.error = null;
+        },
+        (e) => {
+          if (n === this.#seq) this.error = e;
+        },
+      );
+    });
+  }
+
+  /** Nothing yet, and no error either. */
+  get loading(): boolean {
+    return this.value === null && this.error === null;
+  }
+
+  /** Loads again with the same inputs (after a change the page made itself). */
+  reload() {
+    this.#version += 1;
+  }
+}
+
+export const resource = <T>(load: () => Promise<T> | null | undefined | false, opts?: ResourceOptions) => new Resource<T>(load, opts);
