@@ -2,7 +2,7 @@
 // changes (page params, the signed-in user...), with `value`, `error` and `loading` for the markup.
 
 export interface ResourceOptions {
-  /** Forget the old value (and error) when loading again for new inputs: the page shows "loading" meanwhile. */
+  /** Forget the old value (and error) when loading for new inputs (not on reload()): the page shows "loading" meanwhile. */
   reset?: boolean;
 }
 
@@ -15,16 +15,21 @@ export interface ResourceOptions {
 export class Resource<T> {
   value = $state<T | null>(null);
   error = $state<unknown>(null);
+  /** When the value last arrived (Date.now()), 0 before. */
+  loadedAt = $state(0);
   #version = $state(0);
   #seq = 0;
 
   constructor(load: () => Promise<T> | null | undefined | false, opts: ResourceOptions = {}) {
+    let lastVersion = 0;
     $effect(() => {
-      void this.#version;
+      const version = this.#version;
       const pending = load();
       if (!pending) return;
       const n = ++this.#seq;
-      if (opts.reset) {
+      const reloading = version !== lastVersion;
+      lastVersion = version;
+      if (opts.reset && !reloading) {
         this.value = null;
         this.error = null;
       }
@@ -33,6 +38,7 @@ export class Resource<T> {
           if (n !== this.#seq) return;
           this.value = v;
           this.error = null;
+          this.loadedAt = Date.now();
         },
         (e) => {
           if (n === this.#seq) this.error = e;
@@ -53,3 +59,16 @@ export class Resource<T> {
 }
 
 export const resource = <T>(load: () => Promise<T> | null | undefined | false, opts?: ResourceOptions) => new Resource<T>(load, opts);
+
+/** `get()`'s value once it has stopped changing for `ms` (search boxes): undefined until then. */
+export class Debounced<T> {
+  value = $state.raw<T | undefined>(undefined);
+
+  constructor(get: () => T, ms: number) {
+    $effect(() => {
+      const v = get();
+      const timer = setTimeout(() => (this.value = v), ms);
+      return () => clearTimeout(timer);
+    });
+  }
+}
