@@ -19,13 +19,17 @@ export class Resource<T> {
   loadedAt = $state(0);
   #version = $state(0);
   #seq = 0;
+  #waiters: (() => void)[] = [];
 
   constructor(load: () => Promise<T> | null | undefined | false, opts: ResourceOptions = {}) {
     let lastVersion = 0;
     $effect(() => {
       const version = this.#version;
       const pending = load();
-      if (!pending) return;
+      if (!pending) {
+        this.#settled();
+        return;
+      }
       const n = ++this.#seq;
       const reloading = version !== lastVersion;
       lastVersion = version;
@@ -39,9 +43,12 @@ export class Resource<T> {
           this.value = v;
           this.error = null;
           this.loadedAt = Date.now();
+          this.#settled();
         },
         (e) => {
-          if (n === this.#seq) this.error = e;
+          if (n !== this.#seq) return;
+          this.error = e;
+          this.#settled();
         },
       );
     });
@@ -52,9 +59,14 @@ export class Resource<T> {
     return this.value === null && this.error === null;
   }
 
-  /** Loads again with the same inputs (after a change the page made itself). */
-  reload() {
+  #settled() {
+    for (const done of this.#waiters.splice(0)) done();
+  }
+
+  /** Loads again with the same inputs (after a change the page made itself); settles when that load has. */
+  reload(): Promise<void> {
     this.#version += 1;
+    return new Promise((resolve) => this.#waiters.push(resolve));
   }
 }
 
