@@ -1,4 +1,5 @@
 import { getContext, setContext } from 'svelte';
+import { resource, type Resource } from '$lib/resource.svelte';
 import { staffContest } from '$lib/staff-contests';
 import type { Contest } from '$lib/types';
 
@@ -6,26 +7,28 @@ const KEY = Symbol('admin-contest');
 
 /** The contest an organizer is working on (drafts included), shared by the tabs under /admin/[contest]. */
 export class AdminContest {
-  idOrSlug = $state('');
-  contest = $state<Contest | null>(null);
-  error = $state<unknown>(null);
+  readonly #loaded: Resource<Contest>;
 
-  async load(idOrSlug: string) {
-    if (idOrSlug !== this.idOrSlug) {
-      this.idOrSlug = idOrSlug;
-      this.contest = null;
-      this.error = null;
-    }
-    try {
-      const c = await staffContest(idOrSlug);
-      if (idOrSlug === this.idOrSlug) this.contest = c;
-    } catch (err) {
-      if (idOrSlug === this.idOrSlug) this.error = err;
-    }
+  /** Create it while the layout initialises: `idOrSlug` is the page's, `enabled` whether the caller may load it. */
+  constructor(
+    private readonly current: () => string,
+    enabled: () => boolean,
+  ) {
+    this.#loaded = resource(() => enabled() && staffContest(current()), { reset: true });
+  }
+
+  get idOrSlug(): string {
+    return this.current();
+  }
+  get contest(): Contest | null {
+    return this.#loaded.value;
+  }
+  get error(): unknown {
+    return this.#loaded.error;
   }
 
   reload() {
-    return this.load(this.idOrSlug);
+    return this.#loaded.reload();
   }
 }
 
