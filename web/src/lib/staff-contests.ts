@@ -1,5 +1,6 @@
 import { api } from './api';
-import type { MyContest } from './types';
+import { getContest, myContests as fetchMyContests } from './api/admin';
+import type { Contest, MyContest } from './types';
 
 // Staff pages are addressed by a contest's slug, but the server decides membership on the
 // contest id in the path: a member asking for /admin/contests/<slug> gets 404. So staff
@@ -9,7 +10,7 @@ let cached: { token: string | null; list: Promise<MyContest[]> } | null = null;
 /** The caller's contests (all of them for admins), fetched once per session token. */
 export function myContests(refresh = false): Promise<MyContest[]> {
   if (refresh || !cached || cached.token !== api.token) {
-    const list = api.get<MyContest[]>('/admin/contests');
+    const list = fetchMyContests();
     cached = { token: api.token, list };
     list.catch(() => {
       if (cached?.list === list) cached = null;
@@ -27,4 +28,9 @@ export async function contestIdFor(idOrSlug: string): Promise<string> {
   } catch {
     return idOrSlug;
   }
+}
+
+/** A contest as staff see it (drafts included, each round's sealedAt), named by id or slug. */
+export async function staffContest(idOrSlug: string): Promise<Contest> {
+  return getContest(await contestIdFor(idOrSlug));
 }

@@ -1,17 +1,11 @@
 // The registration rules the server applies (server/src/lib/identity.ts), checked in the
 // browser first so residents get an answer before a round trip on a slow connection.
 
-const MOBILE = /^0(3[2-9]|5[2-9]|7[06-9]|8[1-9]|9[0-9])[0-9]{7}$/;
+// The phone rule has one home, the server's (a module with no imports, safe in the browser);
+// the other rules here answer in the user's language.
+import { normalizePhone } from '../../../server/src/lib/identity';
 
-/** `+84 912 345 678`, `84912345678`, `0912.345.678` -> `0912345678`; null if not a Vietnamese mobile. */
-export function normalizePhone(input: string): string | null {
-  const compact = input.normalize('NFKC').replace(/[\s.\-()]/g, '');
-  let digits: string;
-  if (compact.startsWith('+84')) digits = '0' + compact.slice(3);
-  else if (/^84[0-9]{9}$/.test(compact)) digits = '0' + compact.slice(2);
-  else digits = compact;
-  return MOBILE.test(digits) ? digits : null;
-}
+export { normalizePhone };
 
 export type NationalIdProblem = 'format' | 'province' | 'birthYear';
 

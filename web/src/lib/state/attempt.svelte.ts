@@ -1,5 +1,6 @@
 /// <reference types="svelte" />
 import { backoffMs, isRetryable, type Api, ApiError, type KeyValueStore } from '../api';
+import { submit as submitAttempt } from '../api/attempts';
 import type { AttemptResult } from '../types';
 import { answeredCount, clear, parsePrediction, save, submitBody, type SavedAttempt } from './attempt-storage';
 
@@ -97,11 +98,7 @@ export class AttemptState {
     try {
       for (let n = 0; ; n++) {
         try {
-          const result = await client.post<AttemptResult>(`/attempts/${encodeURIComponent(this.attempt.attemptId)}/submit`, body, {
-            idempotent: true,
-            retries: 0,
-            timeoutMs: 15_000,
-          });
+          const result = await submitAttempt(this.attempt.attemptId, body, client);
           this.s.result = result;
           this.persist();
           return;

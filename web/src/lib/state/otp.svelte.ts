@@ -1,15 +1,13 @@
 import { api as appApi, ApiError, type Api } from '../api';
+import * as authApi from '../api/auth';
 import { errorText } from '../errors';
 import { i18n } from '../i18n/index.svelte';
 import { normalizePhone } from '../validation';
 
-export type OtpPurpose = 'reset' | 'register';
+export type OtpPurpose = authApi.OtpPurpose;
 
 /** GET /auth/options. */
-export interface AuthOptions {
-  registrationOtp: boolean;
-  passwordReset: boolean;
-}
+export type AuthOptions = authApi.AuthOptions;
 
 /** The server allows one code a minute per phone; the resend button waits as long. */
 export const RESEND_COOLDOWN_MS = 60_000;
@@ -24,7 +22,7 @@ export function normalizeCode(input: string): string | null {
 /** Unknown (offline, older server): the SMS flows are shown and the server's answer decides. */
 export async function loadAuthOptions(api: Api = appApi): Promise<AuthOptions | null> {
   try {
-    return await api.get<AuthOptions>('/auth/options', { retries: 1 });
+    return await authApi.options(api);
   } catch {
     return null;
   }
@@ -68,7 +66,7 @@ export class CodeRequest {
     this.error = null;
     try {
       // Not retried: every request counts against the phone's daily five.
-      await this.api.post('/auth/otp', { phone, purpose: this.purpose });
+      await authApi.requestCode(phone, this.purpose, this.api);
       this.phone = phone;
       this.startCooldown(RESEND_COOLDOWN_MS);
       return 'sent';

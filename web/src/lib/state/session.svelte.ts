@@ -1,4 +1,5 @@
 import { api, ApiError } from '../api';
+import * as authApi from '../api/auth';
 import type { AuthResponse, Role, User } from '../types';
 
 const USER_KEY = 'ttt.user';
@@ -62,7 +63,7 @@ class Session {
 
   /** Ends every session of the account on the server (this one too). */
   async logoutEverywhere() {
-    await api.post('/auth/logout-all');
+    await authApi.logoutAll();
     this.signOut();
     this.signedOutReason = 'loggedOutEverywhere';
   }
@@ -74,11 +75,11 @@ class Session {
    */
   async changePassword(currentPassword: string, newPassword: string) {
     const phone = this.user?.phone;
-    await api.post('/auth/password', { currentPassword, newPassword });
+    await authApi.changePassword(currentPassword, newPassword);
     api.setToken(null);
     try {
       if (!phone) throw new Error('no phone');
-      this.signIn(await api.post<AuthResponse>('/auth/login', { phone, password: newPassword }, { retries: 2, idempotent: true }));
+      this.signIn(await authApi.login(phone, newPassword, true));
     } catch {
       this.signOut();
       this.signedOutReason = 'passwordChanged';
@@ -103,7 +104,7 @@ class Session {
       return;
     }
     try {
-      this.setUser(await api.get<User>('/me', { retries: 1 }));
+      this.setUser(await authApi.me());
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 404)) this.signOut();
     } finally {

@@ -1,32 +1,34 @@
 import { getContext, setContext } from 'svelte';
-import { api } from '$lib/api';
-import { contestIdFor } from '$lib/staff-contests';
+import { resource, type Resource } from '$lib/resource.svelte';
+import { staffContest } from '$lib/staff-contests';
 import type { Contest } from '$lib/types';
 
 const KEY = Symbol('admin-contest');
 
 /** The contest an organizer is working on (drafts included), shared by the tabs under /admin/[contest]. */
 export class AdminContest {
-  idOrSlug = $state('');
-  contest = $state<Contest | null>(null);
-  error = $state<unknown>(null);
+  readonly #loaded: Resource<Contest>;
 
-  async load(idOrSlug: string) {
-    if (idOrSlug !== this.idOrSlug) {
-      this.idOrSlug = idOrSlug;
-      this.contest = null;
-      this.error = null;
-    }
-    try {
-      const c = await api.get<Contest>(`/admin/contests/${encodeURIComponent(await contestIdFor(idOrSlug))}`);
-      if (idOrSlug === this.idOrSlug) this.contest = c;
-    } catch (err) {
-      if (idOrSlug === this.idOrSlug) this.error = err;
-    }
+  /** Create it while the layout initialises: `idOrSlug` is the page's, `enabled` whether the caller may load it. */
+  constructor(
+    private readonly current: () => string,
+    enabled: () => boolean,
+  ) {
+    this.#loaded = resource(() => enabled() && staffContest(current()), { reset: true });
+  }
+
+  get idOrSlug(): string {
+    return this.current();
+  }
+  get contest(): Contest | null {
+    return this.#loaded.value;
+  }
+  get error(): unknown {
+    return this.#loaded.error;
   }
 
   reload() {
-    return this.load(this.idOrSlug);
+    return this.#loaded.reload();
   }
 }
 

@@ -1,0 +1,16 @@
+// A resident's attempts (API.md "Attempts"): the hot path.
+import { api, type Api } from './client';
+import type { BodyOf, ResponseOf } from './openapi';
+
+const at = encodeURIComponent;
+
+export type StartedAttempt = ResponseOf<'/rounds/{roundId}/attempts', 'post'>;
+export type AttemptResult = ResponseOf<'/attempts/{attemptId}/submit', 'post'>;
+export type SubmitBody = BodyOf<'/attempts/{attemptId}/submit', 'post'>;
+
+export const mine = () => api.get<ResponseOf<'/me/attempts'>>('/me/attempts');
+/** Starting twice is safe: a running attempt comes back (200) instead of a new one. */
+export const start = (roundId: string, retries: number) => api.post<StartedAttempt>(`/rounds/${at(roundId)}/attempts`, undefined, { idempotent: true, retries });
+/** Submit is idempotent (a repeat returns the stored result); the caller retries it. */
+export const submit = (attemptId: string, body: SubmitBody, client: Api = api) =>
+  client.post<AttemptResult>(`/attempts/${at(attemptId)}/submit`, body, { idempotent: true, retries: 0, timeoutMs: 15_000 });
