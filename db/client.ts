@@ -35,8 +35,9 @@ export interface Database {
  * (dist/*.js, which keeps db/migrations in place).
  */
 export const migrationsFolder =
-  [new URL('./migrations', import.meta.url), new URL('../db/migrations', import.meta.url)].map((u) => fileURLToPath(u)).find((p) => existsSync(join(p, 'meta', '_journal.json'))) ??
-  fileURLToPath(new URL('./migrations', import.meta.url));
+  [new URL('./migrations', import.meta.url), new URL('../db/migrations', import.meta.url)]
+    .map((u) => fileURLToPath(u))
+    .find((p) => existsSync(join(p, 'meta', '_journal.json'))) ?? fileURLToPath(new URL('./migrations', import.meta.url));
 
 /** The advisory lock every migrator takes (an arbitrary constant: "migr" in ASCII). */
 export const MIGRATION_LOCK_KEY = 0x6d696772;

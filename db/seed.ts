@@ -112,8 +112,15 @@ export async function seedDemo(db: Db, now = new Date()): Promise<SeedResult> {
     const staff = await tx
       .select({ id: users.id, role: users.role })
       .from(users)
-      .where(inArray(users.phone, DEMO_ACCOUNTS.filter((a) => a.role !== 'resident').map((a) => a.phone)));
-    const members = staff.filter((u) => u.role === 'organizer' || u.role === 'judge').map((u) => ({ contestId: contest.id, userId: u.id, role: u.role as 'organizer' | 'judge' }));
+      .where(
+        inArray(
+          users.phone,
+          DEMO_ACCOUNTS.filter((a) => a.role !== 'resident').map((a) => a.phone),
+        ),
+      );
+    const members = staff
+      .filter((u) => u.role === 'organizer' || u.role === 'judge')
+      .map((u) => ({ contestId: contest.id, userId: u.id, role: u.role as 'organizer' | 'judge' }));
     if (members.length) await tx.insert(contestMembers).values(members).onConflictDoNothing();
     return { created: true, contestId: contest.id };
   });

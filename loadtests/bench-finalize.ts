@@ -83,9 +83,13 @@ try {
     select id, round_id, user_id, x.choices, x.seq, x.set, abs(hashtext(id || 'p')) % 120000, (hashtext(id) & 15) + 5, 20, deadline,
            started_at + (abs(hashtext(id || 'd')) % 1200) * interval '1 second', (abs(hashtext(id || 'd')) % 1200) * 1000
     from attempts cross join lateral ${ANSWERS} x where round_id = ${roundId}`);
-  await database.rows(sql`insert into exclusions (contest_id, national_id) select ${contestId}, '0380' || lpad((i * 97)::text, 8, '0') from generate_series(1, 500) i`);
+  await database.rows(
+    sql`insert into exclusions (contest_id, national_id) select ${contestId}, '0380' || lpad((i * 97)::text, 8, '0') from generate_series(1, 500) i`,
+  );
   await database.rows(sql`insert into exclusions (contest_id, phone) select ${contestId}, '09' || lpad((i * 89)::text, 8, '0') from generate_series(1, 500) i`);
-  await database.rows(sql`insert into disqualifications (round_id, user_id, reason) select ${roundId}, md5('u' || (i * 131))::uuid::text, 'Gian lận' from generate_series(1, 100) i`);
+  await database.rows(
+    sql`insert into disqualifications (round_id, user_id, reason) select ${roundId}, md5('u' || (i * 131))::uuid::text, 'Gian lận' from generate_series(1, 100) i`,
+  );
   await database.rows(sql`vacuum analyze`);
   console.log(`data ready: ${SUBMISSIONS} submissions by ${USERS} residents (${ms(t0)})`);
 
@@ -122,7 +126,9 @@ try {
     });
     const t = performance.now();
     const { before, peak } = await withPeakRss(() => writeExport(database.db, roundId, format, counting));
-    console.log(`export ${format}: ${ms(t)}, ${mb(bytes)}, sha256 ${hash.digest('hex').slice(0, 16)}…; RSS ${mb(before)} before, peak ${mb(peak)} (+${mb(peak - before)})`);
+    console.log(
+      `export ${format}: ${ms(t)}, ${mb(bytes)}, sha256 ${hash.digest('hex').slice(0, 16)}…; RSS ${mb(before)} before, peak ${mb(peak)} (+${mb(peak - before)})`,
+    );
   }
   console.log(`process peak RSS over the whole run: ${mb(process.resourceUsage().maxRSS * 1024)}`);
 } finally {

@@ -32,8 +32,16 @@ for (let i = 0; i < N; i++) {
     const words = pick(bank).text.split(' ');
     words[Math.floor(rand() * words.length)] = pick(vocabulary);
     text = words.join(' ');
-  } else text = base.text.split(/\s+/).map((w) => (rand() < 0.6 ? pick(vocabulary) : w)).join(' ');
-  bank.push({ id: String(i), text, options: base.options.map((o) => ({ text: rand() < 0.3 ? `${o.text} ${Math.floor(rand() * 1000)}` : o.text, correct: o.correct })) });
+  } else
+    text = base.text
+      .split(/\s+/)
+      .map((w) => (rand() < 0.6 ? pick(vocabulary) : w))
+      .join(' ');
+  bank.push({
+    id: String(i),
+    text,
+    options: base.options.map((o) => ({ text: rand() < 0.3 ? `${o.text} ${Math.floor(rand() * 1000)}` : o.text, correct: o.correct })),
+  });
 }
 
 // Wall time moves with whatever else the machine runs; the CPU time of this process is steadier.
@@ -52,5 +60,7 @@ times.sort((a, b) => a - b);
 cpu.sort((a, b) => a - b);
 const byRule: Record<string, number> = {};
 for (const w of lintBank(bank)) byRule[w.rule] = (byRule[w.rule] ?? 0) + 1;
-console.log(`lintBank: ${N} questions, ${warnings} warnings, ${RUNS} runs: median ${times[Math.floor(RUNS / 2)].toFixed(0)} ms, min ${times[0].toFixed(0)} ms, max ${times[RUNS - 1].toFixed(0)} ms; CPU median ${cpu[Math.floor(RUNS / 2)].toFixed(0)} ms`);
+console.log(
+  `lintBank: ${N} questions, ${warnings} warnings, ${RUNS} runs: median ${times[Math.floor(RUNS / 2)].toFixed(0)} ms, min ${times[0].toFixed(0)} ms, max ${times[RUNS - 1].toFixed(0)} ms; CPU median ${cpu[Math.floor(RUNS / 2)].toFixed(0)} ms`,
+);
 console.log('warnings by rule:', byRule);

@@ -36,7 +36,9 @@ try {
     select md5('q' || k)::uuid::text, ${contestId}, 'Câu hỏi ' || k,
       (select jsonb_agg(jsonb_build_object('id', md5('q' || k)::uuid::text || '-' || o, 'text', 'Phương án ' || o, 'correct', o = 0) order by o) from generate_series(0, 3) o)
     from generate_series(1, 20) k`);
-  await database.rows(sql`insert into round_questions (round_id, question_id, position) select ${roundId}, md5('q' || k)::uuid::text, k from generate_series(1, 20) k`);
+  await database.rows(
+    sql`insert into round_questions (round_id, question_id, position) select ${roundId}, md5('q' || k)::uuid::text, k from generate_series(1, 20) k`,
+  );
   await database.rows(sql`
     insert into users (id, full_name, phone, password_hash, national_id, birth_year)
     select md5('u' || i)::uuid::text, 'Nguyễn Thị Người Dự Thi ' || i, '09' || lpad(i::text, 8, '0'), 'x', '0380' || lpad(i::text, 8, '0'), 1990
@@ -76,7 +78,9 @@ try {
     const t = performance.now();
     const r = await correctQuestion(database.db, null, q1, { correctOptionId: `${q1}-1`, reason: 'bench' }, true);
     const c = r.changes![0];
-    console.log(`dry run (regrade + prize preview, rolled back): ${ms(t)} — regraded ${r.regraded}, scores changed ${c.scoresChanged}, prize rows changed ${c.prizeRowsChanged}`);
+    console.log(
+      `dry run (regrade + prize preview, rolled back): ${ms(t)} — regraded ${r.regraded}, scores changed ${c.scoresChanged}, prize rows changed ${c.prizeRowsChanged}`,
+    );
   }
   {
     const t = performance.now();

@@ -46,19 +46,15 @@ async function main() {
       redis: naiveRedis,
       keyGenerator: (req) => (req.user as { sub?: string } | undefined)?.sub ?? req.ip,
     });
-    naive.post(
-      '/bench/naive/:attemptId',
-      { onRequest: app.authenticate, schema: { body: SubmitBody } },
-      async (req) => {
-        const body = req.body as SubmitBody;
-        const now = new Date();
-        await database.rows(sql`
+    naive.post('/bench/naive/:attemptId', { onRequest: app.authenticate, schema: { body: SubmitBody } }, async (req) => {
+      const body = req.body as SubmitBody;
+      const now = new Date();
+      await database.rows(sql`
           insert into bench_naive_submissions (id, attempt_id, user_id, answers, prediction, submitted_at)
           values (${randomUUID()}, ${(req.params as { attemptId: string }).attemptId}, ${req.user.sub}, ${JSON.stringify(body.answers)}::jsonb, ${body.prediction}, ${now.toISOString()}::timestamptz)
         `);
-        return { status: 'submitted', submittedAt: now.toISOString() };
-      },
-    );
+      return { status: 'submitted', submittedAt: now.toISOString() };
+    });
   });
   // (d) Diagnosis only (BENCH_ROUTES=appbare): the app's own per-request cost (helmet, JSON
   // parser, zod body schema and response serializer) with no auth, Redis or database.

@@ -10,7 +10,12 @@ import * as statsRepo from '../server/src/modules/stats/stats.repo';
 import { roundStats } from '../server/src/modules/stats/stats.service';
 
 const { values: args } = parseArgs({
-  options: { attempts: { type: 'string', default: '1000000' }, users: { type: 'string', default: '400000' }, runs: { type: 'string', default: '5' }, explain: { type: 'boolean', default: false } },
+  options: {
+    attempts: { type: 'string', default: '1000000' },
+    users: { type: 'string', default: '400000' },
+    runs: { type: 'string', default: '5' },
+    explain: { type: 'boolean', default: false },
+  },
 });
 const ATTEMPTS = Number(args.attempts);
 const USERS = Number(args.users);
@@ -78,8 +83,12 @@ try {
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
-  console.log(`stats query (no cache), ${RUNS} runs: min ${times[0].toFixed(0)} ms, median ${times[Math.floor(RUNS / 2)].toFixed(0)} ms, max ${times.at(-1)!.toFixed(0)} ms`);
-  console.log(`  participants ${last!.participants}, attempts ${last!.attempts}, submitted ${last!.submitted}, ${last!.byLocality.length} localities, ${last!.byUnit.length} units, ${last!.timeline.length} hours`);
+  console.log(
+    `stats query (no cache), ${RUNS} runs: min ${times[0].toFixed(0)} ms, median ${times[Math.floor(RUNS / 2)].toFixed(0)} ms, max ${times.at(-1)!.toFixed(0)} ms`,
+  );
+  console.log(
+    `  participants ${last!.participants}, attempts ${last!.attempts}, submitted ${last!.submitted}, ${last!.byLocality.length} localities, ${last!.byUnit.length} units, ${last!.timeline.length} hours`,
+  );
 
   const app = await buildApp({ config: { JWT_EXPIRES_IN: '1h', TRUST_PROXY: undefined }, database, redis: null, jwtSecret: randomBytes(32).toString('hex') });
   await app.ready();

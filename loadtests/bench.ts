@@ -209,7 +209,12 @@ async function main() {
         connections: CONNECTIONS,
         amount: SUBMIT_ATTEMPTS,
         timeout: 30,
-        requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, path: `/api/v1/rounds/${data.submitRound}/attempts`, headers: { authorization: tokenOf(startCursor.next++) } }) }],
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (req) => ({ ...req, path: `/api/v1/rounds/${data.submitRound}/attempts`, headers: { authorization: tokenOf(startCursor.next++) } }),
+          },
+        ],
       });
       const [c1, g1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
       if (env.BENCH_PROFILE) {
@@ -227,17 +232,30 @@ async function main() {
     await q.end({ timeout: 5 });
     // A resident's app sends the token it started with (the one login gave it).
     const tokenOfUser = (userId: string) => tokens[Number(userId.slice(1)) - 1];
-    const submitAttempts = rows.map((r) => ({ path: `/api/v1/attempts/${r.id}/submit`, token: tokenOfUser(r.user_id), body: SUBMIT_FORM === 'ids' ? bodyFor(r.question_ids) : choicesBodyFor(r.question_ids, r.seed) }));
+    const submitAttempts = rows.map((r) => ({
+      path: `/api/v1/attempts/${r.id}/submit`,
+      token: tokenOfUser(r.user_id),
+      body: SUBMIT_FORM === 'ids' ? bodyFor(r.question_ids) : choicesBodyFor(r.question_ids, r.seed),
+    }));
     if (submitAttempts.length < SUBMIT_ATTEMPTS) throw new Error(`only ${submitAttempts.length} of ${SUBMIT_ATTEMPTS} attempts were prepared`);
     // bare and naive get the id form (naive stores it as sent, as a first version would).
     const sampleBody = bodyFor(rows[0].question_ids);
-    log(`submit sends ${SUBMIT_FORM === 'ids' ? '{ answers: [{ questionId, optionId }] }' : '{ choices: [...] }'} (${Buffer.byteLength(submitAttempts[0].body)} bytes; bare and naive: ${Buffer.byteLength(sampleBody)} bytes); API workers: ${WORKERS}`);
+    log(
+      `submit sends ${SUBMIT_FORM === 'ids' ? '{ answers: [{ questionId, optionId }] }' : '{ choices: [...] }'} (${Buffer.byteLength(submitAttempts[0].body)} bytes; bare and naive: ${Buffer.byteLength(sampleBody)} bytes); API workers: ${WORKERS}`,
+    );
 
     // Every route gets the same generator work per request: a fresh token and the same body.
     const run = (
       port: number,
       pathOf: (i: number) => string,
-      opts: { duration?: number; amount?: number; overallRate?: number; body?: boolean; from?: { next: number }; item?: (i: number) => { token: string; body: string } },
+      opts: {
+        duration?: number;
+        amount?: number;
+        overallRate?: number;
+        body?: boolean;
+        from?: { next: number };
+        item?: (i: number) => { token: string; body: string };
+      },
     ) => {
       const cursor = opts.from ?? { next: 0 };
       return autocannon({
@@ -268,7 +286,11 @@ async function main() {
       naive: (d: number) => run(server!.appPort, (i) => `/bench/naive/a${i + 1}`, { duration: d }),
       appbare: (d: number) => run(server!.appPort, () => '/bench/app-bare', { duration: d }),
       submit: (d: number) =>
-        run(server!.appPort, (i) => submitAttempts[i % submitAttempts.length].path, { duration: d, from: submitCursor, item: (i) => submitAttempts[i % submitAttempts.length] }),
+        run(server!.appPort, (i) => submitAttempts[i % submitAttempts.length].path, {
+          duration: d,
+          from: submitCursor,
+          item: (i) => submitAttempts[i % submitAttempts.length],
+        }),
     };
     const results: Record<string, Figures> = {};
     const problems: string[] = [];
@@ -298,7 +320,8 @@ async function main() {
         `${route.padEnd(6)} ${String(f.rps).padStart(7)} req/s   p50 ${f.p50Ms} ms   p99 ${f.p99Ms} ms   CPU/req: API ${f.apiCpuUsPerReq} µs, Postgres ${f.postgresCpuUsPerReq} µs, Redis ${f.redisCpuUsPerReq} µs`,
       );
     }
-    if (submitCursor.next > SUBMIT_ATTEMPTS) problems.push(`submit ran out of fresh attempts (${submitCursor.next} > ${SUBMIT_ATTEMPTS}): raise BENCH_SUBMIT_ATTEMPTS`);
+    if (submitCursor.next > SUBMIT_ATTEMPTS)
+      problems.push(`submit ran out of fresh attempts (${submitCursor.next} > ${SUBMIT_ATTEMPTS}): raise BENCH_SUBMIT_ATTEMPTS`);
 
     const check = postgres(dbUrl, { max: 1, onnotice: () => {} });
     const [{ n: stored }] = await check`select count(*)::int as n from submissions`;
@@ -340,7 +363,14 @@ async function main() {
         node: process.version,
       },
       at: new Date().toISOString(),
-      config: { durationSeconds: DURATION, warmupSeconds: WARMUP, connections: CONNECTIONS, apiProcesses: WORKERS, submitAttemptsVia: SUBMIT_VIA, submitForm: SUBMIT_FORM },
+      config: {
+        durationSeconds: DURATION,
+        warmupSeconds: WARMUP,
+        connections: CONNECTIONS,
+        apiProcesses: WORKERS,
+        submitAttemptsVia: SUBMIT_VIA,
+        submitForm: SUBMIT_FORM,
+      },
       routes: results,
       ratios,
       startBurst,
@@ -388,7 +418,7 @@ async function openLoopBurst(port: number, path: string, total: number, seconds:
   const start = performance.now();
   const pending: Promise<void>[] = [];
   const tickMs = 10;
-  for (let sent = 0; sent < total; ) {
+  for (let sent = 0; sent < total;) {
     const due = Math.min(total, Math.floor(((performance.now() - start + tickMs) / (seconds * 1000)) * total));
     while (sent < due) pending.push(one(sent++));
     await new Promise((r) => setTimeout(r, tickMs));

@@ -74,14 +74,32 @@ class PrivatePostgres {
     asPostgres(pgBin('initdb'), ['-D', join(this.dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
   }
   start() {
-    asPostgres(pgBin('pg_ctl'), ['-D', join(this.dir, 'data'), '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c max_connections=200`, '-l', join(this.dir, 'log'), '-w', 'start']);
+    asPostgres(pgBin('pg_ctl'), [
+      '-D',
+      join(this.dir, 'data'),
+      '-o',
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c max_connections=200`,
+      '-l',
+      join(this.dir, 'log'),
+      '-w',
+      'start',
+    ]);
   }
   /** Immediate mode: like a crash, no checkpoint; committed data must survive through the WAL. */
   async restart() {
     await asPostgresAsync(pgBin('pg_ctl'), ['-D', join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop']);
     // Stay down a moment, as a real crash would, so requests meet the outage.
     await sleep(1000);
-    await asPostgresAsync(pgBin('pg_ctl'), ['-D', join(this.dir, 'data'), '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c max_connections=200`, '-l', join(this.dir, 'log'), '-w', 'start']);
+    await asPostgresAsync(pgBin('pg_ctl'), [
+      '-D',
+      join(this.dir, 'data'),
+      '-o',
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c max_connections=200`,
+      '-l',
+      join(this.dir, 'log'),
+      '-w',
+      'start',
+    ]);
   }
   stop() {
     try {
@@ -142,7 +160,15 @@ async function seed(url: string) {
   const now = Date.now();
   const [round] = await db
     .insert(rounds)
-    .values({ contestId: contest.id, number: 1, opensAt: new Date(now - 60_000), closesAt: new Date(now + 3_600_000), questionCount: 5, timeLimitSeconds: 3600, maxAttempts: 1 })
+    .values({
+      contestId: contest.id,
+      number: 1,
+      opensAt: new Date(now - 60_000),
+      closesAt: new Date(now + 3_600_000),
+      questionCount: 5,
+      timeLimitSeconds: 3600,
+      maxAttempts: 1,
+    })
     .returning();
   await db.insert(roundQuestions).values(qs.map((q, position) => ({ roundId: round.id, questionId: q.id, position })));
   const passwordHash = await hash('chaos-password', { memoryCost: 19456, timeCost: 2, parallelism: 1 });
@@ -184,7 +210,18 @@ async function main() {
     log(`seeded ${userIds.length} residents`);
 
     app = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], {
-      env: { ...process.env, DATABASE_URL: pg.url, REDIS_URL: redis.url, PORT: String(appPort), HOST: '127.0.0.1', WORKERS: String(WORKERS), JWT_SECRET, LOG_LEVEL: 'warn', SEED_DEMO: 'false', NODE_ENV: 'development' },
+      env: {
+        ...process.env,
+        DATABASE_URL: pg.url,
+        REDIS_URL: redis.url,
+        PORT: String(appPort),
+        HOST: '127.0.0.1',
+        WORKERS: String(WORKERS),
+        JWT_SECRET,
+        LOG_LEVEL: 'warn',
+        SEED_DEMO: 'false',
+        NODE_ENV: 'development',
+      },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const base = `http://127.0.0.1:${appPort}`;
@@ -231,7 +268,10 @@ async function main() {
           if (r && (r.status === 200 || r.status === 201)) {
             const attempt = r.json as { attemptId: string; questions: { id: string; options: { id: string }[] }[] };
             out.attemptId = attempt.attemptId;
-            (out as Outcome & { answers?: unknown }).answers = attempt.questions.map((q) => ({ questionId: q.id, optionId: q.options[i % q.options.length].id }));
+            (out as Outcome & { answers?: unknown }).answers = attempt.questions.map((q) => ({
+              questionId: q.id,
+              optionId: q.options[i % q.options.length].id,
+            }));
           } else {
             out.errors++;
             countFailure(r);
@@ -254,7 +294,11 @@ async function main() {
 
     const faults = (async () => {
       await sleep((LOAD_SECONDS * 1000) / 5);
-      const workers = execFileSync('pgrep', ['-P', String(app!.pid)]).toString().trim().split('\n').filter(Boolean);
+      const workers = execFileSync('pgrep', ['-P', String(app!.pid)])
+        .toString()
+        .trim()
+        .split('\n')
+        .filter(Boolean);
       if (workers.length) {
         log(`kill -9 API process ${workers[0]}`);
         process.kill(Number(workers[0]), 'SIGKILL');

@@ -26,7 +26,14 @@ async function startEmbedded() {
   const database = await createDatabase({ dataDir, max: 1 });
   await migrateDatabase(database);
   await seedDemo(database.db);
-  const app = await buildApp({ config: { JWT_EXPIRES_IN: '1h', TRUST_PROXY: undefined }, database, redis: null, jwtSecret: randomBytes(32).toString('hex'), logger: false, webRoot });
+  const app = await buildApp({
+    config: { JWT_EXPIRES_IN: '1h', TRUST_PROXY: undefined },
+    database,
+    redis: null,
+    jwtSecret: randomBytes(32).toString('hex'),
+    logger: false,
+    webRoot,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {
@@ -82,7 +89,8 @@ async function main() {
   const browser = await launchBrowser();
   try {
     const base = server.url;
-    const login = (role: string) => api<Auth>(base, 'POST', '/auth/login', { phone: DEMO_ACCOUNTS.find((a) => a.role === role)!.phone, password: DEMO_PASSWORD });
+    const login = (role: string) =>
+      api<Auth>(base, 'POST', '/auth/login', { phone: DEMO_ACCOUNTS.find((a) => a.role === role)!.phone, password: DEMO_PASSWORD });
     const [resident, organizer, judge] = [await login('resident'), await login('organizer'), await login('judge')];
     const contest = await api<{ id: string; rounds: { id: string; number: number; status: string }[] }>(base, 'GET', `/contests/${DEMO_SLUG}`);
     const open = contest.rounds.find((r) => r.status === 'open') ?? contest.rounds[0];
@@ -96,8 +104,18 @@ async function main() {
     const toReview = async (p: Page) => {
       await toQuestion(p);
       for (let i = 0; i < 20; i++) {
-        if (!(await p.locator('.option').first().isVisible().catch(() => false))) break;
-        await p.locator('.option').nth(i % 3).click();
+        if (
+          !(await p
+            .locator('.option')
+            .first()
+            .isVisible()
+            .catch(() => false))
+        )
+          break;
+        await p
+          .locator('.option')
+          .nth(i % 3)
+          .click();
         await p.getByRole('button', { name: /Câu sau|Sang câu dự đoán/ }).click();
       }
       await p.locator('#prediction').fill('1234');
@@ -121,7 +139,12 @@ async function main() {
       },
       { name: 'login', path: '/login', auth: null },
       { name: 'play-intro', path: `/c/${DEMO_SLUG}/play/${open.id}`, auth: resident },
-      { name: 'play-question', path: `/c/${DEMO_SLUG}/play/${open.id}`, auth: resident, after: async (p) => (await toQuestion(p), await p.locator('.option').nth(1).click()) },
+      {
+        name: 'play-question',
+        path: `/c/${DEMO_SLUG}/play/${open.id}`,
+        auth: resident,
+        after: async (p) => (await toQuestion(p), await p.locator('.option').nth(1).click()),
+      },
       { name: 'play-review', path: `/c/${DEMO_SLUG}/play/${open.id}`, auth: resident, after: toReview },
       {
         name: 'play-result',
@@ -135,7 +158,13 @@ async function main() {
       },
       { name: 'me', path: '/me', auth: resident },
       { name: 'admin-questions', path: `/admin/${DEMO_SLUG}`, auth: organizer },
-      { name: 'admin-question-editor', path: `/admin/${DEMO_SLUG}`, auth: organizer, firstScreen: true, after: async (p) => p.getByRole('button', { name: 'Thêm câu hỏi' }).click() },
+      {
+        name: 'admin-question-editor',
+        path: `/admin/${DEMO_SLUG}`,
+        auth: organizer,
+        firstScreen: true,
+        after: async (p) => p.getByRole('button', { name: 'Thêm câu hỏi' }).click(),
+      },
       { name: 'admin-rounds', path: `/admin/${DEMO_SLUG}/rounds`, auth: organizer },
       { name: 'admin-round', path: `/admin/${DEMO_SLUG}/rounds/${open.id}`, auth: organizer },
       { name: 'admin-live', path: `/admin/${DEMO_SLUG}/live`, auth: organizer },

@@ -31,12 +31,7 @@ const createdAt = () => ts('created_at').notNull().defaultNow();
 export const roleEnum = pgEnum('role', ['resident', 'organizer', 'judge', 'admin']);
 export const contestStatusEnum = pgEnum('contest_status', ['draft', 'active', 'archived']);
 export const revealScoreEnum = pgEnum('reveal_score', ['immediately', 'after_close']);
-export const predictionTargetEnum = pgEnum('prediction_target', [
-  'all_correct_people',
-  'all_correct_entries',
-  'participants',
-  'entries',
-]);
+export const predictionTargetEnum = pgEnum('prediction_target', ['all_correct_people', 'all_correct_entries', 'participants', 'entries']);
 
 export const contests = pgTable('contests', {
   id: id(),
@@ -106,7 +101,11 @@ export const otpOutbox = pgTable(
     failedAt: ts('failed_at'),
     createdAt: createdAt(),
   },
-  (t) => [index('otp_outbox_pending_idx').on(t.nextAttemptAt).where(sql`${t.sentAt} is null and ${t.failedAt} is null`)],
+  (t) => [
+    index('otp_outbox_pending_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.sentAt} is null and ${t.failedAt} is null`),
+  ],
 );
 
 export const memberRoleEnum = pgEnum('member_role', ['organizer', 'judge']);
@@ -255,10 +254,7 @@ export const questions = pgTable(
   (t) => [
     index('questions_contest_idx').on(t.contestId),
     check('questions_options_count_ck', sql`jsonb_typeof(${t.options}) = 'array' and jsonb_array_length(${t.options}) between 3 and 4`),
-    check(
-      'questions_one_correct_ck',
-      sql`jsonb_array_length(jsonb_path_query_array(${t.options}, '$[*] ? (@.correct == true)')) = 1`,
-    ),
+    check('questions_one_correct_ck', sql`jsonb_array_length(jsonb_path_query_array(${t.options}, '$[*] ? (@.correct == true)')) = 1`),
   ],
 );
 
@@ -495,7 +491,10 @@ export const roundResultRows = pgTable(
     category: text('category'),
     // Fair-play signals for the judges (lib/fairplay.ts); never part of the checksum and
     // never a change of rank or prize by themselves.
-    flags: text('flags').array().notNull().default(sql`'{}'::text[]`),
+    flags: text('flags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
   },
   (t) => [primaryKey({ columns: [t.roundId, t.position] }), index('round_result_rows_user_idx').on(t.userId)],
 );
@@ -519,7 +518,10 @@ export const questionReviews = pgTable(
     createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
   },
-  (t) => [index('question_reviews_question_idx').on(t.questionId, t.createdAt), check('question_reviews_kind_ck', sql`${t.kind} in ('correction', 'void', 'confirmation')`)],
+  (t) => [
+    index('question_reviews_question_idx').on(t.questionId, t.createdAt),
+    check('question_reviews_kind_ck', sql`${t.kind} in ('correction', 'void', 'confirmation')`),
+  ],
 );
 
 /** Who did what to the contest data, with the state before and after. */

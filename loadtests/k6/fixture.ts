@@ -56,7 +56,9 @@ async function main() {
       from generate_series(1, ${residents}) i
       on conflict do nothing
       returning id`;
-    const existing = await sql<{ id: string }[]>`select id from users where phone like ${PHONE_PREFIX + '%'} and role = 'resident' order by phone limit ${residents}`;
+    const existing = await sql<
+      { id: string }[]
+    >`select id from users where phone like ${PHONE_PREFIX + '%'} and role = 'resident' order by phone limit ${residents}`;
     const sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn: 24 * 3_600_000 });
     const tokens = existing.map((u) => sign({ sub: u.id, role: 'resident' }));
     mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });

@@ -139,7 +139,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (!draining) return done();
     reply.header('connection', 'close').header('retry-after', DRAIN_RETRY_AFTER);
     reply.errorCode = 'SERVICE_UNAVAILABLE';
-    void reply.code(503).send({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'This server is shutting down, try again shortly' });
+    void reply
+      .code(503)
+      .send({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'This server is shutting down, try again shortly' });
   });
   // Every answer (errors and 404s included) passes here: one hook for the request id, the
   // drain and the metrics, since each hook is a step on every request of the hot path.
@@ -155,7 +157,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH)) return done(badRequest('JSON_TOO_DEEP', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+    if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH))
+      return done(badRequest('JSON_TOO_DEEP', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
     parseJson(req, body as string, done);
   });
   await app.register(helmet, {
@@ -180,7 +183,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(
     async (api) => {
-      await api.register(authRoutes, { limits, pow: deps.registrationPow ?? false, secret: deps.jwtSecret, otp, registrationOtp: deps.otp?.registration ?? false });
+      await api.register(authRoutes, {
+        limits,
+        pow: deps.registrationPow ?? false,
+        secret: deps.jwtSecret,
+        otp,
+        registrationOtp: deps.otp?.registration ?? false,
+      });
       await api.register(otpRoutes, { otp, limits });
       await api.register(contestsRoutes);
       await api.register(questionsRoutes);

@@ -39,14 +39,23 @@ const EnvSchema = z
       emptyAsUndefined,
       z
         .string()
-        .refine((v) => v.split(',').every((u) => /^rediss?:\/\/[^\s]+$/.test(u.trim()) && URL.canParse(u.trim())), 'must be redis://host:port (comma-separated with REDIS_CLUSTER=true)')
+        .refine(
+          (v) => v.split(',').every((u) => /^rediss?:\/\/[^\s]+$/.test(u.trim()) && URL.canParse(u.trim())),
+          'must be redis://host:port (comma-separated with REDIS_CLUSTER=true)',
+        )
         .optional(),
     ),
     REDIS_CLUSTER: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
     JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
-    JWT_EXPIRES_IN: z.string().regex(/^\d+\s*(ms|s|m|h|d)?$/, 'a duration such as 12h, 30m or 3600').default('12h'),
+    JWT_EXPIRES_IN: z
+      .string()
+      .regex(/^\d+\s*(ms|s|m|h|d)?$/, 'a duration such as 12h, 30m or 3600')
+      .default('12h'),
     /** Staff tokens live shorter than residents': a leaked one is worth less. */
-    STAFF_JWT_EXPIRES_IN: z.string().regex(/^\d+\s*(ms|s|m|h|d)?$/, 'a duration such as 4h, 30m or 3600').default('4h'),
+    STAFF_JWT_EXPIRES_IN: z
+      .string()
+      .regex(/^\d+\s*(ms|s|m|h|d)?$/, 'a duration such as 4h, 30m or 3600')
+      .default('4h'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().default('0.0.0.0'),
     WORKERS: z.coerce.number().int().min(1).max(256).default(1),
@@ -62,7 +71,10 @@ const EnvSchema = z
         .transform((v, ctx) => {
           const parsed = parseTrustProxy(v);
           if (parsed === null) {
-            ctx.addIssue({ code: 'custom', message: `"${v}" is not true, false, a hop count or a comma-separated list of addresses/CIDRs (e.g. 10.0.0.0/8,192.168.1.5)` });
+            ctx.addIssue({
+              code: 'custom',
+              message: `"${v}" is not true, false, a hop count or a comma-separated list of addresses/CIDRs (e.g. 10.0.0.0/8,192.168.1.5)`,
+            });
             return z.NEVER;
           }
           return parsed;

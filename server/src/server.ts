@@ -15,7 +15,9 @@ import { ConsoleSender, HttpSender, type OtpSender } from './modules/otp/index';
 
 // The compiled server (dist/server.js) is one folder below the project, the sources two.
 const webRoot =
-  [new URL('../web/build', import.meta.url), new URL('../../web/build', import.meta.url)].map((u) => fileURLToPath(u)).find((p) => existsSync(join(p, 'index.html'))) ?? null;
+  [new URL('../web/build', import.meta.url), new URL('../../web/build', import.meta.url)]
+    .map((u) => fileURLToPath(u))
+    .find((p) => existsSync(join(p, 'index.html'))) ?? null;
 
 /**
  * A stop (SIGTERM, e.g. `docker stop`) must end well within 15 s: each API process gets

@@ -30,7 +30,10 @@ beforeAll(async () => {
   const thresholds = [0, 8, 12, 16, 20];
   // 40 residents of rising strength; the strong half choose pool[0]'s true answer, which the key marks wrong.
   for (let i = 0; i < 40; i++) {
-    const answers = pool.map((q, j) => ({ questionId: q.id, optionId: j === 0 ? (i >= 20 ? wrong(q, 0) : keyOf(q)) : i >= thresholds[j] ? keyOf(q) : wrong(q, i % 3) }));
+    const answers = pool.map((q, j) => ({
+      questionId: q.id,
+      optionId: j === 0 ? (i >= 20 ? wrong(q, 0) : keyOf(q)) : i >= thresholds[j] ? keyOf(q) : wrong(q, i % 3),
+    }));
     const user = await makeResident(db, { fullName: `Người dự thi ${i}` });
     await makeSubmission(db, round, user.id, { score: scoreOf(pool, answers), total: 5, answers, questionIds: pool.map((q) => q.id), prediction: i });
   }

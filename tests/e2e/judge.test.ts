@@ -28,7 +28,15 @@ beforeAll(async () => {
   const organizer = await makeMemberStaff(db, 'organizer');
   const contest = await makeContest(db, { title: 'Cuộc thi để chấm' });
   contestSlug = contest.slug;
-  const { round, pool } = await makeRound(db, contest.id, { number: 1, title: 'Tuần 1', questionCount: 3, prizes: [{ name: 'Giải Nhất', count: 1 }, { name: 'Giải Nhì', count: 1 }] });
+  const { round, pool } = await makeRound(db, contest.id, {
+    number: 1,
+    title: 'Tuần 1',
+    questionCount: 3,
+    prizes: [
+      { name: 'Giải Nhất', count: 1 },
+      { name: 'Giải Nhì', count: 1 },
+    ],
+  });
   roundId = round.id;
   people.an = await makeResident(db, { fullName: 'Nguyễn Văn An' });
   people.binh = await makeResident(db, { fullName: 'Lê Thị Bình' });
@@ -51,7 +59,12 @@ beforeAll(async () => {
   await take(people.chi, false, 2);
   // The organizer closes the round early (API.md: closing early = closesAt now or earlier), far
   // enough back that the submit grace has passed too: the round is sealed, so it can be finalized.
-  const close = await app.inject({ method: 'PATCH', url: `/api/v1/admin/rounds/${round.id}`, headers: bearer(tokenFor(app, organizer)), payload: { closesAt: new Date(Date.now() - 40_000).toISOString() } });
+  const close = await app.inject({
+    method: 'PATCH',
+    url: `/api/v1/admin/rounds/${round.id}`,
+    headers: bearer(tokenFor(app, organizer)),
+    payload: { closesAt: new Date(Date.now() - 40_000).toISOString() },
+  });
   expect(close.statusCode, close.body).toBe(200);
   await new Promise((r) => setTimeout(r, 50));
 
@@ -77,7 +90,21 @@ describe('judge journey (desktop)', { timeout: 120_000 }, () => {
     await page.getByText('Đã chấm: 3 người được xếp hạng; 2 người đúng tất cả.').waitFor();
     await row('Trần Minh Chi').waitFor();
     const headers = (await page.locator('table.ranking thead th').allTextContents()).map((s) => s.trim());
-    for (const h of ['Hạng', 'Giải', 'Họ và tên', 'Điểm', 'Dự đoán', 'Sai số dự đoán', 'Thời gian làm bài', 'Thời điểm nộp', 'Lượt', 'Số CCCD', 'Điện thoại', 'Năm sinh', 'Hợp lệ']) {
+    for (const h of [
+      'Hạng',
+      'Giải',
+      'Họ và tên',
+      'Điểm',
+      'Dự đoán',
+      'Sai số dự đoán',
+      'Thời gian làm bài',
+      'Thời điểm nộp',
+      'Lượt',
+      'Số CCCD',
+      'Điện thoại',
+      'Năm sinh',
+      'Hợp lệ',
+    ]) {
       expect(headers).toContain(h);
     }
     // An: 3/3 and prediction error 0 beats Bình: 3/3 and error 7.

@@ -163,7 +163,11 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     await page.getByLabel('Tên tuần thi').fill('Tuần đầu tiên');
     await page.getByLabel(/Mở lúc/).fill('2030-03-02T08:00');
     await page.getByLabel(/Đóng lúc/).fill('2030-03-01T08:00');
-    await fillByLabel(page, [['Số câu hỏi mỗi bài', '4'], ['Thời gian làm bài (phút)', '15'], ['Số lượt thi tối đa', '2']]);
+    await fillByLabel(page, [
+      ['Số câu hỏi mỗi bài', '4'],
+      ['Thời gian làm bài (phút)', '15'],
+      ['Số lượt thi tối đa', '2'],
+    ]);
     await page.getByLabel(/Tối thiểu mỗi câu/).fill('2,5');
     await page.getByRole('button', { name: 'Tạo tuần thi' }).click();
     await page.getByText('Thời điểm đóng phải sau thời điểm mở.').waitFor();
@@ -201,7 +205,12 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     const resident = await makeResident(db, { phone: '0356789012', fullName: 'Hà Thị Sự Cố' });
     await page.getByRole('heading', { name: 'Ngoại lệ cho người dự thi' }).waitFor();
     await page.getByText('Chưa có ngoại lệ nào.').waitFor();
-    await fillByLabel(page, [['Điện thoại', '0356 789 012'], ['Thêm lượt', '1'], ['Thêm phút', '10'], ['Lý do', 'Mất điện khi đang làm bài']]);
+    await fillByLabel(page, [
+      ['Điện thoại', '0356 789 012'],
+      ['Thêm lượt', '1'],
+      ['Thêm phút', '10'],
+      ['Lý do', 'Mất điện khi đang làm bài'],
+    ]);
     await page.getByRole('button', { name: 'Lưu ngoại lệ' }).click();
     await page.getByText('Đã lưu ngoại lệ cho Hà Thị Sự Cố').waitFor();
     await page.getByRole('cell', { name: 'Mất điện khi đang làm bài' }).waitFor();
@@ -218,10 +227,12 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Lưu', exact: true }).click();
     await page.getByText('Đã lưu danh sách (2 dòng).').waitFor();
     const list = await server.ctx.database.db.select().from(exclusions).where(eq(exclusions.contestId, contestId));
-    expect(list.map((e) => [e.phone, e.nationalId, e.note]).sort()).toEqual([
-      ['0905123456', null, 'Tổ ra đề'],
-      [null, '038090001234', 'Ban Giám khảo'],
-    ].sort());
+    expect(list.map((e) => [e.phone, e.nationalId, e.note]).sort()).toEqual(
+      [
+        ['0905123456', null, 'Tổ ra đề'],
+        [null, '038090001234', 'Ban Giám khảo'],
+      ].sort(),
+    );
     expect(await seriousA11yViolations(page)).toEqual([]);
 
     await page.getByRole('link', { name: 'Theo dõi trực tiếp' }).click();
@@ -234,7 +245,11 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
   it('shows an administrator the audit log of the contest', async () => {
     const adminPhone = '0903999888';
     await makeStaff(server.ctx.database.db, 'admin', { phone: adminPhone });
-    const adminPage = await page.context().browser()!.newContext({ viewport: { width: 1280, height: 800 } }).then((c) => c.newPage());
+    const adminPage = await page
+      .context()
+      .browser()!
+      .newContext({ viewport: { width: 1280, height: 800 } })
+      .then((c) => c.newPage());
     await loginThroughUi(adminPage, server.url, adminPhone, PASSWORD);
     await adminPage.goto(`${server.url}/admin/${contestSlug}/audit`);
     await adminPage.getByRole('link', { name: 'Nhật ký' }).waitFor();

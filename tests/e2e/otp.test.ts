@@ -57,7 +57,11 @@ async function codeSentTo(phone: string, purpose: 'reset' | 'register'): Promise
 }
 
 const tryLogin = (password: string) =>
-  fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: residentPhone, password }) }).then((r) => r.status);
+  fetch(`${server.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ phone: residentPhone, password }),
+  }).then((r) => r.status);
 
 /** A six-digit code that is not `code`. */
 const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
@@ -99,7 +103,11 @@ describe('a forgotten password (phone, 360 px)', { timeout: 120_000 }, () => {
     await page.getByText('Nếu số điện thoại đã đăng ký, mã xác thực sẽ được gửi trong giây lát').waitFor();
     await page.getByText('Số điện thoại: 0916222333').waitFor();
     const codeField = page.getByLabel('Mã xác thực');
-    expect(await codeField.evaluate((el) => [document.activeElement === el, el.getAttribute('inputmode'), el.getAttribute('autocomplete')])).toEqual([true, 'numeric', 'one-time-code']);
+    expect(await codeField.evaluate((el) => [document.activeElement === el, el.getAttribute('inputmode'), el.getAttribute('autocomplete')])).toEqual([
+      true,
+      'numeric',
+      'one-time-code',
+    ]);
     expect(await page.getByRole('button', { name: /^Gửi lại mã sau (1:00|0:5\d)$/ }).isDisabled()).toBe(true);
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
@@ -146,7 +154,9 @@ describe('a forgotten password (phone, 360 px)', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Đăng xuất' }).waitFor({ timeout: 30_000 });
     // Signed in first, then sent on: wait for the navigation rather than racing it.
     await page.waitForURL((u) => u.pathname === '/', { timeout: 10_000 });
-    expect(await page.evaluate(() => (JSON.parse(localStorage.getItem('ttt.user') ?? 'null') as { fullName?: string } | null)?.fullName)).toBe('Nguyễn Văn Quên');
+    expect(await page.evaluate(() => (JSON.parse(localStorage.getItem('ttt.user') ?? 'null') as { fullName?: string } | null)?.fullName)).toBe(
+      'Nguyễn Văn Quên',
+    );
     expect(await tryLogin(newPassword)).toBe(200);
     expect(await tryLogin(PASSWORD)).toBe(401);
     expectNoPageErrors(errors[0]);

@@ -24,7 +24,10 @@ beforeAll(async () => {
   const db = server.ctx.database.db;
   const contest = await makeContest(db, { title: 'Tìm hiểu chuyển đổi số', rules: 'Mỗi tuần 5 câu hỏi.' });
   contestSlug = contest.slug;
-  await db.insert(localities).values([{ contestId: contest.id, name: 'Phường Hạc Thành' }, { contestId: contest.id, name: 'Xã Quảng Phú' }]);
+  await db.insert(localities).values([
+    { contestId: contest.id, name: 'Phường Hạc Thành' },
+    { contestId: contest.id, name: 'Xã Quảng Phú' },
+  ]);
   await db.insert(units).values([{ contestId: contest.id, name: 'Sở Khoa học và Công nghệ' }]);
   const { round, pool } = await makeRound(db, contest.id, { number: 1, title: 'Tuần 1', questionCount: 5, timeLimitSeconds: 600, maxAttempts: 1 });
   roundId = round.id;
@@ -75,7 +78,12 @@ describe('resident journey (phone, 360 px)', { timeout: 120_000 }, () => {
     await page.getByLabel(/Địa phương/).selectOption({ label: 'Xã Quảng Phú' });
     await page.getByRole('button', { name: 'Đăng ký' }).click();
     await page.getByText('Số điện thoại này đã được đăng ký').waitFor({ timeout: 30_000 });
-    expect(await server.ctx.database.db.select().from(users).where(eq(users.nationalId, makeNationalId(1992, 4242)))).toHaveLength(0);
+    expect(
+      await server.ctx.database.db
+        .select()
+        .from(users)
+        .where(eq(users.nationalId, makeNationalId(1992, 4242))),
+    ).toHaveLength(0);
   });
 
   it('registers with a fresh number and lands signed in', async () => {

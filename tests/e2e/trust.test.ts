@@ -52,10 +52,23 @@ beforeAll(async () => {
   const now = Date.now();
   // Round 1 is open (its key opens later), round 2 closed an hour ago (sealed: its pool's answers
   // are public), round 3 is next week's, with an empty pool.
-  openRoundId = (await makeRound(db, contest.id, { number: 1, title: 'Tuần 1', opensAt: new Date(now - HOUR), closesAt: new Date(now + 2 * HOUR) }, 3)).round.id;
-  const closed = await makeRound(db, contest.id, { number: 2, title: 'Tuần 2', opensAt: new Date(now - 3 * HOUR), closesAt: new Date(now - HOUR), questionCount: 3 }, 3);
+  openRoundId = (await makeRound(db, contest.id, { number: 1, title: 'Tuần 1', opensAt: new Date(now - HOUR), closesAt: new Date(now + 2 * HOUR) }, 3)).round
+    .id;
+  const closed = await makeRound(
+    db,
+    contest.id,
+    { number: 2, title: 'Tuần 2', opensAt: new Date(now - 3 * HOUR), closesAt: new Date(now - HOUR), questionCount: 3 },
+    3,
+  );
   publishedCount = closed.pool.length;
-  nextRoundId = (await makeRound(db, contest.id, { number: 3, title: 'Tuần 3', opensAt: new Date(now + 24 * HOUR), closesAt: new Date(now + 48 * HOUR), questionCount: 3 }, 0)).round.id;
+  nextRoundId = (
+    await makeRound(
+      db,
+      contest.id,
+      { number: 3, title: 'Tuần 3', opensAt: new Date(now + 24 * HOUR), closesAt: new Date(now + 48 * HOUR), questionCount: 3 },
+      0,
+    )
+  ).round.id;
   await makeQuestions(db, contest.id, 2);
   await makeStaff(db, 'judge', { phone: judgePhone, fullName: 'Lê Giám Khảo' });
   await makeResident(db, { phone: residentPhone, fullName: 'Phạm Thị Dân' });
@@ -117,7 +130,10 @@ describe('an organizer on their own contest (desktop)', { timeout: 120_000 }, ()
     expect(await row('Tuần 1').textContent()).toMatch(/Đáp án công bố lúc \d{2}:\d{2}/);
     expect(await row('Tuần 1').getByText('Đã niêm phong').count()).toBe(0);
     await page.getByRole('link', { name: 'Tuần 1' }).click();
-    await page.getByText(/Đáp án công bố lúc \d{2}:\d{2}/).first().waitFor();
+    await page
+      .getByText(/Đáp án công bố lúc \d{2}:\d{2}/)
+      .first()
+      .waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
 

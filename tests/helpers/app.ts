@@ -71,7 +71,11 @@ export function useTestApp(options?: TestAppOptions): TestContext {
 type Role = 'organizer' | 'judge';
 
 /** A new organizer or judge who is a member of every contest the file makes from now on: id and token. */
-export async function member(t: Pick<TestContext, 'app' | 'database'>, role: Role, o?: Parameters<typeof makeMemberStaff>[2]): Promise<{ id: string; token: string }> {
+export async function member(
+  t: Pick<TestContext, 'app' | 'database'>,
+  role: Role,
+  o?: Parameters<typeof makeMemberStaff>[2],
+): Promise<{ id: string; token: string }> {
   const user = await makeMemberStaff(t.database.db, role, o);
   return { id: user.id, token: tokenFor(t.app, user) };
 }
@@ -100,7 +104,13 @@ export function useEmbeddedApp(options: { dataDir?: string } = {}): EmbeddedCont
   beforeAll(async () => {
     e.database = await createDatabase(options);
     await migrateDatabase(e.database);
-    e.app = await buildApp({ config: { JWT_EXPIRES_IN: '1h', TRUST_PROXY: undefined }, database: e.database, redis: null, jwtSecret: TEST_JWT_SECRET, logger: false });
+    e.app = await buildApp({
+      config: { JWT_EXPIRES_IN: '1h', TRUST_PROXY: undefined },
+      database: e.database,
+      redis: null,
+      jwtSecret: TEST_JWT_SECRET,
+      logger: false,
+    });
     await e.app.ready();
   }, 120_000);
   afterAll(() => Promise.resolve(e.app?.close()).then(() => e.database?.close()));

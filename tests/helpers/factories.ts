@@ -13,7 +13,11 @@ let seq = randomInt(0, 500_000);
 const next = () => ++seq;
 
 /** A unique, valid Vietnamese mobile number. */
-export const makePhone = () => '09' + String(next() * 7 + randomInt(0, 7)).padStart(8, '0').slice(-8);
+export const makePhone = () =>
+  '09' +
+  String(next() * 7 + randomInt(0, 7))
+    .padStart(8, '0')
+    .slice(-8);
 
 export async function makeUser(db: Db, overrides: Partial<typeof users.$inferInsert> = {}): Promise<User> {
   const role = overrides.role ?? 'resident';
@@ -116,7 +120,10 @@ export function tokenFor(app: FastifyInstance, user: Pick<User, 'id' | 'role'> &
 /** Makes `user` a member of the contest, in the role of its account (organizer or judge). */
 export async function addMember(db: Db, contestId: string, user: Pick<User, 'id' | 'role'>, role?: 'organizer' | 'judge'): Promise<void> {
   const r = role ?? (user.role === 'judge' ? 'judge' : 'organizer');
-  await db.insert(contestMembers).values({ contestId, userId: user.id, role: r }).onConflictDoUpdate({ target: [contestMembers.contestId, contestMembers.userId], set: { role: r } });
+  await db
+    .insert(contestMembers)
+    .values({ contestId, userId: user.id, role: r })
+    .onConflictDoUpdate({ target: [contestMembers.contestId, contestMembers.userId], set: { role: r } });
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -32,7 +32,8 @@ export interface Served {
 }
 
 /** POST /rounds/:roundId/attempts: starts (201) or resumes (200) an attempt. */
-export const start = (app: FastifyInstance, roundId: string, token: string, extra?: Extra) => call(app, 'POST', `/rounds/${roundId}/attempts`, token, undefined, extra);
+export const start = (app: FastifyInstance, roundId: string, token: string, extra?: Extra) =>
+  call(app, 'POST', `/rounds/${roundId}/attempts`, token, undefined, extra);
 
 /** POST /attempts/:attemptId/submit. */
 export const submit = (app: FastifyInstance, attemptId: string, token: string, payload: unknown, extra?: Extra) =>
@@ -63,13 +64,15 @@ export interface RankingRow {
 }
 
 /** GET /judge/rounds/:roundId/ranking, `query` as given (e.g. '?limit=1000'). */
-export const ranking = (app: FastifyInstance, roundId: string, token: string, query = '') => call(app, 'GET', `/judge/rounds/${roundId}/ranking${query}`, token);
+export const ranking = (app: FastifyInstance, roundId: string, token: string, query = '') =>
+  call(app, 'GET', `/judge/rounds/${roundId}/ranking${query}`, token);
 
 /** POST /judge/rounds/:roundId/publish. */
 export const publish = (app: FastifyInstance, roundId: string, token: string) => call(app, 'POST', `/judge/rounds/${roundId}/publish`, token);
 
 /** POST /auth/login. */
-export const login = (app: FastifyInstance, phone: string, password = PASSWORD, extra?: Extra) => call(app, 'POST', '/auth/login', undefined, { phone, password }, extra);
+export const login = (app: FastifyInstance, phone: string, password = PASSWORD, extra?: Extra) =>
+  call(app, 'POST', '/auth/login', undefined, { phone, password }, extra);
 
 /** POST /auth/register. */
 export const register = (app: FastifyInstance, payload: unknown, extra?: Extra) => call(app, 'POST', '/auth/register', undefined, payload, extra);

@@ -99,7 +99,9 @@ export async function makeSubmission(db: Db, round: Round, userId: string, spec:
 
 /** The stored form of answers (lib/choices.ts), as the attempts module writes it. */
 async function leanAnswers(db: Db, questionIds: string[], answers: StoredAnswer[]) {
-  const rows = questionIds.length ? await db.select({ id: questions.id, options: questions.options }).from(questions).where(inArray(questions.id, questionIds)) : [];
+  const rows = questionIds.length
+    ? await db.select({ id: questions.id, options: questions.options }).from(questions).where(inArray(questions.id, questionIds))
+    : [];
   const options = new Map(rows.map((r) => [r.id, r.options.map((o) => o.id)]));
   const known = answers.filter((a) => options.get(a.questionId)?.includes(a.optionId));
   const choices = encodeChoices(questionIds, known, (q, o) => options.get(q)!.indexOf(o));
@@ -164,7 +166,9 @@ export async function makeUnit(db: Db, contestId: string, name: string, headcoun
  * would have left them (only what the onePrizePerPerson rule reads).
  */
 export async function makePriorWinners(db: Db, round: Round, winners: string[]) {
-  await db.insert(roundResults).values({ roundId: round.id, actualCount: 0, participants: winners.length, ranked: winners.length, checksum: 'x', finalizedAt: new Date() });
+  await db
+    .insert(roundResults)
+    .values({ roundId: round.id, actualCount: 0, participants: winners.length, ranked: winners.length, checksum: 'x', finalizedAt: new Date() });
   if (winners.length === 0) return;
   await db.insert(roundResultRows).values(
     winners.map((userId, i) => ({

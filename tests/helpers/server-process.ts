@@ -20,7 +20,10 @@ export class ServerProcess {
     for (;;) {
       if (this.child.exitCode !== null) throw new Error(`${o.name} exited early:\n${this.output}`);
       if (Date.now() - since > o.withinMs) throw new Error(`${o.name} did not start in ${o.withinMs / 1000} s:\n${this.output}`);
-      const up = await fetch(url).then((r) => r.ok, () => false);
+      const up = await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (up && (o.ready?.() ?? true)) return;
       await new Promise((r) => setTimeout(r, o.everyMs));
     }

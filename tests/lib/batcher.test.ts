@@ -6,10 +6,13 @@ const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 describe('Batcher', () => {
   it('groups what arrives within the delay into one batch and answers each item', async () => {
     const batches: number[][] = [];
-    const b = new Batcher<number, number>(async (xs) => {
-      batches.push(xs);
-      return xs.map((x) => x * 2);
-    }, { maxItems: 100, maxDelayMs: 5, maxInFlight: 1 });
+    const b = new Batcher<number, number>(
+      async (xs) => {
+        batches.push(xs);
+        return xs.map((x) => x * 2);
+      },
+      { maxItems: 100, maxDelayMs: 5, maxInFlight: 1 },
+    );
     const out = await Promise.all([1, 2, 3].map((x) => b.push(x)));
     expect(out).toEqual([2, 4, 6]);
     expect(batches).toEqual([[1, 2, 3]]);
@@ -17,10 +20,13 @@ describe('Batcher', () => {
 
   it('flushes at maxItems without waiting for the delay', async () => {
     const batches: number[][] = [];
-    const b = new Batcher<number, number>(async (xs) => {
-      batches.push(xs);
-      return xs;
-    }, { maxItems: 2, maxDelayMs: 10_000, maxInFlight: 4 });
+    const b = new Batcher<number, number>(
+      async (xs) => {
+        batches.push(xs);
+        return xs;
+      },
+      { maxItems: 2, maxDelayMs: 10_000, maxInFlight: 4 },
+    );
     await Promise.all([b.push(1), b.push(2)]);
     expect(batches).toEqual([[1, 2]]);
   });
@@ -28,12 +34,20 @@ describe('Batcher', () => {
   it('answers no item before its batch has settled, and fails every item of a failed batch', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const b = new Batcher<number, number>(async (xs) => {
-      await gate;
-      throw new Error(`batch of ${xs.length} failed`);
-    }, { maxItems: 10, maxDelayMs: 1, maxInFlight: 1 });
+    const b = new Batcher<number, number>(
+      async (xs) => {
+        await gate;
+        throw new Error(`batch of ${xs.length} failed`);
+      },
+      { maxItems: 10, maxDelayMs: 1, maxInFlight: 1 },
+    );
     const settled: string[] = [];
-    const ps = [b.push(1), b.push(2)].map((p) => p.then(() => settled.push('ok'), (e: Error) => settled.push(e.message)));
+    const ps = [b.push(1), b.push(2)].map((p) =>
+      p.then(
+        () => settled.push('ok'),
+        (e: Error) => settled.push(e.message),
+      ),
+    );
     await tick(20);
     expect(settled).toEqual([]);
     release();
@@ -51,11 +65,14 @@ describe('Batcher', () => {
     const batches: number[][] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const b = new Batcher<number, number>(async (xs) => {
-      batches.push(xs);
-      if (batches.length === 1) await gate;
-      return xs;
-    }, { maxItems: 100, maxDelayMs: 1, maxInFlight: 1 });
+    const b = new Batcher<number, number>(
+      async (xs) => {
+        batches.push(xs);
+        if (batches.length === 1) await gate;
+        return xs;
+      },
+      { maxItems: 100, maxDelayMs: 1, maxInFlight: 1 },
+    );
     const first = b.push(0);
     await tick(10);
     const rest = [1, 2, 3].map((x) => b.push(x));
@@ -68,11 +85,14 @@ describe('Batcher', () => {
 
   it('close() runs what is queued at once and waits for it', async () => {
     const done: number[] = [];
-    const b = new Batcher<number, number>(async (xs) => {
-      await tick(5);
-      done.push(...xs);
-      return xs;
-    }, { maxItems: 100, maxDelayMs: 60_000, maxInFlight: 1 });
+    const b = new Batcher<number, number>(
+      async (xs) => {
+        await tick(5);
+        done.push(...xs);
+        return xs;
+      },
+      { maxItems: 100, maxDelayMs: 60_000, maxInFlight: 1 },
+    );
     const ps = [1, 2].map((x) => b.push(x));
     await b.close();
     expect(done).toEqual([1, 2]);

@@ -39,7 +39,14 @@ describe('lib/choices', () => {
     const ids = ['c', 'a', 'B', 'b'];
     expect(storedOrder(ids)).toEqual(['B', 'a', 'b', 'c']);
     const opts = (q: string) => ['x', 'y', 'z'].map((o) => `${q}${o}`);
-    const bytes = encodeChoices(ids, [{ questionId: 'a', optionId: 'az' }, { questionId: 'c', optionId: 'cx' }], (q, o) => opts(q).indexOf(o));
+    const bytes = encodeChoices(
+      ids,
+      [
+        { questionId: 'a', optionId: 'az' },
+        { questionId: 'c', optionId: 'cx' },
+      ],
+      (q, o) => opts(q).indexOf(o),
+    );
     expect([...bytes]).toEqual([UNANSWERED, 2, UNANSWERED, 0]);
     expect(() => encodeChoices(ids, [{ questionId: 'zz', optionId: 'zzx' }], () => 0)).toThrow();
     expect(() => encodeChoices(ids, [{ questionId: 'a', optionId: 'nope' }], () => -1)).toThrow();
@@ -66,7 +73,13 @@ describe('the SQL twins of migration 0016', () => {
 
   it('answer_signature(text) equals signature() for any answers', async () => {
     const samples = fc.sample(
-      fc.array(fc.record({ questionId: fc.string({ minLength: 1, maxLength: 40 }), optionId: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).filter((s) => !s.includes('\u0000')) }), { minLength: 1, maxLength: 30 }),
+      fc.array(
+        fc.record({
+          questionId: fc.string({ minLength: 1, maxLength: 40 }),
+          optionId: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).filter((s) => !s.includes('\u0000')),
+        }),
+        { minLength: 1, maxLength: 30 },
+      ),
       { numRuns: 200, seed: 12 },
     );
     const texts = samples.map((s) => s.map((a) => `${a.questionId}\u001f${a.optionId}`).join('\u001e'));

@@ -24,7 +24,10 @@ describe('demo question bank (db/seed-data/questions.ts)', () => {
     for (const q of demoQuestions) {
       expect(q.options.length, q.text).toBeGreaterThanOrEqual(3);
       expect(q.options.length, q.text).toBeLessThanOrEqual(4);
-      expect(q.options.filter((o) => o.correct), q.text).toHaveLength(1);
+      expect(
+        q.options.filter((o) => o.correct),
+        q.text,
+      ).toHaveLength(1);
       expect(new Set(q.options.map((o) => o.text.toLowerCase())).size, q.text).toBe(q.options.length);
       expect(q.explanation.startsWith(SOURCES[q.source] + ', '), q.text).toBe(true);
       expect(q.explanation.length, q.text).toBeGreaterThan(SOURCES[q.source].length + 20);

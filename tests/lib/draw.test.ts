@@ -49,7 +49,13 @@ describe('shuffleOptions', () => {
     expect(shuffleOptions([...options].reverse(), 9, 'q1')).toEqual(once);
   });
   it('orders the options of different questions differently', () => {
-    const orders = new Set(Array.from({ length: 30 }, (_, i) => shuffleOptions(options, 9, `q${i}`).map((o) => o.id).join()));
+    const orders = new Set(
+      Array.from({ length: 30 }, (_, i) =>
+        shuffleOptions(options, 9, `q${i}`)
+          .map((o) => o.id)
+          .join(),
+      ),
+    );
     expect(orders.size).toBeGreaterThan(10);
   });
   it('shuffle does not touch its input', () => {

@@ -3,7 +3,8 @@ import { dedupeEntries, normalizeEntry, normalizeListPhone, normalizeNationalId,
 
 describe('normalizeNationalId', () => {
   it('keeps 12 digits, strips separators and restores a leading zero a spreadsheet dropped', () => {
-    for (const written of ['038 085 111 111', '038.085.111.111', '38085111111', '０３８０８５１１１１１１']) expect(normalizeNationalId(written), written).toBe('038085111111');
+    for (const written of ['038 085 111 111', '038.085.111.111', '38085111111', '０３８０８５１１１１１１'])
+      expect(normalizeNationalId(written), written).toBe('038085111111');
   });
   it('refuses what is not a CCCD', () => {
     for (const written of ['12345', '999085111111', '03808511111a']) expect(typeof normalizeNationalId(written), written).toBe('object');

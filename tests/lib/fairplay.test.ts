@@ -53,12 +53,12 @@ describe('too_fast', () => {
 
 describe('same_answers_same_order', () => {
   it('fires for two accounts with the same answers in the same order', () => {
-    const subs = [sub('u1', { answers: FIVE, prediction: 100 }), sub('u2', { answers: FIVE, prediction: 500 }), sub('u3', { answers: FIVE_SHUFFLED, prediction: 900 })];
-    expect(flagsOf(subs)).toEqual([
-      ['same_answers_same_order'],
-      ['same_answers_same_order'],
-      [],
-    ]);
+    const subs = [
+      sub('u1', { answers: FIVE, prediction: 100 }),
+      sub('u2', { answers: FIVE, prediction: 500 }),
+      sub('u3', { answers: FIVE_SHUFFLED, prediction: 900 }),
+    ];
+    expect(flagsOf(subs)).toEqual([['same_answers_same_order'], ['same_answers_same_order'], []]);
   });
 
   it('does not fire for the same answers in another order, one answer apart, one account, or fewer than 5 answers', () => {
@@ -67,7 +67,12 @@ describe('same_answers_same_order', () => {
     // The same account twice is not two accounts.
     expect(flagsOf([sub('u1', { answers: FIVE }), sub('u1', { answers: FIVE })])).toEqual([[], []]);
     const four = FIVE.slice(0, 4);
-    expect(flagsOf([sub('u1', { answers: four }), sub('u2', { answers: four }), sub('u3', { answers: [] }), sub('u4', { answers: [] })])).toEqual([[], [], [], []]);
+    expect(flagsOf([sub('u1', { answers: four }), sub('u2', { answers: four }), sub('u3', { answers: [] }), sub('u4', { answers: [] })])).toEqual([
+      [],
+      [],
+      [],
+      [],
+    ]);
   });
 
   it('keys the order but not the set on the order sent', () => {
@@ -105,7 +110,11 @@ describe('answer_farm', () => {
       sub('u3', { answers: [...FIVE].reverse(), prediction: 10_102 }),
     ];
     expect(flagsOf(outside)).toEqual([[], [], []]);
-    const twoAccounts = [sub('u1', { answers: FIVE, prediction: 50 }), sub('u2', { answers: FIVE_SHUFFLED, prediction: 50 }), sub('u2', { answers: FIVE_SHUFFLED, prediction: 50 })];
+    const twoAccounts = [
+      sub('u1', { answers: FIVE, prediction: 50 }),
+      sub('u2', { answers: FIVE_SHUFFLED, prediction: 50 }),
+      sub('u2', { answers: FIVE_SHUFFLED, prediction: 50 }),
+    ];
     expect(flagsOf(twoAccounts)).toEqual([[], [], []]);
     const oneApart = [
       sub('u1', { answers: FIVE, prediction: 50 }),
@@ -146,11 +155,7 @@ describe('same_device_or_address', () => {
       sub('u3', { answers: rotated(2), prediction: 302, deviceId: 'dev-bbbb-2222' }),
     ];
     // u3 shares the set and a near prediction but not the device (three such accounts are a farm too).
-    expect(flagsOf(subs)).toEqual([
-      ['answer_farm', 'same_device_or_address'],
-      ['answer_farm', 'same_device_or_address'],
-      ['answer_farm'],
-    ]);
+    expect(flagsOf(subs)).toEqual([['answer_farm', 'same_device_or_address'], ['answer_farm', 'same_device_or_address'], ['answer_farm']]);
   });
 
   it('needs three accounts behind one address, not two', () => {

@@ -45,7 +45,14 @@ describe('statsFor', () => {
 
 describe('analyzeItems', () => {
   it('ranks by the score without the question and breaks ties by attempt id in byte order', () => {
-    const q = { id: 'q', options: [{ id: 'a', correct: true }, { id: 'b', correct: false }], voided: false };
+    const q = {
+      id: 'q',
+      options: [
+        { id: 'a', correct: true },
+        { id: 'b', correct: false },
+      ],
+      voided: false,
+    };
     // Four attempts: groups of 1. Without q, "x" and "y" both have 2; "Y" sorts before "x" in bytes.
     const attempts = [
       { attemptId: 'x', questionIds: ['q'], answers: [{ questionId: 'q', optionId: 'a' }], score: 3 },

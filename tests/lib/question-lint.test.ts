@@ -25,9 +25,21 @@ describe('fold', () => {
 
 describe('lower_bound_options', () => {
   it('flags options that are all lower bounds (a smaller one is also true)', () => {
-    expect(has(q('Năm 2023, Cổng dịch vụ công có bao nhiêu tài khoản đăng ký?', '*Hơn 85.000 tài khoản', 'Hơn 8.500 tài khoản', 'Hơn 58.000 tài khoản'), 'lower_bound_options')).toBe(true);
-    expect(has(q('Năm 2023, mục tiêu tỷ lệ hồ sơ sức khỏe điện tử là bao nhiêu?', 'Từ 30% trở lên', '*Từ 90% trở lên', 'Từ 50% trở lên'), 'lower_bound_options')).toBe(true);
-    expect(has(q('Năm 2025, mục tiêu có bao nhiêu doanh nghiệp số?', '*Ít nhất 100 doanh nghiệp', 'Tối thiểu 50 doanh nghiệp', 'Không dưới 20 doanh nghiệp'), 'lower_bound_options')).toBe(true);
+    expect(
+      has(
+        q('Năm 2023, Cổng dịch vụ công có bao nhiêu tài khoản đăng ký?', '*Hơn 85.000 tài khoản', 'Hơn 8.500 tài khoản', 'Hơn 58.000 tài khoản'),
+        'lower_bound_options',
+      ),
+    ).toBe(true);
+    expect(
+      has(q('Năm 2023, mục tiêu tỷ lệ hồ sơ sức khỏe điện tử là bao nhiêu?', 'Từ 30% trở lên', '*Từ 90% trở lên', 'Từ 50% trở lên'), 'lower_bound_options'),
+    ).toBe(true);
+    expect(
+      has(
+        q('Năm 2025, mục tiêu có bao nhiêu doanh nghiệp số?', '*Ít nhất 100 doanh nghiệp', 'Tối thiểu 50 doanh nghiệp', 'Không dưới 20 doanh nghiệp'),
+        'lower_bound_options',
+      ),
+    ).toBe(true);
   });
 
   it('flags upper bounds the same way', () => {
@@ -36,12 +48,16 @@ describe('lower_bound_options', () => {
 
   it('accepts exact figures, “khoảng”, one bound among exact figures, and bounds written without diacritics alike', () => {
     expect(has(q('Năm 2023, có bao nhiêu tài khoản?', '*85.000 tài khoản', '8.500 tài khoản', '58.000 tài khoản'), 'lower_bound_options')).toBe(false);
-    expect(has(q('Năm 2023, có bao nhiêu lượt truy cập?', '*Khoảng 27,6 triệu lượt', 'Khoảng 2,76 triệu lượt', 'Khoảng 11 triệu lượt'), 'lower_bound_options')).toBe(false);
+    expect(
+      has(q('Năm 2023, có bao nhiêu lượt truy cập?', '*Khoảng 27,6 triệu lượt', 'Khoảng 2,76 triệu lượt', 'Khoảng 11 triệu lượt'), 'lower_bound_options'),
+    ).toBe(false);
     expect(has(q('Năm 2023, tỷ lệ ký số cá nhân là bao nhiêu?', '*Trên 98%', '80%', '60%'), 'lower_bound_options')).toBe(false);
     expect(has(q('Năm 2023, tỷ lệ là bao nhiêu?', '*Tren 98%', 'Hon 80%', '60%'), 'lower_bound_options')).toBe(true);
     // "Trên" and "Từ … đến" that are not bounds on a figure.
     expect(has(q('Đưa sản phẩm lên đâu?', '*Trên sàn thương mại điện tử', 'Trên Cổng dịch vụ công', 'Tại chợ'), 'lower_bound_options')).toBe(false);
-    expect(has(q('Mỗi câu có bao nhiêu phương án?', '*Từ 03 đến 04 phương án', 'Từ 02 đến 03 phương án', 'Đúng 04 phương án'), 'lower_bound_options')).toBe(false);
+    expect(has(q('Mỗi câu có bao nhiêu phương án?', '*Từ 03 đến 04 phương án', 'Từ 02 đến 03 phương án', 'Đúng 04 phương án'), 'lower_bound_options')).toBe(
+      false,
+    );
   });
 });
 
@@ -58,7 +74,9 @@ describe('longest_correct', () => {
   });
 
   it('accepts options of similar length, a long wrong option, and short figures', () => {
-    expect(has(q('Chủ đề hội thảo?', '*Chuyển đổi số, chuyển đổi xanh', 'Dữ liệu số, động lực phát triển', 'Hạ tầng số là nền tảng'), 'longest_correct')).toBe(false);
+    expect(has(q('Chủ đề hội thảo?', '*Chuyển đổi số, chuyển đổi xanh', 'Dữ liệu số, động lực phát triển', 'Hạ tầng số là nền tảng'), 'longest_correct')).toBe(
+      false,
+    );
     expect(has(q('Nội dung?', 'Một phương án sai nhưng rất rất dài', '*Phương án đúng ngắn hơn', 'Ngắn'), 'longest_correct')).toBe(false);
     expect(has(q('Năm 2023, tỷ lệ là bao nhiêu?', '*100%', '5%', '7%'), 'longest_correct')).toBe(false);
   });
@@ -66,21 +84,61 @@ describe('longest_correct', () => {
 
 describe('answer_in_stem', () => {
   it('flags a document number whose issuer code names the correct option', () => {
-    expect(has(q('Cơ quan nào ban hành Nghị quyết số 06-NQ/TU về chuyển đổi số?', 'Hội đồng nhân dân tỉnh', '*Ban Thường vụ Tỉnh ủy', 'Ủy ban nhân dân tỉnh'), 'answer_in_stem')).toBe(true);
-    expect(has(q('Quyết định số 505/QĐ-TTg ngày 22/4/2022 là văn bản của ai?', 'Bộ trưởng Bộ Thông tin và Truyền thông', '*Thủ tướng Chính phủ', 'Chủ tịch UBND tỉnh'), 'answer_in_stem')).toBe(true);
+    expect(
+      has(
+        q('Cơ quan nào ban hành Nghị quyết số 06-NQ/TU về chuyển đổi số?', 'Hội đồng nhân dân tỉnh', '*Ban Thường vụ Tỉnh ủy', 'Ủy ban nhân dân tỉnh'),
+        'answer_in_stem',
+      ),
+    ).toBe(true);
+    expect(
+      has(
+        q('Quyết định số 505/QĐ-TTg ngày 22/4/2022 là văn bản của ai?', 'Bộ trưởng Bộ Thông tin và Truyền thông', '*Thủ tướng Chính phủ', 'Chủ tịch UBND tỉnh'),
+        'answer_in_stem',
+      ),
+    ).toBe(true);
     // Codes nobody listed: matched by the option's initials (Ban Chỉ đạo -> BCĐ).
-    expect(has(q('Kế hoạch số 100/KH-BCĐ do cơ quan nào ban hành?', 'Sở Thông tin và Truyền thông', '*Ban Chỉ đạo chuyển đổi số tỉnh', 'Hội đồng nhân dân tỉnh'), 'answer_in_stem')).toBe(true);
+    expect(
+      has(
+        q('Kế hoạch số 100/KH-BCĐ do cơ quan nào ban hành?', 'Sở Thông tin và Truyền thông', '*Ban Chỉ đạo chuyển đổi số tỉnh', 'Hội đồng nhân dân tỉnh'),
+        'answer_in_stem',
+      ),
+    ).toBe(true);
   });
 
   it('flags the correct option’s own words in the stem, with or without diacritics', () => {
     expect(has(q('Xã Hoằng Thái chọn thôn nào làm thôn thông minh, thôn 2 hay thôn khác?', 'Thôn 1', '*Thôn 2', 'Thôn 3'), 'answer_in_stem')).toBe(true);
-    expect(has(q('Nen tang chia se du lieu cua tinh (LGSP) duoc goi la gi?', 'Nền tảng quốc gia NDXP', '*Nền tảng chia sẻ dữ liệu của tỉnh', 'Cổng dịch vụ công'), 'answer_in_stem')).toBe(true);
+    expect(
+      has(
+        q('Nen tang chia se du lieu cua tinh (LGSP) duoc goi la gi?', 'Nền tảng quốc gia NDXP', '*Nền tảng chia sẻ dữ liệu của tỉnh', 'Cổng dịch vụ công'),
+        'answer_in_stem',
+      ),
+    ).toBe(true);
   });
 
   it('accepts a number naming a body that no option is, words every option shares, and stems echoing a wrong option too', () => {
     expect(has(q('Ai ký Kế hoạch số 298/KH-UBND?', 'Ông Đỗ Hữu Quyết', '*Ông Mai Xuân Liêm', 'Ông Trịnh Hữu Vui'), 'answer_in_stem')).toBe(false);
-    expect(has(q('Quyết định số 2148/QĐ-UBND có nội dung gì?', '*Công bố kết quả xếp hạng chuyển đổi số các sở, ban, ngành, UBND cấp huyện năm 2022', 'Ban hành tiêu chí chuyển đổi số cấp xã', 'Ban hành Kế hoạch chuyển đổi số đến năm 2025'), 'answer_in_stem')).toBe(false);
-    expect(has(q('Trên 775 sản phẩm của Thanh Hóa được đưa lên nền tảng nào?', 'Cổng dịch vụ công của tỉnh', '*Cổng kết nối cung cầu nông sản an toàn tỉnh Thanh Hóa', 'Trang thông tin chuyển đổi số của tỉnh'), 'answer_in_stem')).toBe(false);
+    expect(
+      has(
+        q(
+          'Quyết định số 2148/QĐ-UBND có nội dung gì?',
+          '*Công bố kết quả xếp hạng chuyển đổi số các sở, ban, ngành, UBND cấp huyện năm 2022',
+          'Ban hành tiêu chí chuyển đổi số cấp xã',
+          'Ban hành Kế hoạch chuyển đổi số đến năm 2025',
+        ),
+        'answer_in_stem',
+      ),
+    ).toBe(false);
+    expect(
+      has(
+        q(
+          'Trên 775 sản phẩm của Thanh Hóa được đưa lên nền tảng nào?',
+          'Cổng dịch vụ công của tỉnh',
+          '*Cổng kết nối cung cầu nông sản an toàn tỉnh Thanh Hóa',
+          'Trang thông tin chuyển đổi số của tỉnh',
+        ),
+        'answer_in_stem',
+      ),
+    ).toBe(false);
     expect(has(q('Chọn thôn 2 hay thôn 3 làm thôn thông minh?', 'Thôn 1', '*Thôn 2', 'Thôn 3'), 'answer_in_stem')).toBe(false);
   });
 });
@@ -88,7 +146,19 @@ describe('answer_in_stem', () => {
 describe('all_of_the_above', () => {
   it('flags “all of the above” options in their usual wordings', () => {
     for (const all of ['Tất cả các phương án trên', 'Tất cả đều đúng', 'Cả A, B và C', 'cả ba phương án trên', 'TAT CA CAC DAP AN TREN'])
-      expect(has(q('Nội dung nào thuộc chiến dịch ra quân?', 'Thanh toán không dùng tiền mặt', 'Dịch vụ công trực tuyến', 'Mua bán trên sàn', all.startsWith('T') ? '*' + all : all), 'all_of_the_above'), all).toBe(true);
+      expect(
+        has(
+          q(
+            'Nội dung nào thuộc chiến dịch ra quân?',
+            'Thanh toán không dùng tiền mặt',
+            'Dịch vụ công trực tuyến',
+            'Mua bán trên sàn',
+            all.startsWith('T') ? '*' + all : all,
+          ),
+          'all_of_the_above',
+        ),
+        all,
+      ).toBe(true);
   });
 
   it('flags “N/N” among fractions', () => {
@@ -110,7 +180,9 @@ describe('undated_statistic', () => {
   it('flags rates, percentages, visits and accounts in a stem with no year', () => {
     expect(has(q('Tỷ lệ hồ sơ được giải quyết đúng hạn là bao nhiêu?', '*98%', '80%', '70%'), 'undated_statistic')).toBe(true);
     expect(has(q('Cổng dịch vụ công có bao nhiêu tài khoản đăng ký?', '*85.000', '58.000', '8.500'), 'undated_statistic')).toBe(true);
-    expect(has(q('Trang thông tin thu hút bao nhiêu người theo dõi?', '*Khoảng 1,86 triệu lượt', 'Khoảng 186.000 lượt', 'Khoảng 870.000 lượt'), 'undated_statistic')).toBe(true);
+    expect(
+      has(q('Trang thông tin thu hút bao nhiêu người theo dõi?', '*Khoảng 1,86 triệu lượt', 'Khoảng 186.000 lượt', 'Khoảng 870.000 lượt'), 'undated_statistic'),
+    ).toBe(true);
     expect(has(q('Ti le nguoi dan co ho so suc khoe dien tu dat bao nhieu?', '*90%', '50%', '30%'), 'undated_statistic')).toBe(true);
   });
 
@@ -123,7 +195,11 @@ describe('undated_statistic', () => {
 
 describe('lintQuestion', () => {
   it('gives a well-written question no warning, and every warning both languages', () => {
-    expect(lintQuestion(q('Năm 2023, tỉnh Thanh Hóa tổ chức bao nhiêu sự kiện hưởng ứng Ngày Chuyển đổi số quốc gia?', '03 sự kiện', '*05 sự kiện', '07 sự kiện', '10 sự kiện'))).toEqual([]);
+    expect(
+      lintQuestion(
+        q('Năm 2023, tỉnh Thanh Hóa tổ chức bao nhiêu sự kiện hưởng ứng Ngày Chuyển đổi số quốc gia?', '03 sự kiện', '*05 sự kiện', '07 sự kiện', '10 sự kiện'),
+      ),
+    ).toEqual([]);
     const ws = lintQuestion(q('Tỷ lệ là bao nhiêu?', '*Hơn 98% và hơn 96%', 'Hơn 90%', '100/100'));
     expect(ws.length).toBeGreaterThanOrEqual(3);
     for (const w of ws) {
@@ -163,14 +239,24 @@ describe('near_duplicate', () => {
 
   it('finds a near duplicate of a new, shorter or longer stem against the bank', () => {
     const bank = new BankLint([q('Huyện Quảng Xương đặt mục tiêu năm 2023 tỷ lệ hộ gia đình kết nối Internet băng rộng đạt bao nhiêu?', '*80%', '50%', '30%')]);
-    const longer = q('Theo kế hoạch, huyện Quảng Xương đặt mục tiêu năm 2023 tỷ lệ hộ gia đình kết nối Internet băng rộng đạt bao nhiêu phần trăm?', '*80%', '50%', '30%');
+    const longer = q(
+      'Theo kế hoạch, huyện Quảng Xương đặt mục tiêu năm 2023 tỷ lệ hộ gia đình kết nối Internet băng rộng đạt bao nhiêu phần trăm?',
+      '*80%',
+      '50%',
+      '30%',
+    );
     expect(bank.lint(longer).map((w) => w.rule)).toContain('near_duplicate');
   });
 });
 
 describe('answered_elsewhere', () => {
   const signer = q('Ai là người ký ban hành Kế hoạch số 298/KH-UBND ngày 20/12/2023?', 'Ông Đỗ Hữu Quyết', '*Ông Mai Xuân Liêm', 'Ông Trịnh Hữu Vui');
-  const leak = q('Ông Mai Xuân Liêm ký Kế hoạch hưởng ứng Ngày Chuyển đổi số năm 2024 với chức danh nào?', 'Chủ tịch UBND tỉnh', '*Phó Chủ tịch UBND tỉnh', 'Giám đốc Sở');
+  const leak = q(
+    'Ông Mai Xuân Liêm ký Kế hoạch hưởng ứng Ngày Chuyển đổi số năm 2024 với chức danh nào?',
+    'Chủ tịch UBND tỉnh',
+    '*Phó Chủ tịch UBND tỉnh',
+    'Giám đốc Sở',
+  );
 
   it('reports the leak on both questions, each pointing at the other', () => {
     const ws = lintBank([signer, leak]).filter((w) => w.rule === 'answered_elsewhere');

@@ -13,8 +13,27 @@ describe('parseQuestionRows', () => {
     );
     expect(out.errors).toEqual([]);
     expect(out.questions.map((q) => q.input)).toEqual([
-      { text: 'Thủ đô?', options: [{ text: 'Hà Nội', correct: true }, { text: 'Huế', correct: false }, { text: 'Đà Nẵng', correct: false }, { text: 'Vinh', correct: false }], topic: 'Địa lý', explanation: 'Vì thế' },
-      { text: 'Ba phương án?', options: [{ text: 'X', correct: false }, { text: 'Y', correct: false }, { text: 'Z', correct: true }], topic: null, explanation: null },
+      {
+        text: 'Thủ đô?',
+        options: [
+          { text: 'Hà Nội', correct: true },
+          { text: 'Huế', correct: false },
+          { text: 'Đà Nẵng', correct: false },
+          { text: 'Vinh', correct: false },
+        ],
+        topic: 'Địa lý',
+        explanation: 'Vì thế',
+      },
+      {
+        text: 'Ba phương án?',
+        options: [
+          { text: 'X', correct: false },
+          { text: 'Y', correct: false },
+          { text: 'Z', correct: true },
+        ],
+        topic: null,
+        explanation: null,
+      },
     ]);
   });
 
@@ -55,12 +74,22 @@ describe('parseQuestionRows', () => {
   });
 
   it('names missing columns on the header row', () => {
-    const out = parseQuestionRows(rowsOf([['Câu hỏi', 'Phương án A', 'Phương án B', 'Phương án C'], ['x', 'a', 'b', 'c']]));
+    const out = parseQuestionRows(
+      rowsOf([
+        ['Câu hỏi', 'Phương án A', 'Phương án B', 'Phương án C'],
+        ['x', 'a', 'b', 'c'],
+      ]),
+    );
     expect(out.errors).toEqual([{ row: 1, field: 'Đáp án đúng', message: 'Thiếu cột "Đáp án đúng"', messageEn: 'Missing column "Đáp án đúng"' }]);
   });
 
   it('accepts English and unaccented headers', () => {
-    const out = parseQuestionRows(rowsOf([['question', 'option a', 'OPTION B', 'Option C', 'Dap an dung'], ['Q?', '1', '2', '3', 'c']]));
+    const out = parseQuestionRows(
+      rowsOf([
+        ['question', 'option a', 'OPTION B', 'Option C', 'Dap an dung'],
+        ['Q?', '1', '2', '3', 'c'],
+      ]),
+    );
     expect(out.errors).toEqual([]);
     expect(out.questions[0].input.options[2].correct).toBe(true);
   });
@@ -80,8 +109,27 @@ describe('findDuplicates', () => {
 describe('questionSheetRows', () => {
   it('is read back by parseQuestionRows unchanged', () => {
     const bank = [
-      { text: 'Hỏi?', options: [{ text: 'a', correct: false }, { text: 'b', correct: false }, { text: 'c', correct: true }], topic: null, explanation: 'Dòng 1\nDòng 2' },
-      { text: 'Hỏi 2?', options: [{ text: 'a', correct: false }, { text: 'b', correct: false }, { text: 'c', correct: false }, { text: 'd', correct: true }], topic: 'T', explanation: null },
+      {
+        text: 'Hỏi?',
+        options: [
+          { text: 'a', correct: false },
+          { text: 'b', correct: false },
+          { text: 'c', correct: true },
+        ],
+        topic: null,
+        explanation: 'Dòng 1\nDòng 2',
+      },
+      {
+        text: 'Hỏi 2?',
+        options: [
+          { text: 'a', correct: false },
+          { text: 'b', correct: false },
+          { text: 'c', correct: false },
+          { text: 'd', correct: true },
+        ],
+        topic: 'T',
+        explanation: null,
+      },
     ];
     expect(parseQuestionRows(rowsOf(questionSheetRows(bank))).questions.map((q) => q.input)).toEqual(bank);
   });
@@ -89,6 +137,8 @@ describe('questionSheetRows', () => {
 
 describe('parseQuestionRows on a header-only file', () => {
   it('says there is no question instead of importing nothing silently', () => {
-    expect(parseQuestionRows(rowsOf([H])).errors).toEqual([{ row: 2, field: 'file', message: 'Không có câu hỏi nào dưới dòng tiêu đề', messageEn: 'No question below the header row' }]);
+    expect(parseQuestionRows(rowsOf([H])).errors).toEqual([
+      { row: 2, field: 'file', message: 'Không có câu hỏi nào dưới dòng tiêu đề', messageEn: 'No question below the header row' },
+    ]);
   });
 });

@@ -82,7 +82,31 @@ describe('canonicalLine and checksumOf', () => {
       submissions: [sub('u', 'x1')],
     });
     const line = canonicalLine(rows[0]);
-    expect(line).toBe(['1', '1', 'A\\tB', 'u', 'Lê\\\\Văn\\nAn', rows[0].nationalId, rows[0].phone, '1990', '', '', '', 'x1', '1', '1', '1', '0', '1', '1000', '2026-11-20T03:00:00.000Z', 'true', ''].join('\t') + '\n');
+    expect(line).toBe(
+      [
+        '1',
+        '1',
+        'A\\tB',
+        'u',
+        'Lê\\\\Văn\\nAn',
+        rows[0].nationalId,
+        rows[0].phone,
+        '1990',
+        '',
+        '',
+        '',
+        'x1',
+        '1',
+        '1',
+        '1',
+        '0',
+        '1',
+        '1000',
+        '2026-11-20T03:00:00.000Z',
+        'true',
+        '',
+      ].join('\t') + '\n',
+    );
     expect(checksumOf(rows)).toBe(createHash('sha256').update(line, 'utf8').digest('hex'));
   });
 });
@@ -130,7 +154,8 @@ describe('rankRound invariants', () => {
         expect(r.rows.filter((x) => x.prize !== null).length).toBe(Math.min(available, candidates));
         expect(r.rows.filter((x) => a.prior.includes(x.userId)).every((x) => x.prize === null)).toBe(true);
         // Each person's row is their best attempt.
-        for (const row of r.rows) for (const s of submissions.filter((x) => x.userId === row.userId)) expect(compareAttempts(row, s, r.actualCount)).toBeLessThanOrEqual(0);
+        for (const row of r.rows)
+          for (const s of submissions.filter((x) => x.userId === row.userId)) expect(compareAttempts(row, s, r.actualCount)).toBeLessThanOrEqual(0);
         expect(r.checksum).toBe(checksumOf(r.rows));
       }),
       { numRuns: 300 },

@@ -11,7 +11,12 @@ const g = (answers: { questionId: string; optionId: string }[]) => grade(q, answ
 
 describe('grade', () => {
   it('counts correct answers and scores left-out questions 0', () => {
-    expect(g([{ questionId: 'q1', optionId: 'b1' }, { questionId: 'q3', optionId: 'b3' }])).toEqual({ ok: true, score: 1, total: 3 });
+    expect(
+      g([
+        { questionId: 'q1', optionId: 'b1' },
+        { questionId: 'q3', optionId: 'b3' },
+      ]),
+    ).toEqual({ ok: true, score: 1, total: 3 });
     expect(g([])).toEqual({ ok: true, score: 0, total: 3 });
     expect(g(q.map((id) => ({ questionId: id, optionId: key.get(id)!.correctOptionId })))).toEqual({ ok: true, score: 3, total: 3 });
   });
@@ -43,7 +48,12 @@ describe('grade with a voided question', () => {
     expect(gv([{ questionId: 'q2', optionId: 'a2' }])).toEqual({ ok: true, score: 1, total: 3 });
     expect(gv([{ questionId: 'q2', optionId: 'd2' }])).toEqual({ ok: true, score: 1, total: 3 });
     expect(gv([])).toEqual({ ok: true, score: 1, total: 3 });
-    expect(gv([{ questionId: 'q1', optionId: 'b1' }, { questionId: 'q3', optionId: 'a3' }])).toEqual({ ok: true, score: 3, total: 3 });
+    expect(
+      gv([
+        { questionId: 'q1', optionId: 'b1' },
+        { questionId: 'q3', optionId: 'a3' },
+      ]),
+    ).toEqual({ ok: true, score: 3, total: 3 });
   });
 
   it('still refuses a foreign option on it', () => {

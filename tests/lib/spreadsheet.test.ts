@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
-import { cleanCell, decodeText, detectDelimiter, readSheet, SheetError, unzipCapped, writeCsv, writeXlsx, zipUncompressedSize } from '../../server/src/lib/spreadsheet';
+import {
+  cleanCell,
+  decodeText,
+  detectDelimiter,
+  readSheet,
+  SheetError,
+  unzipCapped,
+  writeCsv,
+  writeXlsx,
+  zipUncompressedSize,
+} from '../../server/src/lib/spreadsheet';
 import { csvText, toCp1258, utf8Bom, xlsxOf } from '../fixtures/sheets';
 
 const VI = 'Chuyển đổi số là gì? Người dân, Ủy ban, Hướng dẫn, Đắk Lắk';
@@ -47,7 +57,17 @@ describe('detectDelimiter', () => {
 
 describe('readSheet', () => {
   it('reads a semicolon CSV with quotes, CRLF, a sep= line and empty trailing rows', async () => {
-    const text = 'sep=;\r\n' + csvText([['Câu hỏi', 'Ghi chú'], ['Một; hai', 'dòng 1\r\ndòng 2'], ['  có khoảng trắng  ', '']], ';') + ';;\r\n\r\n\r\n';
+    const text =
+      'sep=;\r\n' +
+      csvText(
+        [
+          ['Câu hỏi', 'Ghi chú'],
+          ['Một; hai', 'dòng 1\r\ndòng 2'],
+          ['  có khoảng trắng  ', ''],
+        ],
+        ';',
+      ) +
+      ';;\r\n\r\n\r\n';
     const sheet = await readSheet(Buffer.from(text, 'utf8'));
     expect(sheet.format).toBe('csv');
     expect(sheet.rows).toEqual([
@@ -59,9 +79,15 @@ describe('readSheet', () => {
 
   it('reads Excel "Unicode text" (UTF-16 LE, tabs) and old Mac CSV (CR line ends)', async () => {
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Tên\tSố\r\nXã Yên Phú\t12\r\n', 'utf16le')]);
-    expect((await readSheet(utf16)).rows.map((r) => r.cells)).toEqual([['Tên', 'Số'], ['Xã Yên Phú', '12']]);
+    expect((await readSheet(utf16)).rows.map((r) => r.cells)).toEqual([
+      ['Tên', 'Số'],
+      ['Xã Yên Phú', '12'],
+    ]);
     const mac = Buffer.from('Tên;Số\rXã Yên Phú;12\r', 'utf8');
-    expect((await readSheet(mac)).rows.map((r) => r.cells)).toEqual([['Tên', 'Số'], ['Xã Yên Phú', '12']]);
+    expect((await readSheet(mac)).rows.map((r) => r.cells)).toEqual([
+      ['Tên', 'Số'],
+      ['Xã Yên Phú', '12'],
+    ]);
   });
 
   it('reads an xlsx made by exceljs with its real row numbers and numbers as text', async () => {
@@ -104,7 +130,11 @@ describe('writeCsv and writeXlsx', () => {
   });
 
   it('round-trip through readSheet', async () => {
-    const rows = [['Câu hỏi', 'Giải thích'], ['Có "ngoặc", dấu phẩy', 'Hai\ndòng'], ['=1+1', '']];
+    const rows = [
+      ['Câu hỏi', 'Giải thích'],
+      ['Có "ngoặc", dấu phẩy', 'Hai\ndòng'],
+      ['=1+1', ''],
+    ];
     const csv = writeCsv(rows);
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(csv.toString('utf8')).toContain("\r\n'=1+1,");
@@ -148,7 +178,15 @@ describe('xlsx entries inflated under a hard cap', () => {
   });
 
   it('calls a damaged .xlsx a workbook it cannot read, not a CSV with missing columns', async () => {
-    const good = await writeXlsx([{ name: 'Câu hỏi', rows: [['Câu hỏi', 'Phương án A'], ['Một', 'Hai']] }]);
+    const good = await writeXlsx([
+      {
+        name: 'Câu hỏi',
+        rows: [
+          ['Câu hỏi', 'Phương án A'],
+          ['Một', 'Hai'],
+        ],
+      },
+    ]);
     const damaged = Buffer.from(good.subarray(0, Math.floor(good.length / 2)));
     await expect(readSheet(damaged, { filename: 'cau-hoi.xlsx' })).rejects.toThrow(/not a readable workbook/);
     const noMagic = Buffer.concat([Buffer.from('garbage'), good.subarray(7)]);

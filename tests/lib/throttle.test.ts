@@ -9,7 +9,14 @@ describe('MemoryThrottle', () => {
   it('counts every key of a gate and refuses once one is over budget, until its window ends', async () => {
     let now = 0;
     const t = new MemoryThrottle(() => now);
-    const gate = () => t.gate({ rates: [{ key: 'u', budget: budget(2) }, { key: 'ip', budget: budget(100) }], markerKeys: ['m'] });
+    const gate = () =>
+      t.gate({
+        rates: [
+          { key: 'u', budget: budget(2) },
+          { key: 'ip', budget: budget(100) },
+        ],
+        markerKeys: ['m'],
+      });
     expect((await gate()).allowed).toBe(true);
     expect((await gate()).allowed).toBe(true);
     const third = await gate();

@@ -73,7 +73,13 @@ describe('embedded default (PGlite, in-process throttle)', () => {
   });
 
   it('registers a resident, logs in and reads the profile', async () => {
-    const reg = await post('/auth/register', { fullName: 'Hoàng Văn Dũng', phone: '0387654321', password: 'mat-khau-123', nationalId: makeNationalId(1988, 4321), birthYear: 1988 });
+    const reg = await post('/auth/register', {
+      fullName: 'Hoàng Văn Dũng',
+      phone: '0387654321',
+      password: 'mat-khau-123',
+      nationalId: makeNationalId(1988, 4321),
+      birthYear: 1988,
+    });
     expect(reg.status).toBe(201);
     const login = await post('/auth/login', { phone: '+84387654321', password: 'mat-khau-123' });
     expect(login.status).toBe(200);

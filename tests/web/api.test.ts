@@ -58,7 +58,13 @@ describe('api wrapper', () => {
 
   it('turns the error shape into an ApiError with code, fields and Retry-After', async () => {
     const { api } = setup([
-      json(400, { statusCode: 400, code: 'VALIDATION_FAILED', error: 'Bad Request', message: 'Invalid input', details: [{ field: 'body.phone', message: 'bad' }] }),
+      json(400, {
+        statusCode: 400,
+        code: 'VALIDATION_FAILED',
+        error: 'Bad Request',
+        message: 'Invalid input',
+        details: [{ field: 'body.phone', message: 'bad' }],
+      }),
     ]);
     const err = (await api.post('/auth/register', {}).catch((e) => e)) as ApiError;
     expect(err).toBeInstanceOf(ApiError);
@@ -91,7 +97,11 @@ describe('api wrapper', () => {
   });
 
   it('retries a POST the caller marks idempotent (submit)', async () => {
-    const { api, calls } = setup([new TypeError('Failed to fetch'), json(429, { statusCode: 429, code: 'RATE_LIMITED', error: 'Too Many Requests', message: 'slow' }, { 'retry-after': '1' }), json(200, { attemptId: 'a1', status: 'submitted' })]);
+    const { api, calls } = setup([
+      new TypeError('Failed to fetch'),
+      json(429, { statusCode: 429, code: 'RATE_LIMITED', error: 'Too Many Requests', message: 'slow' }, { 'retry-after': '1' }),
+      json(200, { attemptId: 'a1', status: 'submitted' }),
+    ]);
     expect(await api.post('/attempts/a1/submit', { answers: [], prediction: 0 }, { idempotent: true })).toMatchObject({ attemptId: 'a1' });
     expect(calls).toHaveLength(3);
     expect(calls.every((c) => c.init.body === '{"answers":[],"prediction":0}')).toBe(true);
@@ -188,7 +198,9 @@ describe('api wrapper', () => {
 
 describe('request ids', () => {
   it('sends an x-request-id with every call and keeps the one the server echoes on the error', async () => {
-    const { api, calls } = setup([json(409, { statusCode: 409, code: 'ROUND_NOT_OPEN', error: 'Conflict', message: 'closed' }, { 'x-request-id': 'srv-echo-1' })]);
+    const { api, calls } = setup([
+      json(409, { statusCode: 409, code: 'ROUND_NOT_OPEN', error: 'Conflict', message: 'closed' }, { 'x-request-id': 'srv-echo-1' }),
+    ]);
     const err = (await api.post('/rounds/r1/attempts').catch((e) => e)) as ApiError;
     const sent = (calls[0].init.headers as Record<string, string>)['x-request-id'];
     expect(sent).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);

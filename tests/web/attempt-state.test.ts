@@ -49,7 +49,8 @@ describe('AttemptState', () => {
   }, 20_000);
 
   it('stops on DEADLINE_PASSED and reports it', async () => {
-    const fetch = (async () => json(409, { statusCode: 409, code: 'DEADLINE_PASSED', error: 'Conflict', message: 'late' })) as unknown as typeof globalThis.fetch;
+    const fetch = (async () =>
+      json(409, { statusCode: 409, code: 'DEADLINE_PASSED', error: 'Conflict', message: 'late' })) as unknown as typeof globalThis.fetch;
     const st = new AttemptState(merge(null, 'u1', 'r1', attempt), memoryStore());
     await st.submit(createApi({ fetch, storage: memoryStore() }));
     expect(st.failure).toBeInstanceOf(ApiError);

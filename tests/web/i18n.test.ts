@@ -63,7 +63,11 @@ describe('registration rules in the browser', () => {
 
   it('agree with the server about citizen ids', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[0-9]{12}$/), fc.integer({ min: 1900, max: 2025 }), (id, year) => (nationalIdProblem(id, year) === null) === (serverIdProblem(id, year) === null)),
+      fc.property(
+        fc.stringMatching(/^[0-9]{12}$/),
+        fc.integer({ min: 1900, max: 2025 }),
+        (id, year) => (nationalIdProblem(id, year) === null) === (serverIdProblem(id, year) === null),
+      ),
       { numRuns: 500 },
     );
     expect(nationalIdProblem('03809')).toBe('format');

@@ -15,7 +15,23 @@ export const startedAttempt = (attemptId = 'att-1', predictionPrompt = 'Bao nhi�
   deadline: '2026-11-22T03:20:00.000Z',
   predictionPrompt,
   questions: [
-    { id: 'q1', text: 'Một', options: [{ id: 'o1', text: 'A' }, { id: 'o2', text: 'B' }, { id: 'o3', text: 'C' }] },
-    { id: 'q2', text: 'Hai', options: [{ id: 'o4', text: 'A' }, { id: 'o5', text: 'B' }, { id: 'o6', text: 'C' }] },
+    {
+      id: 'q1',
+      text: 'Một',
+      options: [
+        { id: 'o1', text: 'A' },
+        { id: 'o2', text: 'B' },
+        { id: 'o3', text: 'C' },
+      ],
+    },
+    {
+      id: 'q2',
+      text: 'Hai',
+      options: [
+        { id: 'o4', text: 'A' },
+        { id: 'o5', text: 'B' },
+        { id: 'o6', text: 'C' },
+      ],
+    },
   ],
 });

@@ -5,7 +5,8 @@ import { loadConfig } from '../config';
 import { cleanText, nationalIdProblem, normalizePhone } from '../lib/identity';
 import { hashPassword } from '../modules/auth/index';
 
-const USAGE = 'Usage: npm run user:create -- --role organizer|judge|admin|resident --phone 0912345678 --password ... --name "..." [--national-id 038...] [--birth-year 1980]';
+const USAGE =
+  'Usage: npm run user:create -- --role organizer|judge|admin|resident --phone 0912345678 --password ... --name "..." [--national-id 038...] [--birth-year 1980]';
 
 function fail(msg: string): never {
   console.error(`${msg}\n${USAGE}`);

@@ -34,7 +34,11 @@ export function byteOrder(a: string, b: string): number {
  * Encodes graded answers (each question at most once, each option one of its question's)
  * as the stored bytes. `optionIndex` gives an option's index in its question's stored list.
  */
-export function encodeChoices(questionIds: readonly string[], answers: readonly ChosenAnswer[], optionIndex: (questionId: string, optionId: string) => number): Buffer {
+export function encodeChoices(
+  questionIds: readonly string[],
+  answers: readonly ChosenAnswer[],
+  optionIndex: (questionId: string, optionId: string) => number,
+): Buffer {
   const order = storedOrder(questionIds);
   const at = new Map(order.map((id, i) => [id, i]));
   const out = Buffer.alloc(order.length, UNANSWERED);

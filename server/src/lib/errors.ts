@@ -55,7 +55,17 @@ export function sqlState(err: unknown): string | undefined {
 }
 
 const PG_UNAVAILABLE = /^(08|53|57P0|57014)/;
-const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ENOTFOUND']);
+const NET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'ENOTFOUND',
+]);
 
 // 22xxx data exceptions: bad encoding (22021 e.g. U+0000), untranslatable character
 // (22P05), string or number out of range (22001, 22003), malformed values (22P02, 22007, 22008).

@@ -40,7 +40,11 @@ export function normalizeListPhone(raw: string): string | { message: string; mes
 
 export const NOTE_MAX = 500;
 
-export function normalizeEntry(raw: { nationalId?: string | null; phone?: string | null; note?: string | null }): { entry: ExclusionEntry } | { problems: EntryProblem[] } {
+export function normalizeEntry(raw: {
+  nationalId?: string | null;
+  phone?: string | null;
+  note?: string | null;
+}): { entry: ExclusionEntry } | { problems: EntryProblem[] } {
   const problems: EntryProblem[] = [];
   let nationalId: string | null = null;
   let phone: string | null = null;
@@ -55,8 +59,13 @@ export function normalizeEntry(raw: { nationalId?: string | null; phone?: string
     else problems.push({ field: 'phone', ...r });
   }
   // eslint-disable-next-line no-control-regex -- Postgres text cannot hold NUL; no control character belongs in a note
-  const note = raw.note?.normalize('NFC').replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim() || null;
-  if (note && note.length > NOTE_MAX) problems.push({ field: 'note', message: `Ghi chú dài quá ${NOTE_MAX} ký tự`, messageEn: `The note is longer than ${NOTE_MAX} characters` });
+  const note =
+    raw.note
+      ?.normalize('NFC')
+      .replace(/[\u0000-\u001f\u007f\s]+/g, ' ')
+      .trim() || null;
+  if (note && note.length > NOTE_MAX)
+    problems.push({ field: 'note', message: `Ghi chú dài quá ${NOTE_MAX} ký tự`, messageEn: `The note is longer than ${NOTE_MAX} characters` });
   if (!problems.length && !nationalId && !phone)
     problems.push({ field: 'nationalId', message: 'Cần số CCCD hoặc số điện thoại', messageEn: 'A national id or a phone number is needed' });
   return problems.length ? { problems } : { entry: { nationalId, phone, note } };
@@ -76,7 +85,18 @@ export function dedupeEntries<T extends ExclusionEntry>(entries: T[]): T[] {
 type Field = 'nationalId' | 'phone' | 'note' | 'name';
 const HEADERS: Record<Field, string> = { nationalId: 'Số CCCD', phone: 'Số điện thoại', note: 'Ghi chú', name: 'Họ và tên' };
 const ALIASES: Record<Field, string[]> = {
-  nationalId: ['Số CCCD', 'CCCD', 'Số căn cước', 'Căn cước công dân', 'Số định danh', 'Số định danh cá nhân', 'CMND/CCCD', 'Số CMND/CCCD', 'National ID', 'nationalId'],
+  nationalId: [
+    'Số CCCD',
+    'CCCD',
+    'Số căn cước',
+    'Căn cước công dân',
+    'Số định danh',
+    'Số định danh cá nhân',
+    'CMND/CCCD',
+    'Số CMND/CCCD',
+    'National ID',
+    'nationalId',
+  ],
   phone: ['Số điện thoại', 'Điện thoại', 'SĐT', 'Số ĐT', 'Di động', 'Phone', 'Phone number'],
   note: ['Ghi chú', 'Lý do', 'Note'],
   name: ['Họ và tên', 'Họ tên', 'Tên', 'Full name', 'Name'],
@@ -89,13 +109,21 @@ export function exclusionSheetRows(entries: ExclusionEntry[]): string[][] {
 }
 
 export function parseExclusionRows(rows: SheetRow[]): { entries: { row: number; entry: ExclusionEntry }[]; errors: RowError[]; total: number } {
-  if (rows.length === 0) return { entries: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0 };
+  if (rows.length === 0)
+    return { entries: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0 };
   let found = locateHeader<Field>(rows, ALIASES, ['nationalId']);
   if (found.missing.length) found = locateHeader<Field>(rows, ALIASES, ['phone']);
   if (found.missing.length)
     return {
       entries: [],
-      errors: [{ row: rows[found.headerIndex].number, field: HEADERS.nationalId, message: 'Thiếu cột "Số CCCD" hoặc "Số điện thoại"', messageEn: 'Missing a "Số CCCD" or "Số điện thoại" column' }],
+      errors: [
+        {
+          row: rows[found.headerIndex].number,
+          field: HEADERS.nationalId,
+          message: 'Thiếu cột "Số CCCD" hoặc "Số điện thoại"',
+          messageEn: 'Missing a "Số CCCD" or "Số điện thoại" column',
+        },
+      ],
       total: Math.max(0, rows.length - 1),
     };
   const { headerIndex, columns } = found;
@@ -111,7 +139,13 @@ export function parseExclusionRows(rows: SheetRow[]): { entries: { row: number; 
     else
       for (const p of out.problems) {
         const col = columns[p.field];
-        errors.push({ row: r.number, field: HEADERS[p.field], column: col === undefined ? undefined : columnLetter(col + 1), message: p.message, messageEn: p.messageEn });
+        errors.push({
+          row: r.number,
+          field: HEADERS[p.field],
+          column: col === undefined ? undefined : columnLetter(col + 1),
+          message: p.message,
+          messageEn: p.messageEn,
+        });
       }
   }
   return { entries, errors, total: data.length };

@@ -46,12 +46,7 @@ export function nationalIdProblem(id: string, birthYear?: number): string | null
 /** Builds a well-formed CCCD for a birth year (demo data and tests). */
 export function makeNationalId(birthYear: number, serial: number, provinceCode = 38, female = false): string {
   const centuryDigit = Math.floor((birthYear - 1900) / 100) * 2 + (female ? 1 : 0);
-  return (
-    String(provinceCode).padStart(3, '0') +
-    String(centuryDigit) +
-    String(birthYear % 100).padStart(2, '0') +
-    String(serial % 1_000_000).padStart(6, '0')
-  );
+  return String(provinceCode).padStart(3, '0') + String(centuryDigit) + String(birthYear % 100).padStart(2, '0') + String(serial % 1_000_000).padStart(6, '0');
 }
 
 // C0 controls other than tab and line breaks, and DEL: Postgres cannot store U+0000 at

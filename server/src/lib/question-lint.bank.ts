@@ -207,7 +207,9 @@ export class BankLint {
   /** Entry `i`'s answer stands in `stem` and none of its wrong options does. */
   private leaks(i: Entry, stem: string): boolean {
     if (i.answerTokens === null || !stem.includes(i.answerPhrase)) return false;
-    i.wrongPhrases ??= allOptionTokens(i).filter((ts, k) => k !== i.correct && ts.length).map(phrase);
+    i.wrongPhrases ??= allOptionTokens(i)
+      .filter((ts, k) => k !== i.correct && ts.length)
+      .map(phrase);
     return !i.wrongPhrases.some((w) => stem.includes(w));
   }
 }

@@ -50,7 +50,8 @@ function longestCorrect({ opts, correct: c }: Prepared): LintWarning[] {
 }
 
 // "Tất cả các phương án trên", "Cả A, B và C", "Cả ba phương án", "Tất cả đều đúng".
-const ALL_OF_THE_ABOVE = /^(?:tat ca(?: cac)?(?: (?:phuong an|dap an|y|cau))?(?: (?:tren|deu dung|noi tren))|tat ca deu dung|ca [a-d](?:\s*,\s*[a-d])*\s*(?:va|,)\s*[a-d]|ca (?:hai|ba|bon|2|3|4)(?: (?:phuong an|dap an|y))?(?: tren)?|all of the above)\b/;
+const ALL_OF_THE_ABOVE =
+  /^(?:tat ca(?: cac)?(?: (?:phuong an|dap an|y|cau))?(?: (?:tren|deu dung|noi tren))|tat ca deu dung|ca [a-d](?:\s*,\s*[a-d])*\s*(?:va|,)\s*[a-d]|ca (?:hai|ba|bon|2|3|4)(?: (?:phuong an|dap an|y))?(?: tren)?|all of the above)\b/;
 // An option that is a count out of a whole: "27/27", "678/678 cơ sở". Dates ("20/12/2023"),
 // "Ngày 10/10" and ranks ("Thứ 15/63") do not start with the fraction.
 const FRACTION = /^(\d+)\s*\/\s*(\d+)(?![\d/])/;
@@ -141,7 +142,13 @@ function namesOption(code: string, optTokens: string[]): boolean {
   const expansion = ISSUER_CODES[code];
   if (expansion && p.includes(' ' + expansion + ' ')) return true;
   // Unknown codes: initials of the option ("Ban Chỉ đạo …" -> "bcd…").
-  return code.length >= 3 && optTokens.map((t) => t[0]).join('').includes(code);
+  return (
+    code.length >= 3 &&
+    optTokens
+      .map((t) => t[0])
+      .join('')
+      .includes(code)
+  );
 }
 
 /** Phrases of an option: syllable pairs, numbers, and the option itself when it is one syllable. */
@@ -174,7 +181,9 @@ function answerInStem(p: Prepared): LintWarning[] {
   const answer = optionTokens(p, c);
   let any = answer.length === 1 && stemPhrase.includes(' ' + answer[0] + ' ');
   for (let i = 0; !any && i < answer.length; i++)
-    any = (i + 1 < answer.length && stemPhrase.includes(' ' + answer[i] + ' ' + answer[i + 1] + ' ')) || (isNumber(answer[i]) && answer[i].length >= 2 && stemPhrase.includes(' ' + answer[i] + ' '));
+    any =
+      (i + 1 < answer.length && stemPhrase.includes(' ' + answer[i] + ' ' + answer[i + 1] + ' ')) ||
+      (isNumber(answer[i]) && answer[i].length >= 2 && stemPhrase.includes(' ' + answer[i] + ' '));
   if (!any) return NONE;
   const optUnits = allOptionTokens(p).map(units);
   const share = (i: number) => {

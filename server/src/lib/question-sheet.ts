@@ -62,7 +62,8 @@ export interface ParsedQuestionSheet {
 /** Reads the rows of a question sheet; every problem of every row is reported. */
 export function parseQuestionRows(rows: SheetRow[]): ParsedQuestionSheet {
   const errors: RowError[] = [];
-  if (rows.length === 0) return { questions: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0 };
+  if (rows.length === 0)
+    return { questions: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0 };
   const { headerIndex, columns, missing } = locateHeader(rows, ALIASES, REQUIRED);
   const headerRow = rows[headerIndex].number;
   if (missing.length) {
@@ -72,7 +73,11 @@ export function parseQuestionRows(rows: SheetRow[]): ParsedQuestionSheet {
   }
   const data = rows.slice(headerIndex + 1);
   if (data.length === 0)
-    return { questions: [], errors: [{ row: headerRow + 1, field: 'file', message: 'Không có câu hỏi nào dưới dòng tiêu đề', messageEn: 'No question below the header row' }], total: 0 };
+    return {
+      questions: [],
+      errors: [{ row: headerRow + 1, field: 'file', message: 'Không có câu hỏi nào dưới dòng tiêu đề', messageEn: 'No question below the header row' }],
+      total: 0,
+    };
   const questions: SheetQuestion[] = [];
   for (const r of data) {
     const parsed = parseRow(r, columns);
@@ -99,7 +104,9 @@ function parseRow(r: SheetRow, columns: Partial<Record<Field, number>>): { quest
   const filled = optionTexts.filter(Boolean).length;
   const lastFilled = optionTexts.reduce((last, t, i) => (t ? i : last), -1);
   if (filled < 3) {
-    for (const f of OPTION_FIELDS.slice(0, 3)) if (!optionTexts[OPTION_FIELDS.indexOf(f)]) fail(f, 'Thiếu phương án: cần ít nhất 3 phương án A, B, C', 'Missing option: at least 3 options A, B, C are needed');
+    for (const f of OPTION_FIELDS.slice(0, 3))
+      if (!optionTexts[OPTION_FIELDS.indexOf(f)])
+        fail(f, 'Thiếu phương án: cần ít nhất 3 phương án A, B, C', 'Missing option: at least 3 options A, B, C are needed');
   } else if (lastFilled + 1 !== filled) {
     const gap = optionTexts.findIndex((t) => !t);
     fail(OPTION_FIELDS[gap], `Phương án ${LETTERS[gap]} trống nhưng các phương án sau lại có`, `Option ${LETTERS[gap]} is empty but a later option is filled`);
@@ -111,11 +118,20 @@ function parseRow(r: SheetRow, columns: Partial<Record<Field, number>>): { quest
   if (!correctRaw) fail('correct', 'Thiếu đáp án đúng', 'Missing correct answer');
   else {
     const m = /^(?:phuongan|dapan|pa|da|option|answer)?([abcd])$/.exec(headerKey(correctRaw));
-    if (!m) fail('correct', `Đáp án đúng "${correctRaw.slice(0, 20)}" không hợp lệ: phải là A, B, C hoặc D`, `Correct answer "${correctRaw.slice(0, 20)}" is invalid: it must be A, B, C or D`);
+    if (!m)
+      fail(
+        'correct',
+        `Đáp án đúng "${correctRaw.slice(0, 20)}" không hợp lệ: phải là A, B, C hoặc D`,
+        `Correct answer "${correctRaw.slice(0, 20)}" is invalid: it must be A, B, C or D`,
+      );
     else {
       correctIndex = 'abcd'.indexOf(m[1]);
       if (!optionTexts[correctIndex])
-        fail('correct', `Đáp án đúng là ${LETTERS[correctIndex]} nhưng phương án ${LETTERS[correctIndex]} trống`, `The correct answer is ${LETTERS[correctIndex]} but option ${LETTERS[correctIndex]} is empty`);
+        fail(
+          'correct',
+          `Đáp án đúng là ${LETTERS[correctIndex]} nhưng phương án ${LETTERS[correctIndex]} trống`,
+          `The correct answer is ${LETTERS[correctIndex]} but option ${LETTERS[correctIndex]} is empty`,
+        );
     }
   }
 
@@ -144,7 +160,8 @@ function translateProblem(p: QuestionProblem): [Field, string, string] {
   const opt = /^options\.(\d+)\.text$/.exec(p.field);
   if (opt) {
     const i = Number(opt[1]);
-    if (p.message.includes('same text')) return [OPTION_FIELDS[i], `Phương án ${LETTERS[i]} trùng với một phương án khác`, `Option ${LETTERS[i]} repeats another option`];
+    if (p.message.includes('same text'))
+      return [OPTION_FIELDS[i], `Phương án ${LETTERS[i]} trùng với một phương án khác`, `Option ${LETTERS[i]} repeats another option`];
     return [OPTION_FIELDS[i], `Phương án ${LETTERS[i]} trống`, `Option ${LETTERS[i]} is empty`];
   }
   if (p.field === 'text') return ['text', 'Thiếu nội dung câu hỏi', 'Missing question text'];
@@ -190,7 +207,12 @@ export function questionSheetRows(
       while (opts.length < 4) opts.push('');
       const correct = q.options.findIndex((o) => o.correct);
       const row = [q.text, ...opts.slice(0, 4), correct >= 0 ? LETTERS[correct] : '', q.topic ?? '', q.explanation ?? ''];
-      if (warnings) row.push(warnings(i).map((m) => `• ${m}`).join('\n'));
+      if (warnings)
+        row.push(
+          warnings(i)
+            .map((m) => `• ${m}`)
+            .join('\n'),
+        );
       return row;
     }),
   ];

@@ -18,9 +18,26 @@ export const HEADCOUNT_MAX = 100_000_000;
 const HEADERS = { name: 'Tên', headcount: 'Số người' };
 const ALIASES: Record<'name' | 'headcount', string[]> = {
   name: [
-    'Tên', 'Tên gọi', 'Tên đơn vị', 'Đơn vị', 'Cơ quan', 'Cơ quan, đơn vị', 'Tổ chức', 'Tên cơ quan',
-    'Tên xã, phường', 'Xã, phường', 'Xã/phường', 'Xã, phường, thị trấn', 'Xã', 'Phường', 'Địa bàn', 'Địa phương', 'Huyện',
-    'Name', 'Locality', 'Unit',
+    'Tên',
+    'Tên gọi',
+    'Tên đơn vị',
+    'Đơn vị',
+    'Cơ quan',
+    'Cơ quan, đơn vị',
+    'Tổ chức',
+    'Tên cơ quan',
+    'Tên xã, phường',
+    'Xã, phường',
+    'Xã/phường',
+    'Xã, phường, thị trấn',
+    'Xã',
+    'Phường',
+    'Địa bàn',
+    'Địa phương',
+    'Huyện',
+    'Name',
+    'Locality',
+    'Unit',
   ],
   headcount: ['Số người', 'Số lượng', 'Dân số', 'Số dân', 'Quân số', 'Biên chế', 'Số cán bộ', 'Tổng số', 'Headcount', 'Population'],
 };
@@ -38,7 +55,8 @@ export function parseHeadcount(raw: string): number | null | undefined {
 export const referenceKey = (name: string) => cleanText(name).toLocaleLowerCase('vi');
 
 export function parseReferenceRows(rows: SheetRow[]): { items: ReferenceItem[]; errors: RowError[]; total: number } {
-  if (rows.length === 0) return { items: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0 };
+  if (rows.length === 0)
+    return { items: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0 };
   const { headerIndex, columns, missing } = locateHeader<'name' | 'headcount'>(rows, ALIASES, ['name']);
   if (missing.length)
     return {
@@ -52,15 +70,19 @@ export function parseReferenceRows(rows: SheetRow[]): { items: ReferenceItem[]; 
   const firstRow = new Map<string, number>();
   const col = (f: 'name' | 'headcount') => (columns[f] === undefined ? undefined : columnLetter(columns[f]! + 1));
   for (const r of data) {
-    const fail = (f: 'name' | 'headcount', vi: string, en: string) => errors.push({ row: r.number, field: HEADERS[f], column: col(f), message: vi, messageEn: en });
+    const fail = (f: 'name' | 'headcount', vi: string, en: string) =>
+      errors.push({ row: r.number, field: HEADERS[f], column: col(f), message: vi, messageEn: en });
     const name = cleanText(r.cells[columns.name!] ?? '');
     const rawCount = columns.headcount === undefined ? '' : (r.cells[columns.headcount] ?? '');
     const headcount = parseHeadcount(rawCount);
     const before = errors.length;
     if (!name) fail('name', 'Thiếu tên', 'Missing name');
-    else if (name.length > REFERENCE_NAME_MAX) fail('name', `Tên dài quá ${REFERENCE_NAME_MAX} ký tự`, `The name is longer than ${REFERENCE_NAME_MAX} characters`);
-    else if (firstRow.has(referenceKey(name))) fail('name', `Trùng với dòng ${firstRow.get(referenceKey(name))}`, `Same name as on row ${firstRow.get(referenceKey(name))}`);
-    if (headcount === undefined) fail('headcount', `Số người "${rawCount.slice(0, 20)}" không hợp lệ`, `Headcount "${rawCount.slice(0, 20)}" is not a whole number`);
+    else if (name.length > REFERENCE_NAME_MAX)
+      fail('name', `Tên dài quá ${REFERENCE_NAME_MAX} ký tự`, `The name is longer than ${REFERENCE_NAME_MAX} characters`);
+    else if (firstRow.has(referenceKey(name)))
+      fail('name', `Trùng với dòng ${firstRow.get(referenceKey(name))}`, `Same name as on row ${firstRow.get(referenceKey(name))}`);
+    if (headcount === undefined)
+      fail('headcount', `Số người "${rawCount.slice(0, 20)}" không hợp lệ`, `Headcount "${rawCount.slice(0, 20)}" is not a whole number`);
     if (errors.length === before) {
       firstRow.set(referenceKey(name), r.number);
       items.push({ row: r.number, name, headcount: headcount ?? null });

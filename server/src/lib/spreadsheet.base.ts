@@ -45,5 +45,10 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
 /** The text of a cell as stored: NFC, line breaks as \n, no control characters, outer spaces trimmed. */
 export function cleanCell(s: string): string {
-  return s.normalize('NFC').replace(/\r\n?/g, '\n').replace(CONTROL, '').replace(/\u00a0/g, ' ').trim();
+  return s
+    .normalize('NFC')
+    .replace(/\r\n?/g, '\n')
+    .replace(CONTROL, '')
+    .replace(/\u00a0/g, ' ')
+    .trim();
 }

@@ -4,7 +4,6 @@ import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
 import { SheetError, type Sheet, type TextEncoding } from './spreadsheet.base';
 
-
 /** BOM first; then valid UTF-8; otherwise the Vietnamese Windows code page. */
 export function decodeText(buf: Buffer): { text: string; encoding: TextEncoding } {
   if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return { text: buf.subarray(3).toString('utf8').normalize('NFC'), encoding: 'utf-8' };
@@ -46,7 +45,8 @@ export function readCsv(buf: Buffer): Sheet {
   const { text: decoded, encoding } = decodeText(buf);
   // Control characters other than tab and line breaks never occur in a text export.
   // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  if (/[\u0000-\u0008\u000e-\u001f]/.test(decoded)) throw new SheetError('Tệp không phải bảng tính .xlsx hay .csv', 'The file is neither an .xlsx nor a .csv spreadsheet');
+  if (/[\u0000-\u0008\u000e-\u001f]/.test(decoded))
+    throw new SheetError('Tệp không phải bảng tính .xlsx hay .csv', 'The file is neither an .xlsx nor a .csv spreadsheet');
   let text = decoded;
   // Excel's "sep=;" hint line names the delimiter and is not a row.
   let delimiter: string | undefined;

@@ -14,11 +14,17 @@ export { cellText, unzipCapped, writeXlsx, zipUncompressedSize, type XlsxSheetSp
 export async function readSheet(buf: Buffer, opts: ReadOptions = {}): Promise<Sheet> {
   if (buf.length === 0) throw new SheetError('Tệp rỗng', 'The file is empty');
   if (startsWith(buf, OLE_MAGIC))
-    throw new SheetError('Định dạng .xls cũ không được hỗ trợ: hãy lưu lại thành .xlsx hoặc .csv', 'Legacy .xls files are not supported: save as .xlsx or .csv');
+    throw new SheetError(
+      'Định dạng .xls cũ không được hỗ trợ: hãy lưu lại thành .xlsx hoặc .csv',
+      'Legacy .xls files are not supported: save as .xlsx or .csv',
+    );
   const name = (opts.filename ?? '').toLowerCase();
   if (!startsWith(buf, ZIP_MAGIC) && /\.(xlsx|xlsm|ods)$/.test(name))
     throw name.endsWith('.ods')
-      ? new SheetError('Tệp .ods chưa được hỗ trợ: hãy lưu lại thành .xlsx hoặc .csv', 'OpenDocument (.ods) files are not supported: save the file as .xlsx or .csv')
+      ? new SheetError(
+          'Tệp .ods chưa được hỗ trợ: hãy lưu lại thành .xlsx hoặc .csv',
+          'OpenDocument (.ods) files are not supported: save the file as .xlsx or .csv',
+        )
       : new SheetError('Tệp .xlsx hỏng, không đọc được như một bảng tính', 'The .xlsx file is damaged: not a readable workbook');
   const sheet = startsWith(buf, ZIP_MAGIC) ? await readXlsx(buf, opts) : readCsv(buf);
   const rows = dropEmpty(sheet.rows);

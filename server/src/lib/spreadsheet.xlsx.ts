@@ -3,7 +3,6 @@ import ExcelJS from 'exceljs';
 import { strFromU8, Unzip, UnzipInflate, zipSync } from 'fflate';
 import { SheetError, type ReadOptions, type Sheet, type SheetRow } from './spreadsheet.base';
 
-
 /**
  * Sum of the uncompressed sizes the zip's central directory declares. exceljs inflates
  * every part in memory, so a small upload must not be allowed to claim gigabytes.
@@ -124,8 +123,7 @@ export async function readXlsx(buf: Buffer, opts: ReadOptions): Promise<Sheet> {
       'Tệp .ods (LibreOffice/OpenOffice) chưa được hỗ trợ: hãy lưu lại thành .xlsx hoặc .csv',
       'OpenDocument (.ods) files are not supported: save the file as .xlsx or .csv',
     );
-  if (!parts.has('[Content_Types].xml'))
-    throw new SheetError('Tệp không phải bảng tính Excel đọc được (.xlsx)', 'The file is not a readable workbook (.xlsx)');
+  if (!parts.has('[Content_Types].xml')) throw new SheetError('Tệp không phải bảng tính Excel đọc được (.xlsx)', 'The file is not a readable workbook (.xlsx)');
   const wb = new ExcelJS.Workbook();
   try {
     // Stored, not deflated: exceljs inflates nothing, and reads exactly the vetted bytes.

@@ -29,20 +29,33 @@ export async function readUpload(req: FastifyRequest, maxBytes = MAX_UPLOAD_BYTE
     const buffer = await part.toBuffer();
     // The name is only recorded (audit log): no control characters (jsonb refuses NUL), bounded length.
     // eslint-disable-next-line no-control-regex -- finding control characters is the point
-    const filename = (part.filename ?? '').normalize('NFC').replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200) || 'upload';
+    const filename =
+      (part.filename ?? '')
+        .normalize('NFC')
+        .replace(/[\u0000-\u001f\u007f]/g, '')
+        .slice(0, 200) || 'upload';
     return { buffer, filename };
   } catch (err) {
     if (err instanceof AppError) throw err;
     const code = (err as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT')
-      throw new AppError(413, 'PAYLOAD_TOO_LARGE', `Tệp quá lớn (tối đa ${Math.round(maxBytes / 1048576)} MB) / The file is too large (at most ${Math.round(maxBytes / 1048576)} MB)`);
+      throw new AppError(
+        413,
+        'PAYLOAD_TOO_LARGE',
+        `Tệp quá lớn (tối đa ${Math.round(maxBytes / 1048576)} MB) / The file is too large (at most ${Math.round(maxBytes / 1048576)} MB)`,
+      );
     throw badRequest('INVALID_MULTIPART', 'Malformed multipart/form-data body');
   }
 }
 
 /** attachment; with an ASCII fallback and the UTF-8 name (RFC 6266). */
 export function attachment(filename: string): string {
-  const ascii = filename.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').replace(/[^\w.-]+/g, '-');
+  const ascii = filename
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .replace(/[^\w.-]+/g, '-');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 

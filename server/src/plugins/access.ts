@@ -43,7 +43,8 @@ export default fp(
         const member = typeof id === 'string' && id.length > 0 ? await memberRole(app.database, access.scope.via, id, req.user.sub) : null;
         // A membership whose role no longer matches the account (a role change) counts for nothing.
         if (!member || member !== role) throw notFound(WHAT[access.scope.via]);
-        if (!roles.has(member)) throw forbidden('FORBIDDEN', `This action needs a ${access.roles.filter((r) => r !== 'admin').join(' or ')} member of the contest`);
+        if (!roles.has(member))
+          throw forbidden('FORBIDDEN', `This action needs a ${access.roles.filter((r) => r !== 'admin').join(' or ')} member of the contest`);
       };
     }
 

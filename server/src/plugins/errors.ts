@@ -26,7 +26,6 @@ function send(reply: FastifyReply, status: number, code: string, message: string
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 
-
 /** One error shape for every failure (API.md "Errors"); never a stack trace to a client. */
 export default fp(
   async function errorsPlugin(app: FastifyInstance) {
@@ -38,7 +37,12 @@ export default fp(
 
       if (hasZodFastifySchemaValidationErrors(err)) {
         const details = err.validation.map((v) => ({
-          field: [err.validationContext, ...String(v.instancePath ?? '').split('/').filter(Boolean)].join('.'),
+          field: [
+            err.validationContext,
+            ...String(v.instancePath ?? '')
+              .split('/')
+              .filter(Boolean),
+          ].join('.'),
           message: v.message,
         }));
         const summary = details.map((d) => `${d.field}: ${d.message}`).join('; ');

@@ -16,7 +16,8 @@ export type MetricsMessage =
   | { type: 'metrics:json'; id: number; json: MetricsJson }
   | { type: 'metrics:text'; id: number; text: string | null };
 
-const isMetricsMessage = (m: unknown): m is MetricsMessage => typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && (m as { type: string }).type.startsWith('metrics:');
+const isMetricsMessage = (m: unknown): m is MetricsMessage =>
+  typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && (m as { type: string }).type.startsWith('metrics:');
 
 /** How long the primary waits for the workers' metrics; a stuck worker is left out of that scrape. */
 const GATHER_TIMEOUT_MS = 2000;

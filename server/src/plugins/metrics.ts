@@ -73,7 +73,12 @@ function buildMetrics(app: FastifyInstance) {
       this.inc(hot.acknowledged);
     },
   });
-  const rejected = new Counter({ name: 'submissions_rejected_total', help: 'Submissions refused, by error code', labelNames: ['code'] as const, registers: [registry] });
+  const rejected = new Counter({
+    name: 'submissions_rejected_total',
+    help: 'Submissions refused, by error code',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
   new Counter({
     name: 'attempts_started_total',
     help: 'Attempts created (201; a resume is not counted)',
@@ -83,9 +88,23 @@ function buildMetrics(app: FastifyInstance) {
       this.inc(hot.started);
     },
   });
-  const batchSize = new Histogram({ name: 'submission_writer_batch_size', help: 'Rows per group-committed INSERT', buckets: BATCH_BUCKETS, registers: [registry] });
-  const commit = new Histogram({ name: 'submission_writer_commit_seconds', help: 'Time of one group commit (statement and COMMIT)', buckets: LATENCY_BUCKETS, registers: [registry] });
-  const failedBatches = new Counter({ name: 'submission_writer_failed_batches_total', help: 'Group commits that failed as a whole (their callers got 503)', registers: [registry] });
+  const batchSize = new Histogram({
+    name: 'submission_writer_batch_size',
+    help: 'Rows per group-committed INSERT',
+    buckets: BATCH_BUCKETS,
+    registers: [registry],
+  });
+  const commit = new Histogram({
+    name: 'submission_writer_commit_seconds',
+    help: 'Time of one group commit (statement and COMMIT)',
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const failedBatches = new Counter({
+    name: 'submission_writer_failed_batches_total',
+    help: 'Group commits that failed as a whole (their callers got 503)',
+    registers: [registry],
+  });
   const queues = new Set<() => number>();
   new Gauge({
     name: 'submission_writer_queue_depth',
@@ -120,7 +139,14 @@ function buildMetrics(app: FastifyInstance) {
     },
   });
   const pool = () => app.database.poolStats();
-  new Gauge({ name: 'db_pool_max', help: 'Postgres connections this process may open', registers: [registry], collect() { this.set(pool().max); } });
+  new Gauge({
+    name: 'db_pool_max',
+    help: 'Postgres connections this process may open',
+    registers: [registry],
+    collect() {
+      this.set(pool().max);
+    },
+  });
   new Gauge({
     name: 'db_queries_in_flight',
     help: 'Statements and transactions running or waiting for a connection (counted at the client: postgres.js exposes no pool state)',
@@ -129,8 +155,24 @@ function buildMetrics(app: FastifyInstance) {
       this.set(pool().inFlight);
     },
   });
-  new Gauge({ name: 'db_pool_in_use', help: 'Connections busy, estimated as min(in flight, pool size)', registers: [registry], collect() { const p = pool(); this.set(Math.min(p.inFlight, p.max)); } });
-  new Gauge({ name: 'db_pool_waiting', help: 'Statements waiting for a connection, estimated as in flight beyond the pool size', registers: [registry], collect() { const p = pool(); this.set(Math.max(0, p.inFlight - p.max)); } });
+  new Gauge({
+    name: 'db_pool_in_use',
+    help: 'Connections busy, estimated as min(in flight, pool size)',
+    registers: [registry],
+    collect() {
+      const p = pool();
+      this.set(Math.min(p.inFlight, p.max));
+    },
+  });
+  new Gauge({
+    name: 'db_pool_waiting',
+    help: 'Statements waiting for a connection, estimated as in flight beyond the pool size',
+    registers: [registry],
+    collect() {
+      const p = pool();
+      this.set(Math.max(0, p.inFlight - p.max));
+    },
+  });
 
   const writer: BatchTelemetry = {
     batch(size, seconds, ok) {

@@ -324,7 +324,11 @@ describe('POST /attempts/:id/submit', () => {
   it.each([
     ['a question not in the attempt', (a: string[], pool: Question[], other: string) => [{ questionId: other, optionId: pool[0].options[0].id }], 'questionId'],
     ['a repeated question', (a: string[], pool: Question[]) => [...correctAnswers(pool, [a[0]]), ...correctAnswers(pool, [a[0]])], 'questionId'],
-    ['an option of another question', (a: string[], pool: Question[]) => [{ questionId: a[0], optionId: pool.find((q) => q.id === a[1])!.options[0].id }], 'optionId'],
+    [
+      'an option of another question',
+      (a: string[], pool: Question[]) => [{ questionId: a[0], optionId: pool.find((q) => q.id === a[1])!.options[0].id }],
+      'optionId',
+    ],
     ['an unknown option', (a: string[]) => [{ questionId: a[0], optionId: 'no-such-option' }], 'optionId'],
   ])('answers 400 INVALID_ANSWERS for %s and stores nothing', async (_name, build, field) => {
     const { attempt, pool, token } = await started();
@@ -368,7 +372,14 @@ describe('POST /attempts/:id/submit', () => {
     const result = (await submit(t.app, attempt.attemptId, token, { answers: [], prediction: 3 })).json();
     const mine = (await t.app.inject({ method: 'GET', url: '/api/v1/me/attempts', headers: bearer(token) })).json();
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ attemptId: attempt.attemptId, status: 'submitted', submittedAt: result.submittedAt, durationMs: result.durationMs, score: 0, total: 5 });
+    expect(mine[0]).toMatchObject({
+      attemptId: attempt.attemptId,
+      status: 'submitted',
+      submittedAt: result.submittedAt,
+      durationMs: result.durationMs,
+      score: 0,
+      total: 5,
+    });
   });
 });
 

@@ -12,7 +12,15 @@ const t = useTestApp();
 const db = () => t.database.db;
 
 async function keyOf(served: Served): Promise<Map<string, string>> {
-  const rows = await db().select().from(questions).where(inArray(questions.id, served.questions.map((q) => q.id)));
+  const rows = await db()
+    .select()
+    .from(questions)
+    .where(
+      inArray(
+        questions.id,
+        served.questions.map((q) => q.id),
+      ),
+    );
   return new Map(rows.map((q) => [q.id, q.options.find((o) => o.correct)!.id]));
 }
 

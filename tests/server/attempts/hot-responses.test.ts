@@ -33,7 +33,10 @@ async function setup(questionCount = 4) {
   // Texts that need escaping, in questions and options.
   for (const [i, q] of pool.entries()) {
     const options = q.options.map((o, k) => ({ ...o, text: `${TRICKY[(i + k) % TRICKY.length]} ${k}` }));
-    await db().update(questions).set({ text: TRICKY[i % TRICKY.length] + ` #${i}`, options, explanation: 'BÍ MẬT giải thích' }).where(eq(questions.id, q.id));
+    await db()
+      .update(questions)
+      .set({ text: TRICKY[i % TRICKY.length] + ` #${i}`, options, explanation: 'BÍ MẬT giải thích' })
+      .where(eq(questions.id, q.id));
   }
   const resident = await makeResident(db());
   return { round, token: tokenFor(t.app, resident) };
@@ -155,7 +158,16 @@ describe('compiled serializer', () => {
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     app.post('/r', { serializerCompiler: compiledSerializerCompiler, schema: { response: { 200: ResultResponse } } }, async () => {
-      return { attemptId: 'a', status: 'submitted', submittedAt: 'now', durationMs: 1, total: 2, score: 1, correct: ['o1'], explanation: 'x' } as ResultResponse;
+      return {
+        attemptId: 'a',
+        status: 'submitted',
+        submittedAt: 'now',
+        durationMs: 1,
+        total: 2,
+        score: 1,
+        correct: ['o1'],
+        explanation: 'x',
+      } as ResultResponse;
     });
     const res = await app.inject({ method: 'POST', url: '/r' });
     await app.close();
@@ -177,7 +189,10 @@ describe('submit: the response over HTTP', () => {
 
   it('keeps the OpenAPI document describing the hot responses from the zod schemas', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as {
-      paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: { properties: object; additionalProperties?: boolean } }> }> }>>;
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content: Record<string, { schema: { properties: object; additionalProperties?: boolean } }> }> }>
+      >;
     };
     const start = doc.paths['/api/v1/rounds/{roundId}/attempts'].post.responses['201'].content['application/json'].schema;
     expect(sortedKeys(start.properties)).toEqual(ATTEMPT_KEYS);
@@ -240,7 +255,12 @@ describe('submit body: the hand check', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', error: 'Bad Request' });
     expect(bad.json().details).toEqual([{ field: 'body.choices.0', message: expect.any(String) }]);
-    const ok = await t.app.inject({ method: 'POST', url, headers: bearer(token), payload: { answers: [{ questionId: s.questions[0].id, optionId: s.questions[0].options[0].id, junk: 'x' }], prediction: 2 } });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url,
+      headers: bearer(token),
+      payload: { answers: [{ questionId: s.questions[0].id, optionId: s.questions[0].options[0].id, junk: 'x' }], prediction: 2 },
+    });
     expect(ok.statusCode).toBe(200);
     expect(await storedAnswers(db(), s.attemptId)).toEqual([{ questionId: s.questions[0].id, optionId: s.questions[0].options[0].id }]);
     const repeat = await t.app.inject({ method: 'POST', url, headers: bearer(token), payload: { choices: [1.5], prediction: -1 } });

@@ -153,9 +153,7 @@ describe('two app instances on one Redis', () => {
     const token = tokenFor(a.app, resident);
     const apps = [a.app, b.app];
     for (let wave = 1; wave <= 3; wave++) {
-      const res = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => start(apps[i % 2], round.id, token)),
-      );
+      const res = await Promise.all(Array.from({ length: 40 }, (_, i) => start(apps[i % 2], round.id, token)));
       if (wave <= 2) {
         expect(res.filter((r) => r.statusCode === 201)).toHaveLength(1);
         const ids = new Set(res.map((r) => r.json().attemptId));
@@ -191,7 +189,16 @@ describe('two app instances on one Redis', () => {
     const now = Date.now();
     const [late] = await a.app.db
       .insert(attempts)
-      .values({ roundId: round.id, userId, attemptNo: 1, maxAttempts: 1, seed: 1, questionIds: pool.map((q) => q.id), startedAt: new Date(now - 600_000), deadline: new Date(now - 120_000) })
+      .values({
+        roundId: round.id,
+        userId,
+        attemptNo: 1,
+        maxAttempts: 1,
+        seed: 1,
+        questionIds: pool.map((q) => q.id),
+        startedAt: new Date(now - 600_000),
+        deadline: new Date(now - 120_000),
+      })
       .returning();
     const summary = { r: round.id, n: 1, s: 1, t: now - 600_000, d: now + 600_000, q: pool.map((q) => q.id) };
     await a.redis!.set(`hp:{u:${userId}}:att:${late.id}`, JSON.stringify(summary));
@@ -216,9 +223,7 @@ describe('two app instances on one Redis', () => {
       const contest = await makeContest(a.app.db);
       const { round, pool } = await makeRound(a.app.db, contest.id, { questionCount: 3 }, 3);
       const good = await Promise.all(Array.from({ length: 5 }, () => makeResident(a.app.db)));
-      const started = await Promise.all(
-        good.map(async (u) => (await start(a.app, round.id, tokenFor(a.app, u))).json().attemptId as string),
-      );
+      const started = await Promise.all(good.map(async (u) => (await start(a.app, round.id, tokenFor(a.app, u))).json().attemptId as string));
       const lateUser = await makeResident(a.app.db);
       const late = await lateWithForgedSummary(round, pool, lateUser.id);
       const submitAs = (id: string, u: { id: string; role: 'resident' | 'organizer' | 'judge' | 'admin' }) =>
@@ -269,9 +274,7 @@ describe('graceful close', () => {
         const r = await start(t.app, round.id, tokenFor(t.app, p));
         ids.push(r.json().attemptId);
       }
-      const pending = people.map((p, i) =>
-        submit(t.app, ids[i], tokenFor(t.app, p), { answers: [], prediction: i }),
-      );
+      const pending = people.map((p, i) => submit(t.app, ids[i], tokenFor(t.app, p), { answers: [], prediction: i }));
       await new Promise((r) => setTimeout(r, 100));
       const stored0 = await t.app.db.select().from(submissions).where(eq(submissions.roundId, round.id));
       expect(stored0).toHaveLength(0);

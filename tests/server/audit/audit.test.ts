@@ -18,7 +18,12 @@ describe('GET /admin/audit', () => {
   it('lists organizer actions newest first, with who, what, when, before and after', async () => {
     const c = await makeContest(t.database.db);
     await t.app.inject({ method: 'PATCH', url: `/api/v1/admin/contests/${c.id}`, headers: bearer(organizer), payload: { title: 'Tên mới của cuộc thi' } });
-    await t.app.inject({ method: 'PUT', url: `/api/v1/admin/contests/${c.id}/exclusions`, headers: bearer(organizer), payload: { entries: [{ phone: '0912345678' }] } });
+    await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/admin/contests/${c.id}/exclusions`,
+      headers: bearer(organizer),
+      payload: { entries: [{ phone: '0912345678' }] },
+    });
     const res = await audit(`?entityId=${c.id}`);
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -34,7 +39,19 @@ describe('GET /admin/audit', () => {
   it('filters by actor, action prefix and time, and pages', async () => {
     const c = await makeContest(t.database.db);
     for (let i = 0; i < 5; i++)
-      await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${c.id}/questions`, headers: bearer(organizer), payload: { text: `Câu ${i}?`, options: [{ text: 'a', correct: true }, { text: 'b', correct: false }, { text: 'c', correct: false }] } });
+      await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/admin/contests/${c.id}/questions`,
+        headers: bearer(organizer),
+        payload: {
+          text: `Câu ${i}?`,
+          options: [
+            { text: 'a', correct: true },
+            { text: 'b', correct: false },
+            { text: 'c', correct: false },
+          ],
+        },
+      });
     const all = (await audit(`?actorId=${organizerId}&action=question.&limit=200`)).json();
     expect(all.total).toBeGreaterThanOrEqual(5);
     expect(all.rows.every((r: { action: string; actorId: string }) => r.action.startsWith('question.') && r.actorId === organizerId)).toBe(true);
@@ -52,7 +69,14 @@ describe('GET /admin/audit', () => {
     const other = await makeContest(t.database.db);
     const h = bearer(organizer);
     await t.app.inject({ method: 'PATCH', url: `/api/v1/admin/contests/${c.id}`, headers: h, payload: { title: 'Đổi tên cuộc thi' } });
-    const q = { text: 'Câu hỏi?', options: [{ text: 'a', correct: true }, { text: 'b', correct: false }, { text: 'c', correct: false }] };
+    const q = {
+      text: 'Câu hỏi?',
+      options: [
+        { text: 'a', correct: true },
+        { text: 'b', correct: false },
+        { text: 'c', correct: false },
+      ],
+    };
     await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${c.id}/questions`, headers: h, payload: q });
     await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${other.id}/questions`, headers: h, payload: q });
     const opensAt = new Date(Date.now() + 86_400_000).toISOString();
@@ -63,7 +87,15 @@ describe('GET /admin/audit', () => {
   });
 
   it('never shows a password hash kept in a record', async () => {
-    await t.database.db.transaction((tx) => recordAudit(tx, { actorId: null, action: 'user.create', entity: 'user', entityId: 'u-1', after: { id: 'u-1', passwordHash: '$argon2id$secret', nested: { password_hash: 'x', ok: 1 } } }));
+    await t.database.db.transaction((tx) =>
+      recordAudit(tx, {
+        actorId: null,
+        action: 'user.create',
+        entity: 'user',
+        entityId: 'u-1',
+        after: { id: 'u-1', passwordHash: '$argon2id$secret', nested: { password_hash: 'x', ok: 1 } },
+      }),
+    );
     const row = (await audit('?entityId=u-1')).json().rows[0];
     expect(row.after).toEqual({ id: 'u-1', nested: { ok: 1 } });
   });

@@ -47,7 +47,18 @@ describe('GET /contests/:contestId', () => {
         [3, 'closed'],
       ]);
       expect(Object.keys(body.rounds[0])).toEqual(
-        expect.arrayContaining(['id', 'number', 'title', 'opensAt', 'closesAt', 'questionCount', 'timeLimitSeconds', 'maxAttempts', 'status', 'predictionPrompt']),
+        expect.arrayContaining([
+          'id',
+          'number',
+          'title',
+          'opensAt',
+          'closesAt',
+          'questionCount',
+          'timeLimitSeconds',
+          'maxAttempts',
+          'status',
+          'predictionPrompt',
+        ]),
       );
     }
   });
@@ -94,7 +105,12 @@ describe('POST /admin/contests', () => {
 describe('PATCH /admin/contests/:contestId', () => {
   it('updates fields and keeps the rest', async () => {
     const c = await makeContest(t.database.db, { description: 'cũ' });
-    const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/admin/contests/${c.id}`, headers: bearer(org), payload: { title: 'Tên mới', onePrizePerPerson: true } });
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/admin/contests/${c.id}`,
+      headers: bearer(org),
+      payload: { title: 'Tên mới', onePrizePerPerson: true },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ title: 'Tên mới', description: 'cũ', onePrizePerPerson: true, slug: c.slug });
   });
@@ -111,7 +127,12 @@ describe('PATCH /admin/contests/:contestId', () => {
 describe('POST /admin/contests/:contestId/rounds', () => {
   it('creates an upcoming round with the defaults of API.md', async () => {
     const c = await makeContest(t.database.db);
-    const res = await call(t.app, 'POST', `/admin/contests/${c.id}/rounds`, org, { number: 1, opensAt: future(24), closesAt: future(24 * 8), prizes: [{ name: 'Giải Nhất', count: 1 }] });
+    const res = await call(t.app, 'POST', `/admin/contests/${c.id}/rounds`, org, {
+      number: 1,
+      opensAt: future(24),
+      closesAt: future(24 * 8),
+      prizes: [{ name: 'Giải Nhất', count: 1 }],
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({
       number: 1,
@@ -135,7 +156,12 @@ describe('POST /admin/contests/:contestId/rounds', () => {
   it('rejects a duplicate number, closesAt before opensAt and bad prizes', async () => {
     const c = await makeContest(t.database.db);
     await makeRound(t.database.db, c.id, { number: 1 });
-    const dup = await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${c.id}/rounds`, headers: bearer(org), payload: { number: 1, opensAt: future(1), closesAt: future(2) } });
+    const dup = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/contests/${c.id}/rounds`,
+      headers: bearer(org),
+      payload: { number: 1, opensAt: future(1), closesAt: future(2) },
+    });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().code).toBe('ROUND_NUMBER_TAKEN');
     for (const payload of [
@@ -154,7 +180,12 @@ describe('POST /admin/contests/:contestId/rounds', () => {
   });
 
   it('answers 404 for an unknown contest', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/admin/contests/nope/rounds', headers: bearer(org), payload: { number: 1, opensAt: future(1), closesAt: future(2) } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/contests/nope/rounds',
+      headers: bearer(org),
+      payload: { number: 1, opensAt: future(1), closesAt: future(2) },
+    });
     expect(res.statusCode).toBe(404);
   });
 });
@@ -163,14 +194,24 @@ describe('PATCH /admin/rounds/:roundId', () => {
   it('closes a round early by moving closesAt to now', async () => {
     const c = await makeContest(t.database.db);
     const { round } = await makeRound(t.database.db, c.id);
-    const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/admin/rounds/${round.id}`, headers: bearer(org), payload: { closesAt: new Date().toISOString() } });
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/admin/rounds/${round.id}`,
+      headers: bearer(org),
+      payload: { closesAt: new Date().toISOString() },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().status).toBe('closed');
   });
 
   it('refuses to open a round whose pool is too small, and a window that ends before it starts', async () => {
     const c = await makeContest(t.database.db);
-    const { round } = await makeRound(t.database.db, c.id, { opensAt: new Date(Date.now() + HOUR), closesAt: new Date(Date.now() + 2 * HOUR), questionCount: 10 }, 3);
+    const { round } = await makeRound(
+      t.database.db,
+      c.id,
+      { opensAt: new Date(Date.now() + HOUR), closesAt: new Date(Date.now() + 2 * HOUR), questionCount: 10 },
+      3,
+    );
     const open = await t.app.inject({ method: 'PATCH', url: `/api/v1/admin/rounds/${round.id}`, headers: bearer(org), payload: { opensAt: future(-1) } });
     expect(open.statusCode).toBe(409);
     expect(open.json().code).toBe('POOL_TOO_SMALL');
@@ -182,14 +223,21 @@ describe('PATCH /admin/rounds/:roundId', () => {
 
   it('answers 404 for an unknown round and 403 for a resident', async () => {
     expect((await t.app.inject({ method: 'PATCH', url: '/api/v1/admin/rounds/nope', headers: bearer(org), payload: { title: 'x' } })).statusCode).toBe(404);
-    expect((await t.app.inject({ method: 'PATCH', url: '/api/v1/admin/rounds/nope', headers: bearer(resident), payload: { title: 'x' } })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'PATCH', url: '/api/v1/admin/rounds/nope', headers: bearer(resident), payload: { title: 'x' } })).statusCode).toBe(
+      403,
+    );
   });
 });
 
 describe('control characters', () => {
   it('are dropped from text fields and refused in ids, never a 5xx', async () => {
     const c = await makeContest(t.database.db);
-    const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/admin/contests/${c.id}`, headers: bearer(org), payload: { title: 'ab\u0000cd', rules: 'dòng 1\n\u0000dòng 2' } });
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/admin/contests/${c.id}`,
+      headers: bearer(org),
+      payload: { title: 'ab\u0000cd', rules: 'dòng 1\n\u0000dòng 2' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ title: 'abcd', rules: 'dòng 1\ndòng 2' });
     const id = await t.app.inject({ method: 'GET', url: `/api/v1/contests/${encodeURIComponent('a\u0000b')}` });

@@ -38,11 +38,46 @@ describe('POST /admin/contests/:contestId/questions', () => {
   });
 
   it.each([
-    ['two options', { options: [{ text: 'a', correct: true }, { text: 'b', correct: false }] }],
+    [
+      'two options',
+      {
+        options: [
+          { text: 'a', correct: true },
+          { text: 'b', correct: false },
+        ],
+      },
+    ],
     ['five options', { options: 'abcde'.split('').map((x, i) => ({ text: x, correct: i === 0 })) }],
-    ['no correct option', { options: [{ text: 'a', correct: false }, { text: 'b', correct: false }, { text: 'c', correct: false }] }],
-    ['two correct options', { options: [{ text: 'a', correct: true }, { text: 'b', correct: true }, { text: 'c', correct: false }] }],
-    ['two equal options', { options: [{ text: 'a', correct: true }, { text: ' A ', correct: false }, { text: 'c', correct: false }] }],
+    [
+      'no correct option',
+      {
+        options: [
+          { text: 'a', correct: false },
+          { text: 'b', correct: false },
+          { text: 'c', correct: false },
+        ],
+      },
+    ],
+    [
+      'two correct options',
+      {
+        options: [
+          { text: 'a', correct: true },
+          { text: 'b', correct: true },
+          { text: 'c', correct: false },
+        ],
+      },
+    ],
+    [
+      'two equal options',
+      {
+        options: [
+          { text: 'a', correct: true },
+          { text: ' A ', correct: false },
+          { text: 'c', correct: false },
+        ],
+      },
+    ],
   ])('rejects %s with 400 INVALID_QUESTION and writes nothing', async (_n, over) => {
     const c = await makeContest(t.database.db);
     const res = await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${c.id}/questions`, headers: bearer(org), payload: q(over) });
@@ -68,9 +103,17 @@ describe('GET /admin/contests/:contestId/questions', () => {
     const all = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/questions`, headers: bearer(org) });
     expect(all.json()).toHaveLength(5);
     expect(all.json()[0].options.some((o: { correct: boolean }) => o.correct)).toBe(true);
-    const byTopic = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/questions?topic=${encodeURIComponent('Kinh tế số')}`, headers: bearer(org) });
+    const byTopic = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/admin/contests/${c.id}/questions?topic=${encodeURIComponent('Kinh tế số')}`,
+      headers: bearer(org),
+    });
     expect(byTopic.json()).toHaveLength(2);
-    const byText = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/questions?q=${encodeURIComponent('quốc gia')}`, headers: bearer(org) });
+    const byText = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/admin/contests/${c.id}/questions?q=${encodeURIComponent('quốc gia')}`,
+      headers: bearer(org),
+    });
     expect(byText.json()).toHaveLength(1);
     const pct = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/questions?q=%25`, headers: bearer(org) });
     expect(pct.json()).toHaveLength(0);
@@ -92,7 +135,13 @@ describe('PATCH and DELETE /admin/questions/:questionId', () => {
   it('refuses an edit that breaks the option rule', async () => {
     const c = await makeContest(t.database.db);
     const [question] = await makeQuestions(t.database.db, c.id, 1);
-    const res = await call(t.app, 'PATCH', `/admin/questions/${question.id}`, org, { options: [{ text: 'a', correct: false }, { text: 'b', correct: false }, { text: 'c', correct: false }] });
+    const res = await call(t.app, 'PATCH', `/admin/questions/${question.id}`, org, {
+      options: [
+        { text: 'a', correct: false },
+        { text: 'b', correct: false },
+        { text: 'c', correct: false },
+      ],
+    });
     expect(res.statusCode).toBe(400);
     const [row] = await t.database.db.select().from(questions).where(eq(questions.id, question.id));
     expect(row.options).toEqual(question.options);
@@ -104,7 +153,9 @@ describe('PATCH and DELETE /admin/questions/:questionId', () => {
     const del = await t.app.inject({ method: 'DELETE', url: `/api/v1/admin/questions/${question.id}`, headers: bearer(org) });
     expect(del.statusCode).toBe(204);
     expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/admin/questions/${question.id}`, headers: bearer(org) })).statusCode).toBe(404);
-    expect((await t.app.inject({ method: 'PATCH', url: `/api/v1/admin/questions/${question.id}`, headers: bearer(org), payload: { topic: 'x' } })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'PATCH', url: `/api/v1/admin/questions/${question.id}`, headers: bearer(org), payload: { topic: 'x' } })).statusCode,
+    ).toBe(404);
   });
 
   it('locks questions of a round that has attempts (409 ROUND_LOCKED)', async () => {
@@ -126,7 +177,12 @@ describe('PATCH and DELETE /admin/questions/:questionId', () => {
     expect(patch.json().code).toBe('ROUND_LOCKED');
     const del = await t.app.inject({ method: 'DELETE', url: `/api/v1/admin/questions/${pool[0].id}`, headers: bearer(org) });
     expect(del.statusCode).toBe(409);
-    const put = await t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${round.id}/questions`, headers: bearer(org), payload: { questionIds: pool.map((p) => p.id).reverse() } });
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/admin/rounds/${round.id}/questions`,
+      headers: bearer(org),
+      payload: { questionIds: pool.map((p) => p.id).reverse() },
+    });
     expect(put.statusCode).toBe(409);
     expect(put.json().code).toBe('ROUND_LOCKED');
   });
@@ -135,7 +191,12 @@ describe('PATCH and DELETE /admin/questions/:questionId', () => {
 describe('PUT /admin/rounds/:roundId/questions', () => {
   it('sets the pool of an upcoming round and returns it in order', async () => {
     const c = await makeContest(t.database.db);
-    const { round } = await makeRound(t.database.db, c.id, { opensAt: new Date(Date.now() + 3_600_000), closesAt: new Date(Date.now() + 7_200_000), questionCount: 3 }, 0);
+    const { round } = await makeRound(
+      t.database.db,
+      c.id,
+      { opensAt: new Date(Date.now() + 3_600_000), closesAt: new Date(Date.now() + 7_200_000), questionCount: 3 },
+      0,
+    );
     const bank = await makeQuestions(t.database.db, c.id, 4);
     const ids = [bank[2].id, bank[0].id, bank[3].id];
     const res = await t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${round.id}/questions`, headers: bearer(org), payload: { questionIds: ids } });
@@ -170,9 +231,19 @@ describe('PUT /admin/rounds/:roundId/questions', () => {
 describe('audit of pool changes', () => {
   it('carries the contest id, so filtering the log by contest finds them', async () => {
     const c = await makeContest(t.database.db);
-    const { round } = await makeRound(t.database.db, c.id, { opensAt: new Date(Date.now() + 3_600_000), closesAt: new Date(Date.now() + 7_200_000), questionCount: 1 }, 0);
+    const { round } = await makeRound(
+      t.database.db,
+      c.id,
+      { opensAt: new Date(Date.now() + 3_600_000), closesAt: new Date(Date.now() + 7_200_000), questionCount: 1 },
+      0,
+    );
     const [q1] = await makeQuestions(t.database.db, c.id, 1);
-    const res = await t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${round.id}/questions`, headers: bearer(org), payload: { questionIds: [q1.id] } });
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/admin/rounds/${round.id}/questions`,
+      headers: bearer(org),
+      payload: { questionIds: [q1.id] },
+    });
     expect(res.statusCode).toBe(200);
     const admin = tokenFor(t.app, await makeStaff(t.database.db, 'admin'));
     const log = await t.app.inject({ method: 'GET', url: `/api/v1/admin/audit?contestId=${c.id}`, headers: bearer(admin) });

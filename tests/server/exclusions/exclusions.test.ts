@@ -20,7 +20,12 @@ const put = (contestId: string, entries: unknown[], token = organizer) =>
 
 async function importFile(contestId: string, file: Buffer, name: string, query = '') {
   const m = multipart(file, name);
-  return t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${contestId}/exclusions/import${query}`, headers: { ...m.headers, ...bearer(organizer) }, payload: m.payload });
+  return t.app.inject({
+    method: 'POST',
+    url: `/api/v1/admin/contests/${contestId}/exclusions/import${query}`,
+    headers: { ...m.headers, ...bearer(organizer) },
+    payload: m.payload,
+  });
 }
 
 const stored = async (contestId: string) =>
@@ -65,13 +70,21 @@ describe('PUT /admin/contests/:contestId/exclusions', () => {
     const res = await put(c.id, [{ phone: '0912345678' }, { nationalId: '123' }, { phone: '02373851234' }, { note: 'không có gì' }]);
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('INVALID_EXCLUSION');
-    expect(res.json().details.map((d: { field: string }) => d.field)).toEqual(['body.entries.1.nationalId', 'body.entries.2.phone', 'body.entries.3.nationalId']);
+    expect(res.json().details.map((d: { field: string }) => d.field)).toEqual([
+      'body.entries.1.nationalId',
+      'body.entries.2.phone',
+      'body.entries.3.nationalId',
+    ]);
     expect(await stored(c.id)).toEqual([[ID1, null, null]]);
   });
 
   it('takes a list of 20,000 entries in one body', async () => {
     const c = await makeContest(t.database.db);
-    const entries = Array.from({ length: 20_000 }, (_, i) => ({ nationalId: makeNationalId(1980 + (i % 20), i), phone: `09${String(i).padStart(8, '0')}`, note: `Cán bộ số ${i}` }));
+    const entries = Array.from({ length: 20_000 }, (_, i) => ({
+      nationalId: makeNationalId(1980 + (i % 20), i),
+      phone: `09${String(i).padStart(8, '0')}`,
+      note: `Cán bộ số ${i}`,
+    }));
     const res = await put(c.id, entries);
     expect(res.statusCode).toBe(200);
     expect(res.json().count).toBe(20_000);
@@ -145,7 +158,12 @@ describe('POST /admin/contests/:contestId/exclusions/import', () => {
     const res = await importFile(c.id, file, 'ds.xlsx');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ created: 2, count: 2, errors: [], total: 2 });
-    expect(await stored(c.id)).toEqual([[ID1, '0912345678', 'Lê Văn Tám — Ban tổ chức'], [null, '0987654321', 'Trần Thị Bình']].sort());
+    expect(await stored(c.id)).toEqual(
+      [
+        [ID1, '0912345678', 'Lê Văn Tám — Ban tổ chức'],
+        [null, '0987654321', 'Trần Thị Bình'],
+      ].sort(),
+    );
   });
 
   it('reads CSV in UTF-8 with a BOM and in Windows-1258', async () => {
@@ -200,7 +218,11 @@ describe('POST /admin/contests/:contestId/exclusions/import', () => {
 describe('GET /admin/contests/:contestId/exclusions/export', () => {
   it.each(['xlsx', 'csv'] as const)('gives a %s that imports back to the same list', async (format) => {
     const c = await makeContest(t.database.db);
-    await put(c.id, [{ nationalId: ID1, note: '=HYPERLINK("x")' }, { phone: '0912345678', note: 'Ban tổ chức' }, { nationalId: ID2, phone: '0987654321' }]);
+    await put(c.id, [
+      { nationalId: ID1, note: '=HYPERLINK("x")' },
+      { phone: '0912345678', note: 'Ban tổ chức' },
+      { nationalId: ID2, phone: '0987654321' },
+    ]);
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/exclusions/export?format=${format}`, headers: bearer(organizer) });
     expect(res.statusCode).toBe(200);
     const copy = await makeContest(t.database.db);

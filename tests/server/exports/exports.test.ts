@@ -39,7 +39,8 @@ beforeAll(async () => {
   const loc = await makeLocality(db, contest.id, 'Phường Hạc Thành');
   const unit = await makeUnit(db, contest.id, 'Sở Khoa học và Công nghệ');
   const people = [];
-  for (const [i, fullName] of NAMES.entries()) people.push(await makeResident(db, { fullName, localityId: i % 2 ? loc.id : null, unitId: i % 3 ? unit.id : null }));
+  for (const [i, fullName] of NAMES.entries())
+    people.push(await makeResident(db, { fullName, localityId: i % 2 ? loc.id : null, unitId: i % 3 ? unit.id : null }));
   await makeExclusion(db, contest.id, { nationalId: people[1].nationalId });
   await makeDisqualification(db, round.id, people[2].id, 'Thi hộ, có bằng chứng "ảnh chụp"');
   for (const [i, p] of people.entries()) await makeSubmission(db, round, p.id, { score: 5 - (i % 3), prediction: 10 + i, durationMs: 60_000 + i * 1111 });
@@ -79,11 +80,20 @@ describe('GET /judge/rounds/:roundId/export', () => {
     // The recipe of lib/ranking.ts over the canonical (first 21) columns: canonical
     // escaping, tab-joined, LF-ended, SHA-256. The flags are not in the checksum.
     const canonical = rows
-      .map((r) => r.slice(0, CANONICAL_COLUMNS.length).map((cell) => escapeCanonical(csvValueToCanonical(cell))).join('\t') + '\n')
+      .map(
+        (r) =>
+          r
+            .slice(0, CANONICAL_COLUMNS.length)
+            .map((cell) => escapeCanonical(csvValueToCanonical(cell)))
+            .join('\t') + '\n',
+      )
       .join('');
     expect(createHash('sha256').update(canonical, 'utf8').digest('hex')).toBe(checksum);
     expect(rows.find((r) => r[20].startsWith('disqualified'))?.[20]).toBe('disqualified: Thi hộ, có bằng chứng "ảnh chụp"');
-    const audit = await t.database.db.select().from(auditLog).where(and(eq(auditLog.entityId, round.id), eq(auditLog.action, 'round.export')));
+    const audit = await t.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, round.id), eq(auditLog.action, 'round.export')));
     expect(audit.map((a) => (a.after as { sha256: string }).sha256)).toContain(res.headers['x-content-sha256']);
     // Phones and national ids keep their leading zero.
     expect(rows.every((r) => /^0\d{9}$/.test(r[6]) && /^0\d{11}$/.test(r[5]))).toBe(true);

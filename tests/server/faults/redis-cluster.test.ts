@@ -29,7 +29,22 @@ beforeAll(async () => {
     nodes.push(
       spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--save', '', '--appendonly', 'no', '--dir', dir],
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, `nodes-${port}.conf`),
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          dir,
+        ],
         { stdio: 'ignore' },
       ),
     );
@@ -100,9 +115,7 @@ describe('on a 3-node Redis Cluster', () => {
       expect(stored.length).toBeLessThanOrEqual(2);
       const attempt = starts.find((s) => s.statusCode === 201)!.json();
       const payload = firstOptions(attempt, 7, 1);
-      const submits = await Promise.all(
-        Array.from({ length: 20 }, () => submit(other.app, attempt.attemptId, token, payload)),
-      );
+      const submits = await Promise.all(Array.from({ length: 20 }, () => submit(other.app, attempt.attemptId, token, payload)));
       expect(submits.every((s) => s.statusCode === 200)).toBe(true);
       expect(new Set(submits.map((s) => s.json().submittedAt)).size).toBe(1);
       expect(await t.app.db.select().from(submissions).where(eq(submissions.attemptId, attempt.attemptId))).toHaveLength(1);

@@ -16,7 +16,8 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const db = () => t.database.db;
-const post = (url: string, token: string, payload?: object) => t.app.inject({ method: 'POST', url: `/api/v1${url}`, headers: bearer(token), ...(payload ? { payload } : {}) });
+const post = (url: string, token: string, payload?: object) =>
+  t.app.inject({ method: 'POST', url: `/api/v1${url}`, headers: bearer(token), ...(payload ? { payload } : {}) });
 const keyOf = (q: Question) => q.options.find((o) => o.correct)!.id;
 
 /** Polls until `check` passes; returns how long it took. */

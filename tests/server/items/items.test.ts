@@ -42,7 +42,12 @@ interface Crafted {
  * strong ones) choose its true answer, which the key marks wrong; the weak ones split
  * between the key and a third option.
  */
-async function craftedRound(prizes = [{ name: 'Giải Nhất', count: 1 }, { name: 'Giải Nhì', count: 2 }]): Promise<Crafted> {
+async function craftedRound(
+  prizes = [
+    { name: 'Giải Nhất', count: 1 },
+    { name: 'Giải Nhì', count: 2 },
+  ],
+): Promise<Crafted> {
   const contest = await makeContest(db());
   const { round, pool } = await makeClosedRound(db(), contest.id, { questionCount: 5, prizes }, 5);
   const trueAnswer = other(pool[0], 0);
@@ -78,8 +83,14 @@ async function craftedRound(prizes = [{ name: 'Giải Nhất', count: 1 }, { nam
 
 /** Every submission's score graded again from scratch with the questions as stored now. */
 async function expectedScores(roundId: string): Promise<Map<string, number>> {
-  const rows = await db().execute(sql`select s.attempt_id, submission_answers(a.question_ids, s.choices) as answers, a.question_ids from submissions s join attempts a on a.id = s.attempt_id where s.round_id = ${roundId}`);
-  const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as { attempt_id: string; answers: { questionId: string; optionId: string }[]; question_ids: string[] }[];
+  const rows = await db().execute(
+    sql`select s.attempt_id, submission_answers(a.question_ids, s.choices) as answers, a.question_ids from submissions s join attempts a on a.id = s.attempt_id where s.round_id = ${roundId}`,
+  );
+  const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as {
+    attempt_id: string;
+    answers: { questionId: string; optionId: string }[];
+    question_ids: string[];
+  }[];
   const qids = [...new Set(list.flatMap((r) => r.question_ids))];
   const qs = qids.length ? await db().select().from(questions).where(inArray(questions.id, qids)) : [];
   const out = new Map<string, number>();
@@ -117,7 +128,17 @@ describe('GET /admin/rounds/:roundId/item-analysis', () => {
     const c = await craftedRound();
     const res = await req('GET', `/admin/rounds/${c.round.id}/item-analysis`);
     expect(res.statusCode).toBe(200);
-    const rows = res.json() as { questionId: string; flags: string[]; facility: number; discrimination: number; drawn: number; answered: number; reviewed: boolean; flagMessages: { message: string; messageEn: string }[]; options: { optionId: string; chosen: number; chosenTop: number; chosenBottom: number }[] }[];
+    const rows = res.json() as {
+      questionId: string;
+      flags: string[];
+      facility: number;
+      discrimination: number;
+      drawn: number;
+      answered: number;
+      reviewed: boolean;
+      flagMessages: { message: string; messageEn: string }[];
+      options: { optionId: string; chosen: number; chosenTop: number; chosenBottom: number }[];
+    }[];
     expect(rows).toHaveLength(5);
     // Flagged first.
     expect(rows[0].questionId).toBe(c.pool[0].id);
@@ -150,7 +171,9 @@ describe('GET /admin/rounds/:roundId/item-analysis', () => {
     for (const r of rows) {
       const ref = twin.get(r.questionId)!;
       expect({ drawn: r.drawn, answered: r.answered }).toEqual({ drawn: ref.drawn, answered: ref.answered });
-      expect(r.options.map((o) => [o.optionId, o.chosen, o.chosenTop, o.chosenBottom])).toEqual(ref.options.map((o) => [o.optionId, o.chosen, o.chosenTop, o.chosenBottom]));
+      expect(r.options.map((o) => [o.optionId, o.chosen, o.chosenTop, o.chosenBottom])).toEqual(
+        ref.options.map((o) => [o.optionId, o.chosen, o.chosenTop, o.chosenBottom]),
+      );
       const s = statsFor(ref);
       expect([r.facility, r.discrimination, r.flags]).toEqual([s.facility, s.discrimination, s.flags]);
     }
@@ -190,7 +213,10 @@ describe('POST /admin/questions/:questionId/correction', () => {
     const c = await craftedRound();
     expect((await req('POST', `/judge/rounds/${c.round.id}/finalize`)).statusCode).toBe(200);
     const before = await snapshot(c);
-    const res = await req('POST', `/admin/questions/${c.pool[0].id}/correction?dryRun=true`, judgeToken, { correctOptionId: c.trueAnswer, reason: 'Đáp án đúng là B' });
+    const res = await req('POST', `/admin/questions/${c.pool[0].id}/correction?dryRun=true`, judgeToken, {
+      correctOptionId: c.trueAnswer,
+      reason: 'Đáp án đúng là B',
+    });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({ regraded: 40, rounds: [c.round.id], dryRun: true, staleRounds: [c.round.id] });
@@ -214,9 +240,19 @@ describe('POST /admin/questions/:questionId/correction', () => {
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/rounds/${c.round.id}/winners` })).statusCode).toBe(200);
     const ranking1 = (await req('GET', `/judge/rounds/${c.round.id}/ranking?limit=5`)).json();
 
-    const res = await req('POST', `/admin/questions/${c.pool[0].id}/correction`, organizerToken, { correctOptionId: c.trueAnswer, reason: '  Đáp án  đúng là B ' });
+    const res = await req('POST', `/admin/questions/${c.pool[0].id}/correction`, organizerToken, {
+      correctOptionId: c.trueAnswer,
+      reason: '  Đáp án  đúng là B ',
+    });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ regraded: 40, rounds: [c.round.id], scoresChanged: 30, staleRounds: [c.round.id], withdrawnRounds: [c.round.id], dryRun: false });
+    expect(res.json()).toMatchObject({
+      regraded: 40,
+      rounds: [c.round.id],
+      scoresChanged: 30,
+      staleRounds: [c.round.id],
+      withdrawnRounds: [c.round.id],
+      dryRun: false,
+    });
     expect(res.json().changes).toBeUndefined();
 
     // Scores equal a fresh grading with the new key.
@@ -224,7 +260,10 @@ describe('POST /admin/questions/:questionId/correction', () => {
     const [q] = await db().select().from(questions).where(eq(questions.id, c.pool[0].id));
     expect(keyOf(q)).toBe(c.trueAnswer);
 
-    const audit = await db().select().from(auditLog).where(and(eq(auditLog.entityId, c.pool[0].id), eq(auditLog.action, 'question.correct')));
+    const audit = await db()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, c.pool[0].id), eq(auditLog.action, 'question.correct')));
     expect(audit).toHaveLength(1);
     expect((audit[0].before as { options: { id: string; correct: boolean }[] }).options.find((o) => o.correct)!.id).toBe(keyOf(c.pool[0]));
     expect((audit[0].after as { options: { id: string; correct: boolean }[]; reason: string }).options.find((o) => o.correct)!.id).toBe(c.trueAnswer);
@@ -326,12 +365,20 @@ describe('settling a correction', () => {
   it('grades again the submissions a process stored with its old copy of the key while the correction committed', async () => {
     const c = await craftedRound();
     const correctedAt = new Date();
-    expect((await req('POST', `/admin/questions/${c.pool[0].id}/correction`, judgeToken, { correctOptionId: c.trueAnswer, reason: 'Sai đáp án' })).statusCode).toBe(200);
+    expect(
+      (await req('POST', `/admin/questions/${c.pool[0].id}/correction`, judgeToken, { correctOptionId: c.trueAnswer, reason: 'Sai đáp án' })).statusCode,
+    ).toBe(200);
     expect((await req('POST', `/judge/rounds/${c.round.id}/finalize`)).statusCode).toBe(200);
     // An in-flight submit, graded with the old key (the true answer scored 0), committed after the regrade.
     const late = await makeResident(db());
     const answers = c.pool.map((q, j) => ({ questionId: q.id, optionId: j === 0 ? c.trueAnswer : keyOf(q) }));
-    const { submission } = await makeSubmission(db(), c.round, late.id, { score: 4, total: 5, answers, questionIds: c.pool.map((q) => q.id), submittedAt: new Date() });
+    const { submission } = await makeSubmission(db(), c.round, late.id, {
+      score: 4,
+      total: 5,
+      answers,
+      questionIds: c.pool.map((q) => q.id),
+      submittedAt: new Date(),
+    });
     const before = await storedScores(c.round.id);
 
     expect(await settleLateSubmissions(db(), c.pool[0].id, correctedAt)).toEqual([c.round.id]);
@@ -355,7 +402,10 @@ describe('POST /admin/questions/:questionId/key-confirmation', () => {
     expect(res.statusCode).toBe(204);
     expect((await req('POST', `/admin/questions/${c.pool[1].id}/key-confirmation`)).statusCode).toBe(204);
     expect((await req('POST', `/admin/questions/nope/key-confirmation`, judgeToken, {})).statusCode).toBe(404);
-    const audit = await db().select().from(auditLog).where(and(eq(auditLog.entityId, c.pool[0].id), eq(auditLog.action, 'question.confirm_key')));
+    const audit = await db()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, c.pool[0].id), eq(auditLog.action, 'question.confirm_key')));
     expect(audit).toHaveLength(1);
     expect(audit[0].actorId).toBe(judgeId);
     const items = (await req('GET', `/admin/rounds/${c.round.id}/item-analysis`)).json() as { questionId: string; flags: string[]; reviewed: boolean }[];

@@ -33,9 +33,16 @@ describe('item analysis and corrections on the embedded PGlite database', () => 
     const qids = pool.map((q) => q.id);
     for (let i = 0; i < 4; i++) {
       const chose = i < 2 ? key : other;
-      await makeSubmission(db, round, (await makeResident(db)).id, { score: chose === key ? 1 : 0, total: 2, answers: [{ questionId: qids[0], optionId: chose }], questionIds: qids, prediction: i });
+      await makeSubmission(db, round, (await makeResident(db)).id, {
+        score: chose === key ? 1 : 0,
+        total: 2,
+        answers: [{ questionId: qids[0], optionId: chose }],
+        questionIds: qids,
+        prediction: i,
+      });
     }
-    const post = (url: string, payload?: object) => app.inject({ method: 'POST', url: `/api/v1${url}`, headers: bearer(judge), ...(payload ? { payload } : {}) });
+    const post = (url: string, payload?: object) =>
+      app.inject({ method: 'POST', url: `/api/v1${url}`, headers: bearer(judge), ...(payload ? { payload } : {}) });
     expect((await post(`/judge/rounds/${round.id}/finalize`)).statusCode).toBe(200);
 
     const items = await app.inject({ method: 'GET', url: `/api/v1/admin/rounds/${round.id}/item-analysis`, headers: bearer(judge) });

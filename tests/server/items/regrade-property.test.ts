@@ -90,7 +90,12 @@ describe('regrade (SQL) against lib/scoring.ts grade', () => {
           const stored = await db
             .select({ id: submissions.attemptId, score: submissions.score })
             .from(submissions)
-            .where(inArray(submissions.attemptId, made.map((x) => x.attemptId)));
+            .where(
+              inArray(
+                submissions.attemptId,
+                made.map((x) => x.attemptId),
+              ),
+            );
           const want = made.map((x) => {
             const g = grade(x.questionIds, x.answers, keyFn);
             return [x.attemptId, g.ok ? g.score : -1] as const;
@@ -108,7 +113,10 @@ describe('item analysis (SQL) against lib/item-analysis.ts analyzeItems', () => 
     const db = t.database.db;
     const roundArb = fc.record({
       people: fc.array(
-        fc.record({ drawMask: fc.integer({ min: 0, max: 15 }), choices: fc.array(fc.option(fc.integer({ min: 0, max: 3 }), { nil: null, freq: 6 }), { minLength: 4, maxLength: 4 }) }),
+        fc.record({
+          drawMask: fc.integer({ min: 0, max: 15 }),
+          choices: fc.array(fc.option(fc.integer({ min: 0, max: 3 }), { nil: null, freq: 6 }), { minLength: 4, maxLength: 4 }),
+        }),
         { minLength: 0, maxLength: 45 },
       ),
       voided: fc.option(fc.integer({ min: 0, max: 3 }), { nil: null, freq: 3 }),
@@ -117,7 +125,13 @@ describe('item analysis (SQL) against lib/item-analysis.ts analyzeItems', () => 
       fc.asyncProperty(roundArb, async (spec) => {
         const contest = await makeContest(db);
         const { round, pool } = await makeClosedRound(db, contest.id, { questionCount: 4 }, 4);
-        if (spec.voided !== null) await t.app.inject({ method: 'POST', url: `/api/v1/admin/questions/${pool[spec.voided].id}/correction`, headers: bearer(judgeToken), payload: { voided: true, reason: 'x' } });
+        if (spec.voided !== null)
+          await t.app.inject({
+            method: 'POST',
+            url: `/api/v1/admin/questions/${pool[spec.voided].id}/correction`,
+            headers: bearer(judgeToken),
+            payload: { voided: true, reason: 'x' },
+          });
         const keyed = pool.map((q, i) => ({ id: q.id, options: q.options, voided: spec.voided === i }));
         const keyFn = (id: string): KeyEntry | undefined => {
           const q = keyed.find((x) => x.id === id);
@@ -136,12 +150,29 @@ describe('item analysis (SQL) against lib/item-analysis.ts analyzeItems', () => 
         const res = await t.app.inject({ method: 'GET', url: `/api/v1/admin/rounds/${round.id}/item-analysis`, headers: bearer(judgeToken) });
         expect(res.statusCode).toBe(200);
         const twin = analyzeItems(keyed, made);
-        for (const row of res.json() as { questionId: string; drawn: number; answered: number; facility: number | null; discrimination: number | null; flags: string[]; voided: boolean; options: { optionId: string; chosen: number; chosenTop: number; chosenBottom: number }[] }[]) {
+        for (const row of res.json() as {
+          questionId: string;
+          drawn: number;
+          answered: number;
+          facility: number | null;
+          discrimination: number | null;
+          flags: string[];
+          voided: boolean;
+          options: { optionId: string; chosen: number; chosenTop: number; chosenBottom: number }[];
+        }[]) {
           const ref = twin.get(row.questionId)!;
           const stats = statsFor(ref);
-          expect(row).toMatchObject({ drawn: ref.drawn, answered: ref.answered, facility: stats.facility, discrimination: stats.discrimination, flags: stats.flags });
+          expect(row).toMatchObject({
+            drawn: ref.drawn,
+            answered: ref.answered,
+            facility: stats.facility,
+            discrimination: stats.discrimination,
+            flags: stats.flags,
+          });
           expect(row.voided).toBe(keyed.find((q) => q.id === row.questionId)!.voided);
-          expect(row.options.map((o) => [o.optionId, o.chosen, o.chosenTop, o.chosenBottom])).toEqual(ref.options.map((o) => [o.optionId, o.chosen, o.chosenTop, o.chosenBottom]));
+          expect(row.options.map((o) => [o.optionId, o.chosen, o.chosenTop, o.chosenBottom])).toEqual(
+            ref.options.map((o) => [o.optionId, o.chosen, o.chosenTop, o.chosenBottom]),
+          );
         }
       }),
       { numRuns: 25 },

@@ -33,7 +33,14 @@ async function finalizedRows(round: Round): Promise<{ checksum: string; rows: Ro
 
 async function closedRound(over: Partial<Round> = {}) {
   const contest = await makeContest(db(), { onePrizePerPerson: false });
-  const { round } = await makeClosedRound(db(), contest.id, { questionCount: 5, prizes: [{ name: 'Giải Nhất', count: 1 }, { name: 'Giải Nhì', count: 2 }], ...over });
+  const { round } = await makeClosedRound(db(), contest.id, {
+    questionCount: 5,
+    prizes: [
+      { name: 'Giải Nhất', count: 1 },
+      { name: 'Giải Nhì', count: 2 },
+    ],
+    ...over,
+  });
   return round;
 }
 
@@ -97,14 +104,16 @@ describe('fair-play flags in GET /judge/rounds/:roundId/ranking', () => {
     const round = await closedRound();
     const farm = await Promise.all([1, 2, 3].map(() => makeResident(db())));
     // 10 000, 10 050, 10 101: 101 apart, 1% of 10 101 is 101.01.
-    for (const [i, p] of [10_000, 10_050, 10_101].entries()) await makeSubmission(db(), round, farm[i].id, { score: 4, prediction: p, answers: rotated(i + 1) });
+    for (const [i, p] of [10_000, 10_050, 10_101].entries())
+      await makeSubmission(db(), round, farm[i].id, { score: 4, prediction: p, answers: rotated(i + 1) });
     const { rows } = await finalizedRows(round);
     expect(rows.map((r) => r.flags)).toEqual([['answer_farm'], ['answer_farm'], ['answer_farm']]);
 
     const nearMiss = await closedRound();
     const others = await Promise.all([1, 2, 3].map(() => makeResident(db())));
     // 10 000 .. 10 102: 102 apart, over 1% of 10 102 (101.02).
-    for (const [i, p] of [10_000, 10_050, 10_102].entries()) await makeSubmission(db(), nearMiss, others[i].id, { score: 4, prediction: p, answers: rotated(i + 1) });
+    for (const [i, p] of [10_000, 10_050, 10_102].entries())
+      await makeSubmission(db(), nearMiss, others[i].id, { score: 4, prediction: p, answers: rotated(i + 1) });
     expect((await finalizedRows(nearMiss)).rows.map((r) => r.flags)).toEqual([[], [], []]);
   });
 
@@ -113,7 +122,12 @@ describe('fair-play flags in GET /judge/rounds/:roundId/ranking', () => {
     const people = await Promise.all([1, 2, 3, 4].map(() => makeResident(db())));
     // The best score is too fast and in a farm: it still ranks first and takes the first prize.
     for (const [i, p] of people.entries())
-      await makeSubmission(db(), round, p.id, { score: 5 - i, prediction: 40 + (i % 3), durationMs: i === 0 ? 1000 : 60_000, answers: i < 3 ? rotated(i) : SET.slice(0, 3) });
+      await makeSubmission(db(), round, p.id, {
+        score: 5 - i,
+        prediction: 40 + (i % 3),
+        durationMs: i === 0 ? 1000 : 60_000,
+        answers: i < 3 ? rotated(i) : SET.slice(0, 3),
+      });
     const { checksum, rows } = await finalizedRows(round);
     expect(rows.map((r) => [r.userId, r.rank, r.prize, r.flags])).toEqual([
       [people[0].id, 1, 'Giải Nhất', ['too_fast', 'answer_farm']],
@@ -123,7 +137,14 @@ describe('fair-play flags in GET /judge/rounds/:roundId/ranking', () => {
     ]);
     // The checksum is that of the canonical columns alone.
     const recomputed = checksumOf(
-      rows.map((x) => ({ ...x, locality: x.locality ?? null, unit: x.unit ?? null, category: x.category ?? null, ineligibleReason: x.ineligibleReason ?? null, submittedAt: new Date(x.submittedAt as string) })) as unknown as RankedRow[],
+      rows.map((x) => ({
+        ...x,
+        locality: x.locality ?? null,
+        unit: x.unit ?? null,
+        category: x.category ?? null,
+        ineligibleReason: x.ineligibleReason ?? null,
+        submittedAt: new Date(x.submittedAt as string),
+      })) as unknown as RankedRow[],
     );
     expect(recomputed).toBe(checksum);
   });
@@ -136,7 +157,12 @@ describe('minMsPerQuestion in the round JSON', () => {
     await addMember(db(), contest.id, organizerUser);
     const organizer = tokenFor(t.app, organizerUser);
     const base = { number: 1, opensAt: '2030-01-01T00:00:00.000Z', closesAt: '2030-01-08T00:00:00.000Z', questionCount: 1 };
-    const created = await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${contest.id}/rounds`, headers: bearer(organizer), payload: { ...base, minMsPerQuestion: 3000 } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/contests/${contest.id}/rounds`,
+      headers: bearer(organizer),
+      payload: { ...base, minMsPerQuestion: 3000 },
+    });
     expect(created.statusCode).toBe(201);
     expect(created.json().minMsPerQuestion).toBe(3000);
     const id = created.json().id;
@@ -188,7 +214,14 @@ describe('finalize flags (SQL) against lib/fairplay.ts', () => {
           const user = await makeResident(db());
           for (const s of subs) {
             const answers = ORDERS[s.order].map((q) => ({ questionId: `q${q}`, optionId: s.options[q] })).slice(0, s.length);
-            const { submission } = await makeSubmission(db(), round, user.id, { score: s.score, prediction: s.prediction, durationMs: s.durationMs, answers, clientIp: s.clientIp, deviceId: s.deviceId });
+            const { submission } = await makeSubmission(db(), round, user.id, {
+              score: s.score,
+              prediction: s.prediction,
+              durationMs: s.durationMs,
+              answers,
+              clientIp: s.clientIp,
+              deviceId: s.deviceId,
+            });
             byAttempt.set(submission.attemptId, { ...submission, answers });
           }
         }

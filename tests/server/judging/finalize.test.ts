@@ -5,7 +5,15 @@ import { users, type Round, type User } from '../../../db/schema/index';
 import { checksumOf, type RankedRow } from '../../../server/src/lib/ranking';
 import { useTestApp, memberToken } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
-import { makeClosedRound, makeDisqualification, makeExclusion, makeLocality, makePriorWinners, makeSubmission, makeUnit } from '../../helpers/results-factories';
+import {
+  makeClosedRound,
+  makeDisqualification,
+  makeExclusion,
+  makeLocality,
+  makePriorWinners,
+  makeSubmission,
+  makeUnit,
+} from '../../helpers/results-factories';
 import { finalize, ranking, type RankingRow } from '../../helpers/requests';
 
 const t = useTestApp();
@@ -201,7 +209,14 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
     expect(second.rows).toEqual(first.rows);
     const full = second.rows as unknown as (Omit<RankedRow, 'submittedAt'> & { submittedAt: string })[];
     const recomputed = checksumOf(
-      full.map((x) => ({ ...x, locality: x.locality ?? null, unit: x.unit ?? null, category: x.category ?? null, ineligibleReason: x.ineligibleReason ?? null, submittedAt: new Date(x.submittedAt) })),
+      full.map((x) => ({
+        ...x,
+        locality: x.locality ?? null,
+        unit: x.unit ?? null,
+        category: x.category ?? null,
+        ineligibleReason: x.ineligibleReason ?? null,
+        submittedAt: new Date(x.submittedAt),
+      })),
     );
     expect(recomputed).toBe(first.checksum);
   });
@@ -224,7 +239,14 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
     const u = await makeResident(db(), { fullName: 'Lê Thị Ngọc Ánh', localityId: loc.id, unitId: unit.id, category: 'Cán bộ' });
     await makeSubmission(db(), round, u.id, { score: 1 });
     const r = await finalized(round);
-    expect(r.rows[0]).toMatchObject({ fullName: 'Lê Thị Ngọc Ánh', nationalId: u.nationalId, phone: u.phone, locality: 'Phường Hạc Thành', unit: 'Sở Khoa học và Công nghệ', category: 'Cán bộ' });
+    expect(r.rows[0]).toMatchObject({
+      fullName: 'Lê Thị Ngọc Ánh',
+      nationalId: u.nationalId,
+      phone: u.phone,
+      locality: 'Phường Hạc Thành',
+      unit: 'Sở Khoa học và Công nghệ',
+      category: 'Cán bộ',
+    });
     await db().update(users).set({ fullName: 'Tên đã đổi' }).where(eq(users.id, u.id));
     const after = await rankingOf(round.id);
     expect(after.rows[0]).toMatchObject({ fullName: 'Lê Thị Ngọc Ánh' });
@@ -268,7 +290,12 @@ describe('onePrizePerPerson', () => {
     const { r1, r2, star } = await twoRounds(true);
     await finalized(r1);
     await finalized(r2);
-    const dq = await t.app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${r1.id}/disqualifications`, headers: bearer(judgeToken), payload: { userId: star.id, reason: 'Gian lận' } });
+    const dq = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/judge/rounds/${r1.id}/disqualifications`,
+      headers: bearer(judgeToken),
+      payload: { userId: star.id, reason: 'Gian lận' },
+    });
     expect(dq.statusCode).toBe(201);
     await finalized(r1);
     expect((await rankingOf(r2.id)).stale).toBe(true);

@@ -83,14 +83,26 @@ describe('lean storage of answers (migration 0016)', () => {
   it('converts jsonb answers to the bytes and signatures the API writes: same answers, flags, ranking and checksum', async () => {
     // The database as it stood before the migration, with everything but the submissions.
     const before = await emptyDatabase();
-    const lastOld = JSON.parse(readFileSync(join(import.meta.dirname, '../../../db/migrations/meta/_journal.json'), 'utf8')).entries.find((e: { tag: string }) =>
-      e.tag.endsWith('lean_submissions'),
-    ).idx - 1;
+    const lastOld =
+      JSON.parse(readFileSync(join(import.meta.dirname, '../../../db/migrations/meta/_journal.json'), 'utf8')).entries.find((e: { tag: string }) =>
+        e.tag.endsWith('lean_submissions'),
+      ).idx - 1;
     await migrateUpTo(before, lastOld);
     const db = before.db;
     const judge = await makeMemberStaff(db, 'judge');
     const contest = await makeContest(db, { onePrizePerPerson: false });
-    const { round, pool } = await makeClosedRound(db, contest.id, { questionCount: 5, prizes: [{ name: 'Giải Nhất', count: 1 }, { name: 'Giải Nhì', count: 3 }] }, 7);
+    const { round, pool } = await makeClosedRound(
+      db,
+      contest.id,
+      {
+        questionCount: 5,
+        prizes: [
+          { name: 'Giải Nhất', count: 1 },
+          { name: 'Giải Nhì', count: 3 },
+        ],
+      },
+      7,
+    );
     const keyOf = (q: Question) => q.options.find((o) => o.correct)!.id;
     const byId = new Map(pool.map((q) => [q.id, q]));
     const keyFn = (id: string) => {
@@ -113,7 +125,12 @@ describe('lean storage of answers (migration 0016)', () => {
     plans.push({ qs: same, answers: sameAnswers, prediction: 10, durationMs: 60_000 });
     plans.push({ qs: same, answers: sameAnswers, prediction: 900, durationMs: 61_000 });
     const rotated = [...same.slice(2), ...same.slice(0, 2)];
-    plans.push({ qs: rotated, answers: pick(rotated, (q) => (q.id === same[4].id ? (right(q) + 1) % q.options.length : right(q))), prediction: 4000, durationMs: 62_000 });
+    plans.push({
+      qs: rotated,
+      answers: pick(rotated, (q) => (q.id === same[4].id ? (right(q) + 1) % q.options.length : right(q))),
+      prediction: 4000,
+      durationMs: 62_000,
+    });
     const farm = order(1);
     for (const [i, p] of [20_000, 20_050, 20_101].entries()) {
       const qs = [...farm.slice(i + 1), ...farm.slice(0, i + 1)];
@@ -133,7 +150,16 @@ describe('lean storage of answers (migration 0016)', () => {
       const startedAt = new Date(closes - 2 * HOUR + i * 1000);
       const [a] = await db
         .insert(attempts)
-        .values({ roundId: round.id, userId: user.id, attemptNo: 1, maxAttempts: round.maxAttempts, seed: 1, questionIds, startedAt, deadline: new Date(startedAt.getTime() + HOUR) })
+        .values({
+          roundId: round.id,
+          userId: user.id,
+          attemptNo: 1,
+          maxAttempts: round.maxAttempts,
+          seed: 1,
+          questionIds,
+          startedAt,
+          deadline: new Date(startedAt.getTime() + HOUR),
+        })
         .returning();
       subs.push({ attemptId: a.id, userId: user.id, questionIds, answers: p.answers, prediction: p.prediction, durationMs: p.durationMs, score: g.score });
     }
@@ -151,7 +177,10 @@ describe('lean storage of answers (migration 0016)', () => {
             from attempts a where a.id = ${s.attemptId}`,
       );
     }
-    const oldSigs = await rawRows<{ attempt_id: string; seq: string | null; set: string | null }>(old.db, sql`select attempt_id, answers_seq::text as seq, answers_set::text as set from submissions`);
+    const oldSigs = await rawRows<{ attempt_id: string; seq: string | null; set: string | null }>(
+      old.db,
+      sql`select attempt_id, answers_seq::text as seq, answers_set::text as set from submissions`,
+    );
     await migrateDatabase(old);
 
     await migrateDatabase(after);

@@ -31,7 +31,10 @@ describe('POST /judge/rounds/:roundId/disqualifications', () => {
     const res = await post(`/judge/rounds/${round.id}/disqualifications`, { userId: people[0].id, reason: '  Thi hộ  người khác ' });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ roundId: round.id, userId: people[0].id, reason: 'Thi hộ người khác', createdBy: judgeId, resultsStale: true });
-    const audit = await db().select().from(auditLog).where(and(eq(auditLog.entityId, round.id), eq(auditLog.action, 'round.disqualify')));
+    const audit = await db()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, round.id), eq(auditLog.action, 'round.disqualify')));
     expect(audit).toHaveLength(1);
     expect(audit[0].actorId).toBe(judgeId);
 
@@ -76,7 +79,12 @@ describe('POST /judge/rounds/:roundId/disqualifications', () => {
     const organizerUser = await makeStaff(db(), 'organizer');
     await addMember(db(), round.contestId, organizerUser);
     const organizer = tokenFor(t.app, organizerUser);
-    const res = await t.app.inject({ method: 'POST', url: `/api/v1/judge/rounds/${round.id}/disqualifications`, headers: bearer(organizer), payload: { userId: people[0].id, reason: 'x' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/judge/rounds/${round.id}/disqualifications`,
+      headers: bearer(organizer),
+      payload: { userId: people[0].id, reason: 'x' },
+    });
     expect(res.statusCode).toBe(403);
   });
 });
@@ -119,7 +127,10 @@ describe('DELETE /judge/rounds/:roundId/disqualifications/:userId', () => {
     expect(second.checksum).not.toBe(first.checksum);
     const rows = (await get(`/judge/rounds/${round.id}/ranking`, bearer(judgeToken))).json().rows;
     expect(rows[0]).toMatchObject({ userId: people[0].id, rank: 1, eligible: true });
-    const audit = await db().select().from(auditLog).where(and(eq(auditLog.entityId, round.id), eq(auditLog.action, 'round.reinstate')));
+    const audit = await db()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, round.id), eq(auditLog.action, 'round.reinstate')));
     expect(audit).toHaveLength(1);
   });
 

@@ -33,7 +33,9 @@ const roundArb = fc.record({
   people: fc.array(personArb, { minLength: 0, maxLength: 8 }),
   target: fc.constantFrom(...PREDICTION_TARGETS),
   onePrizePerPerson: fc.boolean(),
-  prizes: fc.array(fc.record({ name: fc.constantFrom('Giải Nhất', 'Giải Nhì', 'Giải Ba', 'Khuyến khích'), count: fc.integer({ min: 1, max: 3 }) }), { maxLength: 3 }),
+  prizes: fc.array(fc.record({ name: fc.constantFrom('Giải Nhất', 'Giải Nhì', 'Giải Ba', 'Khuyến khích'), count: fc.integer({ min: 1, max: 3 }) }), {
+    maxLength: 3,
+  }),
 });
 
 let idSeq = 0;
@@ -66,7 +68,8 @@ describe('finalize (SQL) against lib/ranking.ts', () => {
             category: null,
           });
           if (p.excludedBy) {
-            const entry = p.excludedBy === 'nationalId' && user.nationalId ? { nationalId: user.nationalId, phone: null } : { nationalId: null, phone: user.phone };
+            const entry =
+              p.excludedBy === 'nationalId' && user.nationalId ? { nationalId: user.nationalId, phone: null } : { nationalId: null, phone: user.phone };
             await makeExclusion(db, contest.id, entry);
             exclusions.push(entry);
           }
@@ -103,9 +106,24 @@ describe('finalize (SQL) against lib/ranking.ts', () => {
         expect(fin.statusCode).toBe(200);
         const got = fin.json();
         const ranked = (await ranking(t.app, round.id, judgeToken, '?limit=1000')).json();
-        const pick = (r: Record<string, unknown>) => [r.position, r.rank, r.prize, r.userId, r.attemptId, r.attemptNo, r.predictionError, r.eligible, r.ineligibleReason ?? null];
+        const pick = (r: Record<string, unknown>) => [
+          r.position,
+          r.rank,
+          r.prize,
+          r.userId,
+          r.attemptId,
+          r.attemptNo,
+          r.predictionError,
+          r.eligible,
+          r.ineligibleReason ?? null,
+        ];
         expect(ranked.rows.map(pick)).toEqual(expected.rows.map((r) => pick(r as unknown as Record<string, unknown>)));
-        expect(got).toMatchObject({ actualCount: expected.actualCount, participants: expected.participants, ranked: expected.ranked, checksum: expected.checksum });
+        expect(got).toMatchObject({
+          actualCount: expected.actualCount,
+          participants: expected.participants,
+          ranked: expected.ranked,
+          checksum: expected.checksum,
+        });
       }),
       { numRuns: 60 },
     );

@@ -13,7 +13,10 @@ let open: TestContext;
 let guarded: TestContext;
 beforeAll(async () => {
   open = await makeTestApp();
-  guarded = await makeTestApp({ database: open.database, config: { JWT_EXPIRES_IN: '1h', TRUST_PROXY: undefined, METRICS_TOKEN: TOKEN, NODE_ENV: 'production' } });
+  guarded = await makeTestApp({
+    database: open.database,
+    config: { JWT_EXPIRES_IN: '1h', TRUST_PROXY: undefined, METRICS_TOKEN: TOKEN, NODE_ENV: 'production' },
+  });
 });
 afterAll(async () => {
   await guarded.close();
@@ -54,7 +57,12 @@ describe('GET /metrics', () => {
     expect(text).not.toContain(attemptId);
     expect(text).toMatch(/http_request_duration_seconds_bucket\{le="0\.005",method="POST",route="\/api\/v1\/rounds\/:roundId\/attempts",status="201"\} \d/);
     const hotPath = { submissions_acknowledged_total: 1, 'submissions_rejected_total{code="INVALID_ANSWERS"}': 1, attempts_started_total: 1 };
-    const writer = { submission_writer_batch_size_count: 1, submission_writer_batch_size_sum: 1, submission_writer_commit_seconds_count: 1, submission_writer_queue_depth: 0 };
+    const writer = {
+      submission_writer_batch_size_count: 1,
+      submission_writer_batch_size_sum: 1,
+      submission_writer_commit_seconds_count: 1,
+      submission_writer_queue_depth: 0,
+    };
     const throttle = { 'throttle_mode{mode="redis"}': 1, 'throttle_mode{mode="memory"}': 0, throttle_switches_total: 0 };
     // This very request holds no query: nothing is in flight while the text is made.
     const database = { db_pool_max: 10, db_queries_in_flight: 0, db_pool_waiting: 0 };
@@ -127,7 +135,12 @@ describe('x-request-id', () => {
       const res = await open.app.inject({ method: 'GET', url, headers: { 'x-request-id': 'lb-7f3a:9c.01_x' } });
       expect(res.headers['x-request-id'], url).toBe('lb-7f3a:9c.01_x');
     }
-    const bad = await open.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'x-request-id': 'abc-123', 'content-type': 'application/json' }, payload: '{' });
+    const bad = await open.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'x-request-id': 'abc-123', 'content-type': 'application/json' },
+      payload: '{',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.headers['x-request-id']).toBe('abc-123');
   });

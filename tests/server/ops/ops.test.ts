@@ -62,7 +62,9 @@ describe('GET /docs/json', () => {
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/register', '/api/v1/contests/{contestId}', '/api/v1/admin/rounds/{roundId}/questions']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/auth/register', '/api/v1/contests/{contestId}', '/api/v1/admin/rounds/{roundId}/questions']),
+    );
     expect(doc.paths['/api/v1/auth/register'].post.requestBody.content['application/json'].schema.required).toEqual(
       expect.arrayContaining(['fullName', 'phone', 'password', 'nationalId', 'birthYear']),
     );

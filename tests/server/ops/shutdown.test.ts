@@ -24,7 +24,19 @@ beforeAll(async () => {
   database = await createTestDatabase();
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  server = new ServerProcess({ ...process.env, DATABASE_URL: database.url, REDIS_URL: redisUrl(), PORT: String(port), HOST: '127.0.0.1', WORKERS: '2', DB_POOL_MAX: '20', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info', SEED_DEMO: 'false', NODE_ENV: 'development' });
+  server = new ServerProcess({
+    ...process.env,
+    DATABASE_URL: database.url,
+    REDIS_URL: redisUrl(),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    WORKERS: '2',
+    DB_POOL_MAX: '20',
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'info',
+    SEED_DEMO: 'false',
+    NODE_ENV: 'development',
+  });
   await server.serving(`${base}/readyz`, { name: 'server', withinMs: 60_000, everyMs: 200 });
 }, 90_000);
 

@@ -82,7 +82,10 @@ describe('PUT /admin/rounds/:roundId/overrides/:userId', () => {
     expect((await submit(t.app, b.attemptId, otherToken, firstOptions(b, 1, 1))).json().code).toBe('DEADLINE_PASSED');
     const ok = await submit(t.app, a.attemptId, helpedToken, firstOptions(a, 1, 1));
     expect(ok.statusCode).toBe(200);
-    const stored = await t.database.db.select().from(submissions).where(and(eq(submissions.attemptId, a.attemptId)));
+    const stored = await t.database.db
+      .select()
+      .from(submissions)
+      .where(and(eq(submissions.attemptId, a.attemptId)));
     expect(stored).toHaveLength(1);
   });
 
@@ -111,10 +114,20 @@ describe('POST /admin/rounds/:roundId/overrides', () => {
     const contest = await makeContest(t.database.db);
     const { round } = await makeRound(t.database.db, contest.id, { questionCount: 3 }, 3);
     const resident = await makeResident(t.database.db, { phone: '0977123456' });
-    const res = await call(t.app, 'POST', `/admin/rounds/${round.id}/overrides`, org, { phone: '+84 977 123 456', extraAttempts: 0, extraSeconds: 120, reason: 'Sự cố mạng' });
+    const res = await call(t.app, 'POST', `/admin/rounds/${round.id}/overrides`, org, {
+      phone: '+84 977 123 456',
+      extraAttempts: 0,
+      extraSeconds: 120,
+      reason: 'Sự cố mạng',
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ userId: resident.id, extraSeconds: 120 });
-    const unknown = await call(t.app, 'POST', `/admin/rounds/${round.id}/overrides`, org, { phone: '0977000999', extraAttempts: 0, extraSeconds: 120, reason: 'Sự cố mạng' });
+    const unknown = await call(t.app, 'POST', `/admin/rounds/${round.id}/overrides`, org, {
+      phone: '0977000999',
+      extraAttempts: 0,
+      extraSeconds: 120,
+      reason: 'Sự cố mạng',
+    });
     expect(unknown.statusCode).toBe(404);
   });
 });

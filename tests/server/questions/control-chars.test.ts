@@ -10,7 +10,11 @@ const t = useTestApp();
 let organizer: string;
 beforeAll(async () => (organizer = await memberToken(t, 'organizer')));
 
-const options = [{ text: 'x', correct: true }, { text: 'y', correct: false }, { text: 'z', correct: false }];
+const options = [
+  { text: 'x', correct: true },
+  { text: 'y', correct: false },
+  { text: 'z', correct: false },
+];
 
 describe('POST /admin/contests/:contestId/questions with control characters', () => {
   it.each([
@@ -26,7 +30,12 @@ describe('POST /admin/contests/:contestId/questions with control characters', ()
 
   it('still keeps line breaks in an explanation', async () => {
     const c = await makeContest(t.database.db);
-    const res = await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${c.id}/questions`, headers: bearer(organizer), payload: { text: 'Hỏi?', options, explanation: 'Dòng 1\nDòng 2' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/contests/${c.id}/questions`,
+      headers: bearer(organizer),
+      payload: { text: 'Hỏi?', options, explanation: 'Dòng 1\nDòng 2' },
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json().explanation).toBe('Dòng 1\nDòng 2');
   });
@@ -35,7 +44,12 @@ describe('POST /admin/contests/:contestId/questions with control characters', ()
 describe('PUT /admin/contests/:contestId/exclusions with control characters', () => {
   it('stores a note without them instead of failing', async () => {
     const c = await makeContest(t.database.db);
-    const res = await t.app.inject({ method: 'PUT', url: `/api/v1/admin/contests/${c.id}/exclusions`, headers: bearer(organizer), payload: { entries: [{ phone: '0912345678', note: 'Ban\u0000tổ chức' }] } });
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/admin/contests/${c.id}/exclusions`,
+      headers: bearer(organizer),
+      payload: { entries: [{ phone: '0912345678', note: 'Ban\u0000tổ chức' }] },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().entries[0].note).toBe('Ban tổ chức');
   });
@@ -57,7 +71,10 @@ describe('POST /admin/contests/:contestId/questions/import with a hostile file n
       payload: body,
     });
     expect(res.json()).toMatchObject({ created: 1 });
-    const [entry] = await t.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'question.import'), eq(auditLog.entityId, c.id)));
+    const [entry] = await t.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'question.import'), eq(auditLog.entityId, c.id)));
     expect((entry.after as { file: string }).file).toBe('ab.csv');
   });
 });

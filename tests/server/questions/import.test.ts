@@ -129,7 +129,16 @@ describe('POST /admin/contests/:contestId/questions/import', () => {
 
   it('names missing columns instead of guessing', async () => {
     const c = await makeContest(t.database.db);
-    const res = await upload(c.id, Buffer.from(csvText([['Câu hỏi', 'A', 'B', 'C'], ['x', '1', '2', '3']])), 'x.csv');
+    const res = await upload(
+      c.id,
+      Buffer.from(
+        csvText([
+          ['Câu hỏi', 'A', 'B', 'C'],
+          ['x', '1', '2', '3'],
+        ]),
+      ),
+      'x.csv',
+    );
     expect(res.statusCode).toBe(200);
     expect(res.json().errors).toEqual([{ row: 1, field: 'Đáp án đúng', message: 'Thiếu cột "Đáp án đúng"', messageEn: 'Missing column "Đáp án đúng"' }]);
   });
@@ -139,21 +148,48 @@ describe('POST /admin/contests/:contestId/questions/import', () => {
     const xlsx = await xlsxOf(sample);
     const cases: [string, () => Promise<{ statusCode: number; json(): { code: string } }>, number, string][] = [
       ['an empty file', () => upload(c.id, Buffer.alloc(0), 'e.csv'), 400, 'INVALID_FILE'],
-      ['a PNG', () => upload(c.id, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(500)]), 'p.xlsx'), 400, 'INVALID_FILE'],
-      ['a legacy .xls', () => upload(c.id, Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), randomBytes(500)]), 'old.xls'), 400, 'INVALID_FILE'],
+      [
+        'a PNG',
+        () => upload(c.id, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(500)]), 'p.xlsx'),
+        400,
+        'INVALID_FILE',
+      ],
+      [
+        'a legacy .xls',
+        () => upload(c.id, Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), randomBytes(500)]), 'old.xls'),
+        400,
+        'INVALID_FILE',
+      ],
       ['a truncated xlsx', () => upload(c.id, xlsx.subarray(0, xlsx.length / 2), 'half.xlsx'), 400, 'INVALID_FILE'],
       ['a zip that is no workbook', () => upload(c.id, Buffer.concat([Buffer.from('PK\x03\x04'), randomBytes(300)]), 'z.xlsx'), 400, 'INVALID_FILE'],
       ['a CSV with an unclosed quote', () => upload(c.id, Buffer.from(`${H.join(',')}\r\n"x,a,b,c,,A\r\n`), 'q.csv'), 400, 'INVALID_FILE'],
-      ['a JSON body', () => t.app.inject({ method: 'POST', url: url(c.id), headers: bearer(organizer), payload: { file: 'x' } }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [
+        'a JSON body',
+        () => t.app.inject({ method: 'POST', url: url(c.id), headers: bearer(organizer), payload: { file: 'x' } }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
       [
         'a multipart body without a file',
-        () => t.app.inject({ method: 'POST', url: url(c.id), headers: { ...bearer(organizer), 'content-type': 'multipart/form-data; boundary=b' }, payload: '--b\r\nContent-Disposition: form-data; name="x"\r\n\r\n1\r\n--b--\r\n' }),
+        () =>
+          t.app.inject({
+            method: 'POST',
+            url: url(c.id),
+            headers: { ...bearer(organizer), 'content-type': 'multipart/form-data; boundary=b' },
+            payload: '--b\r\nContent-Disposition: form-data; name="x"\r\n\r\n1\r\n--b--\r\n',
+          }),
         400,
         'FILE_REQUIRED',
       ],
       [
         'a broken multipart body',
-        () => t.app.inject({ method: 'POST', url: url(c.id), headers: { ...bearer(organizer), 'content-type': 'multipart/form-data; boundary=b' }, payload: '--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nabc' }),
+        () =>
+          t.app.inject({
+            method: 'POST',
+            url: url(c.id),
+            headers: { ...bearer(organizer), 'content-type': 'multipart/form-data; boundary=b' },
+            payload: '--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nabc',
+          }),
         400,
         'INVALID_MULTIPART',
       ],
@@ -194,7 +230,19 @@ describe('POST /admin/contests/:contestId/questions/import', () => {
 
   it('imports 5,000 questions at once and reports the progress under the client-chosen job id', async () => {
     const c = await makeContest(t.database.db);
-    const rows = [H, ...Array.from({ length: 5000 }, (_, i) => [`Câu hỏi số ${i + 1} về chuyển đổi số?`, `Đáp án ${i}-1`, `Đáp án ${i}-2`, `Đáp án ${i}-3`, i % 2 ? `Đáp án ${i}-4` : '', 'ABCD'[i % 3], `Chủ đề ${i % 7}`, `Giải thích ${i}`])];
+    const rows = [
+      H,
+      ...Array.from({ length: 5000 }, (_, i) => [
+        `Câu hỏi số ${i + 1} về chuyển đổi số?`,
+        `Đáp án ${i}-1`,
+        `Đáp án ${i}-2`,
+        `Đáp án ${i}-3`,
+        i % 2 ? `Đáp án ${i}-4` : '',
+        'ABCD'[i % 3],
+        `Chủ đề ${i % 7}`,
+        `Giải thích ${i}`,
+      ]),
+    ];
     const file = await xlsxOf(rows);
     const jobId = 'job-' + randomBytes(6).toString('hex');
     const started = performance.now();
@@ -216,7 +264,12 @@ describe('POST /admin/contests/:contestId/questions/import', () => {
     expect(res.json()).toMatchObject({ created: 5000, jobId });
     expect(await bankSize(c.id)).toBe(5000);
     const list = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/questions`, headers: bearer(organizer) });
-    expect(list.json().slice(0, 3).map((q: { text: string }) => q.text)).toEqual(rows.slice(1, 4).map((r) => r[0]));
+    expect(
+      list
+        .json()
+        .slice(0, 3)
+        .map((q: { text: string }) => q.text),
+    ).toEqual(rows.slice(1, 4).map((r) => r[0]));
 
     const p = await t.app.inject({ method: 'GET', url: `/api/v1/admin/imports/${jobId}`, headers: bearer(organizer) });
     expect(p.statusCode).toBe(200);

@@ -19,17 +19,36 @@ beforeAll(async () => {
 type Input = { text: string; options: { text: string; correct: boolean }[]; topic?: string | null; explanation?: string | null };
 const opts = (...texts: string[]) => texts.map((s) => ({ text: s.replace(/^\*/, ''), correct: s.startsWith('*') }));
 
-const SIGNER: Input = { text: 'Ai là người ký ban hành Kế hoạch số 298/KH-UBND ngày 20/12/2023?', options: opts('Ông Đỗ Hữu Quyết', '*Ông Mai Xuân Liêm', 'Ông Trịnh Hữu Vui') };
-const LEAK: Input = { text: 'Ông Mai Xuân Liêm ký Kế hoạch hưởng ứng Ngày Chuyển đổi số năm 2024 với chức danh nào?', options: opts('Chủ tịch UBND tỉnh', '*Phó Chủ tịch UBND tỉnh', 'Giám đốc Sở') };
-const DECISIONS: Input = { text: 'Trong năm 2023, UBND tỉnh và Ban Chỉ đạo chuyển đổi số tỉnh Thanh Hóa đã ban hành bao nhiêu Quyết định?', options: opts('*16 Quyết định', '08 Quyết định', '12 Quyết định') };
-const PLANS: Input = { text: 'Trong năm 2023, UBND tỉnh và Ban Chỉ đạo chuyển đổi số tỉnh Thanh Hóa đã ban hành bao nhiêu Kế hoạch?', options: opts('16 Kế hoạch', '*08 Kế hoạch', '05 Kế hoạch') };
-const CLEAN: Input = { text: 'Năm 2023, tỉnh Thanh Hóa tổ chức bao nhiêu sự kiện hưởng ứng Ngày Chuyển đổi số quốc gia?', options: opts('03 sự kiện', '*05 sự kiện', '07 sự kiện') };
-const BOUNDS: Input = { text: 'Năm 2023, Cổng dịch vụ công có bao nhiêu tài khoản đăng ký?', options: opts('*Hơn 85.000 tài khoản', 'Hơn 8.500 tài khoản', 'Hơn 58.000 tài khoản') };
+const SIGNER: Input = {
+  text: 'Ai là người ký ban hành Kế hoạch số 298/KH-UBND ngày 20/12/2023?',
+  options: opts('Ông Đỗ Hữu Quyết', '*Ông Mai Xuân Liêm', 'Ông Trịnh Hữu Vui'),
+};
+const LEAK: Input = {
+  text: 'Ông Mai Xuân Liêm ký Kế hoạch hưởng ứng Ngày Chuyển đổi số năm 2024 với chức danh nào?',
+  options: opts('Chủ tịch UBND tỉnh', '*Phó Chủ tịch UBND tỉnh', 'Giám đốc Sở'),
+};
+const DECISIONS: Input = {
+  text: 'Trong năm 2023, UBND tỉnh và Ban Chỉ đạo chuyển đổi số tỉnh Thanh Hóa đã ban hành bao nhiêu Quyết định?',
+  options: opts('*16 Quyết định', '08 Quyết định', '12 Quyết định'),
+};
+const PLANS: Input = {
+  text: 'Trong năm 2023, UBND tỉnh và Ban Chỉ đạo chuyển đổi số tỉnh Thanh Hóa đã ban hành bao nhiêu Kế hoạch?',
+  options: opts('16 Kế hoạch', '*08 Kế hoạch', '05 Kế hoạch'),
+};
+const CLEAN: Input = {
+  text: 'Năm 2023, tỉnh Thanh Hóa tổ chức bao nhiêu sự kiện hưởng ứng Ngày Chuyển đổi số quốc gia?',
+  options: opts('03 sự kiện', '*05 sự kiện', '07 sự kiện'),
+};
+const BOUNDS: Input = {
+  text: 'Năm 2023, Cổng dịch vụ công có bao nhiêu tài khoản đăng ký?',
+  options: opts('*Hơn 85.000 tài khoản', 'Hơn 8.500 tài khoản', 'Hơn 58.000 tài khoản'),
+};
 
 async function create(contestId: string, body: Input, token = organizer) {
   return t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${contestId}/questions`, headers: bearer(token), payload: body });
 }
-const lint = (contestId: string, token = organizer) => t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${contestId}/questions/lint`, headers: bearer(token) });
+const lint = (contestId: string, token = organizer) =>
+  t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${contestId}/questions/lint`, headers: bearer(token) });
 const auditCount = async () => (await t.database.db.select({ n: count() }).from(auditLog))[0].n;
 
 describe('GET /admin/contests/:contestId/questions/lint', () => {
@@ -75,7 +94,17 @@ describe('question create and update warnings', () => {
     expect(first.json().warnings).toEqual([]);
     const second = await create(c.id, PLANS);
     expect(second.statusCode).toBe(201);
-    expect(second.json()).toMatchObject({ text: PLANS.text, warnings: [{ rule: 'near_duplicate', relatedQuestionId: first.json().id, message: expect.stringContaining('Đề gần trùng'), messageEn: expect.stringContaining('nearly repeats') }] });
+    expect(second.json()).toMatchObject({
+      text: PLANS.text,
+      warnings: [
+        {
+          rule: 'near_duplicate',
+          relatedQuestionId: first.json().id,
+          message: expect.stringContaining('Đề gần trùng'),
+          messageEn: expect.stringContaining('nearly repeats'),
+        },
+      ],
+    });
     const stored = await t.database.db.select().from(questions).where(eq(questions.contestId, c.id));
     expect(stored).toHaveLength(2);
   });
@@ -84,10 +113,16 @@ describe('question create and update warnings', () => {
     const c = await makeContest(t.database.db);
     await create(c.id, SIGNER);
     const q = (await create(c.id, CLEAN)).json();
-    const patch = (body: Partial<Input>) => t.app.inject({ method: 'PATCH', url: `/api/v1/admin/questions/${q.id}`, headers: bearer(organizer), payload: body });
+    const patch = (body: Partial<Input>) =>
+      t.app.inject({ method: 'PATCH', url: `/api/v1/admin/questions/${q.id}`, headers: bearer(organizer), payload: body });
     const bad = await patch({ text: 'Ông Mai Xuân Liêm chỉ đạo tổ chức bao nhiêu sự kiện năm 2023?', options: BOUNDS.options });
     expect(bad.statusCode).toBe(200);
-    expect(bad.json().warnings.map((w: { rule: string }) => w.rule).sort()).toEqual(['answered_elsewhere', 'lower_bound_options']);
+    expect(
+      bad
+        .json()
+        .warnings.map((w: { rule: string }) => w.rule)
+        .sort(),
+    ).toEqual(['answered_elsewhere', 'lower_bound_options']);
     const fixed = await patch({ text: CLEAN.text, options: CLEAN.options });
     expect(fixed.json().warnings).toEqual([]);
   });
@@ -109,7 +144,12 @@ const rowOf = (q: Input) => {
 };
 async function upload(contestId: string, file: Buffer, name: string, query = '') {
   const m = multipart(file, name);
-  return t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${contestId}/questions/import${query}`, headers: { ...m.headers, ...bearer(organizer) }, payload: m.payload });
+  return t.app.inject({
+    method: 'POST',
+    url: `/api/v1/admin/contests/${contestId}/questions/import${query}`,
+    headers: { ...m.headers, ...bearer(organizer) },
+    payload: m.payload,
+  });
 }
 
 describe('import warnings', () => {
@@ -121,7 +161,13 @@ describe('import warnings', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.errors.map((e: { row: number }) => e.row)).toEqual([7]);
-    expect(body.warnings.map((w: { row: number; rule: string; relatedRow?: number; relatedQuestionId?: string }) => [w.row, w.rule, w.relatedRow ?? w.relatedQuestionId ?? null])).toEqual([
+    expect(
+      body.warnings.map((w: { row: number; rule: string; relatedRow?: number; relatedQuestionId?: string }) => [
+        w.row,
+        w.rule,
+        w.relatedRow ?? w.relatedQuestionId ?? null,
+      ]),
+    ).toEqual([
       [2, 'near_duplicate', 4],
       [4, 'near_duplicate', 2],
       [5, 'answered_elsewhere', signer.id],
@@ -134,7 +180,14 @@ describe('import warnings', () => {
   it('imports a file with warnings (they never block) and reports them', async () => {
     const c = await makeContest(t.database.db);
     const res = await upload(c.id, Buffer.from(csvText([H, rowOf(DECISIONS), rowOf(PLANS)])), 'bank.csv');
-    expect(res.json()).toMatchObject({ created: 2, errors: [], warnings: [{ row: 2, rule: 'near_duplicate' }, { row: 3, rule: 'near_duplicate' }] });
+    expect(res.json()).toMatchObject({
+      created: 2,
+      errors: [],
+      warnings: [
+        { row: 2, rule: 'near_duplicate' },
+        { row: 3, rule: 'near_duplicate' },
+      ],
+    });
   });
 });
 

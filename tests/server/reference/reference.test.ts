@@ -11,7 +11,12 @@ beforeAll(async () => (organizer = await memberToken(t, 'organizer')));
 
 async function importFile(contestId: string, kind: 'localities' | 'units', file: Buffer, name = 'ds.csv', query = '') {
   const m = multipart(file, name);
-  return t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${contestId}/${kind}/import${query}`, headers: { ...m.headers, ...bearer(organizer) }, payload: m.payload });
+  return t.app.inject({
+    method: 'POST',
+    url: `/api/v1/admin/contests/${contestId}/${kind}/import${query}`,
+    headers: { ...m.headers, ...bearer(organizer) },
+    payload: m.payload,
+  });
 }
 
 const names = async (contestId: string) =>
@@ -30,7 +35,11 @@ describe('POST /admin/contests/:contestId/localities/import', () => {
     const res = await importFile(c.id, 'localities', utf8Bom(csvText(rows, ';')));
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ created: 3, updated: 0, count: 3, errors: [], total: 3 });
-    expect(await names(c.id)).toEqual([['Phường Điện Biên', 12345], ['Thị trấn Nưa', 8000], ['Xã Quảng Phú', null]]);
+    expect(await names(c.id)).toEqual([
+      ['Phường Điện Biên', 12345],
+      ['Thị trấn Nưa', 8000],
+      ['Xã Quảng Phú', null],
+    ]);
   });
 
   it('imports a Windows-1258 CSV and offers the names at registration', async () => {
@@ -43,9 +52,22 @@ describe('POST /admin/contests/:contestId/localities/import', () => {
   it('keeps ids of names already listed, updates their headcount and keeps names not in the file', async () => {
     const c = await makeContest(t.database.db);
     await importFile(c.id, 'localities', Buffer.from(csvText(rows)));
-    const [dienBien] = await t.database.db.select().from(localities).where(and(eq(localities.contestId, c.id), eq(localities.name, 'Phường Điện Biên')));
+    const [dienBien] = await t.database.db
+      .select()
+      .from(localities)
+      .where(and(eq(localities.contestId, c.id), eq(localities.name, 'Phường Điện Biên')));
     const resident = await makeResident(t.database.db, { localityId: dienBien.id });
-    const res = await importFile(c.id, 'localities', Buffer.from(csvText([['Tên', 'Số người'], ['PHƯỜNG ĐIỆN BIÊN', '13000'], ['Xã Mới', '5']])));
+    const res = await importFile(
+      c.id,
+      'localities',
+      Buffer.from(
+        csvText([
+          ['Tên', 'Số người'],
+          ['PHƯỜNG ĐIỆN BIÊN', '13000'],
+          ['Xã Mới', '5'],
+        ]),
+      ),
+    );
     expect(res.json()).toMatchObject({ created: 1, updated: 1, count: 4 });
     const list = (await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/localities`, headers: bearer(organizer) })).json();
     expect(list.find((l: { id: string }) => l.id === dienBien.id)).toEqual({ id: dienBien.id, name: 'Phường Điện Biên', headcount: 13000, registered: 1 });
@@ -73,10 +95,22 @@ describe('POST /admin/contests/:contestId/localities/import', () => {
 describe('POST /admin/contests/:contestId/units/import', () => {
   it('imports units from an xlsx made by exceljs', async () => {
     const c = await makeContest(t.database.db);
-    const res = await importFile(c.id, 'units', await xlsxOf([['Cơ quan, đơn vị', 'Biên chế'], ['Sở Thông tin và Truyền thông', 85], ['Huyện đoàn Hoằng Hóa', null]]), 'dv.xlsx');
+    const res = await importFile(
+      c.id,
+      'units',
+      await xlsxOf([
+        ['Cơ quan, đơn vị', 'Biên chế'],
+        ['Sở Thông tin và Truyền thông', 85],
+        ['Huyện đoàn Hoằng Hóa', null],
+      ]),
+      'dv.xlsx',
+    );
     expect(res.json()).toMatchObject({ created: 2, errors: [] });
     const rows = await t.database.db.select().from(units).where(eq(units.contestId, c.id));
-    expect(rows.map((u) => [u.name, u.headcount]).sort()).toEqual([['Huyện đoàn Hoằng Hóa', null], ['Sở Thông tin và Truyền thông', 85]]);
+    expect(rows.map((u) => [u.name, u.headcount]).sort()).toEqual([
+      ['Huyện đoàn Hoằng Hóa', null],
+      ['Sở Thông tin và Truyền thông', 85],
+    ]);
   });
 
   it('needs a name column and is for organizers', async () => {

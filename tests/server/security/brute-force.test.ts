@@ -16,7 +16,13 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 let serial = 500;
-const registration = () => ({ fullName: 'Lò Văn Tú', phone: makePhone(), password: 'mat-khau-dai', nationalId: makeNationalId(1985, ++serial), birthYear: 1985 });
+const registration = () => ({
+  fullName: 'Lò Văn Tú',
+  phone: makePhone(),
+  password: 'mat-khau-dai',
+  nationalId: makeNationalId(1985, ++serial),
+  birthYear: 1985,
+});
 
 describe('brute force', () => {
   it('throttles registrations per address', async () => {

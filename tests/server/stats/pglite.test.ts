@@ -18,7 +18,12 @@ describe('on PGlite', () => {
     const c = await makeContest(e.database.db);
     const file = await xlsxOf([[...QUESTION_HEADERS], ['Hỏi một?', 'a', 'b', 'c', '', 'A'], ['Hỏi hai?', 'a', 'b', 'c', 'd', 'd']]);
     const m = multipart(file, 'q.xlsx');
-    const res = await e.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${c.id}/questions/import?jobId=pglite-job-1`, headers: { ...m.headers, ...bearer(token) }, payload: m.payload });
+    const res = await e.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/contests/${c.id}/questions/import?jobId=pglite-job-1`,
+      headers: { ...m.headers, ...bearer(token) },
+      payload: m.payload,
+    });
     expect(res.json()).toMatchObject({ created: 2, errors: [] });
     const p = await e.app.inject({ method: 'GET', url: '/api/v1/admin/imports/pglite-job-1', headers: bearer(token) });
     expect(p.json()).toMatchObject({ phase: 'done', created: 2 });

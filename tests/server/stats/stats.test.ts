@@ -12,10 +12,25 @@ beforeAll(async () => (organizer = await memberToken(t, 'organizer')));
 const HOUR = 3_600_000;
 
 /** An attempt as the attempts module stores it, optionally with its submission. */
-async function attempt(db: Db, round: Round, userId: string, o: { attemptNo?: number; startedAt: Date; submit?: { score: number; total?: number; afterMs?: number } }) {
+async function attempt(
+  db: Db,
+  round: Round,
+  userId: string,
+  o: { attemptNo?: number; startedAt: Date; submit?: { score: number; total?: number; afterMs?: number } },
+) {
   const id = randomUUID();
   const deadline = new Date(Math.min(o.startedAt.getTime() + round.timeLimitSeconds * 1000, round.closesAt.getTime()));
-  await db.insert(attempts).values({ id, roundId: round.id, userId, attemptNo: o.attemptNo ?? 1, maxAttempts: round.maxAttempts, seed: 1, questionIds: [], startedAt: o.startedAt, deadline });
+  await db.insert(attempts).values({
+    id,
+    roundId: round.id,
+    userId,
+    attemptNo: o.attemptNo ?? 1,
+    maxAttempts: round.maxAttempts,
+    seed: 1,
+    questionIds: [],
+    startedAt: o.startedAt,
+    deadline,
+  });
   if (o.submit) {
     const submittedAt = new Date(o.startedAt.getTime() + (o.submit.afterMs ?? 60_000));
     await db.insert(submissions).values({
@@ -38,8 +53,17 @@ const stats = (roundId: string, token = organizer) => t.app.inject({ method: 'GE
 async function scenario(window: { opensAt: Date; closesAt: Date }) {
   const db = t.database.db;
   const c = await makeContest(db);
-  const [xa, xb] = await db.insert(localities).values([{ contestId: c.id, name: 'Xã An Hòa', headcount: 4 }, { contestId: c.id, name: 'Phường Bắc Sơn' }]).returning();
-  const [u1] = await db.insert(units).values([{ contestId: c.id, name: 'Sở Nội vụ', headcount: 10 }]).returning();
+  const [xa, xb] = await db
+    .insert(localities)
+    .values([
+      { contestId: c.id, name: 'Xã An Hòa', headcount: 4 },
+      { contestId: c.id, name: 'Phường Bắc Sơn' },
+    ])
+    .returning();
+  const [u1] = await db
+    .insert(units)
+    .values([{ contestId: c.id, name: 'Sở Nội vụ', headcount: 10 }])
+    .returning();
   const { round } = await makeRound(db, c.id, { ...window, maxAttempts: 3 });
   const base = new Date(Math.floor(window.opensAt.getTime() / HOUR) * HOUR + 5 * 60_000);
   const p1 = await makeResident(db, { localityId: xa.id, unitId: u1.id });

@@ -14,7 +14,11 @@ const db = () => t.database.db;
 const HOME = { remoteAddress: '10.1.0.1' };
 
 /** As if the current wait had run out. */
-const waitOver = (phone: string) => db().update(loginFailures).set({ blockedUntil: new Date(Date.now() - 1000) }).where(eq(loginFailures.phone, phone));
+const waitOver = (phone: string) =>
+  db()
+    .update(loginFailures)
+    .set({ blockedUntil: new Date(Date.now() - 1000) })
+    .where(eq(loginFailures.phone, phone));
 
 describe('failed logins per phone', () => {
   it('after 5 failures, waits that double per further failure; a success resets the count', async () => {
@@ -44,7 +48,9 @@ describe('failed logins per phone', () => {
 
   it('never waits more than 15 minutes', async () => {
     const phone = makePhone();
-    await db().insert(loginFailures).values({ phone, failures: 40, blockedUntil: new Date(Date.now() - 1000) });
+    await db()
+      .insert(loginFailures)
+      .values({ phone, failures: 40, blockedUntil: new Date(Date.now() - 1000) });
     await login(t.app, phone, 'x-wrong', HOME);
     expect(Number((await login(t.app, phone, 'x-wrong', HOME)).headers['retry-after'])).toBe(900);
   });
@@ -76,7 +82,9 @@ describe('failed logins per address, and the hashing cap', () => {
 
   it('answers a flood of password checks past the cap with 429 and Retry-After, and the rest normally', async () => {
     const n = HASH_CONCURRENCY + HASH_QUEUE + 40;
-    const answers = await Promise.all(Array.from({ length: n }, (_, i) => login(t.app, makePhone(), 'lu-lut', { remoteAddress: `10.8.${Math.floor(i / 200)}.${i % 200}` })));
+    const answers = await Promise.all(
+      Array.from({ length: n }, (_, i) => login(t.app, makePhone(), 'lu-lut', { remoteAddress: `10.8.${Math.floor(i / 200)}.${i % 200}` })),
+    );
     const codes = answers.map((a) => a.statusCode);
     // Some checks finish while the flood still arrives, so not every one past the cap is refused; many are.
     expect(codes.filter((c) => c === 429).length).toBeGreaterThanOrEqual(10);

@@ -17,11 +17,16 @@ const putMembers = (contestId: string, members: unknown[], token: string) =>
   t.app.inject({ method: 'PUT', url: `/api/v1/admin/contests/${contestId}/members`, headers: bearer(token), payload: { members } });
 
 describe('contest members', () => {
-  it('makes the creator an organizer member, and lists only the caller\'s contests (all for admins)', async () => {
+  it("makes the creator an organizer member, and lists only the caller's contests (all for admins)", async () => {
     const o = await makeStaff(db(), 'organizer');
     const other = await makeStaff(db(), 'organizer');
     const admin = await makeStaff(db(), 'admin');
-    const created = await t.app.inject({ method: 'POST', url: '/api/v1/admin/contests', headers: bearer(tokenFor(t.app, o)), payload: { slug: `mine-${Date.now()}`, title: 'Cuộc thi của tôi' } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/contests',
+      headers: bearer(tokenFor(t.app, o)),
+      payload: { slug: `mine-${Date.now()}`, title: 'Cuộc thi của tôi' },
+    });
     expect(created.statusCode).toBe(201);
     const id = created.json().id as string;
     const mine = await get('/admin/contests', tokenFor(t.app, o));
@@ -29,7 +34,9 @@ describe('contest members', () => {
     expect((await get('/admin/contests', tokenFor(t.app, other))).json()).toEqual([]);
     const all = (await get('/admin/contests', tokenFor(t.app, admin))).json() as { id: string; role: string }[];
     expect(all.find((c) => c.id === id)?.role).toBe('admin');
-    expect((await get(`/admin/contests/${id}/members`, tokenFor(t.app, o))).json()).toEqual([{ userId: o.id, fullName: o.fullName, phone: o.phone, role: 'organizer' }]);
+    expect((await get(`/admin/contests/${id}/members`, tokenFor(t.app, o))).json()).toEqual([
+      { userId: o.id, fullName: o.fullName, phone: o.phone, role: 'organizer' },
+    ]);
     expect((await get(`/admin/contests/${id}`, tokenFor(t.app, other))).statusCode).toBe(404);
     // Named by its slug, as the web app's URLs do, the contest is the same for its member and hidden from others.
     const slug = created.json().slug as string;
@@ -37,7 +44,12 @@ describe('contest members', () => {
     expect((await get(`/admin/contests/${slug}`, tokenFor(t.app, other))).statusCode).toBe(404);
     // A slug may not pose as another contest's id, nor take a page's name.
     for (const bad of [id, 'users']) {
-      const res = await t.app.inject({ method: 'POST', url: '/api/v1/admin/contests', headers: bearer(tokenFor(t.app, other)), payload: { slug: bad, title: 'Giả mạo' } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/admin/contests',
+        headers: bearer(tokenFor(t.app, other)),
+        payload: { slug: bad, title: 'Giả mạo' },
+      });
       expect(res.statusCode).toBe(400);
     }
   });
@@ -58,14 +70,19 @@ describe('contest members', () => {
       tokenFor(t.app, o),
     );
     expect(res.statusCode).toBe(200);
-    expect(res.json().map((m: { userId: string; role: string }) => `${m.role}:${m.userId}`).sort()).toEqual([`judge:${judge.id}`, `organizer:${o.id}`, `organizer:${o2.id}`].sort());
+    expect(
+      res
+        .json()
+        .map((m: { userId: string; role: string }) => `${m.role}:${m.userId}`)
+        .sort(),
+    ).toEqual([`judge:${judge.id}`, `organizer:${o.id}`, `organizer:${o2.id}`].sort());
     const judgeToken = tokenFor(t.app, judge);
     expect((await get(`/admin/contests/${contest.id}/members`, judgeToken)).statusCode).toBe(200);
     expect((await get(`/admin/contests/${contest.id}`, judgeToken)).statusCode).toBe(200);
     expect((await putMembers(contest.id, [{ phone: judge.phone, role: 'judge' }], judgeToken)).statusCode).toBe(403);
     const [audit] = await db().select().from(auditLog).where(eq(auditLog.action, 'contest.members'));
     expect(audit).toMatchObject({ entityId: contest.id, actorId: o.id });
-    expect(((audit.after as { members: unknown[] }).members).length).toBe(3);
+    expect((audit.after as { members: unknown[] }).members.length).toBe(3);
   });
 
   it('refuses unknown phones, roles that do not match the account and a list with no organizer, changing nothing', async () => {
@@ -87,7 +104,12 @@ describe('contest members', () => {
     );
     expect(bad.statusCode).toBe(400);
     expect(bad.json().code).toBe('VALIDATION_FAILED');
-    expect(bad.json().details.map((d: { phone: string }) => d.phone).sort()).toEqual(['0999999999', judge.phone, resident.phone].sort());
+    expect(
+      bad
+        .json()
+        .details.map((d: { phone: string }) => d.phone)
+        .sort(),
+    ).toEqual(['0999999999', judge.phone, resident.phone].sort());
     const last = await putMembers(contest.id, [{ phone: judge.phone, role: 'judge' }], token);
     expect(last.statusCode).toBe(409);
     expect(last.json().code).toBe('LAST_ORGANIZER');
@@ -140,12 +162,22 @@ describe('every staff route of a contest', () => {
 
     for (const { method, url } of scoped) {
       for (const outsider of outsiders) {
-        const res = await t.app.inject({ method: method as 'GET', url, headers: bearer(tokenFor(t.app, outsider)), payload: method === 'GET' || method === 'DELETE' ? undefined : {} });
+        const res = await t.app.inject({
+          method: method as 'GET',
+          url,
+          headers: bearer(tokenFor(t.app, outsider)),
+          payload: method === 'GET' || method === 'DELETE' ? undefined : {},
+        });
         expect({ method, url, role: outsider.role, status: res.statusCode }).toEqual({ method, url, role: outsider.role, status: 404 });
       }
       // A member gets past the membership check: never the outsider's 404 for the contest
       // (a 404 may still name a missing object), and 403 only where the role does not fit.
-      const judgeRes = await t.app.inject({ method: method as 'GET', url, headers: bearer(tokenFor(t.app, memberJudge)), payload: method === 'GET' || method === 'DELETE' ? undefined : {} });
+      const judgeRes = await t.app.inject({
+        method: method as 'GET',
+        url,
+        headers: bearer(tokenFor(t.app, memberJudge)),
+        payload: method === 'GET' || method === 'DELETE' ? undefined : {},
+      });
       const judgeFits =
         url.startsWith('/api/v1/judge/') ||
         /\/(item-analysis|correction|key-confirmation)$/.test(url) ||

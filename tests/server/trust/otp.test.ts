@@ -41,8 +41,10 @@ afterAll(async () => {
   await new Promise((r) => gateway.close(r));
 });
 
-const askCode = (phone: string, purpose: 'reset' | 'register', app = t.app) => app.inject({ method: 'POST', url: '/api/v1/auth/otp', payload: { phone, purpose } });
-const reset = (phone: string, code: string, newPassword = 'mat-khau-moi-9') => t.app.inject({ method: 'POST', url: '/api/v1/auth/password/reset', payload: { phone, code, newPassword } });
+const askCode = (phone: string, purpose: 'reset' | 'register', app = t.app) =>
+  app.inject({ method: 'POST', url: '/api/v1/auth/otp', payload: { phone, purpose } });
+const reset = (phone: string, code: string, newPassword = 'mat-khau-moi-9') =>
+  t.app.inject({ method: 'POST', url: '/api/v1/auth/password/reset', payload: { phone, code, newPassword } });
 
 async function messageFor(phone: string, ms = 3000): Promise<Received> {
   const t0 = Date.now();
@@ -55,7 +57,11 @@ async function messageFor(phone: string, ms = 3000): Promise<Received> {
 }
 const codeOf = (m: Received) => /(\d{6})/.exec(m.body.message)![1];
 /** As if the minute between two codes had passed. */
-const aMinuteLater = (phone: string) => db().update(otpCodes).set({ createdAt: sql`${otpCodes.createdAt} - interval '61 seconds'` }).where(eq(otpCodes.phone, phone));
+const aMinuteLater = (phone: string) =>
+  db()
+    .update(otpCodes)
+    .set({ createdAt: sql`${otpCodes.createdAt} - interval '61 seconds'` })
+    .where(eq(otpCodes.phone, phone));
 
 describe('POST /auth/otp and POST /auth/password/reset', () => {
   it('sends a code through the gateway after the 202, and the code resets the password and revokes older tokens', async () => {
@@ -82,7 +88,10 @@ describe('POST /auth/otp and POST /auth/password/reset', () => {
     await askCode(r.phone, 'reset');
     const code = codeOf(await messageFor(r.phone));
     await new Promise((res) => setTimeout(res, 100));
-    const stored = JSON.stringify([await db().select().from(otpCodes).where(eq(otpCodes.phone, r.phone)), await db().select().from(otpOutbox).where(eq(otpOutbox.phone, r.phone))]);
+    const stored = JSON.stringify([
+      await db().select().from(otpCodes).where(eq(otpCodes.phone, r.phone)),
+      await db().select().from(otpOutbox).where(eq(otpOutbox.phone, r.phone)),
+    ]);
     expect(stored).not.toContain(code);
     const [box] = await db().select().from(otpOutbox).where(eq(otpOutbox.phone, r.phone));
     expect(box.sentAt).not.toBeNull();
@@ -143,7 +152,10 @@ describe('POST /auth/otp and POST /auth/password/reset', () => {
     received = received.filter((m) => m.body.phone !== r.phone);
     await askCode(r.phone, 'reset');
     const fresh = codeOf(await messageFor(r.phone));
-    await db().update(otpCodes).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(otpCodes.phone, r.phone));
+    await db()
+      .update(otpCodes)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(otpCodes.phone, r.phone));
     expect((await reset(r.phone, fresh)).json().code).toBe('OTP_INVALID');
     // A new password too short is refused before the code is even looked at.
     expect((await reset(r.phone, fresh, 'short')).json().code).toBe('VALIDATION_FAILED');
@@ -174,9 +186,14 @@ describe('POST /auth/otp and POST /auth/password/reset', () => {
   });
 
   it('has a per-address budget', async () => {
-    const app = await makeTestApp({ database: t.database, limits: { ...unlimited, otpPerIp: { limit: 2, windowMs: 60_000 } }, otp: { sender: new HttpSender(gatewayUrl, 'gw-token') } });
+    const app = await makeTestApp({
+      database: t.database,
+      limits: { ...unlimited, otpPerIp: { limit: 2, windowMs: 60_000 } },
+      otp: { sender: new HttpSender(gatewayUrl, 'gw-token') },
+    });
     try {
-      const ask = () => app.app.inject({ method: 'POST', url: '/api/v1/auth/otp', payload: { phone: makePhone(), purpose: 'reset' }, remoteAddress: '10.7.7.7' });
+      const ask = () =>
+        app.app.inject({ method: 'POST', url: '/api/v1/auth/otp', payload: { phone: makePhone(), purpose: 'reset' }, remoteAddress: '10.7.7.7' });
       expect((await ask()).statusCode).toBe(202);
       expect((await ask()).statusCode).toBe(202);
       const third = await ask();
@@ -187,7 +204,7 @@ describe('POST /auth/otp and POST /auth/password/reset', () => {
     }
   });
 
-  it('answers the contract\'s 202 but makes no code when no provider is configured', async () => {
+  it("answers the contract's 202 but makes no code when no provider is configured", async () => {
     const app = await makeTestApp({ database: t.database });
     try {
       const r = await makeResident(db());
@@ -196,7 +213,15 @@ describe('POST /auth/otp and POST /auth/password/reset', () => {
       const rows = await db().select().from(otpCodes).where(eq(otpCodes.phone, r.phone));
       expect(rows.map((c) => c.codeHash)).toEqual([null]);
       expect(await db().select().from(otpOutbox).where(eq(otpOutbox.phone, r.phone))).toHaveLength(0);
-      expect((await app.app.inject({ method: 'POST', url: '/api/v1/auth/password/reset', payload: { phone: r.phone, code: '123456', newPassword: 'mat-khau-moi-9' } })).json().code).toBe('OTP_INVALID');
+      expect(
+        (
+          await app.app.inject({
+            method: 'POST',
+            url: '/api/v1/auth/password/reset',
+            payload: { phone: r.phone, code: '123456', newPassword: 'mat-khau-moi-9' },
+          })
+        ).json().code,
+      ).toBe('OTP_INVALID');
       expect((await app.app.inject({ method: 'GET', url: '/api/v1/auth/options' })).json()).toEqual({ registrationOtp: false, passwordReset: false });
     } finally {
       await app.close();
@@ -206,7 +231,11 @@ describe('POST /auth/otp and POST /auth/password/reset', () => {
 
 describe('REGISTRATION_OTP=on', () => {
   it('needs the code sent to the phone: 400 OTP_REQUIRED without, OTP_INVALID when wrong, 201 with it', async () => {
-    const app = await makeTestApp({ database: t.database, limits: unlimited, otp: { sender: new HttpSender(gatewayUrl, 'gw-token'), registration: true, pollMs: 100 } });
+    const app = await makeTestApp({
+      database: t.database,
+      limits: unlimited,
+      otp: { sender: new HttpSender(gatewayUrl, 'gw-token'), registration: true, pollMs: 100 },
+    });
     try {
       const phone = makePhone();
       const body = { fullName: 'Phạm Thị Dung', phone, password: 'mat-khau-dung-1', nationalId: '038190000123', birthYear: 1990 };

@@ -20,9 +20,15 @@ beforeAll(async () => {
 });
 
 const key = (roundId: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url: `/api/v1/rounds/${roundId}/answer-key`, headers });
-const patchRound = (roundId: string, payload: object) => t.app.inject({ method: 'PATCH', url: `/api/v1/admin/rounds/${roundId}`, headers: bearer(organizer), payload });
+const patchRound = (roundId: string, payload: object) =>
+  t.app.inject({ method: 'PATCH', url: `/api/v1/admin/rounds/${roundId}`, headers: bearer(organizer), payload });
 const putOverride = (roundId: string, userId: string) =>
-  t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${roundId}/overrides/${userId}`, headers: bearer(organizer), payload: { extraAttempts: 0, extraSeconds: 120, reason: 'Mất sóng' } });
+  t.app.inject({
+    method: 'PUT',
+    url: `/api/v1/admin/rounds/${roundId}/overrides/${userId}`,
+    headers: bearer(organizer),
+    payload: { extraAttempts: 0, extraSeconds: 120, reason: 'Mất sóng' },
+  });
 
 /**
  * Moves a round and its running attempts `ms` into the past, as if that much time had
@@ -30,7 +36,10 @@ const putOverride = (roundId: string, userId: string) =>
  */
 async function age(roundId: string, ms: number) {
   const shift = sql`make_interval(secs => ${ms / 1000}::float8)`;
-  await db().update(rounds).set({ opensAt: sql`${rounds.opensAt} - ${shift}`, closesAt: sql`${rounds.closesAt} - ${shift}` }).where(eq(rounds.id, roundId));
+  await db()
+    .update(rounds)
+    .set({ opensAt: sql`${rounds.opensAt} - ${shift}`, closesAt: sql`${rounds.closesAt} - ${shift}` })
+    .where(eq(rounds.id, roundId));
   await db()
     .update(attempts)
     .set({ startedAt: sql`${attempts.startedAt} - ${shift}`, deadline: sql`${attempts.deadline} - ${shift}` })
@@ -79,7 +88,10 @@ describe('sealed rounds: the answer key', () => {
     const resident = await makeResident(db());
     await db().insert(overrides).values({ roundId: round.id, userId: resident.id, extraSeconds: 600, reason: 'Mất điện' });
     const running = await makeOpenAttempt(db(), round, resident.id);
-    await db().update(attempts).set({ deadline: new Date(Date.now() + 60 * SECOND) }).where(eq(attempts.id, running.id));
+    await db()
+      .update(attempts)
+      .set({ deadline: new Date(Date.now() + 60 * SECOND) })
+      .where(eq(attempts.id, running.id));
 
     const res = await key(round.id);
     expect(res.statusCode).toBe(409);
@@ -87,7 +99,10 @@ describe('sealed rounds: the answer key', () => {
     expect((await finalize(t.app, round.id, judge)).json().code).toBe('ROUND_NOT_CLOSED');
 
     // Once that attempt's time and the grace are over, the round is sealed.
-    await db().update(attempts).set({ deadline: new Date(Date.now() - 31 * SECOND) }).where(eq(attempts.id, running.id));
+    await db()
+      .update(attempts)
+      .set({ deadline: new Date(Date.now() - 31 * SECOND) })
+      .where(eq(attempts.id, running.id));
     pastRefusalMemory();
     expect((await key(round.id)).statusCode).toBe(200);
     expect((await finalize(t.app, round.id, judge)).statusCode).toBe(200);
@@ -109,7 +124,7 @@ describe('sealed rounds: the answer key', () => {
 });
 
 describe('sealed rounds: closing early and after sealing', () => {
-  it('brings running deadlines down to an early close, plus the resident\'s extra seconds', async () => {
+  it("brings running deadlines down to an early close, plus the resident's extra seconds", async () => {
     const contest = await makeContest(db());
     const { round } = await makeRound(db(), contest.id, { questionCount: 3, timeLimitSeconds: 3600 }, 3);
     const plain = await makeResident(db());
@@ -156,13 +171,23 @@ describe('questions whose answer is public', () => {
   it('join another pool only with allowPublished, and are marked in lists and pools', async () => {
     const contest = await makeContest(db());
     const { pool } = await makeClosedRound(db(), contest.id, { questionCount: 3 }, 3);
-    const { round: next } = await makeRound(db(), contest.id, { questionCount: 2, opensAt: new Date(Date.now() + 86_400_000), closesAt: new Date(Date.now() + 2 * 86_400_000) }, 0);
+    const { round: next } = await makeRound(
+      db(),
+      contest.id,
+      { questionCount: 2, opensAt: new Date(Date.now() + 86_400_000), closesAt: new Date(Date.now() + 2 * 86_400_000) },
+      0,
+    );
     const put = (payload: object) => t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${next.id}/questions`, headers: bearer(organizer), payload });
 
     const refused = await put({ questionIds: [pool[0].id, pool[1].id] });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().code).toBe('QUESTION_PUBLISHED');
-    expect(refused.json().details.map((d: { questionId: string; field: string }) => [d.field, d.questionId]).sort()).toEqual(
+    expect(
+      refused
+        .json()
+        .details.map((d: { questionId: string; field: string }) => [d.field, d.questionId])
+        .sort(),
+    ).toEqual(
       [
         ['questionIds', pool[0].id],
         ['questionIds', pool[1].id],
@@ -182,8 +207,18 @@ describe('questions whose answer is public', () => {
   it('are not published while their round is not sealed', async () => {
     const contest = await makeContest(db());
     const { pool } = await makeRound(db(), contest.id, { questionCount: 2 }, 2);
-    const { round: next } = await makeRound(db(), contest.id, { questionCount: 2, opensAt: new Date(Date.now() + 86_400_000), closesAt: new Date(Date.now() + 2 * 86_400_000) }, 0);
-    const res = await t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${next.id}/questions`, headers: bearer(organizer), payload: { questionIds: pool.map((q) => q.id) } });
+    const { round: next } = await makeRound(
+      db(),
+      contest.id,
+      { questionCount: 2, opensAt: new Date(Date.now() + 86_400_000), closesAt: new Date(Date.now() + 2 * 86_400_000) },
+      0,
+    );
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/admin/rounds/${next.id}/questions`,
+      headers: bearer(organizer),
+      payload: { questionIds: pool.map((q) => q.id) },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().questions.map((q: { published: boolean }) => q.published)).toEqual([false, false]);
   });

@@ -70,7 +70,7 @@ describe('revoking tokens', () => {
     }
   });
 
-  it('a password change revokes every older token, the caller\'s too; a wrong current password is 403', async () => {
+  it("a password change revokes every older token, the caller's too; a wrong current password is 403", async () => {
     const resident = await makeResident(db());
     const token = (await login(t.app, resident.phone)).json().token as string;
     const wrong = await post(t.app, '/auth/password', token, { currentPassword: 'nope-nope', newPassword: 'mat-khau-moi-1' });
@@ -123,7 +123,8 @@ describe('PATCH /admin/users/:userId and GET /admin/users', () => {
     const { round } = await makeRound(db(), contest.id, { questionCount: 2, maxAttempts: 3 }, 2);
     const resident = await makeResident(db());
     const token = (await login(t.app, resident.phone)).json().token as string;
-    const patch = (disabled: boolean) => t.app.inject({ method: 'PATCH', url: `/api/v1/admin/users/${resident.id}`, headers: bearer(admin), payload: { disabled } });
+    const patch = (disabled: boolean) =>
+      t.app.inject({ method: 'PATCH', url: `/api/v1/admin/users/${resident.id}`, headers: bearer(admin), payload: { disabled } });
     expect((await patch(true)).json().disabled).toBe(true);
     expect((await post(t.app, `/rounds/${round.id}/attempts`, token)).json().code).toBe('TOKEN_REVOKED');
     const refused = await login(t.app, resident.phone);
@@ -140,14 +141,16 @@ describe('PATCH /admin/users/:userId and GET /admin/users', () => {
     const adminUser = await makeStaff(db(), 'admin');
     const admin = tokenFor(t.app, adminUser);
     const resident = await makeResident(db());
-    const find = (phone: string, token = admin) => t.app.inject({ method: 'GET', url: `/api/v1/admin/users?phone=${encodeURIComponent(phone)}`, headers: bearer(token) });
+    const find = (phone: string, token = admin) =>
+      t.app.inject({ method: 'GET', url: `/api/v1/admin/users?phone=${encodeURIComponent(phone)}`, headers: bearer(token) });
     expect((await find(`+84${resident.phone.slice(1)}`)).json()).toEqual([expect.objectContaining({ id: resident.id, disabled: false })]);
     expect((await find(resident.phone.slice(-6))).json().map((u: { id: string }) => u.id)).toContain(resident.id);
     expect((await find('12')).statusCode).toBe(400);
     const organizer = await makeStaff(db(), 'organizer');
     expect((await find(resident.phone, tokenFor(t.app, organizer))).statusCode).toBe(403);
 
-    const patch = (id: string, payload: object, token = admin) => t.app.inject({ method: 'PATCH', url: `/api/v1/admin/users/${id}`, headers: bearer(token), payload });
+    const patch = (id: string, payload: object, token = admin) =>
+      t.app.inject({ method: 'PATCH', url: `/api/v1/admin/users/${id}`, headers: bearer(token), payload });
     expect((await patch(resident.id, { disabled: true }, tokenFor(t.app, organizer))).statusCode).toBe(403);
     expect((await patch(adminUser.id, { role: 'judge' })).json().code).toBe('CANNOT_CHANGE_SELF');
     expect((await patch(resident.id, {})).statusCode).toBe(400);

@@ -12,7 +12,12 @@ beforeAll(async () => (organizer = await memberToken(t, 'organizer')));
 
 async function upload(contestId: string, file: Buffer, name: string) {
   const m = multipart(file, name);
-  return t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${contestId}/questions/import`, headers: { ...m.headers, ...bearer(organizer) }, payload: m.payload });
+  return t.app.inject({
+    method: 'POST',
+    url: `/api/v1/admin/contests/${contestId}/questions/import`,
+    headers: { ...m.headers, ...bearer(organizer) },
+    payload: m.payload,
+  });
 }
 const bankSize = async (contestId: string) => (await t.database.db.select({ n: count() }).from(questions).where(eq(questions.contestId, contestId)))[0].n;
 

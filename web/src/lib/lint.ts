@@ -1,7 +1,15 @@
 import type { BankLintWarning, LintRule } from './types';
 
 /** The lint's rules in the order the server checks them (API.md "Question quality"). */
-export const LINT_RULE_ORDER: LintRule[] = ['lower_bound_options', 'longest_correct', 'answer_in_stem', 'near_duplicate', 'answered_elsewhere', 'all_of_the_above', 'undated_statistic'];
+export const LINT_RULE_ORDER: LintRule[] = [
+  'lower_bound_options',
+  'longest_correct',
+  'answer_in_stem',
+  'near_duplicate',
+  'answered_elsewhere',
+  'all_of_the_above',
+  'undated_statistic',
+];
 
 export function lintByQuestion(warnings: BankLintWarning[]): Map<string, BankLintWarning[]> {
   const out = new Map<string, BankLintWarning[]>();

@@ -9,12 +9,16 @@ import type { SubmitBody } from './attempts.schemas';
  * order), so it names the same option a UUID pair would.
  */
 export function answersOf(body: SubmitBody, attempt: { questionIds: string[]; seed: number }, questions: Map<string, { q: { options: { id: string }[] } }>) {
-  if (body.answers && body.choices) throw badRequest('INVALID_ANSWERS', 'Send answers or choices, not both', [{ field: 'body', message: 'answers and choices' }]);
+  if (body.answers && body.choices)
+    throw badRequest('INVALID_ANSWERS', 'Send answers or choices, not both', [{ field: 'body', message: 'answers and choices' }]);
   if (body.answers) return body.answers;
-  if (!body.choices) throw badRequest('VALIDATION_FAILED', 'Send answers (question and option ids) or choices (positions)', [{ field: 'body.answers', message: 'required' }]);
+  if (!body.choices)
+    throw badRequest('VALIDATION_FAILED', 'Send answers (question and option ids) or choices (positions)', [{ field: 'body.answers', message: 'required' }]);
   const choices = body.choices;
   if (choices.length !== attempt.questionIds.length)
-    throw badRequest('INVALID_ANSWERS', `choices must have one entry per question (${attempt.questionIds.length})`, [{ field: 'body.choices', message: `length ${choices.length}, expected ${attempt.questionIds.length}` }]);
+    throw badRequest('INVALID_ANSWERS', `choices must have one entry per question (${attempt.questionIds.length})`, [
+      { field: 'body.choices', message: `length ${choices.length}, expected ${attempt.questionIds.length}` },
+    ]);
   const answers: { questionId: string; optionId: string }[] = [];
   const problems: { field: string; message: string }[] = [];
   choices.forEach((pos, i) => {
@@ -22,10 +26,12 @@ export function answersOf(body: SubmitBody, attempt: { questionIds: string[]; se
     const questionId = attempt.questionIds[i];
     const q = questions.get(questionId);
     const served = q ? shuffleOptions(q.q.options, attempt.seed, questionId) : [];
-    if (pos < 0 || pos >= served.length) problems.push({ field: `body.choices.${i}`, message: `position ${pos} is not an option of this question (0..${served.length - 1})` });
+    if (pos < 0 || pos >= served.length)
+      problems.push({ field: `body.choices.${i}`, message: `position ${pos} is not an option of this question (0..${served.length - 1})` });
     else answers.push({ questionId, optionId: served[pos].id });
   });
-  if (problems.length) throw badRequest('INVALID_ANSWERS', `Invalid choices: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`.slice(0, 2000), problems);
+  if (problems.length)
+    throw badRequest('INVALID_ANSWERS', `Invalid choices: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`.slice(0, 2000), problems);
   return answers;
 }
 

@@ -131,7 +131,15 @@ function build(snap: repo.RoundSnapshot): CachedRound {
     key.set(q.id, keyOf(q));
     rendered.set(q.id, renderQuestion(q));
   }
-  return { ...snap, poolIds: snap.pool.map((q) => q.id), questions, key, rendered, promptTail: renderPromptTail(snap.round.predictionPrompt), keyDigest: keyDigestOf(snap.pool) };
+  return {
+    ...snap,
+    poolIds: snap.pool.map((q) => q.id),
+    questions,
+    key,
+    rendered,
+    promptTail: renderPromptTail(snap.round.predictionPrompt),
+    keyDigest: keyDigestOf(snap.pool),
+  };
 }
 
 export { BoundedMap } from '../../lib/bounded-map';

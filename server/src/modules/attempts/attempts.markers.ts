@@ -48,7 +48,13 @@ export function parseSummary(s: string): Summary | null {
 export function parseMarker(s: string): Marker | null {
   try {
     const m = JSON.parse(s) as Partial<Marker>;
-    if (typeof m.submittedAtMs === 'number' && typeof m.durationMs === 'number' && typeof m.score === 'number' && typeof m.total === 'number' && typeof m.roundId === 'string')
+    if (
+      typeof m.submittedAtMs === 'number' &&
+      typeof m.durationMs === 'number' &&
+      typeof m.score === 'number' &&
+      typeof m.total === 'number' &&
+      typeof m.roundId === 'string'
+    )
       return m as Marker;
   } catch {
     // A marker that does not parse is ignored: the database answers instead.

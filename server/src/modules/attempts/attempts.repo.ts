@@ -100,7 +100,15 @@ export interface StartRequest {
  */
 export async function startAttempts(database: Database, reqs: StartRequest[]): Promise<StartOutcome[]> {
   const payload = JSON.stringify(
-    reqs.map((p, i) => ({ ord: i + 1, attempt_id: p.attemptId, user_id: p.userId, round_id: p.roundId, seed: p.seed, question_ids: p.questionIds, now: p.now.toISOString() })),
+    reqs.map((p, i) => ({
+      ord: i + 1,
+      attempt_id: p.attemptId,
+      user_id: p.userId,
+      round_id: p.roundId,
+      seed: p.seed,
+      question_ids: p.questionIds,
+      now: p.now.toISOString(),
+    })),
   );
   const rows = await database.rows<StartRow & { ord: number }>(sql`
     -- A created attempt's questions are the ones just sent: not worth sending back.

@@ -202,7 +202,12 @@ export class AttemptsService {
     if (!round || round.keyDigest === k) return r;
     const fresh = await this.reads.push(attemptId).catch(() => null);
     if (!fresh?.result || fresh.userId !== userId) return r;
-    const result: repo.StoredResult = { submittedAtMs: fresh.result.submittedAtMs, durationMs: fresh.result.durationMs, score: fresh.result.score, total: fresh.result.total };
+    const result: repo.StoredResult = {
+      submittedAtMs: fresh.result.submittedAtMs,
+      durationMs: fresh.result.durationMs,
+      score: fresh.result.score,
+      total: fresh.result.total,
+    };
     const known = this.attempts.get(attemptId);
     if (known) {
       known.result = result;
@@ -293,4 +298,3 @@ export class AttemptsService {
     return out;
   }
 }
-

@@ -16,7 +16,6 @@ export class RowRejectedError extends Error {
   }
 }
 
-
 // Data errors (22) and constraint violations (23) belong to a row, not to the batch.
 const isRowError = (state: string | undefined) => !!state && (state.startsWith('22') || state.startsWith('23'));
 

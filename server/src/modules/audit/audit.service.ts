@@ -6,7 +6,12 @@ const SECRET_KEYS = new Set(['passwordHash', 'password_hash', 'password']);
 /** Audited rows are whole records; a password hash in one must not reach a reader. */
 export function redact(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(redact);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !SECRET_KEYS.has(k)).map(([k, x]) => [k, redact(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k]) => !SECRET_KEYS.has(k))
+        .map(([k, x]) => [k, redact(x)]),
+    );
   return v;
 }
 

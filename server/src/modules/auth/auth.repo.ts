@@ -47,7 +47,9 @@ export function listAttemptsOfUser(db: Db, userId: string) {
       revealScore: rounds.revealScore,
       closesAt: rounds.closesAt,
       // Only asked for rounds whose scores wait for the sealing; the function reads a handful of rows.
-      sealedAt: sql<Date | null>`case when ${rounds.revealScore} = 'after_close' then round_sealed_at(${rounds.id}, ${SUBMIT_GRACE_MS}::int) end`.mapWith((v) => (v === null ? null : new Date(v as string))),
+      sealedAt: sql<Date | null>`case when ${rounds.revealScore} = 'after_close' then round_sealed_at(${rounds.id}, ${SUBMIT_GRACE_MS}::int) end`.mapWith(
+        (v) => (v === null ? null : new Date(v as string)),
+      ),
       // A question this attempt drew had its key corrected or was voided after the fact.
       corrected: sql<boolean>`exists (select 1 from question_reviews v where v.kind <> 'confirmation' and v.question_id = any(${attempts.questionIds}))`,
     })
@@ -60,7 +62,10 @@ export function listAttemptsOfUser(db: Db, userId: string) {
 
 /** The login's own failure record (for a phone with or without an account). */
 export async function loginBlock(db: Db, phone: string): Promise<{ failures: number; blockedUntil: Date | null } | null> {
-  const [row] = await db.select({ failures: loginFailures.failures, blockedUntil: loginFailures.blockedUntil }).from(loginFailures).where(eq(loginFailures.phone, phone));
+  const [row] = await db
+    .select({ failures: loginFailures.failures, blockedUntil: loginFailures.blockedUntil })
+    .from(loginFailures)
+    .where(eq(loginFailures.phone, phone));
   return row ?? null;
 }
 
@@ -102,4 +107,3 @@ export async function bumpTokenVersion(db: Db, userId: string, change: AccountCh
     .returning();
   return row;
 }
-

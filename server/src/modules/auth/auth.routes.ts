@@ -35,7 +35,8 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
       schema: {
         tags: ['accounts'],
         summary: 'What registration and recovery need on this server',
-        description: '`registrationOtp`: register needs `otp` (a code from POST /auth/otp, purpose "register"). `passwordReset`: codes can be sent (POST /auth/otp, purpose "reset"); otherwise the help desk resets passwords.',
+        description:
+          '`registrationOtp`: register needs `otp` (a code from POST /auth/otp, purpose "register"). `passwordReset`: codes can be sent (POST /auth/otp, purpose "reset"); otherwise the help desk resets passwords.',
         response: { 200: z.object({ registrationOtp: z.boolean(), passwordReset: z.boolean() }) },
       },
     },
@@ -55,7 +56,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
       let user;
       if (registrationOtp) {
         // The code is checked before anything about the phone: a taken number learns nothing more.
-        if (!req.body.otp) throw badRequest('OTP_REQUIRED', 'Registration needs the code sent to this phone (POST /auth/otp with purpose "register")', [{ field: 'body.otp', message: 'required' }]);
+        if (!req.body.otp)
+          throw badRequest('OTP_REQUIRED', 'Registration needs the code sent to this phone (POST /auth/otp with purpose "register")', [
+            { field: 'body.otp', message: 'required' },
+          ]);
         user = await otp.withCode(req.body.phone, 'register', req.body.otp, (tx) => service.register(tx, req.body));
       } else {
         user = await service.register(app.db, req.body);
@@ -79,12 +83,14 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
       await app.enforceRate(`rl:{ip:${req.ip}}:login`, limits.loginPerIp);
       const ipFailures = `rl:{ip:${req.ip}}:login-failed`;
       const seen = await app.throttle.peek(ipFailures);
-      if (seen.count >= limits.loginFailuresPerIp.limit) throw tooManyRequests(seen.retryAfterMs / 1000, 'Too many failed logins from this address: wait before trying again');
+      if (seen.count >= limits.loginFailuresPerIp.limit)
+        throw tooManyRequests(seen.retryAfterMs / 1000, 'Too many failed logins from this address: wait before trying again');
       let user;
       try {
         user = await service.login(app.db, req.body.phone, req.body.password);
       } catch (err) {
-        if (err instanceof AppError && err.code === 'INVALID_CREDENTIALS') await app.throttle.hit(ipFailures, limits.loginFailuresPerIp.limit, limits.loginFailuresPerIp.windowMs);
+        if (err instanceof AppError && err.code === 'INVALID_CREDENTIALS')
+          await app.throttle.hit(ipFailures, limits.loginFailuresPerIp.limit, limits.loginFailuresPerIp.windowMs);
         throw err;
       }
       return { token: app.signToken(user), user: service.toUserResponse(user), ...(user.passwordChangeRequired ? { mustChangePassword: true } : {}) };
@@ -96,7 +102,12 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     {
       onRequest: app.authenticate,
       config: { allowPasswordChangeRequired: true },
-      schema: { tags: ['accounts'], summary: 'Revoke every token of the caller', security: [{ bearer: [] }], response: { 204: z.null(), ...errorResponses(401, 404) } },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Revoke every token of the caller',
+        security: [{ bearer: [] }],
+        response: { 204: z.null(), ...errorResponses(401, 404) },
+      },
     },
     async (req, reply) => {
       app.revokeLocally(await service.logoutAll(app.db, req.user.sub));
@@ -112,7 +123,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
       schema: {
         tags: ['accounts'],
         summary: 'Change the password',
-        description: '204; every token issued before (the caller\'s too) stops working: log in again. 403 WRONG_PASSWORD for a wrong currentPassword.',
+        description: "204; every token issued before (the caller's too) stops working: log in again. 403 WRONG_PASSWORD for a wrong currentPassword.",
         security: [{ bearer: [] }],
         body: PasswordChangeBody,
         response: { 204: z.null(), ...errors, ...errorResponses(403, 404) },
@@ -127,7 +138,11 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
 
   app.get(
     '/me',
-    { onRequest: app.authenticate, config: { allowPasswordChangeRequired: true }, schema: { tags: ['accounts'], security: [{ bearer: [] }], response: { 200: UserResponse, ...errorResponses(401, 404) } } },
+    {
+      onRequest: app.authenticate,
+      config: { allowPasswordChangeRequired: true },
+      schema: { tags: ['accounts'], security: [{ bearer: [] }], response: { 200: UserResponse, ...errorResponses(401, 404) } },
+    },
     async (req) => service.toUserResponse(await service.me(app.db, req.user.sub)),
   );
 

@@ -28,7 +28,11 @@ export const RegisterBody = z
     phone: Phone,
     password: z.string().min(8, 'must be at least 8 characters').max(200),
     nationalId: NationalId,
-    birthYear: z.number().int().min(1900).refine((y) => y <= thisYear(), 'cannot be in the future'),
+    birthYear: z
+      .number()
+      .int()
+      .min(1900)
+      .refine((y) => y <= thisYear(), 'cannot be in the future'),
     localityId: IdParam.optional(),
     unitId: IdParam.optional(),
     category: text(1, 50).optional(),

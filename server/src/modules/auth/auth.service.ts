@@ -25,11 +25,13 @@ export function proofOfWork(pow: PowOptions | false, secret: string, throttle: T
     },
     async require(raw: string | undefined) {
       if (!pow) return;
-      if (!raw) throw badRequest('POW_REQUIRED', 'Registration needs a solved challenge (GET /auth/challenge)', [{ field: 'body.altcha', message: 'required' }]);
+      if (!raw)
+        throw badRequest('POW_REQUIRED', 'Registration needs a solved challenge (GET /auth/challenge)', [{ field: 'body.altcha', message: 'required' }]);
       const payload = decodePowPayload(raw);
       const verdict = payload ? await checkPow(keys, payload) : 'invalid';
       if (verdict === 'expired') throw badRequest('POW_EXPIRED', 'The challenge expired: fetch a new one', [{ field: 'body.altcha', message: 'expired' }]);
-      if (verdict !== 'ok' || !payload?.challenge.signature) throw badRequest('POW_INVALID', 'The challenge solution is not valid', [{ field: 'body.altcha', message: 'invalid' }]);
+      if (verdict !== 'ok' || !payload?.challenge.signature)
+        throw badRequest('POW_INVALID', 'The challenge solution is not valid', [{ field: 'body.altcha', message: 'invalid' }]);
       // Each solved challenge buys one registration attempt.
       const first = await throttle.hit(`pow:{${payload.challenge.signature}}`, 1, pow.ttlMs);
       if (!first.allowed) throw badRequest('POW_REUSED', 'This challenge was already used: fetch a new one', [{ field: 'body.altcha', message: 'reused' }]);
@@ -113,7 +115,10 @@ export async function changePassword(db: Db, userId: string, currentPassword: st
   const user = await repo.findUserById(db, userId);
   if (!user) throw notFound('User');
   if (!(await verifyPassword(user.passwordHash, currentPassword))) throw forbidden('WRONG_PASSWORD', 'The current password is wrong');
-  if (currentPassword === newPassword) throw badRequest('VALIDATION_FAILED', 'The new password must differ from the current one', [{ field: 'body.newPassword', message: 'same as the current password' }]);
+  if (currentPassword === newPassword)
+    throw badRequest('VALIDATION_FAILED', 'The new password must differ from the current one', [
+      { field: 'body.newPassword', message: 'same as the current password' },
+    ]);
   const passwordHash = await hashPassword(newPassword);
   return db.transaction(async (tx) => {
     const after = await repo.bumpTokenVersion(tx, user.id, { passwordHash, passwordChangeRequired: false });

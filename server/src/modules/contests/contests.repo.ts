@@ -30,12 +30,20 @@ export async function insertContest(db: Db, values: typeof contests.$inferInsert
 }
 
 export async function slugTakenByOther(db: Db, slug: string, contestId: string) {
-  const rows = await db.select({ id: contests.id }).from(contests).where(and(eq(contests.slug, slug), ne(contests.id, contestId))).limit(1);
+  const rows = await db
+    .select({ id: contests.id })
+    .from(contests)
+    .where(and(eq(contests.slug, slug), ne(contests.id, contestId)))
+    .limit(1);
   return rows.length > 0;
 }
 
 export async function updateContest(db: Db, id: string, values: Partial<typeof contests.$inferInsert>): Promise<Contest | undefined> {
-  const [row] = await db.update(contests).set({ ...values, updatedAt: new Date() }).where(eq(contests.id, id)).returning();
+  const [row] = await db
+    .update(contests)
+    .set({ ...values, updatedAt: new Date() })
+    .where(eq(contests.id, id))
+    .returning();
   return row;
 }
 
@@ -56,17 +64,27 @@ export async function insertRound(db: Db, values: typeof rounds.$inferInsert): P
 }
 
 export async function updateRound(db: Db, id: string, values: Partial<typeof rounds.$inferInsert>): Promise<Round | undefined> {
-  const [row] = await db.update(rounds).set({ ...values, updatedAt: new Date() }).where(eq(rounds.id, id)).returning();
+  const [row] = await db
+    .update(rounds)
+    .set({ ...values, updatedAt: new Date() })
+    .where(eq(rounds.id, id))
+    .returning();
   return row;
 }
 
 export async function poolSize(db: Db, roundId: string): Promise<number> {
-  const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(roundQuestions).where(eq(roundQuestions.roundId, roundId));
+  const [r] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(roundQuestions)
+    .where(eq(roundQuestions.roundId, roundId));
   return r?.n ?? 0;
 }
 
 export async function maxAttemptNo(db: Db, roundId: string): Promise<number> {
-  const [r] = await db.select({ n: sql<number>`coalesce(max(${attempts.attemptNo}), 0)::int` }).from(attempts).where(eq(attempts.roundId, roundId));
+  const [r] = await db
+    .select({ n: sql<number>`coalesce(max(${attempts.attemptNo}), 0)::int` })
+    .from(attempts)
+    .where(eq(attempts.roundId, roundId));
   return r?.n ?? 0;
 }
 
@@ -76,7 +94,9 @@ export async function roundHasAttempts(db: Db, roundId: string): Promise<boolean
 
 /** Holds the round row until the transaction ends: overrides, closing and sealing checks serialize on it. */
 export async function lockRound(db: Db, roundId: string, mode: 'update' | 'share' = 'update'): Promise<void> {
-  await db.execute(mode === 'update' ? sql`select id from rounds where id = ${roundId} for update` : sql`select id from rounds where id = ${roundId} for share`);
+  await db.execute(
+    mode === 'update' ? sql`select id from rounds where id = ${roundId} for update` : sql`select id from rounds where id = ${roundId} for share`,
+  );
 }
 
 /** When no submission of the round can be accepted any more (migration 0012's round_sealed_at). */
@@ -87,7 +107,10 @@ export async function roundSealedAt(db: Db, roundId: string, graceMs: number): P
 }
 
 export async function sealedTimesOfContest(db: Db, contestId: string, graceMs: number): Promise<Map<string, Date>> {
-  const rows = await rawRows<{ id: string; at: string | Date }>(db, sql`select id, round_sealed_at(id, ${graceMs}::int) as at from rounds where contest_id = ${contestId}`);
+  const rows = await rawRows<{ id: string; at: string | Date }>(
+    db,
+    sql`select id, round_sealed_at(id, ${graceMs}::int) as at from rounds where contest_id = ${contestId}`,
+  );
   return new Map(rows.map((r) => [r.id, new Date(r.at)]));
 }
 
@@ -96,7 +119,9 @@ export async function sealedTimesOfContest(db: Db, contestId: string, graceMs: n
  * the resident's extra seconds if an override grants some (API.md v1.1).
  */
 export async function clampRunningDeadlines(db: Db, roundId: string, closesAt: Date): Promise<number> {
-  const rows = await rawRows<{ id: string }>(db, sql`
+  const rows = await rawRows<{ id: string }>(
+    db,
+    sql`
       update attempts a
       set deadline = x.ends
       from (
@@ -108,7 +133,8 @@ export async function clampRunningDeadlines(db: Db, roundId: string, closesAt: D
           and not exists (select 1 from submissions s where s.attempt_id = a2.id)
       ) x
       where a.id = x.id and a.deadline > x.ends
-      returning a.id`);
+      returning a.id`,
+  );
   return rows.length;
 }
 
@@ -124,7 +150,10 @@ export function listMembers(db: Db, contestId: string) {
 }
 
 export async function addMember(db: Db, contestId: string, userId: string, role: MemberRole) {
-  await db.insert(contestMembers).values({ contestId, userId, role }).onConflictDoUpdate({ target: [contestMembers.contestId, contestMembers.userId], set: { role } });
+  await db
+    .insert(contestMembers)
+    .values({ contestId, userId, role })
+    .onConflictDoUpdate({ target: [contestMembers.contestId, contestMembers.userId], set: { role } });
 }
 
 export async function replaceMembers(db: Db, contestId: string, members: { userId: string; role: MemberRole }[]) {

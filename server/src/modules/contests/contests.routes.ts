@@ -24,17 +24,18 @@ const ContestResponse = ContestSummary.extend({ description: z.string(), rules: 
 export const contestsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/contests', { schema: { tags: ['contests'], response: { 200: z.array(ContestSummary) } } }, () => service.listContests(app.db));
 
-  app.get(
-    '/contests/:contestId',
-    { schema: { tags: ['contests'], params: ContestParams, response: { 200: ContestDetail, ...errorResponses(404) } } },
-    (req) => service.getContest(app.db, req.params.contestId, { includeDraft: false }),
+  app.get('/contests/:contestId', { schema: { tags: ['contests'], params: ContestParams, response: { 200: ContestDetail, ...errorResponses(404) } } }, (req) =>
+    service.getContest(app.db, req.params.contestId, { includeDraft: false }),
   );
 
   const sec = [{ bearer: [] }];
 
   app.get(
     '/admin/contests/:contestId',
-    { config: staffOn.contest('organizer', 'judge'), schema: { tags: ['organizing'], security: sec, params: ContestParams, response: { 200: ContestDetail, ...adminErrors } } },
+    {
+      config: staffOn.contest('organizer', 'judge'),
+      schema: { tags: ['organizing'], security: sec, params: ContestParams, response: { 200: ContestDetail, ...adminErrors } },
+    },
     (req) => service.getContest(app.db, req.params.contestId, { includeDraft: true }),
   );
 
@@ -42,7 +43,12 @@ export const contestsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/admin/contests',
     {
       config: staffOn.none('organizer', 'judge'),
-      schema: { tags: ['organizing'], security: sec, summary: "The caller's contests (all of them for admins), with the caller's role in each", response: { 200: z.array(MyContest), ...adminErrors } },
+      schema: {
+        tags: ['organizing'],
+        security: sec,
+        summary: "The caller's contests (all of them for admins), with the caller's role in each",
+        response: { 200: z.array(MyContest), ...adminErrors },
+      },
     },
     (req) => service.listMyContests(app.db, req.user),
   );
@@ -51,7 +57,13 @@ export const contestsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/admin/contests/:contestId/members',
     {
       config: staffOn.contest('organizer', 'judge'),
-      schema: { tags: ['organizing'], security: sec, summary: "The contest's staff members", params: ContestParams, response: { 200: z.array(Member), ...adminErrors } },
+      schema: {
+        tags: ['organizing'],
+        security: sec,
+        summary: "The contest's staff members",
+        params: ContestParams,
+        response: { 200: z.array(Member), ...adminErrors },
+      },
     },
     (req) => service.listMembers(app.db, req.params.contestId),
   );
@@ -76,25 +88,37 @@ export const contestsRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/admin/contests',
-    { config: staffOn.none('organizer'), schema: { tags: ['organizing'], security: sec, body: ContestBody, response: { 201: ContestResponse, ...adminErrors } } },
+    {
+      config: staffOn.none('organizer'),
+      schema: { tags: ['organizing'], security: sec, body: ContestBody, response: { 201: ContestResponse, ...adminErrors } },
+    },
     async (req, reply) => reply.code(201).send(await service.createContest(app.db, req.user, req.body)),
   );
 
   app.patch(
     '/admin/contests/:contestId',
-    { config: staffOn.contest('organizer'), schema: { tags: ['organizing'], security: sec, params: ContestParams, body: ContestPatchBody, response: { 200: ContestResponse, ...adminErrors } } },
+    {
+      config: staffOn.contest('organizer'),
+      schema: { tags: ['organizing'], security: sec, params: ContestParams, body: ContestPatchBody, response: { 200: ContestResponse, ...adminErrors } },
+    },
     (req) => service.updateContest(app.db, req.user.sub, req.params.contestId, req.body),
   );
 
   app.post(
     '/admin/contests/:contestId/rounds',
-    { config: staffOn.contest('organizer'), schema: { tags: ['organizing'], security: sec, params: ContestParams, body: RoundBody, response: { 201: RoundResponse, ...adminErrors } } },
+    {
+      config: staffOn.contest('organizer'),
+      schema: { tags: ['organizing'], security: sec, params: ContestParams, body: RoundBody, response: { 201: RoundResponse, ...adminErrors } },
+    },
     async (req, reply) => reply.code(201).send(await service.createRound(app.db, req.user.sub, req.params.contestId, req.body)),
   );
 
   app.patch(
     '/admin/rounds/:roundId',
-    { config: staffOn.round('organizer'), schema: { tags: ['organizing'], security: sec, params: RoundParams, body: RoundPatchBody, response: { 200: RoundResponse, ...adminErrors } } },
+    {
+      config: staffOn.round('organizer'),
+      schema: { tags: ['organizing'], security: sec, params: RoundParams, body: RoundPatchBody, response: { 200: RoundResponse, ...adminErrors } },
+    },
     (req) => service.updateRound(app.db, req.user.sub, req.params.roundId, req.body),
   );
 };

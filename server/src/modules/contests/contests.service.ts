@@ -90,8 +90,7 @@ export async function createContest(db: Db, actor: { sub: string; role: string }
 export async function updateContest(db: Db, actorId: string, id: string, body: ContestInput) {
   return db.transaction(async (tx) => {
     const before = await requireContest(tx, id);
-    if (body.slug && (await repo.slugTakenByOther(tx, body.slug, before.id)))
-      throw conflict('SLUG_TAKEN', `A contest with slug "${body.slug}" already exists`);
+    if (body.slug && (await repo.slugTakenByOther(tx, body.slug, before.id))) throw conflict('SLUG_TAKEN', `A contest with slug "${body.slug}" already exists`);
     const after = (await repo.updateContest(tx, before.id, body))!;
     await recordAudit(tx, { actorId, action: 'contest.update', entity: 'contest', entityId: after.id, before, after });
     return toContest(after);
@@ -130,7 +129,8 @@ export async function updateRound(db: Db, actorId: string, roundId: string, body
     if (body.closesAt !== undefined && body.closesAt > before.closesAt && (await isSealed(tx, before, now)))
       throw conflict('ROUND_SEALED', 'The round is sealed (its answer key may be public): it cannot be reopened');
     const merged = { ...before, ...body };
-    if (merged.closesAt <= merged.opensAt) throw badRequest('VALIDATION_FAILED', 'closesAt must be after opensAt', [{ field: 'body.closesAt', message: 'must be after opensAt' }]);
+    if (merged.closesAt <= merged.opensAt)
+      throw badRequest('VALIDATION_FAILED', 'closesAt must be after opensAt', [{ field: 'body.closesAt', message: 'must be after opensAt' }]);
     if (body.number !== undefined && (await repo.roundNumberTaken(tx, before.contestId, body.number, before.id)))
       throw conflict('ROUND_NUMBER_TAKEN', `Round ${body.number} already exists in this contest`);
     const hasAttempts = await repo.roundHasAttempts(tx, before.id);
@@ -212,14 +212,26 @@ export async function replaceMembers(db: Db, actorId: string, contestId: string,
         wanted.push({ phone, role: m.role, index });
       }
     });
-    const found = new Map((await repo.findUsersByPhones(tx, wanted.map((w) => w.phone))).map((u) => [u.phone, u]));
+    const found = new Map(
+      (
+        await repo.findUsersByPhones(
+          tx,
+          wanted.map((w) => w.phone),
+        )
+      ).map((u) => [u.phone, u]),
+    );
     for (const w of wanted) {
       const u = found.get(w.phone);
       if (!u) details.push({ field: `body.members.${w.index}.phone`, message: 'no account has this phone number', phone: w.phone });
-      else if (u.role !== w.role) details.push({ field: `body.members.${w.index}.role`, message: `this account is a ${u.role}, not a ${w.role}`, phone: w.phone });
+      else if (u.role !== w.role)
+        details.push({ field: `body.members.${w.index}.role`, message: `this account is a ${u.role}, not a ${w.role}`, phone: w.phone });
     }
     if (details.length)
-      throw badRequest('VALIDATION_FAILED', `Members not accepted: ${details.map((d) => `${d.phone ?? ''} ${d.message}`.trim()).join('; ')}`.slice(0, 2000), details);
+      throw badRequest(
+        'VALIDATION_FAILED',
+        `Members not accepted: ${details.map((d) => `${d.phone ?? ''} ${d.message}`.trim()).join('; ')}`.slice(0, 2000),
+        details,
+      );
     if (!wanted.some((w) => w.role === 'organizer')) throw conflict('LAST_ORGANIZER', 'A contest needs at least one organizer member');
     const before = await repo.listMembers(tx, contest.id);
     await repo.replaceMembers(
@@ -228,7 +240,14 @@ export async function replaceMembers(db: Db, actorId: string, contestId: string,
       wanted.map((w) => ({ userId: found.get(w.phone)!.id, role: w.role })),
     );
     const after = await repo.listMembers(tx, contest.id);
-    await recordAudit(tx, { actorId, action: 'contest.members', entity: 'contest', entityId: contest.id, before: { members: before }, after: { members: after } });
+    await recordAudit(tx, {
+      actorId,
+      action: 'contest.members',
+      entity: 'contest',
+      entityId: contest.id,
+      before: { members: before },
+      after: { members: after },
+    });
     return after;
   });
 }

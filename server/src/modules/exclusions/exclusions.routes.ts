@@ -15,7 +15,16 @@ export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/admin/contests/:contestId/exclusions',
-    { config: staffOn.contest('organizer'), schema: { tags: ['organizing'], security: sec, summary: "The contest's exclusion list", params: ContestParams, response: { 200: ExclusionsResponse, ...errors } } },
+    {
+      config: staffOn.contest('organizer'),
+      schema: {
+        tags: ['organizing'],
+        security: sec,
+        summary: "The contest's exclusion list",
+        params: ContestParams,
+        response: { 200: ExclusionsResponse, ...errors },
+      },
+    },
     (req) => service.getExclusions(app.db, req.params.contestId),
   );
 
@@ -25,7 +34,17 @@ export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
   ] as const) {
     app.get(
       `/admin/contests/:contestId/exclusions/${path}`,
-      { config: staffOn.contest('organizer'), schema: { tags: ['organizing'], security: sec, summary, params: ContestParams, querystring: FileFormatQuery, response: { 200: FileResponse, ...errors } } },
+      {
+        config: staffOn.contest('organizer'),
+        schema: {
+          tags: ['organizing'],
+          security: sec,
+          summary,
+          params: ContestParams,
+          querystring: FileFormatQuery,
+          response: { 200: FileResponse, ...errors },
+        },
+      },
       async (req, reply) => {
         const f = await service.exportExclusions(app.db, req.params.contestId, req.query.format, empty);
         return sendFile(reply, f);
@@ -43,7 +62,8 @@ export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['organizing'],
         security: sec,
         summary: 'Replace the exclusion list',
-        description: 'Each entry needs a nationalId (12 digits) or a Vietnamese mobile phone (any of +84…, 84…, 0…); both are stored normalized. Whoever matches either cannot start an attempt and is ineligible in rankings.',
+        description:
+          'Each entry needs a nationalId (12 digits) or a Vietnamese mobile phone (any of +84…, 84…, 0…); both are stored normalized. Whoever matches either cannot start an attempt and is ineligible in rankings.',
         params: ContestParams,
         body: ExclusionsBody,
         response: { 200: ExclusionsResponse, ...errors },
@@ -60,7 +80,8 @@ export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['organizing'],
         security: sec,
         summary: 'Import the exclusion list from .xlsx or .csv (multipart field "file")',
-        description: 'Columns (any order, a title line above is fine): Họ và tên, Số CCCD, Số điện thoại, Ghi chú; at least one of Số CCCD / Số điện thoại. All or nothing, like the question import.',
+        description:
+          'Columns (any order, a title line above is fine): Họ và tên, Số CCCD, Số điện thoại, Ghi chú; at least one of Số CCCD / Số điện thoại. All or nothing, like the question import.',
         consumes: ['multipart/form-data'],
         params: ContestParams,
         querystring: ExclusionImportQuery,

@@ -31,7 +31,12 @@ async function save(db: Db, actorId: string, contestId: string, entries: Exclusi
 }
 
 /** PUT: the body becomes the whole list; every entry is checked first, and one bad entry changes nothing. */
-export async function putExclusions(db: Db, actorId: string, contestId: string, raw: { nationalId?: string | null; phone?: string | null; note?: string | null }[]) {
+export async function putExclusions(
+  db: Db,
+  actorId: string,
+  contestId: string,
+  raw: { nationalId?: string | null; phone?: string | null; note?: string | null }[],
+) {
   const contest = await requireContest(db, contestId);
   const entries: ExclusionEntry[] = [];
   const details: { field: string; message: string; messageEn: string }[] = [];
@@ -41,7 +46,14 @@ export async function putExclusions(db: Db, actorId: string, contestId: string, 
     else for (const p of out.problems) details.push({ field: `body.entries.${i}.${p.field}`, message: p.message, messageEn: p.messageEn });
   });
   if (details.length)
-    throw badRequest('INVALID_EXCLUSION', `${details.length} entr${details.length === 1 ? 'y is' : 'ies are'} invalid: ${details.slice(0, 5).map((d) => `${d.field}: ${d.messageEn}`).join('; ')}`, details);
+    throw badRequest(
+      'INVALID_EXCLUSION',
+      `${details.length} entr${details.length === 1 ? 'y is' : 'ies are'} invalid: ${details
+        .slice(0, 5)
+        .map((d) => `${d.field}: ${d.messageEn}`)
+        .join('; ')}`,
+      details,
+    );
   await save(db, actorId, contest.id, entries, 'replace', 'exclusions.replace');
   return getExclusions(db, contest.id);
 }
@@ -51,9 +63,18 @@ export async function importExclusions(db: Db, actorId: string, contestId: strin
   const sheet = await readUploadedSheet(file, MAX_EXCLUSION_ROWS);
   const parsed = parseExclusionRows(sheet.rows);
   const entries = dedupeEntries(parsed.entries.map((e) => e.entry));
-  const base = { dryRun: opts.dryRun, mode: opts.mode, format: sheet.format, encoding: sheet.encoding ?? null, total: parsed.total, valid: parsed.entries.length, errors: parsed.errors };
+  const base = {
+    dryRun: opts.dryRun,
+    mode: opts.mode,
+    format: sheet.format,
+    encoding: sheet.encoding ?? null,
+    total: parsed.total,
+    valid: parsed.entries.length,
+    errors: parsed.errors,
+  };
   if (parsed.errors.length || opts.dryRun) {
-    const existing = opts.mode === 'append' ? (await repo.listExclusions(db, contest.id)).map((e) => ({ nationalId: e.nationalId, phone: e.phone, note: e.note })) : [];
+    const existing =
+      opts.mode === 'append' ? (await repo.listExclusions(db, contest.id)).map((e) => ({ nationalId: e.nationalId, phone: e.phone, note: e.note })) : [];
     return { ...base, created: 0, count: dedupeEntries([...existing, ...entries]).length };
   }
   const count = await save(db, actorId, contest.id, entries, opts.mode, 'exclusions.import', { file: file.filename, mode: opts.mode });

@@ -4,12 +4,19 @@ import { rowsOf, type ExportContext } from './exports.context';
 import { COLUMN_TITLES, csvCell, FLAGS_TITLE } from './exports.format';
 
 async function write(out: Writable, chunk: string | Buffer): Promise<void> {
-  if (!out.write(chunk)) await new Promise<void>((resolve, reject) => {
-    const onDrain = () => { out.off('error', onError); resolve(); };
-    const onError = (e: Error) => { out.off('drain', onDrain); reject(e); };
-    out.once('drain', onDrain);
-    out.once('error', onError);
-  });
+  if (!out.write(chunk))
+    await new Promise<void>((resolve, reject) => {
+      const onDrain = () => {
+        out.off('error', onError);
+        resolve();
+      };
+      const onError = (e: Error) => {
+        out.off('drain', onDrain);
+        reject(e);
+      };
+      out.once('drain', onDrain);
+      out.once('error', onError);
+    });
 }
 
 function end(out: Writable): Promise<void> {

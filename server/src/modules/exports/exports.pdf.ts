@@ -70,7 +70,12 @@ export async function writePdf(ctx: ExportContext, out: Writable) {
     const margin = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
     doc.font('regular').fontSize(7).fillColor('#555');
-    doc.text(`Tuần ${ctx.round.number} · SHA-256 ${ctx.checksum} · Trang ${page}`, left, doc.page.height - margin + 10, { ...PLAIN, width: right - left, align: 'center', lineBreak: false });
+    doc.text(`Tuần ${ctx.round.number} · SHA-256 ${ctx.checksum} · Trang ${page}`, left, doc.page.height - margin + 10, {
+      ...PLAIN,
+      width: right - left,
+      align: 'center',
+      lineBreak: false,
+    });
     doc.fillColor('black');
     doc.page.margins.bottom = margin;
   };
@@ -80,15 +85,29 @@ export async function writePdf(ctx: ExportContext, out: Writable) {
     page++;
   };
 
-  doc.font('bold').fontSize(14).text('DANH SÁCH XẾP HẠNG VÀ ĐỀ NGHỊ TRAO GIẢI', { ...PLAIN, align: 'center' });
-  doc.font('regular').fontSize(11).text(`${ctx.contest.title} — Tuần ${ctx.round.number}${ctx.round.title ? `: ${ctx.round.title}` : ''}`, { ...PLAIN, align: 'center' });
+  doc
+    .font('bold')
+    .fontSize(14)
+    .text('DANH SÁCH XẾP HẠNG VÀ ĐỀ NGHỊ TRAO GIẢI', { ...PLAIN, align: 'center' });
+  doc
+    .font('regular')
+    .fontSize(11)
+    .text(`${ctx.contest.title} — Tuần ${ctx.round.number}${ctx.round.title ? `: ${ctx.round.title}` : ''}`, { ...PLAIN, align: 'center' });
   doc.moveDown(0.6);
   doc.fontSize(8.5);
   for (const [k, v] of summaryLines(ctx)) {
     if (k.startsWith('Mã kiểm tra')) {
-      doc.font('bold').text(`${k}: `, { ...PLAIN, continued: true }).font('mono').text(v, PLAIN);
+      doc
+        .font('bold')
+        .text(`${k}: `, { ...PLAIN, continued: true })
+        .font('mono')
+        .text(v, PLAIN);
     } else {
-      doc.font('bold').text(`${k}: `, { ...PLAIN, continued: true }).font('regular').text(v, PLAIN);
+      doc
+        .font('bold')
+        .text(`${k}: `, { ...PLAIN, continued: true })
+        .font('regular')
+        .text(v, PLAIN);
     }
   }
   doc.moveDown(0.6);
@@ -103,13 +122,20 @@ export async function writePdf(ctx: ExportContext, out: Writable) {
       doc.text(c.title, x + 2, y + 3, { ...PLAIN, width: c.width - 4, height: rowHeight - 3, align: c.align ?? 'left', ellipsis: true });
       x += c.width;
     }
-    doc.moveTo(left, y + rowHeight).lineTo(x, y + rowHeight).lineWidth(0.7).stroke();
+    doc
+      .moveTo(left, y + rowHeight)
+      .lineTo(x, y + rowHeight)
+      .lineWidth(0.7)
+      .stroke();
     doc.y = y + rowHeight;
   };
   if (upTo === 0) {
     doc.font('regular').fontSize(9).text('Không có giải nào được trao ở vòng này.', PLAIN);
   } else {
-    doc.font('regular').fontSize(8.5).text(`Các vị trí từ 1 đến ${upTo} (đến người cuối cùng được đề nghị trao giải); danh sách đầy đủ ở tệp CSV/XLSX cùng mã kiểm tra.`, PLAIN);
+    doc
+      .font('regular')
+      .fontSize(8.5)
+      .text(`Các vị trí từ 1 đến ${upTo} (đến người cuối cùng được đề nghị trao giải); danh sách đầy đủ ở tệp CSV/XLSX cùng mã kiểm tra.`, PLAIN);
     doc.moveDown(0.3);
     header();
     for await (const r of rowsOf(ctx, upTo)) {
@@ -126,7 +152,13 @@ export async function writePdf(ctx: ExportContext, out: Writable) {
         x += c.width;
       }
       doc.fillColor('black');
-      doc.moveTo(left, y + rowHeight).lineTo(x, y + rowHeight).lineWidth(0.2).strokeColor('#bbb').stroke().strokeColor('black');
+      doc
+        .moveTo(left, y + rowHeight)
+        .lineTo(x, y + rowHeight)
+        .lineWidth(0.2)
+        .strokeColor('#bbb')
+        .stroke()
+        .strokeColor('black');
       doc.y = y + rowHeight;
     }
   }
@@ -144,7 +176,10 @@ export async function writePdf(ctx: ExportContext, out: Writable) {
         first = false;
       }
       if (doc.y + 12 > bottom()) newPage();
-      doc.font('regular').fontSize(8).text(`Vị trí ${r.position} — ${r.fullName ?? ''}: ${flagsLabel(r.flagsText.split(';'))}`, left, doc.y, { ...PLAIN, width: right - left });
+      doc
+        .font('regular')
+        .fontSize(8)
+        .text(`Vị trí ${r.position} — ${r.fullName ?? ''}: ${flagsLabel(r.flagsText.split(';'))}`, left, doc.y, { ...PLAIN, width: right - left });
     }
   }
 
@@ -154,11 +189,24 @@ export async function writePdf(ctx: ExportContext, out: Writable) {
   const y = doc.y;
   const colW = (right - left) / 3;
   const signers = ['THƯ KÝ HỘI ĐỒNG', 'THÀNH VIÊN HỘI ĐỒNG GIÁM KHẢO', 'CHỦ TỊCH HỘI ĐỒNG GIÁM KHẢO'];
-  doc.font('regular').fontSize(9).text(`Lập ngày ${formatVietnamTime(ctx.finalizedAt).slice(0, 10)}`, left, y, { ...PLAIN, width: right - left, align: 'right' });
+  doc
+    .font('regular')
+    .fontSize(9)
+    .text(`Lập ngày ${formatVietnamTime(ctx.finalizedAt).slice(0, 10)}`, left, y, { ...PLAIN, width: right - left, align: 'right' });
   signers.forEach((s, i) => {
-    doc.font('bold').fontSize(9).text(s, left + i * colW, y + 18, { ...PLAIN, width: colW, align: 'center' });
-    doc.font('regular').fontSize(8).text('(Ký, ghi rõ họ tên)', left + i * colW, y + 31, { ...PLAIN, width: colW, align: 'center' });
-    doc.moveTo(left + i * colW + 30, y + 95).lineTo(left + (i + 1) * colW - 30, y + 95).lineWidth(0.5).stroke();
+    doc
+      .font('bold')
+      .fontSize(9)
+      .text(s, left + i * colW, y + 18, { ...PLAIN, width: colW, align: 'center' });
+    doc
+      .font('regular')
+      .fontSize(8)
+      .text('(Ký, ghi rõ họ tên)', left + i * colW, y + 31, { ...PLAIN, width: colW, align: 'center' });
+    doc
+      .moveTo(left + i * colW + 30, y + 95)
+      .lineTo(left + (i + 1) * colW - 30, y + 95)
+      .lineWidth(0.5)
+      .stroke();
   });
   footer();
   doc.end();

@@ -11,7 +11,8 @@ export const keyIndex = sql`(select (o.n - 1)::int from jsonb_array_elements(q.o
 export const choiceAt = (choices: SQL, k: SQL) => sql`(case when ${k} < length(${choices}) then get_byte(${choices}, ${k}) else 255 end)`;
 
 /** An attempt's question ids with k, each one's index in the stored choices (byte order of the ids). */
-export const storedOrder = (questionIds: SQL) => sql`(select u.qid, (rank() over (order by u.qid collate "C"))::int - 1 as k from unnest(${questionIds}) u(qid))`;
+export const storedOrder = (questionIds: SQL) =>
+  sql`(select u.qid, (rank() over (order by u.qid collate "C"))::int - 1 as k from unnest(${questionIds}) u(qid))`;
 
 export interface KeyChange {
   questionId: string;

@@ -26,7 +26,9 @@ export const itemsRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = async 
   const settleLater = (questionId: string, correctedAt: Date) => {
     const timer = setTimeout(() => {
       settling.delete(timer);
-      service.settleLateSubmissions(app.db, questionId, correctedAt).catch((err: unknown) => app.log.error({ err, questionId }, 'settling a correction failed'));
+      service
+        .settleLateSubmissions(app.db, questionId, correctedAt)
+        .catch((err: unknown) => app.log.error({ err, questionId }, 'settling a correction failed'));
     }, service.SETTLE_AFTER_MS);
     timer.unref();
     settling.add(timer);

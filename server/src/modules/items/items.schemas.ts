@@ -32,12 +32,16 @@ export const ItemAnalysisRow = z.object({
     .nullable()
     .describe('facility in the top 27 % of attempts by score without this question minus the bottom 27 %; null when the groups are empty'),
   options: z.array(ItemOption),
-  flags: z.array(z.enum(ITEM_FLAGS)).describe('likely_miskeyed, ambiguous, too_easy, too_hard (none below 20 attempts); thresholds in server/src/lib/item-analysis.ts'),
+  flags: z
+    .array(z.enum(ITEM_FLAGS))
+    .describe('likely_miskeyed, ambiguous, too_easy, too_hard (none below 20 attempts); thresholds in server/src/lib/item-analysis.ts'),
   flagMessages: z.array(FlagMessage).describe('extension: what each flag means, vi and en'),
   voided: z.boolean().describe('extension: voided by a correction (counts as correct for all who drew it)'),
   reviewed: z.boolean().describe('extension: the key was corrected or confirmed (POST .../correction or .../key-confirmation)'),
 });
-export const ItemAnalysisResponse = z.array(ItemAnalysisRow).describe('flagged questions first (likely_miskeyed, ambiguous, too_hard, too_easy), then pool order');
+export const ItemAnalysisResponse = z
+  .array(ItemAnalysisRow)
+  .describe('flagged questions first (likely_miskeyed, ambiguous, too_hard, too_easy), then pool order');
 
 const reason = text(1, 1000).describe('why: kept in the audit log');
 

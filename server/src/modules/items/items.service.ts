@@ -116,7 +116,14 @@ const PRIZE_ROWS_SHOWN = 100;
  * the key before and after. All in one transaction. A dry run does all of it, previews
  * the prize lists a finalize would make, and rolls back: it answers from the same code.
  */
-export async function correctQuestion(db: Db, actorId: string | null, questionId: string, body: CorrectionBody, dryRun: boolean, now = new Date()): Promise<CorrectionResult> {
+export async function correctQuestion(
+  db: Db,
+  actorId: string | null,
+  questionId: string,
+  body: CorrectionBody,
+  dryRun: boolean,
+  now = new Date(),
+): Promise<CorrectionResult> {
   const run = async (tx: Db): Promise<CorrectionResult> => {
     const q = await repo.lockQuestion(tx, questionId);
     if (!q) throw notFound('Question');
@@ -129,7 +136,9 @@ export async function correctQuestion(db: Db, actorId: string | null, questionId
       newVoided = true;
     } else {
       if (!q.options.some((o) => o.id === body.correctOptionId))
-        throw badRequest('INVALID_CORRECTION', 'The option does not belong to this question', [{ field: 'body.correctOptionId', message: 'not an option of this question' }]);
+        throw badRequest('INVALID_CORRECTION', 'The option does not belong to this question', [
+          { field: 'body.correctOptionId', message: 'not an option of this question' },
+        ]);
       if (!oldVoided && body.correctOptionId === oldKey)
         throw badRequest('INVALID_CORRECTION', 'This option is already the key', [{ field: 'body.correctOptionId', message: 'already the key' }]);
       newKey = body.correctOptionId;
@@ -216,7 +225,13 @@ export async function settleLateSubmissions(db: Db, questionId: string, correcte
     if (changed.length === 0) return [];
     const staleRounds = await repo.markResultsStale(tx, changed);
     const withdrawnRounds = await repo.withdrawPublication(tx, changed, now);
-    await recordAudit(tx, { actorId: null, action: 'question.settle', entity: 'question', entityId: q.id, after: { contestId: q.contestId, rounds: changed, staleRounds, withdrawnRounds } });
+    await recordAudit(tx, {
+      actorId: null,
+      action: 'question.settle',
+      entity: 'question',
+      entityId: q.id,
+      after: { contestId: q.contestId, rounds: changed, staleRounds, withdrawnRounds },
+    });
     return changed;
   });
 }
@@ -227,7 +242,15 @@ export async function confirmKey(db: Db, actorId: string, questionId: string, re
     const q = await repo.lockQuestion(tx, questionId);
     if (!q) throw notFound('Question');
     const key = q.options.find((o) => o.correct)!.id;
-    await repo.insertReview(tx, { questionId: q.id, kind: 'confirmation', fromOptionId: key, toOptionId: key, reason: reason ?? '', createdBy: actorId, createdAt: now });
+    await repo.insertReview(tx, {
+      questionId: q.id,
+      kind: 'confirmation',
+      fromOptionId: key,
+      toOptionId: key,
+      reason: reason ?? '',
+      createdBy: actorId,
+      createdAt: now,
+    });
     await recordAudit(tx, {
       actorId,
       action: 'question.confirm_key',

@@ -3,7 +3,11 @@ import type { Db } from '../../../../db/client';
 import { attempts, disqualifications } from '../../../../db/schema/index';
 
 export async function userHasAttempt(db: Db, roundId: string, userId: string): Promise<boolean> {
-  const rows = await db.select({ id: attempts.id }).from(attempts).where(and(eq(attempts.roundId, roundId), eq(attempts.userId, userId))).limit(1);
+  const rows = await db
+    .select({ id: attempts.id })
+    .from(attempts)
+    .where(and(eq(attempts.roundId, roundId), eq(attempts.userId, userId)))
+    .limit(1);
   return rows.length > 0;
 }
 

@@ -108,7 +108,9 @@ export async function finalizeRound(db: Db, actorId: string | null, roundId: str
       action: 'round.finalize',
       entity: 'round',
       entityId: round.id,
-      before: previous ? { checksum: previous.checksum, actualCount: previous.actualCount, finalizedAt: previous.finalizedAt, publishedAt: round.publishedAt } : null,
+      before: previous
+        ? { checksum: previous.checksum, actualCount: previous.actualCount, finalizedAt: previous.finalizedAt, publishedAt: round.publishedAt }
+        : null,
       after: { checksum, actualCount, participants: counts.participants, ranked, rules, staleRounds },
     });
     return { actualCount, participants: counts.participants, ranked, checksum, finalizedAt: result.finalizedAt.toISOString() };

@@ -195,8 +195,27 @@ export async function dropStaged(db: Db): Promise<void> {
 }
 
 const DATA_COLUMNS = [
-  'rank', 'prize', 'user_id', 'attempt_id', 'attempt_no', 'score', 'total', 'prediction', 'prediction_error', 'duration_ms',
-  'submitted_at', 'eligible', 'ineligible_reason', 'full_name', 'national_id', 'phone', 'birth_year', 'locality', 'unit', 'category', 'flags',
+  'rank',
+  'prize',
+  'user_id',
+  'attempt_id',
+  'attempt_no',
+  'score',
+  'total',
+  'prediction',
+  'prediction_error',
+  'duration_ms',
+  'submitted_at',
+  'eligible',
+  'ineligible_reason',
+  'full_name',
+  'national_id',
+  'phone',
+  'birth_year',
+  'locality',
+  'unit',
+  'category',
+  'flags',
 ] as const;
 
 /**
@@ -207,9 +226,18 @@ const DATA_COLUMNS = [
  */
 export async function mergeStagedRows(db: Db, roundId: string): Promise<void> {
   const cols = DATA_COLUMNS.map((c) => sql.raw(c));
-  const set = sql.join(cols.map((c) => sql`${c} = f.${c}`), sql`, `);
-  const stored = sql.join(cols.map((c) => sql`r.${c}`), sql`, `);
-  const staged = sql.join(cols.map((c) => sql`f.${c}`), sql`, `);
+  const set = sql.join(
+    cols.map((c) => sql`${c} = f.${c}`),
+    sql`, `,
+  );
+  const stored = sql.join(
+    cols.map((c) => sql`r.${c}`),
+    sql`, `,
+  );
+  const staged = sql.join(
+    cols.map((c) => sql`f.${c}`),
+    sql`, `,
+  );
   await rawRows(
     db,
     sql`update round_result_rows r set ${set} from finalize_rows f

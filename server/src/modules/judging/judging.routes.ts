@@ -41,7 +41,7 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
       schema: {
         tags: ['contests'],
         description:
-          'Once the round is sealed (closesAt, every running attempt\'s deadline with overrides, plus the 30 s grace): before that 409 ROUND_NOT_CLOSED with Retry-After. Served from memory with Cache-Control and an ETag (If-None-Match → 304).',
+          "Once the round is sealed (closesAt, every running attempt's deadline with overrides, plus the 30 s grace): before that 409 ROUND_NOT_CLOSED with Retry-After. Served from memory with Cache-Control and an ETag (If-None-Match → 304).",
         params: RoundParams,
         response: { 200: AnswerKeyResponse, ...errorResponses(404, 409) },
       },
@@ -74,19 +74,28 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
 
   app.get(
     '/judge/rounds/:roundId/ranking',
-    { config: staffOn.round('judge'), schema: { tags: ['judging'], security: sec, params: RoundParams, querystring: RankingQuery, response: { 200: RankingResponse, ...errors } } },
+    {
+      config: staffOn.round('judge'),
+      schema: { tags: ['judging'], security: sec, params: RoundParams, querystring: RankingQuery, response: { 200: RankingResponse, ...errors } },
+    },
     (req) => service.getRanking(app.db, req.params.roundId, req.query.offset, req.query.limit),
   );
 
   app.get(
     '/judge/rounds/:roundId/disqualifications',
-    { config: staffOn.round('judge'), schema: { tags: ['judging'], security: sec, params: RoundParams, response: { 200: z.array(DisqualificationResponse), ...errors } } },
+    {
+      config: staffOn.round('judge'),
+      schema: { tags: ['judging'], security: sec, params: RoundParams, response: { 200: z.array(DisqualificationResponse), ...errors } },
+    },
     (req) => service.listDisqualifications(app.db, req.params.roundId),
   );
 
   app.post(
     '/judge/rounds/:roundId/disqualifications',
-    { config: staffOn.round('judge'), schema: { tags: ['judging'], security: sec, params: RoundParams, body: DisqualificationBody, response: { 201: DisqualificationResponse, ...errors } } },
+    {
+      config: staffOn.round('judge'),
+      schema: { tags: ['judging'], security: sec, params: RoundParams, body: DisqualificationBody, response: { 201: DisqualificationResponse, ...errors } },
+    },
     async (req, reply) => reply.code(201).send(await service.disqualify(app.db, req.user.sub, req.params.roundId, req.body.userId, req.body.reason)),
   );
 
@@ -112,7 +121,10 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
   app.get(
     '/judge/contests/:contestId/collective-ranking',
     // Counts per locality and unit carry no personal data: organizers may see them too.
-    { config: staffOn.contest('judge', 'organizer'), schema: { tags: ['judging'], security: sec, params: ContestParams, querystring: CollectiveQuery, response: { 200: CollectiveResponse, ...errors } } },
+    {
+      config: staffOn.contest('judge', 'organizer'),
+      schema: { tags: ['judging'], security: sec, params: ContestParams, querystring: CollectiveQuery, response: { 200: CollectiveResponse, ...errors } },
+    },
     (req) => collectiveRanking(app.db, req.params.contestId, req.query.roundId),
   );
 };

@@ -8,5 +8,7 @@ export async function answerKey(db: Db, roundId: string) {
     .from(roundQuestions)
     .innerJoin(questions, eq(questions.id, roundQuestions.questionId))
     .where(eq(roundQuestions.roundId, roundId))
-    .orderBy(asc(roundQuestions.position)) as Promise<{ id: string; text: string; options: StoredOption[]; explanation: string | null; voidedAt: Date | null }[]>;
+    .orderBy(asc(roundQuestions.position)) as Promise<
+    { id: string; text: string; options: StoredOption[]; explanation: string | null; voidedAt: Date | null }[]
+  >;
 }

@@ -15,7 +15,6 @@ export interface OtpRoutesOptions {
 const errors = errorResponses(400, 429, 503);
 
 export const otpRoutes: FastifyPluginAsyncZod<OtpRoutesOptions> = async (app, { otp, limits }) => {
-
   app.post(
     '/auth/otp',
     {
@@ -43,7 +42,8 @@ export const otpRoutes: FastifyPluginAsyncZod<OtpRoutesOptions> = async (app, { 
       schema: {
         tags: ['accounts'],
         summary: 'Choose a new password with a code sent to the phone',
-        description: '204; every older token of the account is revoked. 400 OTP_INVALID for a wrong, expired, used or burned code (the fifth wrong try burns it); nothing else changes on a refusal.',
+        description:
+          '204; every older token of the account is revoked. 400 OTP_INVALID for a wrong, expired, used or burned code (the fifth wrong try burns it); nothing else changes on a refusal.',
         body: PasswordResetBody,
         response: { 204: z.null(), ...errors },
       },

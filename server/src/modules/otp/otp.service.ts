@@ -35,7 +35,8 @@ interface Logger {
 }
 
 const DAY_MS = 86_400_000;
-export const otpInvalid = () => badRequest('OTP_INVALID', 'The code is wrong, expired or already used: ask for a new one', [{ field: 'body.code', message: 'invalid' }]);
+export const otpInvalid = () =>
+  badRequest('OTP_INVALID', 'The code is wrong, expired or already used: ask for a new one', [{ field: 'body.code', message: 'invalid' }]);
 
 /**
  * One-time codes: issued into Postgres with their message in an outbox, in one
@@ -170,4 +171,3 @@ export class OtpService {
     }
   }
 }
-

@@ -23,7 +23,13 @@ export async function upsertOverride(db: Db, values: typeof overrides.$inferInse
     .values(values)
     .onConflictDoUpdate({
       target: [overrides.roundId, overrides.userId],
-      set: { extraAttempts: values.extraAttempts, extraSeconds: values.extraSeconds, reason: values.reason, createdBy: values.createdBy, updatedAt: new Date() },
+      set: {
+        extraAttempts: values.extraAttempts,
+        extraSeconds: values.extraSeconds,
+        reason: values.reason,
+        createdBy: values.createdBy,
+        updatedAt: new Date(),
+      },
     })
     .returning();
   return row;

@@ -10,10 +10,12 @@ const errors = errorResponses(400, 401, 403, 404, 409);
 const sec = [{ bearer: [] }];
 
 export const overridesRoutes: FastifyPluginAsyncZod = async (app) => {
-
   app.get(
     '/admin/rounds/:roundId/overrides',
-    { config: staffOn.round('organizer'), schema: { tags: ['organizing'], security: sec, params: RoundParams, response: { 200: z.array(OverrideResponse), ...errors } } },
+    {
+      config: staffOn.round('organizer'),
+      schema: { tags: ['organizing'], security: sec, params: RoundParams, response: { 200: z.array(OverrideResponse), ...errors } },
+    },
     (req) => service.listOverrides(app.db, req.params.roundId),
   );
 

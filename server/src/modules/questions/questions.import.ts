@@ -51,7 +51,14 @@ const byRow = (a: RowError, b: RowError) => a.row - b.row;
  * All or nothing: the file is read and every row checked in memory; only a file with no
  * bad row is written, in batches inside one transaction.
  */
-export async function importQuestions(db: Db, progress: ProgressStore, actorId: string, contestId: string, file: Upload, opts: ImportOptions): Promise<ImportResult> {
+export async function importQuestions(
+  db: Db,
+  progress: ProgressStore,
+  actorId: string,
+  contestId: string,
+  file: Upload,
+  opts: ImportOptions,
+): Promise<ImportResult> {
   const contest = await requireContest(db, contestId);
   const jobId = opts.jobId ?? randomUUID();
   const state: ImportProgress = {
@@ -66,7 +73,8 @@ export async function importQuestions(db: Db, progress: ProgressStore, actorId: 
     startedAt: new Date().toISOString(),
     updatedAt: new Date().toISOString(),
   };
-  const report = (phase: ImportPhase, patch: Partial<ImportProgress> = {}) => progress.set(Object.assign(state, patch, { phase, updatedAt: new Date().toISOString() }));
+  const report = (phase: ImportPhase, patch: Partial<ImportProgress> = {}) =>
+    progress.set(Object.assign(state, patch, { phase, updatedAt: new Date().toISOString() }));
   await report('reading');
 
   try {
@@ -90,7 +98,17 @@ export async function importQuestions(db: Db, progress: ProgressStore, actorId: 
         parsed.questions.filter((q) => !duplicateRows.has(q.row)),
         existing,
       );
-      const base = { jobId, dryRun: opts.dryRun, format: sheet.format, encoding: sheet.encoding ?? null, total: parsed.total, valid: parsed.questions.length - duplicates.length, errors, skipped, warnings };
+      const base = {
+        jobId,
+        dryRun: opts.dryRun,
+        format: sheet.format,
+        encoding: sheet.encoding ?? null,
+        total: parsed.total,
+        valid: parsed.questions.length - duplicates.length,
+        errors,
+        skipped,
+        warnings,
+      };
       if (errors.length || opts.dryRun) return { ...base, created: 0 };
 
       await report('writing', { processed: 0, total: toCreate.length });

@@ -6,7 +6,11 @@ export function listQuestions(db: Db, contestId: string, filter: { topic?: strin
   const conds = [eq(questions.contestId, contestId)];
   if (filter.topic) conds.push(eq(questions.topic, filter.topic));
   if (filter.q) conds.push(ilike(questions.text, `%${filter.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`));
-  return db.select().from(questions).where(and(...conds)).orderBy(asc(questions.createdAt), asc(questions.id));
+  return db
+    .select()
+    .from(questions)
+    .where(and(...conds))
+    .orderBy(asc(questions.createdAt), asc(questions.id));
 }
 
 export function findQuestion(db: Db, id: string): Promise<Question | undefined> {
@@ -19,7 +23,11 @@ export async function insertQuestion(db: Db, values: typeof questions.$inferInse
 }
 
 export async function updateQuestion(db: Db, id: string, values: Partial<typeof questions.$inferInsert>): Promise<Question> {
-  const [row] = await db.update(questions).set({ ...values, updatedAt: new Date() }).where(eq(questions.id, id)).returning();
+  const [row] = await db
+    .update(questions)
+    .set({ ...values, updatedAt: new Date() })
+    .where(eq(questions.id, id))
+    .returning();
   return row;
 }
 
@@ -41,7 +49,10 @@ export async function questionIsLocked(db: Db, questionId: string): Promise<bool
 
 export function questionsOfContest(db: Db, contestId: string, ids: string[]) {
   if (ids.length === 0) return Promise.resolve([] as { id: string }[]);
-  return db.select({ id: questions.id }).from(questions).where(and(eq(questions.contestId, contestId), inArray(questions.id, ids)));
+  return db
+    .select({ id: questions.id })
+    .from(questions)
+    .where(and(eq(questions.contestId, contestId), inArray(questions.id, ids)));
 }
 
 export async function replacePool(db: Db, roundId: string, questionIds: string[]) {

@@ -59,7 +59,13 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/admin/imports/:jobId',
     {
       config: staffOn.none('organizer'),
-      schema: { tags: ['organizing'], security: sec, summary: 'Progress of a running (or recent) question import', params: ImportJobParams, response: { 200: ImportProgressResponse, ...errors } },
+      schema: {
+        tags: ['organizing'],
+        security: sec,
+        summary: 'Progress of a running (or recent) question import',
+        params: ImportJobParams,
+        response: { 200: ImportProgressResponse, ...errors },
+      },
     },
     (req) => importer.importProgress(progress, req.user.sub, req.params.jobId),
   );
@@ -73,7 +79,14 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
       `/admin/contests/:contestId/questions/${name}`,
       {
         config: staffOn.contest('organizer'),
-        schema: { tags: ['organizing'], security: sec, summary, params: ContestParams, querystring: FileFormatQuery, response: { 200: FileResponse, ...errors } },
+        schema: {
+          tags: ['organizing'],
+          security: sec,
+          summary,
+          params: ContestParams,
+          querystring: FileFormatQuery,
+          response: { 200: FileResponse, ...errors },
+        },
       },
       async (req, reply) => sendFile(reply, await make(app.db, req.params.contestId, req.query.format)),
     );
@@ -98,19 +111,34 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/admin/contests/:contestId/questions',
-    { config: staffOn.contest('organizer'), schema: { tags: ['organizing'], security: sec, params: ContestParams, body: QuestionBody, response: { 201: SavedQuestion, ...errors } } },
+    {
+      config: staffOn.contest('organizer'),
+      schema: { tags: ['organizing'], security: sec, params: ContestParams, body: QuestionBody, response: { 201: SavedQuestion, ...errors } },
+    },
     async (req, reply) => reply.code(201).send(await service.createQuestion(app.db, req.user.sub, req.params.contestId, req.body)),
   );
 
   app.get(
     '/admin/contests/:contestId/questions',
-    { config: staffOn.contest('organizer'), schema: { tags: ['organizing'], security: sec, params: ContestParams, querystring: QuestionListQuery, response: { 200: z.array(AdminQuestion), ...errors } } },
+    {
+      config: staffOn.contest('organizer'),
+      schema: {
+        tags: ['organizing'],
+        security: sec,
+        params: ContestParams,
+        querystring: QuestionListQuery,
+        response: { 200: z.array(AdminQuestion), ...errors },
+      },
+    },
     (req) => service.listQuestions(app.db, req.params.contestId, req.query),
   );
 
   app.patch(
     '/admin/questions/:questionId',
-    { config: staffOn.question('organizer'), schema: { tags: ['organizing'], security: sec, params: QuestionParams, body: QuestionPatchBody, response: { 200: SavedQuestion, ...errors } } },
+    {
+      config: staffOn.question('organizer'),
+      schema: { tags: ['organizing'], security: sec, params: QuestionParams, body: QuestionPatchBody, response: { 200: SavedQuestion, ...errors } },
+    },
     (req) => service.updateQuestion(app.db, req.user.sub, req.params.questionId, req.body),
   );
 
@@ -131,7 +159,10 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.put(
     '/admin/rounds/:roundId/questions',
-    { config: staffOn.round('organizer'), schema: { tags: ['organizing'], security: sec, params: RoundParams, body: PoolBody, response: { 200: PoolResponse, ...errors } } },
+    {
+      config: staffOn.round('organizer'),
+      schema: { tags: ['organizing'], security: sec, params: RoundParams, body: PoolBody, response: { 200: PoolResponse, ...errors } },
+    },
     (req) => service.setPool(app.db, req.user.sub, req.params.roundId, req.body.questionIds, req.body.allowPublished ?? false),
   );
 };

@@ -45,7 +45,10 @@ function assertValid(input: QuestionInput) {
 
 export async function listQuestions(db: Db, contestId: string, filter: { topic?: string; q?: string }) {
   const contest = await requireContest(db, contestId);
-  const [rows, published] = await Promise.all([repo.listQuestions(db, contest.id, filter), repo.publishedQuestions(db, contest.id, SUBMIT_GRACE_MS, new Date())]);
+  const [rows, published] = await Promise.all([
+    repo.listQuestions(db, contest.id, filter),
+    repo.publishedQuestions(db, contest.id, SUBMIT_GRACE_MS, new Date()),
+  ]);
   return rows.map((q) => toAdminQuestion(q, published));
 }
 
@@ -100,7 +103,10 @@ export async function deleteQuestion(db: Db, actorId: string, questionId: string
 
 export async function getPool(db: Db, roundId: string) {
   const round = await requireRound(db, roundId);
-  const [rows, published] = await Promise.all([repo.poolQuestions(db, round.id), repo.publishedQuestions(db, round.contestId, SUBMIT_GRACE_MS, new Date(), round.id)]);
+  const [rows, published] = await Promise.all([
+    repo.poolQuestions(db, round.id),
+    repo.publishedQuestions(db, round.contestId, SUBMIT_GRACE_MS, new Date(), round.id),
+  ]);
   return { roundId: round.id, questionCount: round.questionCount, size: rows.length, questions: rows.map((r) => toAdminQuestion(r.q, published)) };
 }
 
@@ -112,7 +118,11 @@ export async function setPool(db: Db, actorId: string, roundId: string, question
     const found = new Set((await repo.questionsOfContest(tx, round.contestId, questionIds)).map((r) => r.id));
     const unknown = questionIds.filter((id) => !found.has(id));
     if (unknown.length)
-      throw badRequest('UNKNOWN_QUESTION', `${unknown.length} question id(s) are not in this contest's bank`, unknown.slice(0, 50).map((id) => ({ field: 'body.questionIds', message: `unknown ${id}` })));
+      throw badRequest(
+        'UNKNOWN_QUESTION',
+        `${unknown.length} question id(s) are not in this contest's bank`,
+        unknown.slice(0, 50).map((id) => ({ field: 'body.questionIds', message: `unknown ${id}` })),
+      );
     if (await roundHasAttempts(tx, round.id)) throw conflict('ROUND_LOCKED', 'The round has attempts: its pool can no longer change');
     if (!allowPublished) {
       // A question whose key is public would hand its answer to anyone who read that key.
@@ -129,7 +139,14 @@ export async function setPool(db: Db, actorId: string, roundId: string, question
       throw conflict('POOL_TOO_SMALL', `The round is open and draws ${round.questionCount} questions per attempt; the pool needs at least that many`);
     const before = (await repo.poolQuestions(tx, round.id)).map((r) => r.q.id);
     await repo.replacePool(tx, round.id, questionIds);
-    await recordAudit(tx, { actorId, action: 'round.pool', entity: 'round', entityId: round.id, before: { contestId: round.contestId, questionIds: before }, after: { contestId: round.contestId, questionIds } });
+    await recordAudit(tx, {
+      actorId,
+      action: 'round.pool',
+      entity: 'round',
+      entityId: round.id,
+      before: { contestId: round.contestId, questionIds: before },
+      after: { contestId: round.contestId, questionIds },
+    });
   });
   return getPool(db, roundId);
 }

@@ -24,7 +24,8 @@ export async function insertItems(db: Db, kind: ReferenceKind, contestId: string
   if (items.length === 0) return;
   const t = table(kind);
   // 3 parameters a row; the import caps rows far below Postgres's 65,535.
-  for (let i = 0; i < items.length; i += 5000) await db.insert(t).values(items.slice(i, i + 5000).map((it) => ({ contestId, name: it.name, headcount: it.headcount })));
+  for (let i = 0; i < items.length; i += 5000)
+    await db.insert(t).values(items.slice(i, i + 5000).map((it) => ({ contestId, name: it.name, headcount: it.headcount })));
 }
 
 export async function setHeadcount(db: Db, kind: ReferenceKind, id: string, headcount: number | null) {

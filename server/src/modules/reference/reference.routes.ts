@@ -19,7 +19,16 @@ export const referenceRoutes: FastifyPluginAsyncZod = async (app) => {
   for (const kind of ['localities', 'units'] as const) {
     app.get(
       `/admin/contests/:contestId/${kind}`,
-      { config: staffOn.contest('organizer'), schema: { tags: ['organizing'], security: sec, summary: `The contest's ${LABEL[kind]}`, params: ContestParams, response: { 200: z.array(ReferenceItemResponse), ...errors } } },
+      {
+        config: staffOn.contest('organizer'),
+        schema: {
+          tags: ['organizing'],
+          security: sec,
+          summary: `The contest's ${LABEL[kind]}`,
+          params: ContestParams,
+          response: { 200: z.array(ReferenceItemResponse), ...errors },
+        },
+      },
       (req) => service.listReference(app.db, kind, req.params.contestId),
     );
 
@@ -32,7 +41,7 @@ export const referenceRoutes: FastifyPluginAsyncZod = async (app) => {
           security: sec,
           summary: `Import ${LABEL[kind]} from .csv or .xlsx (multipart field "file")`,
           description:
-            'Columns: Tên (the name) and optionally Số người (headcount, used for participation rates). New names are added, names already listed (any case) get the file\'s headcount, names not in the file stay. All or nothing; `dryRun` checks only. Residents choose from these lists at registration (GET /contests/:id).',
+            "Columns: Tên (the name) and optionally Số người (headcount, used for participation rates). New names are added, names already listed (any case) get the file's headcount, names not in the file stay. All or nothing; `dryRun` checks only. Residents choose from these lists at registration (GET /contests/:id).",
           consumes: ['multipart/form-data'],
           params: ContestParams,
           querystring: ReferenceImportQuery,

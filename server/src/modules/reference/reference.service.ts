@@ -21,7 +21,15 @@ export async function importReference(db: Db, actorId: string, kind: ReferenceKi
   const contest = await requireContest(db, contestId);
   const sheet = await readUploadedSheet(file, MAX_REFERENCE_ROWS);
   const parsed = parseReferenceRows(sheet.rows);
-  const base = { kind, dryRun: opts.dryRun, format: sheet.format, encoding: sheet.encoding ?? null, total: parsed.total, valid: parsed.items.length, errors: parsed.errors };
+  const base = {
+    kind,
+    dryRun: opts.dryRun,
+    format: sheet.format,
+    encoding: sheet.encoding ?? null,
+    total: parsed.total,
+    valid: parsed.items.length,
+    errors: parsed.errors,
+  };
 
   return db.transaction(async (tx) => {
     if (!opts.dryRun && !parsed.errors.length) await repo.lockList(tx, kind, contest.id);
@@ -41,8 +49,16 @@ export async function importReference(db: Db, actorId: string, kind: ReferenceKi
       action: `${kind}.import`,
       entity: 'contest',
       entityId: contest.id,
-      before: { count: existing.length, changed: changed.map((it) => ({ name: byKey.get(referenceKey(it.name))!.name, headcount: byKey.get(referenceKey(it.name))!.headcount })) },
-      after: { file: file.filename, count: outcome.count, created: fresh.map((f) => ({ name: f.name, headcount: f.headcount })), changed: changed.map((c) => ({ name: c.name, headcount: c.headcount })) },
+      before: {
+        count: existing.length,
+        changed: changed.map((it) => ({ name: byKey.get(referenceKey(it.name))!.name, headcount: byKey.get(referenceKey(it.name))!.headcount })),
+      },
+      after: {
+        file: file.filename,
+        count: outcome.count,
+        created: fresh.map((f) => ({ name: f.name, headcount: f.headcount })),
+        changed: changed.map((c) => ({ name: c.name, headcount: c.headcount })),
+      },
     });
     return outcome;
   });

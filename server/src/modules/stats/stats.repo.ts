@@ -24,7 +24,8 @@ export function groupedCounts(database: Database, roundId: string): Promise<Grou
     // the hash joins off disk, and JIT compiling costs more than it saves here.
     await tx.execute(sql`set local work_mem = '64MB'`);
     await tx.execute(sql`set local jit = off`);
-    return rowsOf<GroupRow>(await tx.execute(sql`
+    return rowsOf<GroupRow>(
+      await tx.execute(sql`
     with a as (
       select user_id, count(*)::int as attempts from attempts where round_id = ${roundId} group by user_id
     ), s as (
@@ -39,7 +40,8 @@ export function groupedCounts(database: Database, roundId: string): Promise<Grou
     join users u on u.id = a.user_id
     left join s on s.user_id = a.user_id
     group by grouping sets ((u.locality_id), (u.unit_id), ())
-  `));
+  `),
+    );
   });
 }
 

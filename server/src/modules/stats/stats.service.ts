@@ -6,12 +6,10 @@ import type { StatsResponse } from './stats.schemas';
 
 type Group = StatsResponse['byLocality'][number];
 
-function groups(
-  list: { id: string; name: string; headcount: number | null }[],
-  rows: repo.GroupRow[],
-  key: 'locality_id' | 'unit_id',
-): Group[] {
-  const known = new Map(list.map((l) => [l.id, { id: l.id as string | null, name: l.name as string | null, headcount: l.headcount, participants: 0, attempts: 0, submitted: 0 }]));
+function groups(list: { id: string; name: string; headcount: number | null }[], rows: repo.GroupRow[], key: 'locality_id' | 'unit_id'): Group[] {
+  const known = new Map(
+    list.map((l) => [l.id, { id: l.id as string | null, name: l.name as string | null, headcount: l.headcount, participants: 0, attempts: 0, submitted: 0 }]),
+  );
   const none = { id: null, name: null, headcount: null, participants: 0, attempts: 0, submitted: 0 };
   for (const r of rows) {
     const g = (r[key] && known.get(r[key])) || none;

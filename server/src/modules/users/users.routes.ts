@@ -9,12 +9,17 @@ const errors = errorResponses(400, 401, 403, 404);
 const sec = [{ bearer: [] }];
 
 export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
-
   app.get(
     '/admin/users',
     {
       config: staffOn.none('admin'),
-      schema: { tags: ['accounts'], summary: 'Find accounts by phone (admin)', security: sec, querystring: UserSearchQuery, response: { 200: z.array(AdminUser), ...errors } },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Find accounts by phone (admin)',
+        security: sec,
+        querystring: UserSearchQuery,
+        response: { 200: z.array(AdminUser), ...errors },
+      },
     },
     (req) => service.findUsers(app.db, req.query.phone),
   );
@@ -25,8 +30,9 @@ export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
       config: staffOn.none('admin'),
       schema: {
         tags: ['accounts'],
-        summary: 'Change an account\'s role, or disable / enable it (admin)',
-        description: 'Either revokes every token of the account (401 TOKEN_REVOKED within 5 s on every route). A disabled account cannot log in (401 ACCOUNT_DISABLED). Audit-logged.',
+        summary: "Change an account's role, or disable / enable it (admin)",
+        description:
+          'Either revokes every token of the account (401 TOKEN_REVOKED within 5 s on every route). A disabled account cannot log in (401 ACCOUNT_DISABLED). Audit-logged.',
         security: sec,
         params: UserParams,
         body: UserPatchBody,

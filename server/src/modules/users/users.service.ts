@@ -18,7 +18,8 @@ export async function findUsers(db: Db, phoneInput: string): Promise<AdminUser[]
     return u ? [toAdminUser(u)] : [];
   }
   const digits = phoneInput.replace(/[^0-9]/g, '');
-  if (digits.length < 4) throw badRequest('VALIDATION_FAILED', 'Give a phone number or at least 4 of its digits', [{ field: 'querystring.phone', message: 'at least 4 digits' }]);
+  if (digits.length < 4)
+    throw badRequest('VALIDATION_FAILED', 'Give a phone number or at least 4 of its digits', [{ field: 'querystring.phone', message: 'at least 4 digits' }]);
   return (await repo.findUsersByDigits(db, digits)).map(toAdminUser);
 }
 
@@ -34,7 +35,9 @@ export async function updateUser(db: Db, actorId: string, userId: string, body: 
     const before = await repo.findUser(tx, userId);
     if (!before) throw notFound('User');
     if (body.role === 'resident' && !before.nationalId)
-      throw badRequest('VALIDATION_FAILED', 'A resident needs a national id (CCCD): this account has none', [{ field: 'body.role', message: 'account has no nationalId' }]);
+      throw badRequest('VALIDATION_FAILED', 'A resident needs a national id (CCCD): this account has none', [
+        { field: 'body.role', message: 'account has no nationalId' },
+      ]);
     const change: repo.AccountChange = {};
     if (body.role !== undefined && body.role !== before.role) change.role = body.role;
     if (body.disabled !== undefined && body.disabled !== (before.disabledAt !== null)) change.disabledAt = body.disabled ? now : null;
@@ -74,7 +77,13 @@ export async function resetPassword(db: Db, actorId: string, userId: string): Pr
     const before = await repo.findUser(tx, userId);
     if (!before) throw notFound('User');
     const after = (await repo.bumpTokenVersion(tx, before.id, { passwordHash, passwordChangeRequired: true }))!;
-    await recordAudit(tx, { actorId, action: 'user.password_reset', entity: 'user', entityId: after.id, after: { by: actorId, tokenVersion: after.tokenVersion } });
+    await recordAudit(tx, {
+      actorId,
+      action: 'user.password_reset',
+      entity: 'user',
+      entityId: after.id,
+      after: { by: actorId, tokenVersion: after.tokenVersion },
+    });
     return { user: after, temporaryPassword: password };
   });
 }

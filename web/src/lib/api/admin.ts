@@ -33,7 +33,8 @@ export const pool = (roundId: string) => api.get<Pool>(`${round(roundId)}/questi
 export const setPool = (roundId: string, body: BodyOf<'/admin/rounds/{roundId}/questions', 'put'>) => api.put<Pool>(`${round(roundId)}/questions`, body);
 export type Override = ResponseOf<'/admin/rounds/{roundId}/overrides'>[number];
 export const overrides = (roundId: string) => api.get<Override[]>(`${round(roundId)}/overrides`);
-export const setOverride = (roundId: string, body: BodyOf<'/admin/rounds/{roundId}/overrides', 'post'>) => api.post<Override>(`${round(roundId)}/overrides`, body);
+export const setOverride = (roundId: string, body: BodyOf<'/admin/rounds/{roundId}/overrides', 'post'>) =>
+  api.post<Override>(`${round(roundId)}/overrides`, body);
 export const stats = (roundId: string) => api.get<ResponseOf<'/admin/rounds/{roundId}/stats'>>(`${round(roundId)}/stats`, { retries: 1 });
 
 // Question bank
@@ -43,7 +44,8 @@ export const bankLint = (contestId: string) => api.get<ResponseOf<'/admin/contes
 export type QuestionInput = BodyOf<'/admin/contests/{contestId}/questions', 'post'>;
 export type SavedQuestion = ResponseOf<'/admin/contests/{contestId}/questions', 'post'>;
 export const createQuestion = (contestId: string, body: QuestionInput) => api.post<SavedQuestion>(`${contest(contestId)}/questions`, body);
-export const updateQuestion = (questionId: string, body: BodyOf<'/admin/questions/{questionId}', 'patch'>) => api.patch<SavedQuestion>(question(questionId), body);
+export const updateQuestion = (questionId: string, body: BodyOf<'/admin/questions/{questionId}', 'patch'>) =>
+  api.patch<SavedQuestion>(question(questionId), body);
 export const deleteQuestion = (questionId: string) => api.del(question(questionId));
 export type ImportProgress = ResponseOf<'/admin/imports/{jobId}'>;
 export const importProgress = (jobId: string) => api.get<ImportProgress>(`/admin/imports/${at(jobId)}`, { retries: 0 });
@@ -65,6 +67,7 @@ export const confirmKey = (questionId: string) => api.post(`${question(questionI
 export type AdminUser = ResponseOf<'/admin/users'>[number];
 export const users = (phone: string) => api.get<AdminUser[]>('/admin/users', { query: { phone } });
 export const updateUser = (userId: string, body: BodyOf<'/admin/users/{userId}', 'patch'>) => api.patch<AdminUser>(`/admin/users/${at(userId)}`, body);
-export const resetUserPassword = (userId: string) => api.post<ResponseOf<'/admin/users/{userId}/password-reset', 'post'>>(`/admin/users/${at(userId)}/password-reset`);
+export const resetUserPassword = (userId: string) =>
+  api.post<ResponseOf<'/admin/users/{userId}/password-reset', 'post'>>(`/admin/users/${at(userId)}/password-reset`);
 export type AuditPage = ResponseOf<'/admin/audit'>;
 export const audit = (query: QueryOf<'/admin/audit'>) => api.get<AuditPage>('/admin/audit', { query });

@@ -10,7 +10,8 @@ export type SubmitBody = BodyOf<'/attempts/{attemptId}/submit', 'post'>;
 
 export const mine = () => api.get<ResponseOf<'/me/attempts'>>('/me/attempts');
 /** Starting twice is safe: a running attempt comes back (200) instead of a new one. */
-export const start = (roundId: string, retries: number) => api.post<StartedAttempt>(`/rounds/${at(roundId)}/attempts`, undefined, { idempotent: true, retries });
+export const start = (roundId: string, retries: number) =>
+  api.post<StartedAttempt>(`/rounds/${at(roundId)}/attempts`, undefined, { idempotent: true, retries });
 /** Submit is idempotent (a repeat returns the stored result); the caller retries it. */
 export const submit = (attemptId: string, body: SubmitBody, client: Api = api) =>
   client.post<AttemptResult>(`/attempts/${at(attemptId)}/submit`, body, { idempotent: true, retries: 0, timeoutMs: 15_000 });

@@ -263,11 +263,19 @@ export function createApi(deps: ApiDeps = {}) {
     /** A file from the API (exports need the bearer token, so a plain link cannot fetch them). */
     async download(path: string, opts: RequestOptions = {}, fallbackName = 'download'): Promise<Download> {
       const res = await withRetries('GET', path, opts, 'blob');
-      return { blob: await res.blob(), filename: filenameFrom(res.headers.get('content-disposition'), fallbackName), sha256: res.headers.get('x-content-sha256') };
+      return {
+        blob: await res.blob(),
+        filename: filenameFrom(res.headers.get('content-disposition'), fallbackName),
+        sha256: res.headers.get('x-content-sha256'),
+      };
     },
 
     /** Multipart upload with progress (fetch cannot report upload progress; XHR can). Not retried. */
-    upload<T>(path: string, file: Blob, opts: { query?: RequestOptions['query']; fileName?: string; onProgress?: (fraction: number) => void } = {}): Promise<T> {
+    upload<T>(
+      path: string,
+      file: Blob,
+      opts: { query?: RequestOptions['query']; fileName?: string; onProgress?: (fraction: number) => void } = {},
+    ): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         const xhr = new XMLHttpRequest();
         xhr.open('POST', url(path, opts.query));
@@ -296,7 +304,16 @@ export function createApi(deps: ApiDeps = {}) {
           const b = (body ?? {}) as Partial<ErrorBody>;
           const code = b.code ?? `HTTP_${xhr.status}`;
           noteAuthProblem(xhr.status, code, token);
-          reject(new ApiError(xhr.status, code, b.message ?? `HTTP ${xhr.status}`, b.details, parseRetryAfter(xhr.getResponseHeader('retry-after')), xhr.getResponseHeader('x-request-id') ?? requestId));
+          reject(
+            new ApiError(
+              xhr.status,
+              code,
+              b.message ?? `HTTP ${xhr.status}`,
+              b.details,
+              parseRetryAfter(xhr.getResponseHeader('retry-after')),
+              xhr.getResponseHeader('x-request-id') ?? requestId,
+            ),
+          );
         };
         const form = new FormData();
         form.append('file', file, opts.fileName ?? (file instanceof File ? file.name : 'upload'));

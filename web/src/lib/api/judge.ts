@@ -15,6 +15,7 @@ export const publish = (roundId: string) => api.post(`${round(roundId)}/publish`
 export const disqualifications = (roundId: string) => api.get<Disqualification[]>(`${round(roundId)}/disqualifications`);
 export const disqualify = (roundId: string, userId: string, reason: string) => api.post(`${round(roundId)}/disqualifications`, { userId, reason });
 export const reinstate = (roundId: string, userId: string) => api.del(`${round(roundId)}/disqualifications/${at(userId)}`);
-export const exportResults = (roundId: string, format: string, fallbackName: string) => api.download(`${round(roundId)}/export`, { query: { format } }, fallbackName);
+export const exportResults = (roundId: string, format: string, fallbackName: string) =>
+  api.download(`${round(roundId)}/export`, { query: { format } }, fallbackName);
 export const collective = (contestId: string, roundId?: string) =>
   api.get<Collective>(`/judge/contests/${at(contestId)}/collective-ranking`, { query: { roundId: roundId || undefined } });

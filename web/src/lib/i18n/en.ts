@@ -235,7 +235,8 @@ export const en: Record<MessageKey, string> = {
   'settings.onePrize': 'One prize per person over the whole contest',
   'settings.localities': 'Localities',
   'settings.units': 'Agencies and units',
-  'settings.refHelp': 'An .xlsx or .csv file with a "Tên" (name) column and optionally "Số người" (headcount, for participation rates). Existing names get their headcount updated.',
+  'settings.refHelp':
+    'An .xlsx or .csv file with a "Tên" (name) column and optionally "Số người" (headcount, for participation rates). Existing names get their headcount updated.',
   'settings.name': 'Name',
   'settings.headcount': 'Headcount',
   'settings.registered': 'Registered',
@@ -246,7 +247,8 @@ export const en: Record<MessageKey, string> = {
   'excl.mode': 'How to import',
   'excl.mode.append': 'Add to the current list',
   'excl.mode.replace': 'Replace the whole list',
-  'excl.fileHelp': 'An .xlsx or .csv file with columns Citizen ID (Số CCCD), Phone (Số điện thoại), Note (Ghi chú); each row needs at least one of the two numbers.',
+  'excl.fileHelp':
+    'An .xlsx or .csv file with columns Citizen ID (Số CCCD), Phone (Số điện thoại), Note (Ghi chú); each row needs at least one of the two numbers.',
 
   'admin.tab.audit': 'Audit log',
   'audit.adminOnly': 'Only administrators can read the audit log.',
@@ -287,7 +289,8 @@ export const en: Record<MessageKey, string> = {
 
   'import.summary': 'Import or export questions as Excel/CSV files',
   'import.title': 'Import questions from a file',
-  'import.help': 'An .xlsx or .csv file with columns: Question, Options A–D (D may be empty), Correct answer (A–D), Topic, Explanation. If any row fails, nothing is imported.',
+  'import.help':
+    'An .xlsx or .csv file with columns: Question, Options A–D (D may be empty), Correct answer (A–D), Topic, Explanation. If any row fails, nothing is imported.',
   'import.file': 'Choose a file',
   'import.skipDuplicates': 'Skip duplicates instead of failing',
   'import.check': 'Check the file',
@@ -308,7 +311,8 @@ export const en: Record<MessageKey, string> = {
   'import.message': 'Error',
   'import.skipped': 'Skipped {n} duplicates.',
   'lint.title': 'Quality check',
-  'lint.help': 'Finds the flaws contestants appeal: lower-bound options, a longest correct option, stems that give the answer away, near duplicates… Warnings never block saving.',
+  'lint.help':
+    'Finds the flaws contestants appeal: lower-bound options, a longest correct option, stems that give the answer away, near duplicates… Warnings never block saving.',
   'lint.run': 'Check quality',
   'lint.rerun': 'Check again',
   'lint.none': 'No warnings.',
@@ -366,7 +370,8 @@ export const en: Record<MessageKey, string> = {
   'rounds.closeNow': 'Close the round now',
   'rounds.confirmClose': 'Close the round now? People still answering will not be able to submit.',
   'overrides.title': 'Exceptions for residents',
-  'overrides.help': 'After an incident (power cut, dropped connection), give one resident extra attempts or extra time. Extra time also extends an attempt in progress. Every change is audit-logged.',
+  'overrides.help':
+    'After an incident (power cut, dropped connection), give one resident extra attempts or extra time. Extra time also extends an attempt in progress. Every change is audit-logged.',
   'overrides.extraAttempts': 'Extra attempts',
   'overrides.extraMinutes': 'Extra minutes',
   'overrides.reason': 'Reason',
@@ -543,7 +548,8 @@ export const en: Record<MessageKey, string> = {
   'login.forgot': 'Forgot your password?',
   'forgot.title': 'Forgotten password',
   'forgot.intro': 'Enter the phone number you registered with. We will text you a 6-digit code to choose a new password.',
-  'forgot.helpDesk': 'Codes cannot be sent by text message at the moment. To get back into your account, please call the help desk or contact the contest organizers: once they have checked that the account is yours, they will give you a temporary password.',
+  'forgot.helpDesk':
+    'Codes cannot be sent by text message at the moment. To get back into your account, please call the help desk or contact the contest organizers: once they have checked that the account is yours, they will give you a temporary password.',
   'forgot.step1': 'Step 1 of 2: Phone number',
   'forgot.step2': 'Step 2 of 2: Code and new password',
   'forgot.send': 'Send code',
@@ -558,7 +564,8 @@ export const en: Record<MessageKey, string> = {
   'otp.send': 'Send verification code',
   'otp.resend': 'Send the code again',
   'otp.resendIn': 'Send again in {time}',
-  'otp.sentRegister': 'A code will be sent to {phone} shortly and is valid for 5 minutes. If none arrives, this number may already be registered: log in, or use “Forgot your password?”.',
+  'otp.sentRegister':
+    'A code will be sent to {phone} shortly and is valid for 5 minutes. If none arrives, this number may already be registered: log in, or use “Forgot your password?”.',
   'otp.phoneFirst': 'Please enter your phone number before asking for a code.',
   'otp.limited': 'Too many codes for this phone number (at most 1 a minute and 5 a day). Please try again in {wait}.',
   'otp.unavailable': 'Codes cannot be sent right now. Please try again in a few minutes, or call the help desk or the contest organizers.',
@@ -570,7 +577,8 @@ export const en: Record<MessageKey, string> = {
 
   'items.title': 'Item analysis',
   'items.tabSettings': 'Settings',
-  'items.help': 'Facility: share of attempts that chose the key. Discrimination: facility in the top 27% minus the bottom 27% (ranked by score without this question). Flagged questions come first.',
+  'items.help':
+    'Facility: share of attempts that chose the key. Discrimination: facility in the top 27% minus the bottom 27% (ranked by score without this question). Flagged questions come first.',
   'items.notSealed': 'Item analysis is available once the round has closed and no more submissions can arrive.',
   'items.question': 'Question',
   'items.drawn': 'Attempts',
@@ -612,8 +620,10 @@ export const en: Record<MessageKey, string> = {
   'items.willWithdraw': 'Published results will be withdrawn until the round is finalized and published again.',
   'items.afterApply': 'After the correction the judges must finalize the round again before exporting or publishing.',
   'items.corrected': 'Corrected and regraded {regraded} attempts ({changed} changed score). Finalize the round again.',
-  'judge.miskeyWarning': '{n} likely miskeyed questions have not been reviewed. See Item analysis (correct the key or confirm it) before finalizing and publishing.',
+  'judge.miskeyWarning':
+    '{n} likely miskeyed questions have not been reviewed. See Item analysis (correct the key or confirm it) before finalizing and publishing.',
   'judge.miskeyGo': 'Open item analysis',
   'me.corrected': 'A question of this attempt had its key corrected by the organizers; the score was regraded.',
-  'error.INVALID_CORRECTION': 'This correction is not possible: the option is not one of the question, it is already the key, or the question is already voided.',
+  'error.INVALID_CORRECTION':
+    'This correction is not possible: the option is not one of the question, it is already the key, or the question is already voided.',
 };

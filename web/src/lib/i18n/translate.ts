@@ -15,7 +15,12 @@ export function format(template: string, params?: Record<string, string | number
   return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
 }
 
-export function translate<K extends string>(dicts: Record<Locale, Record<K, string>>, locale: Locale, key: K, params?: Record<string, string | number>): string {
+export function translate<K extends string>(
+  dicts: Record<Locale, Record<K, string>>,
+  locale: Locale,
+  key: K,
+  params?: Record<string, string | number>,
+): string {
   return format(dicts[locale][key] ?? dicts.vi[key] ?? key, params);
 }
 

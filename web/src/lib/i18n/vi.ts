@@ -285,7 +285,8 @@ export const vi = {
 
   'import.summary': 'Nhập, xuất câu hỏi bằng tệp Excel/CSV',
   'import.title': 'Nhập câu hỏi từ tệp',
-  'import.help': 'Tệp .xlsx hoặc .csv với các cột: Câu hỏi, Phương án A–D (D có thể bỏ trống), Đáp án đúng (A–D), Chủ đề, Giải thích. Nếu có dòng lỗi thì không câu nào được nhập.',
+  'import.help':
+    'Tệp .xlsx hoặc .csv với các cột: Câu hỏi, Phương án A–D (D có thể bỏ trống), Đáp án đúng (A–D), Chủ đề, Giải thích. Nếu có dòng lỗi thì không câu nào được nhập.',
   'import.file': 'Chọn tệp',
   'import.skipDuplicates': 'Bỏ qua câu trùng (không coi là lỗi)',
   'import.check': 'Kiểm tra tệp',
@@ -364,7 +365,8 @@ export const vi = {
   'rounds.closeNow': 'Đóng tuần thi ngay',
   'rounds.confirmClose': 'Đóng tuần thi ngay bây giờ? Người đang làm bài sẽ không nộp được nữa.',
   'overrides.title': 'Ngoại lệ cho người dự thi',
-  'overrides.help': 'Sau sự cố (mất điện, rớt mạng), cho một người dự thi thêm lượt thi hoặc thêm thời gian. Thêm thời gian cũng kéo dài bài đang làm dở. Mọi thay đổi đều được ghi nhật ký.',
+  'overrides.help':
+    'Sau sự cố (mất điện, rớt mạng), cho một người dự thi thêm lượt thi hoặc thêm thời gian. Thêm thời gian cũng kéo dài bài đang làm dở. Mọi thay đổi đều được ghi nhật ký.',
   'overrides.extraAttempts': 'Thêm lượt',
   'overrides.extraMinutes': 'Thêm phút',
   'overrides.reason': 'Lý do',
@@ -541,7 +543,8 @@ export const vi = {
   'login.forgot': 'Quên mật khẩu?',
   'forgot.title': 'Quên mật khẩu',
   'forgot.intro': 'Nhập số điện thoại đã đăng ký. Chúng tôi sẽ gửi tin nhắn có mã xác thực gồm 6 chữ số để bạn đặt mật khẩu mới.',
-  'forgot.helpDesk': 'Hệ thống hiện chưa gửi được mã xác thực qua tin nhắn. Để lấy lại mật khẩu, vui lòng gọi bộ phận hỗ trợ hoặc liên hệ Ban Tổ chức cuộc thi: sau khi xác minh đúng chủ tài khoản, họ sẽ cấp cho bạn mật khẩu tạm thời.',
+  'forgot.helpDesk':
+    'Hệ thống hiện chưa gửi được mã xác thực qua tin nhắn. Để lấy lại mật khẩu, vui lòng gọi bộ phận hỗ trợ hoặc liên hệ Ban Tổ chức cuộc thi: sau khi xác minh đúng chủ tài khoản, họ sẽ cấp cho bạn mật khẩu tạm thời.',
   'forgot.step1': 'Bước 1/2: Số điện thoại',
   'forgot.step2': 'Bước 2/2: Mã xác thực và mật khẩu mới',
   'forgot.send': 'Gửi mã',
@@ -556,7 +559,8 @@ export const vi = {
   'otp.send': 'Gửi mã xác thực',
   'otp.resend': 'Gửi lại mã',
   'otp.resendIn': 'Gửi lại mã sau {time}',
-  'otp.sentRegister': 'Mã xác thực sẽ được gửi tới số {phone} trong giây lát và có hiệu lực trong 5 phút. Nếu không nhận được, có thể số này đã được đăng ký: hãy đăng nhập, hoặc dùng “Quên mật khẩu?”.',
+  'otp.sentRegister':
+    'Mã xác thực sẽ được gửi tới số {phone} trong giây lát và có hiệu lực trong 5 phút. Nếu không nhận được, có thể số này đã được đăng ký: hãy đăng nhập, hoặc dùng “Quên mật khẩu?”.',
   'otp.phoneFirst': 'Vui lòng nhập số điện thoại trước khi gửi mã.',
   'otp.limited': 'Đã gửi quá nhiều mã cho số điện thoại này (tối đa 1 mã mỗi phút, 5 mã mỗi ngày). Vui lòng thử lại sau {wait}.',
   'otp.unavailable': 'Hiện không gửi được mã xác thực. Vui lòng thử lại sau ít phút, hoặc gọi bộ phận hỗ trợ, Ban Tổ chức cuộc thi.',
@@ -568,7 +572,8 @@ export const vi = {
 
   'items.title': 'Phân tích câu hỏi',
   'items.tabSettings': 'Thiết lập',
-  'items.help': 'Độ dễ: tỉ lệ bài thi chọn đúng đáp án. Độ phân biệt: độ dễ ở nhóm 27% điểm cao trừ nhóm 27% điểm thấp (xếp theo điểm không tính câu này). Câu có dấu hiệu được xếp lên đầu.',
+  'items.help':
+    'Độ dễ: tỉ lệ bài thi chọn đúng đáp án. Độ phân biệt: độ dễ ở nhóm 27% điểm cao trừ nhóm 27% điểm thấp (xếp theo điểm không tính câu này). Câu có dấu hiệu được xếp lên đầu.',
   'items.notSealed': 'Phân tích câu hỏi có sau khi tuần thi kết thúc và không còn bài nào có thể nộp.',
   'items.question': 'Câu hỏi',
   'items.drawn': 'Số bài',
@@ -610,7 +615,8 @@ export const vi = {
   'items.willWithdraw': 'Kết quả đã công bố sẽ bị thu hồi cho đến khi chấm và công bố lại.',
   'items.afterApply': 'Sau khi sửa, Ban Giám khảo phải chấm lại tuần thi trước khi xuất hoặc công bố kết quả.',
   'items.corrected': 'Đã sửa và chấm lại {regraded} bài thi ({changed} bài đổi điểm). Hãy chấm lại tuần thi.',
-  'judge.miskeyWarning': 'Có {n} câu hỏi có thể sai đáp án mà chưa ai xem xét. Hãy xem mục Phân tích câu hỏi (sửa đáp án hoặc xác nhận đáp án đúng) trước khi chấm và công bố.',
+  'judge.miskeyWarning':
+    'Có {n} câu hỏi có thể sai đáp án mà chưa ai xem xét. Hãy xem mục Phân tích câu hỏi (sửa đáp án hoặc xác nhận đáp án đúng) trước khi chấm và công bố.',
   'judge.miskeyGo': 'Xem phân tích câu hỏi',
   'me.corrected': 'Một câu hỏi trong bài đã được Ban Tổ chức sửa đáp án; điểm đã được chấm lại.',
   'error.INVALID_CORRECTION': 'Không thể sửa như vậy: phương án không thuộc câu hỏi, đã là đáp án hiện tại, hoặc câu hỏi đã bị hủy.',
