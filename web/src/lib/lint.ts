@@ -1,15 +1,8 @@
+import { LINT_RULES } from '../../../server/src/lib/question-lint.thresholds';
 import type { BankLintWarning, LintRule } from './types';
 
-/** The lint's rules in the order the server checks them (API.md "Question quality"). */
-export const LINT_RULE_ORDER: LintRule[] = [
-  'lower_bound_options',
-  'longest_correct',
-  'answer_in_stem',
-  'near_duplicate',
-  'answered_elsewhere',
-  'all_of_the_above',
-  'undated_statistic',
-];
+/** The lint's rules in the order the server checks them (API.md "Question quality"; the server's list, import-free). */
+export const LINT_RULE_ORDER: LintRule[] = [...LINT_RULES];
 
 export function lintByQuestion(warnings: BankLintWarning[]): Map<string, BankLintWarning[]> {
   const out = new Map<string, BankLintWarning[]>();
