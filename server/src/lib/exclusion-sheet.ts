@@ -59,11 +59,8 @@ export function normalizeEntry(raw: {
     else problems.push({ field: 'phone', ...r });
   }
   // eslint-disable-next-line no-control-regex -- Postgres text cannot hold NUL; no control character belongs in a note
-  const note =
-    raw.note
-      ?.normalize('NFC')
-      .replace(/[\u0000-\u001f\u007f\s]+/g, ' ')
-      .trim() || null;
+  const controlOrSpace = /[\u0000-\u001f\u007f\s]+/g;
+  const note = raw.note?.normalize('NFC').replace(controlOrSpace, ' ').trim() || null;
   if (note && note.length > NOTE_MAX)
     problems.push({ field: 'note', message: `Ghi chú dài quá ${NOTE_MAX} ký tự`, messageEn: `The note is longer than ${NOTE_MAX} characters` });
   if (!problems.length && !nationalId && !phone)

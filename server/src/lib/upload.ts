@@ -29,11 +29,8 @@ export async function readUpload(req: FastifyRequest, maxBytes = MAX_UPLOAD_BYTE
     const buffer = await part.toBuffer();
     // The name is only recorded (audit log): no control characters (jsonb refuses NUL), bounded length.
     // eslint-disable-next-line no-control-regex -- finding control characters is the point
-    const filename =
-      (part.filename ?? '')
-        .normalize('NFC')
-        .replace(/[\u0000-\u001f\u007f]/g, '')
-        .slice(0, 200) || 'upload';
+    const control = /[\u0000-\u001f\u007f]/g;
+    const filename = (part.filename ?? '').normalize('NFC').replace(control, '').slice(0, 200) || 'upload';
     return { buffer, filename };
   } catch (err) {
     if (err instanceof AppError) throw err;

@@ -12,13 +12,11 @@ export const text = (min: number, max: number) =>
 /** Multi-line text (rules, descriptions): NFC and trimmed, line breaks kept. */
 export const longText = (max: number) => z.string().max(max).transform(cleanLongText);
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const NO_CONTROL = /^[^\u0000-\u001f\u007f]+$/;
+
 /** Ids are opaque strings: any string of sane length; unknown ones are simply not found. */
-// eslint-disable-next-line no-control-regex
-export const IdParam = z
-  .string()
-  .min(1)
-  .max(100)
-  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
+export const IdParam = z.string().min(1).max(100).regex(NO_CONTROL, 'must not contain control characters');
 
 /** A yes/no query parameter: true, 1, false or 0; absent is false. */
 export const queryFlag = z
