@@ -67,7 +67,7 @@ export interface AppDeps {
   tokenVersions?: Partial<TokenVersionsOptions>;
   /** The metrics of every cluster worker, asked of the primary (server.ts); absent: this process's. */
   gatherMetrics?: MetricsOptions['gather'];
-  /** The clock of the public answer cache and the attempts service (Date.now when absent): tests move it instead of waiting. */
+  /** The clock of the public answer cache (Date.now when absent): tests move it instead of waiting. */
   now?: () => number;
 }
 
@@ -199,7 +199,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(auditRoutes);
       await api.register(referenceRoutes);
       await api.register(usersRoutes);
-      await api.register(attemptsRoutes, { limits, options: { ...deps.attempts, writerTelemetry: app.metrics.writer }, now: deps.now });
+      await api.register(attemptsRoutes, { limits, options: { ...deps.attempts, writerTelemetry: app.metrics.writer } });
       // The public answer keys and winners, shared: a correction forgets what it changed.
       const publicCache = new PublicCache(undefined, undefined, deps.now);
       await api.register(judgingRoutes, { cache: publicCache });

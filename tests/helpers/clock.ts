@@ -1,3 +1,5 @@
+import { afterAll, vi } from 'vitest';
+
 const realNow = Date.now;
 
 export interface TestClock {
@@ -16,4 +18,14 @@ export function testClock(): TestClock {
       ahead += ms;
     },
   };
+}
+
+/**
+ * Makes Date.now follow `clock` in this test file, for a service that reads Date.now itself
+ * rather than taking a clock; call it at the top of the file, before the app is built (a
+ * service keeps the Date.now it was given). Undone after the file's tests.
+ */
+export function dateNowFollows(clock: TestClock): void {
+  const spy = vi.spyOn(Date, 'now').mockImplementation(clock.now);
+  afterAll(() => spy.mockRestore());
 }

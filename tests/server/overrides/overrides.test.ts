@@ -2,13 +2,14 @@ import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attempts, auditLog, submissions } from '../../../db/schema/index';
 import { useTestApp, memberToken } from '../../helpers/app';
-import { testClock } from '../../helpers/clock';
+import { dateNowFollows, testClock } from '../../helpers/clock';
 import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { start, submit, firstOptions, call } from '../../helpers/requests';
 
-// The attempts service takes the app's clock: this file moves it instead of waiting.
+// The attempts service reads Date.now (attempts.routes.ts gives it no other clock): this file moves it.
 const clock = testClock();
-const t = useTestApp({ now: clock.now });
+dateNowFollows(clock);
+const t = useTestApp();
 let org: string;
 beforeAll(async () => (org = await memberToken(t, 'organizer')));
 

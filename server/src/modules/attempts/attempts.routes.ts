@@ -10,8 +10,6 @@ import { AttemptsService } from './attempts.service';
 export interface AttemptsRoutesOptions {
   limits: Limits;
   options?: Partial<AttemptsOptions>;
-  /** The clock (ms since the epoch); tests move it. */
-  now?: () => number;
 }
 
 /** A submission is a few KB even with 200 questions; anything far bigger is not one. */
@@ -19,8 +17,8 @@ export const SUBMIT_BODY_LIMIT = 64 * 1024;
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse };
 
-export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = async (app, { limits, options, now = Date.now }) => {
-  const service = new AttemptsService(app.database, app.throttle, limits, app.log, { ...defaultAttemptsOptions, ...options }, now);
+export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = async (app, { limits, options }) => {
+  const service = new AttemptsService(app.database, app.throttle, limits, app.log, { ...defaultAttemptsOptions, ...options }, Date.now);
   // Requests still running while the app closes write through the writer; it drains here,
   // before the database is closed by whoever owns it.
   app.addHook('onClose', async () => {
