@@ -72,6 +72,9 @@ export async function readUploadedSheet(file: Upload, maxRows: number): Promise<
   }
 }
 
+/** What an import's answer says of the file it read. */
+export const sheetInfo = (sheet: Sheet) => ({ format: sheet.format, encoding: sheet.encoding ?? null });
+
 export interface FileOut {
   body: Buffer;
   filename: string;

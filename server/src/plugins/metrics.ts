@@ -64,30 +64,24 @@ function buildMetrics(app: FastifyInstance) {
   registry.registerMetric(http as unknown as Histogram);
   // Plain numbers on the hot path, read by prom-client at scrape time.
   const hot = { acknowledged: 0, started: 0 };
-  new Counter({
-    name: 'submissions_acknowledged_total',
-    help: 'Submissions answered 200 (stored, or a repeat of a stored one)',
-    registers: [registry],
-    collect() {
-      this.reset();
-      this.inc(hot.acknowledged);
-    },
-  });
+  const hotCounter = (name: string, help: string, key: keyof typeof hot) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(hot[key]);
+      },
+    });
+  hotCounter('submissions_acknowledged_total', 'Submissions answered 200 (stored, or a repeat of a stored one)', 'acknowledged');
   const rejected = new Counter({
     name: 'submissions_rejected_total',
     help: 'Submissions refused, by error code',
     labelNames: ['code'] as const,
     registers: [registry],
   });
-  new Counter({
-    name: 'attempts_started_total',
-    help: 'Attempts created (201; a resume is not counted)',
-    registers: [registry],
-    collect() {
-      this.reset();
-      this.inc(hot.started);
-    },
-  });
+  hotCounter('attempts_started_total', 'Attempts created (201; a resume is not counted)', 'started');
   const batchSize = new Histogram({
     name: 'submission_writer_batch_size',
     help: 'Rows per group-committed INSERT',

@@ -26,38 +26,37 @@ export const userKey = (userId: string) => `{u:${userId}}`;
 export const doneKey = (userId: string, attemptId: string) => `hp:${userKey(userId)}:done:${attemptId}`;
 export const summaryKey = (userId: string, attemptId: string) => `hp:${userKey(userId)}:att:${attemptId}`;
 
-export function parseSummary(s: string): Summary | null {
+/** JSON that passes `valid`, or null (unreadable: the database answers instead). */
+function parseChecked<T>(s: string, valid: (m: Partial<T>) => boolean): T | null {
   try {
-    const m = JSON.parse(s) as Partial<Summary>;
-    if (
-      typeof m.r === 'string' &&
-      typeof m.n === 'number' &&
-      typeof m.s === 'number' &&
-      typeof m.t === 'number' &&
-      typeof m.d === 'number' &&
-      Array.isArray(m.q) &&
-      m.q.every((x) => typeof x === 'string')
-    )
-      return m as Summary;
+    const m = JSON.parse(s) as Partial<T>;
+    if (valid(m)) return m as T;
   } catch {
-    // Unreadable: the database answers instead.
+    // Not JSON: the same as not valid.
   }
   return null;
 }
 
+const isSummary = (m: Partial<Summary>) =>
+  typeof m.r === 'string' &&
+  typeof m.n === 'number' &&
+  typeof m.s === 'number' &&
+  typeof m.t === 'number' &&
+  typeof m.d === 'number' &&
+  Array.isArray(m.q) &&
+  m.q.every((x) => typeof x === 'string');
+
+const isMarker = (m: Partial<Marker>) =>
+  typeof m.submittedAtMs === 'number' &&
+  typeof m.durationMs === 'number' &&
+  typeof m.score === 'number' &&
+  typeof m.total === 'number' &&
+  typeof m.roundId === 'string';
+
+export function parseSummary(s: string): Summary | null {
+  return parseChecked(s, isSummary);
+}
+
 export function parseMarker(s: string): Marker | null {
-  try {
-    const m = JSON.parse(s) as Partial<Marker>;
-    if (
-      typeof m.submittedAtMs === 'number' &&
-      typeof m.durationMs === 'number' &&
-      typeof m.score === 'number' &&
-      typeof m.total === 'number' &&
-      typeof m.roundId === 'string'
-    )
-      return m as Marker;
-  } catch {
-    // A marker that does not parse is ignored: the database answers instead.
-  }
-  return null;
+  return parseChecked(s, isMarker);
 }

@@ -4,7 +4,7 @@ import { dedupeEntries, exclusionSheetRows, normalizeEntry, parseExclusionRows, 
 import { writeCsv, writeXlsx } from '../../lib/spreadsheet';
 import { recordAudit } from '../audit/index';
 import { requireContest } from '../contests/index';
-import { readUploadedSheet, SHEET_CONTENT_TYPES, type FileOut, type Upload } from '../../lib/upload';
+import { readUploadedSheet, sheetInfo, SHEET_CONTENT_TYPES, type FileOut, type Upload } from '../../lib/upload';
 import * as repo from './exclusions.repo';
 
 export const MAX_EXCLUSION_ROWS = 100_000;
@@ -66,8 +66,7 @@ export async function importExclusions(db: Db, actorId: string, contestId: strin
   const base = {
     dryRun: opts.dryRun,
     mode: opts.mode,
-    format: sheet.format,
-    encoding: sheet.encoding ?? null,
+    ...sheetInfo(sheet),
     total: parsed.total,
     valid: parsed.entries.length,
     errors: parsed.errors,

@@ -16,7 +16,7 @@ import {
 import { BankLint } from '../../lib/question-lint';
 import { questionKey, withOptionIds } from '../../lib/questions';
 import { writeCsv, writeXlsx } from '../../lib/spreadsheet';
-import { readUploadedSheet, SHEET_CONTENT_TYPES, type FileOut, type Upload } from '../../lib/upload';
+import { readUploadedSheet, sheetInfo, SHEET_CONTENT_TYPES, type FileOut, type Upload } from '../../lib/upload';
 import { recordAudit } from '../audit/index';
 import { requireContest } from '../contests/index';
 import type { ImportPhase, ImportProgress, ProgressStore } from './questions.progress';
@@ -101,8 +101,7 @@ export async function importQuestions(
       const base = {
         jobId,
         dryRun: opts.dryRun,
-        format: sheet.format,
-        encoding: sheet.encoding ?? null,
+        ...sheetInfo(sheet),
         total: parsed.total,
         valid: parsed.questions.length - duplicates.length,
         errors,
@@ -129,7 +128,7 @@ export async function importQuestions(
         action: 'question.import',
         entity: 'contest',
         entityId: contest.id,
-        after: { file: file.filename, format: sheet.format, encoding: sheet.encoding ?? null, created: ids.length, skipped: skipped.length, questionIds: ids },
+        after: { file: file.filename, ...sheetInfo(sheet), created: ids.length, skipped: skipped.length, questionIds: ids },
       });
       return { ...base, created: ids.length };
     });

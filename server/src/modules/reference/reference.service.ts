@@ -2,7 +2,7 @@ import type { Db } from '../../../../db/client';
 import { parseReferenceRows, referenceKey, type ReferenceKind } from '../../lib/reference-sheet';
 import { recordAudit } from '../audit/index';
 import { requireContest } from '../contests/index';
-import { readUploadedSheet, type Upload } from '../../lib/upload';
+import { readUploadedSheet, sheetInfo, type Upload } from '../../lib/upload';
 import * as repo from './reference.repo';
 
 export const MAX_REFERENCE_ROWS = 10_000;
@@ -24,8 +24,7 @@ export async function importReference(db: Db, actorId: string, kind: ReferenceKi
   const base = {
     kind,
     dryRun: opts.dryRun,
-    format: sheet.format,
-    encoding: sheet.encoding ?? null,
+    ...sheetInfo(sheet),
     total: parsed.total,
     valid: parsed.items.length,
     errors: parsed.errors,
