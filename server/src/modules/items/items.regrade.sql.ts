@@ -69,11 +69,10 @@ export async function regrade(db: Db, c: KeyChange): Promise<RegradeCount[]> {
   const fullIds = c.roundIds.filter((id) => full.has(id));
   const partIds = c.roundIds.filter((id) => !full.has(id));
   const counts: { round_id: string; drew: number; changed: number }[] = [];
+  const addCounts = async (query: SQL) => counts.push(...(await rawRows<(typeof counts)[number]>(db, query)));
   if (fullIds.length) {
-    counts.push(
-      ...(await rawRows<{ round_id: string; drew: number; changed: number }>(
-        db,
-        sql`
+    await addCounts(
+      sql`
         with p as materialized (
           select rq.round_id, (select count(*) from round_questions r2 where r2.round_id = rq.round_id and r2.question_id collate "C" < ${c.questionId})::int as k
           from round_questions rq where rq.round_id in ${inList(fullIds)} and rq.question_id = ${c.questionId}
@@ -86,14 +85,11 @@ export async function regrade(db: Db, c: KeyChange): Promise<RegradeCount[]> {
         select s.round_id, count(*)::int as drew, coalesce(max(c.n), 0)::int as changed
         from submissions s left join changed c on c.round_id = s.round_id
         where s.round_id in ${inList(fullIds)} group by s.round_id`,
-      )),
     );
   }
   if (partIds.length) {
-    counts.push(
-      ...(await rawRows<{ round_id: string; drew: number; changed: number }>(
-        db,
-        sql`
+    await addCounts(
+      sql`
         with drew as materialized (
           select s.attempt_id, s.round_id, ${delta(sql`p.k`)} as delta
           from submissions s join attempts a on a.id = s.attempt_id
@@ -104,7 +100,6 @@ export async function regrade(db: Db, c: KeyChange): Promise<RegradeCount[]> {
           where s.attempt_id = d.attempt_id and d.delta <> 0
         )
         select round_id, count(*)::int as drew, (count(*) filter (where delta <> 0))::int as changed from drew group by round_id`,
-      )),
     );
   }
   const byRound = new Map(counts.map((r) => [r.round_id, r]));

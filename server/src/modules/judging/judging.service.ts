@@ -131,19 +131,11 @@ export async function publicWinners(db: Db, roundId: string) {
   return {
     actualCount: results.actualCount,
     publishedAt: round.publishedAt.toISOString(),
-    winners: rows.map((r) => ({
-      rank: r.rank!,
-      prize: r.prize!,
-      fullName: r.fullName ?? '',
+    winners: rows.map((r) => {
+      const { rank, prize, fullName, phone, locality, unit, score, total, prediction, durationMs } = toRankingRow(r);
       // Vietnam's personal data rules (Decree 13/2023): no full phone or national id in public.
-      maskedPhone: maskPhone(r.phone ?? ''),
-      locality: r.locality ?? undefined,
-      unit: r.unit ?? undefined,
-      score: r.score,
-      total: r.total,
-      prediction: r.prediction,
-      durationMs: r.durationMs,
-    })),
+      return { rank: rank!, prize: prize!, fullName, maskedPhone: maskPhone(phone), locality, unit, score, total, prediction, durationMs };
+    }),
   };
 }
 
