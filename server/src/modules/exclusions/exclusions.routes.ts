@@ -1,8 +1,8 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorResponses } from '../../lib/zod';
-import { ContestParams } from '../contests/index';
-import { FileFormatQuery, FileResponse, MULTIPART_OPTIONS, readUpload, sendFile } from '../../lib/upload';
+import { contestFileRoute, ContestParams } from '../contests/index';
+import { MULTIPART_OPTIONS, readUpload } from '../../lib/upload';
 import { ExclusionImportQuery, ExclusionImportResponse, ExclusionsBody, ExclusionsResponse } from './exclusions.schemas';
 import * as service from './exclusions.service';
 import { staffOn } from '../../plugins/access';
@@ -32,24 +32,7 @@ export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
     ['export', false, 'The exclusion list as .xlsx or .csv, in the import format'],
     ['template', true, 'An empty exclusion list file with the Vietnamese headers'],
   ] as const) {
-    app.get(
-      `/admin/contests/:contestId/exclusions/${path}`,
-      {
-        config: staffOn.contest('organizer'),
-        schema: {
-          tags: ['organizing'],
-          security: sec,
-          summary,
-          params: ContestParams,
-          querystring: FileFormatQuery,
-          response: { 200: FileResponse, ...errors },
-        },
-      },
-      async (req, reply) => {
-        const f = await service.exportExclusions(app.db, req.params.contestId, req.query.format, empty);
-        return sendFile(reply, f);
-      },
-    );
+    contestFileRoute(app, `exclusions/${path}`, summary, (db, contestId, format) => service.exportExclusions(db, contestId, format, empty));
   }
 
   app.put(

@@ -1,9 +1,9 @@
 import multipart from '@fastify/multipart';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { FileFormatQuery, FileResponse, MULTIPART_OPTIONS, readUpload, sendFile } from '../../lib/upload';
+import { MULTIPART_OPTIONS, readUpload } from '../../lib/upload';
 import { errorResponses } from '../../lib/zod';
-import { ContestParams, RoundParams } from '../contests/index';
+import { contestFileRoute, ContestParams, RoundParams } from '../contests/index';
 import * as importer from './questions.import';
 import { ProgressStore } from './questions.progress';
 import {
@@ -74,23 +74,7 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
     ['export', 'The bank as .xlsx or .csv, in the import format', importer.exportQuestions],
     ['template', 'An empty import file with the Vietnamese headers', importer.questionTemplate],
   ] as const;
-  for (const [name, summary, make] of files) {
-    app.get(
-      `/admin/contests/:contestId/questions/${name}`,
-      {
-        config: staffOn.contest('organizer'),
-        schema: {
-          tags: ['organizing'],
-          security: sec,
-          summary,
-          params: ContestParams,
-          querystring: FileFormatQuery,
-          response: { 200: FileResponse, ...errors },
-        },
-      },
-      async (req, reply) => sendFile(reply, await make(app.db, req.params.contestId, req.query.format)),
-    );
-  }
+  for (const [name, summary, make] of files) contestFileRoute(app, `questions/${name}`, summary, make);
 
   app.get(
     '/admin/contests/:contestId/questions/lint',
