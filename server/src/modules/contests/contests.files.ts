@@ -1,10 +1,16 @@
 import type { FastifyInstance, FastifyBaseLogger, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import type { Db } from '../../../../db/client';
-import { FileFormatQuery, FileResponse, sendFile, type FileOut } from '../../lib/upload';
+import { FileFormatQuery, FileResponse, readUpload, sendFile, type FileOut, type Upload } from '../../lib/upload';
 import { errorResponses } from '../../lib/zod';
 import { staffOn } from '../../plugins/access';
 import { ContestParams } from './contests.schemas';
+
+const errors = errorResponses(400, 401, 403, 404, 409);
+
+/** The start of every schema here: an organizer's route, signed in. */
+const organizing = (summary: string) => ({ tags: ['organizing'], security: [{ bearer: [] }], summary });
 
 type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -18,14 +24,37 @@ export function contestFileRoute(app: App, path: string, summary: string, make: 
     {
       config: staffOn.contest('organizer'),
       schema: {
-        tags: ['organizing'],
-        security: [{ bearer: [] }],
-        summary,
+        ...organizing(summary),
         params: ContestParams,
         querystring: FileFormatQuery,
-        response: { 200: FileResponse, ...errorResponses(400, 401, 403, 404, 409) },
+        response: { 200: FileResponse, ...errors },
       },
     },
     async (req, reply) => sendFile(reply, await make(app.db, req.params.contestId, req.query.format)),
+  );
+}
+
+/** POST /admin/contests/:contestId/`path`: a file an organizer uploads (multipart field "file"), then `run` on it. */
+export function contestImportRoute<Q extends z.ZodType, R extends z.ZodType>(
+  app: App,
+  path: string,
+  doc: { summary: string; description: string; querystring: Q; response: R },
+  run: (actorId: string, contestId: string, file: Upload, query: z.output<Q>) => Promise<z.input<R>>,
+) {
+  const answer: z.ZodType = doc.response; // checked against `run` above; fastify cannot follow a generic schema
+  app.post(
+    `/admin/contests/:contestId/${path}`,
+    {
+      config: staffOn.contest('organizer'),
+      schema: {
+        ...organizing(doc.summary),
+        description: doc.description,
+        consumes: ['multipart/form-data'],
+        params: ContestParams,
+        querystring: doc.querystring,
+        response: { 200: answer, ...errors, ...errorResponses(413, 415) },
+      },
+    },
+    async (req) => run(req.user.sub, req.params.contestId, await readUpload(req), req.query as z.output<Q>),
   );
 }

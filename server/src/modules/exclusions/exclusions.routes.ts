@@ -1,8 +1,8 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorResponses } from '../../lib/zod';
-import { contestFileRoute, ContestParams } from '../contests/index';
-import { MULTIPART_OPTIONS, readUpload } from '../../lib/upload';
+import { contestFileRoute, contestImportRoute, ContestParams } from '../contests/index';
+import { MULTIPART_OPTIONS } from '../../lib/upload';
 import { ExclusionImportQuery, ExclusionImportResponse, ExclusionsBody, ExclusionsResponse } from './exclusions.schemas';
 import * as service from './exclusions.service';
 import { staffOn } from '../../plugins/access';
@@ -55,25 +55,16 @@ export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
     (req) => service.putExclusions(app.db, req.user.sub, req.params.contestId, req.body.entries),
   );
 
-  app.post(
-    '/admin/contests/:contestId/exclusions/import',
+  contestImportRoute(
+    app,
+    'exclusions/import',
     {
-      config: staffOn.contest('organizer'),
-      schema: {
-        tags: ['organizing'],
-        security: sec,
-        summary: 'Import the exclusion list from .xlsx or .csv (multipart field "file")',
-        description:
-          'Columns (any order, a title line above is fine): Họ và tên, Số CCCD, Số điện thoại, Ghi chú; at least one of Số CCCD / Số điện thoại. All or nothing, like the question import.',
-        consumes: ['multipart/form-data'],
-        params: ContestParams,
-        querystring: ExclusionImportQuery,
-        response: { 200: ExclusionImportResponse, ...errors, ...errorResponses(413, 415) },
-      },
+      summary: 'Import the exclusion list from .xlsx or .csv (multipart field "file")',
+      description:
+        'Columns (any order, a title line above is fine): Họ và tên, Số CCCD, Số điện thoại, Ghi chú; at least one of Số CCCD / Số điện thoại. All or nothing, like the question import.',
+      querystring: ExclusionImportQuery,
+      response: ExclusionImportResponse,
     },
-    async (req) => {
-      const file = await readUpload(req);
-      return service.importExclusions(app.db, req.user.sub, req.params.contestId, file, req.query);
-    },
+    (actorId, contestId, file, query) => service.importExclusions(app.db, actorId, contestId, file, query),
   );
 };

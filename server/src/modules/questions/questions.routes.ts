@@ -1,9 +1,9 @@
 import multipart from '@fastify/multipart';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { MULTIPART_OPTIONS, readUpload } from '../../lib/upload';
+import { MULTIPART_OPTIONS } from '../../lib/upload';
 import { errorResponses } from '../../lib/zod';
-import { contestFileRoute, ContestParams, RoundParams } from '../contests/index';
+import { contestFileRoute, contestImportRoute, ContestParams, RoundParams } from '../contests/index';
 import * as importer from './questions.import';
 import { ProgressStore } from './questions.progress';
 import {
@@ -25,7 +25,6 @@ import * as service from './questions.service';
 import { staffOn } from '../../plugins/access';
 
 const errors = errorResponses(400, 401, 403, 404, 409);
-const uploadErrors = { ...errors, ...errorResponses(413, 415) };
 const sec = [{ bearer: [] }];
 
 export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -33,26 +32,17 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
   await app.register(multipart, MULTIPART_OPTIONS);
   const progress = new ProgressStore(app.redis);
 
-  app.post(
-    '/admin/contests/:contestId/questions/import',
+  contestImportRoute(
+    app,
+    'questions/import',
     {
-      config: staffOn.contest('organizer'),
-      schema: {
-        tags: ['organizing'],
-        security: sec,
-        summary: 'Import a question bank from .xlsx or .csv (multipart field "file")',
-        description:
-          'Columns: Câu hỏi, Phương án A–D (D optional), Đáp án đúng (A–D, any case), Chủ đề, Giải thích. All or nothing: if any row fails nothing is written and `errors` lists every problem (row, field, column, Vietnamese `message`, English `messageEn`). `dryRun` checks without writing. CSV may be UTF-8 (with or without BOM), UTF-16 or Windows-1258, delimited by comma, semicolon or tab.',
-        consumes: ['multipart/form-data'],
-        params: ContestParams,
-        querystring: ImportQuery,
-        response: { 200: ImportResponse, ...uploadErrors },
-      },
+      summary: 'Import a question bank from .xlsx or .csv (multipart field "file")',
+      description:
+        'Columns: Câu hỏi, Phương án A–D (D optional), Đáp án đúng (A–D, any case), Chủ đề, Giải thích. All or nothing: if any row fails nothing is written and `errors` lists every problem (row, field, column, Vietnamese `message`, English `messageEn`). `dryRun` checks without writing. CSV may be UTF-8 (with or without BOM), UTF-16 or Windows-1258, delimited by comma, semicolon or tab.',
+      querystring: ImportQuery,
+      response: ImportResponse,
     },
-    async (req) => {
-      const file = await readUpload(req);
-      return importer.importQuestions(app.db, progress, req.user.sub, req.params.contestId, file, req.query);
-    },
+    (actorId, contestId, file, query) => importer.importQuestions(app.db, progress, actorId, contestId, file, query),
   );
 
   app.get(

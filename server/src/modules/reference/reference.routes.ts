@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ReferenceKind } from '../../lib/reference-sheet';
 import { errorResponses } from '../../lib/zod';
-import { ContestParams } from '../contests/index';
-import { MULTIPART_OPTIONS, readUpload } from '../../lib/upload';
+import { contestImportRoute, ContestParams } from '../contests/index';
+import { MULTIPART_OPTIONS } from '../../lib/upload';
 import { ReferenceImportQuery, ReferenceImportResponse, ReferenceItemResponse } from './reference.schemas';
 import * as service from './reference.service';
 import { staffOn } from '../../plugins/access';
@@ -32,26 +32,17 @@ export const referenceRoutes: FastifyPluginAsyncZod = async (app) => {
       (req) => service.listReference(app.db, kind, req.params.contestId),
     );
 
-    app.post(
-      `/admin/contests/:contestId/${kind}/import`,
+    contestImportRoute(
+      app,
+      `${kind}/import`,
       {
-        config: staffOn.contest('organizer'),
-        schema: {
-          tags: ['organizing'],
-          security: sec,
-          summary: `Import ${LABEL[kind]} from .csv or .xlsx (multipart field "file")`,
-          description:
-            "Columns: Tên (the name) and optionally Số người (headcount, used for participation rates). New names are added, names already listed (any case) get the file's headcount, names not in the file stay. All or nothing; `dryRun` checks only. Residents choose from these lists at registration (GET /contests/:id).",
-          consumes: ['multipart/form-data'],
-          params: ContestParams,
-          querystring: ReferenceImportQuery,
-          response: { 200: ReferenceImportResponse, ...errors, ...errorResponses(413, 415) },
-        },
+        summary: `Import ${LABEL[kind]} from .csv or .xlsx (multipart field "file")`,
+        description:
+          "Columns: Tên (the name) and optionally Số người (headcount, used for participation rates). New names are added, names already listed (any case) get the file's headcount, names not in the file stay. All or nothing; `dryRun` checks only. Residents choose from these lists at registration (GET /contests/:id).",
+        querystring: ReferenceImportQuery,
+        response: ReferenceImportResponse,
       },
-      async (req) => {
-        const file = await readUpload(req);
-        return service.importReference(app.db, req.user.sub, kind, req.params.contestId, file, req.query);
-      },
+      (actorId, contestId, file, query) => service.importReference(app.db, actorId, kind, contestId, file, query),
     );
   }
 };
