@@ -1,4 +1,5 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { multipart } from '../fixtures/sheets';
 import { bearer, PASSWORD } from './factories';
 
 /**
@@ -22,6 +23,12 @@ export function call(app: FastifyInstance, method: Method, path: string, token?:
     headers: { ...(token ? bearer(token) : {}), ...extra.headers },
     ...(payload === undefined ? {} : { payload: payload as object }),
   });
+}
+
+/** A POST of one file as multipart form data (field `file`), to `path` below /api/v1. */
+export function uploadFile(app: FastifyInstance, path: string, token: string, file: Buffer, name: string) {
+  const m = multipart(file, name);
+  return call(app, 'POST', path, token, m.payload, { headers: m.headers });
 }
 
 /** An attempt as POST /rounds/:roundId/attempts serves it (the parts the tests read). */

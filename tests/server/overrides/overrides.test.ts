@@ -115,20 +115,12 @@ describe('POST /admin/rounds/:roundId/overrides', () => {
     const contest = await makeContest(t.database.db);
     const { round } = await makeRound(t.database.db, contest.id, { questionCount: 3 }, 3);
     const resident = await makeResident(t.database.db, { phone: '0977123456' });
-    const res = await call(t.app, 'POST', `/admin/rounds/${round.id}/overrides`, org, {
-      phone: '+84 977 123 456',
-      extraAttempts: 0,
-      extraSeconds: 120,
-      reason: 'Sự cố mạng',
-    });
+    const byPhone = (phone: string) =>
+      call(t.app, 'POST', `/admin/rounds/${round.id}/overrides`, org, { phone, extraAttempts: 0, extraSeconds: 120, reason: 'Sự cố mạng' });
+    const res = await byPhone('+84 977 123 456');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ userId: resident.id, extraSeconds: 120 });
-    const unknown = await call(t.app, 'POST', `/admin/rounds/${round.id}/overrides`, org, {
-      phone: '0977000999',
-      extraAttempts: 0,
-      extraSeconds: 120,
-      reason: 'Sự cố mạng',
-    });
+    const unknown = await byPhone('0977000999');
     expect(unknown.statusCode).toBe(404);
   });
 });
