@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { benchContest, scratchDatabase } from './scratch';
+import { attemptsPerResident, benchContest, scratchDatabase } from './scratch';
 import { buildApp } from '../server/src/app';
 import * as statsRepo from '../server/src/modules/stats/stats.repo';
 import { roundStats } from '../server/src/modules/stats/stats.service';
@@ -20,7 +20,7 @@ const { values: args } = parseArgs({
 const ATTEMPTS = Number(args.attempts);
 const USERS = Number(args.users);
 const RUNS = Number(args.runs);
-const MAX_ATTEMPTS = Math.ceil(ATTEMPTS / USERS);
+const MAX_ATTEMPTS = attemptsPerResident(ATTEMPTS, USERS);
 
 const ms = (t0: number) => `${(performance.now() - t0).toFixed(0)} ms`;
 
