@@ -1,4 +1,5 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { checksumOf, type RankedRow } from '../../server/src/lib/ranking';
 import { multipart } from '../fixtures/sheets';
 import { bearer, PASSWORD } from './factories';
 
@@ -68,6 +69,24 @@ export interface RankingRow {
   eligible: boolean;
   ineligibleReason?: string | null;
   submittedAt: string;
+}
+
+/**
+ * The checksum recomputed from ranking rows as the API serves them (JSON: empty optional
+ * columns left out, dates as text), to compare with the checksum finalize answered.
+ */
+export function checksumOfServedRows(rows: readonly object[]): string {
+  const served = rows as (Omit<RankedRow, 'submittedAt'> & { submittedAt: string })[];
+  return checksumOf(
+    served.map((x) => ({
+      ...x,
+      locality: x.locality ?? null,
+      unit: x.unit ?? null,
+      category: x.category ?? null,
+      ineligibleReason: x.ineligibleReason ?? null,
+      submittedAt: new Date(x.submittedAt),
+    })),
+  );
 }
 
 /** GET /judge/rounds/:roundId/ranking, `query` as given (e.g. '?limit=1000'). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BankLint, fold, lintBank, lintQuestion, LINT_RULES, LINT_THRESHOLDS, type LintQuestion, type LintRule } from '../../server/src/lib/question-lint';
+import { LEAK, SIGNER } from '../fixtures/lint-questions';
 
 let n = 0;
 /** A question from its stem and options; the option marked with * is the correct one. */
@@ -230,13 +231,8 @@ describe('near_duplicate', () => {
 });
 
 describe('answered_elsewhere', () => {
-  const signer = q('Ai là người ký ban hành Kế hoạch số 298/KH-UBND ngày 20/12/2023?', 'Ông Đỗ Hữu Quyết', '*Ông Mai Xuân Liêm', 'Ông Trịnh Hữu Vui');
-  const leak = q(
-    'Ông Mai Xuân Liêm ký Kế hoạch hưởng ứng Ngày Chuyển đổi số năm 2024 với chức danh nào?',
-    'Chủ tịch UBND tỉnh',
-    '*Phó Chủ tịch UBND tỉnh',
-    'Giám đốc Sở',
-  );
+  const signer = q(...SIGNER);
+  const leak = q(...LEAK);
 
   it('reports the leak on both questions, each pointing at the other', () => {
     const ws = lintBank([signer, leak]).filter((w) => w.rule === 'answered_elsewhere');

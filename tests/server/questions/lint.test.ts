@@ -7,6 +7,7 @@ import { useTestApp, memberTokens } from '../../helpers/app';
 import { bearer, makeContest, tokenFor } from '../../helpers/factories';
 import { uploadFile } from '../../helpers/requests';
 import { csvText, xlsxOf } from '../../fixtures/sheets';
+import * as samples from '../../fixtures/lint-questions';
 
 const t = useTestApp();
 let organizer: string;
@@ -22,13 +23,8 @@ const opts = (...texts: string[]) => texts.map((s) => ({ text: s.replace(/^\*/, 
 /** A question of its text and options, the correct one marked with a leading `*`. */
 const question = (text: string, ...options: string[]): Input => ({ text, options: opts(...options) });
 
-const SIGNER = question('Ai là người ký ban hành Kế hoạch số 298/KH-UBND ngày 20/12/2023?', 'Ông Đỗ Hữu Quyết', '*Ông Mai Xuân Liêm', 'Ông Trịnh Hữu Vui');
-const LEAK = question(
-  'Ông Mai Xuân Liêm ký Kế hoạch hưởng ứng Ngày Chuyển đổi số năm 2024 với chức danh nào?',
-  'Chủ tịch UBND tỉnh',
-  '*Phó Chủ tịch UBND tỉnh',
-  'Giám đốc Sở',
-);
+const SIGNER = question(...samples.SIGNER);
+const LEAK = question(...samples.LEAK);
 const DECISIONS = question(
   'Trong năm 2023, UBND tỉnh và Ban Chỉ đạo chuyển đổi số tỉnh Thanh Hóa đã ban hành bao nhiêu Quyết định?',
   '*16 Quyết định',
