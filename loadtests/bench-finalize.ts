@@ -53,8 +53,7 @@ async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; before
   }
 }
 
-const scratch = await scratchDatabase('finalize');
-const database = scratch.database;
+const { database, finish } = await scratchDatabase('finalize');
 try {
   const t0 = performance.now();
   const { contestId, roundId } = await benchContestAndRound(database, MAX_ATTEMPTS, { onePrizePerPerson: true });
@@ -129,5 +128,5 @@ try {
   }
   console.log(`process peak RSS over the whole run: ${mb(process.resourceUsage().maxRSS * 1024)}`);
 } finally {
-  await scratch.finish(args.keep);
+  await finish(args.keep);
 }

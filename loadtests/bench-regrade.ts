@@ -22,8 +22,7 @@ const MAX_ATTEMPTS = attemptsPerResident(SUBMISSIONS, USERS);
 
 const ms = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(2)} s`;
 
-const scratch = await scratchDatabase('regrade');
-const database = scratch.database;
+const { database, finish } = await scratchDatabase('regrade');
 try {
   const t0 = performance.now();
   const { contestId, roundId } = await benchContestAndRound(database, MAX_ATTEMPTS, { places: false });
@@ -100,5 +99,5 @@ try {
     console.log(`item analysis: ${ms(t)} — ${rows.length} questions, flagged ${rows.filter((r) => r.flags.length).length}`);
   }
 } finally {
-  await scratch.finish(args.keep);
+  await finish(args.keep);
 }

@@ -24,8 +24,7 @@ const MAX_ATTEMPTS = attemptsPerResident(ATTEMPTS, USERS);
 
 const ms = (t0: number) => `${(performance.now() - t0).toFixed(0)} ms`;
 
-const scratch = await scratchDatabase('stats');
-const database = scratch.database;
+const { database, finish } = await scratchDatabase('stats');
 try {
   const t0 = performance.now();
   const contestId = await benchContest(database);
@@ -100,5 +99,5 @@ try {
   }
   await app.close();
 } finally {
-  await scratch.finish();
+  await finish();
 }

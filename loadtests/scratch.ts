@@ -9,7 +9,7 @@ export interface Scratch {
   name: string;
   database: Database;
   /** Closes it and drops it (or says where it is, when kept). */
-  finish(keep?: boolean): Promise<void>;
+  finish: (keep?: boolean) => Promise<void>;
 }
 
 export async function scratchDatabase(kind: string): Promise<Scratch> {
@@ -24,7 +24,7 @@ export async function scratchDatabase(kind: string): Promise<Scratch> {
   return {
     name,
     database,
-    async finish(keep = false) {
+    finish: async (keep = false) => {
       await database.close();
       if (keep) console.log(`kept database ${name}`);
       else await admin.unsafe(`drop database if exists ${name} with (force)`);
