@@ -6,21 +6,19 @@ import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { benchContest, closedBenchRound, scratchDatabase } from './scratch';
+import { attemptsPerResident, benchContestAndRound, scratchDatabase, SUBMISSION_OPTIONS } from './scratch';
 import { writeExport, type ExportFormat } from '../server/src/modules/exports/index';
 import { finalizeRound } from '../server/src/modules/judging/finalize.service';
 
 const { values: args } = parseArgs({
   options: {
-    submissions: { type: 'string', default: '1000000' },
-    users: { type: 'string', default: '300000' },
+    ...SUBMISSION_OPTIONS,
     formats: { type: 'string', default: 'xlsx' },
-    keep: { type: 'boolean', default: false },
   },
 });
 const SUBMISSIONS = Number(args.submissions);
 const USERS = Number(args.users);
-const MAX_ATTEMPTS = Math.ceil(SUBMISSIONS / USERS);
+const MAX_ATTEMPTS = attemptsPerResident(SUBMISSIONS, USERS);
 const FORMATS = args.formats.split(',') as ExportFormat[];
 
 // 20 answers per submission with UUID-long ids, the option chosen per attempt and question.
@@ -55,12 +53,10 @@ async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; before
   }
 }
 
-const scratch = await scratchDatabase('finalize');
-const database = scratch.database;
+const { database, finish } = await scratchDatabase('finalize');
 try {
   const t0 = performance.now();
-  const contestId = await benchContest(database, { onePrizePerPerson: true });
-  const roundId = await closedBenchRound(database, contestId, MAX_ATTEMPTS);
+  const { contestId, roundId } = await benchContestAndRound(database, MAX_ATTEMPTS, { onePrizePerPerson: true });
   await database.rows(sql`
     with l as (select array_agg(id order by name) a from localities where contest_id = ${contestId}),
          u as (select array_agg(id order by name) a from units where contest_id = ${contestId})
@@ -132,5 +128,5 @@ try {
   }
   console.log(`process peak RSS over the whole run: ${mb(process.resourceUsage().maxRSS * 1024)}`);
 } finally {
-  await scratch.finish(args.keep);
+  await finish(args.keep);
 }

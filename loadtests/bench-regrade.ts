@@ -5,31 +5,27 @@
 //   npm run bench:regrade [-- --submissions 1000000 --users 300000 --analysis]
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { benchContest, closedBenchRound, scratchDatabase } from './scratch';
+import { attemptsPerResident, benchContestAndRound, scratchDatabase, SUBMISSION_OPTIONS } from './scratch';
 import { finalizeRound } from '../server/src/modules/judging/finalize.service';
 import { correctQuestion, itemAnalysis } from '../server/src/modules/items/items.service';
 
 const { values: args } = parseArgs({
   options: {
-    submissions: { type: 'string', default: '1000000' },
-    users: { type: 'string', default: '300000' },
+    ...SUBMISSION_OPTIONS,
     // The item analysis unnests every answer list (20 rows per submission): slow on purpose-built data, opt in.
     analysis: { type: 'boolean', default: false },
-    keep: { type: 'boolean', default: false },
   },
 });
 const SUBMISSIONS = Number(args.submissions);
 const USERS = Number(args.users);
-const MAX_ATTEMPTS = Math.ceil(SUBMISSIONS / USERS);
+const MAX_ATTEMPTS = attemptsPerResident(SUBMISSIONS, USERS);
 
 const ms = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(2)} s`;
 
-const scratch = await scratchDatabase('regrade');
-const database = scratch.database;
+const { database, finish } = await scratchDatabase('regrade');
 try {
   const t0 = performance.now();
-  const contestId = await benchContest(database, { places: false });
-  const roundId = await closedBenchRound(database, contestId, MAX_ATTEMPTS);
+  const { contestId, roundId } = await benchContestAndRound(database, MAX_ATTEMPTS, { places: false });
   // 20 questions with UUID ids, options "<id>-0".."<id>-3", the key "-0".
   await database.rows(sql`
     insert into questions (id, contest_id, text, options)
@@ -103,5 +99,5 @@ try {
     console.log(`item analysis: ${ms(t)} — ${rows.length} questions, flagged ${rows.filter((r) => r.flags.length).length}`);
   }
 } finally {
-  await scratch.finish(args.keep);
+  await finish(args.keep);
 }

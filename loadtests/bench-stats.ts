@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { benchContest, scratchDatabase } from './scratch';
+import { attemptsPerResident, benchContest, scratchDatabase } from './scratch';
 import { buildApp } from '../server/src/app';
 import * as statsRepo from '../server/src/modules/stats/stats.repo';
 import { roundStats } from '../server/src/modules/stats/stats.service';
@@ -20,12 +20,11 @@ const { values: args } = parseArgs({
 const ATTEMPTS = Number(args.attempts);
 const USERS = Number(args.users);
 const RUNS = Number(args.runs);
-const MAX_ATTEMPTS = Math.ceil(ATTEMPTS / USERS);
+const MAX_ATTEMPTS = attemptsPerResident(ATTEMPTS, USERS);
 
 const ms = (t0: number) => `${(performance.now() - t0).toFixed(0)} ms`;
 
-const scratch = await scratchDatabase('stats');
-const database = scratch.database;
+const { database, finish } = await scratchDatabase('stats');
 try {
   const t0 = performance.now();
   const contestId = await benchContest(database);
@@ -100,5 +99,5 @@ try {
   }
   await app.close();
 } finally {
-  await scratch.finish();
+  await finish();
 }

@@ -73,33 +73,20 @@ class PrivatePostgres {
   init() {
     asPostgres(pgBin('initdb'), ['-D', join(this.dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
   }
+  /** pg_ctl's arguments to start the server on its port and socket folder, logging to `log`. */
+  private startArgs() {
+    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c max_connections=200`;
+    return ['-D', join(this.dir, 'data'), '-o', options, '-l', join(this.dir, 'log'), '-w', 'start'];
+  }
   start() {
-    asPostgres(pgBin('pg_ctl'), [
-      '-D',
-      join(this.dir, 'data'),
-      '-o',
-      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c max_connections=200`,
-      '-l',
-      join(this.dir, 'log'),
-      '-w',
-      'start',
-    ]);
+    asPostgres(pgBin('pg_ctl'), this.startArgs());
   }
   /** Immediate mode: like a crash, no checkpoint; committed data must survive through the WAL. */
   async restart() {
     await asPostgresAsync(pgBin('pg_ctl'), ['-D', join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop']);
     // Stay down a moment, as a real crash would, so requests meet the outage.
     await sleep(1000);
-    await asPostgresAsync(pgBin('pg_ctl'), [
-      '-D',
-      join(this.dir, 'data'),
-      '-o',
-      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c max_connections=200`,
-      '-l',
-      join(this.dir, 'log'),
-      '-w',
-      'start',
-    ]);
+    await asPostgresAsync(pgBin('pg_ctl'), this.startArgs());
   }
   stop() {
     try {

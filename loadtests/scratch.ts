@@ -9,7 +9,7 @@ export interface Scratch {
   name: string;
   database: Database;
   /** Closes it and drops it (or says where it is, when kept). */
-  finish(keep?: boolean): Promise<void>;
+  finish: (keep?: boolean) => Promise<void>;
 }
 
 export async function scratchDatabase(kind: string): Promise<Scratch> {
@@ -24,7 +24,7 @@ export async function scratchDatabase(kind: string): Promise<Scratch> {
   return {
     name,
     database,
-    async finish(keep = false) {
+    finish: async (keep = false) => {
       await database.close();
       if (keep) console.log(`kept database ${name}`);
       else await admin.unsafe(`drop database if exists ${name} with (force)`);
@@ -32,6 +32,16 @@ export async function scratchDatabase(kind: string): Promise<Scratch> {
     },
   };
 }
+
+/** The options of the benches on submitted attempts (bench:finalize, bench:regrade): how many, by how many residents, keep the database. */
+export const SUBMISSION_OPTIONS = {
+  submissions: { type: 'string', default: '1000000' },
+  users: { type: 'string', default: '300000' },
+  keep: { type: 'boolean', default: false },
+} as const;
+
+/** The most attempts one resident needs for `count` attempts spread over `users` residents. */
+export const attemptsPerResident = (count: number, users: number) => Math.ceil(count / users);
 
 /** A contest, with 30 communes and 40 units to report by unless told otherwise. */
 export async function benchContest(database: Database, o: { onePrizePerPerson?: boolean; places?: boolean } = {}): Promise<string> {
@@ -52,4 +62,10 @@ export async function closedBenchRound(database: Database, contestId: string, ma
       '[{"name":"Giải Nhất","count":1},{"name":"Giải Nhì","count":2},{"name":"Giải Ba","count":3},{"name":"Giải Khuyến khích","count":30}]')
     returning id as round_id`);
   return roundId;
+}
+
+/** A contest (see benchContest) and its closed round (see closedBenchRound). */
+export async function benchContestAndRound(database: Database, maxAttempts: number, o: Parameters<typeof benchContest>[1] = {}) {
+  const contestId = await benchContest(database, o);
+  return { contestId, roundId: await closedBenchRound(database, contestId, maxAttempts) };
 }

@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../db/schema/index';
-import { bearer, makeContest, makeMemberStaff, makeResident, makeRound, PASSWORD, tokenFor } from '../helpers/factories';
+import { bearer, makeContest, makeMemberStaff, makeResident, makeRound, PASSWORD, prizeTiers, tokenFor } from '../helpers/factories';
 import { start, submit } from '../helpers/requests';
 import { seriousA11yViolations } from './support/browser';
 import { useWebServer } from './support/server';
@@ -32,10 +32,7 @@ beforeAll(async () => {
     number: 1,
     title: 'Tuần 1',
     questionCount: 3,
-    prizes: [
-      { name: 'Giải Nhất', count: 1 },
-      { name: 'Giải Nhì', count: 1 },
-    ],
+    prizes: prizeTiers(['Giải Nhất', 1], ['Giải Nhì', 1]),
   });
   roundId = round.id;
   people.an = await makeResident(db, { fullName: 'Nguyễn Văn An' });

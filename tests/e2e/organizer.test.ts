@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exclusions, overrides, questions, roundQuestions, rounds } from '../../db/schema/index';
 import { makeContest, makeMemberStaff, makeResident, makeStaff, PASSWORD } from '../helpers/factories';
@@ -41,6 +41,19 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'good.csv'), [HEAD, ...goodRows, ''].join('\r\n'));
   page = await browser.open('desktop');
 }, 300_000);
+
+/** Opens the question editor on a new question and types its stem; answers the dialog. */
+async function newQuestion(text: string) {
+  await page.getByRole('button', { name: 'Thêm câu hỏi' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Nội dung câu hỏi').fill(text);
+  return dialog;
+}
+
+/** Types the editor's options from A on. */
+async function fillOptions(dialog: Locator, ...options: string[]) {
+  for (const [i, text] of options.entries()) await dialog.locator(`#q-option${i}`).fill(text);
+}
 
 afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -90,11 +103,8 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
   });
 
   it('writes a question by hand: the editor refuses empty options, keeps 3–4 options and one correct answer', async () => {
-    await page.getByRole('button', { name: 'Thêm câu hỏi' }).click();
-    const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Nội dung câu hỏi').fill('Cổng dịch vụ công quốc gia có địa chỉ nào?');
-    await dialog.locator('#q-option0').fill('dichvucong.gov.vn');
-    await dialog.locator('#q-option1').fill('vnexpress.net');
+    const dialog = await newQuestion('Cổng dịch vụ công quốc gia có địa chỉ nào?');
+    await fillOptions(dialog, 'dichvucong.gov.vn', 'vnexpress.net');
     await dialog.getByRole('button', { name: 'Lưu' }).click();
     await dialog.getByText('Phương án không được để trống.').first().waitFor();
     // Down to three options: the remove buttons stop there.
@@ -112,12 +122,8 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
   });
 
   it('checks quality: a save with lower-bound options shows its warnings, the filter counts per rule, a fix clears them', async () => {
-    await page.getByRole('button', { name: 'Thêm câu hỏi' }).click();
-    const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Nội dung câu hỏi').fill('Năm 2023, Cổng dịch vụ công có bao nhiêu tài khoản đăng ký?');
-    await dialog.locator('#q-option0').fill('Hơn 85.000 tài khoản');
-    await dialog.locator('#q-option1').fill('Hơn 8.500 tài khoản');
-    await dialog.locator('#q-option2').fill('Hơn 58.000 tài khoản');
+    const dialog = await newQuestion('Năm 2023, Cổng dịch vụ công có bao nhiêu tài khoản đăng ký?');
+    await fillOptions(dialog, 'Hơn 85.000 tài khoản', 'Hơn 8.500 tài khoản', 'Hơn 58.000 tài khoản');
     await dialog.getByRole('button', { name: 'Bỏ phương án D' }).click();
     await dialog.getByLabel('Phương án A là đáp án đúng').check();
     await dialog.getByRole('button', { name: 'Lưu' }).click();
@@ -138,9 +144,7 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
 
     await page.getByRole('button', { name: 'Sửa câu 1' }).click();
     await dialog.getByText('Cảnh báo hiện có của câu này:').waitFor();
-    await dialog.locator('#q-option0').fill('Khoảng 85.000 tài khoản');
-    await dialog.locator('#q-option1').fill('Khoảng 8.500 tài khoản');
-    await dialog.locator('#q-option2').fill('Khoảng 58.000 tài khoản');
+    await fillOptions(dialog, 'Khoảng 85.000 tài khoản', 'Khoảng 8.500 tài khoản', 'Khoảng 58.000 tài khoản');
     await dialog.getByRole('button', { name: 'Lưu' }).click();
     await dialog.waitFor({ state: 'hidden' });
     // Fixed: the rule leaves the filter, which falls back to the whole bank.

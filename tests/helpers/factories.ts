@@ -82,6 +82,9 @@ export async function makeQuestions(db: Db, contestId: string, count: number, op
 
 const HOUR = 3_600_000;
 
+/** A round's prizes, tier by tier: [name, how many]. */
+export const prizeTiers = (...tiers: [name: string, count: number][]) => tiers.map(([name, count]) => ({ name, count }));
+
 /** A round (open now unless told otherwise) with `poolSize` fresh questions in its pool. */
 export async function makeRound(
   db: Db,
@@ -101,10 +104,7 @@ export async function makeRound(
       timeLimitSeconds: 600,
       maxAttempts: 1,
       predictionPrompt: 'Bao nhiêu người trả lời đúng tất cả?',
-      prizes: [
-        { name: 'Giải Nhất', count: 1 },
-        { name: 'Giải Nhì', count: 2 },
-      ],
+      prizes: prizeTiers(['Giải Nhất', 1], ['Giải Nhì', 2]),
       ...overrides,
     })
     .returning();

@@ -1,4 +1,6 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { checksumOf, type RankedRow } from '../../server/src/lib/ranking';
+import { multipart } from '../fixtures/sheets';
 import { bearer, PASSWORD } from './factories';
 
 /**
@@ -22,6 +24,12 @@ export function call(app: FastifyInstance, method: Method, path: string, token?:
     headers: { ...(token ? bearer(token) : {}), ...extra.headers },
     ...(payload === undefined ? {} : { payload: payload as object }),
   });
+}
+
+/** A POST of one file as multipart form data (field `file`), to `path` below /api/v1. */
+export function uploadFile(app: FastifyInstance, path: string, token: string, file: Buffer, name: string) {
+  const m = multipart(file, name);
+  return call(app, 'POST', path, token, m.payload, { headers: m.headers });
 }
 
 /** An attempt as POST /rounds/:roundId/attempts serves it (the parts the tests read). */
@@ -61,6 +69,24 @@ export interface RankingRow {
   eligible: boolean;
   ineligibleReason?: string | null;
   submittedAt: string;
+}
+
+/**
+ * The checksum recomputed from ranking rows as the API serves them (JSON: empty optional
+ * columns left out, dates as text), to compare with the checksum finalize answered.
+ */
+export function checksumOfServedRows(rows: readonly object[]): string {
+  const served = rows as (Omit<RankedRow, 'submittedAt'> & { submittedAt: string })[];
+  return checksumOf(
+    served.map((x) => ({
+      ...x,
+      locality: x.locality ?? null,
+      unit: x.unit ?? null,
+      category: x.category ?? null,
+      ineligibleReason: x.ineligibleReason ?? null,
+      submittedAt: new Date(x.submittedAt),
+    })),
+  );
 }
 
 /** GET /judge/rounds/:roundId/ranking, `query` as given (e.g. '?limit=1000'). */

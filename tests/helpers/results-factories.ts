@@ -119,6 +119,15 @@ export async function storedAnswers(db: Db, attemptId: string): Promise<StoredAn
   return rows[0].answers;
 }
 
+/** A first attempt, the only one allowed, over the whole pool, with the times given: not submitted. */
+export async function makeTimedAttempt(db: Db, roundId: string, userId: string, pool: { id: string }[], times: { startedAt: Date; deadline: Date }, seed = 1) {
+  const [attempt] = await db
+    .insert(attempts)
+    .values({ roundId, userId, attemptNo: 1, maxAttempts: 1, seed, questionIds: pool.map((q) => q.id), ...times })
+    .returning();
+  return attempt;
+}
+
 /** An attempt started and never submitted. */
 export async function makeOpenAttempt(db: Db, round: Round, userId: string, attemptNo = 1) {
   const startedAt = new Date(round.closesAt.getTime() - 2 * HOUR);

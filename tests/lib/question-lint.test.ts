@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BankLint, fold, lintBank, lintQuestion, LINT_RULES, LINT_THRESHOLDS, type LintQuestion, type LintRule } from '../../server/src/lib/question-lint';
+import { LEAK, SIGNER } from '../fixtures/lint-questions';
 
 let n = 0;
 /** A question from its stem and options; the option marked with * is the correct one. */
@@ -8,6 +9,8 @@ function q(text: string, ...options: string[]): LintQuestion {
 }
 const rules = (x: LintQuestion) => lintQuestion(x).map((w) => w.rule);
 const has = (x: LintQuestion, rule: LintRule) => rules(x).includes(rule);
+/** Whether `rule` flags each question, given as [stem, ...options]. */
+const flagged = (rule: LintRule, ...questions: string[][]) => questions.map(([text, ...options]) => has(q(text, ...options), rule));
 
 describe('fold', () => {
   it('folds case, diacritics and đ, and treats decomposed text like composed text', () => {
@@ -26,20 +29,13 @@ describe('fold', () => {
 describe('lower_bound_options', () => {
   it('flags options that are all lower bounds (a smaller one is also true)', () => {
     expect(
-      has(
-        q('Năm 2023, Cổng dịch vụ công có bao nhiêu tài khoản đăng ký?', '*Hơn 85.000 tài khoản', 'Hơn 8.500 tài khoản', 'Hơn 58.000 tài khoản'),
+      flagged(
         'lower_bound_options',
+        ['Năm 2023, Cổng dịch vụ công có bao nhiêu tài khoản đăng ký?', '*Hơn 85.000 tài khoản', 'Hơn 8.500 tài khoản', 'Hơn 58.000 tài khoản'],
+        ['Năm 2023, mục tiêu tỷ lệ hồ sơ sức khỏe điện tử là bao nhiêu?', 'Từ 30% trở lên', '*Từ 90% trở lên', 'Từ 50% trở lên'],
+        ['Năm 2025, mục tiêu có bao nhiêu doanh nghiệp số?', '*Ít nhất 100 doanh nghiệp', 'Tối thiểu 50 doanh nghiệp', 'Không dưới 20 doanh nghiệp'],
       ),
-    ).toBe(true);
-    expect(
-      has(q('Năm 2023, mục tiêu tỷ lệ hồ sơ sức khỏe điện tử là bao nhiêu?', 'Từ 30% trở lên', '*Từ 90% trở lên', 'Từ 50% trở lên'), 'lower_bound_options'),
-    ).toBe(true);
-    expect(
-      has(
-        q('Năm 2025, mục tiêu có bao nhiêu doanh nghiệp số?', '*Ít nhất 100 doanh nghiệp', 'Tối thiểu 50 doanh nghiệp', 'Không dưới 20 doanh nghiệp'),
-        'lower_bound_options',
-      ),
-    ).toBe(true);
+    ).toEqual([true, true, true]);
   });
 
   it('flags upper bounds the same way', () => {
@@ -85,61 +81,46 @@ describe('longest_correct', () => {
 describe('answer_in_stem', () => {
   it('flags a document number whose issuer code names the correct option', () => {
     expect(
-      has(
-        q('Cơ quan nào ban hành Nghị quyết số 06-NQ/TU về chuyển đổi số?', 'Hội đồng nhân dân tỉnh', '*Ban Thường vụ Tỉnh ủy', 'Ủy ban nhân dân tỉnh'),
+      flagged(
         'answer_in_stem',
+        ['Cơ quan nào ban hành Nghị quyết số 06-NQ/TU về chuyển đổi số?', 'Hội đồng nhân dân tỉnh', '*Ban Thường vụ Tỉnh ủy', 'Ủy ban nhân dân tỉnh'],
+        ['Quyết định số 505/QĐ-TTg ngày 22/4/2022 là văn bản của ai?', 'Bộ trưởng Bộ Thông tin và Truyền thông', '*Thủ tướng Chính phủ', 'Chủ tịch UBND tỉnh'],
+        // Codes nobody listed: matched by the option's initials (Ban Chỉ đạo -> BCĐ).
+        ['Kế hoạch số 100/KH-BCĐ do cơ quan nào ban hành?', 'Sở Thông tin và Truyền thông', '*Ban Chỉ đạo chuyển đổi số tỉnh', 'Hội đồng nhân dân tỉnh'],
       ),
-    ).toBe(true);
-    expect(
-      has(
-        q('Quyết định số 505/QĐ-TTg ngày 22/4/2022 là văn bản của ai?', 'Bộ trưởng Bộ Thông tin và Truyền thông', '*Thủ tướng Chính phủ', 'Chủ tịch UBND tỉnh'),
-        'answer_in_stem',
-      ),
-    ).toBe(true);
-    // Codes nobody listed: matched by the option's initials (Ban Chỉ đạo -> BCĐ).
-    expect(
-      has(
-        q('Kế hoạch số 100/KH-BCĐ do cơ quan nào ban hành?', 'Sở Thông tin và Truyền thông', '*Ban Chỉ đạo chuyển đổi số tỉnh', 'Hội đồng nhân dân tỉnh'),
-        'answer_in_stem',
-      ),
-    ).toBe(true);
+    ).toEqual([true, true, true]);
   });
 
   it('flags the correct option’s own words in the stem, with or without diacritics', () => {
-    expect(has(q('Xã Hoằng Thái chọn thôn nào làm thôn thông minh, thôn 2 hay thôn khác?', 'Thôn 1', '*Thôn 2', 'Thôn 3'), 'answer_in_stem')).toBe(true);
     expect(
-      has(
-        q('Nen tang chia se du lieu cua tinh (LGSP) duoc goi la gi?', 'Nền tảng quốc gia NDXP', '*Nền tảng chia sẻ dữ liệu của tỉnh', 'Cổng dịch vụ công'),
+      flagged(
         'answer_in_stem',
+        ['Xã Hoằng Thái chọn thôn nào làm thôn thông minh, thôn 2 hay thôn khác?', 'Thôn 1', '*Thôn 2', 'Thôn 3'],
+        ['Nen tang chia se du lieu cua tinh (LGSP) duoc goi la gi?', 'Nền tảng quốc gia NDXP', '*Nền tảng chia sẻ dữ liệu của tỉnh', 'Cổng dịch vụ công'],
       ),
-    ).toBe(true);
+    ).toEqual([true, true]);
   });
 
   it('accepts a number naming a body that no option is, words every option shares, and stems echoing a wrong option too', () => {
-    expect(has(q('Ai ký Kế hoạch số 298/KH-UBND?', 'Ông Đỗ Hữu Quyết', '*Ông Mai Xuân Liêm', 'Ông Trịnh Hữu Vui'), 'answer_in_stem')).toBe(false);
     expect(
-      has(
-        q(
+      flagged(
+        'answer_in_stem',
+        ['Ai ký Kế hoạch số 298/KH-UBND?', 'Ông Đỗ Hữu Quyết', '*Ông Mai Xuân Liêm', 'Ông Trịnh Hữu Vui'],
+        [
           'Quyết định số 2148/QĐ-UBND có nội dung gì?',
           '*Công bố kết quả xếp hạng chuyển đổi số các sở, ban, ngành, UBND cấp huyện năm 2022',
           'Ban hành tiêu chí chuyển đổi số cấp xã',
           'Ban hành Kế hoạch chuyển đổi số đến năm 2025',
-        ),
-        'answer_in_stem',
-      ),
-    ).toBe(false);
-    expect(
-      has(
-        q(
+        ],
+        [
           'Trên 775 sản phẩm của Thanh Hóa được đưa lên nền tảng nào?',
           'Cổng dịch vụ công của tỉnh',
           '*Cổng kết nối cung cầu nông sản an toàn tỉnh Thanh Hóa',
           'Trang thông tin chuyển đổi số của tỉnh',
-        ),
-        'answer_in_stem',
+        ],
+        ['Chọn thôn 2 hay thôn 3 làm thôn thông minh?', 'Thôn 1', '*Thôn 2', 'Thôn 3'],
       ),
-    ).toBe(false);
-    expect(has(q('Chọn thôn 2 hay thôn 3 làm thôn thông minh?', 'Thôn 1', '*Thôn 2', 'Thôn 3'), 'answer_in_stem')).toBe(false);
+    ).toEqual([false, false, false, false]);
   });
 });
 
@@ -250,13 +231,8 @@ describe('near_duplicate', () => {
 });
 
 describe('answered_elsewhere', () => {
-  const signer = q('Ai là người ký ban hành Kế hoạch số 298/KH-UBND ngày 20/12/2023?', 'Ông Đỗ Hữu Quyết', '*Ông Mai Xuân Liêm', 'Ông Trịnh Hữu Vui');
-  const leak = q(
-    'Ông Mai Xuân Liêm ký Kế hoạch hưởng ứng Ngày Chuyển đổi số năm 2024 với chức danh nào?',
-    'Chủ tịch UBND tỉnh',
-    '*Phó Chủ tịch UBND tỉnh',
-    'Giám đốc Sở',
-  );
+  const signer = q(...SIGNER);
+  const leak = q(...LEAK);
 
   it('reports the leak on both questions, each pointing at the other', () => {
     const ws = lintBank([signer, leak]).filter((w) => w.rule === 'answered_elsewhere');

@@ -4,6 +4,8 @@ import { questionKey } from '../../server/src/lib/questions';
 import type { SheetRow } from '../../server/src/lib/spreadsheet';
 
 const H = [...QUESTION_HEADERS];
+/** Options from their texts, the correct one marked with a leading `*`. */
+const opts = (...texts: string[]) => texts.map((x) => ({ text: x.replace(/^\*/, ''), correct: x.startsWith('*') }));
 const rowsOf = (data: string[][]): SheetRow[] => data.map((cells, i) => ({ number: i + 1, cells }));
 
 describe('parseQuestionRows', () => {
@@ -15,22 +17,13 @@ describe('parseQuestionRows', () => {
     expect(out.questions.map((q) => q.input)).toEqual([
       {
         text: 'Thủ đô?',
-        options: [
-          { text: 'Hà Nội', correct: true },
-          { text: 'Huế', correct: false },
-          { text: 'Đà Nẵng', correct: false },
-          { text: 'Vinh', correct: false },
-        ],
+        options: opts('*Hà Nội', 'Huế', 'Đà Nẵng', 'Vinh'),
         topic: 'Địa lý',
         explanation: 'Vì thế',
       },
       {
         text: 'Ba phương án?',
-        options: [
-          { text: 'X', correct: false },
-          { text: 'Y', correct: false },
-          { text: 'Z', correct: true },
-        ],
+        options: opts('X', 'Y', '*Z'),
         topic: null,
         explanation: null,
       },
@@ -111,22 +104,13 @@ describe('questionSheetRows', () => {
     const bank = [
       {
         text: 'Hỏi?',
-        options: [
-          { text: 'a', correct: false },
-          { text: 'b', correct: false },
-          { text: 'c', correct: true },
-        ],
+        options: opts('a', 'b', '*c'),
         topic: null,
         explanation: 'Dòng 1\nDòng 2',
       },
       {
         text: 'Hỏi 2?',
-        options: [
-          { text: 'a', correct: false },
-          { text: 'b', correct: false },
-          { text: 'c', correct: false },
-          { text: 'd', correct: true },
-        ],
+        options: opts('a', 'b', 'c', '*d'),
         topic: 'T',
         explanation: null,
       },

@@ -7,6 +7,12 @@ export function memoryStore(init: Record<string, string> = {}): KeyValueStore & 
   return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
 }
 
+const threeOptionQuestion = (id: string, text: string, optionIds: string[]) => ({
+  id,
+  text,
+  options: optionIds.map((optionId, i) => ({ id: optionId, text: 'ABC'[i] })),
+});
+
 /** An attempt as the server starts it: two questions of three options (o1–o3, o4–o6). */
 export const startedAttempt = (attemptId = 'att-1', predictionPrompt = 'Bao nhiêu người đúng hết?'): StartedAttempt => ({
   attemptId,
@@ -14,24 +20,5 @@ export const startedAttempt = (attemptId = 'att-1', predictionPrompt = 'Bao nhi�
   startedAt: '2026-11-22T03:00:00.000Z',
   deadline: '2026-11-22T03:20:00.000Z',
   predictionPrompt,
-  questions: [
-    {
-      id: 'q1',
-      text: 'Một',
-      options: [
-        { id: 'o1', text: 'A' },
-        { id: 'o2', text: 'B' },
-        { id: 'o3', text: 'C' },
-      ],
-    },
-    {
-      id: 'q2',
-      text: 'Hai',
-      options: [
-        { id: 'o4', text: 'A' },
-        { id: 'o5', text: 'B' },
-        { id: 'o6', text: 'C' },
-      ],
-    },
-  ],
+  questions: [threeOptionQuestion('q1', 'Một', ['o1', 'o2', 'o3']), threeOptionQuestion('q2', 'Hai', ['o4', 'o5', 'o6'])],
 });

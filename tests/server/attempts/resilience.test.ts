@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/db';
 import { redisUrl } from '../../helpers/env';
 import { makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
 import { start, submit } from '../../helpers/requests';
+import { makeTimedAttempt } from '../../helpers/results-factories';
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -187,19 +188,7 @@ describe('two app instances on one Redis', () => {
   /** An attempt whose deadline passed 2 minutes ago, and in Redis a forged (or stale) summary with a deadline 10 minutes ahead. */
   async function lateWithForgedSummary(round: Round, pool: Question[], userId: string) {
     const now = Date.now();
-    const [late] = await a.app.db
-      .insert(attempts)
-      .values({
-        roundId: round.id,
-        userId,
-        attemptNo: 1,
-        maxAttempts: 1,
-        seed: 1,
-        questionIds: pool.map((q) => q.id),
-        startedAt: new Date(now - 600_000),
-        deadline: new Date(now - 120_000),
-      })
-      .returning();
+    const late = await makeTimedAttempt(a.app.db, round.id, userId, pool, { startedAt: new Date(now - 600_000), deadline: new Date(now - 120_000) });
     const summary = { r: round.id, n: 1, s: 1, t: now - 600_000, d: now + 600_000, q: pool.map((q) => q.id) };
     await a.redis!.set(`hp:{u:${userId}}:att:${late.id}`, JSON.stringify(summary));
     return late;

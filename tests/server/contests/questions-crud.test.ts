@@ -13,6 +13,13 @@ beforeAll(async () => {
   resident = tokenFor(t.app, await makeResident(t.database.db));
 });
 
+/** A round opening in an hour, with an empty pool. */
+async function makeUpcomingRound(contestId: string, questionCount: number) {
+  const opensAt = new Date(Date.now() + 3_600_000);
+  const closesAt = new Date(Date.now() + 7_200_000);
+  return (await makeRound(t.database.db, contestId, { opensAt, closesAt, questionCount }, 0)).round;
+}
+
 const q = (over: Record<string, unknown> = {}) => ({
   text: 'Ngày Chuyển đổi số quốc gia là ngày nào?',
   options: [
@@ -191,12 +198,7 @@ describe('PATCH and DELETE /admin/questions/:questionId', () => {
 describe('PUT /admin/rounds/:roundId/questions', () => {
   it('sets the pool of an upcoming round and returns it in order', async () => {
     const c = await makeContest(t.database.db);
-    const { round } = await makeRound(
-      t.database.db,
-      c.id,
-      { opensAt: new Date(Date.now() + 3_600_000), closesAt: new Date(Date.now() + 7_200_000), questionCount: 3 },
-      0,
-    );
+    const round = await makeUpcomingRound(c.id, 3);
     const bank = await makeQuestions(t.database.db, c.id, 4);
     const ids = [bank[2].id, bank[0].id, bank[3].id];
     const res = await t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${round.id}/questions`, headers: bearer(org), payload: { questionIds: ids } });
@@ -231,12 +233,7 @@ describe('PUT /admin/rounds/:roundId/questions', () => {
 describe('audit of pool changes', () => {
   it('carries the contest id, so filtering the log by contest finds them', async () => {
     const c = await makeContest(t.database.db);
-    const { round } = await makeRound(
-      t.database.db,
-      c.id,
-      { opensAt: new Date(Date.now() + 3_600_000), closesAt: new Date(Date.now() + 7_200_000), questionCount: 1 },
-      0,
-    );
+    const round = await makeUpcomingRound(c.id, 1);
     const [q1] = await makeQuestions(t.database.db, c.id, 1);
     const res = await t.app.inject({
       method: 'PUT',

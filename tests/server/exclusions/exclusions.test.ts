@@ -5,8 +5,8 @@ import { makeNationalId } from '../../../server/src/lib/identity';
 import { isExcluded } from '../../../server/src/modules/exclusions/index';
 import { useTestApp, memberToken } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
-import { start } from '../../helpers/requests';
-import { csvText, multipart, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
+import { start, uploadFile } from '../../helpers/requests';
+import { csvText, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
 
 const t = useTestApp();
 let organizer: string;
@@ -18,15 +18,8 @@ const ID2 = makeNationalId(1990, 222222);
 const put = (contestId: string, entries: unknown[], token = organizer) =>
   t.app.inject({ method: 'PUT', url: `/api/v1/admin/contests/${contestId}/exclusions`, headers: bearer(token), payload: { entries } });
 
-async function importFile(contestId: string, file: Buffer, name: string, query = '') {
-  const m = multipart(file, name);
-  return t.app.inject({
-    method: 'POST',
-    url: `/api/v1/admin/contests/${contestId}/exclusions/import${query}`,
-    headers: { ...m.headers, ...bearer(organizer) },
-    payload: m.payload,
-  });
-}
+const importFile = (contestId: string, file: Buffer, name: string, query = '') =>
+  uploadFile(t.app, `/admin/contests/${contestId}/exclusions/import${query}`, organizer, file, name);
 
 const stored = async (contestId: string) =>
   (await t.database.db.select().from(exclusions).where(eq(exclusions.contestId, contestId))).map((e) => [e.nationalId, e.phone, e.note]).sort();

@@ -8,7 +8,7 @@ import { auditLog, type Round } from '../../../db/schema/index';
 import { CANONICAL_COLUMNS, escapeCanonical } from '../../../server/src/lib/ranking';
 import { COLUMN_TITLES, csvValueToCanonical, FLAGS_TITLE } from '../../../server/src/modules/exports/exports.format';
 import { memberToken, useTestApp } from '../../helpers/app';
-import { addMember, bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
+import { addMember, bearer, makeContest, makeResident, makeStaff, prizeTiers, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeDisqualification, makeExclusion, makeLocality, makeSubmission, makeUnit } from '../../helpers/results-factories';
 import { finalize } from '../../helpers/requests';
 import { pdfText } from './pdf-text';
@@ -30,11 +30,7 @@ beforeAll(async () => {
     number: 3,
     title: 'Chính quyền số',
     questionCount: 5,
-    prizes: [
-      { name: 'Giải Nhất', count: 1 },
-      { name: 'Giải Nhì', count: 2 },
-      { name: 'Giải Khuyến khích', count: 2 },
-    ],
+    prizes: prizeTiers(['Giải Nhất', 1], ['Giải Nhì', 2], ['Giải Khuyến khích', 2]),
   }));
   const loc = await makeLocality(db, contest.id, 'Phường Hạc Thành');
   const unit = await makeUnit(db, contest.id, 'Sở Khoa học và Công nghệ');

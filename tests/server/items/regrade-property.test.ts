@@ -87,15 +87,11 @@ describe('regrade (SQL) against lib/scoring.ts grade', () => {
             expect([...res.json().rounds].sort()).toEqual(usedBy);
             expect(res.json().regraded).toBe(made.filter((x) => x.questionIds.includes(q.id)).length);
           }
+          const madeIds = made.map((x) => x.attemptId);
           const stored = await db
             .select({ id: submissions.attemptId, score: submissions.score })
             .from(submissions)
-            .where(
-              inArray(
-                submissions.attemptId,
-                made.map((x) => x.attemptId),
-              ),
-            );
+            .where(inArray(submissions.attemptId, madeIds));
           const want = made.map((x) => {
             const g = grade(x.questionIds, x.answers, keyFn);
             return [x.attemptId, g.ok ? g.score : -1] as const;

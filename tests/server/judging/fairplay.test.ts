@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Round, StoredAnswer } from '../../../db/schema/index';
 import { fairplayFlags, type FairplaySubmission } from '../../../server/src/lib/fairplay';
-import { checksumOf, type RankedRow } from '../../../server/src/lib/ranking';
 import { memberToken, useTestApp } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeSubmission } from '../../helpers/results-factories';
+import { checksumOfServedRows } from '../../helpers/requests';
 
 const t = useTestApp();
 let judgeToken: string;
@@ -136,16 +136,7 @@ describe('fair-play flags in GET /judge/rounds/:roundId/ranking', () => {
       [people[3].id, 4, null, []],
     ]);
     // The checksum is that of the canonical columns alone.
-    const recomputed = checksumOf(
-      rows.map((x) => ({
-        ...x,
-        locality: x.locality ?? null,
-        unit: x.unit ?? null,
-        category: x.category ?? null,
-        ineligibleReason: x.ineligibleReason ?? null,
-        submittedAt: new Date(x.submittedAt as string),
-      })) as unknown as RankedRow[],
-    );
+    const recomputed = checksumOfServedRows(rows);
     expect(recomputed).toBe(checksum);
   });
 });

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { users, type Round, type User } from '../../../db/schema/index';
-import { checksumOf, type RankedRow } from '../../../server/src/lib/ranking';
 import { useTestApp, memberToken } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import {
@@ -14,7 +13,7 @@ import {
   makeSubmission,
   makeUnit,
 } from '../../helpers/results-factories';
-import { finalize, ranking, type RankingRow } from '../../helpers/requests';
+import { checksumOfServedRows, finalize, ranking, type RankingRow } from '../../helpers/requests';
 
 const t = useTestApp();
 let judgeToken: string;
@@ -207,17 +206,7 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
     const second = await finalized(round);
     expect(second.checksum).toBe(first.checksum);
     expect(second.rows).toEqual(first.rows);
-    const full = second.rows as unknown as (Omit<RankedRow, 'submittedAt'> & { submittedAt: string })[];
-    const recomputed = checksumOf(
-      full.map((x) => ({
-        ...x,
-        locality: x.locality ?? null,
-        unit: x.unit ?? null,
-        category: x.category ?? null,
-        ineligibleReason: x.ineligibleReason ?? null,
-        submittedAt: new Date(x.submittedAt),
-      })),
-    );
+    const recomputed = checksumOfServedRows(second.rows);
     expect(recomputed).toBe(first.checksum);
   });
 

@@ -1,10 +1,11 @@
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attempts, auditLog, submissions } from '../../../db/schema/index';
+import { auditLog, submissions } from '../../../db/schema/index';
 import { useTestApp, memberToken } from '../../helpers/app';
 import { dateNowFollows, testClock } from '../../helpers/clock';
 import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { start, submit, firstOptions, call } from '../../helpers/requests';
+import { makeTimedAttempt } from '../../helpers/results-factories';
 
 // The attempts service reads Date.now (attempts.routes.ts gives it no other clock): this file moves it.
 const clock = testClock();
@@ -56,16 +57,7 @@ describe('PUT /admin/rounds/:roundId/overrides/:userId', () => {
     const now = Date.now();
     // Both are 28.5 s past their deadline: still inside the 30 s grace for a moment.
     for (const u of [helped, other]) {
-      await t.database.db.insert(attempts).values({
-        roundId: round.id,
-        userId: u.id,
-        attemptNo: 1,
-        maxAttempts: 1,
-        seed: 7,
-        questionIds: pool.map((q) => q.id),
-        startedAt: new Date(now - 600_000),
-        deadline: new Date(now - 28_500),
-      });
+      await makeTimedAttempt(t.database.db, round.id, u.id, pool, { startedAt: new Date(now - 600_000), deadline: new Date(now - 28_500) }, 7);
     }
     const helpedToken = tokenFor(t.app, helped);
     const otherToken = tokenFor(t.app, other);
@@ -115,20 +107,12 @@ describe('POST /admin/rounds/:roundId/overrides', () => {
     const contest = await makeContest(t.database.db);
     const { round } = await makeRound(t.database.db, contest.id, { questionCount: 3 }, 3);
     const resident = await makeResident(t.database.db, { phone: '0977123456' });
-    const res = await call(t.app, 'POST', `/admin/rounds/${round.id}/overrides`, org, {
-      phone: '+84 977 123 456',
-      extraAttempts: 0,
-      extraSeconds: 120,
-      reason: 'Sự cố mạng',
-    });
+    const byPhone = (phone: string) =>
+      call(t.app, 'POST', `/admin/rounds/${round.id}/overrides`, org, { phone, extraAttempts: 0, extraSeconds: 120, reason: 'Sự cố mạng' });
+    const res = await byPhone('+84 977 123 456');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ userId: resident.id, extraSeconds: 120 });
-    const unknown = await call(t.app, 'POST', `/admin/rounds/${round.id}/overrides`, org, {
-      phone: '0977000999',
-      extraAttempts: 0,
-      extraSeconds: 120,
-      reason: 'Sự cố mạng',
-    });
+    const unknown = await byPhone('0977000999');
     expect(unknown.statusCode).toBe(404);
   });
 });

@@ -15,6 +15,8 @@ const options = [
   { text: 'y', correct: false },
   { text: 'z', correct: false },
 ];
+const postQuestion = (contestId: string, payload: object) =>
+  t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${contestId}/questions`, headers: bearer(organizer), payload });
 
 describe('POST /admin/contests/:contestId/questions with control characters', () => {
   it.each([
@@ -23,19 +25,14 @@ describe('POST /admin/contests/:contestId/questions with control characters', ()
     ['explanation', { text: 'Hỏi?', options, explanation: 'giải\u0007thích' }],
   ])('answers 400, not 500, for a NUL or bell in the %s', async (_w, payload) => {
     const c = await makeContest(t.database.db);
-    const res = await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${c.id}/questions`, headers: bearer(organizer), payload });
+    const res = await postQuestion(c.id, payload);
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('VALIDATION_FAILED');
   });
 
   it('still keeps line breaks in an explanation', async () => {
     const c = await makeContest(t.database.db);
-    const res = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/admin/contests/${c.id}/questions`,
-      headers: bearer(organizer),
-      payload: { text: 'Hỏi?', options, explanation: 'Dòng 1\nDòng 2' },
-    });
+    const res = await postQuestion(c.id, { text: 'Hỏi?', options, explanation: 'Dòng 1\nDòng 2' });
     expect(res.statusCode).toBe(201);
     expect(res.json().explanation).toBe('Dòng 1\nDòng 2');
   });

@@ -5,7 +5,9 @@ import { QUESTION_HEADERS, WARNINGS_HEADER } from '../../../server/src/lib/quest
 import { readSheet } from '../../../server/src/lib/spreadsheet';
 import { useTestApp, memberTokens } from '../../helpers/app';
 import { bearer, makeContest, tokenFor } from '../../helpers/factories';
-import { csvText, multipart, xlsxOf } from '../../fixtures/sheets';
+import { uploadFile } from '../../helpers/requests';
+import { csvText, xlsxOf } from '../../fixtures/sheets';
+import * as samples from '../../fixtures/lint-questions';
 
 const t = useTestApp();
 let organizer: string;
@@ -18,31 +20,25 @@ beforeAll(async () => {
 
 type Input = { text: string; options: { text: string; correct: boolean }[]; topic?: string | null; explanation?: string | null };
 const opts = (...texts: string[]) => texts.map((s) => ({ text: s.replace(/^\*/, ''), correct: s.startsWith('*') }));
+/** A question of its text and options, the correct one marked with a leading `*`. */
+const question = (text: string, ...options: string[]): Input => ({ text, options: opts(...options) });
 
-const SIGNER: Input = {
-  text: 'Ai là người ký ban hành Kế hoạch số 298/KH-UBND ngày 20/12/2023?',
-  options: opts('Ông Đỗ Hữu Quyết', '*Ông Mai Xuân Liêm', 'Ông Trịnh Hữu Vui'),
-};
-const LEAK: Input = {
-  text: 'Ông Mai Xuân Liêm ký Kế hoạch hưởng ứng Ngày Chuyển đổi số năm 2024 với chức danh nào?',
-  options: opts('Chủ tịch UBND tỉnh', '*Phó Chủ tịch UBND tỉnh', 'Giám đốc Sở'),
-};
-const DECISIONS: Input = {
-  text: 'Trong năm 2023, UBND tỉnh và Ban Chỉ đạo chuyển đổi số tỉnh Thanh Hóa đã ban hành bao nhiêu Quyết định?',
-  options: opts('*16 Quyết định', '08 Quyết định', '12 Quyết định'),
-};
-const PLANS: Input = {
-  text: 'Trong năm 2023, UBND tỉnh và Ban Chỉ đạo chuyển đổi số tỉnh Thanh Hóa đã ban hành bao nhiêu Kế hoạch?',
-  options: opts('16 Kế hoạch', '*08 Kế hoạch', '05 Kế hoạch'),
-};
-const CLEAN: Input = {
-  text: 'Năm 2023, tỉnh Thanh Hóa tổ chức bao nhiêu sự kiện hưởng ứng Ngày Chuyển đổi số quốc gia?',
-  options: opts('03 sự kiện', '*05 sự kiện', '07 sự kiện'),
-};
-const BOUNDS: Input = {
-  text: 'Năm 2023, Cổng dịch vụ công có bao nhiêu tài khoản đăng ký?',
-  options: opts('*Hơn 85.000 tài khoản', 'Hơn 8.500 tài khoản', 'Hơn 58.000 tài khoản'),
-};
+const SIGNER = question(...samples.SIGNER);
+const LEAK = question(...samples.LEAK);
+const DECISIONS = question(
+  'Trong năm 2023, UBND tỉnh và Ban Chỉ đạo chuyển đổi số tỉnh Thanh Hóa đã ban hành bao nhiêu Quyết định?',
+  '*16 Quyết định',
+  '08 Quyết định',
+  '12 Quyết định',
+);
+const PLANS = question(
+  'Trong năm 2023, UBND tỉnh và Ban Chỉ đạo chuyển đổi số tỉnh Thanh Hóa đã ban hành bao nhiêu Kế hoạch?',
+  '16 Kế hoạch',
+  '*08 Kế hoạch',
+  '05 Kế hoạch',
+);
+const CLEAN = question('Năm 2023, tỉnh Thanh Hóa tổ chức bao nhiêu sự kiện hưởng ứng Ngày Chuyển đổi số quốc gia?', '03 sự kiện', '*05 sự kiện', '07 sự kiện');
+const BOUNDS = question('Năm 2023, Cổng dịch vụ công có bao nhiêu tài khoản đăng ký?', '*Hơn 85.000 tài khoản', 'Hơn 8.500 tài khoản', 'Hơn 58.000 tài khoản');
 
 async function create(contestId: string, body: Input, token = organizer) {
   return t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${contestId}/questions`, headers: bearer(token), payload: body });
@@ -142,15 +138,8 @@ const rowOf = (q: Input) => {
   while (o.length < 4) o.push('');
   return [q.text, ...o, 'ABCD'[q.options.findIndex((x) => x.correct)], '', ''];
 };
-async function upload(contestId: string, file: Buffer, name: string, query = '') {
-  const m = multipart(file, name);
-  return t.app.inject({
-    method: 'POST',
-    url: `/api/v1/admin/contests/${contestId}/questions/import${query}`,
-    headers: { ...m.headers, ...bearer(organizer) },
-    payload: m.payload,
-  });
-}
+const upload = (contestId: string, file: Buffer, name: string, query = '') =>
+  uploadFile(t.app, `/admin/contests/${contestId}/questions/import${query}`, organizer, file, name);
 
 describe('import warnings', () => {
   it('lists warnings per row beside errors on a dry run, against the bank and the other rows, and writes nothing', async () => {

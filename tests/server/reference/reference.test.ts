@@ -3,21 +3,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { localities, units } from '../../../db/schema/index';
 import { useTestApp, memberToken } from '../../helpers/app';
 import { bearer, makeContest, makeResident, tokenFor } from '../../helpers/factories';
-import { csvText, multipart, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
+import { uploadFile } from '../../helpers/requests';
+import { csvText, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
 
 const t = useTestApp();
 let organizer: string;
 beforeAll(async () => (organizer = await memberToken(t, 'organizer')));
 
-async function importFile(contestId: string, kind: 'localities' | 'units', file: Buffer, name = 'ds.csv', query = '') {
-  const m = multipart(file, name);
-  return t.app.inject({
-    method: 'POST',
-    url: `/api/v1/admin/contests/${contestId}/${kind}/import${query}`,
-    headers: { ...m.headers, ...bearer(organizer) },
-    payload: m.payload,
-  });
-}
+const importFile = (contestId: string, kind: 'localities' | 'units', file: Buffer, name = 'ds.csv', query = '') =>
+  uploadFile(t.app, `/admin/contests/${contestId}/${kind}/import${query}`, organizer, file, name);
 
 const names = async (contestId: string) =>
   (await t.database.db.select().from(localities).where(eq(localities.contestId, contestId))).map((l) => [l.name, l.headcount]).sort();

@@ -46,6 +46,13 @@ async function age(roundId: string, ms: number) {
     .where(sql`${attempts.roundId} = ${roundId} and not exists (select 1 from submissions s where s.attempt_id = ${attempts.id})`);
 }
 
+/** A round of two questions opening tomorrow, with an empty pool. */
+async function makeRoundOpeningTomorrow(contestId: string) {
+  const opensAt = new Date(Date.now() + 86_400_000);
+  const closesAt = new Date(Date.now() + 2 * 86_400_000);
+  return (await makeRound(db(), contestId, { questionCount: 2, opensAt, closesAt }, 0)).round;
+}
+
 /** The public refusals are remembered for a second per process: a later read must not see a stale one. */
 const pastRefusalMemory = () => clock.advance(1100);
 
@@ -171,12 +178,7 @@ describe('questions whose answer is public', () => {
   it('join another pool only with allowPublished, and are marked in lists and pools', async () => {
     const contest = await makeContest(db());
     const { pool } = await makeClosedRound(db(), contest.id, { questionCount: 3 }, 3);
-    const { round: next } = await makeRound(
-      db(),
-      contest.id,
-      { questionCount: 2, opensAt: new Date(Date.now() + 86_400_000), closesAt: new Date(Date.now() + 2 * 86_400_000) },
-      0,
-    );
+    const next = await makeRoundOpeningTomorrow(contest.id);
     const put = (payload: object) => t.app.inject({ method: 'PUT', url: `/api/v1/admin/rounds/${next.id}/questions`, headers: bearer(organizer), payload });
 
     const refused = await put({ questionIds: [pool[0].id, pool[1].id] });
@@ -207,12 +209,7 @@ describe('questions whose answer is public', () => {
   it('are not published while their round is not sealed', async () => {
     const contest = await makeContest(db());
     const { pool } = await makeRound(db(), contest.id, { questionCount: 2 }, 2);
-    const { round: next } = await makeRound(
-      db(),
-      contest.id,
-      { questionCount: 2, opensAt: new Date(Date.now() + 86_400_000), closesAt: new Date(Date.now() + 2 * 86_400_000) },
-      0,
-    );
+    const next = await makeRoundOpeningTomorrow(contest.id);
     const res = await t.app.inject({
       method: 'PUT',
       url: `/api/v1/admin/rounds/${next.id}/questions`,

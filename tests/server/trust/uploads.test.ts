@@ -2,23 +2,15 @@ import { count, eq } from 'drizzle-orm';
 import { strToU8, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { questions } from '../../../db/schema/index';
-import { multipart } from '../../fixtures/sheets';
 import { useTestApp, memberToken } from '../../helpers/app';
-import { bearer, makeContest } from '../../helpers/factories';
+import { makeContest } from '../../helpers/factories';
+import { uploadFile } from '../../helpers/requests';
 
 const t = useTestApp();
 let organizer: string;
 beforeAll(async () => (organizer = await memberToken(t, 'organizer')));
 
-async function upload(contestId: string, file: Buffer, name: string) {
-  const m = multipart(file, name);
-  return t.app.inject({
-    method: 'POST',
-    url: `/api/v1/admin/contests/${contestId}/questions/import`,
-    headers: { ...m.headers, ...bearer(organizer) },
-    payload: m.payload,
-  });
-}
+const upload = (contestId: string, file: Buffer, name: string) => uploadFile(t.app, `/admin/contests/${contestId}/questions/import`, organizer, file, name);
 const bankSize = async (contestId: string) => (await t.database.db.select({ n: count() }).from(questions).where(eq(questions.contestId, contestId)))[0].n;
 
 describe('question import: files that are not what they claim', () => {
