@@ -1,7 +1,6 @@
 // Pure helpers behind the i18n state (tests use them directly).
 
 export type Locale = 'vi' | 'en';
-export const LOCALES: Locale[] = ['vi', 'en'];
 export const LOCALE_KEY = 'ttt.locale';
 
 /** Vietnamese unless English was chosen before. */

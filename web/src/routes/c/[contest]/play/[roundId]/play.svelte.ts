@@ -6,8 +6,8 @@ import * as contestsApi from '$lib/api/contests';
 import { AttemptState } from '$lib/state/attempt.svelte';
 import { clear, loadSaved, merge } from '$lib/state/attempt-storage';
 import type { Contest, StartedAttempt } from '$lib/types';
-
-const GRACE_MS = 30_000;
+// The grace after a deadline has one home, the server's lib/rounds.ts (import-free).
+import { SUBMIT_GRACE_MS } from '../../../../../../../server/src/lib/rounds';
 
 function storage() {
   try {
@@ -73,7 +73,7 @@ export class Play {
       if (!saved.result) void this.st.submit(api);
       return;
     }
-    if (saved && Date.parse(saved.attempt.deadline) + GRACE_MS > api.serverNow()) {
+    if (saved && Date.parse(saved.attempt.deadline) + SUBMIT_GRACE_MS > api.serverNow()) {
       // Resume from the browser's copy at once (works offline), then confirm with the server.
       this.st = new AttemptState(saved, storage());
       this.phase = 'play';
