@@ -73,17 +73,29 @@ async function main() {
   process.send!({ ready: true, appPort: portOf(app), barePort: portOf(bare) });
 
   let inspector: Session | null = null;
+  // BENCH_PROFILE=heap: a sampling allocation profile (.heapprofile) instead of a CPU profile.
+  const heap = process.env.BENCH_PROFILE === 'heap';
   process.on('message', async (m: { stop?: boolean; cpu?: boolean; profile?: 'start' | string }) => {
     if (m.profile === 'start') {
       inspector = new Session();
       inspector.connect();
-      await inspector.post('Profiler.enable');
-      await inspector.post('Profiler.start');
+      if (heap) {
+        await inspector.post('HeapProfiler.enable');
+        // Every 8 KB allocated on average, and objects already collected too: where the garbage comes from.
+        await inspector.post('HeapProfiler.startSampling', {
+          samplingInterval: 8192,
+          includeObjectsCollectedByMajorGC: true,
+          includeObjectsCollectedByMinorGC: true,
+        });
+      } else {
+        await inspector.post('Profiler.enable');
+        await inspector.post('Profiler.start');
+      }
       return;
     }
     if (m.profile && inspector) {
-      const { profile } = await inspector.post('Profiler.stop');
-      writeFileSync(m.profile, JSON.stringify(profile));
+      const { profile } = heap ? await inspector.post('HeapProfiler.stopSampling') : await inspector.post('Profiler.stop');
+      writeFileSync(heap ? m.profile.replace(/\.cpuprofile$/, '.heapprofile') : m.profile, JSON.stringify(profile));
       inspector.disconnect();
       inspector = null;
       return;

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { hashTag, MemoryThrottle, RedisThrottle } from '../../server/src/lib/throttle';
+import { createRedis } from '../../server/src/plugins/redis';
+import { redisUrl } from '../helpers/env';
 
 const silent = { warn: () => {}, info: () => {} };
 const budget = (limit: number) => ({ limit, windowMs: 1000 });
@@ -98,5 +101,73 @@ describe('RedisThrottle', () => {
     expect((await t.gate(req)).allowed).toBe(true);
     expect(t.mode).toBe('redis');
     expect(logs[1]).toBe('Redis is back: throttling through Redis again');
+  });
+});
+
+describe('RedisThrottle markers', () => {
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('sets each marker with its value and TTL (real Redis)', async () => {
+    const redis = createRedis(redisUrl(), `test:${randomUUID()}:`);
+    const keys = ['hp:{u:1}:done:a', 'hp:{u:2}:done:b', 'hp:{u:3}:att:c'];
+    try {
+      if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
+      const t = new RedisThrottle(redis, silent);
+      t.setMarker(keys[0], 'one', 60_000);
+      t.setMarker(keys[1], 'two', 120_000);
+      t.setMarker(keys[2], 'three', 5_000);
+      await settle();
+      await redis.ping();
+      expect(await redis.mget(...keys)).toEqual(['one', 'two', 'three']);
+      const ttl = await Promise.all(keys.map((k) => redis.pttl(k)));
+      expect(ttl[0]).toBeGreaterThan(50_000);
+      expect(ttl[0]).toBeLessThanOrEqual(60_000);
+      expect(ttl[1]).toBeGreaterThan(110_000);
+      expect(ttl[2]).toBeLessThanOrEqual(5_000);
+      t.setMarker(keys[0], 'again', 60_000);
+      await settle();
+      await redis.ping();
+      expect(await redis.get(keys[0])).toBe('again');
+      await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  /** A stand-in that records each setMarkers script's keys. */
+  function recorder(isCluster: boolean) {
+    const calls: string[][] = [];
+    const fake = {
+      isCluster,
+      defineCommand: () => {},
+      on: () => {},
+      setMarkers: async (n: number, ...a: (string | number)[]) => {
+        calls.push(a.slice(0, n) as string[]);
+        return n;
+      },
+    };
+    return { t: new RedisThrottle(fake as unknown as Redis, silent), calls };
+  }
+
+  it('sends the markers set in one turn as one script, a later turn as another', async () => {
+    const { t, calls } = recorder(false);
+    t.setMarker('hp:{u:1}:done:a', 'x', 1000);
+    t.setMarker('hp:{u:2}:done:b', 'y', 1000);
+    t.setMarker('hp:{u:1}:att:a', 'z', 1000);
+    expect(calls).toEqual([]);
+    await settle();
+    expect(calls).toEqual([['hp:{u:1}:done:a', 'hp:{u:2}:done:b', 'hp:{u:1}:att:a']]);
+    t.setMarker('hp:{u:3}:done:c', 'w', 1000);
+    await settle();
+    expect(calls).toHaveLength(2);
+  });
+
+  it('groups the markers by hash tag on a Redis Cluster', async () => {
+    const { t, calls } = recorder(true);
+    t.setMarker('hp:{u:1}:done:a', 'x', 1000);
+    t.setMarker('hp:{u:2}:done:b', 'y', 1000);
+    t.setMarker('hp:{u:1}:att:a', 'z', 1000);
+    await settle();
+    expect(calls).toEqual([['hp:{u:1}:done:a', 'hp:{u:1}:att:a'], ['hp:{u:2}:done:b']]);
   });
 });

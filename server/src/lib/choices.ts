@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
+import { mixSeed, shuffleInPlace } from './draw';
 import { MIN_ANSWERS_TO_COMPARE } from './fairplay';
 
 /**
@@ -101,7 +102,104 @@ export function answerSignatures(servedAnswers: readonly ChosenAnswer[]): { seq:
 
 /** Pairs joined as `question US option` with RS between pairs, hashed (SQL: answer_signature). */
 export function signature(answers: readonly ChosenAnswer[]): bigint {
-  const text = answers.map((a) => `${a.questionId}\u001f${a.optionId}`).join('\u001e');
-  const digest = createHash('sha256').update(text, 'utf8').digest();
-  return digest.readBigInt64BE(0);
+  return signatureOfText(answers.map((a) => pairText(a.questionId, a.optionId)).join(PAIR_SEPARATOR));
+}
+
+const PAIR_SEPARATOR = '\u001e';
+const pairText = (questionId: string, optionId: string) => `${questionId}\u001f${optionId}`;
+
+function signatureOfText(text: string): bigint {
+  return (hash('sha256', text, 'buffer') as unknown as Buffer).readBigInt64BE(0);
+}
+
+/**
+ * A question as the submit's fast path grades a choice (one per question of a cached round):
+ * what the seed shuffles, the key, and the signature's pieces, all by stored option index.
+ */
+export interface ChoicePlan {
+  /** Stored option indexes in option id order: what an attempt's seed shuffles (draw.ts shuffleOptions). */
+  idOrder: Uint8Array;
+  /** Stored index of the correct option, -1 when none is marked. */
+  correct: number;
+  voided: boolean;
+  /** `question US option` for each stored option. */
+  pairs: string[];
+}
+
+/** The plan of a question; null when it cannot be stored as bytes (255 options or more). */
+export function choicePlan(question: { id: string; options: readonly { id: string; correct?: boolean }[]; voided: boolean }): ChoicePlan | null {
+  const { id, options } = question;
+  if (options.length >= UNANSWERED) return null;
+  const idOrder = Uint8Array.from(options.map((_, i) => i).sort((a, b) => byteOrder(options[a].id, options[b].id)));
+  return { idOrder, correct: options.findIndex((o) => o.correct), voided: question.voided, pairs: options.map((o) => pairText(id, o.id)) };
+}
+
+// Scratch space of the fast path (synchronous, so one per process is enough).
+const optionScratch = new Uint8Array(UNANSWERED);
+let rankScratch = new Uint16Array(256);
+
+/**
+ * Grades a submit by position and encodes it as stored, in one pass over the attempt's
+ * questions: the same score, bytes and signatures as the pairs path (answersOf, grade,
+ * leanAnswers; tests/lib/choices.test.ts holds them equal) without building the pairs.
+ * Null when anything needs the slow path's care: a length or a position out of range (its
+ * 400s), or a question without a plan (drawn from an older pool).
+ */
+export function gradeChoices(
+  questionIds: readonly string[],
+  seed: number,
+  choices: readonly (number | null)[],
+  plan: (questionId: string) => ChoicePlan | undefined,
+): { score: number; total: number; choices: Buffer; answersSeq: bigint | null; answersSet: bigint | null } | null {
+  const n = questionIds.length;
+  if (choices.length !== n) return null;
+  if (rankScratch.length < n) rankScratch = new Uint16Array(n);
+  // order[j] = the served position of the j-th question in byte order (insertion sort: n ≤ 200).
+  const order = rankScratch;
+  for (let i = 0; i < n; i++) {
+    let j = i;
+    while (j > 0 && questionIds[order[j - 1]] > questionIds[i]) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = i;
+  }
+  const bytes = Buffer.alloc(n, UNANSWERED);
+  const stored = new Uint8Array(n).fill(UNANSWERED); // by served position
+  let score = 0;
+  let answered = 0;
+  let seqText = '';
+  for (let i = 0; i < n; i++) {
+    const qid = questionIds[i];
+    const p = plan(qid);
+    if (!p) return null;
+    const c = choices[i];
+    if (c === null) {
+      if (p.voided) score++;
+      continue;
+    }
+    const k = p.idOrder.length;
+    if (!Number.isInteger(c) || c < 0 || c >= k) return null;
+    optionScratch.set(p.idOrder);
+    shuffleInPlace(optionScratch, k, mixSeed(seed, qid));
+    const o = optionScratch[c];
+    stored[i] = o;
+    if (p.voided || o === p.correct) score++;
+    seqText = answered++ === 0 ? p.pairs[o] : seqText + PAIR_SEPARATOR + p.pairs[o];
+  }
+  let setText = '';
+  for (let j = 0; j < n; j++) {
+    const i = order[j];
+    const o = stored[i];
+    bytes[j] = o;
+    if (o !== UNANSWERED) setText = setText === '' ? plan(questionIds[i])!.pairs[o] : setText + PAIR_SEPARATOR + plan(questionIds[i])!.pairs[o];
+  }
+  const compared = answered >= MIN_ANSWERS_TO_COMPARE;
+  return {
+    score,
+    total: n,
+    choices: bytes,
+    answersSeq: compared ? signatureOfText(seqText) : null,
+    answersSet: compared ? signatureOfText(setText) : null,
+  };
 }

@@ -136,11 +136,24 @@ return out
 
 const PEEK_SCRIPT = `return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('PTTL', KEYS[1])}`;
 
+// KEYS: markers to set; ARGV: value and TTL (ms) of each, in turn.
+const SET_MARKERS_SCRIPT = `
+for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[2 * i - 1], 'PX', ARGV[2 * i]) end
+return #KEYS
+`;
+
 type GateReply = [number, number, number, ...(string | null)[]];
 type RedisWithGate = Redis & {
   hotGate(numKeys: number, ...args: (string | number)[]): Promise<GateReply>;
   peekCounter(numKeys: number, key: string): Promise<[number, number]>;
+  setMarkers(numKeys: number, ...args: (string | number)[]): Promise<number>;
 };
+
+interface PendingMarker {
+  key: string;
+  value: string;
+  ttlMs: number;
+}
 
 /** The `{...}` hash tag of a key: Redis Cluster puts keys with one tag in one slot. */
 export function hashTag(key: string): string {
@@ -168,6 +181,7 @@ export class RedisThrottle implements Throttle {
   private degradedSince: number | null = null;
   private nextProbeAt = 0;
   private redis: RedisWithGate;
+  private pendingMarkers: PendingMarker[] = [];
   private probeEveryMs: number;
   private now: () => number;
   /** Changes of mode so far (to the fallback and back), for the metrics. */
@@ -180,6 +194,7 @@ export class RedisThrottle implements Throttle {
   ) {
     if (!(redis as unknown as Partial<RedisWithGate>).hotGate) redis.defineCommand('hotGate', { lua: GATE_SCRIPT });
     if (!(redis as unknown as Partial<RedisWithGate>).peekCounter) redis.defineCommand('peekCounter', { lua: PEEK_SCRIPT });
+    if (!(redis as unknown as Partial<RedisWithGate>).setMarkers) redis.defineCommand('setMarkers', { lua: SET_MARKERS_SCRIPT });
     this.redis = redis as unknown as RedisWithGate;
     this.probeEveryMs = opts.probeEveryMs ?? 1000;
     this.now = opts.now ?? Date.now;
@@ -219,9 +234,24 @@ export class RedisThrottle implements Throttle {
     }
   }
 
+  /**
+   * Markers set in one turn of the event loop (a committed batch of submissions answers all
+   * its requests in one) go to Redis as one script per hash tag instead of one SET each.
+   */
   setMarker(key: string, value: string, ttlMs: number): void {
     if (this.degradedSince !== null) return;
-    this.redis.set(key, value, 'PX', ttlMs).catch(() => {});
+    if (this.pendingMarkers.push({ key, value, ttlMs }) === 1) setImmediate(() => this.flushMarkers());
+  }
+
+  private flushMarkers() {
+    const batch = this.pendingMarkers;
+    this.pendingMarkers = [];
+    if (this.degradedSince !== null) return;
+    for (const group of this.redis.isCluster ? groupByTag(batch) : [batch]) {
+      const args: (string | number)[] = group.map((m) => m.key);
+      for (const m of group) args.push(m.value, m.ttlMs);
+      this.redis.setMarkers(group.length, ...args).catch(() => {});
+    }
   }
 
   private async run(req: GateRequest): Promise<GateResult & { count: number }> {
@@ -271,6 +301,18 @@ export class RedisThrottle implements Throttle {
     for (const r of g.rates) args.push(r.budget.limit, r.budget.windowMs);
     return this.redis.hotGate(keys.length, ...keys, ...args);
   }
+}
+
+/** Markers grouped by hash tag (one slot each on a Redis Cluster). */
+function groupByTag(markers: PendingMarker[]): PendingMarker[][] {
+  const groups = new Map<string, PendingMarker[]>();
+  for (const m of markers) {
+    const tag = hashTag(m.key);
+    const g = groups.get(tag);
+    if (g) g.push(m);
+    else groups.set(tag, [m]);
+  }
+  return [...groups.values()];
 }
 
 /** On Redis Cluster one script may only touch one slot: one script per hash tag. */

@@ -1,7 +1,45 @@
+import { gradeChoices, leanAnswers } from '../../lib/choices';
 import { shuffleOptions } from '../../lib/draw';
 import { badRequest, conflict, forbidden, unauthorized, type AppError } from '../../lib/errors';
+import { describeProblem, grade } from '../../lib/scoring';
+import type { AttemptQuestionEntry, CachedRound } from './attempts.cache';
 import type { StartOutcome } from './attempts.repo';
 import type { SubmitBody } from './attempts.schemas';
+
+/** What a submission stores of its answers, graded. */
+export interface GradedSubmission {
+  score: number;
+  total: number;
+  choices: Buffer;
+  answersSeq: bigint | null;
+  answersSet: bigint | null;
+}
+
+/**
+ * Grades a submit body against the attempt's questions. Choices of questions the round has
+ * cached take the fast path (lib/choices.ts gradeChoices); the pairs, and anything the fast
+ * path leaves (a 400 to explain, a question of an older pool), go through answersOf and grade.
+ */
+export async function gradeSubmission(
+  body: SubmitBody,
+  attempt: { questionIds: string[]; seed: number },
+  round: CachedRound,
+  questionsOf: () => Promise<Map<string, AttemptQuestionEntry>>,
+): Promise<GradedSubmission> {
+  if (body.choices && !body.answers) {
+    const fast = gradeChoices(attempt.questionIds, attempt.seed, body.choices, (id) => round.plans.get(id));
+    if (fast) return fast;
+  }
+  const questions = await questionsOf();
+  const answers = answersOf(body, attempt, questions);
+  const graded = grade(attempt.questionIds, answers, (id) => questions.get(id)?.key);
+  if (!graded.ok) {
+    const details = graded.problems.map(describeProblem);
+    throw badRequest('INVALID_ANSWERS', `Invalid answers: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`.slice(0, 2000), details);
+  }
+  const lean = leanAnswers(attempt.questionIds, answers, (qid, oid) => questions.get(qid)?.q.options.findIndex((o) => o.id === oid) ?? -1);
+  return { score: graded.score, total: graded.total, ...lean };
+}
 
 /**
  * The answers of a submit in { questionId, optionId } form, whichever form was sent. A

@@ -1,4 +1,5 @@
 import type { Database } from '../../../../db/client';
+import { choicePlan, type ChoicePlan } from '../../lib/choices';
 import type { KeyEntry } from '../../lib/scoring';
 import * as repo from './attempts.repo';
 import { renderPromptTail, renderQuestion, type RenderedQuestion } from './attempts.render';
@@ -17,6 +18,8 @@ export interface CachedRound extends repo.RoundSnapshot {
   rendered: Map<string, RenderedQuestion>;
   /** The end of a start response: the prediction prompt, encoded. */
   promptTail: Buffer;
+  /** Each pool question as the submit's fast path grades choices (lib/choices.ts gradeChoices). */
+  plans: Map<string, ChoicePlan>;
 }
 
 /** A question of an attempt: as stored, its answer key, and as a contestant sees it (JSON). */
@@ -126,10 +129,13 @@ function build(snap: repo.RoundSnapshot): CachedRound {
   const questions = new Map<string, repo.PoolQuestion>();
   const key = new Map<string, KeyEntry>();
   const rendered = new Map<string, RenderedQuestion>();
+  const plans = new Map<string, ChoicePlan>();
   for (const q of snap.pool) {
     questions.set(q.id, q);
     key.set(q.id, keyOf(q));
     rendered.set(q.id, renderQuestion(q));
+    const plan = choicePlan(q);
+    if (plan) plans.set(q.id, plan);
   }
   return {
     ...snap,
@@ -137,6 +143,7 @@ function build(snap: repo.RoundSnapshot): CachedRound {
     questions,
     key,
     rendered,
+    plans,
     promptTail: renderPromptTail(snap.round.predictionPrompt),
     keyDigest: keyDigestOf(snap.pool),
   };

@@ -2,14 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../../../../db/client';
 import { Batcher } from '../../lib/batcher';
 import { drawQuestions, newSeed } from '../../lib/draw';
-import { AppError, badRequest, conflict, forbidden, isDependencyDown, notFound, tooManyRequests, unavailable } from '../../lib/errors';
+import { AppError, conflict, forbidden, isDependencyDown, notFound, tooManyRequests, unavailable } from '../../lib/errors';
 import type { Limits } from '../../lib/limits';
 import { roundStatus, SUBMIT_GRACE_MS } from '../../lib/rounds';
-import { leanAnswers } from '../../lib/choices';
-import { describeProblem, grade } from '../../lib/scoring';
 import type { Throttle } from '../../lib/throttle';
 import { sealedAtById } from '../contests/index';
-import { answersOf, refusal } from './attempts.answers';
+import { gradeSubmission, refusal } from './attempts.answers';
 import { BoundedMap, RoundCache, type CachedRound } from './attempts.cache';
 import { doneKey, MARKER_TTL_MS, parseMarker, parseSummary, summaryKey, userKey, type Summary } from './attempts.markers';
 import { defaultAttemptsOptions, defaultReader, defaultStarter, type AttemptsOptions } from './attempts.options';
@@ -131,13 +129,7 @@ export class AttemptsService {
 
     const round = await this.rounds.get(attempt.roundId).catch((err) => Promise.reject(dbError(err)));
     if (!round) throw notFound('Attempt');
-    const questions = await this.rounds.questionsOf(round, attempt.questionIds);
-    const answers = answersOf(body, attempt, questions);
-    const graded = grade(attempt.questionIds, answers, (id) => questions.get(id)?.key);
-    if (!graded.ok) {
-      const details = graded.problems.map(describeProblem);
-      throw badRequest('INVALID_ANSWERS', `Invalid answers: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`.slice(0, 2000), details);
-    }
+    const graded = await gradeSubmission(body, attempt, round, () => this.rounds.questionsOf(round, attempt.questionIds));
 
     const stored: repo.StoredResult = { submittedAtMs: now, durationMs: now - attempt.startedAtMs, score: graded.score, total: graded.total };
     let outcome;
@@ -146,7 +138,9 @@ export class AttemptsService {
         attemptId,
         roundId: attempt.roundId,
         userId,
-        ...leanAnswers(attempt.questionIds, answers, (qid, oid) => questions.get(qid)?.q.options.findIndex((o) => o.id === oid) ?? -1),
+        choices: graded.choices,
+        answersSeq: graded.answersSeq,
+        answersSet: graded.answersSet,
         prediction: body.prediction,
         score: stored.score,
         total: stored.total,
