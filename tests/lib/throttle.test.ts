@@ -37,9 +37,13 @@ describe('hashTag', () => {
   });
 });
 
-/** A stand-in client that records the script calls; enough to check how keys are grouped. */
+/**
+ * A stand-in client that reads the gate script's arguments (GATE_SCRIPT in lib/throttle.ts):
+ * `calls` gets each gate's keys, `scripts` each script's number of gates.
+ */
 function fakeRedis(isCluster: boolean, fail = false) {
   const calls: string[][] = [];
+  const scripts: number[] = [];
   const r = {
     isCluster,
     defineCommand: () => {},
@@ -48,12 +52,23 @@ function fakeRedis(isCluster: boolean, fail = false) {
     hotGate: async (numKeys: number, ...args: (string | number)[]) => {
       if (fail) throw new Error('Connection is closed.');
       const keys = args.slice(0, numKeys) as string[];
-      calls.push(keys);
-      const n = Number(args[numKeys]);
-      return [1, 0, 1, ...keys.slice(n).map((k) => `value of ${k}`)];
+      const argv = args.slice(numKeys).map(Number);
+      const out: (number | string)[] = [];
+      let a = 1;
+      let k = 0;
+      for (let g = 0; g < argv[0]; g++) {
+        const [n, m] = [argv[a], argv[a + 1]];
+        a += 2 + 2 * n;
+        const mine = keys.slice(k, k + n + m);
+        k += n + m;
+        calls.push(mine);
+        out.push(1, 0, 1, ...mine.slice(n).map((key) => `value of ${key}`));
+      }
+      scripts.push(argv[0]);
+      return out;
     },
   };
-  return { redis: r as unknown as Redis, calls };
+  return { redis: r as unknown as Redis, calls, scripts };
 }
 
 describe('RedisThrottle', () => {
@@ -77,6 +92,20 @@ describe('RedisThrottle', () => {
     const r = await new RedisThrottle(redis, silent).gate(req);
     expect(calls).toEqual([['rl:{u:1}:submit', 'hp:{u:1}:done:a', 'hp:{u:1}:att:a'], ['rl:{ip:1.2.3.4}:hot']]);
     expect(r).toEqual({ allowed: true, retryAfterMs: 0, markers: ['value of hp:{u:1}:done:a', 'value of hp:{u:1}:att:a'] });
+  });
+
+  it('sends the gates of one turn as one script, and gives each its own reply', async () => {
+    const { redis, calls, scripts } = fakeRedis(false);
+    const t = new RedisThrottle(redis, silent);
+    const other = { rates: [{ key: 'rl:{u:2}:submit', budget: budget(5) }], markerKeys: ['hp:{u:2}:done:b'] };
+    const [r1, r2, r3] = await Promise.all([t.gate(req), t.gate(other), t.hit('rl:{u:3}:start', 5, 1000)]);
+    expect(scripts).toEqual([3]);
+    expect(calls).toEqual([[...req.rates.map((r) => r.key), ...req.markerKeys], ['rl:{u:2}:submit', 'hp:{u:2}:done:b'], ['rl:{u:3}:start']]);
+    expect(r1.markers).toEqual(['value of hp:{u:1}:done:a', 'value of hp:{u:1}:att:a']);
+    expect(r2.markers).toEqual(['value of hp:{u:2}:done:b']);
+    expect(r3).toEqual({ allowed: true, count: 1, retryAfterMs: 0 });
+    await t.gate(other);
+    expect(scripts).toEqual([3, 1]);
   });
 
   it('falls back to memory on a failure, logs it once, and leaves Redis alone until the next probe', async () => {
@@ -104,7 +133,7 @@ describe('RedisThrottle', () => {
   });
 });
 
-describe('RedisThrottle markers', () => {
+describe('RedisThrottle: batched scripts', () => {
   const settle = () => new Promise((resolve) => setImmediate(resolve));
 
   it('sets each marker with its value and TTL (real Redis)', async () => {
@@ -129,6 +158,27 @@ describe('RedisThrottle markers', () => {
       await redis.ping();
       expect(await redis.get(keys[0])).toBe('again');
       await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('counts every gate of one script in turn: the same key twice in one turn is two hits (real Redis)', async () => {
+    const redis = createRedis(redisUrl(), `test:${randomUUID()}:`);
+    try {
+      if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
+      await redis.set('hp:{u:1}:done:a', 'stored');
+      const t = new RedisThrottle(redis, silent);
+      const gate = (user: string) => t.gate({ rates: [{ key: `rl:{u:${user}}:submit`, budget: { limit: 1, windowMs: 60_000 } }], markerKeys: [`hp:{u:${user}}:done:a`] });
+      const [a, b, c] = await Promise.all([gate('1'), gate('1'), gate('2')]);
+      expect(a).toEqual({ allowed: true, retryAfterMs: 0, markers: ['stored'] });
+      expect(b.allowed).toBe(false);
+      expect(b.retryAfterMs).toBeGreaterThan(50_000);
+      expect(b.retryAfterMs).toBeLessThanOrEqual(60_000);
+      expect(c).toEqual({ allowed: true, retryAfterMs: 0, markers: [null] });
+      expect(await redis.get('rl:{u:1}:submit')).toBe('2');
+      expect(await redis.pttl('rl:{u:2}:submit')).toBeGreaterThan(50_000);
+      await redis.del('hp:{u:1}:done:a', 'rl:{u:1}:submit', 'rl:{u:2}:submit');
     } finally {
       redis.disconnect();
     }

@@ -108,29 +108,44 @@ export class MemoryThrottle implements Throttle {
   }
 }
 
-// KEYS[1..n]: counters, KEYS[n+1..]: markers to read.
-// ARGV[1] = n, then limit and window (ms) of each counter.
-// Returns {allowed (0/1), retryAfterMs, largest count, each marker or false}.
+// The gates of one or more requests in one script. ARGV[1] = the number of requests, then
+// per request: its counters n, its markers m, and limit and window (ms) of each counter;
+// KEYS: per request, its n counters then its m markers. Returns per request
+// {allowed (0/1), retryAfterMs, largest count, each marker or false}, one after another.
 const GATE_SCRIPT = `
-local n = tonumber(ARGV[1])
-local allowed = 1
-local retry = 0
-local top = 0
-for i = 1, n do
-  local limit = tonumber(ARGV[2 * i])
-  local window = tonumber(ARGV[2 * i + 1])
-  local c = redis.call('INCR', KEYS[i])
-  if c == 1 then redis.call('PEXPIRE', KEYS[i], window) end
-  if c > top then top = c end
-  if c > limit then
-    allowed = 0
-    local ttl = redis.call('PTTL', KEYS[i])
-    if ttl < 0 then redis.call('PEXPIRE', KEYS[i], window); ttl = window end
-    if ttl > retry then retry = ttl end
+local out = {}
+local a = 2
+local k = 0
+for r = 1, tonumber(ARGV[1]) do
+  local n = tonumber(ARGV[a])
+  local m = tonumber(ARGV[a + 1])
+  a = a + 2
+  local allowed = 1
+  local retry = 0
+  local top = 0
+  for i = 1, n do
+    local limit = tonumber(ARGV[a])
+    local window = tonumber(ARGV[a + 1])
+    a = a + 2
+    k = k + 1
+    local c = redis.call('INCR', KEYS[k])
+    if c == 1 then redis.call('PEXPIRE', KEYS[k], window) end
+    if c > top then top = c end
+    if c > limit then
+      allowed = 0
+      local ttl = redis.call('PTTL', KEYS[k])
+      if ttl < 0 then redis.call('PEXPIRE', KEYS[k], window); ttl = window end
+      if ttl > retry then retry = ttl end
+    end
+  end
+  out[#out + 1] = allowed
+  out[#out + 1] = retry
+  out[#out + 1] = top
+  for i = 1, m do
+    k = k + 1
+    out[#out + 1] = redis.call('GET', KEYS[k])
   end
 end
-local out = {allowed, retry, top}
-for i = n + 1, #KEYS do out[#out + 1] = redis.call('GET', KEYS[i]) end
 return out
 `;
 
@@ -142,7 +157,12 @@ for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[2 * i - 1], 'PX', ARGV[2 * i
 return #KEYS
 `;
 
-type GateReply = [number, number, number, ...(string | null)[]];
+type GateReply = (number | string | null)[];
+/** One gate's part of the reply: allowed (0/1), retryAfterMs, largest count, each marker. */
+type SingleReply = [number, number, number, ...(string | null)[]];
+
+/** A script holding a few hundred gates runs well under a millisecond: Redis is not held up. */
+const MAX_GATES_PER_SCRIPT = 200;
 type RedisWithGate = Redis & {
   hotGate(numKeys: number, ...args: (string | number)[]): Promise<GateReply>;
   peekCounter(numKeys: number, key: string): Promise<[number, number]>;
@@ -171,7 +191,8 @@ export interface RedisThrottleOptions {
 
 /**
  * Counters in Redis, shared by every API process; each request's budgets (and its
- * marker) go through one script, EVALSHA'd by ioredis. When Redis fails a command this
+ * markers) are one gate of a script EVALSHA'd by ioredis, and the gates asked in one turn
+ * of the event loop share one script (one command for Redis to run instead of one each). When Redis fails a command this
  * process switches to its own counters (a few extra requests may pass, the accepted
  * cost) and stops calling Redis until the next probe, so an outage costs at most one
  * command timeout per probe period instead of one per request.
@@ -182,6 +203,7 @@ export class RedisThrottle implements Throttle {
   private nextProbeAt = 0;
   private redis: RedisWithGate;
   private pendingMarkers: PendingMarker[] = [];
+  private pendingGates: { g: GateRequest; resolve: (r: SingleReply) => void; reject: (err: unknown) => void }[] = [];
   private probeEveryMs: number;
   private now: () => number;
   /** Changes of mode so far (to the fallback and back), for the metrics. */
@@ -294,12 +316,50 @@ export class RedisThrottle implements Throttle {
     return { allowed, retryAfterMs, count, markers: (req.markerKeys ?? []).map((k) => found.get(k) ?? null) };
   }
 
-  private script(g: GateRequest): Promise<GateReply> {
-    const keys = g.rates.map((r) => r.key);
-    if (g.markerKeys) keys.push(...g.markerKeys);
-    const args: (string | number)[] = [g.rates.length];
-    for (const r of g.rates) args.push(r.budget.limit, r.budget.windowMs);
-    return this.redis.hotGate(keys.length, ...keys, ...args);
+  /**
+   * One gate's reply. The gates asked in one turn of the event loop go to Redis as one script
+   * (at most MAX_GATES_PER_SCRIPT each); on a Redis Cluster each gate goes alone (one slot).
+   */
+  private script(g: GateRequest): Promise<SingleReply> {
+    if (this.redis.isCluster) return this.send([g]).then((r) => r[0]);
+    return new Promise((resolve, reject) => {
+      if (this.pendingGates.push({ g, resolve, reject }) === 1) setImmediate(() => this.flushGates());
+    });
+  }
+
+  private flushGates() {
+    const all = this.pendingGates;
+    this.pendingGates = [];
+    for (let i = 0; i < all.length; i += MAX_GATES_PER_SCRIPT) {
+      const batch = all.slice(i, i + MAX_GATES_PER_SCRIPT);
+      this.send(batch.map((p) => p.g)).then(
+        (replies) => batch.forEach((p, j) => p.resolve(replies[j])),
+        (err) => batch.forEach((p) => p.reject(err)),
+      );
+    }
+  }
+
+  /** One script for these gates, its reply cut back into one reply per gate. */
+  private async send(gates: GateRequest[]): Promise<SingleReply[]> {
+    const keys: string[] = [];
+    const args: (string | number)[] = [gates.length];
+    for (const g of gates) {
+      args.push(g.rates.length, g.markerKeys?.length ?? 0);
+      for (const r of g.rates) {
+        keys.push(r.key);
+        args.push(r.budget.limit, r.budget.windowMs);
+      }
+      if (g.markerKeys) keys.push(...g.markerKeys);
+    }
+    const flat = await this.redis.hotGate(keys.length, ...keys, ...args);
+    const out: SingleReply[] = [];
+    let at = 0;
+    for (const g of gates) {
+      const size = 3 + (g.markerKeys?.length ?? 0);
+      out.push(flat.slice(at, at + size) as SingleReply);
+      at += size;
+    }
+    return out;
   }
 }
 

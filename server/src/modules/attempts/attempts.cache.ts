@@ -149,4 +149,3 @@ function build(snap: repo.RoundSnapshot): CachedRound {
   };
 }
 
-export { BoundedMap } from '../../lib/bounded-map';

@@ -8,7 +8,8 @@ import { roundStatus, SUBMIT_GRACE_MS } from '../../lib/rounds';
 import type { Throttle } from '../../lib/throttle';
 import { sealedAtById } from '../contests/index';
 import { gradeSubmission, refusal } from './attempts.answers';
-import { BoundedMap, RoundCache, type CachedRound } from './attempts.cache';
+import QuickLRU from 'quick-lru';
+import { RoundCache, type CachedRound } from './attempts.cache';
 import { doneKey, MARKER_TTL_MS, parseMarker, parseSummary, summaryKey, userKey, type Summary } from './attempts.markers';
 import { defaultAttemptsOptions, defaultReader, defaultStarter, type AttemptsOptions } from './attempts.options';
 import * as repo from './attempts.repo';
@@ -39,7 +40,7 @@ export class AttemptsService {
   readonly writer: SubmissionWriter;
   private reads: Batcher<string, repo.AttemptWithResult | null>;
   private starts: Batcher<repo.StartRequest, repo.StartOutcome>;
-  private attempts: BoundedMap<string, KnownAttempt>;
+  private attempts: QuickLRU<string, KnownAttempt>;
   private sealedRounds = new Set<string>();
 
   constructor(
@@ -60,7 +61,8 @@ export class AttemptsService {
       { ...defaultReader, ...opts.reader },
     );
     this.starts = new Batcher((reqs) => repo.startAttemptsSettled(database, reqs), { ...defaultStarter, ...opts.starter });
-    this.attempts = new BoundedMap(opts.attemptCacheSize);
+    // Two generations of half the size each (quick-lru): at most attemptCacheSize attempts.
+    this.attempts = new QuickLRU({ maxSize: Math.max(1, Math.ceil(opts.attemptCacheSize / 2)) });
   }
 
   async close() {
