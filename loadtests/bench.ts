@@ -56,6 +56,8 @@ interface Figures {
   postgresCpuUsPerReq?: number;
   /** Redis server CPU per answered request (INFO cpu; the whole server, so run it alone). */
   redisCpuUsPerReq?: number;
+  /** The load generator's own CPU per request (this process: autocannon), on the same cores. */
+  generatorCpuUsPerReq?: number;
 }
 
 function figures(r: Result): Figures {
@@ -280,6 +282,23 @@ async function main() {
       });
     };
 
+    /** The submission writer's totals so far, from the app's /metrics (plugins/metrics.ts). */
+    async function writerStats(port: number): Promise<{ batches: number; rows: number; seconds: number }> {
+      const text = await fetch(`http://127.0.0.1:${port}/metrics`)
+        .then((r) => (r.ok ? r.text() : ''))
+        .catch(() => '');
+      const sum = (name: string) =>
+        text
+          .split('\n')
+          .filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
+          .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+      return {
+        batches: sum('submission_writer_batch_size_count'),
+        rows: sum('submission_writer_batch_size_sum'),
+        seconds: sum('submission_writer_commit_seconds_sum'),
+      };
+    }
+
     const submitCursor = { next: 0 };
     const routes = {
       bare: (d: number) => run(server!.barePort, () => '/bare', { duration: d }),
@@ -299,26 +318,34 @@ async function main() {
     for (const [route, go] of Object.entries(routes)) {
       if (only ? !only.has(route) : route === 'appbare') continue;
       if (WARMUP > 0) await go(WARMUP);
-      const [cpu0, pg0, rd0] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name), redisCpuUs()]);
+      const [cpu0, pg0, rd0, w0] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name), redisCpuUs(), writerStats(server.appPort)]);
       // BENCH_PROFILE=1 writes a CPU profile of the server process for each measured run.
       if (env.BENCH_PROFILE) server.child.send({ profile: 'start' });
+      const gen0 = process.cpuUsage();
       const r = await go(DURATION);
+      const gen = process.cpuUsage(gen0);
       if (env.BENCH_PROFILE) {
         mkdirSync(fileURLToPath(new URL('./results/profiles/', import.meta.url)), { recursive: true });
         server.child.send({ profile: fileURLToPath(new URL(`./results/profiles/${route}.cpuprofile`, import.meta.url)) });
       }
-      const [cpu1, pg1, rd1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name), redisCpuUs()]);
+      const [cpu1, pg1, rd1, w1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name), redisCpuUs(), writerStats(server.appPort)]);
       results[route] = figures(r);
       const answered = Math.max(1, r['2xx']);
       results[route].apiCpuUsPerReq = Math.round((cpu1 - cpu0) / answered);
       results[route].postgresCpuUsPerReq = Math.round((pg1 - pg0) / answered);
       results[route].redisCpuUsPerReq = Math.round((rd1 - rd0) / answered);
+      results[route].generatorCpuUsPerReq = Math.round((gen.user + gen.system) / Math.max(1, r.requests.total));
       const bad = r.errors + r.timeouts + r.non2xx;
       if (bad) problems.push(`${route}: ${bad} failed requests (${JSON.stringify(r.statusCodeStats)})`);
       const f = results[route];
       log(
-        `${route.padEnd(6)} ${String(f.rps).padStart(7)} req/s   p50 ${f.p50Ms} ms   p99 ${f.p99Ms} ms   CPU/req: API ${f.apiCpuUsPerReq} µs, Postgres ${f.postgresCpuUsPerReq} µs, Redis ${f.redisCpuUsPerReq} µs`,
+        `${route.padEnd(6)} ${String(f.rps).padStart(7)} req/s   p50 ${f.p50Ms} ms   p99 ${f.p99Ms} ms   CPU/req: API ${f.apiCpuUsPerReq} µs, Postgres ${f.postgresCpuUsPerReq} µs, Redis ${f.redisCpuUsPerReq} µs (generator ${f.generatorCpuUsPerReq} µs)`,
       );
+      const batches = w1.batches - w0.batches;
+      if (route === 'submit' && batches > 0)
+        log(
+          `submit writer: ${batches} INSERT statements, ${((w1.rows - w0.rows) / batches).toFixed(1)} rows and ${(((w1.seconds - w0.seconds) / batches) * 1000).toFixed(1)} ms each on average`,
+        );
     }
     if (submitCursor.next > SUBMIT_ATTEMPTS)
       problems.push(`submit ran out of fresh attempts (${submitCursor.next} > ${SUBMIT_ATTEMPTS}): raise BENCH_SUBMIT_ATTEMPTS`);

@@ -169,7 +169,8 @@ describe('RedisThrottle: batched scripts', () => {
       if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
       await redis.set('hp:{u:1}:done:a', 'stored');
       const t = new RedisThrottle(redis, silent);
-      const gate = (user: string) => t.gate({ rates: [{ key: `rl:{u:${user}}:submit`, budget: { limit: 1, windowMs: 60_000 } }], markerKeys: [`hp:{u:${user}}:done:a`] });
+      const gate = (user: string) =>
+        t.gate({ rates: [{ key: `rl:{u:${user}}:submit`, budget: { limit: 1, windowMs: 60_000 } }], markerKeys: [`hp:{u:${user}}:done:a`] });
       const [a, b, c] = await Promise.all([gate('1'), gate('1'), gate('2')]);
       expect(a).toEqual({ allowed: true, retryAfterMs: 0, markers: ['stored'] });
       expect(b.allowed).toBe(false);

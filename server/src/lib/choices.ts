@@ -108,7 +108,7 @@ export function signature(answers: readonly ChosenAnswer[]): bigint {
 const PAIR_SEPARATOR = '\u001e';
 const pairText = (questionId: string, optionId: string) => `${questionId}\u001f${optionId}`;
 
-function signatureOfText(text: string): bigint {
+function signatureOfText(text: string | Uint8Array): bigint {
   return (hash('sha256', text, 'buffer') as unknown as Buffer).readBigInt64BE(0);
 }
 
@@ -122,8 +122,8 @@ export interface ChoicePlan {
   /** Stored index of the correct option, -1 when none is marked. */
   correct: number;
   voided: boolean;
-  /** `question US option` for each stored option. */
-  pairs: string[];
+  /** `question US option` for each stored option, as UTF-8. */
+  pairs: Buffer[];
 }
 
 /** The plan of a question; null when it cannot be stored as bytes (255 options or more). */
@@ -131,12 +131,15 @@ export function choicePlan(question: { id: string; options: readonly { id: strin
   const { id, options } = question;
   if (options.length >= UNANSWERED) return null;
   const idOrder = Uint8Array.from(options.map((_, i) => i).sort((a, b) => byteOrder(options[a].id, options[b].id)));
-  return { idOrder, correct: options.findIndex((o) => o.correct), voided: question.voided, pairs: options.map((o) => pairText(id, o.id)) };
+  return { idOrder, correct: options.findIndex((o) => o.correct), voided: question.voided, pairs: options.map((o) => Buffer.from(pairText(id, o.id), 'utf8')) };
 }
 
 // Scratch space of the fast path (synchronous, so one per process is enough).
 const optionScratch = new Uint8Array(UNANSWERED);
 let rankScratch = new Uint16Array(256);
+let storedScratch = new Uint8Array(256);
+let textScratch = Buffer.allocUnsafe(32 * 1024);
+const RS = PAIR_SEPARATOR.charCodeAt(0);
 
 /**
  * Grades a submit by position and encodes it as stored, in one pass over the attempt's
@@ -164,16 +167,29 @@ export function gradeChoices(
     }
     order[j] = i;
   }
-  const bytes = Buffer.alloc(n, UNANSWERED);
-  const stored = new Uint8Array(n).fill(UNANSWERED); // by served position
+  if (storedScratch.length < n) storedScratch = new Uint8Array(n);
+  const stored = storedScratch; // by served position
+  // The signatures' texts as UTF-8, seq then set, in one scratch buffer (no strings built).
+  let text = textScratch;
+  let end = 0;
+  const append = (pair: Buffer) => {
+    if (end + pair.length + 1 > text.length) {
+      const bigger = Buffer.allocUnsafe(2 * (end + pair.length + 1));
+      text.copy(bigger, 0, 0, end);
+      text = textScratch = bigger;
+    }
+    if (end > 0 && end !== seqEnd) text[end++] = RS;
+    end += pair.copy(text, end);
+  };
+  let seqEnd = -1;
   let score = 0;
   let answered = 0;
-  let seqText = '';
   for (let i = 0; i < n; i++) {
     const qid = questionIds[i];
     const p = plan(qid);
     if (!p) return null;
     const c = choices[i];
+    stored[i] = UNANSWERED;
     if (c === null) {
       if (p.voided) score++;
       continue;
@@ -185,21 +201,24 @@ export function gradeChoices(
     const o = optionScratch[c];
     stored[i] = o;
     if (p.voided || o === p.correct) score++;
-    seqText = answered++ === 0 ? p.pairs[o] : seqText + PAIR_SEPARATOR + p.pairs[o];
+    answered++;
+    append(p.pairs[o]);
   }
-  let setText = '';
+  seqEnd = end;
+  const bytes = Buffer.allocUnsafe(n);
   for (let j = 0; j < n; j++) {
     const i = order[j];
     const o = stored[i];
     bytes[j] = o;
-    if (o !== UNANSWERED) setText = setText === '' ? plan(questionIds[i])!.pairs[o] : setText + PAIR_SEPARATOR + plan(questionIds[i])!.pairs[o];
+    if (o === UNANSWERED) continue;
+    append(plan(questionIds[i])!.pairs[o]);
   }
   const compared = answered >= MIN_ANSWERS_TO_COMPARE;
   return {
     score,
     total: n,
     choices: bytes,
-    answersSeq: compared ? signatureOfText(seqText) : null,
-    answersSet: compared ? signatureOfText(setText) : null,
+    answersSeq: compared ? signatureOfText(text.subarray(0, seqEnd)) : null,
+    answersSet: compared ? signatureOfText(text.subarray(seqEnd, end)) : null,
   };
 }

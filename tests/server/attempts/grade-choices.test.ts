@@ -80,6 +80,21 @@ describe('grading choices by position (the submit fast path)', () => {
     );
   });
 
+  it('signs long answer texts alike (200 questions with 100-character ids: the scratch grows)', async () => {
+    const pool: PoolQuestion[] = Array.from({ length: 200 }, (_, i) => {
+      const id = `${String(i).padStart(3, '0')}${'q'.repeat(97)}`;
+      return { id, text: id, options: ['a', 'b', 'c', 'd'].map((o, k) => ({ id: `${o.repeat(100)}${i}`, text: o, correct: k === i % 4 })), voided: false };
+    });
+    const attempt = { questionIds: [...pool].reverse().map((q) => q.id), seed: 99 };
+    const choices = attempt.questionIds.map((_, i) => (i % 7 === 0 ? null : i % 4));
+    const fast = roundOf(pool);
+    const slow = roundOf(pool, false);
+    const a = await gradeSubmission({ choices, prediction: 0 }, attempt, fast.round, fast.entries);
+    const b = await gradeSubmission({ choices, prediction: 0 }, attempt, slow.round, slow.entries);
+    expect(a).toEqual(b);
+    expect(a.answersSeq).not.toBeNull();
+  });
+
   it('leaves to the general path what it must refuse or look up', async () => {
     const pool: PoolQuestion[] = ['q1', 'q2', 'q3'].map((id) => ({
       id,
