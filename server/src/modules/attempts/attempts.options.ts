@@ -15,7 +15,12 @@ export interface AttemptsOptions {
 }
 
 export const defaultReader: BatcherOptions = { maxItems: 500, maxDelayMs: 1, maxInFlight: 4 };
-export const defaultStarter: BatcherOptions = { maxItems: 200, maxDelayMs: 2, maxInFlight: 4 };
+/**
+ * Starts wait up to 4 ms for company: in a burst of 1,000 starts a second a statement then
+ * carries about four, and Postgres spends ~181 µs per start instead of ~210 at 2 ms
+ * (npm run bench, burst, 2026-11-30), for no change in the burst's median latency.
+ */
+export const defaultStarter: BatcherOptions = { maxItems: 200, maxDelayMs: 4, maxInFlight: 4 };
 
 export const defaultAttemptsOptions: AttemptsOptions = {
   roundCacheTtlMs: 5_000,
