@@ -201,8 +201,12 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
   it('gives the same rows and checksum when finalized again, and the checksum is recomputable from the rows', async () => {
     const { round } = await closedRound({ questionCount: 5 });
     const us = await residents(5);
+    // Names with what the canonical line escapes (backslash, tab, CR, LF) and without.
+    await db().update(users).set({ fullName: 'Lê\\Văn\tAn\r\nB' }).where(eq(users.id, us[1].id));
+    await db().update(users).set({ fullName: 'Trần\\\\Thị\n' }).where(eq(users.id, us[3].id));
     for (const [i, u] of us.entries()) await makeSubmission(db(), round, u.id, { score: i % 3, prediction: i, durationMs: 1000 * (5 - i) });
     const first = await finalized(round);
+    expect(first.rows.map((r) => (r as RankingRow & { fullName: string }).fullName)).toContain('Lê\\Văn\tAn\r\nB');
     const second = await finalized(round);
     expect(second.checksum).toBe(first.checksum);
     expect(second.rows).toEqual(first.rows);

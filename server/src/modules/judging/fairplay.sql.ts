@@ -4,28 +4,25 @@ import { FARM_MIN_ACCOUNTS, SAME_ADDRESS_MIN_OTHERS, SAME_DEVICE_MIN_OTHERS } fr
 
 /**
  * The fair-play flags of lib/fairplay.ts on the staged rows, in SQL, comparing the rows'
- * attempts (each participant's ranked one) with each other. Each answer list is read once
- * and reduced to two 64-bit hashes, without sorting or concatenating it: the sequence is
- * the XOR of each (questionId, optionId) pair's hash seeded with its position; the set is
- * the sum of the pairs' hashes (48 bits each, so twenty fit in a bigint; a sum keeps
- * repeated pairs, as the reference's sorted list does). Only hashes shared between
+ * attempts (each participant's ranked one) with each other by the two signatures each
+ * submission got when it was written (lib/choices.ts answerSignatures: its answers in the
+ * order served, and as a set), staged with the rows. Only signatures shared between
  * accounts go further, and only rows that get a flag are written. The flags are not in
  * the checksum.
  */
-export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: number): Promise<void> {
-  // Statistics for the staged rows, so the join below hashes them (300k narrow rows) and
-  // not the round's submissions with their answer lists.
-  await rawRows(db, sql`analyze finalize_rows`);
+export async function stageFlags(db: Db, minMsPerQuestion: number): Promise<void> {
+  // The signatures were computed when each submission was written (lib/choices.ts: null
+  // below MIN_ANSWERS_TO_COMPARE answers) and staged with the rows (finalize.sql.ts), so
+  // neither an answer list nor the submissions are read here.
   await rawRows(
     db,
-    // The signatures were computed when each submission was written (migration 0007: null
-    // below MIN_ANSWERS_TO_COMPARE answers), so no answer list is read here.
     sql`create temp table fairplay_sig on commit drop as
-    select f.attempt_id, f.user_id, f.prediction, s.answers_seq as seq, s.answers_set as setk, s.client_ip as ip, s.device_id as device
+    select f.attempt_id, f.user_id, f.prediction, f.answers_seq as seq, f.answers_set as setk, f.client_ip as ip, f.device_id as device
     from finalize_rows f
-    join submissions s on s.attempt_id = f.attempt_id and s.round_id = ${roundId}
-    where s.answers_seq is not null`,
+    where f.answers_seq is not null`,
   );
+  // Statistics, so the joins below are planned on the real number of rows.
+  await rawRows(db, sql`analyze fairplay_sig`);
   // Farm candidates: answer sets sent by enough accounts. Indexed by prediction, so each
   // window of near-identical predictions is one short range scan, stopped at the number of
   // accounts that makes a farm (one row per account: rows are people).

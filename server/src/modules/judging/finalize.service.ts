@@ -74,7 +74,7 @@ export async function finalizeRound(db: Db, actorId: string | null, roundId: str
     const { counts, actualCount } = await stageRanking(tx, round, contest);
     const minMsPerQuestion = effectiveMinMsPerQuestion(round.minMsPerQuestion);
     // Signals for the judges only: they change no rank or prize, nor the checksum.
-    await stageFlags(tx, round.id, minMsPerQuestion);
+    await stageFlags(tx, minMsPerQuestion);
     const { checksum, ranked } = await stagedChecksum(tx);
     // Writes only the rows that differ: finalizing again over the same data writes none.
     await mergeStagedRows(tx, round.id);
