@@ -148,4 +148,3 @@ function build(snap: repo.RoundSnapshot): CachedRound {
     keyDigest: keyDigestOf(snap.pool),
   };
 }
-
