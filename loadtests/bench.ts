@@ -146,7 +146,7 @@ async function seed(url: string) {
 function startServer(dbUrl: string, prefix: string, secret: string): Promise<{ child: ChildProcess; appPort: number; barePort: number }> {
   const child = fork(fileURLToPath(new URL('./bench-server.ts', import.meta.url)), [], {
     // The flags server.ts gives its API workers (WORKERS > 1); BENCH_NODE_FLAGS overrides.
-    execArgv: ['--import', 'tsx', ...(env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=32').split(' ').filter(Boolean)],
+    execArgv: ['--import', 'tsx', ...(env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean)],
     env: { ...env, BENCH_DB_URL: dbUrl, BENCH_REDIS_URL: REDIS_URL, BENCH_REDIS_PREFIX: prefix, BENCH_JWT_SECRET: secret, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

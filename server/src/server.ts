@@ -169,11 +169,14 @@ if (cluster.isPrimary) {
   } else {
     let stopping = false;
     let ready = 0;
-    // A larger young generation: a request's objects live for its few ms of I/O, and at
-    // thousands of requests per second the default 16 MB semi-space promotes them to the old
-    // generation, where collecting them costs several times more (measured by npm run bench).
+    // A larger young generation: a request's objects live for its few ms of I/O (a submit's
+    // until its batch commits, tens of ms under load), and at thousands of requests per second
+    // a small semi-space promotes them to the old generation, where collecting them costs
+    // several times more. 64 MB: the submit's API CPU 117–134 µs against 136–183 µs at 32 MB
+    // in three alternating pairs of npm run bench (2026-11-30). The container's CMD passes the
+    // same flag, so a single process (WORKERS=1) gets it too.
     const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(' ')];
-    if (!flags.some((f) => f.startsWith('--max-semi-space-size'))) cluster.setupPrimary({ execArgv: [...process.execArgv, '--max-semi-space-size=32'] });
+    if (!flags.some((f) => f.startsWith('--max-semi-space-size'))) cluster.setupPrimary({ execArgv: [...process.execArgv, '--max-semi-space-size=64'] });
     // Our own count: cluster.workers may still list a worker whose exit came before its disconnect.
     const alive = new Set<number>();
     cluster.on('fork', (w) => alive.add(w.id));
