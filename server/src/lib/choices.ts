@@ -138,6 +138,8 @@ export function choicePlan(question: { id: string; options: readonly { id: strin
 const optionScratch = new Uint8Array(UNANSWERED);
 let rankScratch = new Uint16Array(256);
 let storedScratch = new Uint8Array(256);
+/** The answered questions' pairs by served position, for the set text (no second plan lookup). */
+const pairScratch: Buffer[] = [];
 let textScratch = Buffer.allocUnsafe(32 * 1024);
 const RS = PAIR_SEPARATOR.charCodeAt(0);
 
@@ -202,7 +204,8 @@ export function gradeChoices(
     stored[i] = o;
     if (p.voided || o === p.correct) score++;
     answered++;
-    append(p.pairs[o]);
+    pairScratch[i] = p.pairs[o];
+    append(pairScratch[i]);
   }
   seqEnd = end;
   const bytes = Buffer.allocUnsafe(n);
@@ -211,7 +214,7 @@ export function gradeChoices(
     const o = stored[i];
     bytes[j] = o;
     if (o === UNANSWERED) continue;
-    append(plan(questionIds[i])!.pairs[o]);
+    append(pairScratch[i]);
   }
   const compared = answered >= MIN_ANSWERS_TO_COMPARE;
   return {

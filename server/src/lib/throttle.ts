@@ -269,7 +269,7 @@ export class RedisThrottle implements Throttle {
     const batch = this.pendingMarkers;
     this.pendingMarkers = [];
     if (this.degradedSince !== null) return;
-    for (const group of this.redis.isCluster ? groupByTag(batch) : [batch]) {
+    for (const group of this.redis.isCluster ? byHashTag(batch, (m) => m.key).values() : [batch]) {
       const args: (string | number)[] = group.map((m) => m.key);
       for (const m of group) args.push(m.value, m.ttlMs);
       this.redis.setMarkers(group.length, ...args).catch(() => {});
@@ -363,32 +363,26 @@ export class RedisThrottle implements Throttle {
   }
 }
 
-/** Markers grouped by hash tag (one slot each on a Redis Cluster). */
-function groupByTag(markers: PendingMarker[]): PendingMarker[][] {
-  const groups = new Map<string, PendingMarker[]>();
-  for (const m of markers) {
-    const tag = hashTag(m.key);
+/** Items grouped by the hash tag of their key (one slot each on a Redis Cluster), in first-seen order. */
+function byHashTag<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const tag = hashTag(keyOf(item));
     const g = groups.get(tag);
-    if (g) g.push(m);
-    else groups.set(tag, [m]);
+    if (g) g.push(item);
+    else groups.set(tag, [item]);
   }
-  return [...groups.values()];
+  return groups;
 }
 
 /** On Redis Cluster one script may only touch one slot: one script per hash tag. */
 function groupBySlot(req: GateRequest): GateRequest[] {
-  const groups = new Map<string, GateRequest>();
-  for (const r of req.rates) {
-    const tag = hashTag(r.key);
-    let g = groups.get(tag);
-    if (!g) groups.set(tag, (g = { rates: [] }));
-    g.rates.push(r);
-  }
-  for (const key of req.markerKeys ?? []) {
-    const tag = hashTag(key);
-    let g = groups.get(tag);
-    if (!g) groups.set(tag, (g = { rates: [] }));
-    (g.markerKeys ??= []).push(key);
-  }
-  return [...groups.values()];
+  const rates = byHashTag(req.rates, (r) => r.key);
+  const markers = byHashTag(req.markerKeys ?? [], (k) => k);
+  return [...new Set([...rates.keys(), ...markers.keys()])].map((tag) => {
+    const g: GateRequest = { rates: rates.get(tag) ?? [] };
+    const m = markers.get(tag);
+    if (m) g.markerKeys = m;
+    return g;
+  });
 }

@@ -162,7 +162,7 @@ export class AttemptsService {
       attempt.result = stored;
       attempt.resultKey = round.keyDigest;
       this.throttle.setMarker(markerKey, JSON.stringify({ ...stored, roundId: attempt.roundId, k: round.keyDigest }), MARKER_TTL_MS);
-      return this.toResult(attemptId, attempt.roundId, stored, false);
+      return this.toResult(attemptId, attempt.roundId, stored, false, round);
     }
     // Another request (here or in another process) stored this attempt first: answer with its result.
     const fresh = await repo.loadAttempts(this.database, [attemptId]).catch((err) => Promise.reject(dbError(err)));
@@ -278,8 +278,9 @@ export class AttemptsService {
     return true;
   }
 
-  private async toResult(attemptId: string, roundId: string, r: repo.StoredResult, duplicate: boolean): Promise<ResultResponse> {
-    const round = await this.rounds.get(roundId).catch(() => null);
+  /** `known`: the round as the caller already has it (a fresh submit), else read from the cache. */
+  private async toResult(attemptId: string, roundId: string, r: repo.StoredResult, duplicate: boolean, known?: CachedRound): Promise<ResultResponse> {
+    const round = known ?? (await this.rounds.get(roundId).catch(() => null));
     // Unknown round config (the database is down): hold the score back rather than guess.
     const reveal = !!round && (round.round.revealScore === 'immediately' || (duplicate && (await this.isSealed(roundId))));
     const out: ResultResponse = {

@@ -63,12 +63,11 @@ export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
   const prizes = JSON.stringify(p.prizes);
   // A temporary table first: no foreign key checks, indexes or WAL while ranking, and the
   // stored rows are then touched only where they change (see mergeStagedRows).
-  await rawRows(db, sql`create temp table finalize_rows (like round_result_rows including defaults) on commit drop`);
-  // What the fair-play flags compare (fairplay.sql.ts), taken with the row: no second read of
-  // the round's submissions. Not stored (mergeStagedRows copies the result columns only).
+  // Plus what the fair-play flags compare (fairplay.sql.ts), taken with the row: no second read
+  // of the round's submissions. Not stored (mergeStagedRows copies the result columns only).
   await rawRows(
     db,
-    sql`alter table finalize_rows add column answers_seq bigint, add column answers_set bigint, add column client_ip text, add column device_id text`,
+    sql`create temp table finalize_rows (like round_result_rows including defaults, answers_seq bigint, answers_set bigint, client_ip text, device_id text) on commit drop`,
   );
   // Each participant's best attempt first, on its own: CREATE TABLE AS may run its query in
   // parallel (an INSERT ... SELECT may not), and this sort of every submission of the round
