@@ -214,6 +214,35 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
     expect(recomputed).toBe(first.checksum);
   });
 
+  it('finalized again after changes, stores exactly the new rows: changed ones updated, new ones added, surplus ones removed', async () => {
+    const { round } = await closedRound({ questionCount: 5 });
+    const us = await residents(6);
+    for (const [i, u] of us.entries()) await makeSubmission(db(), round, u.id, { score: i % 5, prediction: i, durationMs: 1000 * (9 - i) });
+    const first = await finalized(round);
+    expect(first.rows).toHaveLength(6);
+    // One person gone (their attempts go with the account), two others gone too, one better
+    // attempt for someone, one newcomer: rows move, change, appear and (6 -> 4) disappear.
+    await db()
+      .delete(users)
+      .where(sql`${users.id} in (${us[0].id}, ${us[1].id}, ${us[2].id})`);
+    await makeSubmission(db(), round, us[5].id, { score: 5, prediction: 3, durationMs: 500 });
+    const newcomer = await makeResident(db());
+    await makeSubmission(db(), round, newcomer.id, { score: 3, prediction: 1 });
+    const second = await finalized(round);
+    expect(second.participants).toBe(4);
+    expect(second.rows.map((r) => [r.position, r.userId, r.score])).toEqual([
+      [1, us[5].id, 5],
+      [2, us[4].id, 4],
+      // Equal scores: the newcomer's prediction is the actual count (1 all correct).
+      [3, newcomer.id, 3],
+      [4, us[3].id, 3],
+    ]);
+    // The stored rows are what the checksum was taken over: nothing left over from before.
+    expect(checksumOfServedRows(second.rows)).toBe(second.checksum);
+    const [{ n }] = await t.database.rows<{ n: number }>(sql`select count(*)::int as n from round_result_rows where round_id = ${round.id}`);
+    expect(n).toBe(4);
+  });
+
   it('serializes two finalizes of one round started together: same rows, same checksum', async () => {
     const { round } = await closedRound({ questionCount: 5 });
     const us = await residents(6);

@@ -13,24 +13,28 @@ import { FARM_MIN_ACCOUNTS, SAME_ADDRESS_MIN_OTHERS, SAME_DEVICE_MIN_OTHERS } fr
 export async function stageFlags(db: Db, minMsPerQuestion: number): Promise<void> {
   // The signatures were computed when each submission was written (lib/choices.ts: null
   // below MIN_ANSWERS_TO_COMPARE answers) and staged with the rows (finalize.sql.ts), so
-  // neither an answer list nor the submissions are read here.
+  // neither an answer list nor the submissions are read here. Every flag but too_fast needs
+  // an answer set that another account sent too (the same answers in the same order are
+  // the same set), so only those rows are compared: one pass over the staged rows finds
+  // them, usually few. One row per person: counting rows counts accounts.
   await rawRows(
     db,
     sql`create temp table fairplay_sig on commit drop as
-    select f.attempt_id, f.user_id, f.prediction, f.answers_seq as seq, f.answers_set as setk, f.client_ip as ip, f.device_id as device
+    select f.attempt_id, f.user_id, f.prediction, f.answers_seq as seq, f.answers_set as setk, f.client_ip as ip, f.device_id as device, d.accounts
     from finalize_rows f
+    join (select answers_set, count(*) as accounts from finalize_rows where answers_seq is not null group by answers_set having count(*) >= 2) d
+      on d.answers_set = f.answers_set
     where f.answers_seq is not null`,
   );
   // Statistics, so the joins below are planned on the real number of rows.
   await rawRows(db, sql`analyze fairplay_sig`);
   // Farm candidates: answer sets sent by enough accounts. Indexed by prediction, so each
   // window of near-identical predictions is one short range scan, stopped at the number of
-  // accounts that makes a farm (one row per account: rows are people).
+  // accounts that makes a farm.
   await rawRows(
     db,
     sql`create temp table fairplay_farm on commit drop as
-    select x.attempt_id, x.user_id, x.prediction, x.setk from fairplay_sig x
-    where x.setk in (select setk from fairplay_sig group by setk having count(distinct user_id) >= ${FARM_MIN_ACCOUNTS}::int)`,
+    select x.attempt_id, x.user_id, x.prediction, x.setk from fairplay_sig x where x.accounts >= ${FARM_MIN_ACCOUNTS}::int`,
   );
   await rawRows(db, sql`create index on fairplay_farm (setk, prediction)`);
   // A window starts at each distinct prediction p of a set and holds the predictions near
@@ -45,7 +49,7 @@ export async function stageFlags(db: Db, minMsPerQuestion: number): Promise<void
     sql`
     with same_order as (
       select x.attempt_id from fairplay_sig x
-      where x.seq in (select seq from fairplay_sig group by seq having count(distinct user_id) >= 2)
+      where x.seq in (select seq from fairplay_sig group by seq having count(*) >= 2)
     ), lows as (
       select l.setk, l.prediction,
         (select count(*) from (select 1 from fairplay_farm w

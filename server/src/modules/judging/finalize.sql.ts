@@ -235,9 +235,9 @@ const DATA_COLUMNS = [
 
 /**
  * Makes the stored rows equal to the staged ones by updating only the rows that differ,
- * adding missing positions and removing surplus ones. Deleting and re-inserting 300k rows
- * in one transaction is several times slower: each new key meets its own deleted twin in
- * the primary key index.
+ * adding missing positions (one MERGE, one pass over both) and removing surplus ones.
+ * Deleting and re-inserting 300k rows in one transaction is several times slower: each new
+ * key meets its own deleted twin in the primary key index.
  */
 export async function mergeStagedRows(db: Db, roundId: string): Promise<void> {
   const cols = DATA_COLUMNS.map((c) => sql.raw(c));
@@ -255,14 +255,9 @@ export async function mergeStagedRows(db: Db, roundId: string): Promise<void> {
   );
   await rawRows(
     db,
-    sql`update round_result_rows r set ${set} from finalize_rows f
-        where r.round_id = ${roundId} and f.position = r.position and (${stored}) is distinct from (${staged})`,
-  );
-  await rawRows(
-    db,
-    sql`insert into round_result_rows (round_id, position, ${sql.join(cols, sql`, `)}) select f.round_id, f.position, ${staged} from finalize_rows f
-        where not exists (select 1 from round_result_rows r where r.round_id = ${roundId} and r.position = f.position)
-        order by f.position`,
+    sql`merge into round_result_rows r using finalize_rows f on r.round_id = ${roundId} and r.position = f.position
+        when matched and (${stored}) is distinct from (${staged}) then update set ${set}
+        when not matched then insert (round_id, position, ${sql.join(cols, sql`, `)}) values (f.round_id, f.position, ${staged})`,
   );
   await rawRows(db, sql`delete from round_result_rows where round_id = ${roundId} and position > (select count(*) from finalize_rows)`);
 }
