@@ -75,8 +75,8 @@ try {
   // stored as the API stores them (choices and fair-play signatures). Scores 5..20
   // (1 in 16 all correct), predictions spread, durations with many ties.
   await database.rows(sql`
-    insert into submissions (attempt_id, round_id, user_id, choices, answers_seq, answers_set, prediction, score, total, deadline, submitted_at, duration_ms)
-    select id, round_id, user_id, x.choices, x.seq, x.set, abs(hashtext(id || 'p')) % 120000, (hashtext(id) & 15) + 5, 20, deadline,
+    insert into submissions (attempt_id, round_id, user_id, attempt_no, choices, answers_seq, answers_set, prediction, score, total, deadline, submitted_at, duration_ms)
+    select id, round_id, user_id, attempt_no, x.choices, x.seq, x.set, abs(hashtext(id || 'p')) % 120000, (hashtext(id) & 15) + 5, 20, deadline,
            started_at + (abs(hashtext(id || 'd')) % 1200) * interval '1 second', (abs(hashtext(id || 'd')) % 1200) * 1000
     from attempts cross join lateral ${ANSWERS} x where round_id = ${roundId}`);
   await database.rows(

@@ -48,8 +48,8 @@ try {
   console.log(`attempts: ${SUBMISSIONS} (${ms(t0)})`);
   // Each answer is the key ("-0") about 60 % of the time; scores are graded from the answers.
   await database.rows(sql`
-    insert into submissions (attempt_id, round_id, user_id, choices, answers_seq, answers_set, prediction, score, total, deadline, submitted_at, duration_ms)
-    select a.id, a.round_id, a.user_id, x.choices, x.seq, x.set, abs(hashtext(a.id || 'p')) % 120000, x.score, 20, a.deadline,
+    insert into submissions (attempt_id, round_id, user_id, attempt_no, choices, answers_seq, answers_set, prediction, score, total, deadline, submitted_at, duration_ms)
+    select a.id, a.round_id, a.user_id, a.attempt_no, x.choices, x.seq, x.set, abs(hashtext(a.id || 'p')) % 120000, x.score, 20, a.deadline,
       a.started_at + (abs(hashtext(a.id || 'd')) % 1200) * interval '1 second', (abs(hashtext(a.id || 'd')) % 1200) * 1000
     from attempts a cross join lateral (
       -- Stored as the API stores answers (lib/choices.ts): option indexes in byte order of the question ids, signatures.

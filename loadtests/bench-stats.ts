@@ -46,8 +46,8 @@ try {
     from generate_series(0, ${ATTEMPTS - 1}) i`);
   console.log(`attempts: ${ATTEMPTS} (${ms(t0)})`);
   await database.rows(sql`
-    insert into submissions (attempt_id, round_id, user_id, choices, prediction, score, total, deadline, submitted_at, duration_ms)
-    select id, round_id, user_id, '\\x', 100, (hashtext(id) & 15) + 5, 20, deadline, started_at + interval '5 minutes', 300000
+    insert into submissions (attempt_id, round_id, user_id, attempt_no, choices, prediction, score, total, deadline, submitted_at, duration_ms)
+    select id, round_id, user_id, attempt_no, '\\x', 100, (hashtext(id) & 15) + 5, 20, deadline, started_at + interval '5 minutes', 300000
     from attempts where round_id = ${roundId} and hashtext(id) % 10 <> 0`);
   console.log(`submissions (${ms(t0)})`);
   await database.rows(sql`vacuum analyze`);

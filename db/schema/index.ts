@@ -383,8 +383,11 @@ export const submissions = pgTable(
   'submissions',
   {
     attemptId: text('attempt_id').primaryKey(),
+    // Copied from the attempt when the row is written (attempts.repo.ts insertSubmissions),
+    // as the deadline is: finalize ranks a round without reading its attempts.
     roundId: text('round_id').notNull(),
     userId: text('user_id').notNull(),
+    attemptNo: integer('attempt_no').notNull(),
     // The answers, one byte per question of the attempt in byte order of the question ids:
     // the chosen option's index in the question's options, 255 for none (lib/choices.ts).
     choices: bytea('choices').notNull(),

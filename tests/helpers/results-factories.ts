@@ -83,6 +83,7 @@ export async function makeSubmission(db: Db, round: Round, userId: string, spec:
       attemptId: attempt.id,
       roundId: round.id,
       userId,
+      attemptNo: attempt.attemptNo,
       ...(await leanAnswers(db, attempt.questionIds, spec.answers ?? [])),
       prediction: spec.prediction ?? 0,
       score: spec.score,

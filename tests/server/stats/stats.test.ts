@@ -37,6 +37,7 @@ async function attempt(
       attemptId: id,
       roundId: round.id,
       userId,
+      attemptNo: o.attemptNo ?? 1,
       choices: Buffer.alloc(0),
       prediction: 10,
       score: o.submit.score,

@@ -223,7 +223,8 @@ export interface SubmissionRow {
 /**
  * One multi-row INSERT for a whole batch. The rows travel as one jsonb parameter, so a
  * batch of any size stays far below Postgres's 65,535 bind parameters. The deadline is
- * copied from the attempt (it is part of the foreign key), and a row whose attempt is
+ * copied from the attempt (it is part of the foreign key), so is its number (finalize
+ * shows it), and a row whose attempt is
  * gone or belongs to someone else is simply not inserted. Returns the attempt ids that
  * were inserted; the others already had a submission.
  */
@@ -246,8 +247,8 @@ export async function insertSubmissions(database: Database, rows: SubmissionRow[
     })),
   );
   const inserted = await database.rows<{ attempt_id: string }>(sql`
-    insert into submissions (attempt_id, round_id, user_id, choices, answers_seq, answers_set, prediction, score, total, deadline, submitted_at, duration_ms, client_ip, device_id)
-    select x.attempt_id, a.round_id, a.user_id, decode(x.choices, 'hex'), x.seq, x.set, x.prediction, x.score, x.total, a.deadline, x.submitted_at::timestamptz, x.duration_ms, x.client_ip, x.device_id
+    insert into submissions (attempt_id, round_id, user_id, attempt_no, choices, answers_seq, answers_set, prediction, score, total, deadline, submitted_at, duration_ms, client_ip, device_id)
+    select x.attempt_id, a.round_id, a.user_id, a.attempt_no, decode(x.choices, 'hex'), x.seq, x.set, x.prediction, x.score, x.total, a.deadline, x.submitted_at::timestamptz, x.duration_ms, x.client_ip, x.device_id
     from jsonb_to_recordset(${payload}::jsonb) as x(
       attempt_id text, round_id text, user_id text, choices text, seq bigint, set bigint, prediction int, score int, total int, submitted_at text, duration_ms int,
       client_ip text, device_id text

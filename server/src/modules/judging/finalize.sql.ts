@@ -75,7 +75,7 @@ export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
   await rawRows(
     db,
     sql`create temp table finalize_best on commit drop as
-      select distinct on (s.user_id collate "C") s.attempt_id, s.user_id, s.score, s.total, s.prediction,
+      select distinct on (s.user_id collate "C") s.attempt_id, s.user_id, s.attempt_no, s.score, s.total, s.prediction,
         abs(s.prediction - ${p.actualCount}::int) as err, s.duration_ms, date_trunc('milliseconds', s.submitted_at) as submitted_at,
         s.answers_seq, s.answers_set, s.client_ip, s.device_id
       from submissions s
@@ -119,10 +119,10 @@ export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
     )
     select ${p.roundId}, n.position, n.rank,
       (select t.name from tiers t where n.prize_seq > t.up_to - t.cnt and n.prize_seq <= t.up_to),
-      n.user_id, n.attempt_id, a.attempt_no, n.score, n.total, n.prediction, n.err, n.duration_ms, n.submitted_at,
+      n.user_id, n.attempt_id, n.attempt_no, n.score, n.total, n.prediction, n.err, n.duration_ms, n.submitted_at,
       n.reason is null, n.reason, n.full_name, n.national_id, n.phone, n.birth_year, n.locality, n.unit, n.category,
       n.answers_seq, n.answers_set, n.client_ip, n.device_id
-    from numbered n join attempts a on a.id = n.attempt_id and a.round_id = ${p.roundId}`,
+    from numbered n`,
   );
   await rawRows(db, sql`drop table finalize_best`);
 }
