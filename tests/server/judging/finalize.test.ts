@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import { users, type Round, type User } from '../../../db/schema/index';
+import { rounds, users, type Round, type User } from '../../../db/schema/index';
 import { useTestApp, memberToken } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import {
@@ -241,6 +241,23 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
     expect(checksumOfServedRows(second.rows)).toBe(second.checksum);
     const [{ n }] = await t.database.rows<{ n: number }>(sql`select count(*)::int as n from round_result_rows where round_id = ${round.id}`);
     expect(n).toBe(4);
+  });
+
+  it('keeps no result rows of a round that is deleted (they go with its results)', async () => {
+    const { round } = await closedRound({ questionCount: 5 });
+    const kept = await closedRound({ questionCount: 5 });
+    for (const u of await residents(3)) {
+      await makeSubmission(db(), round, u.id, { score: 2 });
+      await makeSubmission(db(), kept.round, u.id, { score: 3 });
+    }
+    await finalized(round);
+    await finalized(kept.round);
+    const rowsOf = async (roundId: string) =>
+      (await t.database.rows<{ n: number }>(sql`select count(*)::int as n from round_result_rows where round_id = ${roundId}`))[0].n;
+    expect(await rowsOf(round.id)).toBe(3);
+    await db().delete(rounds).where(eq(rounds.id, round.id));
+    expect(await rowsOf(round.id)).toBe(0);
+    expect(await rowsOf(kept.round.id)).toBe(3);
   });
 
   it('serializes two finalizes of one round started together: same rows, same checksum', async () => {
