@@ -14,3 +14,19 @@ export const eligibilityJoins = (round: string | SQL, contestId: string) => sql`
   left join disqualifications dq on dq.round_id = ${round} and dq.user_id = u.id`;
 
 export const reasonSql = sql`ineligible_reason(u.role::text, xu.user_id is not null, dq.reason)`;
+
+/**
+ * The people the rule turns away from a round, as `select user_id`: found among the only
+ * people it can turn away (ineligible_reason gives null to a resident who is neither on the
+ * contest's list nor disqualified), so a count over a round's 300k participants need not
+ * ask it of each of them. Every input of ineligible_reason is one of the three sources here.
+ */
+export const ineligibleUsers = (roundId: string, contestId: string) => sql`(
+  select u.id as user_id from (
+    select u0.id from users u0 where u0.role <> 'resident'
+    union select x.user_id from contest_excluded_users(${contestId}) x
+    union select d.user_id from disqualifications d where d.round_id = ${roundId}
+  ) m
+  join users u on u.id = m.id
+  ${eligibilityJoins(roundId, contestId)}
+  where ${reasonSql} is not null)`;

@@ -4,7 +4,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rawRows, type Db } from '../../../../db/client';
 import type { EligibleCounts, PrizeTier } from '../../lib/ranking';
-import { eligibilityJoins, reasonSql } from './eligibility.sql';
+import { eligibilityJoins, ineligibleUsers, reasonSql } from './eligibility.sql';
 
 /**
  * Session settings for the big ranking statements of one transaction: sorts of a million
@@ -19,25 +19,30 @@ export interface ParticipantCounts extends EligibleCounts {
   participants: number;
 }
 
+/**
+ * The counts the actual count is taken from (lib/ranking.ts actualCountFor): the round's
+ * totals less those of the people the rule turns away, who are few. Nothing is grouped by
+ * person but the all-correct rows: the participants are the distinct ids of the
+ * (round_id, user_id) index, read in order.
+ */
 export async function countParticipants(db: Db, roundId: string, contestId: string): Promise<ParticipantCounts> {
   const [r] = await rawRows<ParticipantCounts>(
     db,
     sql`
-    with per_user as (
-      select s.user_id, count(*)::int as entries, (count(*) filter (where s.score = s.total))::int as correct
+    with everyone as (
+      select count(*)::int as entries, (count(*) filter (where s.score = s.total))::int as correct,
+        (count(distinct s.user_id) filter (where s.score = s.total))::int as correct_people
       from submissions s where s.round_id = ${roundId}
-      group by s.user_id
-    ), people as materialized (
-      select p.entries, p.correct, ${reasonSql} as reason
-      from per_user p join users u on u.id = p.user_id
-      ${eligibilityJoins(roundId, contestId)}
+    ), people as (
+      select count(*)::int as n from (select distinct s.user_id from submissions s where s.round_id = ${roundId}) d
+    ), turned_away as (
+      select count(*)::int as entries, (count(*) filter (where s.score = s.total))::int as correct,
+        count(distinct s.user_id)::int as people, (count(distinct s.user_id) filter (where s.score = s.total))::int as correct_people
+      from ${ineligibleUsers(roundId, contestId)} i join submissions s on s.round_id = ${roundId} and s.user_id = i.user_id
     )
-    select count(*)::int as "participants",
-      (count(*) filter (where reason is null))::int as "eligiblePeople",
-      coalesce(sum(entries) filter (where reason is null), 0)::int as "eligibleEntries",
-      (count(*) filter (where reason is null and correct > 0))::int as "allCorrectPeople",
-      coalesce(sum(correct) filter (where reason is null), 0)::int as "allCorrectEntries"
-    from people`,
+    select p.n as "participants", p.n - t.people as "eligiblePeople", e.entries - t.entries as "eligibleEntries",
+      e.correct_people - t.correct_people as "allCorrectPeople", e.correct - t.correct as "allCorrectEntries"
+    from everyone e, people p, turned_away t`,
   );
   return r;
 }
