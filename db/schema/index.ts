@@ -465,7 +465,7 @@ export const roundResults = pgTable('round_results', {
 /**
  * One row per participant of a finalized round, in ranking order. Written only by finalize,
  * under the round's row lock, 300k at a time: no foreign key (its check per row cost 1 s of
- * a 1M finalize) and no index besides the key (reads are by round). The rows go with their
+ * a 1M finalize) and no index by person (reads are by round). The rows go with their
  * round_results row (a trigger, migration 0019), which goes with the round.
  */
 export const roundResultRows = pgTable(
@@ -502,7 +502,14 @@ export const roundResultRows = pgTable(
       .notNull()
       .default(sql`'{}'::text[]`),
   },
-  (t) => [primaryKey({ columns: [t.roundId, t.position] })],
+  (t) => [
+    primaryKey({ columns: [t.roundId, t.position] }),
+    // The prize rows of a round (a few dozen of 300k): the winners an earlier round's
+    // finalize compares and passes over (onePrizePerPerson), the prize list.
+    index('round_result_rows_prizes_idx')
+      .on(t.roundId, t.position)
+      .where(sql`${t.prize} is not null`),
+  ],
 );
 
 /**
