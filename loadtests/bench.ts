@@ -93,6 +93,12 @@ async function postgresCpuUs(sql: postgres.Sql, dbName: string): Promise<number>
   return ticks * 10_000;
 }
 
+/** Blocks the scratch database's backends found in shared buffers and read from outside them (the OS cache or the disk). */
+async function postgresBlocks(sql: postgres.Sql, dbName: string): Promise<{ hit: number; read: number }> {
+  const [r] = await sql<{ hit: string; read: string }[]>`select blks_hit::text as hit, blks_read::text as read from pg_stat_database where datname = ${dbName}`;
+  return { hit: Number(r?.hit ?? 0), read: Number(r?.read ?? 0) };
+}
+
 function scratchUrl(name: string) {
   const u = new URL(DATABASE_URL);
   u.pathname = `/${name}`;
@@ -360,17 +366,20 @@ async function main() {
     if (burstOn) {
       // Open loop: the residents arrive on schedule whatever the latency (autocannon's
       // per-connection pacing falls behind at this rate, so the bench schedules them itself).
-      const [c0, g0] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
+      const [c0, g0, k0] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name), postgresBlocks(admin, name)]);
       const b = await openLoopBurst(server.appPort, `/api/v1/rounds/${data.burstRound}/attempts`, BURST_RESIDENTS, BURST_SECONDS, (i) =>
         // Residents the submit phase did not use: their tokens are new to the server.
         tokenOf(tokens.length - 1 - i),
       );
       const [{ n: started }] = await check`select count(*)::int as n from attempts where round_id = ${data.burstRound}`;
       startBurst = { residents: BURST_RESIDENTS, seconds: b.seconds, errors: b.errors, p99Ms: b.p99Ms };
-      const [c1, g1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
+      // Statistics reach pg_stat_database within a second of a backend's transaction.
+      await new Promise((r) => setTimeout(r, 1500));
+      const [c1, g1, k1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name), postgresBlocks(admin, name)]);
       const perReq = (x: number) => Math.round(x / Math.max(1, BURST_RESIDENTS));
+      const blocks = (x: number) => (x / Math.max(1, BURST_RESIDENTS)).toFixed(1);
       log(
-        `start burst: ${started} attempts created, ${b.errors} errors, p50 ${b.p50Ms} ms, p99 ${b.p99Ms} ms, last answer after ${b.seconds} s (CPU/req: API ${perReq(c1 - c0)} µs, Postgres ${perReq(g1 - g0)} µs; API busy ${Math.round((c1 - c0) / 10_000 / b.seconds)}%)`,
+        `start burst: ${started} attempts created, ${b.errors} errors, p50 ${b.p50Ms} ms, p99 ${b.p99Ms} ms, last answer after ${b.seconds} s (CPU/req: API ${perReq(c1 - c0)} µs, Postgres ${perReq(g1 - g0)} µs; API busy ${Math.round((c1 - c0) / 10_000 / b.seconds)}%; Postgres blocks per start: ${blocks(k1.hit - k0.hit)} in shared buffers, ${blocks(k1.read - k0.read)} read from outside)`,
       );
     }
     await check.end({ timeout: 5 });
