@@ -373,9 +373,11 @@ async function main() {
       );
       const [{ n: started }] = await check`select count(*)::int as n from attempts where round_id = ${data.burstRound}`;
       startBurst = { residents: BURST_RESIDENTS, seconds: b.seconds, errors: b.errors, p99Ms: b.p99Ms };
-      // Statistics reach pg_stat_database within a second of a backend's transaction.
+      const [c1, g1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
+      // Block counts reach pg_stat_database within a second of a backend's transaction; the
+      // CPU is read before that wait, so idle time does not count against the starts.
       await new Promise((r) => setTimeout(r, 1500));
-      const [c1, g1, k1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name), postgresBlocks(admin, name)]);
+      const k1 = await postgresBlocks(admin, name);
       const perReq = (x: number) => Math.round(x / Math.max(1, BURST_RESIDENTS));
       const blocks = (x: number) => (x / Math.max(1, BURST_RESIDENTS)).toFixed(1);
       log(

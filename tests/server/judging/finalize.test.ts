@@ -35,6 +35,12 @@ async function finalized(round: Round) {
   return { ...(res.json() as { actualCount: number; checksum: string; participants: number; ranked: number }), ...(await rankingOf(round.id)) };
 }
 
+/** How many result rows are stored for the round. */
+async function storedRows(roundId: string): Promise<number> {
+  const [{ n }] = await t.database.rows<{ n: number }>(sql`select count(*)::int as n from round_result_rows where round_id = ${roundId}`);
+  return n;
+}
+
 async function residents(n: number): Promise<User[]> {
   return Promise.all(Array.from({ length: n }, () => makeResident(db())));
 }
@@ -239,8 +245,7 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
     ]);
     // The stored rows are what the checksum was taken over: nothing left over from before.
     expect(checksumOfServedRows(second.rows)).toBe(second.checksum);
-    const [{ n }] = await t.database.rows<{ n: number }>(sql`select count(*)::int as n from round_result_rows where round_id = ${round.id}`);
-    expect(n).toBe(4);
+    expect(await storedRows(round.id)).toBe(4);
   });
 
   it('keeps no result rows of a round that is deleted (they go with its results)', async () => {
@@ -252,12 +257,10 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
     }
     await finalized(round);
     await finalized(kept.round);
-    const rowsOf = async (roundId: string) =>
-      (await t.database.rows<{ n: number }>(sql`select count(*)::int as n from round_result_rows where round_id = ${roundId}`))[0].n;
-    expect(await rowsOf(round.id)).toBe(3);
+    expect(await storedRows(round.id)).toBe(3);
     await db().delete(rounds).where(eq(rounds.id, round.id));
-    expect(await rowsOf(round.id)).toBe(0);
-    expect(await rowsOf(kept.round.id)).toBe(3);
+    expect(await storedRows(round.id)).toBe(0);
+    expect(await storedRows(kept.round.id)).toBe(3);
   });
 
   it('serializes two finalizes of one round started together: same rows, same checksum', async () => {

@@ -26,18 +26,17 @@ export interface ParticipantCounts extends EligibleCounts {
  * (round_id, user_id) index, read in order.
  */
 export async function countParticipants(db: Db, roundId: string, contestId: string): Promise<ParticipantCounts> {
+  const tally = sql`count(*)::int as entries, (count(*) filter (where s.score = s.total))::int as correct,
+    (count(distinct s.user_id) filter (where s.score = s.total))::int as correct_people`;
   const [r] = await rawRows<ParticipantCounts>(
     db,
     sql`
     with everyone as (
-      select count(*)::int as entries, (count(*) filter (where s.score = s.total))::int as correct,
-        (count(distinct s.user_id) filter (where s.score = s.total))::int as correct_people
-      from submissions s where s.round_id = ${roundId}
+      select ${tally} from submissions s where s.round_id = ${roundId}
     ), people as (
       select count(*)::int as n from (select distinct s.user_id from submissions s where s.round_id = ${roundId}) d
     ), turned_away as (
-      select count(*)::int as entries, (count(*) filter (where s.score = s.total))::int as correct,
-        count(distinct s.user_id)::int as people, (count(distinct s.user_id) filter (where s.score = s.total))::int as correct_people
+      select ${tally}, count(distinct s.user_id)::int as people
       from ${ineligibleUsers(roundId, contestId)} i join submissions s on s.round_id = ${roundId} and s.user_id = i.user_id
     )
     select p.n as "participants", p.n - t.people as "eligiblePeople", e.entries - t.entries as "eligibleEntries",
