@@ -3,12 +3,12 @@
 import type { Db } from '../../../../db/client';
 import type { Round } from '../../../../db/schema/index';
 import { effectiveMinMsPerQuestion } from '../../lib/fairplay';
-import { actualCountFor, type PredictionTarget, type PrizeTier } from '../../lib/ranking';
+import type { PredictionTarget, PrizeTier } from '../../lib/ranking';
 import { recordAudit } from '../audit/index';
 import { requireContest, requireRound, roundNotClosed, sealedAt } from '../contests/index';
 import { stageFlags } from './fairplay.sql';
 import {
-  countParticipants,
+  actualCountIn,
   dropStaged,
   inputsFingerprint,
   mergeStagedRows,
@@ -33,13 +33,12 @@ export interface AppliedRules {
 }
 
 /**
- * Counts the round's participants, takes the actual count from them (lib/ranking.ts
- * actualCountFor) and stages the ranking in the transaction's finalize_rows.
+ * Takes the round's actual count (lib/ranking.ts actualCountFor) and stages the ranking in
+ * the transaction's finalize_rows: one row per participant.
  */
 async function stageRanking(tx: Db, round: Round, contest: { id: string; onePrizePerPerson: boolean }) {
   await tuneForRanking(tx);
-  const counts = await countParticipants(tx, round.id, contest.id);
-  const actualCount = actualCountFor(round.predictionTarget, counts);
+  const actualCount = await actualCountIn(tx, round.id, contest.id, round.predictionTarget);
   await stageRankedRows(tx, {
     roundId: round.id,
     contestId: contest.id,
@@ -48,7 +47,7 @@ async function stageRanking(tx: Db, round: Round, contest: { id: string; onePriz
     actualCount,
     prizes: round.prizes,
   });
-  return { counts, actualCount };
+  return actualCount;
 }
 
 /**
@@ -71,11 +70,11 @@ export async function finalizeRound(db: Db, actorId: string | null, roundId: str
     // Taken before the rows: a change landing in between can only make the results look
     // stale (and be finalized again), never look current when they are not.
     const inputs = await inputsFingerprint(tx, scope);
-    const { counts, actualCount } = await stageRanking(tx, round, contest);
+    const actualCount = await stageRanking(tx, round, contest);
     const minMsPerQuestion = effectiveMinMsPerQuestion(round.minMsPerQuestion);
     // Signals for the judges only: they change no rank or prize, nor the checksum.
     await stageFlags(tx, minMsPerQuestion);
-    const { checksum, ranked } = await stagedChecksum(tx);
+    const { checksum, ranked, rows: participants } = await stagedChecksum(tx);
     // Writes only the rows that differ: finalizing again over the same data writes none.
     await mergeStagedRows(tx, round.id);
     const rules: AppliedRules = {
@@ -88,7 +87,7 @@ export async function finalizeRound(db: Db, actorId: string | null, roundId: str
     const result = await repo.upsertResults(tx, {
       roundId: round.id,
       actualCount,
-      participants: counts.participants,
+      participants,
       ranked,
       checksum,
       finalizedAt: now,
@@ -111,9 +110,9 @@ export async function finalizeRound(db: Db, actorId: string | null, roundId: str
       before: previous
         ? { checksum: previous.checksum, actualCount: previous.actualCount, finalizedAt: previous.finalizedAt, publishedAt: round.publishedAt }
         : null,
-      after: { checksum, actualCount, participants: counts.participants, ranked, rules, staleRounds },
+      after: { checksum, actualCount, participants, ranked, rules, staleRounds },
     });
-    return { actualCount, participants: counts.participants, ranked, checksum, finalizedAt: result.finalizedAt.toISOString() };
+    return { actualCount, participants, ranked, checksum, finalizedAt: result.finalizedAt.toISOString() };
   });
 }
 

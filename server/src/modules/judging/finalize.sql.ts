@@ -3,7 +3,7 @@
 // fair-play flags are in fairplay.sql.ts, the eligibility joins in eligibility.sql.ts.
 import { sql, type SQL } from 'drizzle-orm';
 import { rawRows, type Db } from '../../../../db/client';
-import type { EligibleCounts, PrizeTier } from '../../lib/ranking';
+import type { PredictionTarget, PrizeTier } from '../../lib/ranking';
 import { eligibilityJoins, ineligibleUsers, reasonSql } from './eligibility.sql';
 
 /**
@@ -15,35 +15,27 @@ export async function tuneForRanking(db: Db): Promise<void> {
   await rawRows(db, sql`select set_config('work_mem', '256MB', true), set_config('jit', 'off', true)`);
 }
 
-export interface ParticipantCounts extends EligibleCounts {
-  participants: number;
-}
-
 /**
- * The counts the actual count is taken from (lib/ranking.ts actualCountFor): the round's
- * totals less those of the people the rule turns away, who are few. Nothing is grouped by
- * person but the all-correct rows: the participants are the distinct ids of the
- * (round_id, user_id) index, read in order.
+ * The actual count (lib/ranking.ts actualCountFor): the one count the round's prediction
+ * target takes, over eligible participants. The round's total less that of the people the
+ * rule turns away, who are few (ineligibleUsers), so the rule is not asked of 300k
+ * people; and only the rows the target counts are read (the all-correct ones for the
+ * all_correct_* targets). The number of participants is not counted here: it is the
+ * number of staged rows (one per person, stagedChecksum).
  */
-export async function countParticipants(db: Db, roundId: string, contestId: string): Promise<ParticipantCounts> {
-  const tally = sql`count(*)::int as entries, (count(*) filter (where s.score = s.total))::int as correct,
-    (count(distinct s.user_id) filter (where s.score = s.total))::int as correct_people`;
-  const [r] = await rawRows<ParticipantCounts>(
+export async function actualCountIn(db: Db, roundId: string, contestId: string, target: PredictionTarget): Promise<number> {
+  const allCorrect = target === 'all_correct_people' || target === 'all_correct_entries';
+  const byPerson = target === 'all_correct_people' || target === 'participants';
+  const counted = allCorrect ? sql`and s.score = s.total` : sql``;
+  const total = byPerson
+    ? sql`select count(*) from (select distinct s.user_id collate "C" from submissions s where s.round_id = ${roundId} ${counted}) d`
+    : sql`select count(*) from submissions s where s.round_id = ${roundId} ${counted}`;
+  const away = sql`${ineligibleUsers(roundId, contestId)} i join submissions s on s.round_id = ${roundId} and s.user_id = i.user_id ${counted}`;
+  const [r] = await rawRows<{ n: number }>(
     db,
-    sql`
-    with everyone as (
-      select ${tally} from submissions s where s.round_id = ${roundId}
-    ), people as (
-      select count(*)::int as n from (select distinct s.user_id from submissions s where s.round_id = ${roundId}) d
-    ), turned_away as (
-      select ${tally}, count(distinct s.user_id)::int as people
-      from ${ineligibleUsers(roundId, contestId)} i join submissions s on s.round_id = ${roundId} and s.user_id = i.user_id
-    )
-    select p.n as "participants", p.n - t.people as "eligiblePeople", e.entries - t.entries as "eligibleEntries",
-      e.correct_people - t.correct_people as "allCorrectPeople", e.correct - t.correct as "allCorrectEntries"
-    from everyone e, people p, turned_away t`,
+    sql`select ((${total}) - (select ${byPerson ? sql`count(distinct i.user_id)` : sql`count(*)`} from ${away}))::int as n`,
   );
-  return r;
+  return Number(r.n);
 }
 
 export interface RankInput {
