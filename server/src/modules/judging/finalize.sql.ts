@@ -57,6 +57,7 @@ export interface RankInput {
  */
 export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
   const prizes = JSON.stringify(p.prizes);
+  const prizeCount = p.prizes.reduce((n, t) => n + t.count, 0);
   // A temporary table first: no foreign key checks, indexes or WAL while ranking, and the
   // stored rows are then touched only where they change (see mergeStagedRows).
   // Plus what the fair-play flags compare (fairplay.sql.ts), taken with the row: no second read
@@ -114,7 +115,8 @@ export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
       from jsonb_array_elements(${prizes}::jsonb) with ordinality as t(p, ord)
     )
     select ${p.roundId}, n.position, n.rank,
-      (select t.name from tiers t where n.prize_seq > t.up_to - t.cnt and n.prize_seq <= t.up_to),
+      -- The tiers are looked up for the prize-taking rows only, not for each of 300k rows.
+      case when n.prize_seq <= ${prizeCount}::int then (select t.name from tiers t where n.prize_seq > t.up_to - t.cnt and n.prize_seq <= t.up_to) end,
       n.user_id, n.attempt_id, n.attempt_no, n.score, n.total, n.prediction, n.err, n.duration_ms, n.submitted_at,
       n.reason is null, n.reason, n.full_name, n.national_id, n.phone, n.birth_year, n.locality, n.unit, n.category,
       n.answers_seq, n.answers_set, n.client_ip, n.device_id
