@@ -103,14 +103,20 @@ export async function retryLater(db: Db, id: number, afterMs: number) {
     .where(eq(otpOutbox.id, id));
 }
 
-/** Given up: the message goes, and its code can never be used (nobody received it). */
+/**
+ * Given up: the message goes, and its code can never be used (nobody received it). One
+ * transaction: the message is never marked failed while its code still works, not even
+ * for a moment, nor left so by a crash in between.
+ */
 export async function markFailed(db: Db, id: number, codeId: string) {
-  await db
-    .update(otpOutbox)
-    .set({ failedAt: sql`now()`, sealed: null })
-    .where(eq(otpOutbox.id, id));
-  await db
-    .update(otpCodes)
-    .set({ burnedAt: sql`coalesce(${otpCodes.burnedAt}, now())` })
-    .where(eq(otpCodes.id, codeId));
+  await db.transaction(async (tx) => {
+    await tx
+      .update(otpCodes)
+      .set({ burnedAt: sql`coalesce(${otpCodes.burnedAt}, now())` })
+      .where(eq(otpCodes.id, codeId));
+    await tx
+      .update(otpOutbox)
+      .set({ failedAt: sql`now()`, sealed: null })
+      .where(eq(otpOutbox.id, id));
+  });
 }
