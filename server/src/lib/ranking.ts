@@ -100,45 +100,23 @@ export function isAllCorrect(s: Pick<RankingSubmission, 'score' | 'total'>): boo
   return s.score === s.total;
 }
 
-/** What the actual count can be, each over eligible participants only (finalize counts them in SQL). */
-export interface EligibleCounts {
-  /** Distinct eligible people with a submitted attempt. */
-  eligiblePeople: number;
-  /** Eligible submitted attempts. */
-  eligibleEntries: number;
-  /** Distinct eligible people with at least one all-correct attempt. */
-  allCorrectPeople: number;
-  /** Eligible all-correct attempts. */
-  allCorrectEntries: number;
-}
-
-/** The actual count rule: which count each predictionTarget takes. */
-export function actualCountFor(target: PredictionTarget, c: EligibleCounts): number {
-  switch (target) {
-    case 'all_correct_people':
-      return c.allCorrectPeople;
-    case 'all_correct_entries':
-      return c.allCorrectEntries;
-    case 'participants':
-      return c.eligiblePeople;
-    case 'entries':
-      return c.eligibleEntries;
-  }
-}
-
-export function eligibleCountsOf(eligibleSubmissions: readonly RankingSubmission[]): EligibleCounts {
-  const allCorrect = eligibleSubmissions.filter(isAllCorrect);
-  return {
-    eligiblePeople: new Set(eligibleSubmissions.map((s) => s.userId)).size,
-    eligibleEntries: eligibleSubmissions.length,
-    allCorrectPeople: new Set(allCorrect.map((s) => s.userId)).size,
-    allCorrectEntries: allCorrect.length,
-  };
-}
+/**
+ * The actual count rule: what each predictionTarget counts among the eligible submissions,
+ * only the all-correct ones or all of them, people (distinct users) or entries. Finalize
+ * counts it in SQL from this table (judging/finalize.sql.ts actualCountIn).
+ */
+export const TARGET_COUNTS: Readonly<Record<PredictionTarget, { allCorrect: boolean; people: boolean }>> = {
+  all_correct_people: { allCorrect: true, people: true },
+  all_correct_entries: { allCorrect: true, people: false },
+  participants: { allCorrect: false, people: true },
+  entries: { allCorrect: false, people: false },
+};
 
 /** actualCount per predictionTarget, over eligible participants only. */
 export function actualCountOf(target: PredictionTarget, eligibleSubmissions: readonly RankingSubmission[]): number {
-  return actualCountFor(target, eligibleCountsOf(eligibleSubmissions));
+  const { allCorrect, people } = TARGET_COUNTS[target];
+  const counted = allCorrect ? eligibleSubmissions.filter(isAllCorrect) : eligibleSubmissions;
+  return people ? new Set(counted.map((s) => s.userId)).size : counted.length;
 }
 
 /** The prize of the n-th (1-based) prize-taking row, or null past the last tier. */

@@ -33,7 +33,7 @@ export interface AppliedRules {
 }
 
 /**
- * Takes the round's actual count (lib/ranking.ts actualCountFor) and stages the ranking in
+ * Takes the round's actual count (lib/ranking.ts TARGET_COUNTS) and stages the ranking in
  * the transaction's finalize_rows: one row per participant.
  */
 async function stageRanking(tx: Db, round: Round, contest: { id: string; onePrizePerPerson: boolean }) {

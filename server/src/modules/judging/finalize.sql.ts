@@ -3,7 +3,7 @@
 // fair-play flags are in fairplay.sql.ts, the eligibility joins in eligibility.sql.ts.
 import { sql, type SQL } from 'drizzle-orm';
 import { rawRows, type Db } from '../../../../db/client';
-import type { PredictionTarget, PrizeTier } from '../../lib/ranking';
+import { TARGET_COUNTS, type PredictionTarget, type PrizeTier } from '../../lib/ranking';
 import { eligibilityJoins, ineligibleUsers, reasonSql } from './eligibility.sql';
 
 /**
@@ -16,7 +16,7 @@ export async function tuneForRanking(db: Db): Promise<void> {
 }
 
 /**
- * The actual count (lib/ranking.ts actualCountFor): the one count the round's prediction
+ * The actual count (lib/ranking.ts TARGET_COUNTS): the one count the round's prediction
  * target takes, over eligible participants. The round's total less that of the people the
  * rule turns away, who are few (ineligibleUsers), so the rule is not asked of 300k
  * people; and only the rows the target counts are read (the all-correct ones for the
@@ -24,16 +24,15 @@ export async function tuneForRanking(db: Db): Promise<void> {
  * number of staged rows (one per person, stagedChecksum).
  */
 export async function actualCountIn(db: Db, roundId: string, contestId: string, target: PredictionTarget): Promise<number> {
-  const allCorrect = target === 'all_correct_people' || target === 'all_correct_entries';
-  const byPerson = target === 'all_correct_people' || target === 'participants';
+  const { allCorrect, people } = TARGET_COUNTS[target];
   const counted = allCorrect ? sql`and s.score = s.total` : sql``;
-  const total = byPerson
+  const total = people
     ? sql`select count(*) from (select distinct s.user_id collate "C" from submissions s where s.round_id = ${roundId} ${counted}) d`
     : sql`select count(*) from submissions s where s.round_id = ${roundId} ${counted}`;
   const away = sql`${ineligibleUsers(roundId, contestId)} i join submissions s on s.round_id = ${roundId} and s.user_id = i.user_id ${counted}`;
   const [r] = await rawRows<{ n: number }>(
     db,
-    sql`select ((${total}) - (select ${byPerson ? sql`count(distinct i.user_id)` : sql`count(*)`} from ${away}))::int as n`,
+    sql`select ((${total}) - (select ${people ? sql`count(distinct i.user_id)` : sql`count(*)`} from ${away}))::int as n`,
   );
   return Number(r.n);
 }
