@@ -26,7 +26,7 @@ async function main() {
   await Promise.all([redis, naiveRedis].map((r) => (r.status === 'ready' ? null : new Promise((ok) => r.once('ready', ok)))));
 
   const app = await buildApp({
-    config: { JWT_EXPIRES_IN: '2h', TRUST_PROXY: undefined },
+    config: { JWT_EXPIRES_IN: '2h', TRUST_PROXY: undefined, TOKEN_CACHE_SIZE: env.TOKEN_CACHE_SIZE ? Number(env.TOKEN_CACHE_SIZE) : undefined },
     database,
     redis,
     jwtSecret: env.BENCH_JWT_SECRET!,

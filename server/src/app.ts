@@ -48,7 +48,7 @@ declare module 'fastify' {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'JWT_EXPIRES_IN' | 'TRUST_PROXY'> & Partial<Pick<Config, 'STAFF_JWT_EXPIRES_IN' | 'METRICS_TOKEN' | 'NODE_ENV'>>;
+  config: Pick<Config, 'JWT_EXPIRES_IN' | 'TRUST_PROXY'> & Partial<Pick<Config, 'STAFF_JWT_EXPIRES_IN' | 'METRICS_TOKEN' | 'NODE_ENV' | 'TOKEN_CACHE_SIZE'>>;
   database: Database;
   /** null: the in-process throttle (embedded default). */
   redis: Redis | null;
@@ -73,6 +73,7 @@ export interface AppDeps {
 
 export const API_PREFIX = '/api/v1';
 export const DEFAULT_STAFF_JWT_EXPIRES_IN = '4h';
+export const DEFAULT_TOKEN_CACHE_SIZE = 300_000;
 export const BODY_LIMIT = 256 * 1024;
 export const MAX_JSON_DEPTH = 32;
 /** A client's request id is kept when it looks like one (a load balancer's, a trace id). */
@@ -171,6 +172,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     secret: deps.jwtSecret,
     expiresIn: deps.config.JWT_EXPIRES_IN,
     staffExpiresIn: deps.config.STAFF_JWT_EXPIRES_IN ?? DEFAULT_STAFF_JWT_EXPIRES_IN,
+    cacheSize: deps.config.TOKEN_CACHE_SIZE ?? DEFAULT_TOKEN_CACHE_SIZE,
     versions: deps.tokenVersions,
   });
   // Before any route: it checks that every staff route declares who may use it.

@@ -64,6 +64,17 @@ const EnvSchema = z
     /** Seed the demo contest on the first embedded start ("auto"), always ("true") or never ("false"). */
     SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
     DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
+    /**
+     * Verified tokens each API process remembers (about 0.5 KB each), so a resident's next
+     * request skips the signature check: at most this many, always the most recent half.
+     * Default: app.ts DEFAULT_TOKEN_CACHE_SIZE.
+     */
+    TOKEN_CACHE_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(2).max(10_000_000).optional()),
+    /**
+     * Started attempts each API process remembers (about 0.5 KB each) so their submit needs
+     * neither the summary in Redis nor Postgres. Default: attempts.options.ts.
+     */
+    ATTEMPT_CACHE_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(2).max(10_000_000).optional()),
     TRUST_PROXY: z.preprocess(
       emptyAsUndefined,
       z

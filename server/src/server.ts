@@ -93,6 +93,7 @@ async function serve(): Promise<void> {
       registration: config.REGISTRATION_OTP === 'on',
     },
     gatherMetrics: clusterMetrics?.gather,
+    attempts: config.ATTEMPT_CACHE_SIZE ? { attemptCacheSize: config.ATTEMPT_CACHE_SIZE } : undefined,
   });
   clusterMetrics?.answer(() => app.metrics.json());
 

@@ -24,6 +24,14 @@ describe('loadConfig', () => {
     expect(ok.NODE_ENV).toBe('production');
   });
 
+  it('takes the per-process cache sizes as whole numbers, leaving the defaults to the code when unset', () => {
+    expect(loadConfig({ TOKEN_CACHE_SIZE: '150000', ATTEMPT_CACHE_SIZE: '80000' })).toMatchObject({ TOKEN_CACHE_SIZE: 150_000, ATTEMPT_CACHE_SIZE: 80_000 });
+    expect(loadConfig({ TOKEN_CACHE_SIZE: '' }).TOKEN_CACHE_SIZE).toBeUndefined();
+    expect(() => loadConfig({ TOKEN_CACHE_SIZE: 'many' })).toThrow(/TOKEN_CACHE_SIZE/);
+    expect(() => loadConfig({ ATTEMPT_CACHE_SIZE: '1.5' })).toThrow(/ATTEMPT_CACHE_SIZE/);
+    expect(() => loadConfig({ ATTEMPT_CACHE_SIZE: '0' })).toThrow(/ATTEMPT_CACHE_SIZE/);
+  });
+
   it('rejects a malformed URL or port', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
