@@ -113,7 +113,7 @@ export class AttemptsService {
       if (m) return this.toResult(attemptId, m.roundId, await this.currentResult(userId, attemptId, m.roundId, m, m.k), true);
     }
 
-    const attempt = await this.findAttempt(attemptId, userId, summary);
+    const attempt = seen ?? (await this.findAttempt(attemptId, userId, summary));
     if (!attempt || attempt.userId !== userId) throw notFound('Attempt');
     if (attempt.result) {
       const result = await this.currentResult(userId, attemptId, attempt.roundId, attempt.result, attempt.resultKey);
@@ -226,7 +226,11 @@ export class AttemptsService {
     return g.markers;
   }
 
-  /** This process's memory, then the summary Redis returned with the gate, then Postgres. */
+  /**
+   * An attempt this process did not know before the gate: its memory again (a concurrent
+   * request may have brought it in meanwhile), the summary Redis returned with the gate,
+   * then Postgres.
+   */
   private async findAttempt(attemptId: string, userId: string, summary: string | null | undefined): Promise<KnownAttempt | null> {
     const known = this.attempts.get(attemptId);
     if (known) return known;
