@@ -23,11 +23,12 @@ export interface AttemptsOptions {
 
 export const defaultReader: BatcherOptions = { maxItems: 500, maxDelayMs: 1, maxInFlight: 4 };
 /**
- * Starts wait up to 4 ms for company: in a burst of 1,000 starts a second a statement then
- * carries about four, and Postgres spends ~181 µs per start instead of ~210 at 2 ms
- * (npm run bench, burst, 2026-11-30), for no change in the burst's median latency.
+ * Starts wait up to 8 ms for company: in a burst of 1,000 starts a second a statement then
+ * carries about eight. Postgres per start (npm run bench, burst, 2026-11-30): ~210 µs at
+ * 2 ms, ~181 µs at 4 ms (01:17 UTC); 248 and 263 µs at 8 ms against 270 and 285 µs at 4 ms
+ * in alternated runs of a slower hour (07:38–07:42 UTC), the burst's median 12–14 → 15 ms.
  */
-export const defaultStarter: BatcherOptions = { maxItems: 200, maxDelayMs: 4, maxInFlight: 4 };
+export const defaultStarter: BatcherOptions = { maxItems: 200, maxDelayMs: 8, maxInFlight: 4 };
 
 export const defaultAttemptsOptions: AttemptsOptions = {
   roundCacheTtlMs: 5_000,
