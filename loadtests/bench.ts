@@ -79,6 +79,12 @@ async function redisCpuUs(): Promise<number> {
 }
 
 /** CPU of the Postgres backends serving the scratch database (local servers only; 0 otherwise). */
+/** The server's WAL position in bytes (the whole cluster's: the bench is its only writer while it runs). */
+async function walLsn(sql: postgres.Sql): Promise<bigint> {
+  const [r] = await sql<{ b: string }[]>`select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text as b`;
+  return BigInt(r.b.split('.')[0]);
+}
+
 async function postgresCpuUs(sql: postgres.Sql, dbName: string): Promise<number> {
   const rows = await sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${dbName}`;
   let ticks = 0;
@@ -366,14 +372,14 @@ async function main() {
     if (burstOn) {
       // Open loop: the residents arrive on schedule whatever the latency (autocannon's
       // per-connection pacing falls behind at this rate, so the bench schedules them itself).
-      const [c0, g0, k0] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name), postgresBlocks(admin, name)]);
+      const [c0, g0, k0, w0] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name), postgresBlocks(admin, name), walLsn(admin)]);
       const b = await openLoopBurst(server.appPort, `/api/v1/rounds/${data.burstRound}/attempts`, BURST_RESIDENTS, BURST_SECONDS, (i) =>
         // Residents the submit phase did not use: their tokens are new to the server.
         tokenOf(tokens.length - 1 - i),
       );
       const [{ n: started }] = await check`select count(*)::int as n from attempts where round_id = ${data.burstRound}`;
       startBurst = { residents: BURST_RESIDENTS, seconds: b.seconds, errors: b.errors, p99Ms: b.p99Ms };
-      const [c1, g1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
+      const [c1, g1, w1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name), walLsn(admin)]);
       // Block counts reach pg_stat_database within a second of a backend's transaction; the
       // CPU is read before that wait, so idle time does not count against the starts.
       await new Promise((r) => setTimeout(r, 1500));
@@ -381,7 +387,7 @@ async function main() {
       const perReq = (x: number) => Math.round(x / Math.max(1, BURST_RESIDENTS));
       const blocks = (x: number) => (x / Math.max(1, BURST_RESIDENTS)).toFixed(1);
       log(
-        `start burst: ${started} attempts created, ${b.errors} errors, p50 ${b.p50Ms} ms, p99 ${b.p99Ms} ms, last answer after ${b.seconds} s (CPU/req: API ${perReq(c1 - c0)} µs, Postgres ${perReq(g1 - g0)} µs; API busy ${Math.round((c1 - c0) / 10_000 / b.seconds)}%; Postgres blocks per start: ${blocks(k1.hit - k0.hit)} in shared buffers, ${blocks(k1.read - k0.read)} read from outside)`,
+        `start burst: ${started} attempts created, ${b.errors} errors, p50 ${b.p50Ms} ms, p99 ${b.p99Ms} ms, last answer after ${b.seconds} s (CPU/req: API ${perReq(c1 - c0)} µs, Postgres ${perReq(g1 - g0)} µs; API busy ${Math.round((c1 - c0) / 10_000 / b.seconds)}%; Postgres blocks per start: ${blocks(k1.hit - k0.hit)} in shared buffers, ${blocks(k1.read - k0.read)} read from outside; WAL per start: ${perReq(Number(w1 - w0))} bytes)`,
       );
     }
     await check.end({ timeout: 5 });

@@ -23,7 +23,7 @@ describe('SubmissionWriter', () => {
       select 'wa' || i, ${round.id}, 'w' || i, 1, 1, i, ${`{${pool.map((q) => q.id).join(',')}}`}::text[], now(), now() + interval '1 hour'
       from generate_series(1, ${n}) i`);
     const statements: number[] = [];
-    const counting = { ...db, rows: (q: Parameters<typeof db.rows>[0]) => (statements.push(1), db.rows(q)) } as typeof db;
+    const counting = { ...db, hotRows: (q: Parameters<typeof db.hotRows>[0]) => (statements.push(1), db.hotRows(q)) } as typeof db;
     const writer = new SubmissionWriter(counting, { maxItems: 10_000, maxDelayMs: 5_000, maxInFlight: 1 });
     const now = new Date();
     const pending = Array.from({ length: n }, (_, k) =>

@@ -110,7 +110,7 @@ export async function startAttempts(database: Database, reqs: StartRequest[]): P
       now: p.now.toISOString(),
     })),
   );
-  const rows = await database.rows<StartRow & { ord: number }>(sql`
+  const rows = await database.hotRows<StartRow & { ord: number }>(sql`
     -- A created attempt's questions are the ones just sent: not worth sending back.
     select x.ord::int as ord, s.kind, s.id, s.attempt_no, s.seed, case when s.kind = 'created' then null else s.question_ids end as question_ids,
            s.started_ms, s.deadline_ms, s.role, s.excluded, s.is_open, s.used, s.max_attempts
@@ -173,7 +173,7 @@ interface AttemptRow {
 
 /** Attempts by id with their submission, if any: one query for a whole batch of requests. */
 export async function loadAttempts(database: Database, ids: string[]): Promise<Map<string, AttemptWithResult>> {
-  const rows = await database.rows<AttemptRow>(sql`
+  const rows = await database.hotRows<AttemptRow>(sql`
     select a.id, a.user_id, a.round_id, a.attempt_no, a.seed, a.question_ids,
            floor(extract(epoch from a.started_at) * 1000)::float8 as started_ms,
            floor(extract(epoch from a.deadline) * 1000)::float8 as deadline_ms,
@@ -246,7 +246,7 @@ export async function insertSubmissions(database: Database, rows: SubmissionRow[
       device_id: r.deviceId ?? null,
     })),
   );
-  const inserted = await database.rows<{ attempt_id: string }>(sql`
+  const inserted = await database.hotRows<{ attempt_id: string }>(sql`
     insert into submissions (attempt_id, round_id, user_id, attempt_no, choices, answers_seq, answers_set, prediction, score, total, deadline, submitted_at, duration_ms, client_ip, device_id)
     select x.attempt_id, a.round_id, a.user_id, a.attempt_no, decode(x.choices, 'hex'), x.seq, x.set, x.prediction, x.score, x.total, a.deadline, x.submitted_at::timestamptz, x.duration_ms, x.client_ip, x.device_id
     from jsonb_to_recordset(${payload}::jsonb) as x(
