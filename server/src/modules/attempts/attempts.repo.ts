@@ -114,12 +114,8 @@ export async function startAttempts(database: Database, reqs: StartRequest[]): P
     -- A created attempt's questions are the ones just sent: not worth sending back.
     select x.ord::int as ord, s.kind, s.id, s.attempt_no, s.seed, case when s.kind = 'created' then null else s.question_ids end as question_ids,
            s.started_ms, s.deadline_ms, s.role, s.excluded, s.is_open, s.used, s.max_attempts
-    from jsonb_to_recordset(${payload}::jsonb) as x(ord int, attempt_id text, user_id text, round_id text, seed int, question_ids jsonb, now text)
-    cross join lateral start_attempt(
-      x.attempt_id, x.user_id, x.round_id, x.seed,
-      array(select q from jsonb_array_elements_text(x.question_ids) with ordinality t(q, i) order by i),
-      x.now::timestamptz, ${SUBMIT_GRACE_MS}
-    ) s
+    from jsonb_to_recordset(${payload}::jsonb) as x(ord int, attempt_id text, user_id text, round_id text, seed int, question_ids text[], now text)
+    cross join lateral start_attempt(x.attempt_id, x.user_id, x.round_id, x.seed, x.question_ids, x.now::timestamptz, ${SUBMIT_GRACE_MS}) s
     order by x.ord
   `);
   const byReq: StartRow[][] = reqs.map(() => []);
