@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Batcher } from '../../server/src/lib/batcher';
+import { Batcher, BatchTimeoutError } from '../../server/src/lib/batcher';
+import { isDependencyDown } from '../../server/src/lib/errors';
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
@@ -97,5 +98,35 @@ describe('Batcher', () => {
     await b.close();
     expect(done).toEqual([1, 2]);
     await Promise.all(ps);
+  });
+
+  it('fails a batch that never settles after timeoutMs, frees its slot for the next items, and ignores a late answer', async () => {
+    const runs: number[][] = [];
+    let finishFirst!: (v: number[]) => void;
+    const b = new Batcher<number, number>(
+      (xs) => {
+        runs.push(xs);
+        // The first batch hangs (a driver that never answers); the later ones answer.
+        if (runs.length === 1) return new Promise<number[]>((r) => (finishFirst = r));
+        return Promise.resolve(xs.map((x) => x * 10));
+      },
+      { maxItems: 10, maxDelayMs: 1, maxInFlight: 1, timeoutMs: 50 },
+    );
+    const hung = Promise.allSettled([b.push(1), b.push(2)]);
+    await tick(5);
+    const next = b.push(3);
+    const [r1, r2] = await hung;
+    expect(r1.status).toBe('rejected');
+    const err = (r1 as PromiseRejectedResult).reason;
+    expect(err).toBeInstanceOf(BatchTimeoutError);
+    expect(isDependencyDown(err)).toBe(true);
+    expect(r2.status).toBe('rejected');
+    // With the only slot freed, the item that waited behind the hung batch runs.
+    expect(await next).toBe(30);
+    finishFirst([1, 2]);
+    await tick(5);
+    expect(await b.push(4)).toBe(40);
+    await b.close();
+    expect(b.running).toBe(0);
   });
 });

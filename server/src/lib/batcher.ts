@@ -5,6 +5,22 @@ export interface BatcherOptions {
   maxDelayMs: number;
   /** Batches running at once; further items wait (and so make the next batch bigger). */
   maxInFlight: number;
+  /**
+   * A batch that has not settled after this long fails its items with BatchTimeoutError and
+   * frees its slot; what it answers later is ignored. Absent: no limit. A driver can leave a
+   * query pending forever (postgres.js while a restarting server refuses its connection), and
+   * without a limit maxInFlight such batches would stop every later item.
+   */
+  timeoutMs?: number;
+}
+
+/** A batch that took longer than its timeoutMs; `code` reads as a dependency that is down (lib/errors.ts). */
+export class BatchTimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(ms: number) {
+    super(`batch not settled after ${ms} ms`);
+    this.name = 'BatchTimeoutError';
+  }
 }
 
 interface Waiting<I, O> {
@@ -72,8 +88,19 @@ export class Batcher<I, O> {
   }
 
   private async execute(batch: Waiting<I, O>[]) {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const out = await this.run(batch.map((w) => w.item));
+      const running = this.run(batch.map((w) => w.item));
+      const limit = this.opts.timeoutMs;
+      const out =
+        limit === undefined
+          ? await running
+          : await Promise.race([
+              running,
+              new Promise<never>((_, reject) => {
+                timer = setTimeout(() => reject(new BatchTimeoutError(limit)), limit);
+              }),
+            ]);
       for (let i = 0; i < batch.length; i++) {
         const o = out[i];
         if (o instanceof Error) batch[i].reject(o);
@@ -83,6 +110,7 @@ export class Batcher<I, O> {
     } catch (err) {
       for (const w of batch) w.reject(err);
     } finally {
+      clearTimeout(timer);
       this.inFlight--;
       // Items that queued while every slot was busy have waited long enough already.
       if (this.queue.length > 0) this.kick();

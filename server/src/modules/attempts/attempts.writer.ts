@@ -2,6 +2,7 @@ import type { Database } from '../../../../db/client';
 import { Batcher, type BatcherOptions } from '../../lib/batcher';
 import { sqlState } from '../../lib/errors';
 import { noBatchTelemetry, type BatchTelemetry } from '../../lib/telemetry';
+import { HOT_BATCH_TIMEOUT_MS } from './attempts.options';
 import * as repo from './attempts.repo';
 
 export type WriteOutcome = 'inserted' | 'not_inserted';
@@ -19,7 +20,12 @@ export class RowRejectedError extends Error {
 // Data errors (22) and constraint violations (23) belong to a row, not to the batch.
 const isRowError = (state: string | undefined) => !!state && (state.startsWith('22') || state.startsWith('23'));
 
-export const defaultWriterOptions: BatcherOptions = { maxItems: 500, maxDelayMs: 2, maxInFlight: 4 };
+/**
+ * A batch still pending after HOT_BATCH_TIMEOUT_MS answers its requests 503 (send again) and
+ * frees its slot: a statement that commits later is found by the retry (ON CONFLICT, then
+ * the stored result), so nothing is acknowledged that is not stored.
+ */
+export const defaultWriterOptions: BatcherOptions = { maxItems: 500, maxDelayMs: 2, maxInFlight: 4, timeoutMs: HOT_BATCH_TIMEOUT_MS };
 
 /**
  * Group commit for submissions: rows that arrive within a few ms (or up to maxItems) go
