@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Batcher, BatchTimeoutError } from '../../server/src/lib/batcher';
+import { Batcher } from '../../server/src/lib/batcher';
+import { TimeoutError } from '../../server/src/lib/timeout';
 import { isDependencyDown } from '../../server/src/lib/errors';
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
@@ -118,7 +119,7 @@ describe('Batcher', () => {
     const [r1, r2] = await hung;
     expect(r1.status).toBe('rejected');
     const err = (r1 as PromiseRejectedResult).reason;
-    expect(err).toBeInstanceOf(BatchTimeoutError);
+    expect(err).toBeInstanceOf(TimeoutError);
     expect(isDependencyDown(err)).toBe(true);
     expect(r2.status).toBe('rejected');
     // With the only slot freed, the item that waited behind the hung batch runs.

@@ -96,6 +96,25 @@ describe('TokenVersions', () => {
     await s.versions.refresh();
     expect(s.versions.size).toBe(0);
   });
+
+  it('a load that never answers fails its poll after loadTimeoutMs, and the next poll loads again', async () => {
+    const moves: VersionMove[] = [{ userId: 'u1', version: 2, disabled: false, changedAtMs: 999_000 }];
+    let calls = 0;
+    const versions = new TokenVersions(
+      (since) => {
+        calls++;
+        // The first load hangs, as a query can while Postgres restarts.
+        if (calls === 1) return new Promise(() => {});
+        return Promise.resolve({ moves: moves.filter((m) => m.changedAtMs > since), dbNowMs: 1_000_000 });
+      },
+      { windowMs: 3_600_000, overlapMs: 10_000, loadTimeoutMs: 50, now: () => 1_000_000 },
+    );
+    await expect(versions.refresh()).rejects.toMatchObject({ name: 'TimeoutError', code: 'ETIMEDOUT' });
+    expect(versions.isRevoked('u1', 0)).toBe(false);
+    await versions.refresh();
+    expect(calls).toBe(2);
+    expect(versions.isRevoked('u1', 0)).toBe(true);
+  });
 });
 
 describe('one-time code helpers', () => {

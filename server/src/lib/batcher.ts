@@ -1,3 +1,5 @@
+import { withTimeout } from './timeout';
+
 export interface BatcherOptions {
   /** Flush as soon as this many items wait. */
   maxItems: number;
@@ -6,21 +8,12 @@ export interface BatcherOptions {
   /** Batches running at once; further items wait (and so make the next batch bigger). */
   maxInFlight: number;
   /**
-   * A batch that has not settled after this long fails its items with BatchTimeoutError and
+   * A batch that has not settled after this long fails its items with a TimeoutError and
    * frees its slot; what it answers later is ignored. Absent: no limit. A driver can leave a
    * query pending forever (postgres.js while a restarting server refuses its connection), and
    * without a limit maxInFlight such batches would stop every later item.
    */
   timeoutMs?: number;
-}
-
-/** A batch that took longer than its timeoutMs; `code` reads as a dependency that is down (lib/errors.ts). */
-export class BatchTimeoutError extends Error {
-  readonly code = 'ETIMEDOUT';
-  constructor(ms: number) {
-    super(`batch not settled after ${ms} ms`);
-    this.name = 'BatchTimeoutError';
-  }
 }
 
 interface Waiting<I, O> {
@@ -88,19 +81,10 @@ export class Batcher<I, O> {
   }
 
   private async execute(batch: Waiting<I, O>[]) {
-    let timer: NodeJS.Timeout | undefined;
     try {
       const running = this.run(batch.map((w) => w.item));
       const limit = this.opts.timeoutMs;
-      const out =
-        limit === undefined
-          ? await running
-          : await Promise.race([
-              running,
-              new Promise<never>((_, reject) => {
-                timer = setTimeout(() => reject(new BatchTimeoutError(limit)), limit);
-              }),
-            ]);
+      const out = limit === undefined ? await running : await withTimeout(running, limit, 'batch');
       for (let i = 0; i < batch.length; i++) {
         const o = out[i];
         if (o instanceof Error) batch[i].reject(o);
@@ -110,7 +94,6 @@ export class Batcher<I, O> {
     } catch (err) {
       for (const w of batch) w.reject(err);
     } finally {
-      clearTimeout(timer);
       this.inFlight--;
       // Items that queued while every slot was busy have waited long enough already.
       if (this.queue.length > 0) this.kick();

@@ -11,6 +11,8 @@
  * Postgres, not Redis, is the source: the check holds the same with Redis down, on the
  * in-process fallback, and on every route, the hot path included.
  */
+import { withTimeout } from './timeout';
+
 export interface VersionMove {
   userId: string;
   version: number;
@@ -35,10 +37,18 @@ export interface TokenVersionsOptions {
    * stamped (a slow transaction) is still seen by the next polls.
    */
   overlapMs: number;
+  /** A load still pending after this long fails its poll, so the next poll loads again. */
+  loadTimeoutMs: number;
   now: () => number;
 }
 
-export const defaultTokenVersionsOptions: TokenVersionsOptions = { pollMs: 1000, windowMs: 12 * 3_600_000, overlapMs: 10_000, now: Date.now };
+export const defaultTokenVersionsOptions: TokenVersionsOptions = {
+  pollMs: 1000,
+  windowMs: 12 * 3_600_000,
+  overlapMs: 10_000,
+  loadTimeoutMs: 5_000,
+  now: Date.now,
+};
 
 interface Known {
   version: number;
@@ -83,7 +93,8 @@ export class TokenVersions {
 
   private async poll() {
     const since = this.sinceMs === null ? this.opts.now() - this.opts.windowMs : this.sinceMs - this.opts.overlapMs;
-    const { moves, dbNowMs } = await this.load(since);
+    // Bounded: polls share one promise, so a load left pending would stop revocations here.
+    const { moves, dbNowMs } = await withTimeout(this.load(since), this.opts.loadTimeoutMs, 'token versions');
     for (const m of moves) this.apply(m);
     this.sinceMs = dbNowMs;
     this.prune(dbNowMs);

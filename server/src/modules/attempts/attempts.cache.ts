@@ -1,6 +1,8 @@
 import type { Database } from '../../../../db/client';
 import { choicePlan, type ChoicePlan } from '../../lib/choices';
 import type { KeyEntry } from '../../lib/scoring';
+import { withTimeout } from '../../lib/timeout';
+import { HOT_BATCH_TIMEOUT_MS } from './attempts.options';
 import * as repo from './attempts.repo';
 import { renderPromptTail, renderQuestion, type RenderedQuestion } from './attempts.render';
 
@@ -80,7 +82,8 @@ export class RoundCache {
 
   private async load(roundId: string): Promise<CachedRound | null> {
     try {
-      const snap = await repo.loadRoundSnapshot(this.database, roundId);
+      // Bounded: requests of a round not yet cached all wait on this one load.
+      const snap = await withTimeout(repo.loadRoundSnapshot(this.database, roundId), HOT_BATCH_TIMEOUT_MS, 'round');
       const value = snap ? build(snap) : null;
       const prev = this.entries.get(roundId);
       // Unknown ids are not kept: a flood of random ids must not grow the cache.
@@ -114,7 +117,7 @@ export class RoundCache {
       }
     }
     if (missing.length) {
-      for (const q of await repo.loadQuestions(this.database, missing)) {
+      for (const q of await withTimeout(repo.loadQuestions(this.database, missing), HOT_BATCH_TIMEOUT_MS, 'questions')) {
         const x = { q, key: keyOf(q), r: renderQuestion(q), loadedAt: this.now() };
         if (this.extraQuestions.size > 10_000) this.extraQuestions.clear();
         this.extraQuestions.set(q.id, x);

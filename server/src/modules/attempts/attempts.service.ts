@@ -6,12 +6,13 @@ import { AppError, conflict, forbidden, isDependencyDown, notFound, tooManyReque
 import type { Limits } from '../../lib/limits';
 import { roundStatus, SUBMIT_GRACE_MS } from '../../lib/rounds';
 import type { Throttle } from '../../lib/throttle';
+import { withTimeout } from '../../lib/timeout';
 import { sealedAtById } from '../contests/index';
 import { gradeSubmission, refusal } from './attempts.answers';
 import QuickLRU from 'quick-lru';
 import { RoundCache, type CachedRound } from './attempts.cache';
 import { doneKey, MARKER_TTL_MS, parseMarker, parseSummary, summaryKey, userKey, type Summary } from './attempts.markers';
-import { defaultAttemptsOptions, defaultReader, defaultStarter, type AttemptsOptions } from './attempts.options';
+import { defaultAttemptsOptions, defaultReader, defaultStarter, HOT_BATCH_TIMEOUT_MS, type AttemptsOptions } from './attempts.options';
 import * as repo from './attempts.repo';
 import { renderAttempt } from './attempts.render';
 import type { ResultResponse, SubmitBody } from './attempts.schemas';
@@ -123,8 +124,7 @@ export class AttemptsService {
     if (now > attempt.deadlineMs + SUBMIT_GRACE_MS) {
       // Late by what this process knows; an organizer's override may have extended the
       // attempt since (admin overrides), so the database has the last word. Rare: only late submits pay.
-      const fresh = await repo.loadAttempts(this.database, [attemptId]).catch((err) => Promise.reject(dbError(err)));
-      const stored = fresh.get(attemptId);
+      const stored = await this.reads.push(attemptId).catch((err) => Promise.reject(dbError(err)));
       if (stored && stored.userId === userId) attempt.deadlineMs = stored.deadlineMs;
       if (now > attempt.deadlineMs + SUBMIT_GRACE_MS) throw conflict('DEADLINE_PASSED', 'The time for this attempt is over');
     }
@@ -165,8 +165,7 @@ export class AttemptsService {
       return this.toResult(attemptId, attempt.roundId, stored, false, round);
     }
     // Another request (here or in another process) stored this attempt first: answer with its result.
-    const fresh = await repo.loadAttempts(this.database, [attemptId]).catch((err) => Promise.reject(dbError(err)));
-    const winner = fresh.get(attemptId);
+    const winner = await this.reads.push(attemptId).catch((err) => Promise.reject(dbError(err)));
     if (!winner?.result || winner.userId !== userId) throw notFound('Attempt');
     attempt.result = winner.result;
     return this.toResult(attemptId, attempt.roundId, winner.result, true);
@@ -276,7 +275,7 @@ export class AttemptsService {
    */
   private async isSealed(roundId: string): Promise<boolean> {
     if (this.sealedRounds.has(roundId)) return true;
-    const at = await sealedAtById(this.database.db, roundId).catch(() => null);
+    const at = await withTimeout(sealedAtById(this.database.db, roundId), HOT_BATCH_TIMEOUT_MS, 'sealed time').catch(() => null);
     if (!at || this.now() < at.getTime()) return false;
     this.sealedRounds.add(roundId);
     return true;

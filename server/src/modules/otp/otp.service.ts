@@ -1,5 +1,6 @@
 import type { Db } from '../../../../db/client';
 import { badRequest, tooManyRequests } from '../../lib/errors';
+import { withTimeout } from '../../lib/timeout';
 import {
   codeMatches,
   DEFAULT_OTP_TEMPLATE,
@@ -73,7 +74,8 @@ export class OtpService {
   async close() {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    await this.draining;
+    // A pass in flight may finish; a stop does not wait longer than a few seconds for it.
+    if (this.draining) await withTimeout(this.draining, 3_000, 'OTP outbox pass').catch(() => {});
   }
 
   /**
@@ -138,7 +140,9 @@ export class OtpService {
   /** Sends what is due now; concurrent kicks share one pass. */
   kick() {
     if (!this.opts.sender || this.closed || this.draining) return;
-    this.draining = this.drain()
+    // Bounded: a pass left pending would stop the outbox (claims are leased, so a later pass
+    // sends what this one had claimed once the lease ends).
+    this.draining = withTimeout(this.drain(), OTP_CLAIM_LEASE_MS, 'OTP outbox pass')
       .catch((err) => this.log.error({ err }, 'OTP outbox could not be processed; trying again'))
       .finally(() => {
         this.draining = null;
