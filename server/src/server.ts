@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import type { Socket } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +98,13 @@ async function serve(): Promise<void> {
   });
   clusterMetrics?.answer(() => app.metrics.json());
 
+  // Every socket of this process, for the stop below.
+  const sockets = new Set<Socket>();
+  app.server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
@@ -111,6 +119,11 @@ async function serve(): Promise<void> {
       app.startDraining();
       const leaveBy = Date.now() + LEAVE_MS;
       while (Date.now() < leaveBy && (await openConnections(app.server)) > 0) await new Promise((r) => setTimeout(r, 25));
+      // A socket with no response pending is idle, or has sent part of a request and gone
+      // quiet (a phone that lost its signal): Node's close would wait for the latter until its
+      // headers timeout, past the drain. Neither has anything to lose; requests being
+      // answered keep their sockets.
+      for (const s of sockets) if (!(s as Socket & { _httpMessage?: unknown })._httpMessage) s.destroy();
       // Stops accepting, answers what is in flight (new requests on open connections get
       // 503 + Retry-After, every answer closes its connection), then the onClose hooks
       // commit the submission writer's queue before the database goes.

@@ -1,6 +1,7 @@
 import { inArray } from 'drizzle-orm';
 import { createSigner } from 'fast-jwt';
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submissions } from '../../../db/schema/index';
 import { redisUrl } from '../../helpers/env';
@@ -133,11 +134,19 @@ describe('SIGTERM to the primary of the compiled server', () => {
     const loops = Array.from({ length: CONNECTIONS }, loop);
     // Signal once a good part of the submissions is through and the rest is flowing.
     while (outcomes.length < RESIDENTS / 3) await new Promise((r) => setTimeout(r, 5));
+    // A client that sent half a request and went quiet (a phone that lost its signal): the
+    // stop must not wait on it past the drain.
+    const { port } = new URL(base);
+    const stalled = connect(Number(port), '127.0.0.1');
+    stalled.on('error', () => {});
+    await new Promise((r) => stalled.once('connect', r));
+    stalled.write(`POST /api/v1/attempts/${jobs[0].attemptId}/submit HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n`);
     signalAt = Date.now();
     server.child.kill('SIGTERM');
     await Promise.all(loops);
     const code = await exited;
     agent.destroy();
+    stalled.destroy();
 
     expect(code, server.output).toBe(0);
     expect(exitedAt - signalAt).toBeLessThan(15_000);
