@@ -122,7 +122,8 @@ async function serve(): Promise<void> {
       // A socket with no response pending is idle, or has sent part of a request and gone
       // quiet (a phone that lost its signal): Node's close would wait for the latter until its
       // headers timeout, past the drain. Neither has anything to lose; requests being
-      // answered keep their sockets.
+      // answered keep their sockets (`_httpMessage`: the response a socket is serving, from a
+      // request's headers to its response's end; internal to node:http, on Node 20 to 24).
       for (const s of sockets) if (!(s as Socket & { _httpMessage?: unknown })._httpMessage) s.destroy();
       // Stops accepting, answers what is in flight (new requests on open connections get
       // 503 + Retry-After, every answer closes its connection), then the onClose hooks
