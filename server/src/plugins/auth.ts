@@ -1,10 +1,10 @@
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import QuickLRU from 'quick-lru';
 import { forbidden, unauthorized } from '../lib/errors';
 import { TokenVersions, type TokenVersionsOptions } from '../lib/token-versions';
 import { loadVersionMoves } from './auth.repo';
+import { boundedLru } from '../lib/lru';
 
 export type Role = 'resident' | 'organizer' | 'judge' | 'admin';
 export const ROLES: readonly Role[] = ['resident', 'organizer', 'judge', 'admin'];
@@ -115,13 +115,11 @@ export default fp(
     // A token is an immutable, signed fact until it expires: once verified, this process
     // remembers its claims instead of checking the HMAC again on every request of a burst.
     // Revocation is checked on every request, hit or miss.
-    // quick-lru keeps two generations of maxSize each and drops the older one whole (a Map
-    // evicting one entry at a time scans the holes its deletes leave). The cache should hold
-    // the residents of a quiz's duration at peak: a token that fell out costs its next request
-    // a signature check and a new entry that later dies in the old generation (issue #12:
-    // the bench's 130,000 residents through a 50,000-token cache cost each submit 23–43 µs
-    // more API CPU, alternated runs of 2026-11-30).
-    const verified = new QuickLRU<string, { claims: TokenClaims; expMs: number }>({ maxSize: Math.max(1, Math.ceil(opts.cacheSize / 2)) });
+    // The cache (lib/lru.ts) should hold the residents of a quiz's duration at peak: a token
+    // that fell out costs its next request a signature check and a new entry that later dies
+    // in the old generation (issue #12: the bench's 130,000 residents through a 50,000-token
+    // cache cost each submit 23–43 µs more API CPU, alternated runs of 2026-11-30).
+    const verified = boundedLru<string, { claims: TokenClaims; expMs: number }>(opts.cacheSize);
 
     function claimsFromHeader(req: FastifyRequest): TokenClaims | null {
       const header = req.headers.authorization;

@@ -9,7 +9,8 @@ import type { Throttle } from '../../lib/throttle';
 import { withTimeout } from '../../lib/timeout';
 import { sealedAtById } from '../contests/index';
 import { gradeSubmission, refusal } from './attempts.answers';
-import QuickLRU from 'quick-lru';
+import type QuickLRU from 'quick-lru';
+import { boundedLru } from '../../lib/lru';
 import { RoundCache, type CachedRound } from './attempts.cache';
 import { doneKey, MARKER_TTL_MS, parseMarker, parseSummary, summaryKey, userKey, type Summary } from './attempts.markers';
 import { defaultAttemptsOptions, defaultReader, defaultStarter, HOT_BATCH_TIMEOUT_MS, type AttemptsOptions } from './attempts.options';
@@ -62,8 +63,7 @@ export class AttemptsService {
       { ...defaultReader, ...opts.reader },
     );
     this.starts = new Batcher((reqs) => repo.startAttemptsSettled(database, reqs), { ...defaultStarter, ...opts.starter });
-    // Two generations of half the size each (quick-lru): at most attemptCacheSize attempts.
-    this.attempts = new QuickLRU({ maxSize: Math.max(1, Math.ceil(opts.attemptCacheSize / 2)) });
+    this.attempts = boundedLru(opts.attemptCacheSize);
   }
 
   async close() {
