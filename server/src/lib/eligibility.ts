@@ -1,5 +1,5 @@
 // Who may compete: the TypeScript twin of the SQL functions of db/migrations/0017
-// (contest_excluded_users, ineligible_reason), which start_attempt, finalize and the
+// (contest_excluded_users, ineligible_reason), which start_attempts, finalize and the
 // collective counts use. tests/server/judging/eligibility-property.test.ts holds the SQL to it.
 
 export const INELIGIBLE_NOT_RESIDENT = 'not_resident';

@@ -16,7 +16,7 @@ export function roundStatus(r: RoundTimes, now: Date = new Date()): RoundStatus 
 }
 
 // The deadline rule (min(startedAt + timeLimitSeconds + override, closesAt + override)) has
-// one home: start_attempt() in SQL (db/migrations/0017_eligibility.sql), which stores it.
+// one home: start_attempts() in SQL (db/migrations/0021_start_attempts_batch.sql), which stores it.
 
 /** Submissions up to this long after the deadline still count (network latency). */
 export const SUBMIT_GRACE_MS = 30_000;

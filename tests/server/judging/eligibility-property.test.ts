@@ -13,7 +13,7 @@ import { makeClosedRound, makeDisqualification, makeExclusion, makeLocality, mak
 // The eligibility rule has one home in SQL (db/migrations/0017: contest_excluded_users,
 // ineligible_reason) and a TypeScript twin (lib/eligibility.ts). On random people, lists
 // and disqualifications, every SQL user of the rule must agree with the twin: the joins of
-// finalize, start_attempt's `excluded`, and the collective counts (per round and contest-wide).
+// finalize, start_attempts' `excluded`, and the collective counts (per round and contest-wide).
 
 let t: TestContext;
 beforeAll(async () => {
@@ -98,11 +98,11 @@ describe('eligibility (SQL) against lib/eligibility.ts', () => {
           expect(all.find((c) => c.id === l.id)?.participants).toBe(expected);
         }
 
-        // start_attempt on a closed round creates nothing and reports the role and the exclusion.
+        // start_attempts on a closed round creates nothing and reports the role and the exclusion.
         for (const p of people) {
           const [state] = await rawRows<{ kind: string; role: string; excluded: boolean }>(
             db,
-            sql`select kind, role, excluded from start_attempt(${`probe-${++seq}`}, ${p.user.id}, ${rounds[0].id}, 1, '{}'::text[], now(), 30000)`,
+            sql`select kind, role, excluded from start_attempts(${JSON.stringify([{ ord: 1, attempt_id: `probe-${++seq}`, user_id: p.user.id, round_id: rounds[0].id, seed: 1, question_ids: [], now: new Date().toISOString() }])}::jsonb, 30000)`,
           );
           expect(state).toEqual({ kind: 'state', role: p.user.role, excluded: isExcluded(p.user, exclusions) });
         }

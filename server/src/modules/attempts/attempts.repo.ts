@@ -67,7 +67,9 @@ export type StartOutcome =
   | { kind: 'created' | 'running'; attempt: AttemptRecord }
   | { kind: 'refused'; reason: 'unknown_user' | 'not_resident' | 'excluded' | 'not_open' | 'exhausted' };
 
+/** One row of start_attempts() (migration 0021) per request. */
 interface StartRow {
+  ord: number;
   kind: 'running' | 'created' | 'state';
   id: string | null;
   attempt_no: number | null;
@@ -93,10 +95,10 @@ export interface StartRequest {
 
 /**
  * Starts (or resumes) attempts for a batch of requests in one statement, so one
- * transaction and one commit: the function start_attempt (migration 0003) runs once per
- * request, in order, and a later request sees what an earlier one inserted. Two processes
- * may race for one attempt number: then the statement fails with 23505 and the caller
- * runs the requests again (and they resume).
+ * transaction and one commit: start_attempts() (migration 0021) answers every request in one
+ * query. Two requests for one person in a batch, or two processes racing for one attempt
+ * number, fail the statement with 23505: the caller runs the requests again one by one (and
+ * the later ones resume).
  */
 export async function startAttempts(database: Database, reqs: StartRequest[]): Promise<StartOutcome[]> {
   const payload = JSON.stringify(
@@ -110,41 +112,32 @@ export async function startAttempts(database: Database, reqs: StartRequest[]): P
       now: p.now.toISOString(),
     })),
   );
-  const rows = await database.hotRows<StartRow & { ord: number }>(sql`
-    -- A created attempt's questions are the ones just sent: not worth sending back.
-    select x.ord::int as ord, s.kind, s.id, s.attempt_no, s.seed, case when s.kind = 'created' then null else s.question_ids end as question_ids,
-           s.started_ms, s.deadline_ms, s.role, s.excluded, s.is_open, s.used, s.max_attempts
-    from jsonb_to_recordset(${payload}::jsonb) as x(ord int, attempt_id text, user_id text, round_id text, seed int, question_ids text[], now text)
-    cross join lateral start_attempt(x.attempt_id, x.user_id, x.round_id, x.seed, x.question_ids, x.now::timestamptz, ${SUBMIT_GRACE_MS}) s
-    order by x.ord
-  `);
-  const byReq: StartRow[][] = reqs.map(() => []);
-  for (const r of rows) byReq[Number(r.ord) - 1]?.push(r);
+  const rows = await database.hotRows<StartRow>(sql`select * from start_attempts(${payload}::jsonb, ${SUBMIT_GRACE_MS})`);
+  const byReq: (StartRow | undefined)[] = reqs.map(() => undefined);
+  for (const r of rows) byReq[Number(r.ord) - 1] = r;
   return reqs.map((p, i) => toOutcome(p, byReq[i]));
 }
 
-function toOutcome(p: StartRequest, rows: StartRow[]): StartOutcome {
-  const state = rows.find((r) => r.kind === 'state');
-  const hit = rows.find((r) => r.kind === 'created') ?? rows.find((r) => r.kind === 'running');
-  if (!state || state.role === null) return { kind: 'refused', reason: 'unknown_user' };
-  if (state.role !== 'resident') return { kind: 'refused', reason: 'not_resident' };
-  if (state.excluded) return { kind: 'refused', reason: 'excluded' };
-  if (hit) {
+function toOutcome(p: StartRequest, row: StartRow | undefined): StartOutcome {
+  if (!row || row.role === null) return { kind: 'refused', reason: 'unknown_user' };
+  if (row.role !== 'resident') return { kind: 'refused', reason: 'not_resident' };
+  if (row.excluded) return { kind: 'refused', reason: 'excluded' };
+  if (row.kind === 'created' || row.kind === 'running') {
     return {
-      kind: hit.kind as 'created' | 'running',
+      kind: row.kind,
       attempt: {
-        id: hit.id!,
+        id: row.id!,
         userId: p.userId,
         roundId: p.roundId,
-        attemptNo: Number(hit.attempt_no),
-        seed: Number(hit.seed),
-        questionIds: hit.question_ids ?? p.questionIds,
-        startedAtMs: Number(hit.started_ms),
-        deadlineMs: Number(hit.deadline_ms),
+        attemptNo: Number(row.attempt_no),
+        seed: Number(row.seed),
+        questionIds: row.question_ids ?? p.questionIds,
+        startedAtMs: Number(row.started_ms),
+        deadlineMs: Number(row.deadline_ms),
       },
     };
   }
-  if (!state.is_open) return { kind: 'refused', reason: 'not_open' };
+  if (!row.is_open) return { kind: 'refused', reason: 'not_open' };
   return { kind: 'refused', reason: 'exhausted' };
 }
 
@@ -259,11 +252,39 @@ export async function insertSubmissions(database: Database, rows: SubmissionRow[
 const START_RETRIES = 5;
 
 /**
- * A batch of starts (attempts.service.ts group-commits them). One statement for the whole batch. If two processes raced for one attempt number the
- * statement fails as a whole (23505, or 23503 when a round's cap changed under it): then
- * each request runs on its own, again, and settles on a fresh read (usually a resume).
+ * A batch of starts (attempts.service.ts group-commits them). One statement for the whole
+ * batch, with one request per person and round: start_attempts() sees the attempts as they
+ * were when its statement began, so a second request of the same person in the same
+ * statement would take the same attempt number. Such requests (a double tap) run after the
+ * batch, one by one, and resume what the first one started. If two processes raced for one
+ * attempt number the statement fails as a whole (23505, or 23503 when a round's cap changed
+ * under it): then each request runs on its own, again, and settles on a fresh read (usually
+ * a resume).
  */
 export async function startAttemptsSettled(database: Database, reqs: StartRequest[]): Promise<(StartOutcome | Error)[]> {
+  const people = new Set<string>();
+  const first: number[] = [];
+  const again: number[] = [];
+  reqs.forEach((r, i) => {
+    const key = `${r.userId}\u0000${r.roundId}`;
+    if (people.has(key)) again.push(i);
+    else {
+      people.add(key);
+      first.push(i);
+    }
+  });
+  if (again.length === 0) return startBatchSettled(database, reqs);
+  const out: (StartOutcome | Error)[] = new Array(reqs.length);
+  const firstOut = await startBatchSettled(
+    database,
+    first.map((i) => reqs[i]),
+  );
+  first.forEach((i, j) => (out[i] = firstOut[j]));
+  for (const i of again) out[i] = await startOneSettled(database, reqs[i]);
+  return out;
+}
+
+async function startBatchSettled(database: Database, reqs: StartRequest[]): Promise<(StartOutcome | Error)[]> {
   try {
     return await startAttempts(database, reqs);
   } catch (err) {
@@ -271,18 +292,18 @@ export async function startAttemptsSettled(database: Database, reqs: StartReques
     if (state !== '23505' && state !== '23503') throw err;
   }
   const out: (StartOutcome | Error)[] = [];
-  for (const req of reqs) {
-    for (let tries = 1; ; tries++) {
-      try {
-        out.push((await startAttempts(database, [req]))[0]);
-        break;
-      } catch (err) {
-        const state = sqlState(err);
-        if ((state === '23505' || state === '23503') && tries < START_RETRIES) continue;
-        out.push(err instanceof Error ? err : new Error(String(err)));
-        break;
-      }
+  for (const req of reqs) out.push(await startOneSettled(database, req));
+  return out;
+}
+
+async function startOneSettled(database: Database, req: StartRequest): Promise<StartOutcome | Error> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return (await startAttempts(database, [req]))[0];
+    } catch (err) {
+      const state = sqlState(err);
+      if ((state === '23505' || state === '23503') && tries < START_RETRIES) continue;
+      return err instanceof Error ? err : new Error(String(err));
     }
   }
-  return out;
 }

@@ -5,7 +5,7 @@ import { sql, type SQL } from 'drizzle-orm';
  * ineligibility inputs (on the contest's exclusion list, disqualified in the round) and the
  * reason they give, null when eligible. The rule itself is SQL, in one place:
  * contest_excluded_users and ineligible_reason (db/migrations/0017_eligibility.sql), which
- * start_attempt asks too; lib/eligibility.ts is its TypeScript twin. `round` is a round id
+ * start_attempts asks too; lib/eligibility.ts is its TypeScript twin. `round` is a round id
  * or a column (the collective counts take each submission's round). Joins, not correlated
  * subqueries: the function is inlined and Postgres hashes the list once for 300k people.
  */
