@@ -1,6 +1,7 @@
 import fc from 'fast-check';
+import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Round, StoredAnswer } from '../../../db/schema/index';
+import { rounds, type Round, type StoredAnswer } from '../../../db/schema/index';
 import { fairplayFlags, type FairplaySubmission } from '../../../server/src/lib/fairplay';
 import { memberToken, useTestApp } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
@@ -138,6 +139,29 @@ describe('fair-play flags in GET /judge/rounds/:roundId/ranking', () => {
     // The checksum is that of the canonical columns alone.
     const recomputed = checksumOfServedRows(rows);
     expect(recomputed).toBe(checksum);
+  });
+
+  it('finalized again with only the flags changed (same checksum), stores the new flags', async () => {
+    const round = await closedRound({ minMsPerQuestion: 4000 });
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => makeResident(db())));
+    await makeSubmission(db(), round, a.id, { score: 5, durationMs: 10_000 });
+    await makeSubmission(db(), round, b.id, { score: 4, durationMs: 15_000 });
+    await makeSubmission(db(), round, c.id, { score: 3, durationMs: 30_000 });
+    const first = await finalizedRows(round);
+    expect(first.rows.map((r) => r.flags)).toEqual([['too_fast'], ['too_fast'], []]);
+    // The threshold moves: b is no longer too fast, c is; the ranking itself does not change.
+    for (const [ms, expected] of [
+      [2500, [['too_fast'], [], []]],
+      [7000, [['too_fast'], ['too_fast'], ['too_fast']]],
+      [7000, [['too_fast'], ['too_fast'], ['too_fast']]],
+      [1000, [[], [], []]],
+    ] as const) {
+      await db().update(rounds).set({ minMsPerQuestion: ms }).where(eq(rounds.id, round.id));
+      const again = await finalizedRows(round);
+      expect(again.checksum).toBe(first.checksum);
+      expect(again.rows.map((r) => r.flags)).toEqual(expected);
+      expect(again.rows.map(({ flags: _f, ...rest }) => rest)).toEqual(first.rows.map(({ flags: _f, ...rest }) => rest));
+    }
   });
 });
 
