@@ -26,15 +26,16 @@ export async function tuneForRanking(db: Db): Promise<void> {
 export async function actualCountIn(db: Db, roundId: string, contestId: string, target: PredictionTarget): Promise<number> {
   const { allCorrect, people } = TARGET_COUNTS[target];
   const counted = allCorrect ? sql`and s.score = s.total` : sql``;
+  // Two statements, not one: as a statement of its own the round's count runs in parallel
+  // workers, as a subquery of the difference it ran in one process (1M submissions: a serial
+  // scan of 0.8 s in a first finalize, against 0.2-0.3 s; 0.35-0.48 -> 0.26-0.38 s warm).
   const total = people
-    ? sql`select count(*) from (select distinct s.user_id collate "C" from submissions s where s.round_id = ${roundId} ${counted}) d`
-    : sql`select count(*) from submissions s where s.round_id = ${roundId} ${counted}`;
-  const away = sql`${ineligibleUsers(roundId, contestId)} i join submissions s on s.round_id = ${roundId} and s.user_id = i.user_id ${counted}`;
-  const [r] = await rawRows<{ n: number }>(
-    db,
-    sql`select ((${total}) - (select ${people ? sql`count(distinct i.user_id)` : sql`count(*)`} from ${away}))::int as n`,
-  );
-  return Number(r.n);
+    ? sql`select count(*)::int as n from (select s.user_id from submissions s where s.round_id = ${roundId} ${counted} group by s.user_id) d`
+    : sql`select count(*)::int as n from submissions s where s.round_id = ${roundId} ${counted}`;
+  const away = sql`select ${people ? sql`count(distinct i.user_id)` : sql`count(*)`}::int as n
+    from ${ineligibleUsers(roundId, contestId)} i join submissions s on s.round_id = ${roundId} and s.user_id = i.user_id ${counted}`;
+  const [[all], [turnedAway]] = [await rawRows<{ n: number }>(db, total), await rawRows<{ n: number }>(db, away)];
+  return Number(all.n) - Number(turnedAway.n);
 }
 
 export interface RankInput {
