@@ -15,7 +15,6 @@ import {
   stagedChecksum,
   stagedPrizeChanges,
   stageRankedRows,
-  storedRowsMatch,
   tuneForRanking,
   type PrizeChange,
 } from './finalize.sql';
@@ -76,9 +75,8 @@ export async function finalizeRound(db: Db, actorId: string | null, roundId: str
     // Signals for the judges only: they change no rank or prize, nor the checksum.
     await stageFlags(tx, minMsPerQuestion);
     const { checksum, ranked, rows: participants } = await stagedChecksum(tx);
-    // Writes only the rows that differ: finalizing again over the same data writes none,
-    // and when the stored rows are the staged ones it need not compare them row by row.
-    if (!(await storedRowsMatch(tx, round.id, previous?.checksum ?? null, checksum))) await mergeStagedRows(tx, round.id);
+    // Writes only the rows that differ: finalizing again over the same data writes none.
+    await mergeStagedRows(tx, round.id, { stored: previous?.checksum ?? null, staged: checksum });
     const rules: AppliedRules = {
       predictionTarget: round.predictionTarget,
       prizes: round.prizes,
