@@ -14,6 +14,7 @@ import {
   makeUnit,
 } from '../../helpers/results-factories';
 import { checksumOfServedRows, finalize, ranking, type RankingRow } from '../../helpers/requests';
+import { finalizeRound } from '../../../server/src/modules/judging/finalize.service';
 
 const t = useTestApp();
 let judgeToken: string;
@@ -272,6 +273,29 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
     expect(a.json().checksum).toBe(b.json().checksum);
     const r = await rankingOf(round.id);
     expect(r.rows.map((x) => x.position)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('ranks in parallel workers as in one process: the same rows and checksum, and nothing staged is left', async () => {
+    const { round } = await closedRound({ questionCount: 5 });
+    const us = await residents(400);
+    await Promise.all(
+      us.map((u, i) => makeSubmission(db(), round, u.id, { score: i % 6, prediction: i % 50, durationMs: 1000 + ((i * 7919) % 50_000) })),
+    );
+    const serial = await finalized(round);
+    // A round this small is ranked by one process. Here every plan that can have workers
+    // gets them, the leader only gathers, and even the staged tables' few pages are split
+    // between the workers: rows reach the leader interleaved, and only ORDER BY puts them back.
+    const parallel = await db().transaction(async (tx) => {
+      await tx.execute(
+        sql`select set_config('force_parallel_mode', 'on', true), set_config('parallel_leader_participation', 'off', true),
+          set_config('min_parallel_table_scan_size', '0', true), set_config('parallel_setup_cost', '0', true), set_config('parallel_tuple_cost', '0', true)`,
+      );
+      return finalizeRound(tx, null, round.id);
+    });
+    expect(parallel.checksum).toBe(serial.checksum);
+    expect((await rankingOf(round.id)).rows).toEqual(serial.rows);
+    // The staging tables (finalize.sql.ts stagingOf) are dropped before commit.
+    expect(await t.database.rows(sql`select relname from pg_class where relname like 'finalize\_%'`)).toEqual([]);
   });
 
   it('stores the identity of each row as of the finalize, with locality and unit names', async () => {

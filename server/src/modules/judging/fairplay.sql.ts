@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rawRows, type Db } from '../../../../db/client';
 import { FARM_MIN_ACCOUNTS, SAME_ADDRESS_MIN_OTHERS, SAME_DEVICE_MIN_OTHERS } from '../../lib/fairplay';
+import type { Staging } from './finalize.sql';
 
 /**
  * The fair-play flags of lib/fairplay.ts on the staged rows, in SQL, comparing the rows'
@@ -10,7 +11,7 @@ import { FARM_MIN_ACCOUNTS, SAME_ADDRESS_MIN_OTHERS, SAME_DEVICE_MIN_OTHERS } fr
  * accounts go further, and only rows that get a flag are written. The flags are not in
  * the checksum.
  */
-export async function stageFlags(db: Db, minMsPerQuestion: number): Promise<void> {
+export async function stageFlags(db: Db, staging: Staging, minMsPerQuestion: number): Promise<void> {
   // The signatures were computed when each submission was written (lib/choices.ts: null
   // below MIN_ANSWERS_TO_COMPARE answers) and staged with the rows (finalize.sql.ts), so
   // neither an answer list nor the submissions are read here. Every flag but too_fast needs
@@ -21,8 +22,8 @@ export async function stageFlags(db: Db, minMsPerQuestion: number): Promise<void
     db,
     sql`create temp table fairplay_sig on commit drop as
     select f.attempt_id, f.user_id, f.prediction, f.answers_seq as seq, f.answers_set as setk, f.client_ip as ip, f.device_id as device, d.accounts
-    from finalize_rows f
-    join (select answers_set, count(*) as accounts from finalize_rows where answers_seq is not null group by answers_set having count(*) >= 2) d
+    from ${staging.rows} f
+    join (select answers_set, count(*) as accounts from ${staging.rows} where answers_seq is not null group by answers_set having count(*) >= 2) d
       on d.answers_set = f.answers_set
     where f.answers_seq is not null`,
   );
@@ -75,7 +76,7 @@ export async function stageFlags(db: Db, minMsPerQuestion: number): Promise<void
         on y.setk = x.setk and y.ip = x.ip and y.user_id <> x.user_id and ${near(sql`x.prediction`, sql`y.prediction`)}
       group by x.attempt_id having count(distinct y.user_id) >= ${SAME_ADDRESS_MIN_OTHERS}::int
     )
-    update finalize_rows f set flags = array_remove(array[
+    update ${staging.rows} f set flags = array_remove(array[
         case when f.total > 0 and f.duration_ms::bigint < ${minMsPerQuestion}::bigint * f.total then 'too_fast' end,
         case when f.attempt_id in (select attempt_id from same_order) then 'same_answers_same_order' end,
         case when f.attempt_id in (select attempt_id from farm) then 'answer_farm' end,

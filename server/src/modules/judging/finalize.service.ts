@@ -15,8 +15,10 @@ import {
   stagedChecksum,
   stagedPrizeChanges,
   stageRankedRows,
+  stagingOf,
   tuneForRanking,
   type PrizeChange,
+  type Staging,
 } from './finalize.sql';
 import * as repo from './judging.repo';
 
@@ -34,12 +36,12 @@ export interface AppliedRules {
 
 /**
  * Takes the round's actual count (lib/ranking.ts TARGET_COUNTS) and stages the ranking in
- * the transaction's finalize_rows: one row per participant.
+ * the round's staging rows (finalize.sql.ts stagingOf): one row per participant.
  */
-async function stageRanking(tx: Db, round: Round, contest: { id: string; onePrizePerPerson: boolean }) {
+async function stageRanking(tx: Db, staging: Staging, round: Round, contest: { id: string; onePrizePerPerson: boolean }) {
   await tuneForRanking(tx);
   const actualCount = await actualCountIn(tx, round.id, contest.id, round.predictionTarget);
-  await stageRankedRows(tx, {
+  await stageRankedRows(tx, staging, {
     roundId: round.id,
     contestId: contest.id,
     roundNumber: round.number,
@@ -70,13 +72,15 @@ export async function finalizeRound(db: Db, actorId: string | null, roundId: str
     // Taken before the rows: a change landing in between can only make the results look
     // stale (and be finalized again), never look current when they are not.
     const inputs = await inputsFingerprint(tx, scope);
-    const actualCount = await stageRanking(tx, round, contest);
+    const staging = stagingOf(round.id);
+    const actualCount = await stageRanking(tx, staging, round, contest);
     const minMsPerQuestion = effectiveMinMsPerQuestion(round.minMsPerQuestion);
     // Signals for the judges only: they change no rank or prize, nor the checksum.
-    await stageFlags(tx, minMsPerQuestion);
-    const { checksum, ranked, rows: participants } = await stagedChecksum(tx);
+    await stageFlags(tx, staging, minMsPerQuestion);
+    const { checksum, ranked, rows: participants } = await stagedChecksum(tx, staging);
     // Writes only the rows that differ: finalizing again over the same data writes none.
-    await mergeStagedRows(tx, round.id, { stored: previous?.checksum ?? null, staged: checksum });
+    await mergeStagedRows(tx, staging, round.id, { stored: previous?.checksum ?? null, staged: checksum });
+    await dropStaged(tx, staging);
     const rules: AppliedRules = {
       predictionTarget: round.predictionTarget,
       prizes: round.prizes,
@@ -125,8 +129,9 @@ export async function previewPrizeChanges(tx: Db, roundId: string): Promise<Priz
   const round = await requireRound(tx, roundId);
   if (!(await repo.findResults(tx, round.id))) return null;
   const contest = await requireContest(tx, round.contestId);
-  await stageRanking(tx, round, contest);
-  const changes = await stagedPrizeChanges(tx, round.id);
-  await dropStaged(tx);
+  const staging = stagingOf(round.id);
+  await stageRanking(tx, staging, round, contest);
+  const changes = await stagedPrizeChanges(tx, staging, round.id);
+  await dropStaged(tx, staging);
   return changes;
 }
