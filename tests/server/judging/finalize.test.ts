@@ -278,9 +278,7 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
   it('ranks in parallel workers as in one process: the same rows and checksum, and nothing staged is left', async () => {
     const { round } = await closedRound({ questionCount: 5 });
     const us = await residents(400);
-    await Promise.all(
-      us.map((u, i) => makeSubmission(db(), round, u.id, { score: i % 6, prediction: i % 50, durationMs: 1000 + ((i * 7919) % 50_000) })),
-    );
+    await Promise.all(us.map((u, i) => makeSubmission(db(), round, u.id, { score: i % 6, prediction: i % 50, durationMs: 1000 + ((i * 7919) % 50_000) })));
     const serial = await finalized(round);
     // A round this small is ranked by one process. Here every plan that can have workers
     // gets them, the leader only gathers, and even the staged tables' few pages are split
