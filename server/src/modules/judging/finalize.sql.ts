@@ -32,7 +32,9 @@ export async function tuneForRanking(db: Db): Promise<void> {
  * only under its row lock, so two transactions never stage the same round at once, and two
  * rounds never wait for each other's catalog entry. Their rows are not written to the WAL,
  * and they are never committed: dropStaged drops them before the transaction ends, and a
- * transaction that fails takes their CREATE with it.
+ * transaction that fails takes their CREATE with it. Should Postgres itself crash while they
+ * exist, its recovery empties every unlogged table, so what is left on disk is two empty
+ * files (checked with a backend killed by signal 9), not a round's worth of rows.
  */
 export interface Staging {
   /** One row per participant, ranked: the stored row's columns and what fairplay.sql.ts compares. */
