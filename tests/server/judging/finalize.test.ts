@@ -284,8 +284,11 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
     // gets them, the leader only gathers, and even the staged tables' few pages are split
     // between the workers: rows reach the leader interleaved, and only ORDER BY puts them back.
     const parallel = await db().transaction(async (tx) => {
+      // PostgreSQL 16 renamed force_parallel_mode to debug_parallel_query.
+      const [{ v }] = await t.database.rows<{ v: number }>(sql`select current_setting('server_version_num')::int as v`);
+      const force = v >= 160000 ? 'debug_parallel_query' : 'force_parallel_mode';
       await tx.execute(
-        sql`select set_config('force_parallel_mode', 'on', true), set_config('parallel_leader_participation', 'off', true),
+        sql`select set_config(${force}, 'on', true), set_config('parallel_leader_participation', 'off', true),
           set_config('min_parallel_table_scan_size', '0', true), set_config('parallel_setup_cost', '0', true), set_config('parallel_tuple_cost', '0', true)`,
       );
       return finalizeRound(tx, null, round.id);
