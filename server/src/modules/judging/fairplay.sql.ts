@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rawRows, type Db } from '../../../../db/client';
 import { FARM_MIN_ACCOUNTS, SAME_ADDRESS_MIN_OTHERS, SAME_DEVICE_MIN_OTHERS } from '../../lib/fairplay';
-import type { Staging } from './finalize.sql';
+import { stagingOf } from './finalize.sql';
 
 /**
  * The fair-play flags of lib/fairplay.ts on the staged rows, in SQL, comparing the rows'
@@ -11,7 +11,8 @@ import type { Staging } from './finalize.sql';
  * accounts go further, and only rows that get a flag are written. The flags are not in
  * the checksum.
  */
-export async function stageFlags(db: Db, staging: Staging, minMsPerQuestion: number): Promise<void> {
+export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: number): Promise<void> {
+  const staging = stagingOf(roundId);
   // The signatures were computed when each submission was written (lib/choices.ts: null
   // below MIN_ANSWERS_TO_COMPARE answers) and staged with the rows (finalize.sql.ts), so
   // neither an answer list nor the submissions are read here. Every flag but too_fast needs

@@ -15,10 +15,8 @@ import {
   stagedChecksum,
   stagedPrizeChanges,
   stageRankedRows,
-  stagingOf,
   tuneForRanking,
   type PrizeChange,
-  type Staging,
 } from './finalize.sql';
 import * as repo from './judging.repo';
 
@@ -38,10 +36,10 @@ export interface AppliedRules {
  * Takes the round's actual count (lib/ranking.ts TARGET_COUNTS) and stages the ranking in
  * the round's staging rows (finalize.sql.ts stagingOf): one row per participant.
  */
-async function stageRanking(tx: Db, staging: Staging, round: Round, contest: { id: string; onePrizePerPerson: boolean }) {
+async function stageRanking(tx: Db, round: Round, contest: { id: string; onePrizePerPerson: boolean }) {
   await tuneForRanking(tx);
   const actualCount = await actualCountIn(tx, round.id, contest.id, round.predictionTarget);
-  await stageRankedRows(tx, staging, {
+  await stageRankedRows(tx, {
     roundId: round.id,
     contestId: contest.id,
     roundNumber: round.number,
@@ -72,15 +70,14 @@ export async function finalizeRound(db: Db, actorId: string | null, roundId: str
     // Taken before the rows: a change landing in between can only make the results look
     // stale (and be finalized again), never look current when they are not.
     const inputs = await inputsFingerprint(tx, scope);
-    const staging = stagingOf(round.id);
-    const actualCount = await stageRanking(tx, staging, round, contest);
+    const actualCount = await stageRanking(tx, round, contest);
     const minMsPerQuestion = effectiveMinMsPerQuestion(round.minMsPerQuestion);
     // Signals for the judges only: they change no rank or prize, nor the checksum.
-    await stageFlags(tx, staging, minMsPerQuestion);
-    const { checksum, ranked, rows: participants } = await stagedChecksum(tx, staging);
+    await stageFlags(tx, round.id, minMsPerQuestion);
+    const { checksum, ranked, rows: participants } = await stagedChecksum(tx, round.id);
     // Writes only the rows that differ: finalizing again over the same data writes none.
-    await mergeStagedRows(tx, staging, round.id, { stored: previous?.checksum ?? null, staged: checksum });
-    await dropStaged(tx, staging);
+    await mergeStagedRows(tx, round.id, { stored: previous?.checksum ?? null, staged: checksum });
+    await dropStaged(tx, round.id);
     const rules: AppliedRules = {
       predictionTarget: round.predictionTarget,
       prizes: round.prizes,
@@ -129,9 +126,8 @@ export async function previewPrizeChanges(tx: Db, roundId: string): Promise<Priz
   const round = await requireRound(tx, roundId);
   if (!(await repo.findResults(tx, round.id))) return null;
   const contest = await requireContest(tx, round.contestId);
-  const staging = stagingOf(round.id);
-  await stageRanking(tx, staging, round, contest);
-  const changes = await stagedPrizeChanges(tx, staging, round.id);
-  await dropStaged(tx, staging);
+  await stageRanking(tx, round, contest);
+  const changes = await stagedPrizeChanges(tx, round.id);
+  await dropStaged(tx, round.id);
   return changes;
 }

@@ -89,7 +89,8 @@ export interface RankInput {
  * too, where only the grouping matters, because byte comparison sorts a million rows
  * about twice as fast as a locale's.
  */
-export async function stageRankedRows(db: Db, staging: Staging, p: RankInput): Promise<void> {
+export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
+  const staging = stagingOf(p.roundId);
   const prizes = JSON.stringify(p.prizes);
   const prizeCount = p.prizes.reduce((n, t) => n + t.count, 0);
   // Staged first (Staging): no foreign key checks, indexes or WAL while ranking, and the
@@ -168,7 +169,8 @@ const num = (col: SQL) => sql`coalesce(${col}::text, '')`;
  * The checksum of lib/ranking.ts checksumOf, in SQL: canonical lines in position order,
  * hashed where the rows are, so a large round never travels to Node for it.
  */
-export async function stagedChecksum(db: Db, staging: Staging): Promise<{ checksum: string; ranked: number; rows: number }> {
+export async function stagedChecksum(db: Db, roundId: string): Promise<{ checksum: string; ranked: number; rows: number }> {
+  const staging = stagingOf(roundId);
   const line = sql.join(
     [
       num(sql`position`),
@@ -221,7 +223,8 @@ export interface PrizeChange {
 }
 
 /** People whose prize differs between the staged ranking and the stored one, in the new order. */
-export async function stagedPrizeChanges(db: Db, staging: Staging, roundId: string): Promise<PrizeChange[]> {
+export async function stagedPrizeChanges(db: Db, roundId: string): Promise<PrizeChange[]> {
+  const staging = stagingOf(roundId);
   const rows = await rawRows<PrizeChange>(
     db,
     sql`select coalesce(n.user_id, o.user_id) as "userId", coalesce(n.full_name, o.full_name) as "fullName",
@@ -242,8 +245,8 @@ export async function stagedPrizeChanges(db: Db, staging: Staging, roundId: stri
 }
 
 /** Drops what was staged: before the transaction ends, as the staged rows are never committed. */
-export async function dropStaged(db: Db, staging: Staging): Promise<void> {
-  await rawRows(db, sql`drop table if exists ${staging.rows}`);
+export async function dropStaged(db: Db, roundId: string): Promise<void> {
+  await rawRows(db, sql`drop table if exists ${stagingOf(roundId).rows}`);
 }
 
 const DATA_COLUMNS = [
@@ -277,7 +280,8 @@ const DATA_COLUMNS = [
  * key meets its own deleted twin in the primary key index. When the stored rows already are
  * the staged ones (storedRowsMatch) nothing is compared row by row.
  */
-export async function mergeStagedRows(db: Db, staging: Staging, roundId: string, checksums: { stored: string | null; staged: string }): Promise<void> {
+export async function mergeStagedRows(db: Db, roundId: string, checksums: { stored: string | null; staged: string }): Promise<void> {
+  const staging = stagingOf(roundId);
   if (await storedRowsMatch(db, staging, roundId, checksums)) return;
   const cols = DATA_COLUMNS.map((c) => sql.raw(c));
   const set = sql.join(
