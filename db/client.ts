@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -64,6 +65,21 @@ function rowsOf<T>(result: unknown): T[] {
 /** Raw SQL on whatever handle is held (a transaction included), on either driver: its rows. */
 export async function rawRows<T>(db: Db, q: SQL): Promise<T[]> {
   return rowsOf<T>(await db.execute(q));
+}
+
+/**
+ * Streams `COPY ... TO STDOUT` on the handle's connection (inside its transaction, if it is
+ * one): one chunk per CopyData message Postgres sends, in order. Null on PGlite, whose COPY
+ * cannot stream to the client; the caller then asks for the result another way. The
+ * statement takes no parameters (COPY cannot bind any).
+ */
+export async function copyOut(db: Db, q: SQL): Promise<Readable | null> {
+  const client = (db._.session as unknown as { client?: { unsafe?: unknown } }).client;
+  if (typeof client?.unsafe !== 'function') return null;
+  const { sql: text, params } = new PgDialect().sqlToQuery(q);
+  if (params.length) throw new Error('copyOut: COPY takes no parameters');
+  const unsafe = client.unsafe as (text: string) => { readable(): Promise<Readable> };
+  return unsafe.call(client, text).readable();
 }
 
 /**

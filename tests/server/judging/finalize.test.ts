@@ -211,9 +211,11 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
     // Names with what the canonical line escapes (backslash, tab, CR, LF) and without.
     await db().update(users).set({ fullName: 'Lê\\Văn\tAn\r\nB' }).where(eq(users.id, us[1].id));
     await db().update(users).set({ fullName: 'Trần\\\\Thị\n' }).where(eq(users.id, us[3].id));
+    // Control characters it leaves as they are (COPY's text format would escape these).
+    await db().update(users).set({ fullName: 'Phạm\bVăn\fC\v' }).where(eq(users.id, us[4].id));
     for (const [i, u] of us.entries()) await makeSubmission(db(), round, u.id, { score: i % 3, prediction: i, durationMs: 1000 * (5 - i) });
     const first = await finalized(round);
-    expect(first.rows.map((r) => (r as RankingRow & { fullName: string }).fullName)).toContain('Lê\\Văn\tAn\r\nB');
+    expect(first.rows.map((r) => (r as RankingRow & { fullName: string }).fullName)).toEqual(expect.arrayContaining(['Lê\\Văn\tAn\r\nB', 'Phạm\bVăn\fC\v']));
     const second = await finalized(round);
     expect(second.checksum).toBe(first.checksum);
     expect(second.rows).toEqual(first.rows);
