@@ -7,7 +7,9 @@ ARG NODE_IMAGE=node:22-bookworm-slim
 # 1. Everything needed to type-check and build.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
+# db/patches before npm ci: its postinstall applies them (patch-package).
 COPY package.json package-lock.json ./
+COPY db/patches ./db/patches
 RUN npm ci --no-audit --no-fund
 COPY . .
 # Type check (tsc), compile the server into dist/ (esbuild), build the web app (vite).
@@ -17,6 +19,7 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY db/patches ./db/patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # 3. What runs: no compiler, no dev dependencies, not root.
