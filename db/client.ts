@@ -68,18 +68,46 @@ export async function rawRows<T>(db: Db, q: SQL): Promise<T[]> {
 }
 
 /**
- * Streams `COPY ... TO STDOUT` on the handle's connection (inside its transaction, if it is
- * one): one chunk per CopyData message Postgres sends, in order. Null on PGlite, whose COPY
- * cannot stream to the client; the caller then asks for the result another way. The
- * statement takes no parameters (COPY cannot bind any).
+ * Runs `COPY ... TO STDOUT` on the handle's connection (inside its transaction, if it is
+ * one) and hands each chunk to `onChunk` as it arrives: one chunk per CopyData message
+ * Postgres sends, in order. Resolves true once the COPY has ended; false at once on PGlite,
+ * whose COPY cannot stream to the client (the caller then asks another way). Rejects when
+ * the statement fails, even midway, when the connection is lost, or with what `onChunk`
+ * threw (the rest of the COPY is still read, so the connection is not left paused in it).
+ * The statement takes no parameters (COPY cannot bind any).
  */
-export async function copyOut(db: Db, q: SQL): Promise<Readable | null> {
+export function copyOut(db: Db, q: SQL, onChunk: (chunk: Buffer) => void): Promise<boolean> {
   const client = (db._.session as unknown as { client?: { unsafe?: unknown } }).client;
-  if (typeof client?.unsafe !== 'function') return null;
+  if (typeof client?.unsafe !== 'function') return Promise.resolve(false);
   const { sql: text, params } = new PgDialect().sqlToQuery(q);
-  if (params.length) throw new Error('copyOut: COPY takes no parameters');
-  const unsafe = client.unsafe as (text: string) => { readable(): Promise<Readable> };
-  return unsafe.call(client, text).readable();
+  if (params.length) return Promise.reject(new Error('copyOut: COPY takes no parameters'));
+  type CopyQuery = { readable(): Promise<Readable>; resolve(stream: Readable): void };
+  const query = (client.unsafe as (text: string) => CopyQuery).call(client, text);
+  return new Promise((resolve, reject) => {
+    let failure: unknown = null;
+    // postgres.js resolves the query with its stream as the COPY starts, and may destroy that
+    // stream (the statement failed, the connection dropped) in the same turn, before code
+    // awaiting the query could listen: an 'error' nobody listens to ends the process. So the
+    // listeners go on the stream as postgres.js hands it over (the same resolve the pool's
+    // counter in createDatabase wraps).
+    const handOver = query.resolve;
+    query.resolve = (stream) => {
+      // Only the first call hands a stream over; the COPY's end resolves the query again.
+      query.resolve = handOver;
+      stream.on('data', (chunk: Buffer) => {
+        if (failure) return;
+        try {
+          onChunk(chunk);
+        } catch (err) {
+          failure = err;
+        }
+      });
+      stream.on('error', reject);
+      stream.on('end', () => (failure ? reject(failure) : resolve(true)));
+      handOver.call(query, stream);
+    };
+    query.readable().catch(reject);
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import { copyOut, rawRows, type Db } from '../../../../db/client';
-import { readBinaryCopy } from '../../../../db/copy-binary';
+import { BinaryCopyReader } from '../../../../db/copy-binary';
 import { TARGET_COUNTS, type PredictionTarget, type PrizeTier } from '../../lib/ranking';
 import { eligibilityJoins, ineligibleUsers, reasonSql } from './eligibility.sql';
 
@@ -203,17 +203,18 @@ export async function stagedChecksum(db: Db, roundId: string): Promise<{ checksu
   // Node hashes meanwhile. The aggregate below does all of its own work in the leader: it
   // copies every line into a sort and then into one string of ~70 MB before hashing it
   // (1M submissions, a slow hour: the statement 1.2 against 2.0 s).
-  const copied = await copyOut(db, sql`copy (select ${line} || E'\\n' as line, eligible from ${staging.rows} order by position) to stdout (format binary)`);
-  if (copied) {
-    const hash = createHash('sha256');
-    let rows = 0;
-    let ranked = 0;
-    await readBinaryCopy(copied, ([text, eligible]) => {
-      hash.update(text!);
-      rows++;
-      // A boolean is one byte in binary COPY: 1 for true.
-      if (eligible![0] === 1) ranked++;
-    });
+  const hash = createHash('sha256');
+  let rows = 0;
+  let ranked = 0;
+  const reader = new BinaryCopyReader(([text, eligible]) => {
+    hash.update(text!);
+    rows++;
+    // A boolean is one byte in binary COPY: 1 for true.
+    if (eligible![0] === 1) ranked++;
+  });
+  const copy = sql`copy (select ${line} || E'\\n' as line, eligible from ${staging.rows} order by position) to stdout (format binary)`;
+  if (await copyOut(db, copy, (chunk) => reader.push(chunk))) {
+    reader.end();
     return { checksum: hash.digest('hex'), ranked, rows };
   }
   // PGlite (no COPY to the client): one aggregate, in the order its own ORDER BY gives.
