@@ -73,11 +73,16 @@ try {
   console.log(`attempts: ${SUBMISSIONS} (${ms(t0)})`);
   // Ids are UUIDs as in production (they sort slower than short strings). 20 answers each,
   // stored as the API stores them (choices and fair-play signatures). Scores 5..20
-  // (1 in 16 all correct), predictions spread, durations with many ties.
+  // (1 in 16 all correct), predictions spread, durations with many ties. Each carries, as
+  // the API writes them, the address it came from (a resident's, 50,000 addresses in all:
+  // offices and carriers share them) and the web app's device id (one per resident).
   await database.rows(sql`
-    insert into submissions (attempt_id, round_id, user_id, attempt_no, choices, answers_seq, answers_set, prediction, score, total, deadline, submitted_at, duration_ms)
+    insert into submissions (attempt_id, round_id, user_id, attempt_no, choices, answers_seq, answers_set, prediction, score, total, deadline, submitted_at, duration_ms,
+      client_ip, device_id)
     select id, round_id, user_id, attempt_no, x.choices, x.seq, x.set, abs(hashtext(id || 'p')) % 120000, (hashtext(id) & 15) + 5, 20, deadline,
-           started_at + (abs(hashtext(id || 'd')) % 1200) * interval '1 second', (abs(hashtext(id || 'd')) % 1200) * 1000
+           started_at + (abs(hashtext(id || 'd')) % 1200) * interval '1 second', (abs(hashtext(id || 'd')) % 1200) * 1000,
+           '113.160.' || (abs(hashtext(user_id)) % 200) || '.' || (abs(hashtext(user_id || 'x')) % 250),
+           translate(substr(encode(sha256(convert_to('d' || user_id, 'UTF8')), 'base64'), 1, 22), '+/', '-_')
     from attempts cross join lateral ${ANSWERS} x where round_id = ${roundId}`);
   await database.rows(
     sql`insert into exclusions (contest_id, national_id) select ${contestId}, '0380' || lpad((i * 97)::text, 8, '0') from generate_series(1, 500) i`,
