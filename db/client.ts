@@ -118,6 +118,18 @@ export async function lockKey(db: Db, key: string): Promise<void> {
   await db.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
 }
 
+/**
+ * How long a pool connection waits before connecting again after a failure, in seconds
+ * (postgres.js `backoff`; `failures` counts the pool's failures since its last success).
+ * postgres.js's own grows 3× per failure up to 20 s: a restart of Postgres, which fails
+ * every connection a few times, left the pool waiting out delays of up to ~10 s after
+ * Postgres was back (npm run chaos: errors until 11–12 s after the restart). Here it
+ * doubles from 50 ms to at most one second, with jitter so connections spread out.
+ */
+export function reconnectDelaySeconds(failures: number): number {
+  return Math.min(0.05 * 2 ** failures, 1) * (0.5 + Math.random() / 2);
+}
+
 export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url) {
     const { default: postgres } = await import('postgres');
@@ -126,6 +138,7 @@ export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
       max: opts.max ?? 10,
       idle_timeout: 30,
       connect_timeout: 5,
+      backoff: reconnectDelaySeconds,
       onnotice: () => {},
     });
     const max = opts.max ?? 10;

@@ -1,42 +1,16 @@
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../../db/client';
 import { submissions } from '../../../db/schema/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
+import { CuttableProxy } from '../../helpers/net';
 import { makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
 import { start, submit, firstOptions } from '../../helpers/requests';
 
 // Postgres becomes unreachable for the app (a TCP proxy in between is cut): requests get
 // 503 with Retry-After and nothing is acknowledged; when it comes back, the app recovers
 // by itself.
-
-class CuttableProxy {
-  private server?: Server;
-  private sockets = new Set<Socket>();
-  port = 0;
-  constructor(private target: { host: string; port: number }) {}
-
-  async up(): Promise<void> {
-    this.server = createServer((client) => {
-      const upstream = createConnection(this.target);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => {});
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', () => resolve()));
-    this.port = (this.server.address() as { port: number }).port;
-  }
-
-  async down(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-  }
-}
 
 let direct: TestDatabase;
 let proxy: CuttableProxy;
