@@ -33,6 +33,8 @@ const ANSWERS = sql.raw(
        answer_signature(string_agg(q.id || chr(31) || q.id || '-' || q.o, chr(30) order by q.id collate "C")) as set
      from (select k, md5('q' || k)::uuid::text as id, abs(hashtext(attempts.id || k::text)) % 4 as o from generate_series(1, 20) k) q)`,
 );
+/** The answer-set signature every all-correct submission shares (any fixed bigint will do). */
+const ALL_CORRECT_SET = sql.raw(`answer_signature('all-correct')`);
 const ms = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(2)} s`;
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
 
@@ -73,13 +75,16 @@ try {
   console.log(`attempts: ${SUBMISSIONS} (${ms(t0)})`);
   // Ids are UUIDs as in production (they sort slower than short strings). 20 answers each,
   // stored as the API stores them (choices and fair-play signatures). Scores 5..20
-  // (1 in 16 all correct), predictions spread, durations with many ties. Each carries, as
+  // (1 in 16 all correct), predictions spread, durations with many ties. As in a round where
+  // everyone gets the same questions, the all-correct submissions share one answer set (its
+  // signature; the fair-play flags compare those), the others' sets are all different. Each carries, as
   // the API writes them, the address it came from (a resident's, 50,000 addresses in all:
   // offices and carriers share them) and the web app's device id (one per resident).
   await database.rows(sql`
     insert into submissions (attempt_id, round_id, user_id, attempt_no, choices, answers_seq, answers_set, prediction, score, total, deadline, submitted_at, duration_ms,
       client_ip, device_id)
-    select id, round_id, user_id, attempt_no, x.choices, x.seq, x.set, abs(hashtext(id || 'p')) % 120000, (hashtext(id) & 15) + 5, 20, deadline,
+    select id, round_id, user_id, attempt_no, x.choices, x.seq, case when (hashtext(id) & 15) + 5 = 20 then ${ALL_CORRECT_SET} else x.set end,
+           abs(hashtext(id || 'p')) % 120000, (hashtext(id) & 15) + 5, 20, deadline,
            started_at + (abs(hashtext(id || 'd')) % 1200) * interval '1 second', (abs(hashtext(id || 'd')) % 1200) * 1000,
            '113.160.' || (abs(hashtext(user_id)) % 200) || '.' || (abs(hashtext(user_id || 'x')) % 250),
            translate(substr(encode(sha256(convert_to('d' || user_id, 'UTF8')), 'base64'), 1, 22), '+/', '-_')
