@@ -57,6 +57,9 @@ export interface DatabaseOptions {
   max?: number;
 }
 
+/** Turns drizzle's SQL into text and parameters for the statements run on postgres.js directly. */
+const dialect = new PgDialect();
+
 function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
@@ -79,7 +82,7 @@ export async function rawRows<T>(db: Db, q: SQL): Promise<T[]> {
 export function copyOut(db: Db, q: SQL, onChunk: (chunk: Buffer) => void): Promise<boolean> {
   const client = (db._.session as unknown as { client?: { unsafe?: unknown } }).client;
   if (typeof client?.unsafe !== 'function') return Promise.resolve(false);
-  const { sql: text, params } = new PgDialect().sqlToQuery(q);
+  const { sql: text, params } = dialect.sqlToQuery(q);
   if (params.length) return Promise.reject(new Error('copyOut: COPY takes no parameters'));
   type CopyQuery = { readable(): Promise<Readable>; resolve(stream: Readable): void };
   const query = (client.unsafe as (text: string) => CopyQuery).call(client, text);
@@ -178,7 +181,6 @@ export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
       },
     });
     const db = drizzle(counted, { schema }) as unknown as Db;
-    const dialect = new PgDialect();
     return {
       db,
       kind: 'postgres',

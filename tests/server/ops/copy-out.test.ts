@@ -1,12 +1,11 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyOut, createDatabase, rawRows, type Database } from '../../../db/client';
+import { copyOut, createDatabase, rawRows, type Database, type Db } from '../../../db/client';
 import { BinaryCopyReader } from '../../../db/copy-binary';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
 
 // db/client.ts copyOut streams COPY ... TO STDOUT on a handle's connection; db/copy-binary.ts
 // reads the binary format tuple by tuple (finalize hashes its checksum lines that way).
-type Db = Parameters<typeof copyOut>[0];
 
 const ROWS = sql`select i, case when i % 3 = 0 then null else 'dòng ' || i || E'\\t\\\\\\n' end as text, i % 2 = 0 as even
   from generate_series(1, 500) i order by i`;
