@@ -49,6 +49,17 @@ const pairs = (...p: [number, string][]): StoredAnswer[] => p.map(([q, o]) => ({
 const SET = pairs([1, 'a'], [2, 'b'], [3, 'c'], [4, 'd'], [5, 'a']);
 /** The same answers, sent in another order. */
 const rotated = (k: number) => [...SET.slice(k), ...SET.slice(0, k)];
+/** The k-th of the 120 orders of SET (k < 120). */
+function permutation(k: number): StoredAnswer[] {
+  const left = [...SET];
+  const out: StoredAnswer[] = [];
+  for (let size = left.length; size > 0; size--) {
+    const f = [1, 1, 2, 6, 24][size - 1];
+    out.push(...left.splice(Math.floor(k / f) % size, 1));
+    k %= f;
+  }
+  return out;
+}
 
 describe('fair-play flags in GET /judge/rounds/:roundId/ranking', () => {
   it('flags an attempt under the default 1500 ms a question, and not one at or above it', async () => {
@@ -116,6 +127,35 @@ describe('fair-play flags in GET /judge/rounds/:roundId/ranking', () => {
     for (const [i, p] of [10_000, 10_050, 10_102].entries())
       await makeSubmission(db(), nearMiss, others[i].id, { score: 4, prediction: p, answers: rotated(i + 1) });
     expect((await finalizedRows(nearMiss)).rows.map((r) => r.flags)).toEqual([[], [], []]);
+  });
+
+  it('flags the same set and a near prediction from one device (one other account) or one address (two others), also in a crowded address', async () => {
+    const round = await closedRound();
+    const flagsOf = new Map<string, string[]>();
+    let n = 0;
+    const send = async (prediction: number, where: { clientIp?: string; deviceId?: string }, expected: string[]) => {
+      const user = await makeResident(db());
+      // Each account its own order of the one answer set: never the same answers in the same order.
+      await makeSubmission(db(), round, user.id, { score: 4, prediction, answers: permutation(n++), ...where });
+      flagsOf.set(user.id, expected);
+    };
+    // One device, two accounts, near predictions (60 apart, 1% of 7 060 is 70.6): both flagged.
+    await send(7_000, { deviceId: 'device-pair-01' }, ['same_device_or_address']);
+    await send(7_060, { deviceId: 'device-pair-01' }, ['same_device_or_address']);
+    // One device, predictions far apart: not flagged.
+    await send(20_000, { deviceId: 'device-far-001' }, []);
+    await send(30_000, { deviceId: 'device-far-001' }, []);
+    // A crowded address (a carrier's): 40 accounts with predictions 5 000 apart, none flagged;
+    // two near each other (1% of 300 500 is 3 005), not flagged: one other is not enough for
+    // an address; three near each other (1% of 50 400 is 504), flagged (and a farm).
+    for (let i = 0; i < 40; i++) await send(100_000 + 5_000 * i, { clientIp: '203.0.113.9' }, []);
+    for (const p of [300_000, 300_500]) await send(p, { clientIp: '203.0.113.9' }, []);
+    for (const p of [50_000, 50_100, 50_400]) await send(p, { clientIp: '203.0.113.9' }, ['answer_farm', 'same_device_or_address']);
+    // An address with exactly three accounts, near each other: flagged (and a farm).
+    for (const p of [60_000, 60_100, 60_200]) await send(p, { clientIp: '203.0.113.10' }, ['answer_farm', 'same_device_or_address']);
+    const { rows } = await finalizedRows(round);
+    expect(rows).toHaveLength(flagsOf.size);
+    expect(Object.fromEntries(rows.map((r) => [r.userId, r.flags]))).toEqual(Object.fromEntries(flagsOf));
   });
 
   it('never changes the order, the ranks, the prizes or the checksum', async () => {

@@ -3,13 +3,40 @@ import { rawRows, type Db } from '../../../../db/client';
 import { FARM_MIN_ACCOUNTS, SAME_ADDRESS_MIN_OTHERS, SAME_DEVICE_MIN_OTHERS } from '../../lib/fairplay';
 import { stagingOf } from './finalize.sql';
 
+/** lib/fairplay.ts predictionsNear: 100·|a − b| <= max(200, max(a, b)). */
+const near = (a: SQL, b: SQL) => sql`100 * abs((${a})::bigint - (${b})::bigint) <= greatest(200, greatest(${a}, ${b}))`;
+/**
+ * The highest prediction near p from above: 100·(q − p) <= max(200, q), i.e.
+ * q <= max(p + 2, floor(100·p / 99)); and every q from p up to it is near p.
+ */
+const upTo = (p: SQL) => sql`greatest((${p})::bigint + 2, (100 * (${p})::bigint) / 99)`;
+
+/**
+ * Whether a row (x, in window w: its group in prediction order, one row per account) has at
+ * least `k` other rows with a near-identical prediction. Those near a row sit next to it in
+ * that order (nearness only grows harder with the distance), so it has k of them exactly
+ * when, for some i in 0..k, the row i places before it and the row k − i places after it
+ * are both near it (or are the row itself, for 0): k rows on each side looked at, whatever
+ * the size of the group.
+ */
+function enoughNear(k: number): SQL {
+  const terms: SQL[] = [];
+  for (let i = 0; i <= k; i++) {
+    const below = i > 0 ? near(sql`(lag(x.prediction, ${sql.raw(String(i))}) over w)`, sql`x.prediction`) : null;
+    const above = k - i > 0 ? near(sql`x.prediction`, sql`(lead(x.prediction, ${sql.raw(String(k - i))}) over w)`) : null;
+    terms.push(below && above ? sql`(${below} and ${above})` : (below ?? above ?? sql`true`));
+  }
+  return sql`coalesce(${sql.join(terms, sql` or `)}, false)`;
+}
+
 /**
  * The fair-play flags of lib/fairplay.ts on the staged rows, in SQL, comparing the rows'
  * attempts (each participant's ranked one) with each other by the two signatures each
  * submission got when it was written (lib/choices.ts answerSignatures: its answers in the
  * order served, and as a set), staged with the rows. Only signatures shared between
- * accounts go further, and only rows that get a flag are written. The flags are not in
- * the checksum.
+ * accounts go further. The flags go to a staging table of their own (finalize.sql.ts
+ * Staging.flags: the position and flags of each row that has any), which the merge joins:
+ * the staged rows are not written again. The flags are not in the checksum.
  */
 export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: number): Promise<void> {
   const staging = stagingOf(roundId);
@@ -18,74 +45,77 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
   // neither an answer list nor the submissions are read here. Every flag but too_fast needs
   // an answer set that another account sent too (the same answers in the same order are
   // the same set), so only those rows are compared: one pass over the staged rows finds
-  // them, usually few. One row per person: counting rows counts accounts.
+  // them, usually few. One row per person: counting rows counts accounts. Rows are known
+  // by position (unique in the staged rows, and an integer: cheaper to hash than an id).
   await rawRows(
     db,
     sql`create temp table fairplay_sig on commit drop as
-    select f.attempt_id, f.user_id, f.prediction, f.answers_seq as seq, f.answers_set as setk, f.client_ip as ip, f.device_id as device, d.accounts
+    select f.position, f.user_id, f.prediction, f.answers_seq as seq, f.answers_set as setk, f.client_ip as ip, f.device_id as device, d.accounts
     from ${staging.rows} f
     join (select answers_set, count(*) as accounts from ${staging.rows} where answers_seq is not null group by answers_set having count(*) >= 2) d
       on d.answers_set = f.answers_set
     where f.answers_seq is not null`,
   );
-  // Statistics, so the joins below are planned on the real number of rows.
-  await rawRows(db, sql`analyze fairplay_sig`);
-  // Farm candidates: answer sets sent by enough accounts. Indexed by prediction, so each
-  // window of near-identical predictions is one short range scan, stopped at the number of
-  // accounts that makes a farm.
-  await rawRows(
-    db,
-    sql`create temp table fairplay_farm on commit drop as
-    select x.attempt_id, x.user_id, x.prediction, x.setk from fairplay_sig x where x.accounts >= ${FARM_MIN_ACCOUNTS}::int`,
-  );
-  await rawRows(db, sql`create index on fairplay_farm (setk, prediction)`);
-  // A window starts at each distinct prediction p of a set and holds the predictions near
-  // it from above: 100·(q − p) <= max(200, q), i.e. q <= max(p + 2, floor(100·p / 99)).
-  // An attempt is in a farm when a window with enough accounts reaches it: the running
-  // maximum of the qualifying windows' upper ends, in prediction order.
-  // lib/fairplay.ts predictionsNear: 100·|a − b| <= max(200, max(a, b)).
-  const near = (a: SQL, b: SQL) => sql`100 * abs(${a}::bigint - ${b}::bigint) <= greatest(200, greatest(${a}, ${b}))`;
-  const upTo = (p: SQL) => sql`greatest(${p}::bigint + 2, (100 * ${p}::bigint) / 99)`;
+  const tooFast = sql`(f.total > 0 and f.duration_ms::bigint < ${minMsPerQuestion}::bigint * f.total)`;
   await rawRows(
     db,
     sql`
+    create unlogged table ${staging.flags} (position, flags) as
     with same_order as (
-      select x.attempt_id from fairplay_sig x
+      select x.position from fairplay_sig x
       where x.seq in (select seq from fairplay_sig group by seq having count(*) >= 2)
-    ), lows as (
-      select l.setk, l.prediction,
-        (select count(*) from (select 1 from fairplay_farm w
-          where w.setk = l.setk and w.prediction >= l.prediction and w.prediction <= ${upTo(sql`l.prediction`)}
-            and 100 * (w.prediction::bigint - l.prediction) <= greatest(200, w.prediction)
-          limit ${FARM_MIN_ACCOUNTS}::int) z) = ${FARM_MIN_ACCOUNTS}::int as qualifies
-      from (select distinct setk, prediction from fairplay_farm) l
-    ), reach as (
-      select l.setk, l.prediction,
-        max(case when l.qualifies then ${upTo(sql`l.prediction`)} end) over (partition by l.setk order by l.prediction) as reach
-      from lows l
     ), farm as (
-      select c.attempt_id from fairplay_farm c join reach r on r.setk = c.setk and r.prediction = c.prediction
-      where c.prediction <= r.reach
+      -- Farms, among answer sets sent by enough accounts: a window of near-identical
+      -- predictions starts at each prediction p of a set and holds those near it from above.
+      -- Nearness only grows harder as the high end moves up, so the window beginning at p's
+      -- first row holds FARM_MIN_ACCOUNTS accounts exactly when the prediction that many
+      -- rows further on (lead) is near p; and an attempt is in a farm when a window with
+      -- enough accounts reaches it: the running maximum, in prediction order, of the
+      -- qualifying windows' upper ends (the frame takes in a row's equal predictions, so
+      -- the first row of p speaks for all of them). One sort, no lookups.
+      select w.position from (
+        select r.position, r.prediction,
+          max(case when ${near(sql`r.prediction`, sql`r.farthest`)} then ${upTo(sql`r.prediction`)} end)
+            over (partition by r.setk order by r.prediction) as reach
+        from (select x.position, x.setk, x.prediction,
+                lead(x.prediction, ${FARM_MIN_ACCOUNTS - 1}::int) over (partition by x.setk order by x.prediction) as farthest
+              from fairplay_sig x where x.accounts >= ${FARM_MIN_ACCOUNTS}::int) r
+      ) w
+      where w.prediction <= w.reach
     ), shared as (
-      -- Joined on (answer set, device) and (answer set, address): groups of one device or
-      -- address, never a whole round's worth of identical answer sets.
-      select x.attempt_id from fairplay_sig x join fairplay_sig y
-        on y.setk = x.setk and y.device = x.device and y.user_id <> x.user_id and ${near(sql`x.prediction`, sql`y.prediction`)}
-      group by x.attempt_id having count(distinct y.user_id) >= ${SAME_DEVICE_MIN_OTHERS}::int
+      -- Each row against the rows of its (answer set, device) and (answer set, address), in
+      -- the groups with enough accounts to matter (usually few): its neighbours in
+      -- prediction order, not a join of the group with itself, which grows with the square
+      -- of the group (a mobile carrier puts thousands of residents behind one address, and
+      -- those with every answer right share one set).
+      select d.position from (
+        select x.position, ${enoughNear(SAME_DEVICE_MIN_OTHERS)} as hit
+        from fairplay_sig x
+        join (select setk, device from fairplay_sig where device is not null group by setk, device having count(*) > ${SAME_DEVICE_MIN_OTHERS}::int) g
+          on g.setk = x.setk and g.device = x.device
+        window w as (partition by x.setk, x.device collate "C" order by x.prediction)
+      ) d where d.hit
       union
-      select x.attempt_id from fairplay_sig x join fairplay_sig y
-        on y.setk = x.setk and y.ip = x.ip and y.user_id <> x.user_id and ${near(sql`x.prediction`, sql`y.prediction`)}
-      group by x.attempt_id having count(distinct y.user_id) >= ${SAME_ADDRESS_MIN_OTHERS}::int
+      select a.position from (
+        select x.position, ${enoughNear(SAME_ADDRESS_MIN_OTHERS)} as hit
+        from fairplay_sig x
+        join (select setk, ip from fairplay_sig where ip is not null group by setk, ip having count(*) > ${SAME_ADDRESS_MIN_OTHERS}::int) g
+          on g.setk = x.setk and g.ip = x.ip
+        window w as (partition by x.setk, x.ip collate "C" order by x.prediction)
+      ) a where a.hit
+    ), marked as (
+      select m.position, bool_or(m.k = 1) as same_order, bool_or(m.k = 2) as farm, bool_or(m.k = 3) as shared
+      from (select position, 1 as k from same_order union all select position, 2 from farm union all select position, 3 from shared) m
+      group by m.position
     )
-    update ${staging.rows} f set flags = array_remove(array[
-        case when f.total > 0 and f.duration_ms::bigint < ${minMsPerQuestion}::bigint * f.total then 'too_fast' end,
-        case when f.attempt_id in (select attempt_id from same_order) then 'same_answers_same_order' end,
-        case when f.attempt_id in (select attempt_id from farm) then 'answer_farm' end,
-        case when f.attempt_id in (select attempt_id from shared) then 'same_device_or_address' end
+    -- In lib/fairplay.ts FAIRPLAY_FLAGS order.
+    select f.position, array_remove(array[
+        case when ${tooFast} then 'too_fast' end,
+        case when m.same_order then 'same_answers_same_order' end,
+        case when m.farm then 'answer_farm' end,
+        case when m.shared then 'same_device_or_address' end
       ]::text[], null)
-    where (f.total > 0 and f.duration_ms::bigint < ${minMsPerQuestion}::bigint * f.total)
-      or f.attempt_id in (select attempt_id from same_order)
-      or f.attempt_id in (select attempt_id from farm)
-      or f.attempt_id in (select attempt_id from shared)`,
+    from ${staging.rows} f left join marked m on m.position = f.position
+    where ${tooFast} or m.position is not null`,
   );
 }

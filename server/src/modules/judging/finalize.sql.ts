@@ -34,19 +34,25 @@ export async function tuneForRanking(db: Db): Promise<void> {
  * rounds never wait for each other's catalog entry. Their rows are not written to the WAL,
  * and they are never committed: dropStaged drops them before the transaction ends, and a
  * transaction that fails takes their CREATE with it. Should Postgres itself crash while they
- * exist, its recovery empties every unlogged table, so what is left on disk is two empty
+ * exist, its recovery empties every unlogged table, so what is left on disk is a few empty
  * files (checked with a backend killed by signal 9), not a round's worth of rows.
  */
 export interface Staging {
-  /** One row per participant, ranked: the stored row's columns and what fairplay.sql.ts compares. */
+  /** One row per participant, ranked: the stored row's columns but the flags, and what fairplay.sql.ts compares. */
   rows: SQL;
   /** Each participant's best attempt, while the ranking is made. */
   best: SQL;
+  /** The fair-play flags (fairplay.sql.ts stageFlags): position and flags of the rows that have any. */
+  flags: SQL;
 }
 
 export function stagingOf(roundId: string): Staging {
   const tag = createHash('sha1').update(roundId).digest('hex').slice(0, 32);
-  return { rows: sql`${sql.identifier(`finalize_rows_${tag}`)}`, best: sql`${sql.identifier(`finalize_best_${tag}`)}` };
+  return {
+    rows: sql`${sql.identifier(`finalize_rows_${tag}`)}`,
+    best: sql`${sql.identifier(`finalize_best_${tag}`)}`,
+    flags: sql`${sql.identifier(`finalize_flags_${tag}`)}`,
+  };
 }
 
 /**
@@ -158,8 +164,6 @@ export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
     from numbered n`,
   );
   await rawRows(db, sql`drop table ${staging.best}`);
-  // The fair-play flags (fairplay.sql.ts), empty until a flag applies, as in the stored rows.
-  await rawRows(db, sql`alter table ${staging.rows} add column flags text[] not null default '{}'`);
 }
 
 const esc = (col: SQL) => sql`replace(replace(replace(replace(${col}, '\\', '\\\\'), E'\\t', '\\t'), E'\\n', '\\n'), E'\\r', '\\r')`;
@@ -263,7 +267,8 @@ export async function stagedPrizeChanges(db: Db, roundId: string): Promise<Prize
 
 /** Drops what was staged: before the transaction ends, as the staged rows are never committed. */
 export async function dropStaged(db: Db, roundId: string): Promise<void> {
-  await rawRows(db, sql`drop table if exists ${stagingOf(roundId).rows}`);
+  const staging = stagingOf(roundId);
+  await rawRows(db, sql`drop table if exists ${staging.rows}, ${staging.flags}`);
 }
 
 const DATA_COLUMNS = [
@@ -313,9 +318,11 @@ export async function mergeStagedRows(db: Db, roundId: string, checksums: { stor
     cols.map((c) => sql`f.${c}`),
     sql`, `,
   );
+  // The staged rows with their flags (fairplay.sql.ts stageFlags: only rows with flags are there).
+  const rows = sql`(select s.*, coalesce(g.flags, '{}'::text[]) as flags from ${staging.rows} s left join ${staging.flags} g on g.position = s.position)`;
   await rawRows(
     db,
-    sql`merge into round_result_rows r using ${staging.rows} f on r.round_id = ${roundId} and r.position = f.position
+    sql`merge into round_result_rows r using ${rows} f on r.round_id = ${roundId} and r.position = f.position
         when matched and (${stored}) is distinct from (${staged}) then update set ${set}
         when not matched then insert (round_id, position, ${sql.join(cols, sql`, `)}) values (f.round_id, f.position, ${staged})`,
   );
@@ -336,7 +343,7 @@ async function storedRowsMatch(db: Db, staging: Staging, roundId: string, checks
     sql`(select coalesce(string_agg(position::text || ':' || array_to_string(flags, ','), ';' order by position), '') from ${rows})`;
   const [r] = await rawRows<{ same: boolean }>(
     db,
-    sql`select ${digest(sql`${staging.rows} where cardinality(flags) > 0`)} = ${digest(sql`round_result_rows where round_id = ${roundId} and cardinality(flags) > 0`)} as same`,
+    sql`select ${digest(staging.flags)} = ${digest(sql`round_result_rows where round_id = ${roundId} and cardinality(flags) > 0`)} as same`,
   );
   return r.same;
 }
