@@ -78,15 +78,18 @@ try {
   // (1 in 16 all correct), predictions spread, durations with many ties. As in a round where
   // everyone gets the same questions, the all-correct submissions share one answer set (its
   // signature; the fair-play flags compare those), the others' sets are all different. Each carries, as
-  // the API writes them, the address it came from (a resident's, 50,000 addresses in all:
-  // offices and carriers share them) and the web app's device id (one per resident).
+  // the API writes them, the address it came from and the web app's device id (one per
+  // resident). Addresses: a third of the residents come through a mobile carrier's four
+  // addresses (about 25,000 each, about 1,600 of them all correct with one answer set), the
+  // others from 50,000 addresses (homes and offices).
   await database.rows(sql`
     insert into submissions (attempt_id, round_id, user_id, attempt_no, choices, answers_seq, answers_set, prediction, score, total, deadline, submitted_at, duration_ms,
       client_ip, device_id)
     select id, round_id, user_id, attempt_no, x.choices, x.seq, case when (hashtext(id) & 15) + 5 = 20 then ${ALL_CORRECT_SET} else x.set end,
            abs(hashtext(id || 'p')) % 120000, (hashtext(id) & 15) + 5, 20, deadline,
            started_at + (abs(hashtext(id || 'd')) % 1200) * interval '1 second', (abs(hashtext(id || 'd')) % 1200) * 1000,
-           '113.160.' || (abs(hashtext(user_id)) % 200) || '.' || (abs(hashtext(user_id || 'x')) % 250),
+           case when abs(hashtext(user_id || 'c')) % 3 = 0 then '100.64.0.' || (1 + abs(hashtext(user_id || 'n')) % 4)
+             else '113.160.' || (abs(hashtext(user_id)) % 200) || '.' || (abs(hashtext(user_id || 'x')) % 250) end,
            translate(substr(encode(sha256(convert_to('d' || user_id, 'UTF8')), 'base64'), 1, 22), '+/', '-_')
     from attempts cross join lateral ${ANSWERS} x where round_id = ${roundId}`);
   await database.rows(
