@@ -20,11 +20,18 @@ describe('judging on the embedded PGlite database', () => {
     await makeExclusion(db, contest.id, { phone: people[0].phone });
     await makeDisqualification(db, round.id, people[1].id, 'Gian lận');
     // Fair play: the ranked attempts of people 2, 3, 4 share an answer set (3 and 4 in the
-    // same order) and near-identical predictions; every ranked attempt is too fast.
+    // same order), near-identical predictions and an address; every ranked attempt is too fast.
     const set = [1, 2, 3, 4, 5].map((n) => ({ questionId: `q${n}`, optionId: `o${n}` }));
     const sent = [[], [], [...set.slice(1), set[0]], [...set.slice(2), ...set.slice(0, 2)], [...set.slice(2), ...set.slice(0, 2)]];
     for (const [i, p] of people.entries()) {
-      await makeSubmission(db, round, p.id, { score: 3, prediction: i, durationMs: 1000 + i, attemptId: `att-${i}`, answers: sent[i] });
+      await makeSubmission(db, round, p.id, {
+        score: 3,
+        prediction: i,
+        durationMs: 1000 + i,
+        attemptId: `att-${i}`,
+        answers: sent[i],
+        clientIp: i >= 2 ? '203.0.113.5' : null,
+      });
       await makeSubmission(db, round, p.id, { score: 2, prediction: 0, durationMs: 10 });
     }
 
@@ -43,9 +50,9 @@ describe('judging on the embedded PGlite database', () => {
       [people[0].id, null, null],
     ]);
     expect(ranked.rows.map((r: { flags: string[] }) => r.flags)).toEqual([
-      ['too_fast', 'same_answers_same_order', 'answer_farm'],
-      ['too_fast', 'answer_farm'],
-      ['too_fast', 'same_answers_same_order', 'answer_farm'],
+      ['too_fast', 'same_answers_same_order', 'answer_farm', 'same_device_or_address'],
+      ['too_fast', 'answer_farm', 'same_device_or_address'],
+      ['too_fast', 'same_answers_same_order', 'answer_farm', 'same_device_or_address'],
       ['too_fast'],
       ['too_fast'],
     ]);
