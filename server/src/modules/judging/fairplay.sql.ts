@@ -30,6 +30,22 @@ function enoughNear(k: number): SQL {
 }
 
 /**
+ * Positions of the fairplay_sig rows with at least `k` other accounts that sent the same
+ * answer set from the same `column` (device or address) with a near-identical prediction:
+ * enoughNear over the rows of each (answer set, column) group with more than k rows.
+ */
+function sharingWithEnough(column: 'device' | 'ip', k: number): SQL {
+  const c = sql.raw(column);
+  return sql`select s.position from (
+        select x.position, ${enoughNear(k)} as hit
+        from fairplay_sig x
+        join (select setk, ${c} from fairplay_sig where ${c} is not null group by setk, ${c} having count(*) > ${k}::int) g
+          on g.setk = x.setk and g.${c} = x.${c}
+        window w as (partition by x.setk, x.${c} collate "C" order by x.prediction)
+      ) s where s.hit`;
+}
+
+/**
  * The fair-play flags of lib/fairplay.ts on the staged rows, in SQL, comparing the rows'
  * attempts (each participant's ranked one) with each other by the two signatures each
  * submission got when it was written (lib/choices.ts answerSignatures: its answers in the
@@ -88,21 +104,9 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
       -- prediction order, not a join of the group with itself, which grows with the square
       -- of the group (a mobile carrier puts thousands of residents behind one address, and
       -- those with every answer right share one set).
-      select d.position from (
-        select x.position, ${enoughNear(SAME_DEVICE_MIN_OTHERS)} as hit
-        from fairplay_sig x
-        join (select setk, device from fairplay_sig where device is not null group by setk, device having count(*) > ${SAME_DEVICE_MIN_OTHERS}::int) g
-          on g.setk = x.setk and g.device = x.device
-        window w as (partition by x.setk, x.device collate "C" order by x.prediction)
-      ) d where d.hit
+      ${sharingWithEnough('device', SAME_DEVICE_MIN_OTHERS)}
       union
-      select a.position from (
-        select x.position, ${enoughNear(SAME_ADDRESS_MIN_OTHERS)} as hit
-        from fairplay_sig x
-        join (select setk, ip from fairplay_sig where ip is not null group by setk, ip having count(*) > ${SAME_ADDRESS_MIN_OTHERS}::int) g
-          on g.setk = x.setk and g.ip = x.ip
-        window w as (partition by x.setk, x.ip collate "C" order by x.prediction)
-      ) a where a.hit
+      ${sharingWithEnough('ip', SAME_ADDRESS_MIN_OTHERS)}
     ), marked as (
       select m.position, bool_or(m.k = 1) as same_order, bool_or(m.k = 2) as farm, bool_or(m.k = 3) as shared
       from (select position, 1 as k from same_order union all select position, 2 from farm union all select position, 3 from shared) m
