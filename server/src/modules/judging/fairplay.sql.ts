@@ -85,10 +85,10 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
       -- predictions starts at each prediction p of a set and holds those near it from above.
       -- Nearness only grows harder as the high end moves up, so the window beginning at p's
       -- first row holds FARM_MIN_ACCOUNTS accounts exactly when the prediction
-      -- FARM_MIN_ACCOUNTS - 1 rows further on (lead) is near p; and an attempt is in a farm when a window with
-      -- enough accounts reaches it: the running maximum, in prediction order, of the
-      -- qualifying windows' upper ends (the frame takes in a row's equal predictions, so
-      -- the first row of p speaks for all of them). One sort, no lookups.
+      -- FARM_MIN_ACCOUNTS - 1 rows further on (lead) is near p; and an attempt is in a farm
+      -- when a window with enough accounts reaches it: the running maximum, in prediction
+      -- order, of the qualifying windows' upper ends (the frame takes in a row's equal
+      -- predictions, so the first row of p speaks for all of them). One sort, no lookups.
       select w.position from (
         select r.position, r.prediction,
           max(case when ${near(sql`r.prediction`, sql`r.farthest`)} then ${upTo(sql`r.prediction`)} end)
