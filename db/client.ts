@@ -71,32 +71,41 @@ export async function rawRows<T>(db: Db, q: SQL): Promise<T[]> {
 }
 
 /**
- * Runs `COPY ... TO STDOUT` on the handle's connection (inside its transaction, if it is
- * one) and hands each chunk to `onChunk` as it arrives: one chunk per CopyData message
- * Postgres sends, in order. Resolves true once the COPY has ended; false at once on PGlite,
- * whose COPY cannot stream to the client (the caller then asks another way). Rejects when
- * the statement fails, even midway, when the connection is lost, or with what `onChunk`
- * threw (the rest of the COPY is still read, so the connection is not left paused in it).
- * The statement takes no parameters (COPY cannot bind any).
+ * Runs `COPY (query) TO STDOUT (options)` on the handle's connection (inside its
+ * transaction, if it is one) and hands its bytes to `onChunk` in order. On a Postgres server
+ * they stream: one chunk per CopyData message Postgres sends, as it arrives. PGlite cannot
+ * stream a COPY to its caller: there the COPY writes to its `/dev/blob` device and the
+ * whole output is handed over as one chunk once the statement has ended (PGlite is the
+ * embedded database of small contests; the bytes are held in memory once). Resolves once
+ * the COPY has ended. Rejects when the statement fails, even midway, when the connection is
+ * lost, or with what `onChunk` threw (the rest of the COPY is still read, so the connection
+ * is not left paused in it). The query takes no parameters (COPY cannot bind any).
  */
-export function copyOut(db: Db, q: SQL, onChunk: (chunk: Buffer) => void): Promise<boolean> {
-  const client = (db._.session as unknown as { client?: { unsafe?: unknown } }).client;
-  if (typeof client?.unsafe !== 'function') return Promise.resolve(false);
-  const { sql: text, params } = dialect.sqlToQuery(q);
-  if (params.length) return Promise.reject(new Error('copyOut: COPY takes no parameters'));
+export async function copyOut(db: Db, query: SQL, options: string, onChunk: (chunk: Buffer) => void): Promise<void> {
+  const client = (db._.session as unknown as { client?: { unsafe?: unknown; query?: unknown } }).client;
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  if (params.length) throw new Error('copyOut: COPY takes no parameters');
+  if (typeof client?.unsafe !== 'function') {
+    if (typeof client?.query !== 'function') throw new Error('copyOut: this handle runs no COPY');
+    const pglite = client as { query: (text: string) => Promise<{ blob?: Blob }> };
+    const { blob } = await pglite.query(`copy (${text}) to '/dev/blob' ${options}`);
+    const bytes = blob ? Buffer.from(await blob.arrayBuffer()) : Buffer.alloc(0);
+    if (bytes.length) onChunk(bytes);
+    return;
+  }
   type CopyQuery = { readable(): Promise<Readable>; resolve(stream: Readable): void };
-  const query = (client.unsafe as (text: string) => CopyQuery).call(client, text);
-  return new Promise((resolve, reject) => {
+  const copy = (client.unsafe as (text: string) => CopyQuery).call(client, `copy (${text}) to stdout ${options}`);
+  await new Promise<void>((resolve, reject) => {
     let failure: unknown = null;
     // postgres.js resolves the query with its stream as the COPY starts, and may destroy that
     // stream (the statement failed, the connection dropped) in the same turn, before code
     // awaiting the query could listen: an 'error' nobody listens to ends the process. So the
     // listeners go on the stream as postgres.js hands it over (the same resolve the pool's
     // counter in createDatabase wraps).
-    const handOver = query.resolve;
-    query.resolve = (stream) => {
+    const handOver = copy.resolve;
+    copy.resolve = (stream) => {
       // Only the first call hands a stream over; the COPY's end resolves the query again.
-      query.resolve = handOver;
+      copy.resolve = handOver;
       stream.on('data', (chunk: Buffer) => {
         if (failure) return;
         try {
@@ -106,10 +115,10 @@ export function copyOut(db: Db, q: SQL, onChunk: (chunk: Buffer) => void): Promi
         }
       });
       stream.on('error', reject);
-      stream.on('end', () => (failure ? reject(failure) : resolve(true)));
-      handOver.call(query, stream);
+      stream.on('end', () => (failure ? reject(failure) : resolve()));
+      handOver.call(copy, stream);
     };
-    query.readable().catch(reject);
+    copy.readable().catch(reject);
   });
 }
 
