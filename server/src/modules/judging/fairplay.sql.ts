@@ -66,7 +66,7 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
   await rawRows(
     db,
     sql`create temp table fairplay_sig on commit drop as
-    select f.position, f.user_id, f.prediction, f.answers_seq as seq, f.answers_set as setk, f.client_ip as ip, f.device_id as device, d.accounts
+    select f.position, f.prediction, f.answers_seq as seq, f.answers_set as setk, f.client_ip as ip, f.device_id as device, d.accounts
     from ${staging.rows} f
     join (select answers_set, count(*) as accounts from ${staging.rows} where answers_seq is not null group by answers_set having count(*) >= 2) d
       on d.answers_set = f.answers_set
