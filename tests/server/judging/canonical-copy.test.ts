@@ -82,6 +82,32 @@ describe('CanonicalCopyHash', () => {
     for (const sizes of [[100], [1], [2], [3]]) expect(hashIn(copy, sizes)).toEqual({ checksum: canonical, ranked: 0, rows: 1 });
   });
 
+  it('says whether the lines came in position order (their first fields 1, 2, 3, …), however the bytes are chunked', () => {
+    const orderedIn = (b: Buffer, sizes: number[]) => {
+      const h = new CanonicalCopyHash();
+      for (let at = 0, k = 0; at < b.length; k++) {
+        const n = sizes[k % sizes.length];
+        h.push(b.subarray(at, at + n));
+        at += n;
+      }
+      return h.ordered;
+    };
+    const swapped = [...rows];
+    [swapped[29], swapped[30]] = [swapped[30], swapped[29]];
+    const lines = bytes.toString('utf8').split('\n');
+    const cases: [Buffer, boolean][] = [
+      [bytes, true],
+      [copyText(swapped), false],
+      [copyText(rows.slice(1)), false],
+      [copyText([...rows.slice(0, 9), ...rows.slice(10)]), false],
+      // The last line's number with a digit too many, an empty first field, a number with more after it.
+      [Buffer.from([...lines.slice(0, 59), lines[59].replace(/^60/, '600'), ''].join('\n')), false],
+      [Buffer.from([...lines.slice(0, 59), lines[59].replace(/^60/, ''), ''].join('\n')), false],
+      [Buffer.from([...lines.slice(0, 59), lines[59].replace(/^60/, '60x'), ''].join('\n')), false],
+    ];
+    for (const [b, ordered] of cases) for (const sizes of [[b.length], [1], [2], [3, 7, 1, 19], [64]]) expect(orderedIn(b, sizes)).toBe(ordered);
+  });
+
   it('refuses data that stops inside a line or an escape', () => {
     for (const cut of [bytes.length - 1, bytes.indexOf('\\') + 1]) {
       const h = new CanonicalCopyHash();

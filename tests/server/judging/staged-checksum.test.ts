@@ -2,13 +2,16 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, migrateDatabase, rawRows, type Database } from '../../../db/client';
 import { checksumOf, type RankedRow } from '../../../server/src/lib/ranking';
-import { stagedChecksum, stagingOf } from '../../../server/src/modules/judging/finalize.sql';
+import { stagedChecksum, stagingOf, storeStagedRows } from '../../../server/src/modules/judging/finalize.sql';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
+import { makeContest, makeRound } from '../../helpers/factories';
 
 // finalize.sql.ts stagedChecksum: on a Postgres server the canonical lines stream out by COPY
 // and are hashed in Node, on PGlite one aggregate hashes them. Either way the checksum is
 // lib/ranking.ts checksumOf over the rows in position order, whatever order the staged
-// table holds them in (here: stored in reverse, in more pages than one).
+// table holds them in (here: stored in reverse, in more pages than one). storeStagedRows
+// stores a round's first rows with the checksum of the rows as the INSERT wrote them, and
+// takes it of the staged rows instead when those did not come in position order.
 
 const ROUND = 'round-staged-checksum';
 const NAMES = ['Nguyễn Văn An', 'Lê\\Văn\tAn\r\nB', 'Trần\\\\Thị\n', 'Phạm\bVăn\fC\v', 'Đỗ "Hà" , Nội'];
@@ -43,19 +46,28 @@ function rowsOf(n: number): RankedRow[] {
   });
 }
 
-/** Stages `rows` for ROUND as stageRankedRows would, but stored from the last position to the first. */
-async function stageReversed(database: Database, rows: RankedRow[]) {
-  const staged = stagingOf(ROUND).rows;
-  await rawRows(database.db, sql`create table ${staged} as select * from round_result_rows where false`);
-  for (const r of [...rows].reverse())
+/**
+ * Stages `rows` for `round` as stageRankedRows would: by CREATE TABLE AS, which fills its
+ * pages in the order its query gives (here from the last position to the first, unless told
+ * otherwise; more pages than one).
+ */
+async function stageReversed(database: Database, rows: RankedRow[], { round = ROUND, reversed = true } = {}) {
+  const staged = stagingOf(round).rows;
+  const source = sql.identifier(`source_${round.replace(/[^a-z0-9]/gi, '')}`);
+  // The stored row's columns but the flags, which are staged apart (Staging.flags).
+  await rawRows(database.db, sql`create table ${source} as select * from round_result_rows where false`);
+  await rawRows(database.db, sql`alter table ${source} drop column flags`);
+  for (const r of rows)
     await rawRows(
       database.db,
-      sql`insert into ${staged} (round_id, position, rank, prize, user_id, full_name, national_id, phone, birth_year, locality, unit, category,
+      sql`insert into ${source} (round_id, position, rank, prize, user_id, full_name, national_id, phone, birth_year, locality, unit, category,
         attempt_id, attempt_no, score, total, prediction, prediction_error, duration_ms, submitted_at, eligible, ineligible_reason)
-      values (${ROUND}, ${r.position}, ${r.rank}, ${r.prize}, ${r.userId}, ${r.fullName}, ${r.nationalId}, ${r.phone}, ${r.birthYear}, ${r.locality},
+      values (${round}, ${r.position}, ${r.rank}, ${r.prize}, ${r.userId}, ${r.fullName}, ${r.nationalId}, ${r.phone}, ${r.birthYear}, ${r.locality},
         ${r.unit}, ${r.category}, ${r.attemptId}, ${r.attemptNo}, ${r.score}, ${r.total}, ${r.prediction}, ${r.predictionError}, ${r.durationMs},
         ${r.submittedAt.toISOString()}, ${r.eligible}, ${r.ineligibleReason})`,
     );
+  await rawRows(database.db, sql`create table ${staged} as select * from ${source} order by position ${reversed ? sql`desc` : sql``}`);
+  await rawRows(database.db, sql`drop table ${source}`);
   return async () => void (await rawRows(database.db, sql`drop table ${staged}`));
 }
 
@@ -79,6 +91,62 @@ function checksumCases(database: () => Database) {
       await drop();
     }
   });
+
+  for (const reversed of [false, true])
+    it(`stores a round's first rows with their flags and their checksum, staged ${reversed ? 'out of' : 'in'} position order`, async () => {
+      const db = database().db;
+      const contest = await makeContest(db);
+      const { round } = await makeRound(db, contest.id, {}, 0);
+      const rows = rowsOf(600);
+      const drop = await stageReversed(database(), rows, { round: round.id, reversed });
+      const flags = stagingOf(round.id).flags;
+      await rawRows(db, sql`create table ${flags} (position int, flags text[])`);
+      await rawRows(db, sql`insert into ${flags} values (7, '{too_fast}'), (600, '{answer_farm,same_device_or_address}')`);
+      // As fairplay.sql.ts stageFlags leaves it: counted, so the join hashes the few flags.
+      await rawRows(db, sql`analyze ${flags}`);
+      const copies = countCopies(database());
+      try {
+        const sum = await storeStagedRows(copies.db, round.id, null);
+        expect(sum).toEqual({ checksum: checksumOf(rows), ranked: rows.filter((r) => r.eligible).length, rows: 600 });
+        // One COPY (the INSERT's) when the rows came in order; one more over the staged rows when not.
+        expect(copies.count()).toBe(reversed ? 2 : 1);
+        const stored = await rawRows<{ n: number; flagged: string }>(
+          db,
+          sql`select count(*)::int as n, string_agg(position || ':' || array_to_string(flags, ','), ' ' order by position) filter (where cardinality(flags) > 0) as flagged
+            from round_result_rows where round_id = ${round.id}`,
+        );
+        expect(stored).toEqual([{ n: 600, flagged: '7:too_fast 600:answer_farm,same_device_or_address' }]);
+        // Stored again: the rows are there, so the checksum is the staged rows' and nothing changes.
+        expect(await storeStagedRows(db, round.id, sum.checksum)).toEqual(sum);
+      } finally {
+        await rawRows(db, sql`drop table ${flags}`);
+        await drop();
+      }
+    });
+}
+
+/** `database`'s handle, with the COPY statements that copyOut (db/client.ts) sends through it counted. */
+function countCopies(database: Database) {
+  const real = (database.db._.session as unknown as { client: Record<string, unknown> }).client;
+  const method = typeof real.unsafe === 'function' ? 'unsafe' : 'query';
+  let count = 0;
+  const client = new Proxy(real, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (prop !== method || typeof value !== 'function') return value;
+      return (text: string, ...rest: unknown[]) => {
+        if (/^copy\b/i.test(text)) count++;
+        return (value as (...a: unknown[]) => unknown).call(target, text, ...rest);
+      };
+    },
+  });
+  const db = new Proxy(database.db, {
+    get(target, prop, receiver) {
+      if (prop !== '_') return Reflect.get(target, prop, receiver) as unknown;
+      return { ...target._, session: new Proxy(target._.session, { get: (s, p, r) => (p === 'client' ? client : (Reflect.get(s, p, r) as unknown)) }) };
+    },
+  });
+  return { db, count: () => count };
 }
 
 describe('stagedChecksum on Postgres (COPY)', () => {

@@ -4,6 +4,9 @@ import { createHash } from 'node:crypto';
 
 const BACKSLASH = 0x5c;
 const LF = 0x0a;
+const TAB = 0x09;
+const ZERO = 0x30;
+const NINE = 0x39;
 /** COPY's escapes that the canonical line does not make, and the byte each stands for. */
 const EXTRA_ESCAPES: Record<number, number> = { 0x62: 0x08, 0x66: 0x0c, 0x76: 0x0b }; // \b \f \v
 /** A line's last two fields when it is ranked: eligible `true`, no ineligibility reason. */
@@ -17,8 +20,9 @@ const RANKED_END = Buffer.from('\ttrue\t');
  * line with LF and write a backslash, tab, LF and CR inside a field as \\ \t \n \r, but COPY
  * also writes backspace, form feed and vertical tab as \b \f \v, which the canonical line
  * keeps as they are: those are undone here, everything else is hashed as it came. Lines
- * are counted, and the ranked ones among them (ending in `true` and an empty reason).
- * Chunks may split a line or an escape anywhere.
+ * are counted, and the ranked ones among them (ending in `true` and an empty reason), and
+ * their first field (the position) is checked to run 1, 2, 3, … (`ordered`). Chunks may
+ * split a line or an escape anywhere.
  */
 export class CanonicalCopyHash {
   private readonly hash = createHash('sha256');
@@ -28,10 +32,17 @@ export class CanonicalCopyHash {
   private tail = Buffer.alloc(0);
   rows = 0;
   ranked = 0;
+  /** Whether every line so far began with its own number (1, 2, 3, …) and a tab. */
+  ordered = true;
+  /** The current line's first field so far: its value, and whether it is still being read. */
+  private first = 0;
+  private inFirst = true;
+  private lines = 0;
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
     this.count(chunk);
+    if (this.ordered) this.checkOrder(chunk);
     let from = 0;
     if (this.escapeOpen) {
       this.escapeOpen = false;
@@ -59,6 +70,26 @@ export class CanonicalCopyHash {
   private escape(c: number): void {
     const raw = EXTRA_ESCAPES[c];
     this.hash.update(raw === undefined ? Buffer.of(BACKSLASH, c) : Buffer.of(raw));
+  }
+
+  private checkOrder(chunk: Buffer): void {
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.inFirst) {
+        while (at < chunk.length && chunk[at] >= ZERO && chunk[at] <= NINE) this.first = this.first * 10 + (chunk[at++] - ZERO);
+        if (at === chunk.length) return;
+        if (chunk[at] !== TAB || this.first !== ++this.lines) {
+          this.ordered = false;
+          return;
+        }
+        this.inFirst = false;
+        this.first = 0;
+      }
+      const lf = chunk.indexOf(LF, at);
+      if (lf === -1) return;
+      at = lf + 1;
+      this.inFirst = true;
+    }
   }
 
   private count(chunk: Buffer): void {

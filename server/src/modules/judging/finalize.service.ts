@@ -11,10 +11,9 @@ import {
   actualCountIn,
   dropStaged,
   inputsFingerprint,
-  mergeStagedRows,
-  stagedChecksum,
   stagedPrizeChanges,
   stageRankedRows,
+  storeStagedRows,
   tuneForRanking,
   type PrizeChange,
 } from './finalize.sql';
@@ -74,9 +73,8 @@ export async function finalizeRound(db: Db, actorId: string | null, roundId: str
     const minMsPerQuestion = effectiveMinMsPerQuestion(round.minMsPerQuestion);
     // Signals for the judges only: they change no rank or prize, nor the checksum.
     await stageFlags(tx, round.id, minMsPerQuestion);
-    const { checksum, ranked, rows: participants } = await stagedChecksum(tx, round.id);
     // Writes only the rows that differ: finalizing again over the same data writes none.
-    await mergeStagedRows(tx, round.id, { stored: previous?.checksum ?? null, staged: checksum });
+    const { checksum, ranked, rows: participants } = await storeStagedRows(tx, round.id, previous?.checksum ?? null);
     await dropStaged(tx, round.id);
     const rules: AppliedRules = {
       predictionTarget: round.predictionTarget,

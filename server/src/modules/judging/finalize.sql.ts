@@ -14,13 +14,16 @@ import { eligibilityJoins, ineligibleUsers, reasonSql } from './eligibility.sql'
  * it saves on these plans). Parallel workers are not charged for starting or for passing
  * rows: with the default costs Postgres ranks and hashes a round's 300k staged rows in one
  * process. Tables under min_parallel_table_scan_size (8 MB) are still read by one process,
- * so a small round's staged rows start no workers.
+ * so a small round's staged rows start no workers. A scan of a big table starts at its
+ * first page, not where another scan of it happens to be (synchronize_seqscans): a round's
+ * first rows are stored in the order the staged table is read (storeStagedRows).
  */
 export async function tuneForRanking(db: Db): Promise<void> {
   await rawRows(
     db,
     sql`select set_config('work_mem', '256MB', true), set_config('jit', 'off', true),
-      set_config('parallel_setup_cost', '0', true), set_config('parallel_tuple_cost', '0', true)`,
+      set_config('parallel_setup_cost', '0', true), set_config('parallel_tuple_cost', '0', true),
+      set_config('synchronize_seqscans', 'off', true)`,
   );
 }
 
@@ -166,7 +169,10 @@ export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
   await rawRows(db, sql`drop table ${staging.best}`);
 }
 
-/** The canonical columns (lib/ranking.ts CANONICAL_COLUMNS) as COPY is to write them (canonical-copy.ts). */
+/**
+ * The canonical columns (lib/ranking.ts CANONICAL_COLUMNS) as COPY is to write them
+ * (canonical-copy.ts), by their names in the staged rows and in the stored ones alike.
+ */
 const CANONICAL_SQL: Record<(typeof CANONICAL_COLUMNS)[number], SQL> = {
   position: sql`position`,
   rank: sql`rank`,
@@ -190,6 +196,19 @@ const CANONICAL_SQL: Record<(typeof CANONICAL_COLUMNS)[number], SQL> = {
   eligible: sql`eligible::text`,
   ineligibleReason: sql`ineligible_reason`,
 };
+/** COPY's text format as canonical-copy.ts reads it: NULL as the empty string. */
+const COPY_TEXT = `(format text, null '')`;
+const CANONICAL_LIST = sql.join(
+  CANONICAL_COLUMNS.map((c) => CANONICAL_SQL[c]),
+  sql`, `,
+);
+
+/** What a finalize stores with the rows: their checksum, how many are ranked, how many there are. */
+export interface RowsSum {
+  checksum: string;
+  ranked: number;
+  rows: number;
+}
 
 /**
  * The checksum of lib/ranking.ts checksumOf over the staged rows: COPY writes the canonical
@@ -199,14 +218,10 @@ const CANONICAL_SQL: Record<(typeof CANONICAL_COLUMNS)[number], SQL> = {
  * leader formats them in C (1M submissions: 0.68-0.71 s, against 0.82-0.87 s when the
  * lines were built in SQL, a chain of replace and || per field, and sent in binary).
  */
-export async function stagedChecksum(db: Db, roundId: string): Promise<{ checksum: string; ranked: number; rows: number }> {
+export async function stagedChecksum(db: Db, roundId: string): Promise<RowsSum> {
   const staging = stagingOf(roundId);
-  const columns = sql.join(
-    CANONICAL_COLUMNS.map((c) => CANONICAL_SQL[c]),
-    sql`, `,
-  );
   const hash = new CanonicalCopyHash();
-  await copyOut(db, sql`select ${columns} from ${staging.rows} order by position`, `(format text, null '')`, (chunk) => hash.push(chunk));
+  await copyOut(db, sql`select ${CANONICAL_LIST} from ${staging.rows} order by position`, COPY_TEXT, (chunk) => hash.push(chunk));
   return { checksum: hash.digest(), ranked: hash.ranked, rows: hash.rows };
 }
 
@@ -273,15 +288,69 @@ const DATA_COLUMNS = [
   'flags',
 ] as const;
 
+/** The staged rows with their flags (fairplay.sql.ts stageFlags: only rows with flags are there). */
+function stagedWithFlags(staging: Staging): SQL {
+  return sql`(select s.*, coalesce(g.flags, '{}'::text[]) as flags from ${staging.rows} s left join ${staging.flags} g on g.position = s.position)`;
+}
+
+/**
+ * Makes the stored rows of the round equal to the staged ones and says their checksum
+ * (stagedChecksum). A round's first rows are inserted (insertStagedRows); otherwise only
+ * the rows that differ are written (mergeStagedRows), and none when the stored rows already
+ * are the staged ones.
+ */
+export async function storeStagedRows(db: Db, roundId: string, storedChecksum: string | null): Promise<RowsSum> {
+  const [{ stored }] = await rawRows<{ stored: boolean }>(db, sql`select exists (select from round_result_rows where round_id = ${roundId}) as stored`);
+  if (!stored) return insertStagedRows(db, roundId);
+  const sum = await stagedChecksum(db, roundId);
+  await mergeStagedRows(db, roundId, { stored: storedChecksum, staged: sum.checksum });
+  return sum;
+}
+
+/**
+ * A round's first rows: nothing is stored to compare them with, so one plain INSERT, which
+ * costs less than the MERGE's join with the stored rows and its test of each row (1M
+ * submissions, alternated: 0.94-1.10 s against 1.12-1.18 s; 1.32-1.38 against 1.68-1.71 s
+ * into an empty table alone), and no surplus to remove. The checksum is taken of the rows
+ * as the INSERT writes them: COPY writes its RETURNING, the canonical columns of each
+ * stored row, and Node hashes them while Postgres goes on inserting, instead of a pass of
+ * its own over the staged rows (stagedChecksum; 1M submissions, alternated in a slow hour:
+ * 1.88-2.23 s for both against 2.05-2.68 s). The INSERT writes the rows in the order it
+ * reads them, which is position order: stageRankedRows wrote the staged table by CREATE
+ * TABLE AS, from one process and in that order, and CREATE TABLE AS fills page after page
+ * (it never goes back to a page with room left); the scan starts at the first page
+ * (tuneForRanking turns synchronized scans off), and the join hashes the few flags and
+ * probes them in the staged rows' order. Nothing promises that order, so the hash checks
+ * that the positions came 1, 2, 3, …; should they not, the checksum is taken of the staged
+ * rows in position order after all.
+ */
+async function insertStagedRows(db: Db, roundId: string): Promise<RowsSum> {
+  const staging = stagingOf(roundId);
+  const cols = DATA_COLUMNS.map((c) => sql.raw(c));
+  const hash = new CanonicalCopyHash();
+  await copyOut(
+    db,
+    sql`insert into round_result_rows (round_id, position, ${sql.join(cols, sql`, `)})
+      select f.round_id, f.position, ${sql.join(
+        cols.map((c) => sql`f.${c}`),
+        sql`, `,
+      )} from ${stagedWithFlags(staging)} f
+      returning ${CANONICAL_LIST}`,
+    COPY_TEXT,
+    (chunk) => hash.push(chunk),
+  );
+  if (!hash.ordered) return stagedChecksum(db, roundId);
+  return { checksum: hash.digest(), ranked: hash.ranked, rows: hash.rows };
+}
+
 /**
  * Makes the stored rows equal to the staged ones by updating only the rows that differ,
  * adding missing positions (one MERGE, one pass over both) and removing surplus ones.
  * Deleting and re-inserting 300k rows in one transaction is several times slower: each new
  * key meets its own deleted twin in the primary key index. When the stored rows already are
- * the staged ones (storedRowsMatch) nothing is compared row by row; when the round has no
- * stored rows yet, they are inserted.
+ * the staged ones (storedRowsMatch) nothing is compared row by row.
  */
-export async function mergeStagedRows(db: Db, roundId: string, checksums: { stored: string | null; staged: string }): Promise<void> {
+async function mergeStagedRows(db: Db, roundId: string, checksums: { stored: string | null; staged: string }): Promise<void> {
   const staging = stagingOf(roundId);
   if (await storedRowsMatch(db, staging, roundId, checksums)) return;
   const cols = DATA_COLUMNS.map((c) => sql.raw(c));
@@ -297,26 +366,9 @@ export async function mergeStagedRows(db: Db, roundId: string, checksums: { stor
     cols.map((c) => sql`f.${c}`),
     sql`, `,
   );
-  // The staged rows with their flags (fairplay.sql.ts stageFlags: only rows with flags are there).
-  const rows = sql`(select s.*, coalesce(g.flags, '{}'::text[]) as flags from ${staging.rows} s left join ${staging.flags} g on g.position = s.position)`;
-  const [{ stored: anyStored }] = await rawRows<{ stored: boolean }>(
-    db,
-    sql`select exists (select from round_result_rows where round_id = ${roundId}) as stored`,
-  );
-  if (!anyStored) {
-    // A round's first rows: nothing to compare them with, so a plain INSERT, which costs
-    // less than the MERGE's join with the stored rows and its test of each row (1M
-    // submissions, alternated: 0.94-1.10 s against 1.12-1.18 s; 1.32-1.38 against
-    // 1.68-1.71 s into an empty table alone), and no surplus to remove.
-    await rawRows(
-      db,
-      sql`insert into round_result_rows (round_id, position, ${sql.join(cols, sql`, `)}) select f.round_id, f.position, ${staged} from ${rows} f`,
-    );
-    return;
-  }
   await rawRows(
     db,
-    sql`merge into round_result_rows r using ${rows} f on r.round_id = ${roundId} and r.position = f.position
+    sql`merge into round_result_rows r using ${stagedWithFlags(staging)} f on r.round_id = ${roundId} and r.position = f.position
         when matched and (${stored}) is distinct from (${staged}) then update set ${set}
         when not matched then insert (round_id, position, ${sql.join(cols, sql`, `)}) values (f.round_id, f.position, ${staged})`,
   );
