@@ -14,10 +14,12 @@ beforeAll(async () => (judgeToken = await memberToken(t, 'judge')));
 const T0 = Date.parse('2026-11-20T03:00:00.000Z');
 
 // Small value ranges on purpose: they make every kind of tie common (equal scores, equal
-// errors on both sides of the actual count, equal durations, equal submit times).
+// errors on both sides of the actual count, equal durations, equal submit times). Now and
+// then a prediction at the top of the allowed range (10^8): errors of every size (finalize
+// sorts score and error as one number).
 const submissionArb = fc.record({
   score: fc.integer({ min: 0, max: 3 }),
-  prediction: fc.integer({ min: 0, max: 6 }),
+  prediction: fc.oneof({ arbitrary: fc.integer({ min: 0, max: 6 }), weight: 8 }, { arbitrary: fc.integer({ min: 99_999_995, max: 100_000_000 }), weight: 1 }),
   durationMs: fc.constantFrom(1000, 2000),
   submittedAtS: fc.integer({ min: 0, max: 2 }),
   idPrefix: fc.constantFrom('a', 'A', 'b', 'Z', '0', '~'),

@@ -136,7 +136,11 @@ export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
     ), ordered as (
       select b.*, u.full_name, u.national_id, u.phone, u.birth_year, u.category, l.name as locality, un.name as unit,
         ${reasonSql} as reason,
-        (pr.user_id is not null) as won_before
+        (pr.user_id is not null) as won_before,
+        -- Score (descending) and prediction error in one bigint, the window's first key:
+        -- most comparisons of the sort end on it, without reading the rows' other keys
+        -- (0 <= err < 2^32: a prediction is at most 10^8 and the count is not negative).
+        (-b.score)::bigint * 4294967296 + b.err as score_err
       from ${staging.best} b
       join users u on u.id = b.user_id
       left join localities l on l.id = u.locality_id
@@ -152,7 +156,7 @@ export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
         case when o.reason is null then sum((o.reason is null)::int) over w end as rank,
         case when o.reason is null and not o.won_before then sum((o.reason is null and not o.won_before)::int) over w end as prize_seq
       from ordered o
-      window w as (order by o.score desc, o.err, o.duration_ms, o.submitted_at, o.attempt_id collate "C" rows between unbounded preceding and current row)
+      window w as (order by o.score_err, o.duration_ms, o.submitted_at, o.attempt_id collate "C" rows between unbounded preceding and current row)
     ), tiers as materialized (
       select t.p ->> 'name' as name, (t.p ->> 'count')::int as cnt, sum((t.p ->> 'count')::int) over (order by t.ord) as up_to
       from jsonb_array_elements(${prizes}::jsonb) with ordinality as t(p, ord)
