@@ -63,6 +63,14 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
   // the same set), so only those rows are compared: one pass over the staged rows finds
   // them, usually few. One row per person: counting rows counts accounts. Rows are known
   // by position (unique in the staged rows, and an integer: cheaper to hash than an id).
+  // The shared sets are counted by sorting the round's sets (one bigint each), not in a hash
+  // table, which Postgres picks without statistics on the staged rows: most sets are sent
+  // once, so the table grows an entry for nearly every row (1M submissions, this statement
+  // alone, alternated: 0.43-0.51 s against 0.75-0.77 s). For this statement only.
+  const [{ hashagg }] = await rawRows<{ hashagg: string }>(
+    db,
+    sql`select current_setting('enable_hashagg') as hashagg, set_config('enable_hashagg', 'off', true)`,
+  );
   await rawRows(
     db,
     sql`create temp table fairplay_sig on commit drop as
@@ -72,6 +80,7 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
       on d.answers_set = f.answers_set
     where f.answers_seq is not null`,
   );
+  await rawRows(db, sql`select set_config('enable_hashagg', ${hashagg}, true)`);
   const tooFast = sql`(f.total > 0 and f.duration_ms::bigint < ${minMsPerQuestion}::bigint * f.total)`;
   await rawRows(
     db,
