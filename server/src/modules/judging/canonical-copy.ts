@@ -1,5 +1,5 @@
 // The checksum of lib/ranking.ts checksumOf over rows that Postgres writes out with COPY in
-// its text format, hashed as the bytes arrive (finalize.sql.ts stagedChecksum).
+// its text format, hashed as the bytes arrive (finalize.sql.ts stagedChecksum, insertStagedRows).
 import { createHash } from 'node:crypto';
 
 const BACKSLASH = 0x5c;

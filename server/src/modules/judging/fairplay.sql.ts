@@ -131,7 +131,7 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
     from ${staging.rows} f left join marked m on m.position = f.position
     where ${tooFast} or m.position is not null`,
   );
-  // Its size and keys counted, so that the merge (finalize.sql.ts mergeStagedRows) hashes
+  // Its size and keys counted, so that storing the rows (finalize.sql.ts storeStagedRows) hashes
   // these few rows to join them with the round's, instead of sorting both sides by position
   // (1M submissions: the analyze 0.05-0.09 s; the INSERT of a round's first rows, alternated,
   // 2.16-2.29 s without it against 1.48-1.79 s with it).

@@ -64,7 +64,7 @@ export function stagingOf(roundId: string): Staging {
  * rule turns away, who are few (ineligibleUsers), so the rule is not asked of 300k
  * people; and only the rows the target counts are read (the all-correct ones for the
  * all_correct_* targets). The number of participants is not counted here: it is the
- * number of staged rows (one per person, stagedChecksum).
+ * number of staged rows (one per person, counted with their checksum).
  */
 export async function actualCountIn(db: Db, roundId: string, contestId: string, target: PredictionTarget): Promise<number> {
   const { allCorrect, people } = TARGET_COUNTS[target];
@@ -115,7 +115,7 @@ export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
   const prizes = JSON.stringify(p.prizes);
   const prizeCount = p.prizes.reduce((n, t) => n + t.count, 0);
   // Staged first (Staging): no foreign key checks, indexes or WAL while ranking, and the
-  // stored rows are then touched only where they change (see mergeStagedRows).
+  // stored rows are then touched only where they change (see storeStagedRows).
   // Each participant's best attempt first, on its own: this sort of every submission of the
   // round is the largest part of a finalize (1M submissions: 1.8 s alone, 0.9 s with two
   // workers). CREATE TABLE AS, not INSERT ... SELECT: only the former runs its query in
@@ -132,7 +132,7 @@ export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
       order by s.user_id collate "C", ${scoreThenError(sql`s.score`, sql`abs(s.prediction - ${p.actualCount}::int)`)}, s.duration_ms,
         date_trunc('milliseconds', s.submitted_at), s.attempt_id collate "C"`,
   );
-  // Then the ranked rows, with the stored row's columns (mergeStagedRows copies those) and
+  // Then the ranked rows, with the stored row's columns (storeStagedRows copies those) and
   // what the fair-play flags compare (fairplay.sql.ts), taken with the row: no second read of
   // the round's submissions.
   await rawRows(
