@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, migrateDatabase, rawRows, type Database } from '../../../db/client';
+import { createDatabase, migrateDatabase, rawRows, type Database, type Db } from '../../../db/client';
 import { checksumOf, type RankedRow } from '../../../server/src/lib/ranking';
-import { stagedChecksum, stagingOf, storeStagedRows } from '../../../server/src/modules/judging/finalize.sql';
+import { stagedChecksum, stagingOf, storeStagedRows, withLocalSetting } from '../../../server/src/modules/judging/finalize.sql';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
 import { makeContest, makeRound } from '../../helpers/factories';
 
@@ -72,15 +72,32 @@ async function stageReversed(database: Database, rows: RankedRow[], { round = RO
 }
 
 function checksumCases(database: () => Database) {
-  it('is the checksum of the rows in position order, with the eligible rows counted', async () => {
-    const rows = rowsOf(600);
-    const drop = await stageReversed(database(), rows);
-    try {
-      const got = await stagedChecksum(database().db, ROUND);
-      expect(got).toEqual({ checksum: checksumOf(rows), ranked: rows.filter((r) => r.eligible).length, rows: 600 });
-    } finally {
-      await drop();
-    }
+  for (const reversed of [true, false])
+    it(`is the checksum of the rows in position order, with the eligible rows counted (staged ${reversed ? 'out of' : 'in'} order)`, async () => {
+      const rows = rowsOf(600);
+      const drop = await stageReversed(database(), rows, { reversed });
+      const copies = countCopies(database());
+      try {
+        const got = await stagedChecksum(copies.db, ROUND);
+        expect(got).toEqual({ checksum: checksumOf(rows), ranked: rows.filter((r) => r.eligible).length, rows: 600 });
+        // Read as they lie; again, sorted, only when they did not lie in position order.
+        expect(copies.count()).toBe(reversed ? 2 : 1);
+      } finally {
+        await drop();
+      }
+    });
+
+  it('puts a setting changed for one statement back as it was (withLocalSetting)', async () => {
+    const setting = async (db: Db) => (await rawRows<{ v: string }>(db, sql`select current_setting('enable_hashagg') as v`))[0].v;
+    await database().db.transaction(async (tx) => {
+      expect(await setting(tx)).toBe('on');
+      expect(await withLocalSetting(tx, 'enable_hashagg', 'off', () => setting(tx))).toBe('off');
+      expect(await setting(tx)).toBe('on');
+      await rawRows(tx, sql`select set_config('enable_hashagg', 'off', true)`);
+      expect(await withLocalSetting(tx, 'enable_hashagg', 'on', () => setting(tx))).toBe('on');
+      expect(await setting(tx)).toBe('off');
+    });
+    expect(await setting(database().db)).toBe('on');
   });
 
   it('is the checksum of no rows when nothing is staged', async () => {

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rawRows, type Db } from '../../../../db/client';
 import { FARM_MIN_ACCOUNTS, SAME_ADDRESS_MIN_OTHERS, SAME_DEVICE_MIN_OTHERS } from '../../lib/fairplay';
-import { stagingOf } from './finalize.sql';
+import { stagingOf, withLocalSetting } from './finalize.sql';
 
 /** lib/fairplay.ts predictionsNear: 100·|a − b| <= max(200, max(a, b)). */
 const near = (a: SQL, b: SQL) => sql`100 * abs((${a})::bigint - (${b})::bigint) <= greatest(200, greatest(${a}, ${b}))`;
@@ -67,20 +67,17 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
   // table, which Postgres picks without statistics on the staged rows: most sets are sent
   // once, so the table grows an entry for nearly every row (1M submissions, this statement
   // alone, alternated: 0.43-0.51 s against 0.75-0.77 s). For this statement only.
-  const [{ hashagg }] = await rawRows<{ hashagg: string }>(
-    db,
-    sql`select current_setting('enable_hashagg') as hashagg, set_config('enable_hashagg', 'off', true)`,
-  );
-  await rawRows(
-    db,
-    sql`create temp table fairplay_sig on commit drop as
+  await withLocalSetting(db, 'enable_hashagg', 'off', () =>
+    rawRows(
+      db,
+      sql`create temp table fairplay_sig on commit drop as
     select f.position, f.prediction, f.answers_seq as seq, f.answers_set as setk, f.client_ip as ip, f.device_id as device, d.accounts
     from ${staging.rows} f
     join (select answers_set, count(*) as accounts from ${staging.rows} where answers_seq is not null group by answers_set having count(*) >= 2) d
       on d.answers_set = f.answers_set
     where f.answers_seq is not null`,
+    ),
   );
-  await rawRows(db, sql`select set_config('enable_hashagg', ${hashagg}, true)`);
   const tooFast = sql`(f.total > 0 and f.duration_ms::bigint < ${minMsPerQuestion}::bigint * f.total)`;
   await rawRows(
     db,
