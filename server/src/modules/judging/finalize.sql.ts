@@ -256,7 +256,8 @@ const sumOf = (hash: CanonicalCopyHash): RowsSum => ({ checksum: hash.digest(), 
 
 /**
  * Runs `fn` with a planner setting changed for the transaction, then puts the setting back
- * as it was: for one statement whose plan the default settings get wrong.
+ * as it was: for one statement whose plan the default settings get wrong. Should `fn` fail,
+ * so does the transaction, and the setting ends with it.
  */
 export async function withLocalSetting<T>(db: Db, name: string, value: string, fn: () => Promise<T>): Promise<T> {
   const [{ was }] = await rawRows<{ was: string }>(db, sql`select current_setting(${name}) as was, set_config(${name}, ${value}, true)`);
@@ -355,7 +356,7 @@ export async function storeStagedRows(db: Db, roundId: string, storedChecksum: s
  * as the INSERT writes them: COPY writes its RETURNING, the canonical columns of each
  * stored row, and Node hashes them while Postgres goes on inserting, instead of a pass of
  * its own over the staged rows (stagedChecksum; 1M submissions, alternated in a slow hour:
- * 1.88-2.23 s for both against 2.05-2.68 s). The INSERT writes the rows in the order it
+ * 1.88-2.48 s for both against 2.05-2.95 s). The INSERT writes the rows in the order it
  * reads them, which is position order: stageRankedRows wrote the staged table by CREATE
  * TABLE AS, from one process and in that order, and CREATE TABLE AS fills page after page
  * (it never goes back to a page with room left); the scan starts at the first page
