@@ -119,11 +119,15 @@ export async function stageRankedRows(db: Db, p: RankInput): Promise<void> {
   // Each participant's best attempt first, on its own: this sort of every submission of the
   // round is the largest part of a finalize (1M submissions: 1.8 s alone, 0.9 s with two
   // workers). CREATE TABLE AS, not INSERT ... SELECT: only the former runs its query in
-  // parallel.
+  // parallel. The two ids are taken under "C" as the sort compares them, so that each is
+  // one column of the rows being sorted, not two (the id and the id under "C"): 1M
+  // submissions, this statement alone, 1.72-1.78 s against 1.96-2.19 s (about 22:20 UTC).
+  // Equality is the same under either collation, and one that is not the default wins over
+  // the default where they meet (the joins with users and the stored rows).
   await rawRows(
     db,
     sql`create unlogged table ${staging.best} as
-      select distinct on (s.user_id collate "C") s.attempt_id, s.user_id, s.attempt_no, s.score, s.total, s.prediction,
+      select distinct on (s.user_id collate "C") s.attempt_id collate "C" as attempt_id, s.user_id collate "C" as user_id, s.attempt_no, s.score, s.total, s.prediction,
         abs(s.prediction - ${p.actualCount}::int) as err, s.duration_ms, date_trunc('milliseconds', s.submitted_at) as submitted_at,
         s.answers_seq, s.answers_set, s.client_ip, s.device_id
       from submissions s
