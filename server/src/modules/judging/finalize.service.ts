@@ -9,12 +9,14 @@ import { requireContest, requireRound, roundNotClosed, sealedAt } from '../conte
 import { stageFlags } from './fairplay.sql';
 import {
   actualCountIn,
+  digestInputs,
   dropStaged,
-  inputsFingerprint,
+  inputParts,
   stagedPrizeChanges,
   stageRankedRows,
   storeStagedRows,
   tuneForRanking,
+  type InputsScope,
   type PrizeChange,
 } from './finalize.sql';
 import * as repo from './judging.repo';
@@ -33,11 +35,16 @@ export interface AppliedRules {
 
 /**
  * Takes the round's actual count (lib/ranking.ts TARGET_COUNTS) and stages the ranking in
- * the round's staging rows (finalize.sql.ts stagingOf): one row per participant.
+ * the round's staging rows (finalize.sql.ts stagingOf): one row per participant. Given the
+ * scope of the inputs' digest, takes that digest too, before the rows (finalize.sql.ts
+ * inputsFingerprint): a change landing in between can only make the results look stale
+ * (and be finalized again), never look current when they are not.
  */
-async function stageRanking(tx: Db, round: Round, contest: { id: string; onePrizePerPerson: boolean }) {
+async function stageRanking(tx: Db, round: Round, contest: { id: string; onePrizePerPerson: boolean }, digestScope?: InputsScope) {
   await tuneForRanking(tx);
-  const actualCount = await actualCountIn(tx, round.id, contest.id, round.predictionTarget);
+  const parts = digestScope ? await inputParts(tx, digestScope) : null;
+  const { actualCount, submissions } = await actualCountIn(tx, round.id, contest.id, round.predictionTarget);
+  const inputs = parts ? await digestInputs(tx, parts, submissions) : null;
   await stageRankedRows(tx, {
     roundId: round.id,
     contestId: contest.id,
@@ -46,7 +53,7 @@ async function stageRanking(tx: Db, round: Round, contest: { id: string; onePriz
     actualCount,
     prizes: round.prizes,
   });
-  return actualCount;
+  return { actualCount, inputs };
 }
 
 /**
@@ -66,10 +73,7 @@ export async function finalizeRound(db: Db, actorId: string | null, roundId: str
     const winnersBefore = contest.onePrizePerPerson ? await repo.winnersFingerprint(tx, round.id) : '';
 
     const scope = { roundId: round.id, contestId: contest.id, roundNumber: round.number, onePrizePerPerson: contest.onePrizePerPerson };
-    // Taken before the rows: a change landing in between can only make the results look
-    // stale (and be finalized again), never look current when they are not.
-    const inputs = await inputsFingerprint(tx, scope);
-    const actualCount = await stageRanking(tx, round, contest);
+    const { actualCount, inputs } = await stageRanking(tx, round, contest, scope);
     const minMsPerQuestion = effectiveMinMsPerQuestion(round.minMsPerQuestion);
     // Signals for the judges only: they change no rank or prize, nor the checksum.
     await stageFlags(tx, round.id, minMsPerQuestion);
