@@ -7,7 +7,8 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/db';
 import { makeContest, makeRound } from '../../helpers/factories';
 
 // finalize.sql.ts stagedChecksum: on a Postgres server the canonical lines stream out by COPY
-// and are hashed in Node, on PGlite one aggregate hashes them. Either way the checksum is
+// and are hashed in Node as they arrive, on PGlite COPY writes them to its /dev/blob and
+// they are hashed whole (db/client.ts copyOut). Either way the checksum is
 // lib/ranking.ts checksumOf over the rows in position order, whatever order the staged
 // table holds them in (here: stored in reverse, in more pages than one). storeStagedRows
 // stores a round's first rows with the checksum of the rows as the INSERT wrote them, and
@@ -175,7 +176,7 @@ describe('stagedChecksum on Postgres (COPY)', () => {
   checksumCases(() => db);
 });
 
-describe('stagedChecksum on PGlite (one aggregate)', () => {
+describe('stagedChecksum on PGlite (COPY to /dev/blob)', () => {
   let db: Database;
   beforeAll(async () => {
     db = await createDatabase({});
