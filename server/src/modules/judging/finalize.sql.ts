@@ -80,8 +80,8 @@ export async function actualCountIn(
   // once) and the digest's part. It replaced three statements, two of them parallel: an
   // index-only scan for the digest, a scan grouping by person for the total, and index
   // lookups of the ineligible people's submissions. 1M submissions: 0.62-0.73 s against
-  // 0.83-1.13 s warm (the first two alone 0.36-0.38 against 0.44-0.79 s, and after a restart
-  // with the OS's cache dropped 0.37-0.40 against 0.85-1.56 s). People are told apart under
+  // 0.83-1.13 s warm (without the turned-away part: 0.36-0.38 against 0.44-0.79 s, and after
+  // a restart with the OS's cache dropped 0.37-0.40 against 0.85-1.56 s). People are told apart under
   // "C": byte comparison sorts faster than a locale's (the participants target: 0.87 against
   // 1.8 s).
   const [r] = await rawRows<{ n: number; away: number; submissions: string }>(
