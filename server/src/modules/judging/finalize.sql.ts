@@ -344,6 +344,9 @@ const DATA_COLUMNS = [
   'category',
   'flags',
 ] as const;
+const DATA = DATA_COLUMNS.map((c) => sql.raw(c));
+/** The stored rows' data columns, as named or as taken from the rows of `alias`. */
+const dataList = (alias?: 'f' | 'r') => sql.join(alias ? DATA.map((c) => sql`${sql.raw(alias)}.${c}`) : DATA, sql`, `);
 
 /** The staged rows with their flags (fairplay.sql.ts stageFlags: only rows with flags are there). */
 function stagedWithFlags(staging: Staging): SQL {
@@ -382,15 +385,10 @@ export async function storeStagedRows(db: Db, roundId: string, storedChecksum: s
  * rows in position order after all.
  */
 async function insertStagedRows(db: Db, roundId: string): Promise<RowsSum> {
-  const staging = stagingOf(roundId);
-  const cols = DATA_COLUMNS.map((c) => sql.raw(c));
   const hash = await hashCopy(
     db,
-    sql`insert into round_result_rows (round_id, position, ${sql.join(cols, sql`, `)})
-      select f.round_id, f.position, ${sql.join(
-        cols.map((c) => sql`f.${c}`),
-        sql`, `,
-      )} from ${stagedWithFlags(staging)} f
+    sql`insert into round_result_rows (round_id, position, ${dataList()})
+      select f.round_id, f.position, ${dataList('f')} from ${stagedWithFlags(stagingOf(roundId))} f
       returning ${CANONICAL_LIST}`,
   );
   return hash.ordered ? sumOf(hash) : sortedChecksum(db, roundId);
@@ -406,24 +404,15 @@ async function insertStagedRows(db: Db, roundId: string): Promise<RowsSum> {
 async function mergeStagedRows(db: Db, roundId: string, checksums: { stored: string | null; staged: string }): Promise<void> {
   const staging = stagingOf(roundId);
   if (await storedRowsMatch(db, staging, roundId, checksums)) return;
-  const cols = DATA_COLUMNS.map((c) => sql.raw(c));
   const set = sql.join(
-    cols.map((c) => sql`${c} = f.${c}`),
-    sql`, `,
-  );
-  const stored = sql.join(
-    cols.map((c) => sql`r.${c}`),
-    sql`, `,
-  );
-  const staged = sql.join(
-    cols.map((c) => sql`f.${c}`),
+    DATA.map((c) => sql`${c} = f.${c}`),
     sql`, `,
   );
   await rawRows(
     db,
     sql`merge into round_result_rows r using ${stagedWithFlags(staging)} f on r.round_id = ${roundId} and r.position = f.position
-        when matched and (${stored}) is distinct from (${staged}) then update set ${set}
-        when not matched then insert (round_id, position, ${sql.join(cols, sql`, `)}) values (f.round_id, f.position, ${staged})`,
+        when matched and (${dataList('r')}) is distinct from (${dataList('f')}) then update set ${set}
+        when not matched then insert (round_id, position, ${dataList()}) values (f.round_id, f.position, ${dataList('f')})`,
   );
   await rawRows(db, sql`delete from round_result_rows where round_id = ${roundId} and position > (select count(*) from ${staging.rows})`);
 }
