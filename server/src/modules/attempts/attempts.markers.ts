@@ -60,3 +60,14 @@ export function parseSummary(s: string): Summary | null {
 export function parseMarker(s: string): Marker | null {
   return parseChecked(s, isMarker);
 }
+
+/**
+ * A stored result's marker as JSON: what `JSON.stringify({ ...r, roundId, k })` gives, written
+ * out directly (one per submission; the spread and the generic stringify cost twice as much).
+ */
+export function markerJson(r: StoredResult, roundId: string, k: string): string {
+  return `{"submittedAtMs":${num(r.submittedAtMs)},"durationMs":${num(r.durationMs)},"score":${num(r.score)},"total":${num(r.total)},"roundId":${JSON.stringify(roundId)},"k":${JSON.stringify(k)}}`;
+}
+
+/** A number as JSON writes it (null when not finite). */
+const num = (n: number) => (Number.isFinite(n) ? String(n) : 'null');

@@ -12,7 +12,7 @@ import { gradeSubmission, refusal } from './attempts.answers';
 import type QuickLRU from 'quick-lru';
 import { boundedLru } from '../../lib/lru';
 import { RoundCache, type CachedRound } from './attempts.cache';
-import { doneKey, MARKER_TTL_MS, parseMarker, parseSummary, summaryKey, userKey, type Summary } from './attempts.markers';
+import { doneKey, MARKER_TTL_MS, markerJson, parseMarker, parseSummary, summaryKey, userKey, type Summary } from './attempts.markers';
 import { defaultAttemptsOptions, defaultReader, defaultStarter, HOT_BATCH_TIMEOUT_MS, type AttemptsOptions } from './attempts.options';
 import * as repo from './attempts.repo';
 import { renderAttempt } from './attempts.render';
@@ -161,7 +161,7 @@ export class AttemptsService {
     if (outcome === 'inserted') {
       attempt.result = stored;
       attempt.resultKey = round.keyDigest;
-      this.throttle.setMarker(markerKey, JSON.stringify({ ...stored, roundId: attempt.roundId, k: round.keyDigest }), MARKER_TTL_MS);
+      this.throttle.setMarker(markerKey, markerJson(stored, attempt.roundId, round.keyDigest), MARKER_TTL_MS);
       return this.toResult(attemptId, attempt.roundId, stored, false, round);
     }
     // Another request (here or in another process) stored this attempt first: answer with its result.
@@ -208,7 +208,7 @@ export class AttemptsService {
       known.result = result;
       known.resultKey = round.keyDigest;
     }
-    this.throttle.setMarker(doneKey(userId, attemptId), JSON.stringify({ ...result, roundId, k: round.keyDigest }), MARKER_TTL_MS);
+    this.throttle.setMarker(doneKey(userId, attemptId), markerJson(result, roundId, round.keyDigest), MARKER_TTL_MS);
     return result;
   }
 
