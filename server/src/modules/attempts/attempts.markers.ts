@@ -63,7 +63,7 @@ export function parseMarker(s: string): Marker | null {
 
 /**
  * A stored result's marker as JSON: what `JSON.stringify({ ...r, roundId, k })` gives, written
- * out directly (one per submission; the spread and the generic stringify cost twice as much).
+ * out directly (one per submission; the spread and the generic stringify cost six times as much).
  */
 export function markerJson(r: StoredResult, roundId: string, k: string): string {
   return `{"submittedAtMs":${num(r.submittedAtMs)},"durationMs":${num(r.durationMs)},"score":${num(r.score)},"total":${num(r.total)},"roundId":${JSON.stringify(roundId)},"k":${JSON.stringify(k)}}`;
