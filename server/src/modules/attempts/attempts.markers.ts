@@ -64,6 +64,8 @@ export function parseMarker(s: string): Marker | null {
 /**
  * A stored result's marker as JSON: what `JSON.stringify({ ...r, roundId, k })` gives, written
  * out directly (one per submission; the spread and the generic stringify cost six times as much).
+ * Not lib/serialize.ts compileResponse: its writer throws on a non-finite number, and this
+ * runs after the commit, where a throw would answer a stored submission with a 500.
  */
 export function markerJson(r: StoredResult, roundId: string, k: string): string {
   return `{"submittedAtMs":${num(r.submittedAtMs)},"durationMs":${num(r.durationMs)},"score":${num(r.score)},"total":${num(r.total)},"roundId":${JSON.stringify(roundId)},"k":${JSON.stringify(k)}}`;
