@@ -1,10 +1,14 @@
 import { execFile } from 'node:child_process';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { verify } from '@node-rs/argon2';
 import { eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import helmet from 'helmet';
 import { users } from '../../../db/schema/index';
+import { securityHeaders } from '../../../server/src/app';
 import { createDatabase } from '../../../db/client';
 import { redisClientOptions } from '../../../server/src/plugins/redis';
 import { useTestApp, makeTestApp } from '../../helpers/app';
@@ -142,5 +146,16 @@ describe('request hardening', () => {
       expect(r.headers['x-content-type-options']).toBe('nosniff');
       expect(r.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
     }
+  });
+
+  it('sends exactly the headers that helmet sets on a real response', () => {
+    const res = new ServerResponse(new IncomingMessage(new Socket()));
+    res.setHeader('x-powered-by', 'something');
+    let next = false;
+    helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false })(res.req, res, () => (next = true));
+    expect(next).toBe(true);
+    const byHelmet = Object.fromEntries(Object.entries(res.getHeaders()).map(([k, v]) => [k, String(v)]));
+    expect(securityHeaders()).toEqual(byHelmet);
+    expect(Object.keys(byHelmet)).toHaveLength(11);
   });
 });
