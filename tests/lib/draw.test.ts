@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { drawQuestions, shuffle, shuffleOptions } from '../../server/src/lib/draw';
+import { drawQuestions, mixSeed, shuffle, shuffleInPlace, shuffleOptions } from '../../server/src/lib/draw';
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `q${i}`);
 
@@ -62,5 +62,34 @@ describe('shuffleOptions', () => {
     const input = [1, 2, 3, 4, 5];
     shuffle(input, 3);
     expect(input).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe('the order an attempt was served in', () => {
+  // Stored attempts keep only their seed: a resume, a submit by position and a regrade rebuild
+  // the order from it, so the same seed must give the same order in every later version.
+  it('stays what it was for a given seed (golden values from the first release)', () => {
+    const ten = Array.from({ length: 10 }, (_, i) => i);
+    expect([1, 42, 2147483646].map((s) => shuffle(ten, s))).toEqual([
+      [7, 8, 3, 2, 1, 5, 9, 4, 0, 6],
+      [0, 7, 3, 5, 2, 1, 8, 9, 4, 6],
+      [4, 0, 2, 5, 1, 7, 6, 8, 3, 9],
+    ]);
+    expect(mixSeed(7, '3f2c9a1e-0000-4000-8000-000000000001')).toBe(4229389959);
+    expect([0, 1, 2, 3].map((q) => shuffle([0, 1, 2, 3], mixSeed(123456, `q${q}`)))).toEqual([
+      [3, 0, 2, 1],
+      [0, 3, 2, 1],
+      [3, 1, 2, 0],
+      [2, 3, 0, 1],
+    ]);
+  });
+
+  it('is the same from a typed array shuffled in place as from a copied list', () => {
+    for (let seed = 0; seed < 200; seed++) {
+      const bytes = Uint8Array.from([9, 8, 7, 6, 5, 4, 3, 2]);
+      shuffleInPlace(bytes, 5, seed * 7919);
+      expect([...bytes.subarray(0, 5)]).toEqual(shuffle([9, 8, 7, 6, 5], seed * 7919));
+      expect([...bytes.subarray(5)]).toEqual([4, 3, 2]);
+    }
   });
 });

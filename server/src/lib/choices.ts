@@ -143,6 +143,18 @@ const pairScratch: Buffer[] = [];
 let textScratch = Buffer.allocUnsafe(32 * 1024);
 const RS = PAIR_SEPARATOR.charCodeAt(0);
 
+/** Writes `pair` at `end` of textScratch (after RS when `separated`), growing it if need be; the new end. */
+function appendPair(pair: Buffer, end: number, separated: boolean): number {
+  if (end + pair.length + 1 > textScratch.length) {
+    const bigger = Buffer.allocUnsafe(2 * (end + pair.length + 1));
+    textScratch.copy(bigger, 0, 0, end);
+    textScratch = bigger;
+  }
+  if (separated) textScratch[end++] = RS;
+  textScratch.set(pair, end);
+  return end + pair.length;
+}
+
 /**
  * Grades a submit by position and encodes it as stored, in one pass over the attempt's
  * questions: the same score, bytes and signatures as the pairs path (answersOf, grade,
@@ -171,19 +183,8 @@ export function gradeChoices(
   }
   if (storedScratch.length < n) storedScratch = new Uint8Array(n);
   const stored = storedScratch; // by served position
-  // The signatures' texts as UTF-8, seq then set, in one scratch buffer (no strings built).
-  let text = textScratch;
+  // The signatures' texts as UTF-8, seq then set, in textScratch (no strings built).
   let end = 0;
-  const append = (pair: Buffer) => {
-    if (end + pair.length + 1 > text.length) {
-      const bigger = Buffer.allocUnsafe(2 * (end + pair.length + 1));
-      text.copy(bigger, 0, 0, end);
-      text = textScratch = bigger;
-    }
-    if (end > 0 && end !== seqEnd) text[end++] = RS;
-    end += pair.copy(text, end);
-  };
-  let seqEnd = -1;
   let score = 0;
   let answered = 0;
   for (let i = 0; i < n; i++) {
@@ -205,17 +206,18 @@ export function gradeChoices(
     if (p.voided || o === p.correct) score++;
     answered++;
     pairScratch[i] = p.pairs[o];
-    append(pairScratch[i]);
+    end = appendPair(pairScratch[i], end, end > 0);
   }
-  seqEnd = end;
+  const seqEnd = end;
   const bytes = Buffer.allocUnsafe(n);
   for (let j = 0; j < n; j++) {
     const i = order[j];
     const o = stored[i];
     bytes[j] = o;
     if (o === UNANSWERED) continue;
-    append(pairScratch[i]);
+    end = appendPair(pairScratch[i], end, end > seqEnd);
   }
+  const text = textScratch;
   const compared = answered >= MIN_ANSWERS_TO_COMPARE;
   return {
     score,

@@ -3,15 +3,22 @@
  * order and option order can be rebuilt exactly on resume, on any process.
  */
 
+const MULBERRY32_STEP = 0x6d2b79f5;
+
+/** mulberry32's output for one state: a number in [0, 1). */
+function mulberry32(state: number): number {
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
 /** mulberry32: tiny, fast, good enough to shuffle a quiz (not for secrets). */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    a = (a + MULBERRY32_STEP) >>> 0;
+    return mulberry32(a);
   };
 }
 
@@ -25,11 +32,16 @@ export function mixSeed(seed: number, s: string): number {
   return h;
 }
 
-/** Fisher-Yates over the first `n` items of `a`, in place (a typed array too: the submit's fast path). */
+/**
+ * Fisher-Yates over the first `n` items of `a`, in place (a typed array too: the submit's
+ * fast path shuffles each question's options here), drawing prng(seed)'s numbers without
+ * making a closure for them: the grading of a submit shuffles once per question.
+ */
 export function shuffleInPlace<T>(a: { [i: number]: T }, n: number, seed: number): void {
-  const rand = prng(seed);
+  let state = seed >>> 0;
   for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
+    state = (state + MULBERRY32_STEP) >>> 0;
+    const j = Math.floor(mulberry32(state) * (i + 1));
     const tmp = a[i];
     a[i] = a[j];
     a[j] = tmp;
