@@ -15,11 +15,13 @@ import http from 'node:http';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
+import { build } from 'esbuild';
 import { createSigner } from 'fast-jwt';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { createDatabase, migrateDatabase } from '../db/client';
 import { shuffleOptions } from '../server/src/lib/draw';
+import { serverBuildOptions } from '../scripts/build-options.mjs';
 import { askCpuUs } from './ipc';
 
 const env = process.env;
@@ -41,6 +43,10 @@ const SUBMIT_VIA = env.BENCH_SUBMIT_VIA === 'sql' ? 'sql' : 'start';
 const SUBMIT_FORM = env.BENCH_SUBMIT_FORM === 'ids' ? 'ids' : 'choices';
 // BENCH_WORKERS=2: the API in two cluster workers, as server.ts runs it with WORKERS=2.
 const WORKERS = Number(env.BENCH_WORKERS ?? 1);
+// The process under test runs our code as it ships: compiled by esbuild as `npm run build`
+// compiles dist/ (scripts/build-options.mjs). BENCH_SOURCE=ts runs the TypeScript through tsx
+// instead (profiles then name our files; tsx's keepNames adds a call per named closure made).
+const SOURCE = env.BENCH_SOURCE === 'ts' ? 'ts' : 'build';
 const QUESTION_COUNT = 20;
 const POOL = 40;
 const OUT = fileURLToPath(new URL('./results/bench.json', import.meta.url));
@@ -155,10 +161,18 @@ async function seed(url: string) {
   }
 }
 
-function startServer(dbUrl: string, prefix: string, secret: string): Promise<{ child: ChildProcess; appPort: number; barePort: number }> {
-  const child = fork(fileURLToPath(new URL('./bench-server.ts', import.meta.url)), [], {
+/** bench-server.ts compiled as dist/ is, beside node_modules (its packages resolve from there). */
+async function buildServer(): Promise<string> {
+  const outfile = fileURLToPath(new URL('../node_modules/.cache/bench/bench-server.mjs', import.meta.url));
+  await build({ ...serverBuildOptions, entryPoints: [fileURLToPath(new URL('./bench-server.ts', import.meta.url))], outfile });
+  return outfile;
+}
+
+async function startServer(dbUrl: string, prefix: string, secret: string): Promise<{ child: ChildProcess; appPort: number; barePort: number }> {
+  const script = SOURCE === 'ts' ? fileURLToPath(new URL('./bench-server.ts', import.meta.url)) : await buildServer();
+  const child = fork(script, [], {
     // The flags server.ts gives its API workers (WORKERS > 1); BENCH_NODE_FLAGS overrides.
-    execArgv: ['--import', 'tsx', ...(env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean)],
+    execArgv: [...(SOURCE === 'ts' ? ['--import', 'tsx'] : []), ...(env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean)],
     env: { ...env, BENCH_DB_URL: dbUrl, BENCH_REDIS_URL: REDIS_URL, BENCH_REDIS_PREFIX: prefix, BENCH_JWT_SECRET: secret, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -255,7 +269,7 @@ async function main() {
     // bare and naive get the id form (naive stores it as sent, as a first version would).
     const sampleBody = bodyFor(rows[0].question_ids);
     log(
-      `submit sends ${SUBMIT_FORM === 'ids' ? '{ answers: [{ questionId, optionId }] }' : '{ choices: [...] }'} (${Buffer.byteLength(submitAttempts[0].body)} bytes; bare and naive: ${Buffer.byteLength(sampleBody)} bytes); API workers: ${WORKERS}`,
+      `submit sends ${SUBMIT_FORM === 'ids' ? '{ answers: [{ questionId, optionId }] }' : '{ choices: [...] }'} (${Buffer.byteLength(submitAttempts[0].body)} bytes; bare and naive: ${Buffer.byteLength(sampleBody)} bytes); API workers: ${WORKERS}; API code: ${SOURCE === 'ts' ? 'TypeScript through tsx (BENCH_SOURCE=ts)' : 'compiled as dist/ (esbuild)'}`,
     );
 
     // Every route gets the same generator work per request: a fresh token and the same body.
@@ -414,6 +428,7 @@ async function main() {
         apiProcesses: WORKERS,
         submitAttemptsVia: SUBMIT_VIA,
         submitForm: SUBMIT_FORM,
+        apiCode: SOURCE === 'ts' ? 'tsx' : 'esbuild',
       },
       routes: results,
       ratios,

@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { serverBuildOptions } from './build-options.mjs';
 
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 rmSync('dist', { recursive: true, force: true });
@@ -15,14 +16,8 @@ await build({
     seed: 'server/src/cli/db-seed.ts',
     'user-create': 'server/src/cli/user-create.ts',
   },
+  ...serverBuildOptions,
   outdir: 'dist',
-  bundle: true,
   splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  sourcemap: true,
-  logLevel: 'warning',
 });
 console.log('Server compiled into dist/ (node dist/server.js).');
