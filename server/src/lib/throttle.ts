@@ -298,7 +298,12 @@ export class RedisThrottle implements Throttle {
   }
 
   private async callRedis(req: GateRequest): Promise<GateResult & { count: number }> {
-    const groups = this.redis.isCluster ? groupBySlot(req) : [req];
+    if (!this.redis.isCluster) {
+      // One gate, one reply in the order asked (the hot path: no grouping to undo).
+      const [ok, retryAfterMs, count, ...values] = await this.script(req);
+      return { allowed: ok === 1, retryAfterMs, count, markers: values.map((v) => (typeof v === 'string' ? v : null)) };
+    }
+    const groups = groupBySlot(req);
     const replies = await Promise.all(groups.map((g) => this.script(g)));
     let allowed = true;
     let retryAfterMs = 0;
