@@ -81,13 +81,18 @@ export const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Seconds a client is told to wait when this process is shutting down (another one answers). */
 const DRAIN_RETRY_AFTER = '2';
 
+/** helmet's settings: its defaults but the content security policy (the web app sets its own) and the cross-origin embedder policy. */
+export const HELMET_OPTIONS = { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false } as const;
+
 /**
  * The security headers helmet sets, taken from its middleware once at start-up. With the
  * content security policy off (the SvelteKit build inlines its bootstrap script; the web app
  * sets its own CSP) none of them depends on the request, so every response gets this one
  * object through the reply (one hook step) instead of helmet's chain of eleven middlewares
- * each calling the response's setHeader: about 10 % of a bare route's CPU against 2–3 %
- * (issue #12; @fastify/helmet, which builds the middleware per request, cost more still).
+ * each calling the response's setHeader: on a bare Fastify route the chain added about a
+ * fifth to its CPU per request, the object about a twentieth (three alternated runs each,
+ * 2026-12-01 05:30 UTC; issue #12). @fastify/helmet, which builds the chain per request,
+ * cost more still.
  */
 export function securityHeaders(): Readonly<Record<string, string>> {
   const headers: Record<string, string> = {};
@@ -100,7 +105,7 @@ export function securityHeaders(): Readonly<Record<string, string>> {
       delete headers[name.toLowerCase()];
     },
   };
-  helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false })({} as never, res as never, (err?: unknown) => {
+  helmet(HELMET_OPTIONS)({} as never, res as never, (err?: unknown) => {
     if (err) throw err;
     called = true;
   });

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import helmet from 'helmet';
 import { users } from '../../../db/schema/index';
-import { securityHeaders } from '../../../server/src/app';
+import { HELMET_OPTIONS, securityHeaders } from '../../../server/src/app';
 import { createDatabase } from '../../../db/client';
 import { redisClientOptions } from '../../../server/src/plugins/redis';
 import { useTestApp, makeTestApp } from '../../helpers/app';
@@ -152,7 +152,7 @@ describe('request hardening', () => {
     const res = new ServerResponse(new IncomingMessage(new Socket()));
     res.setHeader('x-powered-by', 'something');
     let next = false;
-    helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false })(res.req, res, () => (next = true));
+    helmet(HELMET_OPTIONS)(res.req, res, () => (next = true));
     expect(next).toBe(true);
     const byHelmet = Object.fromEntries(Object.entries(res.getHeaders()).map(([k, v]) => [k, String(v)]));
     expect(securityHeaders()).toEqual(byHelmet);
