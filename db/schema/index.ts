@@ -343,7 +343,6 @@ export const attempts = pgTable(
   },
   (t) => [
     unique('attempts_user_round_no_uq').on(t.userId, t.roundId, t.attemptNo),
-    unique('attempts_id_deadline_uq').on(t.id, t.deadline),
     foreignKey({
       name: 'attempts_round_cap_fk',
       columns: [t.roundId, t.maxAttempts],
@@ -378,6 +377,9 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array | strin
 /**
  * One stored submission per attempt; the deadline is carried and checked here too. Stored
  * with fillfactor 50 (migration 0016): a regrade's score updates stay on their page (HOT).
+ * Tied to its attempt without a foreign key (migration 0023): the INSERT joins and locks the
+ * attempt, a trigger deletes submissions with their attempts, another refuses (23503) to move
+ * the deadline of a submitted attempt.
  */
 export const submissions = pgTable(
   'submissions',
@@ -407,11 +409,6 @@ export const submissions = pgTable(
     deviceId: text('device_id'),
   },
   (t) => [
-    foreignKey({
-      name: 'submissions_attempt_fk',
-      columns: [t.attemptId, t.deadline],
-      foreignColumns: [attempts.id, attempts.deadline],
-    }).onDelete('cascade'),
     index('submissions_round_idx').on(t.roundId, t.userId),
     // Stats: the per-hour timeline of submissions.
     index('submissions_round_submitted_idx').on(t.roundId, t.submittedAt),

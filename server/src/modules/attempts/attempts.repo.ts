@@ -212,10 +212,12 @@ export interface SubmissionRow {
 /**
  * One multi-row INSERT for a whole batch. The rows travel as one jsonb parameter, so a
  * batch of any size stays far below Postgres's 65,535 bind parameters. The deadline is
- * copied from the attempt (it is part of the foreign key), so is its number (finalize
- * shows it), and a row whose attempt is
- * gone or belongs to someone else is simply not inserted. Returns the attempt ids that
- * were inserted; the others already had a submission.
+ * copied from the attempt (the CHECK on submitted_at holds it), so is its number (finalize
+ * shows it), and a row whose attempt is gone or belongs to someone else is simply not
+ * inserted. The attempt stays locked FOR SHARE until the statement commits: with the
+ * triggers on attempts (migration 0023) this is what ties a submission to its attempt, as a
+ * foreign key would, without a key check per row. Returns the attempt ids that were
+ * inserted; the others already had a submission.
  */
 export async function insertSubmissions(database: Database, rows: SubmissionRow[]): Promise<Set<string>> {
   const payload = JSON.stringify(
@@ -243,6 +245,7 @@ export async function insertSubmissions(database: Database, rows: SubmissionRow[
       client_ip text, device_id text
     )
     join attempts a on a.id = x.attempt_id and a.user_id = x.user_id and a.round_id = x.round_id
+    for share of a
     on conflict (attempt_id) do nothing
     returning attempt_id
   `);
