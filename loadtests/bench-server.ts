@@ -73,19 +73,21 @@ async function main() {
   process.send!({ ready: true, appPort: portOf(app), barePort: portOf(bare) });
 
   let inspector: Session | null = null;
-  // BENCH_PROFILE=heap: a sampling allocation profile (.heapprofile) instead of a CPU profile.
-  const heap = process.env.BENCH_PROFILE === 'heap';
+  // BENCH_PROFILE=heap: a sampling allocation profile (.heapprofile) instead of a CPU profile;
+  // heap-live: only what is still on the heap when the run ends.
+  const heap = process.env.BENCH_PROFILE === 'heap' || process.env.BENCH_PROFILE === 'heap-live';
+  const live = process.env.BENCH_PROFILE === 'heap-live';
   process.on('message', async (m: { stop?: boolean; cpu?: boolean; profile?: 'start' | string }) => {
     if (m.profile === 'start') {
       inspector = new Session();
       inspector.connect();
       if (heap) {
         await inspector.post('HeapProfiler.enable');
-        // Every 8 KB allocated on average, and objects already collected too: where the garbage comes from.
+        // Every 8 KB allocated on average; with heap, objects already collected too (where the garbage comes from).
         await inspector.post('HeapProfiler.startSampling', {
           samplingInterval: 8192,
-          includeObjectsCollectedByMajorGC: true,
-          includeObjectsCollectedByMinorGC: true,
+          includeObjectsCollectedByMajorGC: !live,
+          includeObjectsCollectedByMinorGC: !live,
         });
       } else {
         await inspector.post('Profiler.enable');
