@@ -5,9 +5,11 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, migrateDatabase, type Database } from '../../../db/client';
 import { rounds, users } from '../../../db/schema/index';
+import { sqlState } from '../../../server/src/lib/errors';
 import { insertSubmissions, type SubmissionRow } from '../../../server/src/modules/attempts/attempts.repo';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
 import { makeContest, makeResident, makeRound } from '../../helpers/factories';
+import { makeTimedAttempt } from '../../helpers/results-factories';
 
 // Migration 0023: a submission is tied to its attempt by the INSERT's join (FOR SHARE) and two
 // triggers on attempts instead of a foreign key. What the key did must still hold.
@@ -29,10 +31,8 @@ async function attemptOf(database: Database) {
   const contest = await makeContest(database.db);
   const { round, pool } = await makeRound(database.db, contest.id, { questionCount: 2 }, 2);
   const user = await makeResident(database.db);
-  const id = `a-${user.id}`;
-  await database.rows(sql`
-    insert into attempts (id, round_id, user_id, attempt_no, max_attempts, seed, question_ids, started_at, deadline)
-    values (${id}, ${round.id}, ${user.id}, 1, 1, 7, ${`{${pool.map((q) => q.id).join(',')}}`}::text[], now(), now() + interval '1 hour')`);
+  const now = Date.now();
+  const { id } = await makeTimedAttempt(database.db, round.id, user.id, pool, { startedAt: new Date(now), deadline: new Date(now + 3_600_000) });
   const row: SubmissionRow = {
     attemptId: id,
     roundId: round.id,
@@ -51,8 +51,6 @@ async function attemptOf(database: Database) {
 
 const countOf = async (database: Database, attemptId: string) =>
   (await database.rows<{ c: number }>(sql`select count(*)::int as c from submissions where attempt_id = ${attemptId}`))[0].c;
-
-const sqlState = (err: unknown) => (err as { code?: string; cause?: { code?: string } }).code ?? (err as { cause?: { code?: string } }).cause?.code;
 
 describe.each([
   ['Postgres', () => pg as Database],
