@@ -158,6 +158,7 @@ return #KEYS
 `;
 
 type GateReply = (number | string | null)[];
+type CountedGateResult = GateResult & { count: number };
 /** One gate's part of the reply: allowed (0/1), retryAfterMs, largest count, each marker. */
 type SingleReply = [number, number, number, ...(string | null)[]];
 
@@ -203,7 +204,7 @@ export class RedisThrottle implements Throttle {
   private nextProbeAt = 0;
   private redis: RedisWithGate;
   private pendingMarkers: PendingMarker[] = [];
-  private pendingGates: { g: GateRequest; resolve: (r: SingleReply) => void; reject: (err: unknown) => void }[] = [];
+  private pendingGates: { g: GateRequest; resolve: (r: CountedGateResult) => void; reject: (err: unknown) => void }[] = [];
   private probeEveryMs: number;
   private now: () => number;
   /** Changes of mode so far (to the fallback and back), for the metrics. */
@@ -240,9 +241,8 @@ export class RedisThrottle implements Throttle {
     return { allowed: r.allowed, count: r.count, retryAfterMs: r.retryAfterMs };
   }
 
-  async gate(req: GateRequest): Promise<GateResult> {
-    const r = await this.run(req);
-    return { allowed: r.allowed, retryAfterMs: r.retryAfterMs, markers: r.markers };
+  gate(req: GateRequest): Promise<GateResult> {
+    return this.run(req).then(({ allowed, retryAfterMs, markers }) => ({ allowed, retryAfterMs, markers }));
   }
 
   async peek(key: string): Promise<{ count: number; retryAfterMs: number }> {
@@ -276,33 +276,45 @@ export class RedisThrottle implements Throttle {
     }
   }
 
-  private async run(req: GateRequest): Promise<GateResult & { count: number }> {
-    if (this.degradedSince !== null && this.now() < this.nextProbeAt) return { ...this.fallback.gateSync(req), count: 0 };
-    try {
-      const r = await this.callRedis(req);
-      if (this.degradedSince !== null) {
-        this.log.info({ throttle: 'redis', outageMs: this.now() - this.degradedSince }, 'Redis is back: throttling through Redis again');
-        this.degradedSince = null;
-        this.switches++;
-      }
-      return r;
-    } catch (err) {
-      if (this.degradedSince === null) {
-        this.degradedSince = this.now();
-        this.switches++;
-        this.log.warn({ err, throttle: 'memory' }, 'Redis unavailable: falling back to the in-process throttle');
-      }
-      this.nextProbeAt = this.now() + this.probeEveryMs;
-      return { ...this.fallback.gateSync(req), count: 0 };
-    }
+  /**
+   * Redis's answer, or the fallback's while Redis fails. Promise callbacks rather than
+   * async functions: the hot path's every request passes here, and each async layer is one
+   * more promise and microtask per request.
+   */
+  private run(req: GateRequest): Promise<CountedGateResult> {
+    if (this.degradedSince !== null && this.now() < this.nextProbeAt) return Promise.resolve({ ...this.fallback.gateSync(req), count: 0 });
+    return this.callRedis(req).then(
+      (r) => {
+        if (this.degradedSince !== null) {
+          this.log.info({ throttle: 'redis', outageMs: this.now() - this.degradedSince }, 'Redis is back: throttling through Redis again');
+          this.degradedSince = null;
+          this.switches++;
+        }
+        return r;
+      },
+      (err: unknown) => {
+        if (this.degradedSince === null) {
+          this.degradedSince = this.now();
+          this.switches++;
+          this.log.warn({ err, throttle: 'memory' }, 'Redis unavailable: falling back to the in-process throttle');
+        }
+        this.nextProbeAt = this.now() + this.probeEveryMs;
+        return { ...this.fallback.gateSync(req), count: 0 };
+      },
+    );
   }
 
-  private async callRedis(req: GateRequest): Promise<GateResult & { count: number }> {
-    if (!this.redis.isCluster) {
-      // One gate, one reply in the order asked (the hot path: no grouping to undo).
-      const [ok, retryAfterMs, count, ...values] = await this.script(req);
-      return { allowed: ok === 1, retryAfterMs, count, markers: values.map((v) => (typeof v === 'string' ? v : null)) };
-    }
+  private callRedis(req: GateRequest): Promise<CountedGateResult> {
+    // One node: the gates asked in one turn of the event loop share one script (flushGates).
+    if (!this.redis.isCluster)
+      return new Promise((resolve, reject) => {
+        if (this.pendingGates.push({ g: req, resolve, reject }) === 1) setImmediate(() => this.flushGates());
+      });
+    return this.callCluster(req);
+  }
+
+  /** On a Redis Cluster: one script per slot the request's keys fall in, their answers merged. */
+  private async callCluster(req: GateRequest): Promise<CountedGateResult> {
     const groups = groupBySlot(req);
     const replies = await Promise.all(groups.map((g) => this.script(g)));
     let allowed = true;
@@ -321,24 +333,19 @@ export class RedisThrottle implements Throttle {
     return { allowed, retryAfterMs, count, markers: (req.markerKeys ?? []).map((k) => found.get(k) ?? null) };
   }
 
-  /**
-   * One gate's reply. The gates asked in one turn of the event loop go to Redis as one script
-   * (at most MAX_GATES_PER_SCRIPT each); on a Redis Cluster each gate goes alone (one slot).
-   */
+  /** One gate of a Redis Cluster's slot, alone in its script. */
   private script(g: GateRequest): Promise<SingleReply> {
-    if (this.redis.isCluster) return this.send([g]).then((r) => r[0]);
-    return new Promise((resolve, reject) => {
-      if (this.pendingGates.push({ g, resolve, reject }) === 1) setImmediate(() => this.flushGates());
-    });
+    return this.send([g]).then((r) => r[0]);
   }
 
+  /** The gates asked in one turn of the event loop, as scripts of at most MAX_GATES_PER_SCRIPT gates. */
   private flushGates() {
     const all = this.pendingGates;
     this.pendingGates = [];
     for (let i = 0; i < all.length; i += MAX_GATES_PER_SCRIPT) {
       const batch = all.slice(i, i + MAX_GATES_PER_SCRIPT);
       this.send(batch.map((p) => p.g)).then(
-        (replies) => batch.forEach((p, j) => p.resolve(replies[j])),
+        (replies) => batch.forEach((p, j) => p.resolve(singleResult(replies[j]))),
         (err) => batch.forEach((p) => p.reject(err)),
       );
     }
@@ -366,6 +373,11 @@ export class RedisThrottle implements Throttle {
     }
     return out;
   }
+}
+
+/** One gate's reply as its result (a single node: one reply in the order asked, nothing to regroup). */
+function singleResult([ok, retryAfterMs, count, ...values]: SingleReply): CountedGateResult {
+  return { allowed: ok === 1, retryAfterMs, count, markers: values.map((v) => (typeof v === 'string' ? v : null)) };
 }
 
 /** Items grouped by the hash tag of their key (one slot each on a Redis Cluster), in first-seen order. */

@@ -26,10 +26,8 @@ export async function gradeSubmission(
   round: CachedRound,
   questionsOf: () => Promise<Map<string, AttemptQuestionEntry>>,
 ): Promise<GradedSubmission> {
-  if (body.choices && !body.answers) {
-    const fast = gradeChoices(attempt.questionIds, attempt.seed, body.choices, (id) => round.plans.get(id));
-    if (fast) return fast;
-  }
+  const fast = gradeByPosition(body, attempt, round);
+  if (fast) return fast;
   const questions = await questionsOf();
   const answers = answersOf(body, attempt, questions);
   const graded = grade(attempt.questionIds, answers, (id) => questions.get(id)?.key);
@@ -39,6 +37,16 @@ export async function gradeSubmission(
   }
   const lean = leanAnswers(attempt.questionIds, answers, (qid, oid) => questions.get(qid)?.q.options.findIndex((o) => o.id === oid) ?? -1);
   return { score: graded.score, total: graded.total, ...lean };
+}
+
+/**
+ * The fast path alone, synchronous: the choices of a cached round's questions graded, or
+ * null when gradeSubmission has to decide (the pairs form, a 400 to explain, a question of
+ * an older pool). The submit calls it first so that the usual submit awaits nothing here.
+ */
+export function gradeByPosition(body: SubmitBody, attempt: { questionIds: string[]; seed: number }, round: CachedRound): GradedSubmission | null {
+  if (!body.choices || body.answers) return null;
+  return gradeChoices(attempt.questionIds, attempt.seed, body.choices, (id) => round.plans.get(id));
 }
 
 /**

@@ -70,14 +70,25 @@ export class RoundCache {
   ) {}
 
   async get(roundId: string): Promise<CachedRound | null> {
+    const cached = this.peek(roundId);
+    if (cached) return cached;
     const e = this.entries.get(roundId);
-    const now = this.now();
-    if (e && !e.loading && now - e.loadedAt > this.ttlMs) e.loading = this.load(roundId);
-    if (e && e.value) return e.value;
     if (e?.loading) return e.loading;
     const entry = { value: null as CachedRound | null, loadedAt: 0, loading: this.load(roundId) as Promise<CachedRound | null> | null };
     this.entries.set(roundId, entry);
     return entry.loading!;
+  }
+
+  /**
+   * The round as cached, without waiting: what `get` would answer at once (a stale copy
+   * too, its reload started), undefined when `get` would have to wait for a load. The hot
+   * path's way in: no promise, no turn of the microtask queue.
+   */
+  peek(roundId: string): CachedRound | undefined {
+    const e = this.entries.get(roundId);
+    if (!e) return undefined;
+    if (!e.loading && this.now() - e.loadedAt > this.ttlMs) e.loading = this.load(roundId);
+    return e.value ?? undefined;
   }
 
   private async load(roundId: string): Promise<CachedRound | null> {

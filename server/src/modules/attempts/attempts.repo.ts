@@ -2,6 +2,7 @@ import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../../../db/client';
 import { contests, questions, roundQuestions, rounds, type Round, type StoredOption } from '../../../../db/schema/index';
 import { sqlState } from '../../lib/errors';
+import { isoString } from '../../lib/iso-time';
 import { SUBMIT_GRACE_MS } from '../../lib/rounds';
 
 export interface PoolQuestion {
@@ -231,7 +232,7 @@ export async function insertSubmissions(database: Database, rows: SubmissionRow[
       prediction: r.prediction,
       score: r.score,
       total: r.total,
-      submitted_at: r.submittedAt.toISOString(),
+      submitted_at: isoString(r.submittedAt.getTime()),
       duration_ms: r.durationMs,
       client_ip: r.clientIp ?? null,
       device_id: r.deviceId ?? null,

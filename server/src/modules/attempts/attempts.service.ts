@@ -8,7 +8,8 @@ import { roundStatus, SUBMIT_GRACE_MS } from '../../lib/rounds';
 import type { Throttle } from '../../lib/throttle';
 import { withTimeout } from '../../lib/timeout';
 import { sealedAtById } from '../contests/index';
-import { gradeSubmission, refusal } from './attempts.answers';
+import { gradeByPosition, gradeSubmission, refusal } from './attempts.answers';
+import { isoString } from '../../lib/iso-time';
 import type QuickLRU from 'quick-lru';
 import { boundedLru } from '../../lib/lru';
 import { RoundCache, type CachedRound } from './attempts.cache';
@@ -97,7 +98,7 @@ export class AttemptsService {
     // Question ids shared with the round cache: a remembered attempt costs a few pointers.
     a.questionIds = a.questionIds.map((id) => round.questions.get(id)?.id ?? id);
     if (!this.attempts.get(a.id)) {
-      this.attempts.set(a.id, { ...a, result: null });
+      this.attempts.set(a.id, { ...a, result: null, resultKey: undefined });
       const summary: Summary = { r: a.roundId, n: a.attemptNo, s: a.seed, t: a.startedAtMs, d: a.deadlineMs, q: a.questionIds };
       this.throttle.setMarker(summaryKey(user.sub, a.id), JSON.stringify(summary), Math.max(1000, a.deadlineMs + SUBMIT_GRACE_MS - this.now() + 60_000));
     }
@@ -129,9 +130,11 @@ export class AttemptsService {
       if (now > attempt.deadlineMs + SUBMIT_GRACE_MS) throw conflict('DEADLINE_PASSED', 'The time for this attempt is over');
     }
 
-    const round = await this.rounds.get(attempt.roundId).catch((err) => Promise.reject(dbError(err)));
+    // The usual submit (a cached round, answers by position) awaits nothing between the gate and the writer.
+    const round = this.rounds.peek(attempt.roundId) ?? (await this.rounds.get(attempt.roundId).catch((err) => Promise.reject(dbError(err))));
     if (!round) throw notFound('Attempt');
-    const graded = await gradeSubmission(body, attempt, round, () => this.rounds.questionsOf(round, attempt.questionIds));
+    const graded =
+      gradeByPosition(body, attempt, round) ?? (await gradeSubmission(body, attempt, round, () => this.rounds.questionsOf(round, attempt.questionIds)));
 
     const stored: repo.StoredResult = { submittedAtMs: now, durationMs: now - attempt.startedAtMs, score: graded.score, total: graded.total };
     let outcome;
@@ -162,7 +165,7 @@ export class AttemptsService {
       attempt.result = stored;
       attempt.resultKey = round.keyDigest;
       this.throttle.setMarker(markerKey, markerJson(stored, attempt.roundId, round.keyDigest), MARKER_TTL_MS);
-      return this.toResult(attemptId, attempt.roundId, stored, false, round);
+      return resultOf(attemptId, stored, round.round.revealScore === 'immediately', false);
     }
     // Another request (here or in another process) stored this attempt first: answer with its result.
     const winner = await this.reads.push(attemptId).catch((err) => Promise.reject(dbError(err)));
@@ -245,6 +248,7 @@ export class AttemptsService {
         startedAtMs: s.t,
         deadlineMs: s.d,
         result: null,
+        resultKey: undefined,
       };
       this.attempts.set(attemptId, a);
       return a;
@@ -281,20 +285,25 @@ export class AttemptsService {
     return true;
   }
 
-  /** `known`: the round as the caller already has it (a fresh submit), else read from the cache. */
-  private async toResult(attemptId: string, roundId: string, r: repo.StoredResult, duplicate: boolean, known?: CachedRound): Promise<ResultResponse> {
-    const round = known ?? (await this.rounds.get(roundId).catch(() => null));
+  /** A stored result as answered to a repeat; a fresh submit answers with resultOf directly. */
+  private async toResult(attemptId: string, roundId: string, r: repo.StoredResult, duplicate: boolean): Promise<ResultResponse> {
+    const round = this.rounds.peek(roundId) ?? (await this.rounds.get(roundId).catch(() => null));
     // Unknown round config (the database is down): hold the score back rather than guess.
     const reveal = !!round && (round.round.revealScore === 'immediately' || (duplicate && (await this.isSealed(roundId))));
-    const out: ResultResponse = {
-      attemptId,
-      status: 'submitted',
-      submittedAt: new Date(r.submittedAtMs).toISOString(),
-      durationMs: r.durationMs,
-      total: r.total,
-    };
-    if (reveal) out.score = r.score;
-    if (duplicate) out.duplicate = true;
-    return out;
+    return resultOf(attemptId, r, reveal, duplicate);
   }
+}
+
+/** The submit's answer: the score only when it may be shown (`reveal`), `duplicate` on a repeat. */
+function resultOf(attemptId: string, r: repo.StoredResult, reveal: boolean, duplicate: boolean): ResultResponse {
+  const out: ResultResponse = {
+    attemptId,
+    status: 'submitted',
+    submittedAt: isoString(r.submittedAtMs),
+    durationMs: r.durationMs,
+    total: r.total,
+  };
+  if (reveal) out.score = r.score;
+  if (duplicate) out.duplicate = true;
+  return out;
 }
