@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { z } from 'zod';
 import { createDatabase } from '../db/client';
-import { buildApp } from '../server/src/app';
+import { buildApp, securityHeaders } from '../server/src/app';
 import { SubmitBody } from '../server/src/modules/attempts/index';
 import { askCpuUs } from './ipc';
 import { createRedis } from '../server/src/plugins/redis';
@@ -66,6 +66,15 @@ async function main() {
 
   // (a) Nothing but Fastify parsing a JSON body and answering JSON.
   const bare = Fastify({ logger: false });
+  // Diagnosis (BENCH_BARE_HEADERS=app): the bare route answers with the headers every answer
+  // of the app carries (helmet's set and x-request-id), so both ends pay for the same header bytes.
+  if (env.BENCH_BARE_HEADERS === 'app') {
+    const headers = securityHeaders();
+    bare.addHook('onRequest', (req, reply, done) => {
+      reply.headers(headers).header('x-request-id', req.id);
+      done();
+    });
+  }
   bare.post('/bare', async (req) => ({ ok: true, n: (req.body as { prediction?: number }).prediction ?? 0 }));
   await bare.listen({ port: 0, host: '127.0.0.1' });
 
