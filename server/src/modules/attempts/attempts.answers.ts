@@ -26,8 +26,19 @@ export async function gradeSubmission(
   round: CachedRound,
   questionsOf: () => Promise<Map<string, AttemptQuestionEntry>>,
 ): Promise<GradedSubmission> {
-  const fast = gradeByPosition(body, attempt, round);
-  if (fast) return fast;
+  return gradeByPosition(body, attempt, round) ?? gradeByQuestions(body, attempt, questionsOf);
+}
+
+/**
+ * The general path: the attempt's questions with their keys (the round's, or loaded for an
+ * older pool), the answers as pairs whichever form was sent, graded and encoded; every
+ * INVALID_ANSWERS 400 is worded here.
+ */
+export async function gradeByQuestions(
+  body: SubmitBody,
+  attempt: { questionIds: string[]; seed: number },
+  questionsOf: () => Promise<Map<string, AttemptQuestionEntry>>,
+): Promise<GradedSubmission> {
   const questions = await questionsOf();
   const answers = answersOf(body, attempt, questions);
   const graded = grade(attempt.questionIds, answers, (id) => questions.get(id)?.key);
@@ -41,7 +52,7 @@ export async function gradeSubmission(
 
 /**
  * The fast path alone, synchronous: the choices of a cached round's questions graded, or
- * null when gradeSubmission has to decide (the pairs form, a 400 to explain, a question of
+ * null when gradeByQuestions has to decide (the pairs form, a 400 to explain, a question of
  * an older pool). The submit calls it first so that the usual submit awaits nothing here.
  */
 export function gradeByPosition(body: SubmitBody, attempt: { questionIds: string[]; seed: number }, round: CachedRound): GradedSubmission | null {

@@ -9,7 +9,7 @@ import { roundStatus, SUBMIT_GRACE_MS } from '../../lib/rounds';
 import type { Throttle } from '../../lib/throttle';
 import { withTimeout } from '../../lib/timeout';
 import { sealedAtById } from '../contests/index';
-import { gradeByPosition, gradeSubmission, refusal } from './attempts.answers';
+import { gradeByPosition, gradeByQuestions, refusal } from './attempts.answers';
 import type QuickLRU from 'quick-lru';
 import { boundedLru } from '../../lib/lru';
 import { RoundCache, type CachedRound } from './attempts.cache';
@@ -133,8 +133,7 @@ export class AttemptsService {
     // The usual submit (a cached round, answers by position) awaits nothing between the gate and the writer.
     const round = this.rounds.peek(attempt.roundId) ?? (await this.rounds.get(attempt.roundId).catch((err) => Promise.reject(dbError(err))));
     if (!round) throw notFound('Attempt');
-    const graded =
-      gradeByPosition(body, attempt, round) ?? (await gradeSubmission(body, attempt, round, () => this.rounds.questionsOf(round, attempt.questionIds)));
+    const graded = gradeByPosition(body, attempt, round) ?? (await gradeByQuestions(body, attempt, () => this.rounds.questionsOf(round, attempt.questionIds)));
 
     const stored: repo.StoredResult = { submittedAtMs: now, durationMs: now - attempt.startedAtMs, score: graded.score, total: graded.total };
     let outcome;
