@@ -255,9 +255,9 @@ async function registerWeb(app: FastifyInstance, root: string) {
     preCompressed: true,
     // Cache-Control comes from setHeaders alone; send's default (max-age=0) would override it.
     cacheControl: false,
-    setHeaders: (res, path) => {
-      res.setHeader('vary', 'accept-encoding');
-      res.setHeader('cache-control', path.includes('/_app/immutable/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    setHeaders: (reply, path) => {
+      reply.header('vary', 'accept-encoding');
+      reply.header('cache-control', path.includes('/_app/immutable/') ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
   app.get('/*', (req, reply) => {
