@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_MIN_MS_PER_QUESTION,
   fairplayFlags,
+  isAllCorrect,
   isTooFast,
   predictionsNear,
   setKey,
@@ -23,6 +24,8 @@ const sub = (userId: string, over: Partial<FairplaySubmission> = {}): FairplaySu
   answers: [],
   prediction: 100,
   durationMs: 600_000,
+  // Some answers wrong unless a test says otherwise (isAllCorrect).
+  score: 12,
   total: 20,
   ...over,
 });
@@ -136,6 +139,27 @@ describe('answer_farm', () => {
     expect(flagsOf(subs)).toEqual([['answer_farm'], ['answer_farm'], ['answer_farm'], [], []]);
   });
 
+  it('leaves out sets with every answer right: the prize winners of a round whose attempts share their questions', () => {
+    expect([isAllCorrect({ score: 20, total: 20 }), isAllCorrect({ score: 19, total: 20 }), isAllCorrect({ score: 0, total: 0 })]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    // The winners predict close to the actual count, so close to each other: no farm for that.
+    const winners = [10_000, 10_050, 10_100, 10_101].map((p, i) => sub(`w${i}`, { answers: rotated(i + 1), prediction: p, score: 20 }));
+    expect(flagsOf(winners)).toEqual([[], [], [], []]);
+    // The same set with a wrong answer in it (score 19): a farm, as before.
+    const copied = [10_000, 10_050, 10_100].map((p, i) => sub(`c${i}`, { answers: rotated(i + 1), prediction: p, score: 19 }));
+    expect(flagsOf(copied)).toEqual([['answer_farm'], ['answer_farm'], ['answer_farm']]);
+    // One all-right row neither counts for the others nor is flagged with them.
+    const mixed = [
+      sub('m1', { answers: rotated(1), prediction: 500, score: 19 }),
+      sub('m2', { answers: rotated(2), prediction: 501, score: 19 }),
+      sub('m3', { answers: rotated(3), prediction: 502, score: 20 }),
+    ];
+    expect(flagsOf(mixed)).toEqual([[], [], []]);
+  });
+
   it('lists the flags in a fixed order', () => {
     const subs = [
       sub('u1', { answers: FIVE, prediction: 7, durationMs: 1000 }),
@@ -170,6 +194,19 @@ describe('same_device_or_address', () => {
       ['answer_farm', 'same_device_or_address'],
       ['answer_farm', 'same_device_or_address'],
     ]);
+  });
+
+  it('keeps every answer right on one device, not behind one address (an office that knows the answers)', () => {
+    const device = [
+      sub('d1', { answers: FIVE, prediction: 300, deviceId: 'dev-cccc-3333', score: 20 }),
+      sub('d2', { answers: FIVE_SHUFFLED, prediction: 301, deviceId: 'dev-cccc-3333', score: 20 }),
+    ];
+    expect(flagsOf(device)).toEqual([['same_device_or_address'], ['same_device_or_address']]);
+    const office = [40, 40, 41].map((p, i) => sub(`o${i}`, { answers: rotated(i + 1), prediction: p, clientIp: '203.0.113.7', score: 20 }));
+    expect(flagsOf(office)).toEqual([[], [], []]);
+    // Two all-right accounts do not make up the two others a third account needs.
+    const withOneWrong = [...office.slice(0, 2), sub('o9', { answers: rotated(3), prediction: 41, clientIp: '203.0.113.7', score: 19 })];
+    expect(flagsOf(withOneWrong)).toEqual([[], [], []]);
   });
 
   it('does not fire across devices, with a far prediction, with one answer apart, or for one account', () => {

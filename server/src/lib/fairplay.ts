@@ -33,11 +33,25 @@ export interface FairplaySubmission {
   answers: readonly FairplayAnswer[];
   prediction: number;
   durationMs: number;
+  /** Correct answers, as ranked. */
+  score: number;
   /** Questions in the attempt. */
   total: number;
   /** Where the submission came from (absent when unknown). */
   clientIp?: string | null;
   deviceId?: string | null;
+}
+
+/**
+ * Every answer right (score = total, as the tie-break's actual count reads it). Such a set
+ * is no evidence of copying: where every attempt gets the same questions, everyone who
+ * knows the answers sends it, and the prize winners, all right and predicting close to the
+ * actual count by the ranking's design, would all look like a farm (on the 1M finalize bench
+ * 57,691 of 57,755 all-correct rows were flagged). Copying shows in the wrong answers two
+ * accounts share; so the farm and address signals compare only sets with one at least.
+ */
+export function isAllCorrect(s: Pick<FairplaySubmission, 'score' | 'total'>): boolean {
+  return s.total > 0 && s.score === s.total;
 }
 
 export function effectiveMinMsPerQuestion(minMsPerQuestion: number | null | undefined): number {
@@ -111,10 +125,12 @@ function farmMembers(group: readonly FairplaySubmission[]): Set<string> {
  *   pairs, its questions served in the same order (`answers` are in the order served;
  *   questions are shuffled per attempt, so this is rare by chance);
  * - `answer_farm`: at least FARM_MIN_ACCOUNTS accounts sent the same answer set (in any
- *   order) with near-identical predictions;
+ *   order), with a wrong answer at least (isAllCorrect), and near-identical predictions;
  * - `same_device_or_address`: the same answer set with a near-identical prediction as
- *   SAME_DEVICE_MIN_OTHERS other account from the same device, or SAME_ADDRESS_MIN_OTHERS
- *   other accounts from the same address.
+ *   SAME_DEVICE_MIN_OTHERS other account from the same device (any set: a phone is one
+ *   person's), or as SAME_ADDRESS_MIN_OTHERS other accounts from the same address (a set
+ *   with a wrong answer at least: an office whose staff all know the answers shares one
+ *   address and one set).
  * Answer lists shorter than MIN_ANSWERS_TO_COMPARE are never compared.
  */
 export function fairplayFlags(submissions: readonly FairplaySubmission[], minMsPerQuestion: number | null | undefined): Map<string, FairplayFlag[]> {
@@ -127,7 +143,8 @@ export function fairplayFlags(submissions: readonly FairplaySubmission[], minMsP
   }
 
   const farm = new Set<string>();
-  for (const group of groupBy(comparable, (s) => setKey(s.answers)).values()) {
+  const withWrong = comparable.filter((s) => !isAllCorrect(s));
+  for (const group of groupBy(withWrong, (s) => setKey(s.answers)).values()) {
     if (new Set(group.map((s) => s.userId)).size < FARM_MIN_ACCOUNTS) continue;
     for (const id of farmMembers(group)) farm.add(id);
   }
@@ -138,7 +155,7 @@ export function fairplayFlags(submissions: readonly FairplaySubmission[], minMsP
     for (const s of group) {
       const near = group.filter((o) => o.userId !== s.userId && predictionsNear(s.prediction, o.prediction));
       const sameDevice = new Set(near.filter((o) => s.deviceId && o.deviceId === s.deviceId).map((o) => o.userId));
-      const sameAddress = new Set(near.filter((o) => s.clientIp && o.clientIp === s.clientIp).map((o) => o.userId));
+      const sameAddress = new Set(near.filter((o) => s.clientIp && o.clientIp === s.clientIp && !isAllCorrect(s) && !isAllCorrect(o)).map((o) => o.userId));
       if (sameDevice.size >= SAME_DEVICE_MIN_OTHERS || sameAddress.size >= SAME_ADDRESS_MIN_OTHERS) shared.add(s.attemptId);
     }
   }

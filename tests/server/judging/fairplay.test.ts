@@ -158,13 +158,44 @@ describe('fair-play flags in GET /judge/rounds/:roundId/ranking', () => {
     expect(Object.fromEntries(rows.map((r) => [r.userId, r.flags]))).toEqual(Object.fromEntries(flagsOf));
   });
 
+  it('leaves a set with every answer right out of answer_farm and the address signal, not the device signal', async () => {
+    const round = await closedRound();
+    const flagsOf = new Map<string, string[]>();
+    let n = 0;
+    const send = async (prediction: number, score: number, where: { clientIp?: string; deviceId?: string }, expected: string[]) => {
+      const user = await makeResident(db());
+      await makeSubmission(db(), round, user.id, { score, prediction, answers: permutation(n++), ...where });
+      flagsOf.set(user.id, expected);
+    };
+    // Winners of a round whose attempts share their questions: all right (5 of 5), predicting
+    // close to the actual count and to each other, some from one office's address: no flag.
+    for (const p of [10_000, 10_020, 10_050, 10_080]) await send(p, 5, { clientIp: '203.0.113.20' }, []);
+    // All right on one device, two accounts: still flagged (a phone is one person's).
+    for (const p of [20_000, 20_010]) await send(p, 5, { deviceId: 'device-perfect-1' }, ['same_device_or_address']);
+    const { rows } = await finalizedRows(round);
+    expect(Object.fromEntries(rows.map((r) => [r.userId, r.flags]))).toEqual(Object.fromEntries(flagsOf));
+
+    // The same with a wrong answer in it (4 of 5 for the same set, which the factory allows):
+    // a farm, and behind one address.
+    const copied = await closedRound();
+    const users = await Promise.all([1, 2, 3].map(() => makeResident(db())));
+    for (const [i, p] of [10_000, 10_020, 10_050].entries())
+      await makeSubmission(db(), copied, users[i].id, { score: 4, prediction: p, answers: permutation(i), clientIp: '203.0.113.21' });
+    expect((await finalizedRows(copied)).rows.map((r) => r.flags)).toEqual([
+      ['answer_farm', 'same_device_or_address'],
+      ['answer_farm', 'same_device_or_address'],
+      ['answer_farm', 'same_device_or_address'],
+    ]);
+  });
+
   it('never changes the order, the ranks, the prizes or the checksum', async () => {
     const round = await closedRound();
     const people = await Promise.all([1, 2, 3, 4].map(() => makeResident(db())));
     // The best score is too fast and in a farm: it still ranks first and takes the first prize.
     for (const [i, p] of people.entries())
       await makeSubmission(db(), round, p.id, {
-        score: 5 - i,
+        // Below 5 of 5: a set with every answer right is never a farm.
+        score: 4 - i,
         prediction: 40 + (i % 3),
         durationMs: i === 0 ? 1000 : 60_000,
         answers: i < 3 ? rotated(i) : SET.slice(0, 3),
@@ -250,7 +281,8 @@ const submissionArb = fc.record({
   // Windows of near-identical predictions: 100..102 and 101..103 (±2), 10 000..10 101 (1%).
   prediction: fc.constantFrom(0, 100, 101, 102, 103, 104, 10_000, 10_050, 10_101, 10_102),
   durationMs: fc.constantFrom(7_499, 7_500, 60_000),
-  score: fc.integer({ min: 0, max: 5 }),
+  // 5 of 5 often: every answer right is left out of answer_farm and the address signal.
+  score: fc.constantFrom(0, 3, 4, 5, 5),
   clientIp: fc.constantFrom(null, '198.51.100.1', '198.51.100.2'),
   deviceId: fc.constantFrom(null, 'device-aaaa', 'device-bbbb'),
 });

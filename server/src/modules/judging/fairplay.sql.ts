@@ -32,15 +32,20 @@ function enoughNear(k: number): SQL {
 /**
  * Positions of the fairplay_sig rows with at least `k` other accounts that sent the same
  * answer set from the same `column` (device or address) with a near-identical prediction:
- * enoughNear over the rows of each (answer set, column) group with more than k rows.
+ * enoughNear over the rows of each (answer set, column) group with more than k rows; with
+ * `wrongOnly`, rows with every answer right neither count nor are flagged (lib/fairplay.ts
+ * isAllCorrect).
  */
-function sharingWithEnough(column: 'device' | 'ip', k: number): SQL {
+function sharingWithEnough(column: 'device' | 'ip', k: number, wrongOnly: boolean): SQL {
   const c = sql.raw(column);
+  const grouped = wrongOnly ? sql` and not perfect` : sql``;
+  const ranked = wrongOnly ? sql`where not x.perfect` : sql``;
   return sql`select s.position from (
         select x.position, ${enoughNear(k)} as hit
         from fairplay_sig x
-        join (select setk, ${c} from fairplay_sig where ${c} is not null group by setk, ${c} having count(*) > ${k}::int) g
+        join (select setk, ${c} from fairplay_sig where ${c} is not null${grouped} group by setk, ${c} having count(*) > ${k}::int) g
           on g.setk = x.setk and g.${c} = x.${c}
+        ${ranked}
         window w as (partition by x.setk, x.${c} collate "C" order by x.prediction)
       ) s where s.hit`;
 }
@@ -71,7 +76,8 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
     rawRows(
       db,
       sql`create temp table fairplay_sig on commit drop as
-    select f.position, f.prediction, f.answers_seq as seq, f.answers_set as setk, f.client_ip as ip, f.device_id as device, d.accounts
+    select f.position, f.prediction, f.answers_seq as seq, f.answers_set as setk, f.client_ip as ip, f.device_id as device, d.accounts,
+      (f.total > 0 and f.score = f.total) as perfect
     from ${staging.rows} f
     join (select answers_set, count(*) as accounts from ${staging.rows} where answers_seq is not null group by answers_set having count(*) >= 2) d
       on d.answers_set = f.answers_set
@@ -101,7 +107,7 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
             over (partition by r.setk order by r.prediction) as reach
         from (select x.position, x.setk, x.prediction,
                 lead(x.prediction, ${FARM_MIN_ACCOUNTS - 1}::int) over (partition by x.setk order by x.prediction) as farthest
-              from fairplay_sig x where x.accounts >= ${FARM_MIN_ACCOUNTS}::int) r
+              from fairplay_sig x where x.accounts >= ${FARM_MIN_ACCOUNTS}::int and not x.perfect) r
       ) w
       where w.prediction <= w.reach
     ), shared as (
@@ -110,9 +116,9 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
       -- prediction order, not a join of the group with itself, which grows with the square
       -- of the group (a mobile carrier puts thousands of residents behind one address, and
       -- those with every answer right share one set).
-      ${sharingWithEnough('device', SAME_DEVICE_MIN_OTHERS)}
+      ${sharingWithEnough('device', SAME_DEVICE_MIN_OTHERS, false)}
       union
-      ${sharingWithEnough('ip', SAME_ADDRESS_MIN_OTHERS)}
+      ${sharingWithEnough('ip', SAME_ADDRESS_MIN_OTHERS, true)}
     ), marked as (
       select m.position, bool_or(m.k = 1) as same_order, bool_or(m.k = 2) as farm, bool_or(m.k = 3) as shared
       from (select position, 1 as k from same_order union all select position, 2 from farm union all select position, 3 from shared) m

@@ -88,7 +88,7 @@ export const vi = {
   'ranking.flags': 'Dấu hiệu cần xem xét',
   'flag.too_fast': 'Làm bài nhanh bất thường',
   'flag.same_answers_same_order': 'Trùng đáp án và thứ tự với tài khoản khác',
-  'flag.answer_farm': 'Nhóm tài khoản trùng đáp án, dự đoán gần như nhau',
+  'flag.answer_farm': 'Nhóm tài khoản trùng đáp án (cùng câu sai), dự đoán gần như nhau',
   'flag.same_device_or_address': 'Cùng thiết bị hoặc địa chỉ với tài khoản trùng đáp án',
 
   'login.title': 'Đăng nhập',
