@@ -114,8 +114,8 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
       -- Each row against the rows of its (answer set, device) and (answer set, address), in
       -- the groups with enough accounts to matter (usually few): its neighbours in
       -- prediction order, not a join of the group with itself, which grows with the square
-      -- of the group (a mobile carrier puts thousands of residents behind one address, and
-      -- those with every answer right share one set).
+      -- of the group (a mobile carrier puts thousands of residents behind one address; those
+      -- with every answer right share one set, and only the device groups keep them).
       ${sharingWithEnough('device', SAME_DEVICE_MIN_OTHERS, false)}
       union
       ${sharingWithEnough('ip', SAME_ADDRESS_MIN_OTHERS, true)}
