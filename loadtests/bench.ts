@@ -84,25 +84,77 @@ async function redisCpuUs(): Promise<number> {
   }
 }
 
-/** CPU of the Postgres backends serving the scratch database (local servers only; 0 otherwise). */
 /** The server's WAL position in bytes (the whole cluster's: the bench is its only writer while it runs). */
 async function walLsn(sql: postgres.Sql): Promise<bigint> {
   const [r] = await sql<{ b: string }[]>`select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text as b`;
   return BigInt(r.b.split('.')[0]);
 }
 
-async function postgresCpuUs(sql: postgres.Sql, dbName: string): Promise<number> {
-  const rows = await sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${dbName}`;
-  let ticks = 0;
-  for (const { pid } of rows) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // Not on this machine, or gone: counted as 0.
-    }
+/** User + system clock ticks of a local process, or null (not on this machine, or gone). */
+function processTicks(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
   }
-  return ticks * 10_000;
+}
+
+/**
+ * CPU of the Postgres backends serving the scratch database (local servers only; 0
+ * otherwise), as a running total: from the first read on the backends are sampled every
+ * 250 ms, and one that ends (the pool closes connections idle for 30 s) keeps what it had
+ * spent at its last sample. Summing only the backends alive at each read, as the bench did
+ * before 2026-12-01 14:45 UTC, took a closed backend's whole past off the total: where the
+ * start phase's connections closed during a later route, Postgres per request read low, down
+ * to 0 µs or below.
+ */
+class PostgresCpu {
+  private last = new Map<number, number>();
+  private ended = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private sampling: Promise<void> = Promise.resolve();
+
+  constructor(
+    private sql: postgres.Sql,
+    private dbName: string,
+  ) {}
+
+  /** Microseconds so far. */
+  async read(): Promise<number> {
+    if (!this.timer) {
+      this.timer = setInterval(() => void this.sample().catch(() => {}), 250);
+      this.timer.unref();
+    }
+    await this.sample();
+    let ticks = this.ended;
+    for (const t of this.last.values()) ticks += t;
+    return ticks * 10_000;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** One sample at a time, in order. */
+  private sample(): Promise<void> {
+    this.sampling = this.sampling.then(
+      () => this.sampleNow(),
+      () => this.sampleNow(),
+    );
+    return this.sampling;
+  }
+
+  private async sampleNow(): Promise<void> {
+    const rows = await this.sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${this.dbName}`;
+    const live = new Map<number, number>();
+    for (const { pid } of rows) {
+      const ticks = processTicks(pid);
+      if (ticks !== null) live.set(pid, ticks);
+    }
+    for (const [pid, ticks] of this.last) if (!live.has(pid)) this.ended += ticks;
+    this.last = live;
+  }
 }
 
 /** Blocks the scratch database's backends found in shared buffers and read from outside them (the OS cache or the disk). */
@@ -187,6 +239,7 @@ async function main() {
   const prefix = `bench:${randomBytes(4).toString('hex')}:`;
   const secret = randomBytes(48).toString('base64url');
   const admin = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
+  const pgCpu = new PostgresCpu(admin, name);
   let server: { child: ChildProcess; appPort: number; barePort: number } | null = null;
   const dbUrl = scratchUrl(name);
   try {
@@ -230,7 +283,7 @@ async function main() {
       });
     if (SUBMIT_VIA === 'start') {
       const p0 = Date.now();
-      const [c0, g0] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
+      const [c0, g0] = await Promise.all([serverCpuUs(server.child), pgCpu.read()]);
       if (env.BENCH_PROFILE) server.child.send({ profile: 'start' });
       const prep = await autocannon({
         url: `http://127.0.0.1:${server.appPort}`,
@@ -244,7 +297,7 @@ async function main() {
           },
         ],
       });
-      const [c1, g1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name)]);
+      const [c1, g1] = await Promise.all([serverCpuUs(server.child), pgCpu.read()]);
       if (env.BENCH_PROFILE) {
         mkdirSync(fileURLToPath(new URL('./results/profiles/', import.meta.url)), { recursive: true });
         server.child.send({ profile: fileURLToPath(new URL('./results/profiles/start.cpuprofile', import.meta.url)) });
@@ -344,7 +397,7 @@ async function main() {
     for (const [route, go] of Object.entries(routes)) {
       if (only ? !only.has(route) : route === 'appbare') continue;
       if (WARMUP > 0) await go(WARMUP);
-      const [cpu0, pg0, rd0, w0] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name), redisCpuUs(), writerStats(server.appPort)]);
+      const [cpu0, pg0, rd0, w0] = await Promise.all([serverCpuUs(server.child), pgCpu.read(), redisCpuUs(), writerStats(server.appPort)]);
       // BENCH_PROFILE=1 writes a CPU profile of the server process for each measured run.
       if (env.BENCH_PROFILE) server.child.send({ profile: 'start' });
       const gen0 = process.cpuUsage();
@@ -354,7 +407,7 @@ async function main() {
         mkdirSync(fileURLToPath(new URL('./results/profiles/', import.meta.url)), { recursive: true });
         server.child.send({ profile: fileURLToPath(new URL(`./results/profiles/${route}.cpuprofile`, import.meta.url)) });
       }
-      const [cpu1, pg1, rd1, w1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name), redisCpuUs(), writerStats(server.appPort)]);
+      const [cpu1, pg1, rd1, w1] = await Promise.all([serverCpuUs(server.child), pgCpu.read(), redisCpuUs(), writerStats(server.appPort)]);
       results[route] = figures(r);
       const answered = Math.max(1, r['2xx']);
       results[route].apiCpuUsPerReq = Math.round((cpu1 - cpu0) / answered);
@@ -386,14 +439,14 @@ async function main() {
     if (burstOn) {
       // Open loop: the residents arrive on schedule whatever the latency (autocannon's
       // per-connection pacing falls behind at this rate, so the bench schedules them itself).
-      const [c0, g0, k0, w0] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name), postgresBlocks(admin, name), walLsn(admin)]);
+      const [c0, g0, k0, w0] = await Promise.all([serverCpuUs(server.child), pgCpu.read(), postgresBlocks(admin, name), walLsn(admin)]);
       const b = await openLoopBurst(server.appPort, `/api/v1/rounds/${data.burstRound}/attempts`, BURST_RESIDENTS, BURST_SECONDS, (i) =>
         // Residents the submit phase did not use: their tokens are new to the server.
         tokenOf(tokens.length - 1 - i),
       );
       const [{ n: started }] = await check`select count(*)::int as n from attempts where round_id = ${data.burstRound}`;
       startBurst = { residents: BURST_RESIDENTS, seconds: b.seconds, errors: b.errors, p99Ms: b.p99Ms };
-      const [c1, g1, w1] = await Promise.all([serverCpuUs(server.child), postgresCpuUs(admin, name), walLsn(admin)]);
+      const [c1, g1, w1] = await Promise.all([serverCpuUs(server.child), pgCpu.read(), walLsn(admin)]);
       // Block counts reach pg_stat_database within a second of a backend's transaction; the
       // CPU is read before that wait, so idle time does not count against the starts.
       await new Promise((r) => setTimeout(r, 1500));
@@ -446,6 +499,7 @@ async function main() {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
       if (server.child.exitCode === null) server.child.kill('SIGKILL');
     }
+    pgCpu.stop();
     await admin.unsafe(`drop database if exists ${name} with (force)`).catch((err) => log(`could not drop ${name}: ${err.message}`));
     await admin.end({ timeout: 5 });
     await deleteKeys(prefix);
