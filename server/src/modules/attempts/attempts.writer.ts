@@ -24,8 +24,16 @@ const isRowError = (state: string | undefined) => !!state && (state.startsWith('
  * A batch still pending after HOT_BATCH_TIMEOUT_MS answers its requests 503 (send again) and
  * frees its slot: a statement that commits later is found by the retry (ON CONFLICT, then
  * the stored result), so nothing is acknowledged that is not stored.
+ *
+ * One INSERT at a time per process: rows that come while it runs make the next one bigger.
+ * Against four at a time, three alternations of `npm run bench` (bare and submit, 2026-12-01
+ * 14:36-14:45 UTC) gave 7,652-8,752 submits/s against 6,308-6,937, Postgres 29-31 µs a
+ * submit against 41-45 (about 100 rows a statement instead of 55), the API 93-111 µs against
+ * 120-123 and p99 67-76 ms against 84-98: fewer statements to pay for, and fewer backends
+ * taking a core from the API's thread. One backend at ~30 µs a row keeps up with ~30,000
+ * rows/s, more than one API process sends; `WORKERS=n` runs n writers.
  */
-export const defaultWriterOptions: BatcherOptions = { maxItems: 500, maxDelayMs: 2, maxInFlight: 4, timeoutMs: HOT_BATCH_TIMEOUT_MS };
+export const defaultWriterOptions: BatcherOptions = { maxItems: 500, maxDelayMs: 2, maxInFlight: 1, timeoutMs: HOT_BATCH_TIMEOUT_MS };
 
 /**
  * Group commit for submissions: rows that arrive within a few ms (or up to maxItems) go
