@@ -3,6 +3,8 @@
 // stored); this is the reference its tests hold the SQL to. A flag is a signal, never a verdict: it changes no
 // rank and no prize; a judge who is convinced disqualifies.
 
+import { isAllCorrect } from './ranking';
+
 /** Stable names, in the order they are listed on a row. */
 export const FAIRPLAY_FLAGS = ['too_fast', 'same_answers_same_order', 'answer_farm', 'same_device_or_address'] as const;
 export type FairplayFlag = (typeof FAIRPLAY_FLAGS)[number];
@@ -40,18 +42,6 @@ export interface FairplaySubmission {
   /** Where the submission came from (absent when unknown). */
   clientIp?: string | null;
   deviceId?: string | null;
-}
-
-/**
- * Every answer right (score = total, as the tie-break's actual count reads it). Such a set
- * is no evidence of copying: where every attempt gets the same questions, everyone who
- * knows the answers sends it, and the prize winners, all right and predicting close to the
- * actual count by the ranking's design, would all look like a farm (on the 1M finalize bench
- * 57,691 of 57,755 all-correct rows were flagged). Copying shows in the wrong answers two
- * accounts share; so the farm and address signals compare only sets with one at least.
- */
-export function isAllCorrect(s: Pick<FairplaySubmission, 'score' | 'total'>): boolean {
-  return s.total > 0 && s.score === s.total;
 }
 
 export function effectiveMinMsPerQuestion(minMsPerQuestion: number | null | undefined): number {
@@ -142,6 +132,12 @@ export function fairplayFlags(submissions: readonly FairplaySubmission[], minMsP
     if (new Set(group.map((s) => s.userId)).size >= 2) for (const s of group) sameOrder.add(s.attemptId);
   }
 
+  // A set with every answer right (ranking.ts isAllCorrect, the actual count's own test) is
+  // no evidence of copying: where every attempt gets the same questions, everyone who knows
+  // the answers sends it, and the prize winners, right and predicting close to the actual
+  // count by the ranking's design, would all look like a farm (on the 1M finalize bench
+  // 57,691 of 57,755 all-correct rows were). Copying shows in the wrong answers accounts
+  // share: the farm and address signals compare only sets with one at least.
   const farm = new Set<string>();
   const withWrong = comparable.filter((s) => !isAllCorrect(s));
   for (const group of groupBy(withWrong, (s) => setKey(s.answers)).values()) {

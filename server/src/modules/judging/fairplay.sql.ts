@@ -33,7 +33,7 @@ function enoughNear(k: number): SQL {
  * Positions of the fairplay_sig rows with at least `k` other accounts that sent the same
  * answer set from the same `column` (device or address) with a near-identical prediction:
  * enoughNear over the rows of each (answer set, column) group with more than k rows; with
- * `wrongOnly`, rows with every answer right neither count nor are flagged (lib/fairplay.ts
+ * `wrongOnly`, rows with every answer right neither count nor are flagged (lib/ranking.ts
  * isAllCorrect).
  */
 function sharingWithEnough(column: 'device' | 'ip', k: number, wrongOnly: boolean): SQL {
@@ -77,7 +77,7 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
       db,
       sql`create temp table fairplay_sig on commit drop as
     select f.position, f.prediction, f.answers_seq as seq, f.answers_set as setk, f.client_ip as ip, f.device_id as device, d.accounts,
-      (f.total > 0 and f.score = f.total) as perfect
+      f.score = f.total as perfect
     from ${staging.rows} f
     join (select answers_set, count(*) as accounts from ${staging.rows} where answers_seq is not null group by answers_set having count(*) >= 2) d
       on d.answers_set = f.answers_set
