@@ -78,6 +78,18 @@ describe('same_answers_same_order', () => {
     ]);
   });
 
+  it('does not fire for a set with every answer right, served in the same order (the server shuffles: chance)', () => {
+    const subs = [
+      sub('u1', { answers: FIVE, prediction: 100, score: 20 }),
+      sub('u2', { answers: FIVE, prediction: 500, score: 20 }),
+      sub('u3', { answers: FIVE, prediction: 900 }),
+    ];
+    expect(flagsOf(subs)).toEqual([[], [], []]);
+    // One all right, one not (another total: the same pairs of a longer attempt): only the
+    // sets with a wrong answer are compared, and one account alone is no pair.
+    expect(flagsOf([sub('u1', { answers: FIVE, score: 5, total: 5 }), sub('u2', { answers: FIVE, score: 5, total: 6 })])).toEqual([[], []]);
+  });
+
   it('keys the order but not the set on the order sent', () => {
     expect(sequenceKey(FIVE)).not.toBe(sequenceKey(FIVE_SHUFFLED));
     expect(setKey(FIVE)).toBe(setKey(FIVE_SHUFFLED));

@@ -112,8 +112,8 @@ function farmMembers(group: readonly FairplaySubmission[]): Set<string> {
  * row), so a row's flags say how that attempt compares with the other rows' attempts:
  * - `too_fast`: durationMs / total below the round's minimum per question;
  * - `same_answers_same_order`: another account chose the same (questionId, optionId)
- *   pairs, its questions served in the same order (`answers` are in the order served;
- *   questions are shuffled per attempt, so this is rare by chance);
+ *   pairs, with a wrong answer at least (isAllCorrect), its questions served in the same
+ *   order (`answers` are in the order served; questions are shuffled per attempt);
  * - `answer_farm`: at least FARM_MIN_ACCOUNTS accounts sent the same answer set (in any
  *   order), with a wrong answer at least (isAllCorrect), and near-identical predictions;
  * - `same_device_or_address`: the same answer set with a near-identical prediction as
@@ -127,19 +127,23 @@ export function fairplayFlags(submissions: readonly FairplaySubmission[], minMsP
   const minMs = effectiveMinMsPerQuestion(minMsPerQuestion);
   const comparable = submissions.filter((s) => s.answers.length >= MIN_ANSWERS_TO_COMPARE);
 
-  const sameOrder = new Set<string>();
-  for (const group of groupBy(comparable, (s) => sequenceKey(s.answers)).values()) {
-    if (new Set(group.map((s) => s.userId)).size >= 2) for (const s of group) sameOrder.add(s.attemptId);
-  }
-
   // A set with every answer right (ranking.ts isAllCorrect, the actual count's own test) is
   // no evidence of copying: where every attempt gets the same questions, everyone who knows
   // the answers sends it, and the prize winners, right and predicting close to the actual
   // count by the ranking's design, would all look like a farm (on the 1M finalize bench
-  // 57,691 of 57,755 all-correct rows were). Copying shows in the wrong answers accounts
-  // share: the farm and address signals compare only sets with one at least.
-  const farm = new Set<string>();
+  // 57,691 of 57,755 all-correct rows were). Nor is the order it was served in: the server
+  // shuffles it, so two all-correct attempts share one by chance, often where a round draws
+  // few questions (10 of 10: 10! orders, and 966 of 60,000 all-correct rows of 300,000
+  // shared one in a simulation). Copying shows in the wrong answers accounts share: the
+  // order, farm and address signals compare only sets with one at least.
   const withWrong = comparable.filter((s) => !isAllCorrect(s));
+
+  const sameOrder = new Set<string>();
+  for (const group of groupBy(withWrong, (s) => sequenceKey(s.answers)).values()) {
+    if (new Set(group.map((s) => s.userId)).size >= 2) for (const s of group) sameOrder.add(s.attemptId);
+  }
+
+  const farm = new Set<string>();
   for (const group of groupBy(withWrong, (s) => setKey(s.answers)).values()) {
     if (new Set(group.map((s) => s.userId)).size < FARM_MIN_ACCOUNTS) continue;
     for (const id of farmMembers(group)) farm.add(id);

@@ -41,10 +41,11 @@ beforeAll(async () => {
   await makeDisqualification(db, round.id, people[2].id, 'Thi hộ, có bằng chứng "ảnh chụp"');
   for (const [i, p] of people.entries()) await makeSubmission(db, round, p.id, { score: 5 - (i % 3), prediction: 10 + i, durationMs: 60_000 + i * 1111 });
   // Fair play: a sixth and a seventh account hand in the same answers in the same order,
-  // the sixth in 5 s for 5 questions (under the default 1.5 s a question).
+  // one of them wrong (a set with every answer right is no evidence), the sixth in 5 s for
+  // 5 questions (under the default 1.5 s a question).
   const copied = [1, 2, 3, 4, 5].map((n) => ({ questionId: `q${n}`, optionId: `o${n}` }));
   flagged = [await makeResident(db, { fullName: 'Hoàng Văn Nhanh' }), await makeResident(db, { fullName: 'Hoàng Văn Chép' })];
-  await makeSubmission(db, round, flagged[0].id, { score: 5, prediction: 50, durationMs: 5_000, answers: copied });
+  await makeSubmission(db, round, flagged[0].id, { score: 4, prediction: 50, durationMs: 5_000, answers: copied });
   await makeSubmission(db, round, flagged[1].id, { score: 1, prediction: 90, durationMs: 90_000, answers: copied });
   const fin = await finalize(t.app, round.id, judgeToken);
   expect(fin.statusCode).toBe(200);

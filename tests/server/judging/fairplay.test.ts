@@ -88,7 +88,7 @@ describe('fair-play flags in GET /judge/rounds/:roundId/ranking', () => {
   it('flags the same answers in the same order across accounts, not in another order, nor the same account twice', async () => {
     const round = await closedRound();
     const [a, b, c, d] = await Promise.all([1, 2, 3, 4].map(() => makeResident(db())));
-    await makeSubmission(db(), round, a.id, { score: 5, prediction: 10, answers: SET });
+    await makeSubmission(db(), round, a.id, { score: 4, prediction: 10, answers: SET });
     await makeSubmission(db(), round, b.id, { score: 4, prediction: 500, answers: SET });
     await makeSubmission(db(), round, c.id, { score: 3, prediction: 900, answers: rotated(1) });
     // d sends one list twice (two attempts): its best attempt is the one ranked.
@@ -158,18 +158,21 @@ describe('fair-play flags in GET /judge/rounds/:roundId/ranking', () => {
     expect(Object.fromEntries(rows.map((r) => [r.userId, r.flags]))).toEqual(Object.fromEntries(flagsOf));
   });
 
-  it('leaves a set with every answer right out of answer_farm and the address signal, not the device signal', async () => {
+  it('leaves a set with every answer right out of same_answers_same_order, answer_farm and the address signal, not the device signal', async () => {
     const round = await closedRound();
     const flagsOf = new Map<string, string[]>();
     let n = 0;
-    const send = async (prediction: number, score: number, where: { clientIp?: string; deviceId?: string }, expected: string[]) => {
+    const send = async (prediction: number, score: number, where: { clientIp?: string; deviceId?: string }, expected: string[], answers = permutation(n++)) => {
       const user = await makeResident(db());
-      await makeSubmission(db(), round, user.id, { score, prediction, answers: permutation(n++), ...where });
+      await makeSubmission(db(), round, user.id, { score, prediction, answers, ...where });
       flagsOf.set(user.id, expected);
     };
     // Winners of a round whose attempts share their questions: all right (5 of 5), predicting
     // close to the actual count and to each other, some from one office's address: no flag.
     for (const p of [10_000, 10_020, 10_050, 10_080]) await send(p, 5, { clientIp: '203.0.113.20' }, []);
+    // Two of them served their questions in the same order (the server shuffles: chance, or a
+    // round that draws few questions): no flag either.
+    for (const p of [30_000, 40_000]) await send(p, 5, {}, [], rotated(2));
     // All right on one device, two accounts: still flagged (a phone is one person's).
     for (const p of [20_000, 20_010]) await send(p, 5, { deviceId: 'device-perfect-1' }, ['same_device_or_address']);
     const { rows } = await finalizedRows(round);

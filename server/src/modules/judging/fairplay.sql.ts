@@ -90,8 +90,9 @@ export async function stageFlags(db: Db, roundId: string, minMsPerQuestion: numb
     sql`
     create unlogged table ${staging.flags} (position, flags) as
     with same_order as (
+      -- Sets with a wrong answer at least, as for farms and addresses (lib/fairplay.ts).
       select x.position from fairplay_sig x
-      where x.seq in (select seq from fairplay_sig group by seq having count(*) >= 2)
+      where not x.perfect and x.seq in (select seq from fairplay_sig where not perfect group by seq having count(*) >= 2)
     ), farm as (
       -- Farms, among answer sets sent by enough accounts: a window of near-identical
       -- predictions starts at each prediction p of a set and holds those near it from above.
