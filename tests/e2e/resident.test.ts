@@ -105,6 +105,22 @@ describe('resident journey (phone, 360 px)', { timeout: 120_000 }, () => {
     expect(await page.locator('.option').count()).toBe(4);
     expect(await seriousA11yViolations(page)).toEqual([]);
 
+    // With a mouse, hovering outlines an option. On a touch screen the last tap leaves :hover
+    // where the finger was, so there an option under it must not look chosen (outlined).
+    const borderOf = (i: number) =>
+      page
+        .locator('.option')
+        .nth(i)
+        .evaluate((el) => getComputedStyle(el).borderTopColor);
+    await page.locator('.option').nth(2).hover();
+    expect(await borderOf(2)).not.toBe(await borderOf(3));
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
+    expect(await page.evaluate(() => matchMedia('(hover: hover)').matches)).toBe(false);
+    await expect.poll(() => borderOf(2)).toBe(await borderOf(3));
+    await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: false });
+    await cdp.detach();
+
     await answerCurrentCorrectly();
     await page.getByRole('button', { name: 'Câu sau →' }).click();
     await page.getByText('Câu 2/5').first().waitFor();
