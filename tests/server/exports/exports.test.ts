@@ -157,6 +157,11 @@ describe('GET /judge/rounds/:roundId/export', () => {
       'Ngưỡng làm quá nhanh: 1500 ms mỗi câu.',
     ])
       expect(text).toContain(s);
+    // The note under the flags says which answer sets are compared (the lines wrap).
+    expect(lines.join(' ').replace(/\s+/g, ' ')).toContain(
+      'trùng đáp án (có câu sai) và thứ tự với tài khoản khác; nhóm từ 3 tài khoản trùng đáp án (có câu sai)',
+    );
+    expect(lines.join(' ').replace(/\s+/g, ' ')).toContain('Bài đúng hết không được so trùng đáp án, trừ cùng thiết bị.');
     // Hoàng Văn Chép is below the last prize: the PDF does not list that row.
     expect(text).not.toContain('Hoàng Văn Chép');
     // Only the masked national id is printed.

@@ -42,7 +42,7 @@ export const FLAG_LABELS: Record<FairplayFlag, string> = {
 };
 
 export const FLAGS_NOTE =
-  'Chỉ là tín hiệu để Ban giám khảo xem xét, không làm thay đổi hạng hay giải: làm quá nhanh (dưới ngưỡng mili giây mỗi câu); trùng đáp án và thứ tự với tài khoản khác; nhóm từ 3 tài khoản trùng đáp án và dự đoán gần như nhau; cùng thiết bị (hoặc cùng địa chỉ mạng, từ 3 tài khoản) với đáp án trùng và dự đoán gần như nhau.';
+  'Chỉ là tín hiệu để Ban giám khảo xem xét, không làm thay đổi hạng hay giải: làm quá nhanh (dưới ngưỡng mili giây mỗi câu); trùng đáp án (có câu sai) và thứ tự với tài khoản khác; nhóm từ 3 tài khoản trùng đáp án (có câu sai) và dự đoán gần như nhau; cùng thiết bị (hoặc cùng địa chỉ mạng, từ 3 tài khoản, với bài có câu sai) với đáp án trùng và dự đoán gần như nhau. Bài đúng hết không được so trùng đáp án, trừ cùng thiết bị.';
 
 export function flagsLabel(flags: readonly string[]): string {
   return flags.map((f) => FLAG_LABELS[f as FairplayFlag] ?? f).join('; ');

@@ -89,7 +89,7 @@ export const en: Record<MessageKey, string> = {
   'ranking.eligible': 'Eligible',
   'ranking.flags': 'Signals to review',
   'flag.too_fast': 'Unusually fast',
-  'flag.same_answers_same_order': 'Same answers in the same order as another account',
+  'flag.same_answers_same_order': 'Same answers (wrong ones included) in the same order as another account',
   'flag.answer_farm': 'Group of accounts with the same answers (wrong ones included) and near-identical predictions',
   'flag.same_device_or_address': 'Same device or address as accounts with the same answers',
 

@@ -87,7 +87,7 @@ export const vi = {
   'ranking.eligible': 'Hợp lệ',
   'ranking.flags': 'Dấu hiệu cần xem xét',
   'flag.too_fast': 'Làm bài nhanh bất thường',
-  'flag.same_answers_same_order': 'Trùng đáp án và thứ tự với tài khoản khác',
+  'flag.same_answers_same_order': 'Trùng đáp án (cùng câu sai) và thứ tự với tài khoản khác',
   'flag.answer_farm': 'Nhóm tài khoản trùng đáp án (cùng câu sai), dự đoán gần như nhau',
   'flag.same_device_or_address': 'Cùng thiết bị hoặc địa chỉ với tài khoản trùng đáp án',
 
