@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { rawRows, type Db } from '../../../../db/client';
+import { compareVi, comparePersonNames, sortByName } from '../../lib/collation';
 import { attempts, contestMembers, contests, localities, roundQuestions, rounds, units, users, type Contest, type Round } from '../../../../db/schema/index';
 
 export function listVisibleContests(db: Db) {
@@ -16,12 +17,13 @@ export function listRounds(db: Db, contestId: string) {
   return db.select().from(rounds).where(eq(rounds.contestId, contestId)).orderBy(asc(rounds.number));
 }
 
-export function listLocalities(db: Db, contestId: string) {
-  return db.select({ id: localities.id, name: localities.name }).from(localities).where(eq(localities.contestId, contestId)).orderBy(asc(localities.name));
+/** In Vietnamese alphabetical order (lib/collation.ts), as the registration form lists them. */
+export async function listLocalities(db: Db, contestId: string) {
+  return sortByName(await db.select({ id: localities.id, name: localities.name }).from(localities).where(eq(localities.contestId, contestId)), (l) => l.name);
 }
 
-export function listUnits(db: Db, contestId: string) {
-  return db.select({ id: units.id, name: units.name }).from(units).where(eq(units.contestId, contestId)).orderBy(asc(units.name));
+export async function listUnits(db: Db, contestId: string) {
+  return sortByName(await db.select({ id: units.id, name: units.name }).from(units).where(eq(units.contestId, contestId)), (u) => u.name);
 }
 
 export async function insertContest(db: Db, values: typeof contests.$inferInsert): Promise<Contest | undefined> {
@@ -140,13 +142,16 @@ export async function clampRunningDeadlines(db: Db, roundId: string, closesAt: D
 
 export type MemberRole = 'organizer' | 'judge';
 
-export function listMembers(db: Db, contestId: string) {
-  return db
+/** Organizers, then judges, each by name as Vietnamese lists are kept (given name first), then phone. */
+export async function listMembers(db: Db, contestId: string) {
+  const rows = await db
     .select({ userId: contestMembers.userId, fullName: users.fullName, phone: users.phone, role: contestMembers.role })
     .from(contestMembers)
     .innerJoin(users, eq(users.id, contestMembers.userId))
-    .where(eq(contestMembers.contestId, contestId))
-    .orderBy(asc(contestMembers.role), asc(users.fullName), asc(users.phone));
+    .where(eq(contestMembers.contestId, contestId));
+  return rows.sort(
+    (a, b) => (a.role === b.role ? 0 : a.role === 'organizer' ? -1 : 1) || comparePersonNames(a.fullName, b.fullName) || compareVi(a.phone, b.phone),
+  );
 }
 
 export async function addMember(db: Db, contestId: string, userId: string, role: MemberRole) {

@@ -1,4 +1,5 @@
 import type { Db } from '../../../../db/client';
+import { compareVi } from '../../lib/collation';
 import { notFound } from '../../lib/errors';
 import { requireContest, requireRound } from '../contests/index';
 import { collectiveCounts, type CollectiveRow } from './collective.repo';
@@ -15,7 +16,7 @@ interface CollectiveEntry {
 /** Competition ranking (1, 1, 3): equal values share a rank; names break the listing order. */
 function rankBy(rows: CollectiveRow[], value: (r: CollectiveRow) => number): CollectiveEntry[] {
   const withValue = rows.map((r) => ({ r, v: value(r) }));
-  withValue.sort((a, b) => b.v - a.v || a.r.name.localeCompare(b.r.name, 'vi') || (a.r.id < b.r.id ? -1 : 1));
+  withValue.sort((a, b) => b.v - a.v || compareVi(a.r.name, b.r.name) || (a.r.id < b.r.id ? -1 : 1));
   let rank = 0;
   return withValue.map(({ r, v }, i) => {
     if (i === 0 || v !== withValue[i - 1].v) rank = i + 1;

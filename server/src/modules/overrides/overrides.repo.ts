@@ -1,6 +1,7 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client';
 import { overrides, users } from '../../../../db/schema/index';
+import { compareVi, comparePersonNames } from '../../lib/collation';
 
 export type Override = typeof overrides.$inferSelect;
 
@@ -46,11 +47,12 @@ export async function extendRunningAttempts(db: Db, roundId: string, userId: str
   return Array.isArray(rows) ? rows.length : ((rows as { rows?: unknown[] }).rows?.length ?? 0);
 }
 
-export function listOverrides(db: Db, roundId: string) {
-  return db
+/** By name as Vietnamese lists are kept (lib/collation.ts: given name first). */
+export async function listOverrides(db: Db, roundId: string) {
+  const rows = await db
     .select({ o: overrides, fullName: users.fullName, phone: users.phone })
     .from(overrides)
     .innerJoin(users, eq(users.id, overrides.userId))
-    .where(eq(overrides.roundId, roundId))
-    .orderBy(asc(users.fullName));
+    .where(eq(overrides.roundId, roundId));
+  return rows.sort((a, b) => comparePersonNames(a.fullName, b.fullName) || compareVi(a.phone, b.phone));
 }

@@ -1,19 +1,21 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { lockKey, type Db } from '../../../../db/client';
 import { localities, units } from '../../../../db/schema/index';
+import { sortByName } from '../../lib/collation';
 import type { ReferenceKind } from '../../lib/reference-sheet';
 
 const table = (kind: ReferenceKind) => (kind === 'localities' ? localities : units);
 
+/** In Vietnamese alphabetical order (lib/collation.ts). */
 export async function listReference(db: Db, kind: ReferenceKind, contestId: string) {
   const t = table(kind);
   // Spelled out: inside a subquery drizzle would leave the outer column unqualified.
   const registered = sql.raw(`(select count(*) from users u where u.${kind === 'localities' ? 'locality_id' : 'unit_id'} = "${kind}"."id")::int`);
-  return db
+  const rows = await db
     .select({ id: t.id, name: t.name, headcount: t.headcount, registered: sql<number>`${registered}` })
     .from(t)
-    .where(eq(t.contestId, contestId))
-    .orderBy(asc(t.name));
+    .where(eq(t.contestId, contestId));
+  return sortByName(rows, (r) => r.name);
 }
 
 export async function lockList(db: Db, kind: ReferenceKind, contestId: string) {

@@ -1,6 +1,7 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../../../db/client';
 import { localities, units } from '../../../../db/schema/index';
+import { sortByName } from '../../lib/collation';
 
 export interface GroupRow {
   gl: number;
@@ -93,10 +94,11 @@ export async function perfectPeople(database: Database, roundId: string): Promis
   return r?.n ?? 0;
 }
 
-export function contestLocalities(database: Database, contestId: string) {
-  return database.db.select().from(localities).where(eq(localities.contestId, contestId)).orderBy(asc(localities.name));
+/** In Vietnamese alphabetical order (lib/collation.ts). */
+export async function contestLocalities(database: Database, contestId: string) {
+  return sortByName(await database.db.select().from(localities).where(eq(localities.contestId, contestId)), (l) => l.name);
 }
 
-export function contestUnits(database: Database, contestId: string) {
-  return database.db.select().from(units).where(eq(units.contestId, contestId)).orderBy(asc(units.name));
+export async function contestUnits(database: Database, contestId: string) {
+  return sortByName(await database.db.select().from(units).where(eq(units.contestId, contestId)), (u) => u.name);
 }
