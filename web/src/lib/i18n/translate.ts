@@ -26,11 +26,16 @@ export function translate<K extends string>(
 const TZ = 'Asia/Ho_Chi_Minh';
 const tag = (l: Locale) => (l === 'vi' ? 'vi-VN' : 'en-GB');
 
-/** Contest times are Vietnam times whatever the device's zone. */
+/**
+ * Contest times are Vietnam times whatever the device's zone, written in full as notices
+ * write them: "00:00 09/12/2026" (vi-VN's short style would give "00:00 9/12/26").
+ */
 export function formatDateTime(iso: string | number | Date, locale: Locale): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  return new Intl.DateTimeFormat(tag(locale), { timeZone: TZ, dateStyle: 'short', timeStyle: 'short' }).format(d);
+  return new Intl.DateTimeFormat(tag(locale), { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(
+    d,
+  );
 }
 
 export function formatNumber(n: number, locale: Locale): string {
