@@ -24,5 +24,7 @@ if (existsSync('server/src') && (built === 0 || Math.max(newest('server/src'), n
 }
 if (!existsSync('web/build/index.html') && existsSync('web/vite.config.ts')) {
   console.log('Building the web app (first start)...');
-  execSync('npm run build:web', { stdio: 'inherit' });
+  // A production build whatever NODE_ENV the shell has (under 'test' or 'development' Vite
+  // would resolve the 'development' export conditions).
+  execSync('npm run build:web', { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 }

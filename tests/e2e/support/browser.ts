@@ -52,12 +52,17 @@ export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]>
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
-/** Collects uncaught page errors and console errors (CSP violations show up there). */
+/**
+ * Collects uncaught page errors, console errors (CSP violations show up there) and console
+ * warnings: a production build logs none (a development build does, e.g. SvelteKit's
+ * warning about history.replaceState on the first navigation).
+ */
 export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`);
+    const type = m.type();
+    if ((type === 'error' || type === 'warning') && !/Failed to load resource/.test(m.text())) errors.push(`console ${type}: ${m.text()}`);
   });
   return errors;
 }

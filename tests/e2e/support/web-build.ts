@@ -51,7 +51,11 @@ export async function ensureWebBuild(): Promise<string> {
     }
   }
   try {
-    if (isStale()) execFileSync('npm', ['run', 'build:web'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+    // NODE_ENV as `npm start` and the image build it: vitest sets 'test', under which Vite
+    // resolves the 'development' export conditions and the tests would serve (and leave
+    // behind for `npm start`) a development build.
+    if (isStale())
+      execFileSync('npm', ['run', 'build:web'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }
