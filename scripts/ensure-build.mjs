@@ -1,9 +1,11 @@
 // `npm start` on a fresh clone, or after a pull: compiles the server when dist/ is missing or
-// older than its sources (esbuild: under a second), and builds the web app when it is missing.
+// older than its sources (esbuild: under a second), and builds the web app when web/build is
+// missing or older than its sources (vite: some seconds; scripts/web-build.mjs).
 import { fileURLToPath } from 'node:url';
 import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildWeb, webBuildIsStale } from './web-build.mjs';
 
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -22,9 +24,7 @@ if (existsSync('server/src') && (built === 0 || Math.max(newest('server/src'), n
   console.log(built ? 'Sources changed: compiling the server...' : 'Compiling the server (first start)...');
   execSync('npm run build:server', { stdio: 'inherit' });
 }
-if (!existsSync('web/build/index.html') && existsSync('web/vite.config.ts')) {
-  console.log('Building the web app (first start)...');
-  // A production build whatever NODE_ENV the shell has (under 'test' or 'development' Vite
-  // would resolve the 'development' export conditions).
-  execSync('npm run build:web', { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+if (existsSync('web/vite.config.ts') && webBuildIsStale(process.cwd())) {
+  console.log(existsSync('web/build/index.html') ? 'Web sources changed: building the web app...' : 'Building the web app (first start)...');
+  buildWeb(process.cwd());
 }

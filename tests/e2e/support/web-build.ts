@@ -1,30 +1,15 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildWeb, webBuildIsStale } from '../../../scripts/web-build.mjs';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const webRoot = join(repoRoot, 'web/build');
 const LOCK = join(tmpdir(), `ttt-web-build-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 12)}.lock`);
 
-function newestMtime(path: string): number {
-  if (!existsSync(path)) return 0;
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
-  return newest;
-}
-
-function isStale(): boolean {
-  const index = join(webRoot, 'index.html');
-  if (!existsSync(index)) return true;
-  const built = statSync(index).mtimeMs;
-  const sources = ['web/src', 'web/static', 'web/svelte.config.js', 'web/vite.config.ts'].map((p) => newestMtime(join(repoRoot, p)));
-  return Math.max(...sources) > built;
-}
+const isStale = () => webBuildIsStale(repoRoot);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -51,11 +36,7 @@ export async function ensureWebBuild(): Promise<string> {
     }
   }
   try {
-    // NODE_ENV as `npm start` and the image build it: vitest sets 'test', under which Vite
-    // resolves the 'development' export conditions and the tests would serve (and leave
-    // behind for `npm start`) a development build.
-    if (isStale())
-      execFileSync('npm', ['run', 'build:web'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+    if (isStale()) buildWeb(repoRoot, ['ignore', 'ignore', 'inherit']);
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }
