@@ -108,6 +108,20 @@ describe('judge journey (desktop)', { timeout: 120_000 }, () => {
     expect((await cells('Nguyễn Văn An')).slice(0, 6)).toEqual(['1', 'Giải Nhất', 'Nguyễn Văn An', '3/3', '2', '0']);
     expect((await cells('Lê Thị Bình')).slice(0, 6)).toEqual(['2', 'Giải Nhì', 'Lê Thị Bình', '3/3', '9', '7']);
     expect((await cells('Trần Minh Chi')).slice(0, 4)).toEqual(['3', '', 'Trần Minh Chi', '1/3']);
+    // Each cell under its header; what a judge reviews and acts on comes before the identity
+    // details, so on a desktop screen it shows without scrolling the table sideways.
+    const an = Object.fromEntries(headers.map((h, i) => [h, '']));
+    (await cells('Nguyễn Văn An')).forEach((c, i) => (an[headers[i]] = c));
+    expect(an).toMatchObject({ 'Họ và tên': 'Nguyễn Văn An', 'Hợp lệ': 'Có', Lượt: '1', 'Số CCCD': people.an.nationalId, 'Điện thoại': people.an.phone });
+    expect(an['Dấu hiệu cần xem xét']).toContain('Làm bài nhanh bất thường');
+    const wrap = (await page.locator('table.ranking').locator('xpath=..').boundingBox())!;
+    for (const seen of [
+      page.locator('table.ranking thead th', { hasText: 'Dấu hiệu cần xem xét' }),
+      row('Lê Thị Bình').getByRole('button', { name: 'Loại Lê Thị Bình' }),
+    ]) {
+      const box = (await seen.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(wrap.x + wrap.width);
+    }
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
 
