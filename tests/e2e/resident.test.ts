@@ -204,6 +204,13 @@ describe('resident journey (phone, 360 px)', { timeout: 120_000 }, () => {
     await page.getByRole('link', { name: 'Bài thi của tôi' }).first().click();
     await page.getByText('Đã nộp').waitFor();
     expect(contestSlug).not.toBe('');
+    // From the attempt to its round's page, which says when the answer key opens (the round is open).
+    await page.getByRole('link', { name: 'Đáp án và kết quả của tuần' }).click();
+    await page.waitForURL(`**/rounds/${roundId}`);
+    await page.getByText('Kết quả chưa được công bố.').waitFor();
+    await page.getByText('Đáp án sẽ được công bố lúc', { exact: false }).waitFor();
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Bài thi của tôi' }).waitFor();
   });
 
   it('switches to English and remembers the choice', async () => {

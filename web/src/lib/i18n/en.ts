@@ -170,6 +170,7 @@ export const en: Record<MessageKey, string> = {
   'me.attemptNo': 'attempt {n}',
   'me.started': 'Started',
   'me.continue': 'Continue',
+  'me.roundPage': 'Answer key and results of the round',
 
   'play.title': 'Take the round',
   'play.introQuestions': '{n} multiple-choice questions, one answer each.',

@@ -168,6 +168,7 @@ export const vi = {
   'me.attemptNo': 'lượt {n}',
   'me.started': 'Bắt đầu',
   'me.continue': 'Tiếp tục làm bài',
+  'me.roundPage': 'Đáp án và kết quả của tuần',
 
   'play.title': 'Làm bài thi',
   'play.introQuestions': '{n} câu hỏi trắc nghiệm, mỗi câu chọn một phương án.',
