@@ -1,10 +1,10 @@
 /**
  * Vietnamese alphabetical order for what people read as a list: places, units, topics,
- * names. The databases here collate by code point (C.UTF-8, PGlite), which puts "Huyện Đông
- * Sơn" after "Huyện Yên Định" and "Huyện Hoằng Hóa" before "Huyện Hà Trung"; ICU's
- * Vietnamese order (a ă â b c d đ e ê …, tones after letters) is the one a resident
- * expects in a drop-down. Numbers inside names compare as numbers ("Phường 2" before
- * "Phường 10"). Node ships full ICU on every supported version.
+ * names. A database orders by its collation, code point in PGlite and in C.UTF-8 databases,
+ * which puts "Huyện Đông Sơn" after "Huyện Yên Định" and "Huyện Hoằng Hóa" before "Huyện Hà
+ * Trung"; ICU's Vietnamese order (a ă â b c d đ e ê …, tones after letters) is the one a
+ * resident expects in a drop-down, whatever the database. Numbers inside names compare as
+ * numbers ("Phường 2" before "Phường 10"). Node ships full ICU on every supported version.
  */
 const vi = new Intl.Collator('vi', { numeric: true });
 
