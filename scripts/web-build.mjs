@@ -1,6 +1,6 @@
 // When the web app's build (web/build) is out of date, and how it is made: one home for
 // `npm start` (scripts/ensure-build.mjs) and the browser tests (tests/e2e/support/web-build.ts).
-import { execFileSync } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -29,5 +29,6 @@ export function webBuildIsStale(repoRoot) {
  * (esm-env's DEV: SvelteKit's and Svelte's development checks and warnings).
  */
 export function buildWeb(repoRoot, stdio = 'inherit') {
-  execFileSync('npm', ['run', 'build:web'], { cwd: repoRoot, stdio, env: { ...process.env, NODE_ENV: 'production' } });
+  // Through a shell, as `npm start` ran it before: npm is npm.cmd on Windows.
+  execSync('npm run build:web', { cwd: repoRoot, stdio, env: { ...process.env, NODE_ENV: 'production' } });
 }
