@@ -3,8 +3,8 @@ import { localities, units } from '../../../db/schema/index';
 import { useTestApp, member } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff } from '../../helpers/factories';
 
-// The test databases collate by code point (C.UTF-8, as PGlite): what people read as a list
-// is put in Vietnamese order by the API (server/src/lib/collation.ts).
+// What people read as a list is put in Vietnamese order by the API (server/src/lib/collation.ts),
+// whatever the database's collation (this machine's test database and PGlite: code point).
 const t = useTestApp();
 const db = () => t.database.db;
 const get = (url: string, token?: string) => t.app.inject({ method: 'GET', url: `/api/v1${url}`, headers: token ? bearer(token) : {} });
@@ -12,7 +12,7 @@ const get = (url: string, token?: string) => t.app.inject({ method: 'GET', url: 
 // In code-point order, as the database would return them by name.
 const places = ['Huyện Hoằng Hóa', 'Huyện Hà Trung', 'Huyện Yên Định', 'Huyện Đông Sơn', 'Phường 10', 'Phường 2'];
 const placesVi = ['Huyện Đông Sơn', 'Huyện Hà Trung', 'Huyện Hoằng Hóa', 'Huyện Yên Định', 'Phường 2', 'Phường 10'];
-const offices = ['Sở Tài chính', 'Sở Nội vụ', 'Đài Phát thanh', 'Bưu điện tỉnh'];
+const offices = ['Bưu điện tỉnh', 'Sở Nội vụ', 'Sở Tài chính', 'Đài Phát thanh'];
 const officesVi = ['Bưu điện tỉnh', 'Đài Phát thanh', 'Sở Nội vụ', 'Sở Tài chính'];
 const names = (rows: { name: string | null }[]) => rows.map((r) => r.name);
 
