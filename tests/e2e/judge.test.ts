@@ -110,8 +110,7 @@ describe('judge journey (desktop)', { timeout: 120_000 }, () => {
     expect((await cells('Trần Minh Chi')).slice(0, 4)).toEqual(['3', '', 'Trần Minh Chi', '1/3']);
     // Each cell under its header; what a judge reviews and acts on comes before the identity
     // details, so on a desktop screen it shows without scrolling the table sideways.
-    const an = Object.fromEntries(headers.map((h) => [h, '']));
-    (await cells('Nguyễn Văn An')).forEach((c, i) => (an[headers[i]] = c));
+    const an = Object.fromEntries((await cells('Nguyễn Văn An')).map((c, i) => [headers[i], c]));
     expect(an).toMatchObject({ 'Họ và tên': 'Nguyễn Văn An', 'Hợp lệ': 'Có', Lượt: '1', 'Số CCCD': people.an.nationalId, 'Điện thoại': people.an.phone });
     expect(an['Dấu hiệu cần xem xét']).toContain('Làm bài nhanh bất thường');
     const wrap = (await page.locator('table.ranking').locator('xpath=..').boundingBox())!;
