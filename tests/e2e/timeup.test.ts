@@ -5,7 +5,7 @@ import { makeContest, makeResident, makeRound, tokenFor } from '../helpers/facto
 import { watchErrors } from './support/browser';
 import { useWebServer } from './support/server';
 import { expectNoPageErrors, useBrowser } from './support/session';
-import { storedAnswers } from '../helpers/results-factories';
+import { makeTimedAttempt, storedAnswers } from '../helpers/results-factories';
 
 // When the countdown reaches zero the app hands in what was answered, without a click.
 const server = useWebServer();
@@ -39,6 +39,37 @@ describe('time limit', { timeout: 90_000 }, () => {
     const [sub] = await db.select().from(submissions).where(eq(submissions.userId, user.id));
     expect(await storedAnswers(db, sub.attemptId)).toHaveLength(1);
     expect(sub.prediction).toBe(0);
+    expectNoPageErrors(errors);
+    await context.close();
+  });
+
+  it('lists an attempt just past its deadline as over, with its round page, during the grace', async () => {
+    // The server says in_progress until 30 s after the deadline (a submit may still be in flight).
+    const db = server.ctx.database.db;
+    const contest = await makeContest(db);
+    const { round, pool } = await makeRound(db, contest.id, { questionCount: 3 });
+    const user = await makeResident(db);
+    const now = Date.now();
+    await makeTimedAttempt(db, round.id, user.id, pool, { startedAt: new Date(now - 600_000), deadline: new Date(now - 5_000) });
+    const context = await browser.context('phone');
+    const token = tokenFor(server.ctx.app, user);
+    await context.addInitScript(
+      ([tk, u]) => {
+        localStorage.setItem('ttt.token', tk);
+        localStorage.setItem('ttt.user', u);
+      },
+      [token, JSON.stringify({ id: user.id, fullName: user.fullName, phone: user.phone, role: 'resident' })] as const,
+    );
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const listed = page.waitForResponse((r) => r.url().endsWith('/api/v1/me/attempts'));
+    await page.goto(`${server.url}/me`);
+    expect(await (await listed).json()).toMatchObject([{ status: 'in_progress' }]);
+    await page.getByText('Hết giờ, chưa nộp').waitFor();
+    expect(await page.getByText('Đang làm').count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Tiếp tục làm bài' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Đáp án và kết quả của tuần' }).click();
+    await page.waitForURL(`**/rounds/${round.id}`);
     expectNoPageErrors(errors);
     await context.close();
   });
