@@ -4,7 +4,7 @@ import { submissions } from '../../db/schema/index';
 import { makeContest, makeResident, makeRound, tokenFor } from '../helpers/factories';
 import { watchErrors } from './support/browser';
 import { useWebServer } from './support/server';
-import { expectNoPageErrors, useBrowser } from './support/session';
+import { expectNoPageErrors, signedIn, useBrowser } from './support/session';
 import { makeTimedAttempt, storedAnswers } from '../helpers/results-factories';
 
 // When the countdown reaches zero the app hands in what was answered, without a click.
@@ -19,13 +19,7 @@ describe('time limit', { timeout: 90_000 }, () => {
     const user = await makeResident(db);
     const context = await browser.context('phone');
     const token = tokenFor(server.ctx.app, user);
-    await context.addInitScript(
-      ([tk, u]) => {
-        localStorage.setItem('ttt.token', tk);
-        localStorage.setItem('ttt.user', u);
-      },
-      [token, JSON.stringify({ id: user.id, fullName: user.fullName, phone: user.phone, role: 'resident' })] as const,
-    );
+    await signedIn(context, token, user);
     const page = await context.newPage();
     const errors = watchErrors(page);
     await page.goto(`${server.url}/c/${contest.slug}/play/${round.id}`);
@@ -53,13 +47,7 @@ describe('time limit', { timeout: 90_000 }, () => {
     await makeTimedAttempt(db, round.id, user.id, pool, { startedAt: new Date(now - 600_000), deadline: new Date(now - 5_000) });
     const context = await browser.context('phone');
     const token = tokenFor(server.ctx.app, user);
-    await context.addInitScript(
-      ([tk, u]) => {
-        localStorage.setItem('ttt.token', tk);
-        localStorage.setItem('ttt.user', u);
-      },
-      [token, JSON.stringify({ id: user.id, fullName: user.fullName, phone: user.phone, role: 'resident' })] as const,
-    );
+    await signedIn(context, token, user);
     const page = await context.newPage();
     const errors = watchErrors(page);
     const listed = page.waitForResponse((r) => r.url().endsWith('/api/v1/me/attempts'));

@@ -9,6 +9,7 @@ import {
   localities,
   questions,
   roundResultRows,
+  rounds,
   roundResults,
   submissions,
   units,
@@ -199,4 +200,20 @@ export async function makePriorWinners(db: Db, round: Round, winners: string[]) 
     })),
   );
   await db.execute(sql`update rounds set finalized_at = now() where id = ${round.id}`);
+}
+
+/**
+ * Moves a round and its running attempts `ms` into the past, as if that much time had
+ * gone by (a submitted attempt's deadline is pinned by its submission, and no longer counts).
+ */
+export async function ageRound(db: Db, roundId: string, ms: number) {
+  const shift = sql`make_interval(secs => ${ms / 1000}::float8)`;
+  await db
+    .update(rounds)
+    .set({ opensAt: sql`${rounds.opensAt} - ${shift}`, closesAt: sql`${rounds.closesAt} - ${shift}` })
+    .where(eq(rounds.id, roundId));
+  await db
+    .update(attempts)
+    .set({ startedAt: sql`${attempts.startedAt} - ${shift}`, deadline: sql`${attempts.deadline} - ${shift}` })
+    .where(sql`${attempts.roundId} = ${roundId} and not exists (select 1 from submissions s where s.attempt_id = ${attempts.id})`);
 }

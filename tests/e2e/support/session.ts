@@ -30,6 +30,17 @@ export async function newContext(browser: import('playwright-core').Browser, siz
   return browser.newContext({ viewport, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', acceptDownloads: true });
 }
 
+/** Signs a context in as the web app does after a login: the token and the user in localStorage. */
+export async function signedIn(context: BrowserContext, token: string, user: { id: string; fullName: string; phone: string; role: string }) {
+  await context.addInitScript(
+    ([tk, u]) => {
+      localStorage.setItem('ttt.token', tk);
+      localStorage.setItem('ttt.user', u);
+    },
+    [token, JSON.stringify({ id: user.id, fullName: user.fullName, phone: user.phone, role: user.role })] as const,
+  );
+}
+
 export function expectNoPageErrors(errors: string[]) {
   expect(errors, errors.join('\n')).toEqual([]);
 }

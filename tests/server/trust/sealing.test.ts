@@ -1,10 +1,10 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attempts, overrides, rounds } from '../../../db/schema/index';
 import { memberToken, useTestApp } from '../../helpers/app';
 import { testClock } from '../../helpers/clock';
 import { bearer, makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
-import { makeClosedRound, makeOpenAttempt } from '../../helpers/results-factories';
+import { ageRound, makeClosedRound, makeOpenAttempt } from '../../helpers/results-factories';
 import { start, submit, finalize, firstOptions, type Served } from '../../helpers/requests';
 
 const clock = testClock();
@@ -30,22 +30,6 @@ const putOverride = (roundId: string, userId: string) =>
     payload: { extraAttempts: 0, extraSeconds: 120, reason: 'Mất sóng' },
   });
 
-/**
- * Moves a round and its running attempts `ms` into the past, as if that much time had
- * gone by (a submitted attempt's deadline is pinned by its submission, and no longer counts).
- */
-async function age(roundId: string, ms: number) {
-  const shift = sql`make_interval(secs => ${ms / 1000}::float8)`;
-  await db()
-    .update(rounds)
-    .set({ opensAt: sql`${rounds.opensAt} - ${shift}`, closesAt: sql`${rounds.closesAt} - ${shift}` })
-    .where(eq(rounds.id, roundId));
-  await db()
-    .update(attempts)
-    .set({ startedAt: sql`${attempts.startedAt} - ${shift}`, deadline: sql`${attempts.deadline} - ${shift}` })
-    .where(sql`${attempts.roundId} = ${roundId} and not exists (select 1 from submissions s where s.attempt_id = ${attempts.id})`);
-}
-
 /** A round of two questions opening tomorrow, with an empty pool. */
 async function makeRoundOpeningTomorrow(contestId: string) {
   const opensAt = new Date(Date.now() + 86_400_000);
@@ -65,7 +49,7 @@ describe('sealed rounds: the answer key', () => {
     const served = (await start(t.app, round.id, token)).json() as Served;
 
     // The round closes: the attempt's deadline was capped at closesAt and the grace runs.
-    await age(round.id, 70 * SECOND);
+    await ageRound(db(), round.id, 70 * SECOND);
     const early = await key(round.id);
     expect(early.statusCode).toBe(409);
     expect(early.json().code).toBe('ROUND_NOT_CLOSED');
@@ -82,7 +66,7 @@ describe('sealed rounds: the answer key', () => {
     // Inside the grace the submission is still accepted: the key was not there to copy.
     expect((await submit(t.app, served.attemptId, token, firstOptions(served))).statusCode).toBe(200);
 
-    await age(round.id, 31 * SECOND);
+    await ageRound(db(), round.id, 31 * SECOND);
     pastRefusalMemory();
     const open = await key(round.id);
     expect(open.statusCode).toBe(200);
@@ -233,11 +217,11 @@ describe('scores of a round that reveals them after close', () => {
     expect(first.json().score).toBeUndefined();
     const mine = () => t.app.inject({ method: 'GET', url: '/api/v1/me/attempts', headers: bearer(token) }).then((r) => r.json()[0]);
 
-    await age(round.id, 70 * SECOND);
+    await ageRound(db(), round.id, 70 * SECOND);
     expect((await mine()).score).toBeUndefined();
     expect((await submit(t.app, served.attemptId, token, firstOptions(served))).json().score).toBeUndefined();
 
-    await age(round.id, 31 * SECOND);
+    await ageRound(db(), round.id, 31 * SECOND);
     expect(typeof (await mine()).score).toBe('number');
     expect(typeof (await submit(t.app, served.attemptId, token, firstOptions(served))).json().score).toBe('number');
   });

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorResponses } from '../../lib/zod';
 import {
   AnswerKeyResponse,
+  AttemptReviewResponse,
   CollectiveQuery,
   CollectiveResponse,
   ContestParams,
@@ -14,6 +15,7 @@ import {
   PublishResponse,
   RankingQuery,
   RankingResponse,
+  ReviewParams,
   RoundParams,
   WinnersResponse,
 } from './judging.schemas';
@@ -47,6 +49,25 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
       },
     },
     (req, reply) => sendCached(req, reply, `key:${req.params.roundId}`, () => service.publicAnswerKey(app.db, req.params.roundId)),
+  );
+
+  app.get(
+    '/me/attempts/:attemptId/review',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['accounts'],
+        security: sec,
+        description:
+          "Extension: the caller's own attempt beside the answer key: its questions and option order as served, the option chosen and the correct one. Under the answer key's rule (409 ROUND_NOT_CLOSED with Retry-After before); someone else's attempt is 404.",
+        params: ReviewParams,
+        response: { 200: AttemptReviewResponse, ...errorResponses(401, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      reply.header('cache-control', 'private, no-store');
+      return service.attemptReview(app.db, req.user.sub, req.params.attemptId);
+    },
   );
 
   app.get(

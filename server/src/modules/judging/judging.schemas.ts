@@ -116,3 +116,31 @@ export const CollectiveResponse = z.object({
   localities: CollectiveGroup,
   units: CollectiveGroup,
 });
+
+export const ReviewParams = z.object({ attemptId: IdParam });
+
+/** Extension: a resident's own attempt beside the answer key, once the key is public. */
+export const AttemptReviewResponse = z.object({
+  attemptId: z.string(),
+  roundId: z.string(),
+  contestId: z.string(),
+  roundNumber: z.number(),
+  attemptNo: z.number(),
+  submitted: z.boolean(),
+  score: z.number().optional().describe('as stored, regraded by corrections; absent when not submitted'),
+  total: z.number(),
+  prediction: z.number().optional(),
+  questions: z
+    .array(
+      z.object({
+        questionId: z.string(),
+        text: z.string(),
+        options: z.array(z.object({ id: z.string(), text: z.string() })).describe('in the order this attempt served them'),
+        chosenOptionId: z.string().nullable().describe('null: not answered'),
+        correctOptionId: z.string(),
+        explanation: z.string().optional(),
+        voided: z.literal(true).optional().describe('voided by a correction, counted as correct for everyone who drew it'),
+      }),
+    )
+    .describe('in the order this attempt served them'),
+});

@@ -8,7 +8,9 @@ import * as dq from './disqualifications.repo';
 import { inputsFingerprint } from './finalize.sql';
 import * as repo from './judging.repo';
 import type { RankingRow } from './judging.schemas';
-import { answerKey } from './key.repo';
+import { decodeChoices } from '../../lib/choices';
+import { shuffleOptions } from '../../lib/draw';
+import { answerKey, attemptForReview, keyOfQuestions } from './key.repo';
 
 async function requireResults(db: Db, roundId: string) {
   const round = await requireRound(db, roundId);
@@ -152,4 +154,47 @@ export async function publicAnswerKey(db: Db, roundId: string, now = new Date())
     explanation: q.explanation ?? undefined,
     voided: q.voidedAt ? (true as const) : undefined,
   }));
+}
+
+/**
+ * A resident's own attempt beside the answer key (an extension of API.md): the questions it
+ * served, in its order with its option order, what was chosen and what is correct. Under the
+ * answer key's rule: once the round is sealed (409 ROUND_NOT_CLOSED before), so nobody can
+ * still submit. Someone else's attempt is 404, as one that does not exist.
+ */
+export async function attemptReview(db: Db, userId: string, attemptId: string, now = new Date()) {
+  const a = await attemptForReview(db, attemptId);
+  if (!a || a.userId !== userId) throw notFound('Attempt');
+  const round = await requireRound(db, a.roundId);
+  if (!round.finalizedAt) await assertSealed(db, round, now, 'The review');
+  const byId = new Map((await keyOfQuestions(db, a.questionIds)).map((q) => [q.id, q]));
+  const chosen = new Map(
+    a.choices ? decodeChoices(a.questionIds, a.choices, (id) => byId.get(id)?.options.map((o) => o.id) ?? []).map((c) => [c.questionId, c.optionId]) : [],
+  );
+  return {
+    attemptId,
+    roundId: a.roundId,
+    contestId: round.contestId,
+    roundNumber: round.number,
+    attemptNo: a.attemptNo,
+    submitted: a.choices !== null,
+    score: a.score ?? undefined,
+    total: a.total ?? a.questionIds.length,
+    prediction: a.prediction ?? undefined,
+    questions: a.questionIds.flatMap((id) => {
+      const q = byId.get(id);
+      if (!q) return [];
+      return [
+        {
+          questionId: q.id,
+          text: q.text,
+          options: shuffleOptions(q.options, a.seed, q.id).map((o) => ({ id: o.id, text: o.text })),
+          chosenOptionId: chosen.get(q.id) ?? null,
+          correctOptionId: q.options.find((o) => o.correct)!.id,
+          explanation: q.explanation ?? undefined,
+          voided: q.voidedAt ? (true as const) : undefined,
+        },
+      ];
+    }),
+  };
 }

@@ -15,3 +15,5 @@ export const start = (roundId: string, retries: number) =>
 /** Submit is idempotent (a repeat returns the stored result); the caller retries it. */
 export const submit = (attemptId: string, body: SubmitBody, client: Api = api) =>
   client.post<AttemptResult>(`/attempts/${at(attemptId)}/submit`, body, { idempotent: true, retries: 0, timeoutMs: 15_000 });
+/** Extension: my attempt beside the answer key, once the key is public (409 ROUND_NOT_CLOSED before). */
+export const review = (attemptId: string) => api.get<ResponseOf<'/me/attempts/{attemptId}/review'>>(`/me/attempts/${at(attemptId)}/review`);

@@ -6191,6 +6191,119 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/attempts/{attemptId}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Extension: the caller's own attempt beside the answer key: its questions and option order as served, the option chosen and the correct one. Under the answer key's rule (409 ROUND_NOT_CLOSED with Retry-After before); someone else's attempt is 404. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    attemptId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attemptId: string;
+                            roundId: string;
+                            contestId: string;
+                            roundNumber: number;
+                            attemptNo: number;
+                            submitted: boolean;
+                            /** @description as stored, regraded by corrections; absent when not submitted */
+                            score?: number;
+                            total: number;
+                            prediction?: number;
+                            /** @description in the order this attempt served them */
+                            questions: {
+                                questionId: string;
+                                text: string;
+                                /** @description in the order this attempt served them */
+                                options: {
+                                    id: string;
+                                    text: string;
+                                }[];
+                                /** @description null: not answered */
+                                chosenOptionId: string | null;
+                                correctOptionId: string;
+                                explanation?: string;
+                                /**
+                                 * @description voided by a correction, counted as correct for everyone who drew it
+                                 * @enum {boolean}
+                                 */
+                                voided?: true;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rounds/{roundId}/winners": {
         parameters: {
             query?: never;
