@@ -179,7 +179,7 @@ export const en: Record<MessageKey, string> = {
   'me.reviewSummary': '{right}/{total} correct',
   'me.yourChoice': 'your answer',
   'me.noChoice': 'You did not answer this question.',
-  'me.voided': 'The organizers voided this question: it counts as correct for everyone.',
+  'public.voided': 'The organizers voided this question: it counts as correct for everyone.',
   'me.questionNo': 'Question {n}',
   'me.right': 'Right',
   'me.wrong': 'Wrong',

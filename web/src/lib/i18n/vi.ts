@@ -177,7 +177,7 @@ export const vi = {
   'me.reviewSummary': '{right}/{total} câu đúng',
   'me.yourChoice': 'bạn chọn',
   'me.noChoice': 'Bạn không trả lời câu này.',
-  'me.voided': 'Câu hỏi này đã bị Ban Tổ chức hủy: được tính đúng cho mọi người.',
+  'public.voided': 'Câu hỏi này đã bị Ban Tổ chức hủy: được tính đúng cho mọi người.',
   'me.questionNo': 'Câu {n}',
   'me.right': 'Đúng',
   'me.wrong': 'Sai',
