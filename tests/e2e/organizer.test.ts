@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exclusions, overrides, questions, roundQuestions, rounds } from '../../db/schema/index';
-import { makeContest, makeMemberStaff, makeResident, makeStaff, PASSWORD } from '../helpers/factories';
+import { makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, PASSWORD } from '../helpers/factories';
 import { seriousA11yViolations } from './support/browser';
 import { useWebServer } from './support/server';
 import { expectNoPageErrors, fillByLabel, loginThroughUi, useBrowser } from './support/session';
@@ -221,6 +221,30 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     const [o] = await db.select().from(overrides).where(eq(overrides.userId, resident.id));
     expect(o).toMatchObject({ extraAttempts: 1, extraSeconds: 600, reason: 'Mất điện khi đang làm bài' });
     expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it('closes an open round early, and a later save of the form keeps it closed', async () => {
+    const db = server.ctx.database.db;
+    const { round } = await makeRound(db, contestId, { number: 9, title: 'Tuần đang mở' });
+    await page.goto(`${server.url}/admin/${contestSlug}/rounds/${round.id}`);
+    await page.getByLabel('Tên tuần thi').waitFor();
+    expect(await page.getByLabel('Tên tuần thi').inputValue()).toBe('Tuần đang mở');
+    const closesBefore = await page.getByLabel(/Đóng lúc/).inputValue();
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Đóng tuần thi ngay' }).click();
+    await page.getByRole('button', { name: 'Đóng tuần thi ngay' }).waitFor({ state: 'detached' });
+    // The form reads the round as closed: its close time is now, not the one loaded before.
+    await expect.poll(() => page.getByLabel(/Đóng lúc/).inputValue()).not.toBe(closesBefore);
+    const [closed] = await db.select().from(rounds).where(eq(rounds.id, round.id));
+    expect(closed.closesAt.getTime()).toBeLessThanOrEqual(Date.now());
+
+    await page.getByLabel('Tên tuần thi').fill('Tuần đã đóng sớm');
+    await page.getByRole('button', { name: 'Lưu', exact: true }).click();
+    await page.getByText('Đã lưu.').waitFor();
+    const [after] = await db.select().from(rounds).where(eq(rounds.id, round.id));
+    expect(after.title).toBe('Tuần đã đóng sớm');
+    expect(after.closesAt.getTime()).toBe(closed.closesAt.getTime());
+    expect(await page.getByRole('button', { name: 'Đóng tuần thi ngay' }).count()).toBe(0);
   });
 
   it('keeps an exclusion list and shows live participation', async () => {
