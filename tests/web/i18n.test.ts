@@ -30,8 +30,7 @@ function serverErrorCodes(): string[] {
     /\? '[A-Z][A-Z0-9_]+' : '([A-Z][A-Z0-9_]+)'\)/g,
     /\? [\w.]+ : '([A-Z][A-Z0-9_]+)';/g,
   ];
-  for (const file of sources('server/src'))
-    for (const re of patterns) for (const m of readFileSync(file, 'utf8').matchAll(re)) codes.add(m[1]);
+  for (const file of sources('server/src')) for (const re of patterns) for (const m of readFileSync(file, 'utf8').matchAll(re)) codes.add(m[1]);
   return [...codes].sort();
 }
 
@@ -45,7 +44,18 @@ describe('i18n', () => {
   it('says every error code the server answers with in words, not as the generic error with the code', () => {
     const codes = serverErrorCodes();
     // The reader sees the codes it should: a few of every kind.
-    expect(codes).toEqual(expect.arrayContaining(['ROUND_NUMBER_TAKEN', 'NOT_FOUND', 'UNAUTHORIZED', 'TOKEN_EXPIRED', 'BAD_REQUEST', 'INVALID_JSON', 'ROUTE_NOT_FOUND', 'RATE_LIMITED']));
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        'ROUND_NUMBER_TAKEN',
+        'NOT_FOUND',
+        'UNAUTHORIZED',
+        'TOKEN_EXPIRED',
+        'BAD_REQUEST',
+        'INVALID_JSON',
+        'ROUTE_NOT_FOUND',
+        'RATE_LIMITED',
+      ]),
+    );
     // A 500 (INTERNAL) reads as error.server, whatever its code.
     expect(codes.filter((c) => c !== 'INTERNAL' && !(`error.${c}` in vi))).toEqual([]);
   });
