@@ -27,7 +27,21 @@ export function fieldErrors(err: unknown): Record<string, string> {
   if (!(err instanceof ApiError)) return out;
   for (const f of err.fields) {
     const key = `field.${f.field}`;
-    out[f.field] ??= i18n.has(key) ? i18n.t(key as MessageKey) : f.message;
+    out[f.field] ??= i18n.has(key) ? i18n.t(key as MessageKey) : validationText(f.message);
   }
   return out;
+}
+
+/** zod's messages (the server's field details) as a sentence in the reader's language. */
+export function validationText(message: string): string {
+  if (i18n.locale === 'en') return message;
+  const n = (re: RegExp) => message.match(re)?.[1];
+  let m: string | undefined;
+  if ((m = n(/^Too small: expected string to have >=?(\d+) characters?$/))) return i18n.t('validation.minChars', { n: m });
+  if ((m = n(/^Too big: expected string to have <=?(\d+) characters?$/))) return i18n.t('validation.maxChars', { n: m });
+  if ((m = n(/^Too small: expected (?:number|int) to be >=?(-?[\d.]+)$/))) return i18n.t('validation.min', { n: m });
+  if ((m = n(/^Too big: expected (?:number|int) to be <=?(-?[\d.]+)$/))) return i18n.t('validation.max', { n: m });
+  if ((m = n(/^Too small: expected array to have >=?(\d+) items?$/))) return i18n.t('validation.minItems', { n: m });
+  if ((m = n(/^Too big: expected array to have <=?(\d+) items?$/))) return i18n.t('validation.maxItems', { n: m });
+  return i18n.t('validation.invalid');
 }
