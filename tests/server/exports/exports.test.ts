@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { auditLog, type Round } from '../../../db/schema/index';
+import { auditLog, rounds, type Round } from '../../../db/schema/index';
 import { CANONICAL_COLUMNS, escapeCanonical } from '../../../server/src/lib/ranking';
 import { COLUMN_TITLES, csvValueToCanonical, FLAGS_TITLE } from '../../../server/src/modules/exports/exports.format';
 import { memberToken, useTestApp } from '../../helpers/app';
@@ -166,6 +166,23 @@ describe('GET /judge/rounds/:roundId/export', () => {
     expect(text).not.toContain('Hoàng Văn Chép');
     // Only the masked national id is printed.
     expect(text).not.toMatch(/\b0\d{11}\b/);
+  });
+
+  it('states the default prediction question of a round that has none, on a line of its own', async () => {
+    await t.database.db.update(rounds).set({ predictionPrompt: '' }).where(eq(rounds.id, round.id));
+    try {
+      const lines = pdfText((await exportOf('pdf')).rawPayload).lines;
+      const at = lines.indexOf('Câu hỏi dự đoán: ');
+      expect(lines[at + 1]).toBe('Dự đoán số người trả lời đúng tất cả các câu hỏi (câu mặc định)');
+      expect(lines[at + 2]).toBe('Đáp án dự đoán (số thực tế): ');
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load((await exportOf('xlsx')).rawPayload as unknown as ArrayBuffer);
+      const info = new Map<string, unknown>();
+      wb.getWorksheet('Thông tin')!.eachRow((r) => info.set(String(r.getCell(1).value), r.getCell(2).value));
+      expect(info.get('Câu hỏi dự đoán')).toBe('Dự đoán số người trả lời đúng tất cả các câu hỏi (câu mặc định)');
+    } finally {
+      await t.database.db.update(rounds).set({ predictionPrompt: round.predictionPrompt }).where(eq(rounds.id, round.id));
+    }
   });
 
   it('gives the same bytes for the same finalized round, even seconds apart', async () => {

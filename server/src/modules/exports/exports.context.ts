@@ -51,7 +51,8 @@ export function summaryLines(ctx: ExportContext): [string, string][] {
     ['Vòng thi', `Tuần ${round.number}${round.title ? ` — ${round.title}` : ''}`],
     ['Thời gian thi (giờ Việt Nam)', `${formatVietnamTime(round.opensAt)} – ${formatVietnamTime(round.closesAt)}`],
     ['Chốt kết quả lúc (giờ Việt Nam)', formatVietnamTime(ctx.finalizedAt)],
-    ['Câu hỏi dự đoán', round.predictionPrompt],
+    // An empty prompt: residents were shown the web app's default question (play.predictionDefault).
+    ['Câu hỏi dự đoán', round.predictionPrompt || 'Dự đoán số người trả lời đúng tất cả các câu hỏi (câu mặc định)'],
     ['Đáp án dự đoán (số thực tế)', String(ctx.actualCount)],
     ['Cách tính số thực tế', TARGET_LABELS[rules.predictionTarget]],
     ['Thứ tự xếp hạng', ORDER_LABEL],

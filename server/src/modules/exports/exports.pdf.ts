@@ -107,7 +107,8 @@ export async function writePdf(ctx: ExportContext, out: Writable) {
         .font('bold')
         .text(`${k}: `, { ...PLAIN, continued: true })
         .font('regular')
-        .text(v, PLAIN);
+        // An empty text does not end a continued line: the next line would print over it.
+        .text(v || '—', PLAIN);
     }
   }
   doc.moveDown(0.6);
