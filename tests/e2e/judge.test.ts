@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { User } from '../../db/schema/index';
+import { eq } from 'drizzle-orm';
+import { contests, rounds, type User } from '../../db/schema/index';
 import { bearer, makeContest, makeMemberStaff, makeResident, makeRound, PASSWORD, prizeTiers, tokenFor } from '../helpers/factories';
 import { start, submit } from '../helpers/requests';
 import { seriousA11yViolations } from './support/browser';
@@ -174,5 +175,33 @@ describe('judge journey (desktop)', { timeout: 120_000 }, () => {
     await page.getByText('Đoạt giải cao nhất').waitFor();
     expect(await page.locator('.round', { hasText: 'Tuần 1' }).textContent()).toContain('Nguyễn Văn An');
     expectNoPageErrors(browser.errors[0]);
+  });
+
+  it('asks before finalizing a published round again, and nothing changes when the judge says no', async () => {
+    await page.goto(`${server.url}/judge/${contestSlug}/rounds/${roundId}`);
+    await page.getByRole('button', { name: 'Đã công bố' }).waitFor();
+    let asked = '';
+    page.once('dialog', (d) => {
+      asked = d.message();
+      void d.dismiss();
+    });
+    await page.getByRole('button', { name: 'Chấm lại' }).click();
+    await expect.poll(() => asked).toContain('Chấm lại sẽ rút lại việc công bố');
+    const [r] = await server.ctx.database.db.select().from(rounds).where(eq(rounds.id, roundId));
+    expect(r.publishedAt).not.toBeNull();
+  });
+
+  it('enables finalizing by itself when the round is sealed while the page is open', async () => {
+    const db = server.ctx.database.db;
+    const [contest] = await db.select().from(contests).where(eq(contests.slug, contestSlug));
+    // Closed 22 s ago: sealed when the 30 s submit grace is over, some 8 s from now.
+    const { round } = await makeRound(db, contest.id, { number: 2, title: 'Tuần sắp niêm phong', closesAt: new Date(Date.now() - 22_000) });
+    await page.goto(`${server.url}/judge/${contestSlug}/rounds/${round.id}`);
+    const finalize = page.getByRole('button', { name: 'Chấm điểm, xếp hạng' });
+    await finalize.waitFor();
+    expect(await finalize.isDisabled()).toBe(true);
+    await page.getByText('Chấm được từ', { exact: false }).waitFor();
+    await expect.poll(() => finalize.isEnabled(), { timeout: 20_000 }).toBe(true);
+    await page.getByText('Đã niêm phong').waitFor();
   });
 });
