@@ -263,6 +263,24 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     );
     expect(await seriousA11yViolations(page)).toEqual([]);
 
+    // Replacing the whole list from a file asks first: saying no keeps the two rows.
+    writeFileSync(join(dir, 'exclusions.csv'), 'Số CCCD,Số điện thoại,Ghi chú\r\n,0906000111,Thư ký\r\n');
+    await page.getByRole('radio', { name: 'Thay thế toàn bộ danh sách' }).check();
+    await page.locator('#excl-file').setInputFiles(join(dir, 'exclusions.csv'));
+    const asked: string[] = [];
+    page.once('dialog', (d) => {
+      asked.push(d.message());
+      void d.dismiss();
+    });
+    await page.getByRole('button', { name: 'Nhập tệp' }).click();
+    await expect.poll(() => asked).toEqual([expect.stringContaining('2 dòng đang có sẽ bị xoá')]);
+    expect(await server.ctx.database.db.select().from(exclusions).where(eq(exclusions.contestId, contestId))).toHaveLength(2);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Nhập tệp' }).click();
+    await page.getByText('Đã nhập 1 dòng.').waitFor();
+    const replaced = await server.ctx.database.db.select().from(exclusions).where(eq(exclusions.contestId, contestId));
+    expect(replaced.map((e) => e.phone)).toEqual(['0906000111']);
+
     await page.getByRole('link', { name: 'Theo dõi trực tiếp' }).click();
     await page.getByText('Người dự thi', { exact: true }).waitFor();
     await page.getByText('Lượt bắt đầu làm bài theo giờ').waitFor();

@@ -296,6 +296,7 @@ export const en: Record<MessageKey, string> = {
   'excl.mode': 'How to import',
   'excl.mode.append': 'Add to the current list',
   'excl.mode.replace': 'Replace the whole list',
+  'excl.confirmReplace': 'Replace the whole list: the {n} rows there now are removed and only the rows of the file remain. Continue?',
   'excl.fileHelp':
     'An .xlsx or .csv file with columns Citizen ID (Số CCCD), Phone (Số điện thoại), Note (Ghi chú); each row needs at least one of the two numbers.',
 

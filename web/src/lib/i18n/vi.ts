@@ -293,6 +293,7 @@ export const vi = {
   'excl.mode': 'Cách nhập',
   'excl.mode.append': 'Thêm vào danh sách hiện có',
   'excl.mode.replace': 'Thay thế toàn bộ danh sách',
+  'excl.confirmReplace': 'Thay thế toàn bộ danh sách: {n} dòng đang có sẽ bị xoá và chỉ còn các dòng trong tệp. Tiếp tục?',
   'excl.fileHelp': 'Tệp .xlsx hoặc .csv với các cột Số CCCD, Số điện thoại, Ghi chú (mỗi dòng cần ít nhất một trong hai số).',
 
   'admin.tab.audit': 'Nhật ký',
