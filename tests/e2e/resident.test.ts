@@ -165,9 +165,11 @@ describe('resident journey (phone, 360 px)', { timeout: 120_000 }, () => {
       await answerCurrentCorrectly();
     }
     await page.getByRole('button', { name: /Câu hỏi dự đoán/ }).click();
-    await page.getByLabel('Dự đoán: bao nhiêu người', { exact: false }).or(page.locator('#prediction')).first().fill('42');
+    await page.getByLabel('Dự đoán: bao nhiêu người', { exact: false }).or(page.locator('#prediction')).first().fill('4200');
     await page.getByRole('button', { name: 'Xem lại bài →' }).click();
     await page.getByText('Bạn đã trả lời 5/5 câu.').waitFor();
+    // Written as numbers are in Vietnamese, as its hint writes 100.000.000.
+    await page.getByText('Dự đoán của bạn: 4.200').waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
 
     // The network drops as the resident presses submit: the app keeps retrying by itself.
@@ -186,7 +188,7 @@ describe('resident journey (phone, 360 px)', { timeout: 120_000 }, () => {
 
     const subs = await server.ctx.database.db.select().from(submissions).where(eq(submissions.roundId, roundId));
     expect(subs).toHaveLength(1);
-    expect(subs[0]).toMatchObject({ score: 5, total: 5, prediction: 42 });
+    expect(subs[0]).toMatchObject({ score: 5, total: 5, prediction: 4200 });
   });
 
   it('shows the result again after a reload and lists it under my attempts', async () => {

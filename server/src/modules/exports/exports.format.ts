@@ -83,14 +83,6 @@ export function csvValueToCanonical(cell: string): string {
   return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
 }
 
-/** 83400 -> 01:23.4 (minutes:seconds). */
-export function formatDuration(ms: number): string {
-  const tenths = Math.round(ms / 100);
-  const m = Math.floor(tenths / 600);
-  const s = (tenths % 600) / 10;
-  return `${String(m).padStart(2, '0')}:${s.toFixed(1).padStart(4, '0')}`;
-}
-
 /** 2026-11-20T03:00:00.000Z -> 20/11/2026 10:00:00 (giờ Việt Nam, UTC+7, no daylight saving). */
 export function formatVietnamTime(d: Date): string {
   const v = new Date(d.getTime() + 7 * 3_600_000);

@@ -5,7 +5,8 @@ import PDFDocument from 'pdfkit';
 import { maskNationalId } from '../../lib/identity';
 import { lastPrizePosition, type ExportRow } from '../judging/index';
 import { rowsOf, summaryLines, type ExportContext } from './exports.context';
-import { flagsLabel, formatDuration, formatVietnamTime, reasonLabel } from './exports.format';
+import { formatDuration } from '../../lib/duration';
+import { flagsLabel, formatVietnamTime, reasonLabel } from './exports.format';
 
 const require = createRequire(import.meta.url);
 const FONT_REGULAR = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');

@@ -3,7 +3,8 @@ import { LOCALE_KEY, pickLocale, translate, type Locale } from './translate';
 import { vi, type MessageKey } from './vi';
 
 export type { Locale, MessageKey };
-export { formatClock, formatCountdown, formatDateTime, formatDuration, formatNumber } from './translate';
+import { formatDuration as durationIn } from './translate';
+export { formatClock, formatCountdown, formatDateTime, formatNumber } from './translate';
 
 const dicts = { vi, en };
 
@@ -40,3 +41,6 @@ class I18n {
 
 export const i18n = new I18n();
 export const t = i18n.t;
+
+/** A time taken, in the reader's language: "2:51,9" (vi), "2:51.9" (en); lib/duration.ts. */
+export const formatDuration = (ms: number) => durationIn(ms, i18n.locale);

@@ -1,4 +1,5 @@
 // Pure helpers behind the i18n state (tests use them directly).
+import { formatDuration as sharedDuration } from '../../../../server/src/lib/duration';
 
 export type Locale = 'vi' | 'en';
 export const LOCALE_KEY = 'ttt.locale';
@@ -53,11 +54,8 @@ export function formatClock(ms: number): string {
 }
 
 /** A duration in words-light form for tables: "3:05.2" (minutes:seconds.tenths). */
-export function formatDuration(ms: number): string {
-  const tenths = Math.floor(ms / 100);
-  const m = Math.floor(tenths / 600);
-  const s = Math.floor((tenths % 600) / 10);
-  return `${m}:${String(s).padStart(2, '0')}.${tenths % 10}`;
+export function formatDuration(ms: number, locale: Locale = 'vi'): string {
+  return sharedDuration(ms, locale === 'vi' ? ',' : '.');
 }
 
 /** Countdown to a moment, for round cards: "2 ngày 03:04:05" / "2 d 03:04:05". */

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration } from '../../server/src/lib/duration';
+import { formatDuration as webDuration } from '../../web/src/lib/i18n/translate';
+
+describe('durations', () => {
+  it('reads as a stopwatch, to the nearest tenth, with the Vietnamese decimal comma', () => {
+    expect(formatDuration(171_949)).toBe('2:51,9');
+    expect(formatDuration(1_549)).toBe('0:01,5');
+    expect(formatDuration(1_550)).toBe('0:01,6');
+    expect(formatDuration(59_960)).toBe('1:00,0');
+    expect(formatDuration(0)).toBe('0:00,0');
+    expect(formatDuration(3_723_400)).toBe('62:03,4');
+    expect(formatDuration(-5)).toBe('0:00,0');
+    expect(formatDuration(171_949, '.')).toBe('2:51.9');
+  });
+
+  it('is the same rule on the web pages as in the signed PDF', () => {
+    for (const ms of [0, 1_549, 1_550, 59_960, 171_949, 3_723_400]) {
+      expect(webDuration(ms, 'vi')).toBe(formatDuration(ms));
+      expect(webDuration(ms, 'en')).toBe(formatDuration(ms, '.'));
+    }
+  });
+});
