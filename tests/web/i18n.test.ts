@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nationalIdProblem as serverIdProblem, normalizePhone as serverNormalizePhone } from '../../server/src/lib/identity';
 import { en } from '../../web/src/lib/i18n/en';
-import { format, formatClock, formatCountdown, formatDateTime, pickLocale, translate } from '../../web/src/lib/i18n/translate';
+import { format, formatClock, formatCountdown, formatDateTime, formatPercent, pickLocale, translate } from '../../web/src/lib/i18n/translate';
+import { participationRate } from '../../server/src/lib/participation';
 import { vi } from '../../web/src/lib/i18n/vi';
 import { nationalIdProblem, normalizePhone, passwordProblem } from '../../web/src/lib/validation';
 import { fromVnInput, toVnInput } from '../../web/src/lib/vntime';
@@ -75,6 +76,17 @@ describe('i18n', () => {
     expect(format('Còn {n} phút {x}', { n: 5 })).toBe('Còn 5 phút {x}');
     expect(translate({ vi, en }, 'en', 'play.questionOf', { n: 1, total: 2 })).toBe('Question 1/2');
     expect(translate({ vi, en }, 'vi', 'play.questionOf', { n: 1, total: 2 })).toBe('Câu 1/2');
+  });
+
+  it('writes participation rates so that a first few of a large headcount still show', () => {
+    expect(formatPercent(0.5, 'vi')).toBe('50%');
+    expect(formatPercent(0.0123, 'vi')).toBe('1,23%');
+    expect(formatPercent(participationRate(3, 95_000)!, 'vi')).toBe('0,0032%');
+    expect(formatPercent(participationRate(3, 95_000)!, 'en')).toBe('0.0032%');
+    expect(formatPercent(0, 'vi')).toBe('0%');
+    expect(participationRate(3, null)).toBeNull();
+    expect(participationRate(3, 0)).toBeNull();
+    expect(participationRate(1, 3)).toBe(0.333333);
   });
 
   it('formats clocks and countdowns', () => {

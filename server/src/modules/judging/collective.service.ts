@@ -1,6 +1,7 @@
 import type { Db } from '../../../../db/client';
 import { compareVi } from '../../lib/collation';
 import { notFound } from '../../lib/errors';
+import { participationRate } from '../../lib/participation';
 import { requireContest, requireRound } from '../contests/index';
 import { collectiveCounts, type CollectiveRow } from './collective.repo';
 
@@ -20,13 +21,15 @@ function rankBy(rows: CollectiveRow[], value: (r: CollectiveRow) => number): Col
   let rank = 0;
   return withValue.map(({ r, v }, i) => {
     if (i === 0 || v !== withValue[i - 1].v) rank = i + 1;
-    return { rank, id: r.id, name: r.name, participants: r.participants, headcount: r.headcount, participationRate: rateOf(r) };
+    return {
+      rank,
+      id: r.id,
+      name: r.name,
+      participants: r.participants,
+      headcount: r.headcount,
+      participationRate: participationRate(r.participants, r.headcount),
+    };
   });
-}
-
-function rateOf(r: CollectiveRow): number | null {
-  if (r.headcount === null || r.headcount <= 0) return null;
-  return Math.round((r.participants / r.headcount) * 10_000) / 10_000;
 }
 
 export async function collectiveRanking(db: Db, contestId: string, roundId: string | undefined) {
@@ -40,7 +43,7 @@ export async function collectiveRanking(db: Db, contestId: string, roundId: stri
     return {
       byParticipants: rankBy(rows, (r) => r.participants),
       byParticipationRate: rankBy(
-        rows.filter((r) => rateOf(r) !== null),
+        rows.filter((r) => participationRate(r.participants, r.headcount) !== null),
         (r) => r.participants / r.headcount!,
       ),
     };

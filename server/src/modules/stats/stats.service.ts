@@ -3,6 +3,7 @@ import { roundStatus, SUBMIT_GRACE_MS } from '../../lib/rounds';
 import { requireRound } from '../contests/index';
 import * as repo from './stats.repo';
 import type { StatsResponse } from './stats.schemas';
+import { participationRate } from '../../lib/participation';
 
 type Group = StatsResponse['byLocality'][number];
 
@@ -19,7 +20,7 @@ function groups(list: { id: string; name: string; headcount: number | null }[], 
   }
   const out = [...known.values()];
   if (none.participants) out.push(none);
-  return out.map((g) => ({ ...g, participationRate: g.headcount ? Math.round((g.participants / g.headcount) * 10_000) / 10_000 : null }));
+  return out.map((g) => ({ ...g, participationRate: participationRate(g.participants, g.headcount) }));
 }
 
 export async function roundStats(database: Database, roundId: string, now = new Date()): Promise<StatsResponse> {

@@ -467,6 +467,7 @@ export const en: Record<MessageKey, string> = {
   'live.updated': 'Updated at {at} (refreshes every 15 seconds)',
   'live.byHour': 'Attempts started by hour',
   'live.byLocality': 'Participants by locality',
+  'live.withRate': '{name} · {rate} took part',
   'live.byUnit': 'Participants by unit',
   'live.noGroup': 'None chosen',
 

@@ -43,6 +43,13 @@ export function formatNumber(n: number, locale: Locale): string {
   return new Intl.NumberFormat(tag(locale)).format(n);
 }
 
+/** A share as a percentage: 0.5 -> "50%", 0.0123 -> "1,23%", 0.0000316 -> "0,0032%" (a first few of a large headcount still show). */
+export function formatPercent(x: number, locale: Locale): string {
+  const opts: Intl.NumberFormatOptions =
+    x !== 0 && Math.abs(x) < 0.01 ? { style: 'percent', maximumSignificantDigits: 2 } : { style: 'percent', maximumFractionDigits: 2 };
+  return new Intl.NumberFormat(tag(locale), opts).format(x);
+}
+
 /** 75_400 ms -> "1:15"; with hours "1:02:03". */
 export function formatClock(ms: number): string {
   const total = Math.max(0, Math.ceil(ms / 1000));

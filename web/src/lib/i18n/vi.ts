@@ -462,6 +462,7 @@ export const vi = {
   'live.updated': 'Cập nhật lúc {at} (tự làm mới mỗi 15 giây)',
   'live.byHour': 'Lượt bắt đầu làm bài theo giờ',
   'live.byLocality': 'Người dự thi theo địa phương',
+  'live.withRate': '{name} · tham gia {rate}',
   'live.byUnit': 'Người dự thi theo đơn vị',
   'live.noGroup': 'Chưa chọn',
 
