@@ -105,8 +105,11 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
   it('writes a question by hand: the editor refuses empty options, keeps 3–4 options and one correct answer', async () => {
     const dialog = await newQuestion('Cổng dịch vụ công quốc gia có địa chỉ nào?');
     await fillOptions(dialog, 'dichvucong.gov.vn', 'vnexpress.net');
+    // No option is marked correct until the author marks one.
+    expect(await dialog.locator('input[name="q-correct"]:checked').count()).toBe(0);
     await dialog.getByRole('button', { name: 'Lưu' }).click();
     await dialog.getByText('Phương án không được để trống.').first().waitFor();
+    await dialog.getByText('Vui lòng chọn một đáp án đúng.').waitFor();
     // Down to three options: the remove buttons stop there.
     await dialog.getByRole('button', { name: 'Bỏ phương án D' }).click();
     expect(await dialog.getByRole('button', { name: 'Bỏ phương án C' }).isDisabled()).toBe(true);

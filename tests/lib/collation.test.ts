@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { comparePersonNames, compareVi, sortByName } from '../../server/src/lib/collation';
+import { comparePersonNames, compareVi, matchesSearch, searchKey, sortByName } from '../../server/src/lib/collation';
 
 describe('Vietnamese order', () => {
   it('puts đ after d, the vowels with marks after their base letters, and compares numbers as numbers', () => {
@@ -39,5 +39,14 @@ describe('Vietnamese order', () => {
     const sorted = sortByName(rows, (r) => r.name);
     expect(sorted).toBe(rows);
     expect(rows.map((r) => r.name)).toEqual(['Xã An', 'Xã Ăn', 'Xã Ân', 'Xã Ấp']);
+  });
+
+  it('searches with or without accents, in any case', () => {
+    expect(searchKey('Kiểm thử  Phần mềm Đà Nẵng')).toBe('kiem thu phan mem da nang');
+    expect(matchesSearch('Chuyển đổi số là gì?', 'chuyen doi so')).toBe(true);
+    expect(matchesSearch('Chuyển đổi số là gì?', 'CHUYỂN ĐỔI')).toBe(true);
+    expect(matchesSearch('Chuyển đổi số là gì?', 'chuyen doi xanh')).toBe(false);
+    expect(matchesSearch('Đề án 06', 'de an')).toBe(true);
+    expect(matchesSearch('anything', '  ')).toBe(true);
   });
 });

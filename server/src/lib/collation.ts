@@ -28,3 +28,18 @@ function givenName(fullName: string): string {
 export function sortByName<T>(rows: T[], name: (row: T) => string): T[] {
   return rows.sort((a, b) => vi.compare(name(a), name(b)));
 }
+
+/**
+ * A text as a search compares it: lower case, without tone marks or diacritics, đ as d, runs
+ * of white space as one. Residents and staff often type Vietnamese without accents ("kiem
+ * thu" for "kiểm thử"); the search finds both ways.
+ */
+export function searchKey(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/** Whether `text` contains `query`, compared by searchKey (an empty query matches everything). */
+export function matchesSearch(text: string, query: string): boolean {
+  const q = searchKey(query);
+  return !q || searchKey(text).includes(q);
+}

@@ -1,16 +1,19 @@
-import { and, asc, eq, ilike, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { lockKey, type Db } from '../../../../db/client';
 import { attempts, questions, roundQuestions, type Question } from '../../../../db/schema/index';
+import { matchesSearch } from '../../lib/collation';
 
-export function listQuestions(db: Db, contestId: string, filter: { topic?: string; q?: string }) {
+/** A contest's bank, of one topic when given; `q` matches the text with or without accents (lib/collation.ts searchKey). */
+export async function listQuestions(db: Db, contestId: string, filter: { topic?: string; q?: string }) {
   const conds = [eq(questions.contestId, contestId)];
   if (filter.topic) conds.push(eq(questions.topic, filter.topic));
-  if (filter.q) conds.push(ilike(questions.text, `%${filter.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`));
-  return db
+  const rows = await db
     .select()
     .from(questions)
     .where(and(...conds))
     .orderBy(asc(questions.createdAt), asc(questions.id));
+  // A contest's bank is hundreds of questions: compared here, where the rule lives, not in SQL.
+  return filter.q ? rows.filter((q) => matchesSearch(q.text, filter.q!)) : rows;
 }
 
 export function findQuestion(db: Db, id: string): Promise<Question | undefined> {
