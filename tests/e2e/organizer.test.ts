@@ -255,8 +255,19 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     await page.getByText('Danh sách trống.').waitFor();
     await page.getByLabel('Dán nhiều dòng').fill('0905123456, Tổ ra đề\n038090001234, Ban Giám khảo');
     await page.getByRole('button', { name: 'Thêm vào danh sách' }).click();
+    // Not saved yet: the page says so, and leaving it asks first (no keeps the edits).
+    await page.getByText('Danh sách có thay đổi chưa lưu.').waitFor();
+    const leaving: string[] = [];
+    page.once('dialog', (d) => {
+      leaving.push(d.message());
+      void d.dismiss();
+    });
+    await page.getByRole('link', { name: 'Theo dõi trực tiếp' }).click();
+    await expect.poll(() => leaving).toEqual(['Danh sách có thay đổi chưa lưu. Rời trang và bỏ các thay đổi?']);
+    expect(page.url()).toContain('/exclusions');
     await page.getByRole('button', { name: 'Lưu', exact: true }).click();
     await page.getByText('Đã lưu danh sách (2 dòng).').waitFor();
+    expect(await page.getByText('Danh sách có thay đổi chưa lưu.').count()).toBe(0);
     const list = await server.ctx.database.db.select().from(exclusions).where(eq(exclusions.contestId, contestId));
     expect(list.map((e) => [e.phone, e.nationalId, e.note]).sort()).toEqual(
       [

@@ -20,6 +20,7 @@ export const en: Record<MessageKey, string> = {
   'common.forbidden': 'Your account cannot view this page.',
   'common.save': 'Save',
   'common.saved': 'Saved.',
+  'common.leaveUnsaved': 'The list has unsaved changes. Leave the page and drop them?',
   'common.cancel': 'Cancel',
   'common.edit': 'Edit',
   'common.delete': 'Delete',

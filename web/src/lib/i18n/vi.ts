@@ -18,6 +18,7 @@ export const vi = {
   'common.forbidden': 'Tài khoản của bạn không có quyền xem trang này.',
   'common.save': 'Lưu',
   'common.saved': 'Đã lưu.',
+  'common.leaveUnsaved': 'Danh sách có thay đổi chưa lưu. Rời trang và bỏ các thay đổi?',
   'common.cancel': 'Huỷ',
   'common.edit': 'Sửa',
   'common.delete': 'Xoá',
