@@ -213,11 +213,15 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     await page.getByRole('heading', { name: 'Ngoại lệ cho người dự thi' }).waitFor();
     await page.getByText('Chưa có ngoại lệ nào.').waitFor();
     await fillByLabel(page, [
-      ['Điện thoại', '0356 789 012'],
+      ['Điện thoại', '0356 000 999'],
       ['Thêm lượt', '1'],
       ['Thêm phút', '10'],
       ['Lý do', 'Mất điện khi đang làm bài'],
     ]);
+    await page.getByRole('button', { name: 'Lưu ngoại lệ' }).click();
+    // A number nobody registered with is named as such, beside the phone.
+    await page.getByText('Không có tài khoản nào đăng ký bằng số điện thoại này.').waitFor();
+    await fillByLabel(page, [['Điện thoại', '0356 789 012']]);
     await page.getByRole('button', { name: 'Lưu ngoại lệ' }).click();
     await page.getByText('Đã lưu ngoại lệ cho Hà Thị Sự Cố').waitFor();
     await page.getByRole('cell', { name: 'Mất điện khi đang làm bài' }).waitFor();

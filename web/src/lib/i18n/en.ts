@@ -427,6 +427,7 @@ export const en: Record<MessageKey, string> = {
   'overrides.extraMinutes': 'Extra minutes',
   'overrides.reason': 'Reason',
   'overrides.none': 'No exceptions yet.',
+  'overrides.unknownPhone': 'No account is registered with this phone number.',
   'overrides.save': 'Save exception',
   'overrides.saved': 'Saved the exception for {name} ({n} attempt(s) in progress extended).',
   'rounds.err.number': 'The number must be a positive whole number.',

@@ -422,6 +422,7 @@ export const vi = {
   'overrides.extraMinutes': 'Thêm phút',
   'overrides.reason': 'Lý do',
   'overrides.none': 'Chưa có ngoại lệ nào.',
+  'overrides.unknownPhone': 'Không có tài khoản nào đăng ký bằng số điện thoại này.',
   'overrides.save': 'Lưu ngoại lệ',
   'overrides.saved': 'Đã lưu ngoại lệ cho {name} ({n} bài đang làm được kéo dài).',
   'rounds.err.number': 'Số thứ tự phải là số nguyên dương.',
