@@ -191,7 +191,8 @@ export const en: Record<MessageKey, string> = {
   'error.ROUND_NOT_FINALIZED': 'The round has not been finalized.',
   'error.RESULTS_NOT_PUBLISHED': 'Results have not been published yet.',
   'error.RESULTS_STALE': 'Data changed since the last finalization: finalize again before publishing or downloading the list.',
-  'error.ROUND_LOCKED': 'This round already has attempts, so its questions cannot change.',
+  'error.ROUND_LOCKED':
+    "This round already has attempts, so its questions cannot change. A wrong key is corrected with 'Correct the key' in the round's item analysis, once the round is closed.",
   'error.INVALID_QUESTION': 'A question needs 3 or 4 options and exactly one correct answer.',
   'error.ALREADY_DISQUALIFIED': 'This person is already disqualified in this round.',
   'error.POW_REQUIRED': 'Your browser could not be verified; please press Register again.',

@@ -189,7 +189,8 @@ export const vi = {
   'error.ROUND_NOT_FINALIZED': 'Tuần thi chưa được chấm.',
   'error.RESULTS_NOT_PUBLISHED': 'Kết quả chưa được công bố.',
   'error.RESULTS_STALE': 'Dữ liệu đã thay đổi sau lần chấm gần nhất: vui lòng chấm lại trước khi công bố hoặc tải danh sách.',
-  'error.ROUND_LOCKED': 'Tuần thi đã có người làm bài nên không thể thay đổi câu hỏi.',
+  'error.ROUND_LOCKED':
+    'Tuần thi đã có người làm bài nên không thể thay đổi câu hỏi. Đáp án sai được sửa bằng "Sửa đáp án" trong phần Phân tích câu hỏi của tuần thi, sau khi tuần thi đóng.',
   'error.INVALID_QUESTION': 'Câu hỏi cần 3 hoặc 4 phương án và đúng một đáp án đúng.',
   'error.ALREADY_DISQUALIFIED': 'Người này đã bị loại ở tuần thi này.',
   'error.POW_REQUIRED': 'Không xác minh được trình duyệt, vui lòng bấm Đăng ký lại.',
