@@ -6,6 +6,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exclusions, overrides, questions, roundQuestions, rounds } from '../../db/schema/index';
 import { makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, PASSWORD } from '../helpers/factories';
+import { makeOpenAttempt } from '../helpers/results-factories';
 import { seriousA11yViolations } from './support/browser';
 import { useWebServer } from './support/server';
 import { expectNoPageErrors, fillByLabel, loginThroughUi, useBrowser } from './support/session';
@@ -252,6 +253,15 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     expect(after.title).toBe('Tuần đã đóng sớm');
     expect(after.closesAt.getTime()).toBe(closed.closesAt.getTime());
     expect(await page.getByRole('button', { name: 'Đóng tuần thi ngay' }).count()).toBe(0);
+
+    // Someone took it: its pool is fixed, and the bank marks its questions instead of offering edits that would fail.
+    await makeOpenAttempt(db, after, (await makeResident(db)).id);
+    await page.reload();
+    await page.getByText('Tuần thi đã có người làm bài nên bộ câu hỏi không thể thay đổi nữa.', { exact: false }).waitFor();
+    expect(await page.getByRole('button', { name: 'Lưu bộ câu hỏi' }).count()).toBe(0);
+    expect(await page.locator('ul.pool input[type="checkbox"]:not([disabled])').count()).toBe(0);
+    await page.getByRole('link', { name: 'Ngân hàng câu hỏi' }).click();
+    await expect.poll(() => page.getByText('Đã có người làm', { exact: true }).count()).toBe(5);
   });
 
   it('keeps an exclusion list and shows live participation', async () => {
@@ -301,7 +311,7 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
 
     await page.getByRole('link', { name: 'Theo dõi trực tiếp' }).click();
     await page.getByText('Người dự thi', { exact: true }).waitFor();
-    await page.getByText('Lượt bắt đầu làm bài theo giờ').waitFor();
+    await page.getByText('Lượt bắt đầu làm bài theo giờ').first().waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
     expectNoPageErrors(browser.errors[0]);
   });

@@ -195,6 +195,13 @@ describe('PATCH and DELETE /admin/questions/:questionId', () => {
     });
     expect(put.statusCode).toBe(409);
     expect(put.json().code).toBe('ROUND_LOCKED');
+    // The lists say so beforehand: the bank marks these questions, the pool is marked fixed.
+    const [spare] = await makeQuestions(t.database.db, c.id, 1);
+    const bank = (await call(t.app, 'GET', `/admin/contests/${c.id}/questions`, org)).json() as { id: string; locked: boolean }[];
+    expect(new Map(bank.map((q) => [q.id, q.locked]))).toEqual(new Map([...pool.map((q) => [q.id, true] as const), [spare.id, false]]));
+    expect((await call(t.app, 'GET', `/admin/rounds/${round.id}/questions`, org)).json().locked).toBe(true);
+    const other = await makeRound(t.database.db, c.id);
+    expect((await call(t.app, 'GET', `/admin/rounds/${other.round.id}/questions`, org)).json().locked).toBe(false);
   });
 });
 

@@ -40,6 +40,17 @@ export async function deleteQuestion(db: Db, id: string) {
 }
 
 /** Whether the question sits in the pool of a round that already has attempts. */
+/** The contest's questions in the pool of a round that has attempts: they can no longer be edited or deleted. */
+export async function lockedQuestions(db: Db, contestId: string): Promise<Set<string>> {
+  const result = await db.execute(sql`
+    select distinct rq.question_id
+    from round_questions rq
+    join rounds r on r.id = rq.round_id
+    where r.contest_id = ${contestId} and exists (select 1 from attempts a where a.round_id = r.id)`);
+  const rows = (Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? [])) as { question_id: string }[];
+  return new Set(rows.map((r) => r.question_id));
+}
+
 export async function questionIsLocked(db: Db, questionId: string): Promise<boolean> {
   const rows = await db
     .select({ one: sql`1` })

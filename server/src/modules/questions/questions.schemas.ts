@@ -33,6 +33,8 @@ export const AdminQuestion = z.object({
   updatedAt: z.string(),
   /** In lists and pools: the answer is already public (the question is in a sealed round's pool). */
   published: z.boolean().optional(),
+  /** Extension, in the bank's list: in the pool of a round that has attempts, so editing or deleting it is 409 ROUND_LOCKED. */
+  locked: z.boolean().optional(),
 });
 export type AdminQuestion = z.infer<typeof AdminQuestion>;
 
@@ -56,7 +58,13 @@ export const PoolBody = z.object({
   /** Required to put a question whose answer is already public (in a sealed round's key) in this pool: 409 QUESTION_PUBLISHED otherwise. */
   allowPublished: z.boolean().optional(),
 });
-export const PoolResponse = z.object({ roundId: z.string(), questionCount: z.number(), size: z.number(), questions: z.array(AdminQuestion) });
+export const PoolResponse = z.object({
+  roundId: z.string(),
+  questionCount: z.number(),
+  size: z.number(),
+  locked: z.boolean().optional().describe('extension: the round has attempts, so its pool can no longer change (PUT is 409 ROUND_LOCKED)'),
+  questions: z.array(AdminQuestion),
+});
 
 export const ImportQuery = z.object({
   dryRun: queryFlag,

@@ -20,9 +20,10 @@ async function warningsFor(db: Db, q: Question): Promise<LintWarning[]> {
   return new BankLint(await repo.bankForLint(db, q.contestId)).lint(q);
 }
 
-export function toAdminQuestion(q: Question, published?: ReadonlyMap<string, string>): AdminQuestion {
+export function toAdminQuestion(q: Question, published?: ReadonlyMap<string, string>, locked?: ReadonlySet<string>): AdminQuestion {
   return {
     ...(published ? { published: published.has(q.id) } : {}),
+    ...(locked ? { locked: locked.has(q.id) } : {}),
     id: q.id,
     contestId: q.contestId,
     text: q.text,
@@ -45,11 +46,12 @@ function assertValid(input: QuestionInput) {
 
 export async function listQuestions(db: Db, contestId: string, filter: { topic?: string; q?: string }) {
   const contest = await requireContest(db, contestId);
-  const [rows, published] = await Promise.all([
+  const [rows, published, locked] = await Promise.all([
     repo.listQuestions(db, contest.id, filter),
     repo.publishedQuestions(db, contest.id, SUBMIT_GRACE_MS, new Date()),
+    repo.lockedQuestions(db, contest.id),
   ]);
-  return rows.map((q) => toAdminQuestion(q, published));
+  return rows.map((q) => toAdminQuestion(q, published, locked));
 }
 
 export async function createQuestion(db: Db, actorId: string, contestId: string, input: QuestionInput) {
@@ -103,11 +105,18 @@ export async function deleteQuestion(db: Db, actorId: string, questionId: string
 
 export async function getPool(db: Db, roundId: string) {
   const round = await requireRound(db, roundId);
-  const [rows, published] = await Promise.all([
+  const [rows, published, locked] = await Promise.all([
     repo.poolQuestions(db, round.id),
     repo.publishedQuestions(db, round.contestId, SUBMIT_GRACE_MS, new Date(), round.id),
+    roundHasAttempts(db, round.id),
   ]);
-  return { roundId: round.id, questionCount: round.questionCount, size: rows.length, questions: rows.map((r) => toAdminQuestion(r.q, published)) };
+  return {
+    roundId: round.id,
+    questionCount: round.questionCount,
+    size: rows.length,
+    locked,
+    questions: rows.map((r) => toAdminQuestion(r.q, published)),
+  };
 }
 
 export async function setPool(db: Db, actorId: string, roundId: string, questionIds: string[], allowPublished = false, now = new Date()) {

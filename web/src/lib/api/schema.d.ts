@@ -2862,6 +2862,7 @@ export interface paths {
                             explanation: string | null;
                             updatedAt: string;
                             published?: boolean;
+                            locked?: boolean;
                         }[];
                     };
                 };
@@ -2985,6 +2986,7 @@ export interface paths {
                             explanation: string | null;
                             updatedAt: string;
                             published?: boolean;
+                            locked?: boolean;
                             warnings: {
                                 /** @enum {string} */
                                 rule: "lower_bound_options" | "longest_correct" | "answer_in_stem" | "near_duplicate" | "answered_elsewhere" | "all_of_the_above" | "undated_statistic";
@@ -3231,6 +3233,7 @@ export interface paths {
                             explanation: string | null;
                             updatedAt: string;
                             published?: boolean;
+                            locked?: boolean;
                             warnings: {
                                 /** @enum {string} */
                                 rule: "lower_bound_options" | "longest_correct" | "answer_in_stem" | "near_duplicate" | "answered_elsewhere" | "all_of_the_above" | "undated_statistic";
@@ -3350,6 +3353,8 @@ export interface paths {
                             roundId: string;
                             questionCount: number;
                             size: number;
+                            /** @description extension: the round has attempts, so its pool can no longer change (PUT is 409 ROUND_LOCKED) */
+                            locked?: boolean;
                             questions: {
                                 id: string;
                                 contestId: string;
@@ -3363,6 +3368,7 @@ export interface paths {
                                 explanation: string | null;
                                 updatedAt: string;
                                 published?: boolean;
+                                locked?: boolean;
                             }[];
                         };
                     };
@@ -3472,6 +3478,8 @@ export interface paths {
                             roundId: string;
                             questionCount: number;
                             size: number;
+                            /** @description extension: the round has attempts, so its pool can no longer change (PUT is 409 ROUND_LOCKED) */
+                            locked?: boolean;
                             questions: {
                                 id: string;
                                 contestId: string;
@@ -3485,6 +3493,7 @@ export interface paths {
                                 explanation: string | null;
                                 updatedAt: string;
                                 published?: boolean;
+                                locked?: boolean;
                             }[];
                         };
                     };

@@ -321,6 +321,8 @@ export const en: Record<MessageKey, string> = {
   'q.editN': 'Edit question {n}',
   'q.deleteN': 'Delete question {n}',
   'q.search': 'Search text',
+  'q.locked': 'In use',
+  'q.lockedHint': "In the pool of a round that has attempts: it cannot be edited or deleted. A wrong key is corrected in that round's item analysis.",
   'q.topic': 'Topic',
   'q.allTopics': 'All topics',
   'q.text': 'Question text',
@@ -441,6 +443,8 @@ export const en: Record<MessageKey, string> = {
   'rounds.err.prize': 'Each prize needs a name and a count of at least 1.',
 
   'pool.title': 'Questions of this round',
+  'pool.locked':
+    "This round has attempts, so its pool can no longer change. A wrong key is corrected with 'Correct the key' in the item analysis, once the round is closed.",
   'pool.selected': '{n} selected; each attempt draws {need} at random.',
   'pool.tooFew': 'Not enough',
   'pool.selectShown': 'Select the {n} shown',

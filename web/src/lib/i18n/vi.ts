@@ -317,6 +317,9 @@ export const vi = {
   'q.editN': 'Sửa câu {n}',
   'q.deleteN': 'Xoá câu {n}',
   'q.search': 'Tìm theo nội dung',
+  'q.locked': 'Đã có người làm',
+  'q.lockedHint':
+    'Câu hỏi thuộc bộ câu hỏi của một tuần thi đã có người làm bài: không sửa hay xoá được. Đáp án sai được sửa trong phần Phân tích câu hỏi của tuần thi.',
   'q.topic': 'Chủ đề',
   'q.allTopics': 'Tất cả chủ đề',
   'q.text': 'Nội dung câu hỏi',
@@ -436,6 +439,8 @@ export const vi = {
   'rounds.err.prize': 'Mỗi giải cần tên và số lượng từ 1 trở lên.',
 
   'pool.title': 'Câu hỏi của tuần thi',
+  'pool.locked':
+    'Tuần thi đã có người làm bài nên bộ câu hỏi không thể thay đổi nữa. Đáp án sai được sửa bằng "Sửa đáp án" trong phần Phân tích câu hỏi, sau khi tuần thi đóng.',
   'pool.selected': 'Đã chọn {n} câu; mỗi bài thi rút ngẫu nhiên {need} câu.',
   'pool.tooFew': 'Chưa đủ câu',
   'pool.selectShown': 'Chọn {n} câu đang hiện',
