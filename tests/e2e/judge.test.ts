@@ -175,6 +175,20 @@ describe('judge journey (desktop)', { timeout: 120_000 }, () => {
     await page.getByText('Đoạt giải cao nhất').waitFor();
     expect(await page.locator('.round', { hasText: 'Tuần 1' }).textContent()).toContain('Nguyễn Văn An');
     expectNoPageErrors(browser.errors[0]);
+
+    // On a phone each winner is a card: every column's value is on the screen, none past its edge.
+    const phone = await browser.open('phone');
+    await phone.goto(`${server.url}/c/${contestSlug}/rounds/${roundId}`);
+    const card = phone.locator('tbody tr', { hasText: 'Nguyễn Văn An' });
+    await card.waitFor();
+    const width = await phone.evaluate(() => window.innerWidth);
+    for (const label of ['Hạng', 'Giải', 'Điểm', 'Dự đoán', 'Thời gian làm bài']) {
+      const cell = card.locator(`td[data-label="${label}"]`);
+      const box = (await cell.boundingBox())!;
+      expect(box.x + box.width, label).toBeLessThanOrEqual(width);
+    }
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await seriousA11yViolations(phone)).toEqual([]);
   });
 
   it('asks before finalizing a published round again, and nothing changes when the judge says no', async () => {
