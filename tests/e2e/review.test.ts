@@ -15,7 +15,12 @@ describe('reviewing my answers', { timeout: 90_000 }, () => {
   it('waits for the answer key, then shows my choice and the correct option of each question', async () => {
     const db = server.ctx.database.db;
     const contest = await makeContest(db);
-    const { round } = await makeRound(db, contest.id, { number: 3, questionCount: 4, timeLimitSeconds: 600, closesAt: new Date(Date.now() + 60_000) }, 4);
+    const { round } = await makeRound(
+      db,
+      contest.id,
+      { number: 3, title: 'Tuần thi thử', questionCount: 4, timeLimitSeconds: 600, closesAt: new Date(Date.now() + 60_000) },
+      4,
+    );
     const user = await makeResident(db);
     const token = tokenFor(server.ctx.app, user);
     const served = (await start(server.ctx.app, round.id, token)).json() as Served;
@@ -34,9 +39,11 @@ describe('reviewing my answers', { timeout: 90_000 }, () => {
 
     await ageRound(db, round.id, 91_000);
     await page.goto(`${server.url}/me`);
+    // The round by the name its organizers gave it.
+    await page.getByRole('heading', { name: 'Tuần thi thử · lượt 1' }).waitFor();
     await page.getByRole('link', { name: 'Xem lại bài làm' }).click();
     await page.waitForURL(`**/me/${served.attemptId}`);
-    await page.getByRole('heading', { name: 'Xem lại bài làm · Tuần thi thứ 3 · lượt 1' }).waitFor();
+    await page.getByRole('heading', { name: 'Xem lại bài làm · Tuần thi thử · lượt 1' }).waitFor();
     const items = page.locator('ol.review > li');
     expect(await items.count()).toBe(4);
     // Each question as served, the chosen option marked where one was chosen.

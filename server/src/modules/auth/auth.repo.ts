@@ -37,6 +37,7 @@ export function listAttemptsOfUser(db: Db, userId: string) {
       roundId: attempts.roundId,
       contestId: rounds.contestId,
       roundNumber: rounds.number,
+      roundTitle: rounds.title,
       attemptNo: attempts.attemptNo,
       startedAt: attempts.startedAt,
       deadline: attempts.deadline,

@@ -79,6 +79,7 @@ export const MyAttemptsResponse = z.array(
     roundId: z.string(),
     contestId: z.string(),
     roundNumber: z.number(),
+    roundTitle: z.string().describe("extension: the round's title as organizers named it (may be empty)"),
     attemptNo: z.number(),
     status: z.enum(['in_progress', 'submitted', 'expired']),
     startedAt: z.string(),

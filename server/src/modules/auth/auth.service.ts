@@ -143,6 +143,7 @@ export async function myAttempts(db: Db, userId: string, now = new Date()) {
       roundId: r.roundId,
       contestId: r.contestId,
       roundNumber: r.roundNumber,
+      roundTitle: r.roundTitle,
       attemptNo: r.attemptNo,
       status: submitted ? ('submitted' as const) : r.deadline.getTime() + 30_000 < now.getTime() ? ('expired' as const) : ('in_progress' as const),
       startedAt: r.startedAt.toISOString(),

@@ -125,6 +125,7 @@ export const AttemptReviewResponse = z.object({
   roundId: z.string(),
   contestId: z.string(),
   roundNumber: z.number(),
+  roundTitle: z.string(),
   attemptNo: z.number(),
   submitted: z.boolean(),
   score: z.number().optional().describe('as stored, regraded by corrections; absent when not submitted'),

@@ -176,6 +176,7 @@ export async function attemptReview(db: Db, userId: string, attemptId: string, n
     roundId: a.roundId,
     contestId: round.contestId,
     roundNumber: round.number,
+    roundTitle: round.title,
     attemptNo: a.attemptNo,
     submitted: a.choices !== null,
     score: a.score ?? undefined,

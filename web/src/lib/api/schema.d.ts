@@ -731,6 +731,8 @@ export interface paths {
                             roundId: string;
                             contestId: string;
                             roundNumber: number;
+                            /** @description extension: the round's title as organizers named it (may be empty) */
+                            roundTitle: string;
                             attemptNo: number;
                             /** @enum {string} */
                             status: "in_progress" | "submitted" | "expired";
@@ -6230,6 +6232,7 @@ export interface paths {
                             roundId: string;
                             contestId: string;
                             roundNumber: number;
+                            roundTitle: string;
                             attemptNo: number;
                             submitted: boolean;
                             /** @description as stored, regraded by corrections; absent when not submitted */
