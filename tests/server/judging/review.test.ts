@@ -1,6 +1,8 @@
 import { eq, inArray } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { questions } from '../../../db/schema/index';
+import type { AttemptReviewResponse } from '../../../server/src/modules/judging/judging.schemas';
 import { memberToken, useTestApp } from '../../helpers/app';
 import { makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
 import { ageRound } from '../../helpers/results-factories';
@@ -17,22 +19,7 @@ beforeAll(async () => {
   judge = await memberToken(t, 'judge');
 });
 
-interface Review {
-  attemptId: string;
-  submitted: boolean;
-  score?: number;
-  total: number;
-  prediction?: number;
-  questions: {
-    questionId: string;
-    text: string;
-    options: { id: string; text: string }[];
-    chosenOptionId: string | null;
-    correctOptionId: string;
-    explanation?: string;
-    voided?: true;
-  }[];
-}
+type Review = z.infer<typeof AttemptReviewResponse>;
 
 const review = (attemptId: string, token?: string) => call(t.app, 'GET', `/me/attempts/${attemptId}/review`, token);
 

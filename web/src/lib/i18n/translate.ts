@@ -39,8 +39,8 @@ export function formatDateTime(iso: string | number | Date, locale: Locale): str
   );
 }
 
-export function formatNumber(n: number, locale: Locale): string {
-  return new Intl.NumberFormat(tag(locale)).format(n);
+export function formatNumber(n: number, locale: Locale, options?: Intl.NumberFormatOptions): string {
+  return new Intl.NumberFormat(tag(locale), options).format(n);
 }
 
 /** A share as a percentage: 0.5 -> "50%", 0.0123 -> "1,23%", 0.0000316 -> "0,0032%" (a first few of a large headcount still show). */
