@@ -190,10 +190,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     done(null, payload);
   });
 
-  // The stock JSON parser (prototype-poisoning checks kept), behind a nesting limit.
+  // The stock JSON parser (prototype-poisoning checks kept), behind a nesting limit. An
+  // empty body is no body: routes that take none (start, finalize, publish, logout-all) are
+  // called with `content-type: application/json` by many HTTP clients (k6's http.post with
+  // null, mobile stacks), and the stock parser refused that with 400; a route that needs a
+  // body still refuses its absence by its schema.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if ((body as string).length === 0) return done(null, undefined);
     if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH))
       return done(badRequest('JSON_TOO_DEEP', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
     parseJson(req, body as string, done);

@@ -128,6 +128,19 @@ describe('POST /rounds/:roundId/attempts', () => {
     expect(res.json()).toMatchObject({ code: 'ROUND_NOT_OPEN', message: expect.stringMatching(/pool/) });
   });
 
+  it('starts when the client sends content-type: application/json with no body (k6, mobile HTTP stacks)', async () => {
+    const { round, token } = await setup();
+    const res = await start(t.app, round.id, token, { headers: { 'content-type': 'application/json' } });
+    expect(res.statusCode).toBe(201);
+    const again = await start(t.app, round.id, token, { headers: { 'content-type': 'application/json; charset=utf-8' } });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().attemptId).toBe(res.json().attemptId);
+    // A submit needs its body: an empty one is refused by the route's rules, not as broken JSON.
+    const empty = await submit(t.app, res.json().attemptId, token, undefined, { headers: { 'content-type': 'application/json' } });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().code).not.toBe('INVALID_JSON');
+  });
+
   it('answers 404 for an unknown round and 401 without a token', async () => {
     const { token } = await setup();
     const res = await start(t.app, 'no-such-round', token);
