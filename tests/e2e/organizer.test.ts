@@ -189,10 +189,13 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
 
     await page.getByText('Đã chọn 0 câu').waitFor();
+    // Until the pool holds 4 questions the round could not start, even at its opening time: the page says so.
+    await page.getByTestId('pool-short').getByText('Kho câu hỏi của tuần thi mới có 0 câu, ít hơn 4 câu mỗi bài thi').waitFor();
     await page.getByRole('button', { name: /Chọn 5 câu đang hiện/ }).click();
     await page.getByText('Đã chọn 5 câu').waitFor();
     await page.getByRole('button', { name: 'Lưu bộ câu hỏi' }).click();
     await page.getByText('Đã lưu bộ câu hỏi (5 câu).').waitFor();
+    await page.getByTestId('pool-short').waitFor({ state: 'detached' });
 
     const db = server.ctx.database.db;
     const [r] = await db.select().from(rounds).where(eq(rounds.contestId, contestId));

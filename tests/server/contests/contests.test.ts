@@ -153,6 +153,19 @@ describe('POST /admin/contests/:contestId/rounds', () => {
     expect(res.json().code).toBe('POOL_TOO_SMALL');
   });
 
+  it("tells staff a round's pool size, and residents nothing of it (a short pool cannot start even once open)", async () => {
+    const c = await makeContest(t.database.db);
+    const created = await call(t.app, 'POST', `/admin/contests/${c.id}/rounds`, org, { number: 1, questionCount: 3, opensAt: future(1), closesAt: future(24) });
+    expect(created.statusCode).toBe(201);
+    const { round } = await makeRound(t.database.db, c.id, { number: 2, questionCount: 3 }, 5);
+    const staff = await call(t.app, 'GET', `/admin/contests/${c.id}`, org);
+    expect(staff.statusCode).toBe(200);
+    const sizes = Object.fromEntries(staff.json().rounds.map((r: { number: number; poolSize: number }) => [r.number, r.poolSize]));
+    expect(sizes).toEqual({ 1: 0, 2: 5 });
+    const pub = await t.app.inject({ method: 'GET', url: `/api/v1/contests/${c.id}` });
+    expect(pub.json().rounds.find((r: { id: string }) => r.id === round.id)).not.toHaveProperty('poolSize');
+  });
+
   it('rejects a duplicate number, closesAt before opensAt and bad prizes', async () => {
     const c = await makeContest(t.database.db);
     await makeRound(t.database.db, c.id, { number: 1 });

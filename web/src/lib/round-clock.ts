@@ -23,3 +23,14 @@ export function refreshAtNextMoment(round: RoundMoments, refresh: () => unknown)
   const timer = setTimeout(() => void refresh(), next - now + 500);
   return () => clearTimeout(timer);
 }
+
+/**
+ * A round whose pool holds fewer questions than an attempt draws cannot start, even past its
+ * opensAt (the server answers 409 ROUND_NOT_OPEN): what staff must hear before residents do.
+ * Null when the pool is big enough, the round is over, or the size is not known (not staff).
+ */
+export function poolShortfall(round: { status: string; questionCount: number; poolSize?: number }): { n: number; need: number } | null {
+  if (round.poolSize === undefined || round.poolSize >= round.questionCount) return null;
+  if (round.status !== 'upcoming' && round.status !== 'open') return null;
+  return { n: round.poolSize, need: round.questionCount };
+}

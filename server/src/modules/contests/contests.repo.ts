@@ -108,12 +108,15 @@ export async function roundSealedAt(db: Db, roundId: string, graceMs: number): P
   return at ? new Date(at) : null;
 }
 
-export async function sealedTimesOfContest(db: Db, contestId: string, graceMs: number): Promise<Map<string, Date>> {
-  const rows = await rawRows<{ id: string; at: string | Date }>(
+/** What staff see of each round beyond the public view: when it is sealed, and how many questions its pool holds. */
+export async function staffFactsOfContest(db: Db, contestId: string, graceMs: number): Promise<Map<string, { sealedAt: Date; poolSize: number }>> {
+  const rows = await rawRows<{ id: string; at: string | Date; pool: number }>(
     db,
-    sql`select id, round_sealed_at(id, ${graceMs}::int) as at from rounds where contest_id = ${contestId}`,
+    sql`select r.id, round_sealed_at(r.id, ${graceMs}::int) as at,
+               (select count(*) from round_questions rq where rq.round_id = r.id)::int as pool
+        from rounds r where r.contest_id = ${contestId}`,
   );
-  return new Map(rows.map((r) => [r.id, new Date(r.at)]));
+  return new Map(rows.map((r) => [r.id, { sealedAt: new Date(r.at), poolSize: Number(r.pool) }]));
 }
 
 /**

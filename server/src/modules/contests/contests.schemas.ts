@@ -24,6 +24,8 @@ export const RoundResponse = z.object({
   /** Staff only: when no submission can be accepted any more (the answer key opens then), and whether that time has come. */
   sealedAt: z.string().optional(),
   sealed: z.boolean().optional(),
+  /** Staff only: the questions in the round's pool. Below questionCount no attempt can start (409 ROUND_NOT_OPEN), even once opensAt has passed. */
+  poolSize: z.number().optional(),
 });
 export type RoundResponse = z.infer<typeof RoundResponse>;
 

@@ -44,12 +44,13 @@ export async function getContest(db: Db, idOrSlug: string, opts: { includeDraft:
   if (!c || (c.status === 'draft' && !opts.includeDraft)) throw notFound('Contest');
   const [rounds, localities, units] = await Promise.all([repo.listRounds(db, c.id), repo.listLocalities(db, c.id), repo.listUnits(db, c.id)]);
   const now = new Date();
-  const sealed = opts.includeDraft ? await repo.sealedTimesOfContest(db, c.id, SUBMIT_GRACE_MS) : null;
-  // The public view leaves out the fair-play threshold (minMsPerQuestion) and the sealing time: staff only.
+  const staff = opts.includeDraft ? await repo.staffFactsOfContest(db, c.id, SUBMIT_GRACE_MS) : null;
+  // The public view leaves out the fair-play threshold (minMsPerQuestion), the sealing time and the pool's size: staff only.
   const shown = rounds.map((r) => {
     const { minMsPerQuestion, ...round } = toRoundResponse(r, now);
-    const sealedAt = sealed?.get(r.id);
-    return opts.includeDraft ? { ...round, minMsPerQuestion, ...(sealedAt ? { sealedAt: sealedAt.toISOString(), sealed: sealedAt <= now } : {}) } : round;
+    if (!opts.includeDraft) return round;
+    const facts = staff?.get(r.id);
+    return { ...round, minMsPerQuestion, ...(facts ? { sealedAt: facts.sealedAt.toISOString(), sealed: facts.sealedAt <= now, poolSize: facts.poolSize } : {}) };
   });
   return { ...toContest(c), rounds: shown, localities, units };
 }

@@ -1057,6 +1057,7 @@ export interface paths {
                                 minMsPerQuestion?: number | null;
                                 sealedAt?: string;
                                 sealed?: boolean;
+                                poolSize?: number;
                             }[];
                             localities: {
                                 id: string;
@@ -1151,6 +1152,7 @@ export interface paths {
                                 minMsPerQuestion?: number | null;
                                 sealedAt?: string;
                                 sealed?: boolean;
+                                poolSize?: number;
                             }[];
                             localities: {
                                 id: string;
@@ -1908,6 +1910,7 @@ export interface paths {
                             minMsPerQuestion?: number | null;
                             sealedAt?: string;
                             sealed?: boolean;
+                            poolSize?: number;
                         };
                     };
                 };
@@ -2072,6 +2075,7 @@ export interface paths {
                             minMsPerQuestion?: number | null;
                             sealedAt?: string;
                             sealed?: boolean;
+                            poolSize?: number;
                         };
                     };
                 };

@@ -401,6 +401,9 @@ export const en: Record<MessageKey, string> = {
   'rounds.opensAt': 'Opens',
   'rounds.closesAt': 'Closes',
   'rounds.vnTime': 'Vietnam time',
+  'rounds.poolShort': 'Pool too small: {n}/{need}',
+  'rounds.poolShortNote':
+    "This round's pool holds {n} questions, fewer than the {need} each attempt draws: residents cannot start, even after the opening time, until enough questions are chosen below.",
   'rounds.questionCount': 'Questions per attempt',
   'rounds.timeLimit': 'Time',
   'rounds.timeLimitMinutes': 'Time limit (minutes)',

@@ -397,6 +397,9 @@ export const vi = {
   'rounds.opensAt': 'Mở lúc',
   'rounds.closesAt': 'Đóng lúc',
   'rounds.vnTime': 'giờ Việt Nam',
+  'rounds.poolShort': 'Thiếu câu hỏi: {n}/{need}',
+  'rounds.poolShortNote':
+    'Kho câu hỏi của tuần thi mới có {n} câu, ít hơn {need} câu mỗi bài thi: người dự thi không bắt đầu được, kể cả khi đã đến giờ mở, cho đến khi chọn đủ câu hỏi ở mục bên dưới.',
   'rounds.questionCount': 'Số câu hỏi mỗi bài',
   'rounds.timeLimit': 'Thời gian',
   'rounds.timeLimitMinutes': 'Thời gian làm bài (phút)',
