@@ -50,7 +50,11 @@ export async function getContest(db: Db, idOrSlug: string, opts: { includeDraft:
     const { minMsPerQuestion, ...round } = toRoundResponse(r, now);
     if (!opts.includeDraft) return round;
     const facts = staff?.get(r.id);
-    return { ...round, minMsPerQuestion, ...(facts ? { sealedAt: facts.sealedAt.toISOString(), sealed: facts.sealedAt <= now, poolSize: facts.poolSize } : {}) };
+    return {
+      ...round,
+      minMsPerQuestion,
+      ...(facts ? { sealedAt: facts.sealedAt.toISOString(), sealed: facts.sealedAt <= now, poolSize: facts.poolSize } : {}),
+    };
   });
   return { ...toContest(c), rounds: shown, localities, units };
 }
