@@ -30,6 +30,12 @@ describe('parseQuestionRows', () => {
     ]);
   });
 
+  it("keeps a stem's line breaks (Alt+Enter in a cell), folding spaces within each line", () => {
+    const out = parseQuestionRows(rowsOf([H, ['  Cho các bước:\r\n1.  Đăng ký  \n\n\n\n2. Xác thực\nBước nào trước? ', 'a', 'b', 'c', '', 'A']]));
+    expect(out.errors).toEqual([]);
+    expect(out.questions[0]!.input.text).toBe('Cho các bước:\n1. Đăng ký\n\n2. Xác thực\nBước nào trước?');
+  });
+
   it('finds the header under a title line and ignores extra columns', () => {
     const out = parseQuestionRows(rowsOf([['NGÂN HÀNG CÂU HỎI'], ['STT', ...H], ['1', 'Hỏi?', 'a', 'b', 'c', '', 'B']]));
     expect(out.errors).toEqual([]);
@@ -103,7 +109,7 @@ describe('questionSheetRows', () => {
   it('is read back by parseQuestionRows unchanged', () => {
     const bank = [
       {
-        text: 'Hỏi?',
+        text: 'Sắp xếp các bước:\n1. Đăng ký\n2. Xác thực\nThứ tự đúng?',
         options: opts('a', 'b', '*c'),
         topic: null,
         explanation: 'Dòng 1\nDòng 2',

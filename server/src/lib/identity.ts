@@ -59,6 +59,22 @@ export function cleanText(s: string): string {
   return s.normalize('NFC').replace(CONTROL, '').replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * A question's stem: the single-line rule applied to each line, line breaks kept (one blank
+ * line at most between two), so a stem written on several lines (a list of steps, a quoted
+ * passage; the editor's textarea, Alt+Enter in a spreadsheet cell) reads as written.
+ */
+export function cleanLines(s: string): string {
+  return s
+    .normalize('NFC')
+    .replace(CONTROL, '')
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.replace(/\s+/g, ' ').trim())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
 /** The same for multi-line text: line breaks and tabs kept. */
 export function cleanLongText(s: string): string {
   return s.normalize('NFC').replace(CONTROL, '').trim();

@@ -1,6 +1,6 @@
 // The question-bank spreadsheet: its columns, how a row becomes a question (with the
 // same rules as the JSON route), and how a bank is written back in the same format.
-import { cleanText } from './identity';
+import { cleanLines, cleanText } from './identity';
 import { BankLint, type LintQuestion, type LintRule } from './question-lint';
 import { questionKey, questionProblems, type QuestionInput, type QuestionProblem } from './questions';
 import { columnLetter, headerKey, locateHeader, type SheetRow } from './spreadsheet';
@@ -96,7 +96,7 @@ function parseRow(r: SheetRow, columns: Partial<Record<Field, number>>): { quest
     if (value.length > max) fail(f, `Dài quá ${max} ký tự (${value.length})`, `Longer than ${max} characters (${value.length})`);
   };
 
-  const text = cleanText(raw('text'));
+  const text = cleanLines(raw('text'));
   if (!text) fail('text', 'Thiếu nội dung câu hỏi', 'Missing question text');
   tooLong('text', text, QUESTION_LIMITS.text);
 

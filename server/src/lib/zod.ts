@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cleanLongText, cleanText } from './identity';
+import { cleanLines, cleanLongText, cleanText } from './identity';
 
 /** Human text: NFC, trimmed, inner whitespace folded, then length-checked. */
 export const text = (min: number, max: number) =>
@@ -7,6 +7,14 @@ export const text = (min: number, max: number) =>
     .string()
     .max(max * 4)
     .transform(cleanText)
+    .pipe(z.string().min(min).max(max));
+
+/** A question's stem: as text(), line by line, line breaks kept (identity.ts cleanLines). */
+export const linesText = (min: number, max: number) =>
+  z
+    .string()
+    .max(max * 4)
+    .transform(cleanLines)
     .pipe(z.string().min(min).max(max));
 
 /** Multi-line text (rules, descriptions): NFC and trimmed, line breaks kept. */

@@ -44,6 +44,22 @@ describe('POST /admin/contests/:contestId/questions', () => {
     expect(new Set(body.options.map((o: { id: string }) => o.id)).size).toBe(3);
   });
 
+  it("keeps the stem's line breaks as written (the editor's textarea), options on one line", async () => {
+    const c = await makeContest(t.database.db);
+    const text = 'Sắp xếp các bước\n1. Đăng ký tài khoản\n2. Xác thực  định danh\nThứ tự nào đúng?';
+    const options = [
+      { text: '1  rồi 2', correct: true },
+      { text: '2 rồi\n1', correct: false },
+      { text: 'Tuỳ ý', correct: false },
+    ];
+    const res = await call(t.app, 'POST', `/admin/contests/${c.id}/questions`, org, q({ text, options }));
+    expect(res.statusCode).toBe(201);
+    expect(res.json().text).toBe('Sắp xếp các bước\n1. Đăng ký tài khoản\n2. Xác thực định danh\nThứ tự nào đúng?');
+    expect(res.json().options.map((o: { text: string }) => o.text)).toEqual(['1 rồi 2', '2 rồi 1', 'Tuỳ ý']);
+    const listed = await call(t.app, 'GET', `/admin/contests/${c.id}/questions`, org);
+    expect(listed.json().find((x: { id: string }) => x.id === res.json().id).text).toBe(res.json().text);
+  });
+
   it.each([
     [
       'two options',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LINT_RULES } from '../../lib/question-lint';
 import { RowErrorSchema } from '../../lib/upload';
-import { IdParam, longText, queryFlag, text } from '../../lib/zod';
+import { IdParam, linesText, longText, queryFlag, text } from '../../lib/zod';
 
 export const QuestionParams = z.object({ questionId: IdParam });
 
@@ -16,7 +16,7 @@ const plain = <T extends z.ZodType<unknown, string>>(schema: T) =>
     .pipe(schema);
 
 export const QuestionBody = z.object({
-  text: plain(text(1, 2000)),
+  text: plain(linesText(1, 2000)),
   options: z.array(z.object({ text: plain(text(1, 500)), correct: z.boolean() })).max(10),
   topic: plain(text(0, 100)).nullish(),
   explanation: plain(longText(5000)).nullish(),
