@@ -17,7 +17,39 @@ describe('AttemptState', () => {
     st.setPrediction('1.2a3');
     st.go(1);
     expect(st.answered).toBe(1);
-    expect(loadSaved(store, 'u1', 'r1')).toMatchObject({ answers: { q1: 'o2' }, prediction: '123', step: 1 });
+    // Kept as typed: what the field cannot read is said (format), not turned into 123.
+    expect(loadSaved(store, 'u1', 'r1')).toMatchObject({ answers: { q1: 'o2' }, prediction: '1.2a3', step: 1 });
+    expect(st.predictionProblem).toBe('format');
+    st.setPrediction('4.200');
+    expect([st.predictionProblem, st.predictionValue]).toEqual([null, 4200]);
+  });
+
+  it("follows the server's deadline for the same attempt, saved for a reload", () => {
+    const store = memoryStore();
+    const st = new AttemptState(merge(null, 'u1', 'r1', attempt), store);
+    st.adoptDeadline('2026-11-22T03:25:00.000Z');
+    expect(st.attempt.deadline).toBe('2026-11-22T03:25:00.000Z');
+    expect(loadSaved(store, 'u1', 'r1')?.attempt.deadline).toBe('2026-11-22T03:25:00.000Z');
+    st.adoptDeadline('not a date');
+    expect(st.attempt.deadline).toBe('2026-11-22T03:25:00.000Z');
+  });
+
+  it("takes another tab's answers of the same attempt without writing them back", () => {
+    const store = memoryStore();
+    const mine = new AttemptState(merge(null, 'u1', 'r1', attempt), store);
+    mine.choose('q1', 'o2');
+    const theirs = loadSaved(store, 'u1', 'r1')!;
+    theirs.answers.q2 = 'o5';
+    theirs.prediction = '77';
+    const before = store.data.get('ttt.attempt.u1.r1');
+    mine.adoptFrom(theirs);
+    expect(mine.s.answers).toEqual({ q1: 'o2', q2: 'o5' });
+    expect(mine.predictionValue).toBe(77);
+    // Writing back would bounce between two tabs for ever.
+    expect(store.data.get('ttt.attempt.u1.r1')).toBe(before);
+    // Another attempt's copy is not this one's.
+    mine.adoptFrom({ ...theirs, attempt: startedAttempt('att-2'), answers: {} });
+    expect(mine.answered).toBe(2);
   });
 
   it('submits once through dropped connections and keeps the result', async () => {
@@ -57,5 +89,7 @@ describe('AttemptState', () => {
     expect(st.failure?.code).toBe('DEADLINE_PASSED');
     expect(st.result).toBeNull();
     expect(st.submitting).toBe(false);
+    // Over for good: the page shows it ended instead of the quiz (whose countdown would send it again).
+    expect(st.ended).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attemptKey, clear, loadSaved, merge, parsePrediction, save, submitBody } from '../../web/src/lib/state/attempt-storage';
+import { attemptKey, clear, loadSaved, merge, parsePrediction, predictionProblem, save, submitBody } from '../../web/src/lib/state/attempt-storage';
 import type { KeyValueStore } from '../../web/src/lib/api';
 import { memoryStore, startedAttempt } from './support';
 
@@ -28,12 +28,14 @@ describe('attempt storage', () => {
     store.setItem(attemptKey('u1', 'r1'), '{not json');
     expect(loadSaved(store, 'u1', 'r1')).toBeNull();
     const s = merge(null, 'u1', 'r1', startedAttempt());
-    store.setItem(attemptKey('u1', 'r1'), JSON.stringify({ ...s, answers: { q1: 'o4', q2: 'o6', qX: 'o1' }, step: 99, prediction: '12ab3' }));
+    store.setItem(attemptKey('u1', 'r1'), JSON.stringify({ ...s, answers: { q1: 'o4', q2: 'o6', qX: 'o1' }, step: 99, prediction: '12ab3' + 'x'.repeat(100) }));
     const back = loadSaved(store, 'u1', 'r1')!;
     // o4 belongs to q2, not q1; qX is not in the attempt.
     expect(back.answers).toEqual({ q2: 'o6' });
     expect(back.step).toBe(3);
-    expect(back.prediction).toBe('123');
+    // Kept as typed (the page says what is wrong with it), but not without bound.
+    expect(back.prediction).toBe(('12ab3' + 'x'.repeat(100)).slice(0, 40));
+    expect(predictionProblem(back.prediction)).toBe('format');
   });
 
   it('keeps answers when the server resumes the same attempt, starts clean for another one', () => {
@@ -63,6 +65,31 @@ describe('attempt storage', () => {
     expect(parsePrediction('-1')).toBeNull();
     expect(parsePrediction('1.5')).toBeNull();
     expect(parsePrediction('')).toBeNull();
+  });
+
+  it('reads a prediction as people write thousands, and says what is wrong with the rest', () => {
+    for (const [typed, n] of [
+      ['4200', 4200],
+      ['4.200', 4200],
+      ['4,200', 4200],
+      ['4 200', 4200],
+      [' 12 ', 12],
+      ['1.000.000', 1_000_000],
+      ['４２００', 4200],
+      ['0', 0],
+    ] as const) {
+      expect([typed, parsePrediction(typed)]).toEqual([typed, n]);
+      expect(predictionProblem(typed)).toBeNull();
+    }
+    // Each of these used to be cleaned into another number without a word ("1e3" became 13).
+    for (const typed of ['1e3', '12.5', '-1', '4.20', '1.000,000', 'bốn nghìn', 'abc', '4.200.00']) {
+      expect([typed, predictionProblem(typed)]).toEqual([typed, 'format']);
+      expect(parsePrediction(typed)).toBeNull();
+    }
+    expect(predictionProblem('100000001')).toBe('range');
+    expect(predictionProblem('12345678901234567890')).toBe('range');
+    expect(predictionProblem('')).toBe('missing');
+    expect(predictionProblem('   ')).toBe('missing');
   });
 
   it('clears the saved copy', () => {

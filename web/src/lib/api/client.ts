@@ -131,6 +131,7 @@ export function createApi(deps: ApiDeps = {}) {
   const now = deps.now ?? (() => Date.now());
   const random = deps.random ?? Math.random;
   let clockOffsetMs = 0;
+  let clockSynced = false;
   let unauthorizedHandler: ((code: string) => void) | null = null;
   let passwordChangeHandler: (() => void) | null = null;
 
@@ -168,6 +169,7 @@ export function createApi(deps: ApiDeps = {}) {
     if (Number.isNaN(server)) return;
     // The Date header has one-second resolution: +500 ms centres the estimate.
     clockOffsetMs = server + 500 - (sentAt + now()) / 2;
+    clockSynced = true;
   }
 
   async function toError(res: Response, sentToken: string | null, sentId: string): Promise<ApiError> {
@@ -350,6 +352,10 @@ export function createApi(deps: ApiDeps = {}) {
     },
     get clockOffsetMs(): number {
       return clockOffsetMs;
+    },
+    /** Whether a server answer has set the clock yet (until then serverNow() is the device's clock). */
+    get clockSynced(): boolean {
+      return clockSynced;
     },
   };
 }

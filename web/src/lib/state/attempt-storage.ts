@@ -10,8 +10,10 @@ export interface SavedAttempt {
   attempt: StartedAttempt;
   /** questionId -> optionId */
   answers: Record<string, string>;
-  /** Kept as typed (digits) until submit. */
+  /** Kept as typed until submit (predictionProblem and parsePrediction read it). */
   prediction: string;
+  /** The prediction the last submit sent (0 when the time ran out on an empty or unreadable field). */
+  sentPrediction?: number | null;
   /** 0..n-1 questions, n the prediction step, n+1 the review. */
   step: number;
   /** Set when the user pressed submit: a reload carries on submitting instead of reopening the quiz. */
@@ -26,6 +28,8 @@ export interface SubmitBody {
 }
 
 export const PREDICTION_MAX = 100_000_000;
+/** What the prediction field keeps of what is typed or pasted. */
+export const PREDICTION_INPUT_MAX = 40;
 
 export const attemptKey = (userId: string, roundId: string) => `ttt.attempt.${userId}.${roundId}`;
 
@@ -70,7 +74,8 @@ export function loadSaved(storage: KeyValueStore | null, userId: string, roundId
       roundId,
       attempt: s.attempt,
       answers: cleanAnswers(s.attempt, s.answers),
-      prediction: typeof s.prediction === 'string' ? s.prediction.replace(/[^0-9]/g, '').slice(0, 9) : '',
+      prediction: typeof s.prediction === 'string' ? s.prediction.slice(0, PREDICTION_INPUT_MAX) : '',
+      sentPrediction: typeof s.sentPrediction === 'number' && Number.isInteger(s.sentPrediction) ? s.sentPrediction : null,
       step: Number.isInteger(s.step) ? Math.min(Math.max(0, s.step as number), n + 1) : 0,
       submitRequested: s.submitRequested === true,
       result: s.result && typeof s.result === 'object' && s.result.attemptId === s.attempt.attemptId ? s.result : null,
@@ -108,14 +113,24 @@ export function merge(saved: SavedAttempt | null, userId: string, roundId: strin
   if (saved && saved.attempt.attemptId === attempt.attemptId) {
     return { ...saved, attempt, answers: cleanAnswers(attempt, saved.answers), step: Math.min(saved.step, attempt.questions.length + 1) };
   }
-  return { v: 1, userId, roundId, attempt, answers: {}, prediction: '', step: 0, submitRequested: false, result: null, savedAt: 0 };
+  return { v: 1, userId, roundId, attempt, answers: {}, prediction: '', sentPrediction: null, step: 0, submitRequested: false, result: null, savedAt: 0 };
+}
+
+/**
+ * What is wrong with a typed prediction, if anything: a whole number, written as digits
+ * ("4200", full-width digits too) or in groups of three with one kind of separator, as people
+ * write thousands ("4.200", "4,200", "4 200"); no sign, no decimals, no exponent.
+ */
+export function predictionProblem(p: string): 'missing' | 'format' | 'range' | null {
+  const s = p.normalize('NFKC').trim();
+  if (!s) return 'missing';
+  if (!/^[0-9]+$/.test(s) && !/^[0-9]{1,3}([., ])[0-9]{3}(?:\1[0-9]{3})*$/.test(s)) return 'format';
+  const digits = s.replace(/[^0-9]/g, '');
+  return digits.replace(/^0+(?=.)/, '').length > 9 || Number(digits) > PREDICTION_MAX ? 'range' : null;
 }
 
 export function parsePrediction(p: string): number | null {
-  const digits = p.trim();
-  if (!/^[0-9]{1,9}$/.test(digits)) return null;
-  const n = Number(digits);
-  return n <= PREDICTION_MAX ? n : null;
+  return predictionProblem(p) ? null : Number(p.normalize('NFKC').replace(/[^0-9]/g, ''));
 }
 
 /**

@@ -2,7 +2,7 @@
 import { backoffMs, isRetryable, type Api, ApiError, type KeyValueStore } from '../api';
 import { submit as submitAttempt } from '../api/attempts';
 import type { AttemptResult } from '../types';
-import { answeredCount, clear, parsePrediction, save, submitBody, type SavedAttempt } from './attempt-storage';
+import { answeredCount, clear, parsePrediction, PREDICTION_INPUT_MAX, predictionProblem, save, submitBody, type SavedAttempt } from './attempt-storage';
 
 function defaultStorage(): KeyValueStore | null {
   try {
@@ -36,6 +36,7 @@ export class AttemptState {
   readonly total: number;
   answered = $derived(answeredCount(this.s));
   predictionValue = $derived(parsePrediction(this.s.prediction));
+  predictionProblem = $derived(predictionProblem(this.s.prediction));
 
   constructor(
     saved: SavedAttempt,
@@ -55,6 +56,10 @@ export class AttemptState {
   get locked(): boolean {
     return this.submitting || this.s.submitRequested || this.s.result !== null;
   }
+  /** The server will not take this attempt any more (its time is over, or it is gone): nothing to retry. */
+  get ended(): boolean {
+    return this.failure !== null && (this.failure.code === 'DEADLINE_PASSED' || this.failure.status === 404);
+  }
   get predictionStep() {
     return this.total;
   }
@@ -72,10 +77,35 @@ export class AttemptState {
     this.persist();
   }
 
+  /** Kept as typed: a number the field cannot read is said, not silently changed ("1e3" is not 13). */
   setPrediction(value: string) {
     if (this.locked) return;
-    this.s.prediction = value.replace(/[^0-9]/g, '').slice(0, 9);
+    this.s.prediction = value.slice(0, PREDICTION_INPUT_MAX);
     this.persist();
+  }
+
+  /**
+   * The server moved this attempt's deadline (an organizer's extra time, or the round closed
+   * early): the countdown follows. Saved, so a reload keeps it.
+   */
+  adoptDeadline(deadline: string) {
+    if (this.locked || deadline === this.s.attempt.deadline || Number.isNaN(Date.parse(deadline))) return;
+    this.s.attempt.deadline = deadline;
+    this.persist();
+  }
+
+  /**
+   * Another tab of this browser saved the same attempt: its answers, prediction and outcome
+   * become this tab's (each tab saves on every change, so the newest copy holds both tabs'
+   * answers). Not saved back: that would bounce between the tabs.
+   */
+  adoptFrom(other: SavedAttempt) {
+    if (other.attempt.attemptId !== this.s.attempt.attemptId || this.s.result) return;
+    this.s.answers = other.answers;
+    this.s.prediction = other.prediction;
+    this.s.attempt.deadline = other.attempt.deadline;
+    if (other.result) this.s.result = other.result;
+    if (other.submitRequested) this.s.submitRequested = true;
   }
 
   go(step: number) {
@@ -93,8 +123,9 @@ export class AttemptState {
     this.failure = null;
     this.retries = 0;
     this.s.submitRequested = true;
-    this.persist();
     const body = submitBody($state.snapshot(this.s) as SavedAttempt);
+    this.s.sentPrediction = body.prediction;
+    this.persist();
     try {
       for (let n = 0; ; n++) {
         try {

@@ -4,7 +4,7 @@ import { api, ApiError, isRetryable } from '$lib/api';
 import * as attemptsApi from '$lib/api/attempts';
 import * as contestsApi from '$lib/api/contests';
 import { AttemptState } from '$lib/state/attempt.svelte';
-import { clear, loadSaved, merge } from '$lib/state/attempt-storage';
+import { attemptKey, clear, loadSaved, merge } from '$lib/state/attempt-storage';
 import type { Contest, StartedAttempt } from '$lib/types';
 // The grace after a deadline has one home, the server's lib/rounds.ts (import-free).
 import { SUBMIT_GRACE_MS } from '../../../../../../../server/src/lib/rounds';
@@ -29,8 +29,10 @@ export class Play {
 
   readonly round = $derived(this.contest?.rounds.find((r) => r.id === this.roundId));
   readonly remaining = $derived(this.st ? Date.parse(this.st.attempt.deadline) - this.now : 0);
-  readonly playing = $derived(!!this.st && !this.st.result && !this.st.s.submitRequested && !this.st.submitting);
-  readonly predictionMissing = $derived(!!this.st && this.st.predictionValue === null);
+  readonly playing = $derived(!!this.st && !this.st.result && !this.st.s.submitRequested && !this.st.submitting && !this.st.ended);
+  readonly predictionProblem = $derived(this.st?.predictionProblem ?? null);
+  /** The deadline the countdown last handed the attempt in at: once per deadline, never in a loop. */
+  private autoSubmittedAt: string | null = null;
 
   constructor(
     readonly contestId: string,
@@ -73,6 +75,10 @@ export class Play {
       if (!saved.result) void this.st.submit(api);
       return;
     }
+    // Whether the saved attempt's time is up is the server's clock's call: a phone minutes
+    // fast would otherwise hand it in on a reload. The contest's answer sets the clock.
+    if (saved && !api.clockSynced) await Promise.race([c, new Promise((r) => setTimeout(r, 3000))]);
+    this.now = api.serverNow();
     if (saved && Date.parse(saved.attempt.deadline) + SUBMIT_GRACE_MS > api.serverNow()) {
       // Resume from the browser's copy at once (works offline), then confirm with the server.
       this.st = new AttemptState(saved, storage());
@@ -83,6 +89,8 @@ export class Play {
       attemptsApi.start(this.roundId, 2).then(
         (a) => {
           if (a.attemptId !== saved.attempt.attemptId) this.begin(a);
+          // The same attempt, with the deadline as the server has it now (extra time, an early close).
+          else this.st?.adoptDeadline(a.deadline);
         },
         (err) => {
           if (!isRetryable(err) && err instanceof ApiError && err.status !== 401) {
@@ -110,18 +118,88 @@ export class Play {
     this.phase = 'intro';
   }
 
-  /** Time is up: hand in what there is (the prediction defaults to 0 if it was left empty). */
+  /**
+   * Time is up: hand in what there is (the prediction is 0 if the field is empty or unreadable),
+   * once per deadline: a refusal (the deadline and its grace are past) ends the attempt instead
+   * of sending it again on every tick.
+   */
   submitIfTimeUp() {
-    if (this.st && this.playing && this.remaining <= 0) void this.st.submit(api);
+    if (!this.st || !this.playing || this.remaining > 0) return;
+    if (this.autoSubmittedAt === this.st.attempt.deadline) return;
+    this.autoSubmittedAt = this.st.attempt.deadline;
+    void this.st.submit(api);
   }
 
   submit() {
     if (!this.st || this.st.locked) return;
-    if (this.predictionMissing) {
+    if (this.predictionProblem) {
       this.predictionTouched = true;
       return;
     }
     void this.st.submit(api);
+  }
+
+  /** Asks the server for this attempt's deadline (GET /me/attempts) and follows it. */
+  async refreshDeadline() {
+    const id = this.st?.attempt.attemptId;
+    if (!id || !this.playing) return;
+    try {
+      const mine = await attemptsApi.mine();
+      const a = mine.find((x) => x.attemptId === id);
+      if (a?.deadline) this.st?.adoptDeadline(a.deadline);
+    } catch {
+      /* the next check tries again */
+    }
+  }
+
+  /**
+   * While playing, the deadline can move on the server: an organizer grants extra time, or
+   * closes the round early. The page asks again every 3–5 minutes (spread at random, so a
+   * burst of starts does not come back as a burst of checks), once 30–90 s before the time runs
+   * out, and when the phone wakes (the page becomes visible). A reload asks too (init).
+   * Returns the cleanup.
+   */
+  watchDeadline(random = Math.random): () => void {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // The first wake asks at once; later ones at most every 30 s.
+    let last = 0;
+    const check = () => {
+      last = Date.now();
+      return this.refreshDeadline();
+    };
+    const schedule = () => {
+      let wait = 180_000 + random() * 120_000;
+      const beforeEnd = this.remaining - (30_000 + random() * 60_000);
+      if (beforeEnd > 0 && beforeEnd < wait) wait = beforeEnd;
+      timer = setTimeout(() => void check().then(schedule), wait);
+    };
+    const onVisible = () => {
+      if (document.visibilityState === 'visible' && Date.now() - last > 30_000) void check();
+    };
+    schedule();
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }
+
+  /**
+   * The same attempt open in another tab: each tab saves every change, so the other tab's
+   * newest copy is taken as it comes (answers, prediction, a submit it started or finished),
+   * and a submit it started is carried on here too (idempotent: one result for both).
+   */
+  watchOtherTabs(): () => void {
+    const key = attemptKey(this.userId, this.roundId);
+    const onStorage = (e: StorageEvent) => {
+      if (e.key !== key || e.newValue === null || !this.st) return;
+      const other = loadSaved(storage(), this.userId, this.roundId);
+      if (!other) return;
+      this.st.adoptFrom(other);
+      if (other.submitRequested && !other.result && !this.st.result && !this.st.submitting) void this.st.submit(api);
+    };
+    window.addEventListener('storage', onStorage);
+    return () => window.removeEventListener('storage', onStorage);
   }
 
   /** Another attempt, after the result of this one. */
