@@ -88,7 +88,10 @@ export async function seedDemo(db: Db, now = new Date()): Promise<SeedResult> {
           prizes: PRIZES,
         })
         .returning();
-      await tx.insert(roundQuestions).values(qs.map((q, position) => ({ roundId: round.id, questionId: q.id, position })));
+      // Each week draws from its own quarter of the bank: a question shared with a later week
+      // would keep its key back until that week is sealed, and the answer key of week 1 would be empty.
+      const pool = qs.filter((_, i) => i % 4 === week - 1);
+      await tx.insert(roundQuestions).values(pool.map((q, position) => ({ roundId: round.id, questionId: q.id, position })));
     }
 
     const passwordHash = await hash(DEMO_PASSWORD, { memoryCost: 19456, timeCost: 2, parallelism: 1 });

@@ -1,16 +1,18 @@
 import { eq, inArray } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { questions } from '../../../db/schema/index';
+import { questions, roundQuestions } from '../../../db/schema/index';
 import type { AttemptReviewResponse } from '../../../server/src/modules/judging/judging.schemas';
 import { memberToken, useTestApp } from '../../helpers/app';
 import { makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
 import { ageRound } from '../../helpers/results-factories';
+import { testClock } from '../../helpers/clock';
 import { call, start, submit, type Served } from '../../helpers/requests';
 
 // GET /me/attempts/:attemptId/review (an extension of API.md): a resident's own attempt
 // beside the answer key, under the key's rule.
-const t = useTestApp();
+const clock = testClock();
+const t = useTestApp({ now: clock.now });
 const db = () => t.database.db;
 const SECOND = 1000;
 let judge: string;
@@ -105,6 +107,43 @@ describe('reviewing my attempt', () => {
     expect(body.total).toBe(4);
     expect(body.questions).toHaveLength(4);
     expect(body.questions.every((q) => q.chosenOptionId === null)).toBe(true);
+  });
+
+  it('keeps back the key of a question that another round still running also draws, in the public key and in the review', async () => {
+    const { round, pool, token, served } = await startedRound();
+    expect((await submit(t.app, served.attemptId, token, { choices: [0, 0, 0, 0], prediction: 1 })).statusCode).toBe(200);
+    // Week 2 is open and its pool shares one question with this round (pools set before this round sealed).
+    const { round: week2 } = await makeRound(db(), round.contestId, { number: round.number + 1, questionCount: 1 }, 0);
+    const shared = served.questions[2].id;
+    await db().insert(roundQuestions).values({ roundId: week2.id, questionId: shared, position: 0 });
+    await ageRound(db(), round.id, 91 * SECOND);
+
+    const key = await call(t.app, 'GET', `/rounds/${round.id}/answer-key`);
+    expect(key.statusCode).toBe(200);
+    expect(key.headers['x-withheld-questions']).toBe('1');
+    const listed = (key.json() as { questionId: string }[]).map((q) => q.questionId);
+    expect(listed).toHaveLength(pool.length - 1);
+    expect(listed).not.toContain(shared);
+    // Week 2's answer is nowhere in what a resident of it can read.
+    const correctShared = (await correctOf([shared])).get(shared)!;
+    expect(key.body).not.toContain(correctShared);
+
+    const body = (await review(served.attemptId, token)).json() as Review;
+    const q = body.questions.find((x) => x.questionId === shared)!;
+    expect(q).toMatchObject({ withheld: true, correctOptionId: null });
+    expect(q.explanation).toBeUndefined();
+    expect(body.questions.filter((x) => x.withheld)).toHaveLength(1);
+    expect(JSON.stringify(body)).not.toContain(`"correctOptionId":"${correctShared}"`);
+
+    // Once week 2 is sealed too, both show it.
+    await ageRound(db(), week2.id, 8 * 24 * 3600 * SECOND);
+    clock.advance(5100); // the public key is cached per process for 5 s
+    const later = await call(t.app, 'GET', `/rounds/${round.id}/answer-key`);
+    expect(later.headers['x-withheld-questions']).toBe('0');
+    expect((later.json() as { questionId: string }[]).map((x) => x.questionId)).toContain(shared);
+    expect((await review(served.attemptId, token)).json().questions.find((x: { questionId: string }) => x.questionId === shared).correctOptionId).toBe(
+      correctShared,
+    );
   });
 
   it("answers 404 for someone else's attempt, staff included, and for an unknown one; 401 without a token", async () => {

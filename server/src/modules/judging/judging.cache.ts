@@ -5,6 +5,15 @@ interface Entry {
   body: string;
   etag: string;
   expiresAt: number;
+  headers?: Record<string, string>;
+}
+
+/** What a build returns when its answer carries headers of its own besides the body. */
+export class WithHeaders {
+  constructor(
+    readonly value: unknown,
+    readonly headers: Record<string, string>,
+  ) {}
 }
 
 /**
@@ -25,7 +34,7 @@ export class PublicCache {
     private now: () => number = Date.now,
   ) {}
 
-  async get(key: string, build: () => Promise<unknown>): Promise<{ body: string; etag: string }> {
+  async get(key: string, build: () => Promise<unknown>): Promise<{ body: string; etag: string; headers?: Record<string, string> }> {
     const now = this.now();
     const hit = this.entries.get(key);
     if (hit && hit.expiresAt > now) return hit;
@@ -46,9 +55,14 @@ export class PublicCache {
 
   private async build(key: string, build: () => Promise<unknown>): Promise<Entry> {
     try {
-      const body = JSON.stringify(await build());
-      const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-      const entry = { body, etag, expiresAt: this.now() + this.ttlMs };
+      const built = await build();
+      const headers = built instanceof WithHeaders ? built.headers : undefined;
+      const body = JSON.stringify(built instanceof WithHeaders ? built.value : built);
+      const etag = `"${createHash('sha256')
+        .update(body + (headers ? JSON.stringify(headers) : ''))
+        .digest('base64url')
+        .slice(0, 27)}"`;
+      const entry = { body, etag, headers, expiresAt: this.now() + this.ttlMs };
       this.entries.set(key, entry);
       this.refusals.delete(key);
       if (this.entries.size > 10_000) this.entries.delete(this.entries.keys().next().value!);

@@ -31,8 +31,9 @@ const sec = [{ bearer: [] }];
 export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = async (app, { cache }) => {
   // Ready bytes with an ETag: a conditional GET of an unchanged answer gets 304 and no body.
   async function sendCached(req: FastifyRequest, reply: FastifyReply, key: string, build: () => Promise<unknown>) {
-    const { body, etag } = await cache.get(key, build);
+    const { body, etag, headers } = await cache.get(key, build);
     reply.header('cache-control', 'public, max-age=5').header('etag', etag);
+    if (headers) reply.headers(headers);
     if (req.headers['if-none-match'] === etag) return reply.code(304).send();
     return reply.type('application/json; charset=utf-8').send(body);
   }
@@ -43,7 +44,7 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
       schema: {
         tags: ['contests'],
         description:
-          "Once the round is sealed (closesAt, every running attempt's deadline with overrides, plus the 30 s grace): before that 409 ROUND_NOT_CLOSED with Retry-After. Served from memory with Cache-Control and an ETag (If-None-Match → 304).",
+          "Once the round is sealed (closesAt, every running attempt's deadline with overrides, plus the 30 s grace): before that 409 ROUND_NOT_CLOSED with Retry-After. Served from memory with Cache-Control and an ETag (If-None-Match → 304). A question that is also in the pool of another round not sealed yet is left out until that round is sealed; the header X-Withheld-Questions (an extension) counts them.",
         params: RoundParams,
         response: { 200: AnswerKeyResponse, ...errorResponses(404, 409) },
       },

@@ -138,9 +138,13 @@ export const AttemptReviewResponse = z.object({
         text: z.string(),
         options: z.array(z.object({ id: z.string(), text: z.string() })).describe('in the order this attempt served them'),
         chosenOptionId: z.string().nullable().describe('null: not answered'),
-        correctOptionId: z.string(),
+        correctOptionId: z.string().nullable().describe('null while withheld'),
         explanation: z.string().optional(),
         voided: z.literal(true).optional().describe('voided by a correction, counted as correct for everyone who drew it'),
+        withheld: z
+          .literal(true)
+          .optional()
+          .describe('also in the pool of another round that is not sealed yet: its key and explanation come once that round is sealed'),
       }),
     )
     .describe('in the order this attempt served them'),

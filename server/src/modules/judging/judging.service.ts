@@ -10,7 +10,9 @@ import * as repo from './judging.repo';
 import type { RankingRow } from './judging.schemas';
 import { decodeChoices } from '../../lib/choices';
 import { shuffleOptions } from '../../lib/draw';
-import { answerKey, attemptForReview, keyOfQuestions } from './key.repo';
+import { answerKey, attemptForReview, keyOfQuestions, withheldQuestionIds } from './key.repo';
+import { WithHeaders } from './judging.cache';
+import { SUBMIT_GRACE_MS } from '../../lib/rounds';
 
 async function requireResults(db: Db, roundId: string) {
   const round = await requireRound(db, roundId);
@@ -145,8 +147,16 @@ export async function publicAnswerKey(db: Db, roundId: string, now = new Date())
   const round = await requireRound(db, roundId);
   // A finalized round was sealed when it was finalized, and a sealed round stays sealed.
   if (!round.finalizedAt) await assertSealed(db, round, now, 'The answer key');
-  const rows = await answerKey(db, round.id);
-  return rows.map((q) => ({
+  const all = await answerKey(db, round.id);
+  const withheld = await withheldQuestionIds(
+    db,
+    round.id,
+    all.map((q) => q.id),
+    SUBMIT_GRACE_MS,
+    now,
+  );
+  const rows = all.filter((q) => !withheld.has(q.id));
+  const key = rows.map((q) => ({
     questionId: q.id,
     text: q.text,
     options: q.options.map((o) => ({ id: o.id, text: o.text })),
@@ -154,6 +164,7 @@ export async function publicAnswerKey(db: Db, roundId: string, now = new Date())
     explanation: q.explanation ?? undefined,
     voided: q.voidedAt ? (true as const) : undefined,
   }));
+  return new WithHeaders(key, { 'x-withheld-questions': String(withheld.size) });
 }
 
 /**
@@ -168,6 +179,8 @@ export async function attemptReview(db: Db, userId: string, attemptId: string, n
   const round = await requireRound(db, a.roundId);
   if (!round.finalizedAt) await assertSealed(db, round, now, 'The review');
   const byId = new Map((await keyOfQuestions(db, a.questionIds)).map((q) => [q.id, q]));
+  // A question another round still running also draws keeps its key until that round is sealed.
+  const withheld = await withheldQuestionIds(db, round.id, a.questionIds, SUBMIT_GRACE_MS, now);
   const chosen = new Map(
     a.choices ? decodeChoices(a.questionIds, a.choices, (id) => byId.get(id)?.options.map((o) => o.id) ?? []).map((c) => [c.questionId, c.optionId]) : [],
   );
@@ -191,9 +204,10 @@ export async function attemptReview(db: Db, userId: string, attemptId: string, n
           text: q.text,
           options: shuffleOptions(q.options, a.seed, q.id).map((o) => ({ id: o.id, text: o.text })),
           chosenOptionId: chosen.get(q.id) ?? null,
-          correctOptionId: q.options.find((o) => o.correct)!.id,
-          explanation: q.explanation ?? undefined,
+          correctOptionId: withheld.has(q.id) ? null : q.options.find((o) => o.correct)!.id,
+          explanation: withheld.has(q.id) ? undefined : (q.explanation ?? undefined),
           voided: q.voidedAt ? (true as const) : undefined,
+          withheld: withheld.has(q.id) ? (true as const) : undefined,
         },
       ];
     }),

@@ -70,6 +70,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Per-try timeout in ms (default 20 s): a hung connection on a phone counts as a network failure. */
   timeoutMs?: number;
+  /** Sees the answer before its body is read (for a header the body does not carry). */
+  onResponse?: (res: Response) => void;
 }
 
 export interface Download {
@@ -248,6 +250,7 @@ export function createApi(deps: ApiDeps = {}) {
 
   async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const res = await withRetries(method, path, opts, 'json');
+    opts.onResponse?.(res);
     if (res.status === 204) return undefined as T;
     const type = res.headers.get('content-type') ?? '';
     if (!type.includes('json')) return (await res.text()) as unknown as T;

@@ -6131,7 +6131,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Once the round is sealed (closesAt, every running attempt's deadline with overrides, plus the 30 s grace): before that 409 ROUND_NOT_CLOSED with Retry-After. Served from memory with Cache-Control and an ETag (If-None-Match → 304). */
+        /** @description Once the round is sealed (closesAt, every running attempt's deadline with overrides, plus the 30 s grace): before that 409 ROUND_NOT_CLOSED with Retry-After. Served from memory with Cache-Control and an ETag (If-None-Match → 304). A question that is also in the pool of another round not sealed yet is left out until that round is sealed; the header X-Withheld-Questions (an extension) counts them. */
         get: {
             parameters: {
                 query?: never;
@@ -6254,13 +6254,19 @@ export interface paths {
                                 }[];
                                 /** @description null: not answered */
                                 chosenOptionId: string | null;
-                                correctOptionId: string;
+                                /** @description null while withheld */
+                                correctOptionId: string | null;
                                 explanation?: string;
                                 /**
                                  * @description voided by a correction, counted as correct for everyone who drew it
                                  * @enum {boolean}
                                  */
                                 voided?: true;
+                                /**
+                                 * @description also in the pool of another round that is not sealed yet: its key and explanation come once that round is sealed
+                                 * @enum {boolean}
+                                 */
+                                withheld?: true;
                             }[];
                         };
                     };
