@@ -62,7 +62,7 @@ export interface AppDeps {
   /** Hot-path tuning: round cache TTL, group-commit batch size and delay. */
   attempts?: Partial<AttemptsOptions>;
   /** One-time codes: where they go (null: not configured), the message template, codes required at registration. */
-  otp?: OtpOptions & { registration?: boolean };
+  otp?: OtpOptions;
   /** How each process learns of revoked tokens (lib/token-versions.ts): poll period and window. */
   tokenVersions?: Partial<TokenVersionsOptions>;
   /** The metrics of every cluster worker, asked of the primary (server.ts); absent: this process's. */

@@ -98,6 +98,17 @@ describe('POST /auth/otp and POST /auth/password/reset', () => {
     expect(box.sealed).toBeNull();
   });
 
+  it('sends no register code while registration does not ask for one (an SMS paid for nothing)', async () => {
+    const phone = makePhone();
+    const res = await askCode(phone, 'register');
+    expect(res.statusCode).toBe(202);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(received.some((m) => m.body.phone === phone)).toBe(false);
+    expect(await db().select().from(otpOutbox).where(eq(otpOutbox.phone, phone))).toEqual([]);
+    // It still counts against the phone's limits, as every request does.
+    expect((await askCode(phone, 'register')).statusCode).toBe(429);
+  });
+
   it('answers an unknown phone the same, and sends it nothing', async () => {
     const phone = makePhone();
     const res = await askCode(phone, 'reset');

@@ -28,6 +28,8 @@ export interface OtpOptions {
   template?: string;
   /** How often each process looks for messages left to send (its own are sent at once). */
   pollMs?: number;
+  /** REGISTRATION_OTP=on: registration asks for a code. Off, a "register" code could be used for nothing, so none is sent. */
+  registration?: boolean;
 }
 
 interface Logger {
@@ -94,7 +96,9 @@ export class OtpService {
         throw tooManyRequests((recent.firstMs + DAY_MS - now.getTime()) / 1000, 'Five codes a day for one phone number: try again tomorrow');
       const has = await phoneHasAccount(tx);
       // No provider: nothing could deliver a code, so none is made (the answer stays the contract's 202).
-      const usable = this.opts.sender !== null && (purpose === 'reset' ? has : !has);
+      // A register code only where registration asks for one: off, it would be an SMS paid for
+      // nothing, sent to any number someone types (the answer stays the same 202).
+      const usable = this.opts.sender !== null && (purpose === 'reset' ? has : !has && this.opts.registration === true);
       const code = usable ? newCode() : null;
       const codeId = await repo.insertCode(tx, {
         phone,
