@@ -224,6 +224,27 @@ describe('POST /judge/rounds/:roundId/publish and GET /rounds/:roundId/winners',
     expect((await get(`/rounds/${round.id}/winners`)).statusCode).toBe(200);
   });
 
+  it('withdraws publication when a winner is disqualified or reinstated afterwards, until published again', async () => {
+    const { round, people } = await roundWithPeople(2);
+    await post(`/judge/rounds/${round.id}/finalize`);
+    await post(`/judge/rounds/${round.id}/publish`);
+    expect((await get(`/rounds/${round.id}/winners`)).json().winners[0].fullName).toBe(people[0].fullName);
+    const dq = await post(`/judge/rounds/${round.id}/disqualifications`, { userId: people[0].id, reason: 'Dùng hai tài khoản' });
+    expect(dq.statusCode).toBe(201);
+    expect(dq.json()).toMatchObject({ resultsStale: true, publicationWithdrawn: true });
+    // The public list named the person just disqualified: it is no longer public (no 5 s of cache either).
+    const gone = await get(`/rounds/${round.id}/winners`);
+    expect(gone.statusCode).toBe(409);
+    expect(gone.json().code).toBe('RESULTS_NOT_PUBLISHED');
+    await post(`/judge/rounds/${round.id}/finalize`);
+    expect((await post(`/judge/rounds/${round.id}/publish`)).statusCode).toBe(200);
+    expect((await get(`/rounds/${round.id}/winners`)).json().winners.map((w: { fullName: string }) => w.fullName)).not.toContain(people[0].fullName);
+    expect((await del(`/judge/rounds/${round.id}/disqualifications/${people[0].id}`)).statusCode).toBe(204);
+    expect((await get(`/rounds/${round.id}/winners`)).statusCode).toBe(409);
+    const [r] = await db().select().from(rounds).where(eq(rounds.id, round.id));
+    expect(r.publishedAt).toBeNull();
+  });
+
   it('never lists an excluded person among the winners', async () => {
     const { contest, round, people } = await roundWithPeople(4);
     await makeExclusion(db(), contest.id, { phone: people[0].phone });

@@ -60,6 +60,16 @@ export async function markLaterRoundsStale(db: Db, contestId: string, roundNumbe
   return rows.map((r) => r.round_id);
 }
 
+/** Takes a published list back from the public (until a judge finalizes and publishes again); true if it was published. */
+export async function withdrawPublication(db: Db, roundId: string, at: Date): Promise<boolean> {
+  const rows = await db
+    .update(rounds)
+    .set({ publishedAt: null, updatedAt: at })
+    .where(and(eq(rounds.id, roundId), isNotNull(rounds.publishedAt)))
+    .returning({ id: rounds.id });
+  return rows.length > 0;
+}
+
 export async function markStale(db: Db, roundId: string): Promise<boolean> {
   const rows = await db.update(roundResults).set({ stale: true }).where(eq(roundResults.roundId, roundId)).returning({ roundId: roundResults.roundId });
   return rows.length > 0;

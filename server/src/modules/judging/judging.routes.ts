@@ -118,7 +118,11 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
       config: staffOn.round('judge'),
       schema: { tags: ['judging'], security: sec, params: RoundParams, body: DisqualificationBody, response: { 201: DisqualificationResponse, ...errors } },
     },
-    async (req, reply) => reply.code(201).send(await service.disqualify(app.db, req.user.sub, req.params.roundId, req.body.userId, req.body.reason)),
+    async (req, reply) => {
+      const row = await service.disqualify(app.db, req.user.sub, req.params.roundId, req.body.userId, req.body.reason);
+      cache.forget(req.params.roundId);
+      return reply.code(201).send(row);
+    },
   );
 
   app.delete(
@@ -126,6 +130,7 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
     { config: staffOn.round('judge'), schema: { tags: ['judging'], security: sec, params: DisqualificationParams, response: { 204: z.null(), ...errors } } },
     async (req, reply) => {
       await service.reinstate(app.db, req.user.sub, req.params.roundId, req.params.userId);
+      cache.forget(req.params.roundId);
       return reply.code(204).send(null);
     },
   );

@@ -65,6 +65,8 @@ export const DisqualificationResponse = z.object({
   createdBy: z.string().nullable(),
   createdAt: z.string(),
   resultsStale: z.boolean().optional(),
+  /** Extension: the round's published list was taken back from the public (finalize and publish again). */
+  publicationWithdrawn: z.boolean().optional(),
 });
 
 export const PublishResponse = z.object({ roundId: z.string(), publishedAt: z.string(), checksum: z.string(), actualCount: z.number() });

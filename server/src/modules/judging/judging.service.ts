@@ -91,8 +91,24 @@ export async function disqualify(db: Db, actorId: string, roundId: string, userI
     const row = await dq.insertDisqualification(tx, { roundId: round.id, userId, reason, createdBy: actorId });
     if (!row) throw conflict('ALREADY_DISQUALIFIED', 'This participant is already disqualified in this round');
     const resultsStale = await repo.markStale(tx, round.id);
-    await recordAudit(tx, { actorId, action: 'round.disqualify', entity: 'round', entityId: round.id, after: { ...row, resultsStale } });
-    return { roundId: row.roundId, userId: row.userId, reason: row.reason, createdBy: row.createdBy, createdAt: row.createdAt.toISOString(), resultsStale };
+    // A published list that no longer stands (a winner may be the one disqualified) leaves the public, as after a correction.
+    const publicationWithdrawn = await repo.withdrawPublication(tx, round.id, new Date());
+    await recordAudit(tx, {
+      actorId,
+      action: 'round.disqualify',
+      entity: 'round',
+      entityId: round.id,
+      after: { ...row, contestId: round.contestId, resultsStale, publicationWithdrawn },
+    });
+    return {
+      roundId: row.roundId,
+      userId: row.userId,
+      reason: row.reason,
+      createdBy: row.createdBy,
+      createdAt: row.createdAt.toISOString(),
+      resultsStale,
+      publicationWithdrawn,
+    };
   });
 }
 
@@ -103,7 +119,15 @@ export async function reinstate(db: Db, actorId: string, roundId: string, userId
     const row = await dq.deleteDisqualification(tx, round.id, userId);
     if (!row) throw notFound('Disqualification');
     const resultsStale = await repo.markStale(tx, round.id);
-    await recordAudit(tx, { actorId, action: 'round.reinstate', entity: 'round', entityId: round.id, before: row, after: { resultsStale } });
+    const publicationWithdrawn = await repo.withdrawPublication(tx, round.id, new Date());
+    await recordAudit(tx, {
+      actorId,
+      action: 'round.reinstate',
+      entity: 'round',
+      entityId: round.id,
+      before: row,
+      after: { contestId: round.contestId, resultsStale, publicationWithdrawn },
+    });
   });
 }
 
