@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recordAudit } from '../../../server/src/modules/audit/index';
 import { member, useTestApp } from '../../helpers/app';
-import { bearer, makeContest, makeStaff, tokenFor } from '../../helpers/factories';
+import { addMember, bearer, makeContest, makeResident, makeStaff, tokenFor } from '../../helpers/factories';
+import { makeClosedRound, makeSubmission } from '../../helpers/results-factories';
+import { call } from '../../helpers/requests';
 
 const t = useTestApp();
 let admin: string;
@@ -84,6 +86,26 @@ describe('GET /admin/audit', () => {
     await t.app.inject({ method: 'POST', url: `/api/v1/admin/contests/${c.id}/rounds`, headers: h, payload: { number: 1, opensAt, closesAt } });
     const rows = (await audit(`?contestId=${c.id}`)).json().rows;
     expect(rows.map((r: { action: string }) => r.action).sort()).toEqual(['contest.update', 'question.create', 'round.create']);
+  });
+
+  it("gathers a contest's judging too: finalize, export, publish and disqualifications of its rounds", async () => {
+    const c = await makeContest(t.database.db);
+    const { round } = await makeClosedRound(t.database.db, c.id, { questionCount: 3 });
+    const person = await makeResident(t.database.db);
+    await makeSubmission(t.database.db, round, person.id, { score: 3, durationMs: 1000 });
+    const judgeUser = await makeStaff(t.database.db, 'judge');
+    await addMember(t.database.db, c.id, judgeUser);
+    const judge = tokenFor(t.app, judgeUser);
+    const j = (method: 'POST' | 'GET', path: string, payload?: object) => call(t.app, method, path, judge, payload);
+    expect((await j('POST', `/judge/rounds/${round.id}/finalize`)).statusCode).toBe(200);
+    expect((await j('GET', `/judge/rounds/${round.id}/export?format=csv`)).statusCode).toBe(200);
+    expect((await j('POST', `/judge/rounds/${round.id}/publish`)).statusCode).toBe(200);
+    expect((await j('POST', `/judge/rounds/${round.id}/disqualifications`, { userId: person.id, reason: 'Thử' })).statusCode).toBe(201);
+    const rows = (await audit(`?contestId=${c.id}`)).json().rows;
+    expect(rows.map((r: { action: string }) => r.action).sort()).toEqual(['round.disqualify', 'round.export', 'round.finalize', 'round.publish']);
+    // Another contest's filter sees none of it.
+    const other = await makeContest(t.database.db);
+    expect((await audit(`?contestId=${other.id}`)).json().rows).toEqual([]);
   });
 
   it('never shows a password hash kept in a record', async () => {

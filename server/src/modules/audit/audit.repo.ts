@@ -40,7 +40,10 @@ function where(f: AuditFilter) {
   const conds: SQL[] = [];
   if (f.contestId)
     conds.push(
-      sql`(${auditLog.entityId} = ${f.contestId} or ${auditLog.after} ->> 'contestId' = ${f.contestId} or ${auditLog.before} ->> 'contestId' = ${f.contestId})`,
+      // A round's records (finalize, export, publish, disqualifications…) by the round's contest:
+      // many carry no contest id of their own, and the judges' exports of personal data must show.
+      sql`(${auditLog.entityId} = ${f.contestId} or ${auditLog.after} ->> 'contestId' = ${f.contestId} or ${auditLog.before} ->> 'contestId' = ${f.contestId}
+           or (${auditLog.entity} = 'round' and ${auditLog.entityId} in (select id::text from rounds where contest_id::text = ${f.contestId})))`,
     );
   if (f.actorId) conds.push(eq(auditLog.actorId, f.actorId));
   // "question." lists every question action; a full name matches that action only.
