@@ -20,7 +20,15 @@ let checksum: string;
 let flagged: { id: string }[];
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-const NAMES = ['Nguyễn Thị Hoa', 'Trần Văn Đức', 'Lê Hoàng Yến', 'Phạm Quốc Khánh', 'Đỗ Thị Ngọc Ánh', 'Vũ Minh Tuấn', '=1+1 Bùi Thị Lụa'];
+const NAMES = [
+  'Nguyễn Thị Hoa Tôn Nữ Kim Hải Yến Phương',
+  'Trần Văn Đức',
+  'Lê Hoàng Yến',
+  'Phạm Quốc Khánh',
+  'Đỗ Thị Ngọc Ánh',
+  'Vũ Minh Tuấn',
+  '=1+1 Bùi Thị Lụa',
+];
 
 beforeAll(async () => {
   const db = t.database.db;
@@ -162,6 +170,12 @@ describe('GET /judge/rounds/:roundId/export', () => {
       'trùng đáp án (có câu sai) và thứ tự với tài khoản khác; nhóm từ 3 tài khoản trùng đáp án (có câu sai)',
     );
     expect(lines.join(' ').replace(/\s+/g, ' ')).toContain('Bài đúng hết không được so trùng đáp án, trừ cùng thiết bị.');
+    // A winner's whole name is on the page people sign (it was cut to "…" in its cell), and
+    // times to the millisecond, as the tie-break reads them (60,000 and 64,444 ms).
+    expect(text).not.toContain('…');
+    expect(text).toContain('Yến Phương');
+    expect(text).toContain('1:00,000');
+    expect(text).toContain('1:04,444');
     // Hoàng Văn Chép is below the last prize: the PDF does not list that row.
     expect(text).not.toContain('Hoàng Văn Chép');
     // Only the masked national id is printed.

@@ -32,7 +32,8 @@ const PDF_COLUMNS: PdfColumn[] = [
   { title: 'Đúng', width: 30, align: 'right', value: (r) => `${r.score}/${r.total}` },
   { title: 'Dự đoán', width: 44, align: 'right', value: (r) => String(r.prediction) },
   { title: 'Sai số', width: 36, align: 'right', value: (r) => String(r.predictionError) },
-  { title: 'Thời gian', width: 66, align: 'right', value: (r) => formatDuration(r.durationMs) },
+  // To the millisecond: the time breaks ties, and two times must not read the same on the signed page.
+  { title: 'Thời gian', width: 66, align: 'right', value: (r) => formatDuration(r.durationMs, ',', 3) },
   {
     title: 'Ghi chú',
     width: 108,
@@ -141,27 +142,36 @@ export async function writePdf(ctx: ExportContext, out: Writable) {
     doc.moveDown(0.3);
     header();
     for await (const r of rowsOf(ctx, upTo)) {
-      if (doc.y + rowHeight > bottom()) {
+      // A row is as tall as its longest cell: a winner's whole name, locality and unit are
+      // printed on the page people sign, never cut short with an ellipsis.
+      doc.fontSize(7.5);
+      const cells = PDF_COLUMNS.map((c) => {
+        const text = c.value(r);
+        doc.font(c.bold?.(r) ? 'bold' : 'regular');
+        return { c, text, height: doc.heightOfString(text, { ...PLAIN, width: c.width - 4, align: c.align ?? 'left' }) };
+      });
+      const height = Math.max(rowHeight, Math.ceil(Math.max(...cells.map((x) => x.height))) + 5);
+      if (doc.y + height > bottom()) {
         newPage();
         header();
       }
       const y = doc.y;
       let x = left;
-      doc.fontSize(7.5).fillColor(r.eligible ? 'black' : '#777');
-      for (const c of PDF_COLUMNS) {
+      doc.fillColor(r.eligible ? 'black' : '#777');
+      for (const { c, text } of cells) {
         doc.font(c.bold?.(r) ? 'bold' : 'regular');
-        doc.text(c.value(r), x + 2, y + 3, { ...PLAIN, width: c.width - 4, height: rowHeight - 3, align: c.align ?? 'left', ellipsis: true });
+        doc.text(text, x + 2, y + 3, { ...PLAIN, width: c.width - 4, align: c.align ?? 'left' });
         x += c.width;
       }
       doc.fillColor('black');
       doc
-        .moveTo(left, y + rowHeight)
-        .lineTo(x, y + rowHeight)
+        .moveTo(left, y + height)
+        .lineTo(x, y + height)
         .lineWidth(0.2)
         .strokeColor('#bbb')
         .stroke()
         .strokeColor('black');
-      doc.y = y + rowHeight;
+      doc.y = y + height;
     }
   }
 
