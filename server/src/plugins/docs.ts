@@ -10,7 +10,12 @@ export default fp(
     await app.register(swagger, {
       openapi: {
         info: { title: 'Thi trắc nghiệm trực tuyến — API', version: '1.0.0', description: 'HTTP contract v1 (shared/API.md)' },
-        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+        components: {
+          securitySchemes: {
+            bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The token from POST /auth/register or /auth/login' },
+            metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, for GET /metrics when the server has one' },
+          },
+        },
       },
       transform: jsonSchemaTransform,
     });
