@@ -153,7 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // after it (GET /metrics, in the metrics plugin, was missing from the document). Its own
   // routes (/docs, GET only) still get every hook added below: fastify gives hooks added
   // later to the contexts made before.
-  await app.register(docsPlugin);
+  await app.register(docsPlugin, { apiPrefix: API_PREFIX });
   await app.register(metricsPlugin, {
     token: deps.config.METRICS_TOKEN,
     production: deps.config.NODE_ENV === 'production',

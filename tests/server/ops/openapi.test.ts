@@ -5,6 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_PREFIX } from '../../../server/src/app';
+import { EXTENSION_MARK } from '../../../server/src/plugins/docs';
+import { contractRoutes } from '../../../server/src/plugins/docs.contract';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 
 interface Response {
@@ -80,5 +83,59 @@ describe('the paths of the document', () => {
     const seen = operations().map(([m, p]) => `${m} ${p}`);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.length).toBeGreaterThan(60);
+  });
+});
+
+describe('the contract and its extensions', () => {
+  /** "GET /api/v1/contests/:contestId" as the document writes it. */
+  const asDocumented = (route: string) => route.replace(/:(\w+)/g, '{$1}');
+
+  it('says which API.md the document follows, and what an extension is', () => {
+    expect(doc.info.version).toBe('1.1.0');
+    expect(doc.info.description).toContain('v1.1');
+    expect(doc.info.description).toContain('API.md');
+    expect(doc.info.description).toContain('x-extension: true');
+    expect(doc.info.description).toContain(EXTENSION_MARK);
+  });
+
+  it('has every route API.md lists, unmarked', () => {
+    const contract = contractRoutes(API_PREFIX);
+    expect(contract.length).toBe(47);
+    for (const route of contract) {
+      const [method, path] = asDocumented(route).split(' ');
+      const op = doc.paths[path]?.[method.toLowerCase()];
+      expect(op, route).toBeDefined();
+      expect(op['x-extension'], route).toBeUndefined();
+      expect(op.description ?? '', route).not.toContain(EXTENSION_MARK);
+    }
+  });
+
+  it('marks every other operation as an extension, by a field and at the start of its description', () => {
+    const contract = new Set(contractRoutes(API_PREFIX).map(asDocumented));
+    const extensions = operations().filter(([m, p]) => !contract.has(`${m} ${p}`));
+    expect(extensions.length).toBeGreaterThan(10);
+    for (const [m, p, op] of extensions) {
+      expect(op['x-extension'], `${m} ${p}`).toBe(true);
+      expect(op.description?.startsWith(EXTENSION_MARK), `${m} ${p}`).toBe(true);
+    }
+    // A few that API.md does not name, for the reader.
+    expect(extensions.map(([m, p]) => `${m} ${p}`)).toEqual(
+      expect.arrayContaining([
+        'GET /api/v1/me/attempts/{attemptId}/review',
+        'GET /api/v1/auth/challenge',
+        'GET /api/v1/admin/rounds/{roundId}/questions',
+        'GET /api/v1/judge/rounds/{roundId}/disqualifications',
+      ]),
+    );
+  });
+});
+
+describe('tags', () => {
+  it('lists every tag an operation uses, each with a description, and none unused', () => {
+    const listed = (doc.tags ?? []).map((tag) => tag.name);
+    for (const tag of doc.tags ?? []) expect(tag.description, tag.name).toBeTruthy();
+    const used = new Set(operations().flatMap(([, , op]) => op.tags ?? []));
+    for (const [m, p, op] of operations()) expect(op.tags?.length, `${m} ${p}`).toBeGreaterThan(0);
+    expect([...used].sort()).toEqual([...listed].sort());
   });
 });

@@ -59,7 +59,7 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
         tags: ['accounts'],
         security: sec,
         description:
-          "Extension: the caller's own attempt beside the answer key: its questions and option order as served, the option chosen and the correct one. Under the answer key's rule (409 ROUND_NOT_CLOSED with Retry-After before); someone else's attempt is 404.",
+          "The caller's own attempt beside the answer key: its questions and option order as served, the option chosen and the correct one. Under the answer key's rule (409 ROUND_NOT_CLOSED with Retry-After before); someone else's attempt is 404.",
         params: ReviewParams,
         response: { 200: AttemptReviewResponse, ...errorResponses(401, 404, 409) },
       },

@@ -186,6 +186,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Extension of API.md. */
         get: {
             parameters: {
                 query?: never;
@@ -231,7 +232,7 @@ export interface paths {
         };
         /**
          * What registration and recovery need on this server
-         * @description `registrationOtp`: register needs `otp` (a code from POST /auth/otp, purpose "register"). `passwordReset`: codes can be sent (POST /auth/otp, purpose "reset"); otherwise the help desk resets passwords.
+         * @description Extension of API.md. `registrationOtp`: register needs `otp` (a code from POST /auth/otp, purpose "register"). `passwordReset`: codes can be sent (POST /auth/otp, purpose "reset"); otherwise the help desk resets passwords.
          */
         get: {
             parameters: {
@@ -2440,7 +2441,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Progress of a running (or recent) question import */
+        /**
+         * Progress of a running (or recent) question import
+         * @description Extension of API.md.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2679,7 +2683,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An empty import file with the Vietnamese headers */
+        /**
+         * An empty import file with the Vietnamese headers
+         * @description Extension of API.md.
+         */
         get: {
             parameters: {
                 query?: {
@@ -3422,6 +3429,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Extension of API.md. */
         get: {
             parameters: {
                 query?: never;
@@ -3679,6 +3687,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Extension of API.md. */
         get: {
             parameters: {
                 query?: never;
@@ -3787,7 +3796,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** @description The same as PUT …/overrides/:userId, naming the resident by phone. */
+        /** @description Extension of API.md. The same as PUT …/overrides/:userId, naming the resident by phone. */
         post: {
             parameters: {
                 query?: never;
@@ -3918,7 +3927,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** @description Extra attempts and extra seconds for one resident after an incident, with a reason (audit-logged). */
+        /** @description Extension of API.md. Extra attempts and extra seconds for one resident after an incident, with a reason (audit-logged). */
         put: {
             parameters: {
                 query?: never;
@@ -4049,7 +4058,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The contest's exclusion list */
+        /**
+         * The contest's exclusion list
+         * @description Extension of API.md.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4294,7 +4306,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The exclusion list as .xlsx or .csv, in the import format */
+        /**
+         * The exclusion list as .xlsx or .csv, in the import format
+         * @description Extension of API.md.
+         */
         get: {
             parameters: {
                 query?: {
@@ -4409,7 +4424,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An empty exclusion list file with the Vietnamese headers */
+        /**
+         * An empty exclusion list file with the Vietnamese headers
+         * @description Extension of API.md.
+         */
         get: {
             parameters: {
                 query?: {
@@ -4528,7 +4546,7 @@ export interface paths {
         put?: never;
         /**
          * Import the exclusion list from .xlsx or .csv (multipart field "file")
-         * @description Columns (any order, a title line above is fine): Họ và tên, Số CCCD, Số điện thoại, Ghi chú; at least one of Số CCCD / Số điện thoại. All or nothing, like the question import.
+         * @description Extension of API.md. Columns (any order, a title line above is fine): Họ và tên, Số CCCD, Số điện thoại, Ghi chú; at least one of Số CCCD / Số điện thoại. All or nothing, like the question import.
          */
         post: {
             parameters: {
@@ -4828,7 +4846,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What organizers and judges changed: who, what, when, before and after (admins only) */
+        /**
+         * What organizers and judges changed: who, what, when, before and after (admins only)
+         * @description Extension of API.md.
+         */
         get: {
             parameters: {
                 query?: {
@@ -4937,7 +4958,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The contest's localities (communes, wards) */
+        /**
+         * The contest's localities (communes, wards)
+         * @description Extension of API.md.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5060,7 +5084,7 @@ export interface paths {
         put?: never;
         /**
          * Import localities (communes, wards) from .csv or .xlsx (multipart field "file")
-         * @description Columns: Tên (the name) and optionally Số người (headcount, used for participation rates). New names are added, names already listed (any case) get the file's headcount, names not in the file stay. All or nothing; `dryRun` checks only. Residents choose from these lists at registration (GET /contests/:id).
+         * @description Extension of API.md. Columns: Tên (the name) and optionally Số người (headcount, used for participation rates). New names are added, names already listed (any case) get the file's headcount, names not in the file stay. All or nothing; `dryRun` checks only. Residents choose from these lists at registration (GET /contests/:id).
          */
         post: {
             parameters: {
@@ -5226,7 +5250,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The contest's units (agencies, organizations) */
+        /**
+         * The contest's units (agencies, organizations)
+         * @description Extension of API.md.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5349,7 +5376,7 @@ export interface paths {
         put?: never;
         /**
          * Import units (agencies, organizations) from .csv or .xlsx (multipart field "file")
-         * @description Columns: Tên (the name) and optionally Số người (headcount, used for participation rates). New names are added, names already listed (any case) get the file's headcount, names not in the file stay. All or nothing; `dryRun` checks only. Residents choose from these lists at registration (GET /contests/:id).
+         * @description Extension of API.md. Columns: Tên (the name) and optionally Số người (headcount, used for participation rates). New names are added, names already listed (any case) get the file's headcount, names not in the file stay. All or nothing; `dryRun` checks only. Residents choose from these lists at registration (GET /contests/:id).
          */
         post: {
             parameters: {
@@ -6297,7 +6324,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Extension: the caller's own attempt beside the answer key: its questions and option order as served, the option chosen and the correct one. Under the answer key's rule (409 ROUND_NOT_CLOSED with Retry-After before); someone else's attempt is 404. */
+        /** @description Extension of API.md. The caller's own attempt beside the answer key: its questions and option order as served, the option chosen and the correct one. Under the answer key's rule (409 ROUND_NOT_CLOSED with Retry-After before); someone else's attempt is 404. */
         get: {
             parameters: {
                 query?: never;
@@ -6759,6 +6786,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Extension of API.md. */
         get: {
             parameters: {
                 query?: never;
@@ -7218,6 +7246,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Extension of API.md. */
         get: {
             parameters: {
                 query?: {
