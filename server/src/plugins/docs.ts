@@ -1,8 +1,11 @@
 import swagger, { type SwaggerTransform } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ERROR_CODES, errorCodeInfo, type ErrorCode } from '../lib/error-codes';
+import { ErrorResponse, errorCodesOf } from '../lib/zod';
 import { CONTRACT_VERSION, contractRouteMatcher } from './docs.contract';
 
 export interface DocsOptions {
@@ -35,10 +38,73 @@ It follows the HTTP API contract **v${CONTRACT_VERSION.replace(/\.0$/, '')}** (A
 
 Operations that API.md does not list are **extensions**: each carries \`x-extension: true\` and its description starts with "${EXTENSION_MARK}". They may change with less notice than the contract; a client that needs only the contract can ignore them.`;
 
+const CODES = Object.keys(ERROR_CODES) as ErrorCode[];
+const byCatalogueOrder = (a: ErrorCode, b: ErrorCode) => CODES.indexOf(a) - CODES.indexOf(b);
+
+/** Every error code, its status and meaning (lib/error-codes.ts), as a table for the document's description. */
+function errorTable(): string {
+  const rows = [...CODES]
+    .sort((a, b) => ERROR_CODES[a].status - ERROR_CODES[b].status || byCatalogueOrder(a, b))
+    .map((c) => {
+      const info = errorCodeInfo(c);
+      return `| \`${c}\` | ${info.status} | ${info.meaning} | ${info.contract ? 'yes' : ''} | ${info.general ? 'yes' : ''} |`;
+    });
+  return `## Errors
+
+Every error answers with its HTTP status and \`{ statusCode, code, error, message, details? }\` (API.md "Errors"); \`code\` is stable. Each operation's description lists the codes it can answer with, and each of its error responses the codes of that status. The codes marked "any operation" can come from any operation (a malformed or oversized body, an unknown route, a server fault) and are not repeated per operation.
+
+| code | status | meaning | named in API.md | any operation |
+|---|---|---|---|---|
+${rows.join('\n')}`;
+}
+
+type Json = Record<string, unknown>;
+
+/** The JSON schema of the error shape, as the zod provider writes a response's. */
+const errorJson = (): Json => z.toJSONSchema(ErrorResponse, { target: 'openapi-3.0', io: 'output' }) as Json;
+
+const hooksOf = (h: RouteOptions['onRequest']) => (h ? (Array.isArray(h) ? h : [h]) : []);
+
 /** OpenAPI generated from the routes' zod schemas; UI at /docs, JSON at /docs/json. */
 export default fp(
   async function docsPlugin(app: FastifyInstance, opts: DocsOptions) {
     const inContract = contractRouteMatcher(opts.apiPrefix);
+
+    /** What every route of its kind can answer, whatever its own code does. */
+    function impliedCodes(route: RouteOptions): ErrorCode[] {
+      const codes: ErrorCode[] = ['SERVICE_UNAVAILABLE'];
+      const s = route.schema;
+      if (s?.params || s?.querystring || s?.body || s?.headers) codes.push('VALIDATION_FAILED');
+      // plugins/access.ts guards staff routes (its guard checks the token first); other routes ask for app.authenticate.
+      const access = route.config?.access;
+      if (access || hooksOf(route.onRequest).includes(app.authenticate)) {
+        codes.push('UNAUTHORIZED', 'TOKEN_EXPIRED', 'TOKEN_REVOKED');
+        if (!route.config?.allowPasswordChangeRequired) codes.push('PASSWORD_CHANGE_REQUIRED');
+      }
+      if (access) codes.push('FORBIDDEN');
+      if (access?.scope) codes.push('NOT_FOUND');
+      return codes;
+    }
+
+    /** The error responses of a route, with the codes each can carry; returns the codes by status. */
+    function documentErrors(route: RouteOptions, responses: Record<string, Json>): Map<number, ErrorCode[]> {
+      const byStatus = new Map<number, Set<ErrorCode>>();
+      const add = (code: ErrorCode) => {
+        const status = ERROR_CODES[code].status;
+        byStatus.set(status, (byStatus.get(status) ?? new Set()).add(code));
+      };
+      for (const declared of Object.values((route.schema?.response ?? {}) as Record<string, unknown>))
+        if (declared instanceof z.ZodType) errorCodesOf.get(declared)?.codes.forEach(add);
+      impliedCodes(route).forEach(add);
+      const out = new Map<number, ErrorCode[]>();
+      for (const status of [...byStatus.keys()].sort((a, b) => a - b)) {
+        const codes = [...byStatus.get(status)!].sort(byCatalogueOrder);
+        out.set(status, codes);
+        const response = (responses[status] ??= errorJson());
+        response['x-response-description'] = codes.map((c) => `- \`${c}\`: ${ERROR_CODES[c].meaning}`).join('\n');
+      }
+      return out;
+    }
 
     /**
      * Each route's schema as the zod provider converts it, then what the document adds
@@ -49,16 +115,17 @@ export default fp(
       const schema = out.schema;
       if (schema.hide) return out;
       const method = String(route.route.method);
-      if (!inContract(method, route.url)) {
-        schema['x-extension'] = true;
-        schema.description = [EXTENSION_MARK, schema.description].filter(Boolean).join(' ');
-      }
+      const errors = documentErrors(route.route, (schema.response ??= {}) as Record<string, Json>);
+      const errorList = ['Errors:', ...[...errors].map(([status, codes]) => `- ${status}: ${codes.join(', ')}`)].join('\n');
+      const extension = !inContract(method, route.url);
+      if (extension) schema['x-extension'] = true;
+      schema.description = [[extension && EXTENSION_MARK, schema.description].filter(Boolean).join(' '), errorList].filter(Boolean).join('\n\n');
       return out;
     };
 
     await app.register(swagger, {
       openapi: {
-        info: { title: 'Thi trắc nghiệm trực tuyến — API', version: CONTRACT_VERSION, description: DESCRIPTION },
+        info: { title: 'Thi trắc nghiệm trực tuyến — API', version: CONTRACT_VERSION, description: `${DESCRIPTION}\n\n${errorTable()}` },
         tags: TAGS,
         components: {
           securitySchemes: {

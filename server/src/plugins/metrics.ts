@@ -230,7 +230,7 @@ export default fp(
           response: {
             // Sent as text (PROMETHEUS_CONTENT_TYPE); a string with a non-JSON type is never serialized.
             200: { description: 'The Prometheus text exposition (version 0.0.4)', content: { 'text/plain': { schema: z.string() } } },
-            ...errorResponses(401, 404, 503),
+            ...errorResponses('UNAUTHORIZED', 'ROUTE_NOT_FOUND', 'SERVICE_UNAVAILABLE'),
           },
         },
       },

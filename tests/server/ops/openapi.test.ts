@@ -6,9 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX } from '../../../server/src/app';
+import { ERROR_CODES, type ErrorCode } from '../../../server/src/lib/error-codes';
 import { EXTENSION_MARK } from '../../../server/src/plugins/docs';
 import { contractRoutes } from '../../../server/src/plugins/docs.contract';
 import { makeTestApp, type TestContext } from '../../helpers/app';
+import { serverErrorCodes } from '../../helpers/error-codes';
+import { bearer, makeStaff, tokenFor } from '../../helpers/factories';
 
 interface Response {
   description: string;
@@ -137,5 +140,102 @@ describe('tags', () => {
     const used = new Set(operations().flatMap(([, , op]) => op.tags ?? []));
     for (const [m, p, op] of operations()) expect(op.tags?.length, `${m} ${p}`).toBeGreaterThan(0);
     expect([...used].sort()).toEqual([...listed].sort());
+  });
+});
+
+describe('error codes', () => {
+  const isCode = (c: string): c is ErrorCode => c in ERROR_CODES;
+  /** The codes an error response lists in its description: "- `CODE`: meaning" lines. */
+  const codesOf = (r: Response) => [...r.description.matchAll(/^- `([A-Z][A-Z0-9_]+)`:/gm)].map((m) => m[1]);
+  /** The "Errors:" list at the end of an operation's description: status → codes. */
+  const listed = (op: Operation) =>
+    new Map([...(op.description ?? '').matchAll(/^- (\d{3}): ([A-Z0-9_, ]+)$/gm)].map((m) => [Number(m[1]), m[2].split(', ')] as const));
+
+  it('lists every code the server’s sources answer with in the table of the document, with its status (and nothing it never sends)', () => {
+    const thrown = serverErrorCodes();
+    expect(thrown.size).toBeGreaterThan(50);
+    for (const [code, statuses] of thrown) {
+      expect(isCode(code), `${code} is missing from lib/error-codes.ts`).toBe(true);
+      const status = ERROR_CODES[code as ErrorCode].status;
+      for (const s of statuses) if (s !== null) expect(s, code).toBe(status);
+      expect(doc.info.description, code).toContain(`| \`${code}\` | ${status} |`);
+    }
+    // The catalogue keeps no code that nothing sends any more.
+    expect(Object.keys(ERROR_CODES).filter((c) => !thrown.has(c))).toEqual([]);
+  });
+
+  it('gives every error response the codes it can carry, each of that status, and the same list in the operation’s description', () => {
+    for (const [m, p, op] of operations()) {
+      const list = listed(op);
+      const errorStatuses = Object.keys(op.responses)
+        .map(Number)
+        .filter((s) => s >= 400);
+      expect([...list.keys()], `${m} ${p}`).toEqual(errorStatuses);
+      for (const status of errorStatuses) {
+        const codes = codesOf(op.responses[status]);
+        expect(codes.length, `${m} ${p} ${status}`).toBeGreaterThan(0);
+        for (const c of codes) expect(isCode(c) && ERROR_CODES[c].status, `${m} ${p} ${status} ${c}`).toBe(status);
+        expect(list.get(status), `${m} ${p} ${status}`).toEqual(codes);
+        // Still the error shape.
+        expect(Object.keys(op.responses[status].content?.['application/json']?.schema.properties ?? {}), `${m} ${p} ${status}`).toEqual(
+          expect.arrayContaining(p === '/readyz' ? ['status'] : ['statusCode', 'code', 'error', 'message']),
+        );
+      }
+    }
+  });
+
+  it('names every code that is not one of any operation on some operation', () => {
+    const used = new Set(operations().flatMap(([, , op]) => [...listed(op).values()].flat()));
+    const general = Object.entries(ERROR_CODES)
+      .filter(([, info]) => 'general' in info)
+      .map(([c]) => c);
+    expect(Object.keys(ERROR_CODES).filter((c) => !used.has(c) && !general.includes(c))).toEqual([]);
+  });
+
+  it('lists the codes the audit found missing where the server answers with them', () => {
+    const codesAt = (method: string, path: string, status: number) => listed(doc.paths[`/api/v1${path}`][method])?.get(status) ?? [];
+    expect(codesAt('post', '/auth/register', 409)).toEqual(['PHONE_TAKEN', 'NATIONAL_ID_TAKEN']);
+    expect(codesAt('post', '/auth/register', 400)).toEqual(expect.arrayContaining(['OTP_REQUIRED', 'INVALID_LOCALITY']));
+    expect(codesAt('post', '/admin/contests/{contestId}/questions', 400)).toContain('INVALID_QUESTION');
+    expect(codesAt('patch', '/admin/rounds/{roundId}', 409)).toEqual(expect.arrayContaining(['ROUND_SEALED', 'POOL_TOO_SMALL']));
+    expect(codesAt('put', '/admin/rounds/{roundId}/questions', 409)).toEqual(expect.arrayContaining(['QUESTION_PUBLISHED', 'POOL_TOO_SMALL']));
+    expect(codesAt('post', '/admin/contests/{contestId}/questions/import', 400)).toContain('INVALID_FILE');
+    expect(codesAt('get', '/admin/contests/{contestId}/members', 403)).toContain('FORBIDDEN');
+    expect(codesAt('post', '/admin/contests', 409)).toEqual(['SLUG_TAKEN']);
+    expect(codesAt('put', '/admin/contests/{contestId}/exclusions', 400)).toContain('INVALID_EXCLUSION');
+    expect(codesAt('post', '/judge/rounds/{roundId}/finalize', 409)).toEqual(['ROUND_NOT_CLOSED']);
+    expect(doc.paths['/api/v1/judge/rounds/{roundId}/finalize'].post.description).toMatch(/^Once the round is sealed/);
+    for (const [method, path] of [
+      ['post', '/judge/rounds/{roundId}/publish'],
+      ['get', '/judge/rounds/{roundId}/export'],
+    ])
+      expect(codesAt(method, path, 409)).toEqual(['ROUND_NOT_FINALIZED', 'RESULTS_STALE']);
+    expect(codesAt('get', '/judge/rounds/{roundId}/ranking', 409)).toEqual(['ROUND_NOT_FINALIZED']);
+  });
+
+  it('lists, on every operation behind a token, the token’s 401s and (but where API.md exempts it) 403 PASSWORD_CHANGE_REQUIRED, as they answer', async () => {
+    const exempt = new Set(['GET /api/v1/me', 'POST /api/v1/auth/password', 'POST /api/v1/auth/logout-all']);
+    const admin = await makeStaff(t.app.db, 'admin');
+    const mustChange = tokenFor(t.app, { ...admin, passwordChangeRequired: true });
+    let behind = 0;
+    for (const [m, p, op] of operations()) {
+      const tokenRoute = (op.security ?? []).some((s) => 'bearer' in s);
+      const list = listed(op);
+      expect(list.get(401)?.includes('TOKEN_REVOKED') ?? false, `${m} ${p}`).toBe(tokenRoute);
+      if (!tokenRoute) continue;
+      behind++;
+      const url = p.replace(/\{\w+\}/g, 'x');
+      const payload = m === 'GET' || m === 'DELETE' ? undefined : {};
+      const anonymous = await t.app.inject({ method: m as 'GET', url, payload });
+      expect([anonymous.statusCode, anonymous.json().code], `${m} ${p}`).toEqual([401, 'UNAUTHORIZED']);
+      const key = `${m} ${p}`;
+      expect(list.get(403)?.includes('PASSWORD_CHANGE_REQUIRED') ?? false, key).toBe(!exempt.has(key));
+      // (It would revoke the token the loop goes on with.)
+      if (key === 'POST /api/v1/auth/logout-all') continue;
+      const res = await t.app.inject({ method: m as 'GET', url, payload, headers: bearer(mustChange) });
+      if (exempt.has(key)) expect(res.statusCode, key).not.toBe(403);
+      else expect([res.statusCode, res.json().code], key).toEqual([403, 'PASSWORD_CHANGE_REQUIRED']);
+    }
+    expect(behind).toBeGreaterThan(50);
   });
 });

@@ -7,8 +7,6 @@ import { errorResponses } from '../../lib/zod';
 import { staffOn } from '../../plugins/access';
 import { ContestParams } from './contests.schemas';
 
-const errors = errorResponses(400, 401, 403, 404, 409);
-
 /** The start of every schema here: an organizer's route, signed in. */
 const organizing = (summary: string) => ({ tags: ['organizing'], security: [{ bearer: [] }], summary });
 
@@ -27,7 +25,7 @@ export function contestFileRoute(app: App, path: string, summary: string, make: 
         ...organizing(summary),
         params: ContestParams,
         querystring: FileFormatQuery,
-        response: { 200: FileResponse, ...errors },
+        response: { 200: FileResponse },
       },
     },
     async (req, reply) => sendFile(reply, await make(app.db, req.params.contestId, req.query.format)),
@@ -52,7 +50,7 @@ export function contestImportRoute<Q extends z.ZodType, R extends z.ZodType>(
         consumes: ['multipart/form-data'],
         params: ContestParams,
         querystring: doc.querystring,
-        response: { 200: answer, ...errors, ...errorResponses(413, 415) },
+        response: { 200: answer, ...errorResponses('FILE_REQUIRED', 'INVALID_MULTIPART', 'INVALID_FILE', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE') },
       },
     },
     async (req) => run(req.user.sub, req.params.contestId, await readUpload(req), req.query as z.output<Q>),

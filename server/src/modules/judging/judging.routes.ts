@@ -25,7 +25,6 @@ import { finalizeRound } from './finalize.service';
 import * as service from './judging.service';
 import { staffOn } from '../../plugins/access';
 
-const errors = errorResponses(400, 401, 403, 404, 409);
 const sec = [{ bearer: [] }];
 
 export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = async (app, { cache }) => {
@@ -45,7 +44,7 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
         description:
           "Once the round is sealed (closesAt, every running attempt's deadline with overrides, plus the 30 s grace): before that 409 ROUND_NOT_CLOSED with Retry-After. Served from memory with Cache-Control and an ETag (If-None-Match → 304).",
         params: RoundParams,
-        response: { 200: AnswerKeyResponse, ...errorResponses(404, 409) },
+        response: { 200: AnswerKeyResponse, ...errorResponses('NOT_FOUND', 'ROUND_NOT_CLOSED') },
       },
     },
     (req, reply) => sendCached(req, reply, `key:${req.params.roundId}`, () => service.publicAnswerKey(app.db, req.params.roundId)),
@@ -61,7 +60,7 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
         description:
           "The caller's own attempt beside the answer key: its questions and option order as served, the option chosen and the correct one. Under the answer key's rule (409 ROUND_NOT_CLOSED with Retry-After before); someone else's attempt is 404.",
         params: ReviewParams,
-        response: { 200: AttemptReviewResponse, ...errorResponses(401, 404, 409) },
+        response: { 200: AttemptReviewResponse, ...errorResponses('NOT_FOUND', 'ROUND_NOT_CLOSED') },
       },
     },
     async (req, reply) => {
@@ -77,7 +76,7 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
         tags: ['contests'],
         description: 'Once published; 409 RESULTS_NOT_PUBLISHED before. Served from memory with Cache-Control and an ETag (If-None-Match → 304).',
         params: RoundParams,
-        response: { 200: WinnersResponse, ...errorResponses(404, 409) },
+        response: { 200: WinnersResponse, ...errorResponses('NOT_FOUND', 'RESULTS_NOT_PUBLISHED') },
       },
     },
     (req, reply) => sendCached(req, reply, `winners:${req.params.roundId}`, () => service.publicWinners(app.db, req.params.roundId)),
@@ -85,7 +84,19 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
 
   app.post(
     '/judge/rounds/:roundId/finalize',
-    { config: staffOn.round('judge'), schema: { tags: ['judging'], security: sec, params: RoundParams, response: { 200: FinalizeResponse, ...errors } } },
+    {
+      config: staffOn.round('judge'),
+      schema: {
+        tags: ['judging'],
+        security: sec,
+        summary: 'Rank the round and store the results with their checksum',
+        description:
+          'Once the round is sealed (no submission can still be accepted): before that 409 ROUND_NOT_CLOSED, with Retry-After the seconds until it is. ' +
+          'Finalizing again over the same data gives the same rows and checksum; it replaces the results and withdraws a publication.',
+        params: RoundParams,
+        response: { 200: FinalizeResponse, ...errorResponses('ROUND_NOT_CLOSED') },
+      },
+    },
     async (req) => {
       const out = await finalizeRound(app.db, req.user.sub, req.params.roundId);
       cache.forget(req.params.roundId);
@@ -97,7 +108,15 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
     '/judge/rounds/:roundId/ranking',
     {
       config: staffOn.round('judge'),
-      schema: { tags: ['judging'], security: sec, params: RoundParams, querystring: RankingQuery, response: { 200: RankingResponse, ...errors } },
+      schema: {
+        tags: ['judging'],
+        security: sec,
+        description:
+          'The finalized rows, a page at a time; `stale: true` when something they depend on changed since (finalize again). 409 ROUND_NOT_FINALIZED before the first finalize.',
+        params: RoundParams,
+        querystring: RankingQuery,
+        response: { 200: RankingResponse, ...errorResponses('ROUND_NOT_FINALIZED') },
+      },
     },
     (req) => service.getRanking(app.db, req.params.roundId, req.query.offset, req.query.limit),
   );
@@ -106,7 +125,13 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
     '/judge/rounds/:roundId/disqualifications',
     {
       config: staffOn.round('judge'),
-      schema: { tags: ['judging'], security: sec, params: RoundParams, response: { 200: z.array(DisqualificationResponse), ...errors } },
+      schema: {
+        tags: ['judging'],
+        security: sec,
+        summary: "The round's disqualifications",
+        params: RoundParams,
+        response: { 200: z.array(DisqualificationResponse) },
+      },
     },
     (req) => service.listDisqualifications(app.db, req.params.roundId),
   );
@@ -115,14 +140,32 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
     '/judge/rounds/:roundId/disqualifications',
     {
       config: staffOn.round('judge'),
-      schema: { tags: ['judging'], security: sec, params: RoundParams, body: DisqualificationBody, response: { 201: DisqualificationResponse, ...errors } },
+      schema: {
+        tags: ['judging'],
+        security: sec,
+        description:
+          'The results become stale (`resultsStale`): finalize the round again. 404 NOT_FOUND when the user has no attempt in the round; 409 ALREADY_DISQUALIFIED. Audit-logged.',
+        params: RoundParams,
+        body: DisqualificationBody,
+        response: { 201: DisqualificationResponse, ...errorResponses('ALREADY_DISQUALIFIED') },
+      },
     },
     async (req, reply) => reply.code(201).send(await service.disqualify(app.db, req.user.sub, req.params.roundId, req.body.userId, req.body.reason)),
   );
 
   app.delete(
     '/judge/rounds/:roundId/disqualifications/:userId',
-    { config: staffOn.round('judge'), schema: { tags: ['judging'], security: sec, params: DisqualificationParams, response: { 204: z.null(), ...errors } } },
+    {
+      config: staffOn.round('judge'),
+      schema: {
+        tags: ['judging'],
+        security: sec,
+        description:
+          'Reinstates the participant; the results become stale: finalize the round again. 404 NOT_FOUND when they were not disqualified. Audit-logged.',
+        params: DisqualificationParams,
+        response: { 204: z.null() },
+      },
+    },
     async (req, reply) => {
       await service.reinstate(app.db, req.user.sub, req.params.roundId, req.params.userId);
       return reply.code(204).send(null);
@@ -131,7 +174,17 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
 
   app.post(
     '/judge/rounds/:roundId/publish',
-    { config: staffOn.round('judge'), schema: { tags: ['judging'], security: sec, params: RoundParams, response: { 200: PublishResponse, ...errors } } },
+    {
+      config: staffOn.round('judge'),
+      schema: {
+        tags: ['judging'],
+        security: sec,
+        description:
+          'The winners become public (GET /rounds/:roundId/winners). 409 ROUND_NOT_FINALIZED before a finalize; 409 RESULTS_STALE when something the results depend on changed since (a correction, a disqualification, the exclusion list): finalize again. Publishing again answers the same.',
+        params: RoundParams,
+        response: { 200: PublishResponse, ...errorResponses('ROUND_NOT_FINALIZED', 'RESULTS_STALE') },
+      },
+    },
     async (req) => {
       const out = await service.publish(app.db, req.user.sub, req.params.roundId);
       cache.forget(req.params.roundId);
@@ -144,7 +197,14 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
     // Counts per locality and unit carry no personal data: organizers may see them too.
     {
       config: staffOn.contest('judge', 'organizer'),
-      schema: { tags: ['judging'], security: sec, params: ContestParams, querystring: CollectiveQuery, response: { 200: CollectiveResponse, ...errors } },
+      schema: {
+        tags: ['judging'],
+        security: sec,
+        summary: 'Participation and results by locality and unit (no personal data)',
+        params: ContestParams,
+        querystring: CollectiveQuery,
+        response: { 200: CollectiveResponse },
+      },
     },
     (req) => collectiveRanking(app.db, req.params.contestId, req.query.roundId),
   );

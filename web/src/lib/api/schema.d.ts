@@ -14,6 +14,11 @@ export interface paths {
         /**
          * Prometheus metrics of every API process
          * @description One view over every worker process: request counts and latency histograms by route and status, submissions acknowledged, the writer’s batch sizes and queue, the throttle’s mode, database pool use, and the process metrics. With METRICS_TOKEN set it needs `Authorization: Bearer <METRICS_TOKEN>`: 401 UNAUTHORIZED (with WWW-Authenticate) without it or with a wrong one. In production without METRICS_TOKEN: 404 ROUTE_NOT_FOUND, as if there were no such route; elsewhere without one it is open.
+         *
+         *     Errors:
+         *     - 401: UNAUTHORIZED
+         *     - 404: ROUTE_NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         get: {
             parameters: {
@@ -33,7 +38,7 @@ export interface paths {
                         "text/plain": string;
                     };
                 };
-                /** @description Default Response */
+                /** @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token). */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -41,6 +46,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -48,7 +54,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `ROUTE_NOT_FOUND`: No such route (and GET /metrics in production without METRICS_TOKEN). */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -56,6 +62,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -63,7 +70,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -71,6 +78,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -95,6 +103,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Liveness: 200 while the process is up
+         * @description Errors:
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -114,6 +127,22 @@ export interface paths {
                             status: string;
                             database?: string;
                             redis?: string;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -134,6 +163,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Readiness: 200 when the database answers
+         * @description With Redis down and the in-process throttle serving: 200 `{ status: "degraded" }`. 503 `{ status: "unavailable" }` with Retry-After when the database does not answer (while the server shuts down, the 503 is the error shape, SERVICE_UNAVAILABLE).
+         *
+         *     Errors:
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -156,7 +192,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -186,7 +222,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Extension of API.md. */
+        /**
+         * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -213,6 +254,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -233,6 +290,9 @@ export interface paths {
         /**
          * What registration and recovery need on this server
          * @description Extension of API.md. `registrationOtp`: register needs `otp` (a code from POST /auth/otp, purpose "register"). `passwordReset`: codes can be sent (POST /auth/otp, purpose "reset"); otherwise the help desk resets passwords.
+         *
+         *     Errors:
+         *     - 503: SERVICE_UNAVAILABLE
          */
         get: {
             parameters: {
@@ -255,6 +315,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -274,6 +350,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * @description With REGISTRATION_OTP=on, `otp` (a code from POST /auth/otp, purpose "register") is checked before anything about the phone. With proof of work on, `altcha` is a solved GET /auth/challenge. 429 RATE_LIMITED past the per-address budget, or while the server is busy hashing passwords.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_LOCALITY, INVALID_UNIT, OTP_REQUIRED, OTP_INVALID, POW_REQUIRED, POW_EXPIRED, POW_INVALID, POW_REUSED
+         *     - 409: PHONE_TAKEN, NATIONAL_ID_TAKEN
+         *     - 429: RATE_LIMITED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -323,7 +408,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_LOCALITY`: Registration with an unknown localityId.
+                 *     - `INVALID_UNIT`: Registration with an unknown unitId.
+                 *     - `OTP_REQUIRED`: Registration needs the one-time code sent to the phone (REGISTRATION_OTP=on).
+                 *     - `OTP_INVALID`: The one-time code is wrong, expired, used or burned (the fifth wrong try burns it).
+                 *     - `POW_REQUIRED`: Registration needs a solved challenge (GET /auth/challenge).
+                 *     - `POW_EXPIRED`: The registration challenge expired: fetch a new one.
+                 *     - `POW_INVALID`: The registration challenge’s solution is not valid.
+                 *     - `POW_REUSED`: The registration challenge was already used: fetch a new one.
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -331,6 +426,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -338,22 +434,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
+                /**
+                 * @description - `PHONE_TAKEN`: The phone number is already registered.
+                 *     - `NATIONAL_ID_TAKEN`: The national id is already registered.
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -361,6 +445,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -368,7 +453,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -376,6 +461,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -400,7 +502,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description 401 INVALID_CREDENTIALS; 401 ACCOUNT_DISABLED (right password, disabled account). Failed logins count per phone: after 5, 429 RATE_LIMITED with a Retry-After that doubles per further failure (up to 15 min); a success resets it. Failures per address have a budget too, and password checks per process are capped (429 with Retry-After past it). */
+        /**
+         * @description 401 INVALID_CREDENTIALS; 401 ACCOUNT_DISABLED (right password, disabled account). Failed logins count per phone: after 5, 429 RATE_LIMITED with a Retry-After that doubles per further failure (up to 15 min); a success resets it. Failures per address have a budget too, and password checks per process are capped (429 with Retry-After past it).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: INVALID_CREDENTIALS, ACCOUNT_DISABLED
+         *     - 429: RATE_LIMITED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -442,7 +552,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -450,6 +560,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -457,7 +568,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `INVALID_CREDENTIALS`: Wrong phone number or password.
+                 *     - `ACCOUNT_DISABLED`: The password is right but the account is disabled.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -465,6 +579,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -472,22 +587,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
+                /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -495,6 +595,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -519,7 +636,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke every token of the caller */
+        /**
+         * Revoke every token of the caller
+         * @description Every token of the caller issued before stops working (401 TOKEN_REVOKED within 5 s on every route). Answers a token that must change its password too.
+         *
+         *     Errors:
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -538,7 +663,11 @@ export interface paths {
                         "application/json": null;
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -546,6 +675,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -553,7 +683,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -561,6 +691,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -587,7 +734,15 @@ export interface paths {
         put?: never;
         /**
          * Change the password
-         * @description 204; every token issued before (the caller's too) stops working: log in again. 403 WRONG_PASSWORD for a wrong currentPassword.
+         * @description 204; every token issued before (the caller's too) stops working: log in again. 403 WRONG_PASSWORD for a wrong currentPassword; 400 VALIDATION_FAILED for a new password equal to the current one. Answers a token that must change its password (that is what it is for).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: WRONG_PASSWORD
+         *     - 404: NOT_FOUND
+         *     - 429: RATE_LIMITED
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -614,7 +769,7 @@ export interface paths {
                         "application/json": null;
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -622,6 +777,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -629,7 +785,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -637,6 +797,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -644,7 +805,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `WRONG_PASSWORD`: The current password is wrong. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -652,6 +813,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -659,7 +821,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -667,6 +829,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -674,22 +837,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
+                /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -697,6 +845,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -719,6 +884,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description The caller’s account; `mustChangePassword: true` after a help-desk reset (this route still answers then).
+         *
+         *     Errors:
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -749,7 +922,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -757,6 +934,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -764,7 +942,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -772,6 +950,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -796,6 +991,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description The caller’s attempts; `score` once the round reveals it (its revealScore rule), following any correction.
+         *
+         *     Errors:
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: PASSWORD_CHANGE_REQUIRED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -835,7 +1038,11 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -843,6 +1050,39 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -871,7 +1111,12 @@ export interface paths {
         put?: never;
         /**
          * Send a one-time code by SMS (or the configured channel)
-         * @description 202 whether or not the phone has an account (nothing tells them apart); the code (6 digits, 5 minutes, 5 tries) goes out after the answer. 429 with Retry-After past 1 a minute or 5 a day per phone, or past the per-address budget. 503 when no OTP provider is configured.
+         * @description 202, with no body, whether or not the phone has an account (nothing tells them apart); the code (6 digits, 5 minutes, 5 tries) goes out after the answer. 429 RATE_LIMITED with Retry-After past 1 a minute or 5 a day per phone, or past the per-address budget. With no OTP provider configured nothing is sent and the answer is still 202: GET /auth/options says whether codes can be sent.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 429: RATE_LIMITED
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -899,7 +1144,7 @@ export interface paths {
                         "application/json": null;
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -907,6 +1152,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -914,7 +1160,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -922,6 +1168,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -929,7 +1176,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -937,6 +1184,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -964,6 +1212,11 @@ export interface paths {
         /**
          * Choose a new password with a code sent to the phone
          * @description 204; every older token of the account is revoked. 400 OTP_INVALID for a wrong, expired, used or burned code (the fifth wrong try burns it); nothing else changes on a refusal.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, OTP_INVALID
+         *     - 429: RATE_LIMITED
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -991,7 +1244,10 @@ export interface paths {
                         "application/json": null;
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `OTP_INVALID`: The one-time code is wrong, expired, used or burned (the fifth wrong try burns it).
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -999,6 +1255,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1006,7 +1263,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1014,6 +1271,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1021,7 +1279,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1029,6 +1287,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1051,6 +1310,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Errors:
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1075,6 +1338,22 @@ export interface paths {
                         }[];
                     };
                 };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -1092,6 +1371,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1155,7 +1440,23 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1163,6 +1464,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1187,6 +1505,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description The contest as its staff see it: drafts too, and per round the sealing time, whether it is sealed, the pool size and the fair-play threshold.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1250,7 +1578,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1258,6 +1586,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1265,7 +1594,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1273,6 +1606,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1280,7 +1614,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1288,6 +1625,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1295,7 +1633,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1303,6 +1641,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1310,14 +1649,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1332,6 +1672,15 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * @description Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: SLUG_TAKEN
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -1373,7 +1722,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1381,6 +1730,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1388,7 +1738,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1396,6 +1750,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1403,7 +1758,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1411,6 +1769,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1418,7 +1777,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1426,6 +1785,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1433,7 +1793,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `SLUG_TAKEN`: Another contest has this slug. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1441,6 +1801,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1459,7 +1836,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's contests (all of them for admins), with the caller's role in each */
+        /**
+         * The caller's contests (all of them for admins), with the caller's role in each
+         * @description Errors:
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1486,22 +1869,11 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1509,6 +1881,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1516,7 +1889,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1524,6 +1900,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1531,29 +1908,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                404: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1564,6 +1927,16 @@ export interface paths {
             };
         };
         put?: never;
+        /**
+         * @description An organizer who creates a contest becomes its organizer member. Audit-logged.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 409: SLUG_TAKEN
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1603,7 +1976,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1611,6 +1984,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1618,7 +1992,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1626,6 +2004,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1633,7 +2012,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1641,6 +2023,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1648,22 +2031,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
+                /** @description - `SLUG_TAKEN`: Another contest has this slug. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1671,6 +2039,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1693,7 +2078,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The contest's staff members */
+        /**
+         * The contest's staff members
+         * @description Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1720,7 +2113,7 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1728,6 +2121,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1735,7 +2129,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1743,6 +2141,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1750,7 +2149,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1758,6 +2160,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1765,7 +2168,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1773,6 +2176,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1780,14 +2184,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1800,6 +2205,14 @@ export interface paths {
         /**
          * Replace the contest's staff members (by phone)
          * @description Each phone must be an account whose role is the member role (organizer or judge): otherwise 400 VALIDATION_FAILED naming it in `details`. A list without an organizer is 409 LAST_ORGANIZER. Audit-logged.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: LAST_ORGANIZER
+         *     - 503: SERVICE_UNAVAILABLE
          */
         put: {
             parameters: {
@@ -1837,7 +2250,7 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1845,6 +2258,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1852,7 +2266,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1860,6 +2278,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1867,7 +2286,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1875,6 +2297,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1882,7 +2305,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1890,6 +2313,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1897,7 +2321,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `LAST_ORGANIZER`: A contest needs at least one organizer member. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1905,6 +2329,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1930,6 +2371,17 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * @description 409 POOL_TOO_SMALL for a round that opens now or earlier (its pool is still empty: create it with a later opensAt, then PUT its questions).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: POOL_TOO_SMALL, ROUND_NUMBER_TAKEN
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1999,7 +2451,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2007,6 +2459,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2014,7 +2467,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2022,6 +2479,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2029,7 +2487,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2037,6 +2498,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2044,7 +2506,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2052,6 +2514,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2059,7 +2522,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `POOL_TOO_SMALL`: A round that is open, or opens now, needs a pool of at least questionCount questions.
+                 *     - `ROUND_NUMBER_TAKEN`: The contest already has a round with this number.
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2067,6 +2533,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2095,6 +2578,17 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * @description Closing early (`closesAt` now or earlier) brings the deadline of every running attempt down to it. 400 VALIDATION_FAILED: closesAt not after opensAt. 409 ROUND_FINALIZED: the round was finalized. 409 ROUND_SEALED: moving closesAt later once sealed. 409 ROUND_LOCKED: changing questionCount once there are attempts. 409 ATTEMPTS_EXCEED_CAP: maxAttempts below attempts already used. 409 POOL_TOO_SMALL: the round is (or would be) open with a pool smaller than questionCount. Audit-logged.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_LOCKED, ROUND_SEALED, ROUND_FINALIZED, POOL_TOO_SMALL, ROUND_NUMBER_TAKEN, ATTEMPTS_EXCEED_CAP
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -2164,7 +2658,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2172,6 +2666,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2179,7 +2674,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2187,6 +2686,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2194,7 +2694,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2202,6 +2705,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2209,7 +2713,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2217,6 +2721,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2224,7 +2729,14 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `ROUND_LOCKED`: The round has attempts: its questions, pool and question count can no longer change.
+                 *     - `ROUND_SEALED`: The round is sealed: closesAt cannot move later and no override can be granted.
+                 *     - `ROUND_FINALIZED`: The round has been finalized and can no longer change.
+                 *     - `POOL_TOO_SMALL`: A round that is open, or opens now, needs a pool of at least questionCount questions.
+                 *     - `ROUND_NUMBER_TAKEN`: The contest already has a round with this number.
+                 *     - `ATTEMPTS_EXCEED_CAP`: Residents already used more attempts than the new maxAttempts.
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2232,6 +2744,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2255,6 +2784,15 @@ export interface paths {
         /**
          * Import a question bank from .xlsx or .csv (multipart field "file")
          * @description Columns: Câu hỏi, Phương án A–D (D optional), Đáp án đúng (A–D, any case), Chủ đề, Giải thích. All or nothing: if any row fails nothing is written and `errors` lists every problem (row, field, column, Vietnamese `message`, English `messageEn`). `dryRun` checks without writing. CSV may be UTF-8 (with or without BOM), UTF-16 or Windows-1258, delimited by comma, semicolon or tab.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_FILE, INVALID_MULTIPART, FILE_REQUIRED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 413: PAYLOAD_TOO_LARGE
+         *     - 415: UNSUPPORTED_MEDIA_TYPE
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -2321,7 +2859,12 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_FILE`: The uploaded file cannot be read as .xlsx or .csv (a lying or oversized entry; an .ods file).
+                 *     - `INVALID_MULTIPART`: The multipart/form-data body is malformed.
+                 *     - `FILE_REQUIRED`: No file in the multipart field "file".
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2329,6 +2872,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2336,7 +2880,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2344,6 +2892,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2351,7 +2900,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2359,6 +2911,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2366,7 +2919,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2374,6 +2927,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2381,22 +2935,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
+                /** @description - `PAYLOAD_TOO_LARGE`: The body (or the uploaded file) is too large. */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2404,6 +2943,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2411,7 +2951,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `UNSUPPORTED_MEDIA_TYPE`: The body’s content type is not one the operation takes. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -2419,6 +2959,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2443,7 +3000,14 @@ export interface paths {
         };
         /**
          * Progress of a running (or recent) question import
-         * @description Extension of API.md.
+         * @description Extension of API.md. Only the organizer who started the import sees it (404 otherwise); progress is kept for a while after the end.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         get: {
             parameters: {
@@ -2476,7 +3040,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2484,6 +3048,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2491,7 +3056,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2499,6 +3068,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2506,7 +3076,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2514,6 +3087,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2521,7 +3095,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2529,6 +3103,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2536,14 +3111,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2568,7 +3144,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The bank as .xlsx or .csv, in the import format */
+        /**
+         * The bank as .xlsx or .csv, in the import format
+         * @description Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: {
@@ -2591,7 +3175,7 @@ export interface paths {
                         "application/json": unknown;
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2599,6 +3183,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2606,7 +3191,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2614,6 +3203,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2621,7 +3211,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2629,6 +3222,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2636,7 +3230,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2644,6 +3238,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2651,14 +3246,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2686,6 +3282,13 @@ export interface paths {
         /**
          * An empty import file with the Vietnamese headers
          * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         get: {
             parameters: {
@@ -2709,7 +3312,7 @@ export interface paths {
                         "application/json": unknown;
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2717,6 +3320,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2724,7 +3328,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2732,6 +3340,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2739,7 +3348,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2747,6 +3359,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2754,7 +3367,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2762,6 +3375,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2769,14 +3383,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2804,6 +3419,13 @@ export interface paths {
         /**
          * Quality warnings over the whole bank (never blocking)
          * @description Rules: lower_bound_options, longest_correct, answer_in_stem, near_duplicate, answered_elsewhere, all_of_the_above, undated_statistic. A pair (near duplicate, answer given away) is reported on both questions, each with the other as relatedQuestionId. `message` is Vietnamese, `messageEn` English.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         get: {
             parameters: {
@@ -2834,7 +3456,7 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2842,6 +3464,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2849,7 +3472,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2857,6 +3484,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2864,7 +3492,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2872,6 +3503,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2879,7 +3511,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2887,6 +3519,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2894,14 +3527,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2926,6 +3560,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: {
@@ -2963,7 +3605,7 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2971,6 +3613,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2978,7 +3621,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2986,6 +3633,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2993,7 +3641,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3001,6 +3652,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3008,7 +3660,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3016,6 +3668,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3023,14 +3676,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3041,6 +3695,16 @@ export interface paths {
             };
         };
         put?: never;
+        /**
+         * @description Answers the question with its option ids and the lint `warnings` (never blocking). 400 INVALID_QUESTION: not 3 or 4 options with exactly one correct.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_QUESTION
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3096,7 +3760,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_QUESTION`: A question needs 3 or 4 options with exactly one `correct: true`.
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3104,6 +3771,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3111,7 +3779,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3119,6 +3791,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3126,7 +3799,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3134,6 +3810,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3141,7 +3818,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3149,6 +3826,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3156,14 +3834,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3189,6 +3868,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * @description 409 ROUND_LOCKED when the question is in the pool of a round that has attempts.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_LOCKED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3209,7 +3899,7 @@ export interface paths {
                         "application/json": null;
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3217,6 +3907,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3224,7 +3915,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3232,6 +3927,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3239,7 +3935,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3247,6 +3946,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3254,7 +3954,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3262,6 +3962,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3269,7 +3970,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `ROUND_LOCKED`: The round has attempts: its questions, pool and question count can no longer change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3277,6 +3978,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3288,6 +4006,17 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /**
+         * @description 400 INVALID_QUESTION as on create; 409 ROUND_LOCKED when the question is in the pool of a round that has attempts (a key is corrected with POST …/correction instead).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_QUESTION
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_LOCKED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -3343,7 +4072,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_QUESTION`: A question needs 3 or 4 options with exactly one `correct: true`.
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3351,6 +4083,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3358,7 +4091,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3366,6 +4103,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3373,7 +4111,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3381,6 +4122,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3388,7 +4130,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3396,6 +4138,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3403,7 +4146,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `ROUND_LOCKED`: The round has attempts: its questions, pool and question count can no longer change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3411,6 +4154,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3429,7 +4189,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Extension of API.md. */
+        /**
+         * The round's pool
+         * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3471,7 +4241,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3479,6 +4249,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3486,7 +4257,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3494,6 +4269,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3501,7 +4277,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3509,6 +4288,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3516,7 +4296,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3524,6 +4304,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3531,14 +4312,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3548,6 +4330,17 @@ export interface paths {
                 };
             };
         };
+        /**
+         * @description Replaces the pool. 400 DUPLICATE_QUESTION, 400 UNKNOWN_QUESTION (not in the contest’s bank); 409 ROUND_LOCKED once the round has attempts; 409 QUESTION_PUBLISHED for questions whose key is already public, unless `allowPublished: true` (`details: [{ field: "questionIds", questionId }]`); 409 POOL_TOO_SMALL when the round is open and the pool would be smaller than questionCount. Audit-logged.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, DUPLICATE_QUESTION, UNKNOWN_QUESTION
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_LOCKED, QUESTION_PUBLISHED, POOL_TOO_SMALL
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         put: {
             parameters: {
                 query?: never;
@@ -3596,7 +4389,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `DUPLICATE_QUESTION`: A question id is listed twice in the pool.
+                 *     - `UNKNOWN_QUESTION`: Question ids that are not in the contest’s bank (`details` lists them).
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3604,6 +4401,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3611,7 +4409,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3619,6 +4421,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3626,7 +4429,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3634,6 +4440,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3641,7 +4448,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3649,6 +4456,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3656,7 +4464,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `ROUND_LOCKED`: The round has attempts: its questions, pool and question count can no longer change.
+                 *     - `QUESTION_PUBLISHED`: Questions whose key is already public (a sealed round’s); send allowPublished: true to use them. `details` lists them.
+                 *     - `POOL_TOO_SMALL`: A round that is open, or opens now, needs a pool of at least questionCount questions.
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3664,6 +4476,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3687,7 +4516,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Extension of API.md. */
+        /**
+         * The round's overrides
+         * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3718,7 +4557,7 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3726,6 +4565,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3733,7 +4573,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3741,6 +4585,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3748,7 +4593,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3756,6 +4604,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3763,7 +4612,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3771,6 +4620,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3778,14 +4628,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3796,7 +4647,17 @@ export interface paths {
             };
         };
         put?: never;
-        /** @description Extension of API.md. The same as PUT …/overrides/:userId, naming the resident by phone. */
+        /**
+         * @description Extension of API.md. The same as PUT …/overrides/:userId, naming the resident by phone (404 when no account has it).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, NOT_A_RESIDENT
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_SEALED, OVERRIDE_BELOW_USED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3836,7 +4697,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `NOT_A_RESIDENT`: Overrides are for residents.
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3844,6 +4708,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3851,7 +4716,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3859,6 +4728,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3866,7 +4736,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3874,6 +4747,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3881,7 +4755,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3889,6 +4763,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3896,7 +4771,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `ROUND_SEALED`: The round is sealed: closesAt cannot move later and no override can be granted.
+                 *     - `OVERRIDE_BELOW_USED`: The resident already used more attempts than the override would allow.
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3904,6 +4782,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3927,7 +4822,17 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** @description Extension of API.md. Extra attempts and extra seconds for one resident after an incident, with a reason (audit-logged). */
+        /**
+         * @description Extension of API.md. Extra attempts and extra seconds for one resident after an incident, with a reason (audit-logged). 400 NOT_A_RESIDENT for a staff account; 409 ROUND_SEALED once the round is sealed; 409 OVERRIDE_BELOW_USED when the resident already used more attempts than it would allow.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, NOT_A_RESIDENT
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_SEALED, OVERRIDE_BELOW_USED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         put: {
             parameters: {
                 query?: never;
@@ -3967,7 +4872,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `NOT_A_RESIDENT`: Overrides are for residents.
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3975,6 +4883,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3982,7 +4891,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3990,6 +4903,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3997,7 +4911,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4005,6 +4922,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4012,7 +4930,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4020,6 +4938,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4027,7 +4946,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `ROUND_SEALED`: The round is sealed: closesAt cannot move later and no override can be granted.
+                 *     - `OVERRIDE_BELOW_USED`: The resident already used more attempts than the override would allow.
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4035,6 +4957,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4061,6 +5000,13 @@ export interface paths {
         /**
          * The contest's exclusion list
          * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         get: {
             parameters: {
@@ -4093,7 +5039,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4101,6 +5047,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4108,7 +5055,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4116,6 +5067,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4123,7 +5075,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4131,6 +5086,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4138,7 +5094,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4146,6 +5102,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4153,14 +5110,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4172,7 +5130,14 @@ export interface paths {
         };
         /**
          * Replace the exclusion list
-         * @description Each entry needs a nationalId (12 digits) or a Vietnamese mobile phone (any of +84…, 84…, 0…); both are stored normalized. Whoever matches either cannot start an attempt and is ineligible in rankings.
+         * @description Each entry needs a nationalId (12 digits) or a Vietnamese mobile phone (any of +84…, 84…, 0…); both are stored normalized. Whoever matches either cannot start an attempt and is ineligible in rankings. 400 INVALID_EXCLUSION names the entries that are not valid (`details`); nothing is written then.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_EXCLUSION
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         put: {
             parameters: {
@@ -4215,7 +5180,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_EXCLUSION`: Entries of the exclusion list without a valid national id or phone (`details` names them).
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4223,6 +5191,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4230,7 +5199,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4238,6 +5211,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4245,7 +5219,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4253,6 +5230,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4260,7 +5238,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4268,6 +5246,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4275,14 +5254,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4309,6 +5289,13 @@ export interface paths {
         /**
          * The exclusion list as .xlsx or .csv, in the import format
          * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         get: {
             parameters: {
@@ -4332,7 +5319,7 @@ export interface paths {
                         "application/json": unknown;
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4340,6 +5327,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4347,7 +5335,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4355,6 +5347,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4362,7 +5355,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4370,6 +5366,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4377,7 +5374,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4385,6 +5382,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4392,14 +5390,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4427,6 +5426,13 @@ export interface paths {
         /**
          * An empty exclusion list file with the Vietnamese headers
          * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         get: {
             parameters: {
@@ -4450,7 +5456,7 @@ export interface paths {
                         "application/json": unknown;
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4458,6 +5464,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4465,7 +5472,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4473,6 +5484,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4480,7 +5492,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4488,6 +5503,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4495,7 +5511,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4503,6 +5519,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4510,14 +5527,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4547,6 +5565,15 @@ export interface paths {
         /**
          * Import the exclusion list from .xlsx or .csv (multipart field "file")
          * @description Extension of API.md. Columns (any order, a title line above is fine): Họ và tên, Số CCCD, Số điện thoại, Ghi chú; at least one of Số CCCD / Số điện thoại. All or nothing, like the question import.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_FILE, INVALID_MULTIPART, FILE_REQUIRED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 413: PAYLOAD_TOO_LARGE
+         *     - 415: UNSUPPORTED_MEDIA_TYPE
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -4593,7 +5620,12 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_FILE`: The uploaded file cannot be read as .xlsx or .csv (a lying or oversized entry; an .ods file).
+                 *     - `INVALID_MULTIPART`: The multipart/form-data body is malformed.
+                 *     - `FILE_REQUIRED`: No file in the multipart field "file".
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4601,6 +5633,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4608,7 +5641,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4616,6 +5653,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4623,7 +5661,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4631,6 +5672,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4638,7 +5680,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4646,6 +5688,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4653,22 +5696,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
+                /** @description - `PAYLOAD_TOO_LARGE`: The body (or the uploaded file) is too large. */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -4676,6 +5704,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4683,7 +5712,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `UNSUPPORTED_MEDIA_TYPE`: The body’s content type is not one the operation takes. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -4691,6 +5720,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4716,6 +5762,13 @@ export interface paths {
         /**
          * Who takes part, where and when
          * @description Counts for the round, by locality and unit (with participation rates where a headcount is known) and per hour. Score figures (`scores`) appear only after the round has closed and the submit grace is over. Figures may be up to 3 s old (`generatedAt`).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         get: {
             parameters: {
@@ -4784,7 +5837,27 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4792,6 +5865,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4799,7 +5873,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4807,6 +5884,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4814,7 +5892,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4822,6 +5900,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4849,6 +5944,12 @@ export interface paths {
         /**
          * What organizers and judges changed: who, what, when, before and after (admins only)
          * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 503: SERVICE_UNAVAILABLE
          */
         get: {
             parameters: {
@@ -4896,7 +5997,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4904,6 +6005,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4911,7 +6013,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4919,6 +6025,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4926,7 +6033,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4934,6 +6044,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4961,6 +6088,13 @@ export interface paths {
         /**
          * The contest's localities (communes, wards)
          * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         get: {
             parameters: {
@@ -4988,7 +6122,7 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4996,6 +6130,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5003,7 +6138,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5011,6 +6150,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5018,7 +6158,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5026,6 +6169,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5033,7 +6177,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5041,6 +6185,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5048,14 +6193,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5085,6 +6231,15 @@ export interface paths {
         /**
          * Import localities (communes, wards) from .csv or .xlsx (multipart field "file")
          * @description Extension of API.md. Columns: Tên (the name) and optionally Số người (headcount, used for participation rates). New names are added, names already listed (any case) get the file's headcount, names not in the file stay. All or nothing; `dryRun` checks only. Residents choose from these lists at registration (GET /contests/:id).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_FILE, INVALID_MULTIPART, FILE_REQUIRED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 413: PAYLOAD_TOO_LARGE
+         *     - 415: UNSUPPORTED_MEDIA_TYPE
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -5130,7 +6285,12 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_FILE`: The uploaded file cannot be read as .xlsx or .csv (a lying or oversized entry; an .ods file).
+                 *     - `INVALID_MULTIPART`: The multipart/form-data body is malformed.
+                 *     - `FILE_REQUIRED`: No file in the multipart field "file".
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5138,6 +6298,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5145,7 +6306,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5153,6 +6318,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5160,7 +6326,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5168,6 +6337,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5175,7 +6345,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5183,6 +6353,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5190,22 +6361,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
+                /** @description - `PAYLOAD_TOO_LARGE`: The body (or the uploaded file) is too large. */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -5213,6 +6369,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5220,7 +6377,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `UNSUPPORTED_MEDIA_TYPE`: The body’s content type is not one the operation takes. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -5228,6 +6385,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5253,6 +6427,13 @@ export interface paths {
         /**
          * The contest's units (agencies, organizations)
          * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         get: {
             parameters: {
@@ -5280,7 +6461,7 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5288,6 +6469,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5295,7 +6477,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5303,6 +6489,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5310,7 +6497,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5318,6 +6508,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5325,7 +6516,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5333,6 +6524,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5340,14 +6532,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5377,6 +6570,15 @@ export interface paths {
         /**
          * Import units (agencies, organizations) from .csv or .xlsx (multipart field "file")
          * @description Extension of API.md. Columns: Tên (the name) and optionally Số người (headcount, used for participation rates). New names are added, names already listed (any case) get the file's headcount, names not in the file stay. All or nothing; `dryRun` checks only. Residents choose from these lists at registration (GET /contests/:id).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_FILE, INVALID_MULTIPART, FILE_REQUIRED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 413: PAYLOAD_TOO_LARGE
+         *     - 415: UNSUPPORTED_MEDIA_TYPE
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -5422,7 +6624,12 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_FILE`: The uploaded file cannot be read as .xlsx or .csv (a lying or oversized entry; an .ods file).
+                 *     - `INVALID_MULTIPART`: The multipart/form-data body is malformed.
+                 *     - `FILE_REQUIRED`: No file in the multipart field "file".
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5430,6 +6637,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5437,7 +6645,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5445,6 +6657,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5452,7 +6665,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5460,6 +6676,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5467,7 +6684,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5475,6 +6692,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5482,22 +6700,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
+                /** @description - `PAYLOAD_TOO_LARGE`: The body (or the uploaded file) is too large. */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -5505,6 +6708,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5512,7 +6716,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `UNSUPPORTED_MEDIA_TYPE`: The body’s content type is not one the operation takes. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -5520,6 +6724,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5542,7 +6763,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Find accounts by phone (admin) */
+        /**
+         * Find accounts by phone (admin)
+         * @description A whole phone number, or at least 4 of its digits (400 VALIDATION_FAILED otherwise).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query: {
@@ -5576,7 +6806,7 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5584,6 +6814,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5591,7 +6822,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5599,6 +6834,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5606,7 +6842,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5614,6 +6853,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5621,14 +6861,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                404: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5661,7 +6902,14 @@ export interface paths {
         head?: never;
         /**
          * Change an account's role, or disable / enable it (admin)
-         * @description Either revokes every token of the account (401 TOKEN_REVOKED within 5 s on every route). A disabled account cannot log in (401 ACCOUNT_DISABLED). Audit-logged.
+         * @description Either revokes every token of the account (401 TOKEN_REVOKED within 5 s on every route). A disabled account cannot log in (401 ACCOUNT_DISABLED). 400 CANNOT_CHANGE_SELF for the caller’s own account; 400 VALIDATION_FAILED for making an account without a national id a resident. Audit-logged.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, CANNOT_CHANGE_SELF
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         patch: {
             parameters: {
@@ -5704,7 +6952,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `CANNOT_CHANGE_SELF`: Admins cannot change their own role or disable their own account.
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5712,6 +6963,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5719,7 +6971,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5727,6 +6983,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5734,7 +6991,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5742,6 +7002,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5749,7 +7010,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5757,6 +7018,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5780,6 +7058,14 @@ export interface paths {
         /**
          * Help-desk password reset (admin)
          * @description Answers a temporary password once (it is stored only hashed). Every older token is revoked; at the next login the account gets mustChangePassword: true and every route but POST /auth/password, GET /me and POST /auth/logout-all answers 403 PASSWORD_CHANGE_REQUIRED until it is changed. Audit-logged with who did it.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 429: RATE_LIMITED
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -5803,7 +7089,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5811,6 +7097,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5818,7 +7105,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5826,6 +7117,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5833,7 +7125,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5841,6 +7136,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5848,7 +7144,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5856,6 +7152,39 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5883,6 +7212,15 @@ export interface paths {
         /**
          * Start an attempt, or resume the running one
          * @description 201 with a new attempt, 200 with the running one (resume). 403 NOT_ELIGIBLE: staff, or on the contest exclusion list. 409 ROUND_NOT_OPEN: outside the round window, or the round pool holds fewer questions than questionCount. 409 ATTEMPTS_EXHAUSTED: maxAttempts used. 429 RATE_LIMITED with Retry-After.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: NOT_ELIGIBLE, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_NOT_OPEN, ATTEMPTS_EXHAUSTED
+         *     - 429: RATE_LIMITED
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -5941,7 +7279,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5949,6 +7287,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5956,7 +7295,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5964,6 +7307,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5971,7 +7315,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `NOT_ELIGIBLE`: Not allowed to take part: a staff account, or on the contest’s exclusion list.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5979,6 +7326,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5986,7 +7334,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5994,6 +7342,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6001,7 +7350,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `ROUND_NOT_OPEN`: The round is not open (outside its window, or its pool is smaller than its question count).
+                 *     - `ATTEMPTS_EXHAUSTED`: All maxAttempts attempts of the round are used.
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6009,6 +7361,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6016,7 +7369,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6024,6 +7377,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6031,7 +7385,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6039,6 +7393,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6066,6 +7421,16 @@ export interface paths {
         /**
          * Submit the answers of an attempt (idempotent)
          * @description 200 once the submission is committed; a repeat returns the stored result with duplicate: true. Body: { answers: [{ questionId, optionId }], prediction } or, by position (API.md v1.1), { choices: [2, 0, null, …], prediction } — one entry per question in the order served, the option position as served, null for none. 400 INVALID_ANSWERS: a question not in the attempt, a repeated question or a foreign option; both forms at once, a choices length other than the question count, or a position out of range. 404: unknown or not yours. 409 DEADLINE_PASSED after the deadline plus 30 s. 413 over 64 KB. 503: not stored, send again.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_ANSWERS
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: DEADLINE_PASSED
+         *     - 413: PAYLOAD_TOO_LARGE
+         *     - 429: RATE_LIMITED
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -6107,7 +7472,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_ANSWERS`: A question not in the attempt, a repeated question or a foreign option; both answers and choices; a choices length other than the question count, or a position out of range.
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6115,6 +7483,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6122,7 +7491,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6130,6 +7503,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6137,7 +7511,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6145,6 +7519,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6152,7 +7527,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6160,6 +7535,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6167,7 +7543,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `DEADLINE_PASSED`: The attempt’s deadline plus the 30 s grace has passed; the attempt stays used. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6175,6 +7551,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6182,7 +7559,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `PAYLOAD_TOO_LARGE`: The body (or the uploaded file) is too large. */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -6190,6 +7567,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6197,7 +7575,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6205,6 +7583,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6212,7 +7591,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6220,6 +7599,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6242,7 +7622,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Once the round is sealed (closesAt, every running attempt's deadline with overrides, plus the 30 s grace): before that 409 ROUND_NOT_CLOSED with Retry-After. Served from memory with Cache-Control and an ETag (If-None-Match → 304). */
+        /**
+         * @description Once the round is sealed (closesAt, every running attempt's deadline with overrides, plus the 30 s grace): before that 409 ROUND_NOT_CLOSED with Retry-After. Served from memory with Cache-Control and an ETag (If-None-Match → 304).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_NOT_CLOSED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6277,14 +7665,15 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
-                404: {
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
+                400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6292,7 +7681,23 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `ROUND_NOT_CLOSED`: The round is not sealed yet (a submission can still be accepted); Retry-After says when it will be. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6300,6 +7705,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6324,7 +7746,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Extension of API.md. The caller's own attempt beside the answer key: its questions and option order as served, the option chosen and the correct one. Under the answer key's rule (409 ROUND_NOT_CLOSED with Retry-After before); someone else's attempt is 404. */
+        /**
+         * @description Extension of API.md. The caller's own attempt beside the answer key: its questions and option order as served, the option chosen and the correct one. Under the answer key's rule (409 ROUND_NOT_CLOSED with Retry-After before); someone else's attempt is 404.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_NOT_CLOSED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6376,7 +7808,27 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6384,6 +7836,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6391,7 +7844,23 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6399,6 +7868,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6406,7 +7876,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `ROUND_NOT_CLOSED`: The round is not sealed yet (a submission can still be accepted); Retry-After says when it will be. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6414,6 +7884,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6438,7 +7925,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Once published; 409 RESULTS_NOT_PUBLISHED before. Served from memory with Cache-Control and an ETag (If-None-Match → 304). */
+        /**
+         * @description Once published; 409 RESULTS_NOT_PUBLISHED before. Served from memory with Cache-Control and an ETag (If-None-Match → 304).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 404: NOT_FOUND
+         *     - 409: RESULTS_NOT_PUBLISHED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6474,14 +7969,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                404: {
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
+                400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6489,7 +7985,23 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `RESULTS_NOT_PUBLISHED`: The round’s results are not published (or a correction withdrew them). */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6497,6 +8009,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6523,6 +8052,18 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Rank the round and store the results with their checksum
+         * @description Once the round is sealed (no submission can still be accepted): before that 409 ROUND_NOT_CLOSED, with Retry-After the seconds until it is. Finalizing again over the same data gives the same rows and checksum; it replaces the results and withdraws a publication.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_NOT_CLOSED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6549,7 +8090,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6557,6 +8098,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6564,7 +8106,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6572,6 +8118,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6579,7 +8126,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6587,6 +8137,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6594,7 +8145,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6602,6 +8153,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6609,7 +8161,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `ROUND_NOT_CLOSED`: The round is not sealed yet (a submission can still be accepted); Retry-After says when it will be. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6617,6 +8169,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6639,6 +8208,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description The finalized rows, a page at a time; `stale: true` when something they depend on changed since (finalize again). 409 ROUND_NOT_FINALIZED before the first finalize.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_NOT_FINALIZED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: {
@@ -6694,7 +8274,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6702,6 +8282,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6709,7 +8290,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6717,6 +8302,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6724,7 +8310,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6732,6 +8321,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6739,7 +8329,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6747,6 +8337,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6754,7 +8345,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `ROUND_NOT_FINALIZED`: The round has not been finalized. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6762,6 +8353,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6786,7 +8394,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Extension of API.md. */
+        /**
+         * The round's disqualifications
+         * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6814,7 +8432,7 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6822,6 +8440,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6829,7 +8448,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6837,6 +8460,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6844,7 +8468,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6852,6 +8479,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6859,7 +8487,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6867,6 +8495,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6874,14 +8503,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6892,6 +8522,17 @@ export interface paths {
             };
         };
         put?: never;
+        /**
+         * @description The results become stale (`resultsStale`): finalize the round again. 404 NOT_FOUND when the user has no attempt in the round; 409 ALREADY_DISQUALIFIED. Audit-logged.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ALREADY_DISQUALIFIED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6926,7 +8567,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6934,6 +8575,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6941,7 +8583,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6949,6 +8595,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6956,7 +8603,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6964,6 +8614,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6971,7 +8622,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6979,6 +8630,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6986,7 +8638,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `ALREADY_DISQUALIFIED`: The participant is already disqualified in the round. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6994,6 +8646,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7019,6 +8688,16 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * @description Reinstates the participant; the results become stale: finalize the round again. 404 NOT_FOUND when they were not disqualified. Audit-logged.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -7040,7 +8719,7 @@ export interface paths {
                         "application/json": null;
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7048,6 +8727,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7055,7 +8735,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7063,6 +8747,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7070,7 +8755,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7078,6 +8766,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7085,7 +8774,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7093,6 +8782,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7100,14 +8790,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7131,6 +8822,17 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * @description The winners become public (GET /rounds/:roundId/winners). 409 ROUND_NOT_FINALIZED before a finalize; 409 RESULTS_STALE when something the results depend on changed since (a correction, a disqualification, the exclusion list): finalize again. Publishing again answers the same.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_NOT_FINALIZED, RESULTS_STALE
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7156,7 +8858,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7164,6 +8866,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7171,7 +8874,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7179,6 +8886,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7186,7 +8894,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7194,6 +8905,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7201,7 +8913,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7209,6 +8921,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7216,7 +8929,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `ROUND_NOT_FINALIZED`: The round has not been finalized.
+                 *     - `RESULTS_STALE`: Something the results depend on changed since they were finalized (a correction, a disqualification, the exclusion list): finalize again.
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7224,6 +8940,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7246,7 +8979,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Extension of API.md. */
+        /**
+         * Participation and results by locality and unit (no personal data)
+         * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: {
@@ -7308,7 +9051,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7316,6 +9059,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7323,7 +9067,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7331,6 +9079,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7338,7 +9087,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7346,6 +9098,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7353,7 +9106,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7361,6 +9114,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7368,14 +9122,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7403,6 +9158,14 @@ export interface paths {
         /**
          * Item analysis of a sealed round: facility, discrimination, option choices and flags per question
          * @description Counts over the round’s submissions. The top and bottom groups are each 27 % of the attempts that drew the question, ranked by their score without it. Flags: likely_miskeyed (in the top group a wrong option beats the key, and discrimination < 0), ambiguous (two options each take over 35 % of the top group), too_easy (facility > 0.95), too_hard (facility < 0.1); none below 20 attempts. 409 ROUND_NOT_CLOSED (Retry-After) until no submission can still be accepted.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_NOT_CLOSED
+         *     - 503: SERVICE_UNAVAILABLE
          */
         get: {
             parameters: {
@@ -7463,7 +9226,7 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7471,6 +9234,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7478,7 +9242,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7486,6 +9254,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7493,7 +9262,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7501,6 +9273,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7508,7 +9281,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7516,6 +9289,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7523,7 +9297,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `ROUND_NOT_CLOSED`: The round is not sealed yet (a submission can still be accepted); Retry-After says when it will be. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7531,6 +9305,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7560,6 +9351,13 @@ export interface paths {
         /**
          * Correct the key of a question (or void it) and regrade every submission that drew it
          * @description One transaction: every submission whose attempt drew the question is re-scored in SQL, the question changes in every round that uses it, the results of those rounds become stale (409 RESULTS_STALE on publish and export until finalized again), a published round is withdrawn (winners 409 RESULTS_NOT_PUBLISHED until published again), and the audit log keeps the key before and after. A voided question counts as correct for every attempt that drew it. Every API process grades with the new key within 5 s. ?dryRun=true answers the same with `changes` (scores and prize rows that would change) and writes nothing. 400 INVALID_CORRECTION: an option of another question, the current key, or voiding a voided question.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_CORRECTION
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -7634,7 +9432,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_CORRECTION`: A correction to an option of another question, to the current key, or voiding a voided question.
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7642,6 +9443,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7649,7 +9451,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7657,6 +9463,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7664,7 +9471,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7672,6 +9482,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7679,7 +9490,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7687,6 +9498,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7694,14 +9506,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7729,6 +9542,13 @@ export interface paths {
         /**
          * Record that the key of a flagged question was reviewed and is right
          * @description Audited. Item analysis then shows the question as reviewed, and the judge’s finalize view stops warning about it.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -7756,7 +9576,7 @@ export interface paths {
                         "application/json": null;
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7764,6 +9584,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7771,7 +9592,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7779,6 +9604,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7786,7 +9612,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7794,6 +9623,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7801,7 +9631,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7809,6 +9639,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7816,14 +9647,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7846,6 +9678,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description The ranked prize list of the finalized results as a file; `x-content-sha256` is the SHA-256 of its bytes, `x-results-checksum` the results’ checksum. 409 ROUND_NOT_FINALIZED before a finalize; 409 RESULTS_STALE when something the results depend on changed since: finalize again. Audit-logged (the file carries personal data).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_NOT_FINALIZED, RESULTS_STALE
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: {
@@ -7868,7 +9711,7 @@ export interface paths {
                         "application/json": unknown;
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7876,6 +9719,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7883,7 +9727,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7891,6 +9739,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7898,7 +9747,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7906,6 +9758,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7913,7 +9766,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7921,6 +9774,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7928,7 +9782,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `ROUND_NOT_FINALIZED`: The round has not been finalized.
+                 *     - `RESULTS_STALE`: Something the results depend on changed since they were finalized (a correction, a disqualification, the exclusion list): finalize again.
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7936,6 +9793,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
