@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import swagger, { type SwaggerTransform } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, RouteOptions } from 'fastify';
@@ -5,6 +6,7 @@ import fp from 'fastify-plugin';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ERROR_CODES, errorCodeInfo, type ErrorCode } from '../lib/error-codes';
+import { UPLOAD_FORM } from '../lib/upload';
 import { ErrorResponse, errorCodesOf } from '../lib/zod';
 import { CONTRACT_VERSION, contractRouteMatcher } from './docs.contract';
 
@@ -65,6 +67,27 @@ const errorJson = (): Json => z.toJSONSchema(ErrorResponse, { target: 'openapi-3
 
 const hooksOf = (h: RouteOptions['onRequest']) => (h ? (Array.isArray(h) ? h : [h]) : []);
 
+/** A response declared as a map of content types (`{ description, headers?, content }`): files, metrics. */
+const isContentMap = (r: unknown): r is { headers?: Json; content: Json } => typeof r === 'object' && r !== null && 'content' in r;
+
+/**
+ * What the zod provider's conversion of the responses leaves out or says wrongly, mended:
+ * the headers of a content-type map (it keeps only description and content), no content for
+ * z.null() (204, 202, 304: the provider writes a JSON null body), and a description for
+ * every response (swagger's default is "Default Response").
+ */
+function documentResponses(declared: Record<string, unknown>, responses: Record<string, Json>) {
+  for (const [status, schema] of Object.entries(declared)) {
+    const response = responses[status];
+    if (!response) continue;
+    if (isContentMap(schema) && schema.headers) response.headers = { ...schema.headers, ...(response.headers as Json | undefined) };
+    // Swagger writes no content for a response whose schema is of type null.
+    if (schema instanceof z.ZodNull)
+      responses[status] = { type: 'null', description: schema.description ?? STATUS_CODES[status], ...(response.headers ? { headers: response.headers } : {}) };
+    else if (!response.description) response['x-response-description'] = STATUS_CODES[status];
+  }
+}
+
 /** OpenAPI generated from the routes' zod schemas; UI at /docs, JSON at /docs/json. */
 export default fp(
   async function docsPlugin(app: FastifyInstance, opts: DocsOptions) {
@@ -115,7 +138,12 @@ export default fp(
       const schema = out.schema;
       if (schema.hide) return out;
       const method = String(route.route.method);
-      const errors = documentErrors(route.route, (schema.response ??= {}) as Record<string, Json>);
+      const responses = (schema.response ??= {}) as Record<string, Json>;
+      documentResponses((route.schema?.response ?? {}) as Record<string, unknown>, responses);
+      const errors = documentErrors(route.route, responses);
+      // An upload's body is read by readUpload (lib/upload.ts), not by a schema fastify would validate.
+      const consumes = (schema.consumes ?? []) as string[];
+      if (consumes.includes('multipart/form-data') && !schema.body) schema.body = UPLOAD_FORM;
       const errorList = ['Errors:', ...[...errors].map(([status, codes]) => `- ${status}: ${codes.join(', ')}`)].join('\n');
       const extension = !inContract(method, route.url);
       if (extension) schema['x-extension'] = true;

@@ -1,17 +1,23 @@
 // The OpenAPI document at /docs/json tells outside clients the truth: what API.md promises,
 // what goes beyond it, the errors and headers each operation answers with, the content of
 // files and uploads. Generated from the routes (plugins/docs.ts); these tests hold it there.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX } from '../../../server/src/app';
 import { ERROR_CODES, type ErrorCode } from '../../../server/src/lib/error-codes';
 import { EXTENSION_MARK } from '../../../server/src/plugins/docs';
 import { contractRoutes } from '../../../server/src/plugins/docs.contract';
+import { exportExclusions } from '../../../server/src/modules/exclusions/exclusions.service';
+import { exportQuestions, questionTemplate } from '../../../server/src/modules/questions/questions.import';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { serverErrorCodes } from '../../helpers/error-codes';
-import { bearer, makeStaff, tokenFor } from '../../helpers/factories';
+import { bearer, makeContest, makeMemberStaff, makeQuestions, makeStaff, tokenFor } from '../../helpers/factories';
+import { call, uploadFile } from '../../helpers/requests';
+import { makeClosedRound } from '../../helpers/results-factories';
 
 interface Response {
   description: string;
@@ -237,5 +243,101 @@ describe('error codes', () => {
       else expect([res.statusCode, res.json().code], key).toEqual([403, 'PASSWORD_CHANGE_REQUIRED']);
     }
     expect(behind).toBeGreaterThan(50);
+  });
+});
+
+describe('files and uploads', () => {
+  const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  const sheetFiles = ['questions/export', 'questions/template', 'exclusions/export', 'exclusions/template'];
+  const binary = { type: 'string', format: 'binary' };
+
+  it('declares the organizer’s files as .xlsx or .csv bytes, sent as an attachment', () => {
+    for (const file of sheetFiles) {
+      const ok = doc.paths[`/api/v1/admin/contests/{contestId}/${file}`].get.responses['200'];
+      expect(Object.keys(ok.content!).sort(), file).toEqual(['text/csv', XLSX].sort());
+      for (const media of Object.values(ok.content!)) expect(media.schema, file).toEqual(binary);
+      expect(ok.headers?.['content-disposition'], file).toBeDefined();
+    }
+  });
+
+  it('declares the judge’s export as CSV, XLSX or PDF bytes with their SHA-256', () => {
+    const ok = doc.paths['/api/v1/judge/rounds/{roundId}/export'].get.responses['200'];
+    expect(Object.keys(ok.content!)).toEqual(['text/csv', XLSX, 'application/pdf']);
+    for (const media of Object.values(ok.content!)) expect(media.schema).toEqual(binary);
+    expect(Object.keys(ok.headers ?? {})).toEqual(expect.arrayContaining(['content-disposition', 'x-content-sha256', 'x-results-checksum']));
+  });
+
+  it('sends the files as before: the bytes the service made, their content type, and files that still open', async () => {
+    const organizer = await makeMemberStaff(t.app.db, 'organizer');
+    const judge = await makeMemberStaff(t.app.db, 'judge');
+    const contest = await makeContest(t.app.db);
+    await makeQuestions(t.app.db, contest.id, 3);
+    const tokens = { organizer: tokenFor(t.app, organizer), judge: tokenFor(t.app, judge) };
+    const get = (path: string, who: keyof typeof tokens) => call(t.app, 'GET', path, tokens[who]);
+
+    const csv = await get(`/admin/contests/${contest.id}/questions/export?format=csv`, 'organizer');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers['content-disposition']).toMatch(/^attachment; filename=".+\.csv"; filename\*=UTF-8''/);
+    expect(csv.rawPayload.equals((await exportQuestions(t.app.db, contest.id, 'csv')).body)).toBe(true);
+    const exclusions = await get(`/admin/contests/${contest.id}/exclusions/export?format=csv`, 'organizer');
+    expect(exclusions.rawPayload.equals((await exportExclusions(t.app.db, contest.id, 'csv', false)).body)).toBe(true);
+    const template = await get(`/admin/contests/${contest.id}/questions/template?format=csv`, 'organizer');
+    expect(template.rawPayload.equals((await questionTemplate(t.app.db, contest.id, 'csv')).body)).toBe(true);
+
+    for (const file of sheetFiles) {
+      const xlsx = await get(`/admin/contests/${contest.id}/${file}?format=xlsx`, 'organizer');
+      expect(xlsx.statusCode, file).toBe(200);
+      expect(xlsx.headers['content-type'], file).toBe(XLSX);
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+      expect(book.worksheets.length, file).toBeGreaterThan(0);
+    }
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await get(`/admin/contests/${contest.id}/questions/export?format=xlsx`, 'organizer')).rawPayload as unknown as ArrayBuffer);
+    expect(book.worksheets[0].rowCount).toBe(4);
+
+    const { round } = await makeClosedRound(t.app.db, contest.id, { questionCount: 3 }, 3);
+    expect((await call(t.app, 'POST', `/judge/rounds/${round.id}/finalize`, tokens.judge)).statusCode).toBe(200);
+    const types = { csv: 'text/csv; charset=utf-8', xlsx: XLSX, pdf: 'application/pdf' };
+    for (const [format, type] of Object.entries(types)) {
+      const res = await get(`/judge/rounds/${round.id}/export?format=${format}`, 'judge');
+      expect(res.statusCode, format).toBe(200);
+      expect(res.headers['content-type'], format).toBe(type);
+      expect(res.headers['x-content-sha256'], format).toBe(createHash('sha256').update(res.rawPayload).digest('hex'));
+      expect(Number(res.headers['content-length']), format).toBe(res.rawPayload.length);
+    }
+    const pdf = await get(`/judge/rounds/${round.id}/export?format=pdf`, 'judge');
+    expect(pdf.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  });
+
+  it('declares the multipart body of every import: a binary field "file" (and the upload still works)', async () => {
+    const imports = operations().filter(([m, p]) => m === 'POST' && p.endsWith('/import'));
+    expect(imports.map(([, p]) => p).sort()).toEqual(
+      ['questions', 'exclusions', 'localities', 'units'].map((k) => `/api/v1/admin/contests/{contestId}/${k}/import`).sort(),
+    );
+    for (const [, p, op] of imports) {
+      expect(Object.keys(op.requestBody?.content ?? {}), p).toEqual(['multipart/form-data']);
+      const form = op.requestBody!.content['multipart/form-data'].schema;
+      expect(form.required, p).toEqual(['file']);
+      expect(form.properties?.file, p).toMatchObject(binary);
+    }
+    const organizer = await makeMemberStaff(t.app.db, 'organizer');
+    const contest = await makeContest(t.app.db);
+    const file = Buffer.from('Câu hỏi,Phương án A,Phương án B,Phương án C,Đáp án đúng\nHai cộng hai?,3,4,5,B\n');
+    const res = await uploadFile(t.app, `/admin/contests/${contest.id}/questions/import?dryRun=true`, tokenFor(t.app, organizer), file, 'a.csv');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ dryRun: true, valid: 1, created: 0, errors: [] });
+  });
+
+  it('gives an answer without a body no content: 204, 202, 304', () => {
+    let empty = 0;
+    for (const [m, p, op] of operations())
+      for (const [status, r] of Object.entries(op.responses))
+        if (['204', '202', '304'].includes(status)) {
+          empty++;
+          expect(r.content, `${m} ${p} ${status}`).toBeUndefined();
+        }
+    expect(empty).toBe(7);
   });
 });

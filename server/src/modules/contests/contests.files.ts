@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyBaseLogger, RawReplyDefaultExpression, Raw
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Db } from '../../../../db/client';
-import { FileFormatQuery, FileResponse, readUpload, sendFile, type FileOut, type Upload } from '../../lib/upload';
+import { FileFormatQuery, fileResponse, readUpload, sendFile, SHEET_MEDIA_TYPES, type FileOut, type Upload } from '../../lib/upload';
 import { errorResponses } from '../../lib/zod';
 import { staffOn } from '../../plugins/access';
 import { ContestParams } from './contests.schemas';
@@ -25,14 +25,17 @@ export function contestFileRoute(app: App, path: string, summary: string, make: 
         ...organizing(summary),
         params: ContestParams,
         querystring: FileFormatQuery,
-        response: { 200: FileResponse },
+        response: { 200: fileResponse('The file, as .xlsx or .csv by `format`', SHEET_MEDIA_TYPES) },
       },
     },
     async (req, reply) => sendFile(reply, await make(app.db, req.params.contestId, req.query.format)),
   );
 }
 
-/** POST /admin/contests/:contestId/`path`: a file an organizer uploads (multipart field "file"), then `run` on it. */
+/**
+ * POST /admin/contests/:contestId/`path`: a file an organizer uploads (multipart field "file"),
+ * then `run` on it. The document shows the multipart body (UPLOAD_FORM, plugins/docs.ts).
+ */
 export function contestImportRoute<Q extends z.ZodType, R extends z.ZodType>(
   app: App,
   path: string,
