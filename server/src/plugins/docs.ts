@@ -55,6 +55,8 @@ function errorTable(): string {
 
 Every error answers with its HTTP status and \`{ statusCode, code, error, message, details? }\` (API.md "Errors"); \`code\` is stable. Each operation's description lists the codes it can answer with, and each of its error responses the codes of that status. The codes marked "any operation" can come from any operation (a malformed or oversized body, an unknown route, a server fault) and are not repeated per operation.
 
+Every answer carries \`x-request-id\`. Answers with \`RATE_LIMITED\` (429), \`SERVICE_UNAVAILABLE\` (503) and \`ROUND_NOT_CLOSED\` (409) carry \`Retry-After\`, in seconds.
+
 | code | status | meaning | named in API.md | any operation |
 |---|---|---|---|---|
 ${rows.join('\n')}`;
@@ -66,6 +68,11 @@ type Json = Record<string, unknown>;
 const errorJson = (): Json => z.toJSONSchema(ErrorResponse, { target: 'openapi-3.0', io: 'output' }) as Json;
 
 const hooksOf = (h: RouteOptions['onRequest']) => (h ? (Array.isArray(h) ? h : [h]) : []);
+
+const REQUEST_ID = {
+  type: 'string',
+  description: 'The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it.',
+};
 
 /** A response declared as a map of content types (`{ description, headers?, content }`): files, metrics. */
 const isContentMap = (r: unknown): r is { headers?: Json; content: Json } => typeof r === 'object' && r !== null && 'content' in r;
@@ -125,6 +132,13 @@ export default fp(
         out.set(status, codes);
         const response = (responses[status] ??= errorJson());
         response['x-response-description'] = codes.map((c) => `- \`${c}\`: ${ERROR_CODES[c].meaning}`).join('\n');
+        // lib/errors.ts AppError.retryAfter: the error plugin sends it as Retry-After.
+        const waits = codes.filter((c) => errorCodeInfo(c).retryAfter);
+        if (waits.length)
+          response.headers = {
+            ...(response.headers as Json | undefined),
+            'retry-after': { type: 'integer', description: `Seconds to wait before asking again (with ${waits.join(', ')})` },
+          };
       }
       return out;
     }
@@ -141,6 +155,8 @@ export default fp(
       const responses = (schema.response ??= {}) as Record<string, Json>;
       documentResponses((route.schema?.response ?? {}) as Record<string, unknown>, responses);
       const errors = documentErrors(route.route, responses);
+      // app.ts's onSend hook: on every answer.
+      for (const response of Object.values(responses)) response.headers = { ...(response.headers as Json | undefined), 'x-request-id': REQUEST_ID };
       // An upload's body is read by readUpload (lib/upload.ts), not by a schema fastify would validate.
       const consumes = (schema.consumes ?? []) as string[];
       if (consumes.includes('multipart/form-data') && !schema.body) schema.body = UPLOAD_FORM;

@@ -15,7 +15,7 @@ import { exportExclusions } from '../../../server/src/modules/exclusions/exclusi
 import { exportQuestions, questionTemplate } from '../../../server/src/modules/questions/questions.import';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { serverErrorCodes } from '../../helpers/error-codes';
-import { bearer, makeContest, makeMemberStaff, makeQuestions, makeStaff, tokenFor } from '../../helpers/factories';
+import { bearer, makeContest, makeMemberStaff, makeQuestions, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { call, uploadFile } from '../../helpers/requests';
 import { makeClosedRound } from '../../helpers/results-factories';
 
@@ -338,6 +338,50 @@ describe('files and uploads', () => {
           empty++;
           expect(r.content, `${m} ${p} ${status}`).toBeUndefined();
         }
-    expect(empty).toBe(7);
+    expect(empty).toBe(9);
+  });
+});
+
+describe('response headers', () => {
+  const headersOf = (r: Response) => Object.keys(r.headers ?? {});
+
+  it('declares x-request-id on every answer', () => {
+    for (const [m, p, op] of operations())
+      for (const [status, r] of Object.entries(op.responses)) expect(headersOf(r), `${m} ${p} ${status}`).toContain('x-request-id');
+  });
+
+  it('declares Retry-After on every 429 and 503, and on a 409 that can be ROUND_NOT_CLOSED; nowhere else', () => {
+    let n = 0;
+    for (const [m, p, op] of operations())
+      for (const [status, r] of Object.entries(op.responses)) {
+        const waits = status === '429' || status === '503' || (status === '409' && r.description.includes('`ROUND_NOT_CLOSED`'));
+        expect(headersOf(r).includes('retry-after'), `${m} ${p} ${status}`).toBe(waits);
+        if (status === '409' && waits) n++;
+      }
+    // The answer key, the review, finalize and item analysis.
+    expect(n).toBe(4);
+  });
+
+  it('declares the ETag and Cache-Control of the public answer key and winners, on 200 and 304, as they are sent', async () => {
+    for (const path of ['/api/v1/rounds/{roundId}/answer-key', '/api/v1/rounds/{roundId}/winners'])
+      for (const status of ['200', '304'])
+        expect(headersOf(doc.paths[path].get.responses[status]), `${path} ${status}`).toEqual(expect.arrayContaining(['etag', 'cache-control']));
+
+    const contest = await makeContest(t.app.db);
+    const { round } = await makeClosedRound(t.app.db, contest.id, { questionCount: 2 }, 2);
+    const key = await t.app.inject({ method: 'GET', url: `/api/v1/rounds/${round.id}/answer-key` });
+    expect(key.statusCode).toBe(200);
+    expect(key.headers['cache-control']).toBe('public, max-age=5');
+    const again = await t.app.inject({ method: 'GET', url: `/api/v1/rounds/${round.id}/answer-key`, headers: { 'if-none-match': String(key.headers.etag) } });
+    expect(again.statusCode).toBe(304);
+    expect(again.headers.etag).toBe(key.headers.etag);
+    expect(again.headers['x-request-id']).toBeTruthy();
+
+    const { round: open } = await makeRound(t.app.db, contest.id, { questionCount: 2 }, 2);
+    const early = await t.app.inject({ method: 'GET', url: `/api/v1/rounds/${open.id}/answer-key`, headers: { 'x-request-id': 'trace-1' } });
+    expect(early.statusCode).toBe(409);
+    expect(early.json().code).toBe('ROUND_NOT_CLOSED');
+    expect(Number(early.headers['retry-after'])).toBeGreaterThan(0);
+    expect(early.headers['x-request-id']).toBe('trace-1');
   });
 });

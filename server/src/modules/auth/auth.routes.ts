@@ -22,10 +22,20 @@ export interface AuthRoutesOptions {
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { limits, pow, secret, otp, registrationOtp }) => {
   const proofOfWork = service.proofOfWork(pow, secret, app.throttle);
 
-  app.get('/auth/challenge', { schema: { tags: ['accounts'], response: { 200: ChallengeResponse } } }, async (_req, reply) => {
-    reply.header('cache-control', 'no-store');
-    return proofOfWork.challenge();
-  });
+  app.get(
+    '/auth/challenge',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'A proof-of-work challenge for registration (`required: false` when the server asks none)',
+        response: { 200: ChallengeResponse.meta({ headers: { 'cache-control': { type: 'string', description: 'no-store' } } }) },
+      },
+    },
+    async (_req, reply) => {
+      reply.header('cache-control', 'no-store');
+      return proofOfWork.challenge();
+    },
+  );
 
   app.get(
     '/auth/options',

@@ -27,6 +27,13 @@ import { staffOn } from '../../plugins/access';
 
 const sec = [{ bearer: [] }];
 
+/** The headers of the public answers served from memory (sendCached). */
+const CACHED = {
+  'cache-control': { type: 'string', description: 'public, max-age=5' },
+  etag: { type: 'string', description: 'The answer’s version: send it back in If-None-Match for a 304 while it has not changed' },
+};
+const NotModified = z.null().meta({ description: 'Not Modified: the If-None-Match ETag is still the current one', headers: CACHED });
+
 export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = async (app, { cache }) => {
   // Ready bytes with an ETag: a conditional GET of an unchanged answer gets 304 and no body.
   async function sendCached(req: FastifyRequest, reply: FastifyReply, key: string, build: () => Promise<unknown>) {
@@ -44,7 +51,7 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
         description:
           "Once the round is sealed (closesAt, every running attempt's deadline with overrides, plus the 30 s grace): before that 409 ROUND_NOT_CLOSED with Retry-After. Served from memory with Cache-Control and an ETag (If-None-Match → 304).",
         params: RoundParams,
-        response: { 200: AnswerKeyResponse, ...errorResponses('NOT_FOUND', 'ROUND_NOT_CLOSED') },
+        response: { 200: AnswerKeyResponse.meta({ headers: CACHED }), 304: NotModified, ...errorResponses('NOT_FOUND', 'ROUND_NOT_CLOSED') },
       },
     },
     (req, reply) => sendCached(req, reply, `key:${req.params.roundId}`, () => service.publicAnswerKey(app.db, req.params.roundId)),
@@ -60,7 +67,10 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
         description:
           "The caller's own attempt beside the answer key: its questions and option order as served, the option chosen and the correct one. Under the answer key's rule (409 ROUND_NOT_CLOSED with Retry-After before); someone else's attempt is 404.",
         params: ReviewParams,
-        response: { 200: AttemptReviewResponse, ...errorResponses('NOT_FOUND', 'ROUND_NOT_CLOSED') },
+        response: {
+          200: AttemptReviewResponse.meta({ headers: { 'cache-control': { type: 'string', description: 'private, no-store' } } }),
+          ...errorResponses('NOT_FOUND', 'ROUND_NOT_CLOSED'),
+        },
       },
     },
     async (req, reply) => {
@@ -76,7 +86,7 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
         tags: ['contests'],
         description: 'Once published; 409 RESULTS_NOT_PUBLISHED before. Served from memory with Cache-Control and an ETag (If-None-Match → 304).',
         params: RoundParams,
-        response: { 200: WinnersResponse, ...errorResponses('NOT_FOUND', 'RESULTS_NOT_PUBLISHED') },
+        response: { 200: WinnersResponse.meta({ headers: CACHED }), 304: NotModified, ...errorResponses('NOT_FOUND', 'RESULTS_NOT_PUBLISHED') },
       },
     },
     (req, reply) => sendCached(req, reply, `winners:${req.params.roundId}`, () => service.publicWinners(app.db, req.params.roundId)),

@@ -57,7 +57,10 @@ export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
           'Answers a temporary password once (it is stored only hashed). Every older token is revoked; at the next login the account gets mustChangePassword: true and every route but POST /auth/password, GET /me and POST /auth/logout-all answers 403 PASSWORD_CHANGE_REQUIRED until it is changed. Audit-logged with who did it.',
         security: sec,
         params: UserParams,
-        response: { 200: TemporaryPasswordResponse, ...errorResponses('NOT_FOUND', 'RATE_LIMITED') },
+        response: {
+          200: TemporaryPasswordResponse.meta({ headers: { 'cache-control': { type: 'string', description: 'no-store' } } }),
+          ...errorResponses('NOT_FOUND', 'RATE_LIMITED'),
+        },
       },
     },
     async (req, reply) => {

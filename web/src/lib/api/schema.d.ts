@@ -32,6 +32,8 @@ export interface paths {
                 /** @description The Prometheus text exposition (version 0.0.4) */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -41,6 +43,8 @@ export interface paths {
                 /** @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token). */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -57,6 +61,8 @@ export interface paths {
                 /** @description - `ROUTE_NOT_FOUND`: No such route (and GET /metrics in production without METRICS_TOKEN). */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -73,6 +79,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -120,6 +130,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -133,6 +145,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -182,6 +198,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -195,6 +213,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -223,6 +245,7 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * A proof-of-work challenge for registration (`required: false` when the server asks none)
          * @description Extension of API.md.
          *
          *     Errors:
@@ -240,6 +263,10 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description no-store */
+                        "cache-control"?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -257,6 +284,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -306,6 +337,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -318,6 +351,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -386,6 +423,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -421,6 +460,8 @@ export interface paths {
                  */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -440,6 +481,8 @@ export interface paths {
                  */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -456,6 +499,10 @@ export interface paths {
                 /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with RATE_LIMITED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -472,6 +519,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -530,6 +581,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -555,6 +608,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -574,6 +629,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -590,6 +647,10 @@ export interface paths {
                 /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with RATE_LIMITED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -606,6 +667,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -657,6 +722,8 @@ export interface paths {
                 /** @description No Content */
                 204: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content?: never;
@@ -668,6 +735,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -684,6 +753,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -700,6 +771,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -761,6 +836,8 @@ export interface paths {
                 /** @description No Content */
                 204: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content?: never;
@@ -768,6 +845,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -788,6 +867,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -804,6 +885,8 @@ export interface paths {
                 /** @description - `WRONG_PASSWORD`: The current password is wrong. */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -820,6 +903,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -836,6 +921,10 @@ export interface paths {
                 /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with RATE_LIMITED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -852,6 +941,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -900,6 +993,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -925,6 +1020,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -941,6 +1038,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -957,6 +1056,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1007,6 +1110,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1041,6 +1146,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1057,6 +1164,8 @@ export interface paths {
                 /** @description - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer. */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1073,6 +1182,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1134,6 +1247,8 @@ export interface paths {
                 /** @description Accepted */
                 202: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content?: never;
@@ -1141,6 +1256,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1157,6 +1274,10 @@ export interface paths {
                 /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with RATE_LIMITED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1173,6 +1294,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1232,6 +1357,8 @@ export interface paths {
                 /** @description No Content */
                 204: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content?: never;
@@ -1242,6 +1369,8 @@ export interface paths {
                  */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1258,6 +1387,10 @@ export interface paths {
                 /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with RATE_LIMITED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1274,6 +1407,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1318,6 +1455,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1333,6 +1472,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1383,6 +1526,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1435,6 +1580,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1451,6 +1598,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1467,6 +1616,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1521,6 +1674,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1573,6 +1728,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1593,6 +1750,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1612,6 +1771,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1628,6 +1789,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1644,6 +1807,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1699,6 +1866,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1717,6 +1886,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1737,6 +1908,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1756,6 +1929,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1772,6 +1947,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1788,6 +1965,8 @@ export interface paths {
                 /** @description - `SLUG_TAKEN`: Another contest has this slug. */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1804,6 +1983,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1847,6 +2030,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1868,6 +2053,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1887,6 +2074,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1903,6 +2092,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1953,6 +2146,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1971,6 +2166,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1991,6 +2188,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2010,6 +2209,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2026,6 +2227,8 @@ export interface paths {
                 /** @description - `SLUG_TAKEN`: Another contest has this slug. */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2042,6 +2245,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2093,6 +2300,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2108,6 +2317,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2128,6 +2339,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2147,6 +2360,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2163,6 +2378,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2179,6 +2396,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2230,6 +2451,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2245,6 +2468,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2265,6 +2490,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2284,6 +2511,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2300,6 +2529,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2316,6 +2547,8 @@ export interface paths {
                 /** @description - `LAST_ORGANIZER`: A contest needs at least one organizer member. */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2332,6 +2565,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2412,6 +2649,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2446,6 +2685,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2466,6 +2707,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2485,6 +2728,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2501,6 +2746,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2520,6 +2767,8 @@ export interface paths {
                  */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2536,6 +2785,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2619,6 +2872,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2653,6 +2908,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2673,6 +2930,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2692,6 +2951,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2708,6 +2969,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2731,6 +2994,8 @@ export interface paths {
                  */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2747,6 +3012,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2814,6 +3083,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2869,6 +3140,8 @@ export interface paths {
                  */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2889,6 +3162,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2908,6 +3183,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2924,6 +3201,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2940,6 +3219,8 @@ export interface paths {
                 /** @description - `PAYLOAD_TOO_LARGE`: The body (or the uploaded file) is too large. */
                 413: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2956,6 +3237,8 @@ export interface paths {
                 /** @description - `UNSUPPORTED_MEDIA_TYPE`: The body’s content type is not one the operation takes. */
                 415: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2972,6 +3255,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3025,6 +3312,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3045,6 +3334,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3065,6 +3356,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3084,6 +3377,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3100,6 +3395,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3116,6 +3413,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3173,6 +3474,8 @@ export interface paths {
                     headers: {
                         /** @description attachment; filename="<name in ASCII>"; filename*=UTF-8''<name> (RFC 6266) */
                         "content-disposition"?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3183,6 +3486,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3203,6 +3508,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3222,6 +3529,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3238,6 +3547,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3254,6 +3565,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3313,6 +3628,8 @@ export interface paths {
                     headers: {
                         /** @description attachment; filename="<name in ASCII>"; filename*=UTF-8''<name> (RFC 6266) */
                         "content-disposition"?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3323,6 +3640,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3343,6 +3662,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3362,6 +3683,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3378,6 +3701,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3394,6 +3719,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3449,6 +3778,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3467,6 +3798,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3487,6 +3820,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3506,6 +3841,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3522,6 +3859,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3538,6 +3877,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3593,6 +3936,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3616,6 +3961,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3636,6 +3983,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3655,6 +4004,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3671,6 +4022,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3687,6 +4040,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3739,6 +4096,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3774,6 +4133,8 @@ export interface paths {
                  */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3794,6 +4155,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3813,6 +4176,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3829,6 +4194,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3845,6 +4212,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3901,6 +4272,8 @@ export interface paths {
                 /** @description No Content */
                 204: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content?: never;
@@ -3908,6 +4281,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3928,6 +4303,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3947,6 +4324,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3963,6 +4342,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3979,6 +4360,8 @@ export interface paths {
                 /** @description - `ROUND_LOCKED`: The round has attempts: its questions, pool and question count can no longer change. */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3995,6 +4378,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4049,6 +4436,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4084,6 +4473,8 @@ export interface paths {
                  */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4104,6 +4495,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4123,6 +4516,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4139,6 +4534,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4155,6 +4552,8 @@ export interface paths {
                 /** @description - `ROUND_LOCKED`: The round has attempts: its questions, pool and question count can no longer change. */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4171,6 +4570,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4220,6 +4623,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4250,6 +4655,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4270,6 +4677,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4289,6 +4698,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4305,6 +4716,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4321,6 +4734,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4368,6 +4785,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4402,6 +4821,8 @@ export interface paths {
                  */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4422,6 +4843,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4441,6 +4864,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4457,6 +4882,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4477,6 +4904,8 @@ export interface paths {
                  */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4493,6 +4922,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4547,6 +4980,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4566,6 +5001,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4586,6 +5023,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4605,6 +5044,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4621,6 +5062,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4637,6 +5080,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4687,6 +5134,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4709,6 +5158,8 @@ export interface paths {
                  */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4729,6 +5180,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4748,6 +5201,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4764,6 +5219,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4783,6 +5240,8 @@ export interface paths {
                  */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4799,6 +5258,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4862,6 +5325,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4884,6 +5349,8 @@ export interface paths {
                  */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4904,6 +5371,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4923,6 +5392,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4939,6 +5410,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4958,6 +5431,8 @@ export interface paths {
                  */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4974,6 +5449,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5028,6 +5507,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5048,6 +5529,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5068,6 +5551,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5087,6 +5572,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5103,6 +5590,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5119,6 +5608,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5169,6 +5662,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5192,6 +5687,8 @@ export interface paths {
                  */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5212,6 +5709,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5231,6 +5730,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5247,6 +5748,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5263,6 +5766,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5321,6 +5828,8 @@ export interface paths {
                     headers: {
                         /** @description attachment; filename="<name in ASCII>"; filename*=UTF-8''<name> (RFC 6266) */
                         "content-disposition"?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5331,6 +5840,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5351,6 +5862,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5370,6 +5883,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5386,6 +5901,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5402,6 +5919,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5461,6 +5982,8 @@ export interface paths {
                     headers: {
                         /** @description attachment; filename="<name in ASCII>"; filename*=UTF-8''<name> (RFC 6266) */
                         "content-disposition"?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5471,6 +5994,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5491,6 +6016,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5510,6 +6037,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5526,6 +6055,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5542,6 +6073,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5614,6 +6149,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5650,6 +6187,8 @@ export interface paths {
                  */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5670,6 +6209,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5689,6 +6230,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5705,6 +6248,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5721,6 +6266,8 @@ export interface paths {
                 /** @description - `PAYLOAD_TOO_LARGE`: The body (or the uploaded file) is too large. */
                 413: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5737,6 +6284,8 @@ export interface paths {
                 /** @description - `UNSUPPORTED_MEDIA_TYPE`: The body’s content type is not one the operation takes. */
                 415: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5753,6 +6302,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5806,6 +6359,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5862,6 +6417,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5882,6 +6439,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5901,6 +6460,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5917,6 +6478,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5933,6 +6496,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5997,6 +6564,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6022,6 +6591,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6042,6 +6613,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6061,6 +6634,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6077,6 +6652,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6132,6 +6711,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6147,6 +6728,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6167,6 +6750,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6186,6 +6771,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6202,6 +6789,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6218,6 +6807,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6289,6 +6882,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6325,6 +6920,8 @@ export interface paths {
                  */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6345,6 +6942,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6364,6 +6963,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6380,6 +6981,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6396,6 +6999,8 @@ export interface paths {
                 /** @description - `PAYLOAD_TOO_LARGE`: The body (or the uploaded file) is too large. */
                 413: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6412,6 +7017,8 @@ export interface paths {
                 /** @description - `UNSUPPORTED_MEDIA_TYPE`: The body’s content type is not one the operation takes. */
                 415: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6428,6 +7035,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6481,6 +7092,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6496,6 +7109,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6516,6 +7131,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6535,6 +7152,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6551,6 +7170,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6567,6 +7188,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6638,6 +7263,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6674,6 +7301,8 @@ export interface paths {
                  */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6694,6 +7323,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6713,6 +7344,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6729,6 +7362,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6745,6 +7380,8 @@ export interface paths {
                 /** @description - `PAYLOAD_TOO_LARGE`: The body (or the uploaded file) is too large. */
                 413: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6761,6 +7398,8 @@ export interface paths {
                 /** @description - `UNSUPPORTED_MEDIA_TYPE`: The body’s content type is not one the operation takes. */
                 415: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6777,6 +7416,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6829,6 +7472,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6851,6 +7496,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6871,6 +7518,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6890,6 +7539,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6906,6 +7557,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6975,6 +7630,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7000,6 +7657,8 @@ export interface paths {
                  */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7020,6 +7679,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7039,6 +7700,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7055,6 +7718,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7071,6 +7736,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7123,6 +7792,10 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description no-store */
+                        "cache-control"?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7134,6 +7807,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7154,6 +7829,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7173,6 +7850,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7189,6 +7868,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7205,6 +7886,10 @@ export interface paths {
                 /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with RATE_LIMITED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7221,6 +7906,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7278,6 +7967,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7301,6 +7992,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7324,6 +8017,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7344,6 +8039,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7363,6 +8060,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7379,6 +8078,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7398,6 +8099,8 @@ export interface paths {
                  */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7414,6 +8117,10 @@ export interface paths {
                 /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with RATE_LIMITED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7430,6 +8137,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7499,6 +8210,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7520,6 +8233,8 @@ export interface paths {
                  */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7540,6 +8255,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7556,6 +8273,8 @@ export interface paths {
                 /** @description - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer. */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7572,6 +8291,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7588,6 +8309,8 @@ export interface paths {
                 /** @description - `DEADLINE_PASSED`: The attempt’s deadline plus the 30 s grace has passed; the attempt stays used. */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7604,6 +8327,8 @@ export interface paths {
                 /** @description - `PAYLOAD_TOO_LARGE`: The body (or the uploaded file) is too large. */
                 413: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7620,6 +8345,10 @@ export interface paths {
                 /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with RATE_LIMITED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7636,6 +8365,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7687,6 +8420,12 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description public, max-age=5 */
+                        "cache-control"?: string;
+                        /** @description The answer’s version: send it back in If-None-Match for a 304 while it has not changed */
+                        etag?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7707,9 +8446,24 @@ export interface paths {
                         }[];
                     };
                 };
+                /** @description Not Modified: the If-None-Match ETag is still the current one */
+                304: {
+                    headers: {
+                        /** @description public, max-age=5 */
+                        "cache-control"?: string;
+                        /** @description The answer’s version: send it back in If-None-Match for a 304 while it has not changed */
+                        etag?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7726,6 +8480,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7742,6 +8498,10 @@ export interface paths {
                 /** @description - `ROUND_NOT_CLOSED`: The round is not sealed yet (a submission can still be accepted); Retry-After says when it will be. */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with ROUND_NOT_CLOSED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7758,6 +8518,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7813,6 +8577,10 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description private, no-store */
+                        "cache-control"?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7853,6 +8621,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7873,6 +8643,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7889,6 +8661,8 @@ export interface paths {
                 /** @description - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer. */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7905,6 +8679,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7921,6 +8697,10 @@ export interface paths {
                 /** @description - `ROUND_NOT_CLOSED`: The round is not sealed yet (a submission can still be accepted); Retry-After says when it will be. */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with ROUND_NOT_CLOSED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7937,6 +8717,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7990,6 +8774,12 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description public, max-age=5 */
+                        "cache-control"?: string;
+                        /** @description The answer’s version: send it back in If-None-Match for a 304 while it has not changed */
+                        etag?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8011,9 +8801,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Not Modified: the If-None-Match ETag is still the current one */
+                304: {
+                    headers: {
+                        /** @description public, max-age=5 */
+                        "cache-control"?: string;
+                        /** @description The answer’s version: send it back in If-None-Match for a 304 while it has not changed */
+                        etag?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8030,6 +8835,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8046,6 +8853,8 @@ export interface paths {
                 /** @description - `RESULTS_NOT_PUBLISHED`: The round’s results are not published (or a correction withdrew them). */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8062,6 +8871,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8120,6 +8933,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8135,6 +8950,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8155,6 +8972,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8174,6 +8993,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8190,6 +9011,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8206,6 +9029,10 @@ export interface paths {
                 /** @description - `ROUND_NOT_CLOSED`: The round is not sealed yet (a submission can still be accepted); Retry-After says when it will be. */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with ROUND_NOT_CLOSED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8222,6 +9049,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8278,6 +9109,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8319,6 +9152,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8339,6 +9174,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8358,6 +9195,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8374,6 +9213,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8390,6 +9231,8 @@ export interface paths {
                 /** @description - `ROUND_NOT_FINALIZED`: The round has not been finalized. */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8406,6 +9249,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8461,6 +9308,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8477,6 +9326,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8497,6 +9348,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8516,6 +9369,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8532,6 +9387,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8548,6 +9405,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8596,6 +9457,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8612,6 +9475,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8632,6 +9497,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8651,6 +9518,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8667,6 +9536,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8683,6 +9554,8 @@ export interface paths {
                 /** @description - `ALREADY_DISQUALIFIED`: The participant is already disqualified in the round. */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8699,6 +9572,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8755,6 +9632,8 @@ export interface paths {
                 /** @description No Content */
                 204: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content?: never;
@@ -8762,6 +9641,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8782,6 +9663,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8801,6 +9684,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8817,6 +9702,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8833,6 +9720,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8887,6 +9778,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8901,6 +9794,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8921,6 +9816,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8940,6 +9837,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8956,6 +9855,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8975,6 +9876,8 @@ export interface paths {
                  */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8991,6 +9894,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9046,6 +9953,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9094,6 +10003,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9114,6 +10025,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9133,6 +10046,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9149,6 +10064,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9165,6 +10082,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9221,6 +10142,8 @@ export interface paths {
                 /** @description flagged questions first (likely_miskeyed, ambiguous, too_hard, too_easy), then pool order */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9269,6 +10192,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9289,6 +10214,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9308,6 +10235,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9324,6 +10253,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9340,6 +10271,10 @@ export interface paths {
                 /** @description - `ROUND_NOT_CLOSED`: The round is not sealed yet (a submission can still be accepted); Retry-After says when it will be. */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with ROUND_NOT_CLOSED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9356,6 +10291,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9433,6 +10372,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9478,6 +10419,8 @@ export interface paths {
                  */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9498,6 +10441,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9517,6 +10462,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9533,6 +10480,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9549,6 +10498,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9610,6 +10563,8 @@ export interface paths {
                 /** @description No Content */
                 204: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content?: never;
@@ -9617,6 +10572,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9637,6 +10594,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9656,6 +10615,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9672,6 +10633,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9688,6 +10651,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9751,6 +10718,8 @@ export interface paths {
                         "x-results-checksum"?: string;
                         /** @description no-store */
                         "cache-control"?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9762,6 +10731,8 @@ export interface paths {
                 /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9782,6 +10753,8 @@ export interface paths {
                  */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9801,6 +10774,8 @@ export interface paths {
                  */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9817,6 +10792,8 @@ export interface paths {
                 /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9836,6 +10813,8 @@ export interface paths {
                  */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9852,6 +10831,10 @@ export interface paths {
                 /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
