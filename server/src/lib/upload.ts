@@ -1,6 +1,7 @@
 // Files in and out of the organizer's pages: a multipart upload read into memory, a
 // spreadsheet read from it (lib/spreadsheet.ts, errors as API.md's INVALID_FILE), and a
 // generated file sent as an attachment. Used by the questions, exclusions and reference modules.
+import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError, badRequest } from './errors';
@@ -101,4 +102,43 @@ export const RowErrorSchema = z.object({
   messageEn: z.string(),
 });
 
-export const FileResponse = z.any().describe('the file (binary)');
+/** An OpenAPI header object of a response, in the document only. */
+export interface HeaderDoc {
+  type: 'string' | 'integer';
+  description: string;
+}
+
+/**
+ * A file's bytes: a Buffer or a stream to the route's code, which fastify writes as they are
+ * (never through a schema); a binary string to the document.
+ */
+const Binary = z.custom<Buffer | Readable>().meta({ type: 'string', format: 'binary' });
+
+/**
+ * The 200 of a download, as the document shows it: the file as one of `mediaTypes`, sent
+ * as an attachment, and its other `headers`. The schema only documents: the body is a
+ * Buffer (sendFile) or a stream, which fastify sends untouched whatever the route declares.
+ */
+export function fileResponse(description: string, mediaTypes: readonly string[], headers: Record<string, HeaderDoc> = {}) {
+  return {
+    description,
+    // Not kept by the zod provider's transform of a content-type map; plugins/docs.ts puts them back.
+    headers: {
+      'content-disposition': { type: 'string', description: 'attachment; filename="<name in ASCII>"; filename*=UTF-8\'\'<name> (RFC 6266)' },
+      ...headers,
+    } satisfies Record<string, HeaderDoc>,
+    content: Object.fromEntries(mediaTypes.map((t) => [t, { schema: Binary }])) as Record<string, { schema: typeof Binary }>,
+  };
+}
+
+/** The media types of the organizer's spreadsheets (SHEET_CONTENT_TYPES without parameters; CSV is UTF-8 with a BOM). */
+export const SHEET_MEDIA_TYPES = [SHEET_CONTENT_TYPES.xlsx, 'text/csv'] as const;
+
+/** The request body of an upload route, for the document: readUpload reads it; fastify parses and validates none of it. */
+export const UPLOAD_FORM = {
+  type: 'object',
+  required: ['file'],
+  properties: {
+    file: { type: 'string', format: 'binary', description: `The spreadsheet: .xlsx or .csv, at most ${MAX_UPLOAD_BYTES / 1048576} MB` },
+  },
+};

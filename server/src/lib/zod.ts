@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_CODES, type ErrorCode, type StatusOf } from './error-codes';
 import { cleanLines, cleanLongText, cleanText } from './identity';
 
 /** Human text: NFC, trimmed, inner whitespace folded, then length-checked. */
@@ -36,16 +37,32 @@ export const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Dat
 
 export const ErrorResponse = z.object({
   statusCode: z.number(),
-  code: z.string(),
+  code: z.string().describe('stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means'),
   error: z.string(),
   message: z.string(),
   details: z.unknown().optional(),
 });
 
+/** The error codes a response schema of errorResponses() stands for (read by plugins/docs.ts). */
+export const errorCodesOf = z.registry<{ codes: readonly ErrorCode[] }>();
+
+type StatusesOf<C extends readonly ErrorCode[]> = StatusOf<C[number]>;
+
 /**
- * The error answers a route documents, each in API.md's error shape:
- * `response: { 200: X, ...errorResponses(401, 404) }`.
+ * The error answers of a route, by the codes it can answer with (lib/error-codes.ts gives
+ * each its status), each in API.md's error shape: `response: { 200: X,
+ * ...errorResponses('ROUND_LOCKED', 'QUESTION_PUBLISHED') }`. The document adds what every
+ * route of its kind answers (plugins/docs.ts): the token's 401s and 403, a staff route's
+ * 403 and 404, 400 VALIDATION_FAILED where there is input, 503.
  */
-export function errorResponses<const C extends readonly number[]>(...codes: C): { [K in C[number]]: typeof ErrorResponse } {
-  return Object.fromEntries(codes.map((c) => [c, ErrorResponse])) as { [K in C[number]]: typeof ErrorResponse };
+export function errorResponses<const C extends readonly ErrorCode[]>(...codes: C): { [K in StatusesOf<C>]: typeof ErrorResponse } {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) {
+    const status = ERROR_CODES[code].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  // One schema per status, the same shape as ErrorResponse: only the document reads the codes.
+  return Object.fromEntries([...byStatus].map(([status, list]) => [status, ErrorResponse.clone().register(errorCodesOf, { codes: list })])) as {
+    [K in StatusesOf<C>]: typeof ErrorResponse;
+  };
 }

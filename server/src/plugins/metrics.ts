@@ -222,9 +222,16 @@ export default fp(
         schema: {
           tags: ['operating'],
           summary: 'Prometheus metrics of every API process',
-          description: 'With METRICS_TOKEN set: Authorization: Bearer <METRICS_TOKEN>, else 401. In production without METRICS_TOKEN: 404.',
-          security: [{ bearer: [] }],
-          response: { 200: z.string(), ...errorResponses(401, 404, 503) },
+          description:
+            'One view over every worker process: request counts and latency histograms by route and status, submissions acknowledged, the writer’s batch sizes and queue, the throttle’s mode, database pool use, and the process metrics. ' +
+            'With METRICS_TOKEN set it needs `Authorization: Bearer <METRICS_TOKEN>`: 401 UNAUTHORIZED (with WWW-Authenticate) without it or with a wrong one. ' +
+            'In production without METRICS_TOKEN: 404 ROUTE_NOT_FOUND, as if there were no such route; elsewhere without one it is open.',
+          security: [{ metricsToken: [] }, {}],
+          response: {
+            // Sent as text (PROMETHEUS_CONTENT_TYPE); a string with a non-JSON type is never serialized.
+            200: { description: 'The Prometheus text exposition (version 0.0.4)', content: { 'text/plain': { schema: z.string() } } },
+            ...errorResponses('UNAUTHORIZED', 'ROUTE_NOT_FOUND', 'SERVICE_UNAVAILABLE'),
+          },
         },
       },
       async (req, reply) => {

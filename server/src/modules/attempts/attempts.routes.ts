@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Limits } from '../../lib/limits';
 import { compiledSerializerCompiler } from '../../lib/serialize';
-import { ErrorResponse } from '../../lib/zod';
+import { errorResponses } from '../../lib/zod';
 import { AttemptParams, AttemptResponse, ResultResponse, RoundAttemptParams, SubmitBody } from './attempts.schemas';
 import { submitValidatorCompiler } from './attempts.validate';
 import { defaultAttemptsOptions, type AttemptsOptions } from './attempts.options';
@@ -15,7 +15,29 @@ export interface AttemptsRoutesOptions {
 /** A submission is a few KB even with 200 questions; anything far bigger is not one. */
 export const SUBMIT_BODY_LIMIT = 64 * 1024;
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse };
+// The error statuses of the hot routes are the ones they always had (each its zod schema; the
+// 2xx are compiled, lib/serialize.ts); the codes only tell the document what each can carry.
+const startErrors = errorResponses(
+  'VALIDATION_FAILED',
+  'UNAUTHORIZED',
+  'NOT_ELIGIBLE',
+  'NOT_FOUND',
+  'ROUND_NOT_OPEN',
+  'ATTEMPTS_EXHAUSTED',
+  'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
+);
+const submitErrors = errorResponses(
+  'VALIDATION_FAILED',
+  'INVALID_ANSWERS',
+  'UNAUTHORIZED',
+  'PASSWORD_CHANGE_REQUIRED',
+  'NOT_FOUND',
+  'DEADLINE_PASSED',
+  'PAYLOAD_TOO_LARGE',
+  'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
+);
 
 export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = async (app, { limits, options }) => {
   const service = new AttemptsService(app.database, app.throttle, limits, app.log, { ...defaultAttemptsOptions, ...options }, Date.now);
@@ -44,7 +66,7 @@ export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = asyn
           '409 ATTEMPTS_EXHAUSTED: maxAttempts used. 429 RATE_LIMITED with Retry-After.',
         security,
         params: RoundAttemptParams,
-        response: { 200: AttemptResponse, 201: AttemptResponse, ...errors },
+        response: { 200: AttemptResponse, 201: AttemptResponse, ...startErrors },
       },
     },
     async (req, reply) => {
@@ -76,7 +98,7 @@ export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = asyn
         security,
         params: AttemptParams,
         body: SubmitBody,
-        response: { 200: ResultResponse, ...errors, 413: ErrorResponse },
+        response: { 200: ResultResponse, ...submitErrors },
       },
     },
     // "Submitting again, with any body, returns the stored result": a body that fails the

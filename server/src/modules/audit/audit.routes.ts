@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { errorResponses } from '../../lib/zod';
 import { AuditQuery, AuditResponse } from './audit.schemas';
 import { readAudit } from './audit.service';
 import { staffOn } from '../../plugins/access';
@@ -14,7 +13,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         security: [{ bearer: [] }],
         summary: 'What organizers and judges changed: who, what, when, before and after (admins only)',
         querystring: AuditQuery,
-        response: { 200: AuditResponse, ...errorResponses(400, 401, 403) },
+        response: { 200: AuditResponse },
       },
     },
     (req) => readAudit(app.db, req.query),

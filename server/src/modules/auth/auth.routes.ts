@@ -8,8 +8,6 @@ import { AuthResponse, ChallengeResponse, LoginBody, MyAttemptsResponse, Passwor
 import * as service from './auth.service';
 import type { OtpService } from '../otp/index';
 
-const errors = errorResponses(400, 401, 409, 429);
-
 export interface AuthRoutesOptions {
   limits: Limits;
   /** Codes for REGISTRATION_OTP (the otp module's service). */
@@ -24,10 +22,20 @@ export interface AuthRoutesOptions {
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { limits, pow, secret, otp, registrationOtp }) => {
   const proofOfWork = service.proofOfWork(pow, secret, app.throttle);
 
-  app.get('/auth/challenge', { schema: { tags: ['accounts'], response: { 200: ChallengeResponse } } }, async (_req, reply) => {
-    reply.header('cache-control', 'no-store');
-    return proofOfWork.challenge();
-  });
+  app.get(
+    '/auth/challenge',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'A proof-of-work challenge for registration (`required: false` when the server asks none)',
+        response: { 200: ChallengeResponse.meta({ headers: { 'cache-control': { type: 'string', description: 'no-store' } } }) },
+      },
+    },
+    async (_req, reply) => {
+      reply.header('cache-control', 'no-store');
+      return proofOfWork.challenge();
+    },
+  );
 
   app.get(
     '/auth/options',
@@ -46,7 +54,28 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
   app.post(
     '/auth/register',
     {
-      schema: { tags: ['accounts'], body: RegisterBody, response: { 201: AuthResponse, ...errors } },
+      schema: {
+        tags: ['accounts'],
+        description:
+          'With REGISTRATION_OTP=on, `otp` (a code from POST /auth/otp, purpose "register") is checked before anything about the phone. With proof of work on, `altcha` is a solved GET /auth/challenge. 429 RATE_LIMITED past the per-address budget, or while the server is busy hashing passwords.',
+        body: RegisterBody,
+        response: {
+          201: AuthResponse,
+          ...errorResponses(
+            'OTP_REQUIRED',
+            'OTP_INVALID',
+            'POW_REQUIRED',
+            'POW_EXPIRED',
+            'POW_INVALID',
+            'POW_REUSED',
+            'INVALID_LOCALITY',
+            'INVALID_UNIT',
+            'PHONE_TAKEN',
+            'NATIONAL_ID_TAKEN',
+            'RATE_LIMITED',
+          ),
+        },
+      },
       preValidation: async (req) => {
         await app.enforceRate(`rl:{ip:${req.ip}}:register`, limits.registerPerIp);
       },
@@ -76,7 +105,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
         description:
           '401 INVALID_CREDENTIALS; 401 ACCOUNT_DISABLED (right password, disabled account). Failed logins count per phone: after 5, 429 RATE_LIMITED with a Retry-After that doubles per further failure (up to 15 min); a success resets it. Failures per address have a budget too, and password checks per process are capped (429 with Retry-After past it).',
         body: LoginBody,
-        response: { 200: AuthResponse, ...errors },
+        response: { 200: AuthResponse, ...errorResponses('INVALID_CREDENTIALS', 'ACCOUNT_DISABLED', 'RATE_LIMITED') },
       },
     },
     async (req) => {
@@ -105,8 +134,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
       schema: {
         tags: ['accounts'],
         summary: 'Revoke every token of the caller',
+        description:
+          'Every token of the caller issued before stops working (401 TOKEN_REVOKED within 5 s on every route). Answers a token that must change its password too.',
         security: [{ bearer: [] }],
-        response: { 204: z.null(), ...errorResponses(401, 404) },
+        response: { 204: z.null(), ...errorResponses('NOT_FOUND') },
       },
     },
     async (req, reply) => {
@@ -123,10 +154,11 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
       schema: {
         tags: ['accounts'],
         summary: 'Change the password',
-        description: "204; every token issued before (the caller's too) stops working: log in again. 403 WRONG_PASSWORD for a wrong currentPassword.",
+        description:
+          "204; every token issued before (the caller's too) stops working: log in again. 403 WRONG_PASSWORD for a wrong currentPassword; 400 VALIDATION_FAILED for a new password equal to the current one. Answers a token that must change its password (that is what it is for).",
         security: [{ bearer: [] }],
         body: PasswordChangeBody,
-        response: { 204: z.null(), ...errors, ...errorResponses(403, 404) },
+        response: { 204: z.null(), ...errorResponses('WRONG_PASSWORD', 'NOT_FOUND', 'RATE_LIMITED') },
       },
     },
     async (req, reply) => {
@@ -141,14 +173,27 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     {
       onRequest: app.authenticate,
       config: { allowPasswordChangeRequired: true },
-      schema: { tags: ['accounts'], security: [{ bearer: [] }], response: { 200: UserResponse, ...errorResponses(401, 404) } },
+      schema: {
+        tags: ['accounts'],
+        description: 'The caller’s account; `mustChangePassword: true` after a help-desk reset (this route still answers then).',
+        security: [{ bearer: [] }],
+        response: { 200: UserResponse, ...errorResponses('NOT_FOUND') },
+      },
     },
     async (req) => service.toUserResponse(await service.me(app.db, req.user.sub)),
   );
 
   app.get(
     '/me/attempts',
-    { onRequest: app.authenticate, schema: { tags: ['accounts'], security: [{ bearer: [] }], response: { 200: MyAttemptsResponse, ...errorResponses(401) } } },
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['accounts'],
+        description: 'The caller’s attempts; `score` once the round reveals it (its revealScore rule), following any correction.',
+        security: [{ bearer: [] }],
+        response: { 200: MyAttemptsResponse },
+      },
+    },
     async (req) => service.myAttempts(app.db, req.user.sub),
   );
 };

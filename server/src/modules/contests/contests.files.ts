@@ -2,12 +2,10 @@ import type { FastifyInstance, FastifyBaseLogger, RawReplyDefaultExpression, Raw
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Db } from '../../../../db/client';
-import { FileFormatQuery, FileResponse, readUpload, sendFile, type FileOut, type Upload } from '../../lib/upload';
+import { FileFormatQuery, fileResponse, readUpload, sendFile, SHEET_MEDIA_TYPES, type FileOut, type Upload } from '../../lib/upload';
 import { errorResponses } from '../../lib/zod';
 import { staffOn } from '../../plugins/access';
 import { ContestParams } from './contests.schemas';
-
-const errors = errorResponses(400, 401, 403, 404, 409);
 
 /** The start of every schema here: an organizer's route, signed in. */
 const organizing = (summary: string) => ({ tags: ['organizing'], security: [{ bearer: [] }], summary });
@@ -27,14 +25,17 @@ export function contestFileRoute(app: App, path: string, summary: string, make: 
         ...organizing(summary),
         params: ContestParams,
         querystring: FileFormatQuery,
-        response: { 200: FileResponse, ...errors },
+        response: { 200: fileResponse('The file, as .xlsx or .csv by `format`', SHEET_MEDIA_TYPES) },
       },
     },
     async (req, reply) => sendFile(reply, await make(app.db, req.params.contestId, req.query.format)),
   );
 }
 
-/** POST /admin/contests/:contestId/`path`: a file an organizer uploads (multipart field "file"), then `run` on it. */
+/**
+ * POST /admin/contests/:contestId/`path`: a file an organizer uploads (multipart field "file"),
+ * then `run` on it. The document shows the multipart body (UPLOAD_FORM, plugins/docs.ts).
+ */
 export function contestImportRoute<Q extends z.ZodType, R extends z.ZodType>(
   app: App,
   path: string,
@@ -52,7 +53,7 @@ export function contestImportRoute<Q extends z.ZodType, R extends z.ZodType>(
         consumes: ['multipart/form-data'],
         params: ContestParams,
         querystring: doc.querystring,
-        response: { 200: answer, ...errors, ...errorResponses(413, 415) },
+        response: { 200: answer, ...errorResponses('FILE_REQUIRED', 'INVALID_MULTIPART', 'INVALID_FILE', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE') },
       },
     },
     async (req) => run(req.user.sub, req.params.contestId, await readUpload(req), req.query as z.output<Q>),

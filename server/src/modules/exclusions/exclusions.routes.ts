@@ -7,7 +7,6 @@ import { ExclusionImportQuery, ExclusionImportResponse, ExclusionsBody, Exclusio
 import * as service from './exclusions.service';
 import { staffOn } from '../../plugins/access';
 
-const errors = errorResponses(400, 401, 403, 404, 409);
 const sec = [{ bearer: [] }];
 
 export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -22,7 +21,7 @@ export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
         security: sec,
         summary: "The contest's exclusion list",
         params: ContestParams,
-        response: { 200: ExclusionsResponse, ...errors },
+        response: { 200: ExclusionsResponse },
       },
     },
     (req) => service.getExclusions(app.db, req.params.contestId),
@@ -46,10 +45,10 @@ export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
         security: sec,
         summary: 'Replace the exclusion list',
         description:
-          'Each entry needs a nationalId (12 digits) or a Vietnamese mobile phone (any of +84…, 84…, 0…); both are stored normalized. Whoever matches either cannot start an attempt and is ineligible in rankings.',
+          'Each entry needs a nationalId (12 digits) or a Vietnamese mobile phone (any of +84…, 84…, 0…); both are stored normalized. Whoever matches either cannot start an attempt and is ineligible in rankings. 400 INVALID_EXCLUSION names the entries that are not valid (`details`); nothing is written then.',
         params: ContestParams,
         body: ExclusionsBody,
-        response: { 200: ExclusionsResponse, ...errors },
+        response: { 200: ExclusionsResponse, ...errorResponses('INVALID_EXCLUSION') },
       },
     },
     (req) => service.putExclusions(app.db, req.user.sub, req.params.contestId, req.body.entries),

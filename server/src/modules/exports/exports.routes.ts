@@ -4,8 +4,6 @@ import { exportToFile, openExport } from './exports.file';
 import { ExportParams, ExportQuery, ExportResponse } from './exports.schemas';
 import { staffOn } from '../../plugins/access';
 
-const errors = errorResponses(400, 401, 403, 404, 409);
-
 export const exportsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/judge/rounds/:roundId/export',
@@ -14,9 +12,11 @@ export const exportsRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['judging'],
         security: [{ bearer: [] }],
+        description:
+          'The ranked prize list of the finalized results as a file; `x-content-sha256` is the SHA-256 of its bytes, `x-results-checksum` the results’ checksum. 409 ROUND_NOT_FINALIZED before a finalize; 409 RESULTS_STALE when something the results depend on changed since: finalize again. Audit-logged (the file carries personal data).',
         params: ExportParams,
         querystring: ExportQuery,
-        response: { 200: ExportResponse, ...errors },
+        response: { 200: ExportResponse, ...errorResponses('ROUND_NOT_FINALIZED', 'RESULTS_STALE') },
       },
     },
     async (req, reply) => {

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ITEM_THRESHOLDS } from '../../lib/item-analysis';
-import { ErrorResponse } from '../../lib/zod';
+import { errorResponses } from '../../lib/zod';
 import { CorrectionBody, CorrectionQuery, CorrectionResponse, ItemAnalysisResponse, KeyConfirmationBody, QuestionParams, RoundParams } from './items.schemas';
 import * as service from './items.service';
 import { staffOn } from '../../plugins/access';
 import type { PublicCache } from '../judging/index';
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const security = [{ bearer: [] }];
 
 export const itemsRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = async (app, { cache }) => {
@@ -50,7 +49,7 @@ export const itemsRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = async 
           `none below ${ITEM_THRESHOLDS.MIN_DRAWN_FOR_FLAGS} attempts. 409 ROUND_NOT_CLOSED (Retry-After) until no submission can still be accepted.`,
         security,
         params: RoundParams,
-        response: { 200: ItemAnalysisResponse, ...errors },
+        response: { 200: ItemAnalysisResponse, ...errorResponses('ROUND_NOT_CLOSED') },
       },
     },
     (req) => analyses.get(app.db, req.params.roundId),
@@ -74,7 +73,7 @@ export const itemsRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = async 
         params: QuestionParams,
         querystring: CorrectionQuery,
         body: CorrectionBody,
-        response: { 200: CorrectionResponse, ...errors },
+        response: { 200: CorrectionResponse, ...errorResponses('INVALID_CORRECTION') },
       },
     },
     async (req) => {
@@ -100,7 +99,7 @@ export const itemsRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = async 
         security,
         params: QuestionParams,
         body: KeyConfirmationBody,
-        response: { 204: z.null(), ...errors },
+        response: { 204: z.null() },
       },
     },
     async (req, reply) => {

@@ -25,8 +25,14 @@ import { finalizeRound } from './finalize.service';
 import * as service from './judging.service';
 import { staffOn } from '../../plugins/access';
 
-const errors = errorResponses(400, 401, 403, 404, 409);
 const sec = [{ bearer: [] }];
+
+/** The headers of the public answers served from memory (sendCached). */
+const CACHED = {
+  'cache-control': { type: 'string', description: 'public, max-age=5' },
+  etag: { type: 'string', description: 'The answer’s version: send it back in If-None-Match for a 304 while it has not changed' },
+};
+const NotModified = z.null().meta({ description: 'Not Modified: the If-None-Match ETag is still the current one', headers: CACHED });
 
 export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = async (app, { cache }) => {
   // Ready bytes with an ETag: a conditional GET of an unchanged answer gets 304 and no body.
@@ -46,7 +52,19 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
         description:
           "Once the round is sealed (closesAt, every running attempt's deadline with overrides, plus the 30 s grace): before that 409 ROUND_NOT_CLOSED with Retry-After. Served from memory with Cache-Control and an ETag (If-None-Match → 304). A question that is also in the pool of another round not sealed yet is left out until that round is sealed; the header X-Withheld-Questions (an extension) counts them.",
         params: RoundParams,
-        response: { 200: AnswerKeyResponse, ...errorResponses(404, 409) },
+        response: {
+          200: AnswerKeyResponse.meta({
+            headers: {
+              ...CACHED,
+              'x-withheld-questions': {
+                type: 'string',
+                description: 'Extension: how many questions of the pool are left out while another round that draws them is not sealed',
+              },
+            },
+          }),
+          304: NotModified,
+          ...errorResponses('NOT_FOUND', 'ROUND_NOT_CLOSED'),
+        },
       },
     },
     (req, reply) => sendCached(req, reply, `key:${req.params.roundId}`, () => service.publicAnswerKey(app.db, req.params.roundId)),
@@ -60,9 +78,12 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
         tags: ['accounts'],
         security: sec,
         description:
-          "Extension: the caller's own attempt beside the answer key: its questions and option order as served, the option chosen and the correct one. Under the answer key's rule (409 ROUND_NOT_CLOSED with Retry-After before); someone else's attempt is 404.",
+          "The caller's own attempt beside the answer key: its questions and option order as served, the option chosen and the correct one. Under the answer key's rule (409 ROUND_NOT_CLOSED with Retry-After before); someone else's attempt is 404.",
         params: ReviewParams,
-        response: { 200: AttemptReviewResponse, ...errorResponses(401, 404, 409) },
+        response: {
+          200: AttemptReviewResponse.meta({ headers: { 'cache-control': { type: 'string', description: 'private, no-store' } } }),
+          ...errorResponses('NOT_FOUND', 'ROUND_NOT_CLOSED'),
+        },
       },
     },
     async (req, reply) => {
@@ -78,7 +99,7 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
         tags: ['contests'],
         description: 'Once published; 409 RESULTS_NOT_PUBLISHED before. Served from memory with Cache-Control and an ETag (If-None-Match → 304).',
         params: RoundParams,
-        response: { 200: WinnersResponse, ...errorResponses(404, 409) },
+        response: { 200: WinnersResponse.meta({ headers: CACHED }), 304: NotModified, ...errorResponses('NOT_FOUND', 'RESULTS_NOT_PUBLISHED') },
       },
     },
     (req, reply) => sendCached(req, reply, `winners:${req.params.roundId}`, () => service.publicWinners(app.db, req.params.roundId)),
@@ -86,7 +107,19 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
 
   app.post(
     '/judge/rounds/:roundId/finalize',
-    { config: staffOn.round('judge'), schema: { tags: ['judging'], security: sec, params: RoundParams, response: { 200: FinalizeResponse, ...errors } } },
+    {
+      config: staffOn.round('judge'),
+      schema: {
+        tags: ['judging'],
+        security: sec,
+        summary: 'Rank the round and store the results with their checksum',
+        description:
+          'Once the round is sealed (no submission can still be accepted): before that 409 ROUND_NOT_CLOSED, with Retry-After the seconds until it is. ' +
+          'Finalizing again over the same data gives the same rows and checksum; it replaces the results and withdraws a publication.',
+        params: RoundParams,
+        response: { 200: FinalizeResponse, ...errorResponses('ROUND_NOT_CLOSED') },
+      },
+    },
     async (req) => {
       const out = await finalizeRound(app.db, req.user.sub, req.params.roundId);
       cache.forget(req.params.roundId);
@@ -98,7 +131,15 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
     '/judge/rounds/:roundId/ranking',
     {
       config: staffOn.round('judge'),
-      schema: { tags: ['judging'], security: sec, params: RoundParams, querystring: RankingQuery, response: { 200: RankingResponse, ...errors } },
+      schema: {
+        tags: ['judging'],
+        security: sec,
+        description:
+          'The finalized rows, a page at a time; `stale: true` when something they depend on changed since (finalize again). 409 ROUND_NOT_FINALIZED before the first finalize.',
+        params: RoundParams,
+        querystring: RankingQuery,
+        response: { 200: RankingResponse, ...errorResponses('ROUND_NOT_FINALIZED') },
+      },
     },
     (req) => service.getRanking(app.db, req.params.roundId, req.query.offset, req.query.limit),
   );
@@ -107,7 +148,13 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
     '/judge/rounds/:roundId/disqualifications',
     {
       config: staffOn.round('judge'),
-      schema: { tags: ['judging'], security: sec, params: RoundParams, response: { 200: z.array(DisqualificationResponse), ...errors } },
+      schema: {
+        tags: ['judging'],
+        security: sec,
+        summary: "The round's disqualifications",
+        params: RoundParams,
+        response: { 200: z.array(DisqualificationResponse) },
+      },
     },
     (req) => service.listDisqualifications(app.db, req.params.roundId),
   );
@@ -116,7 +163,15 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
     '/judge/rounds/:roundId/disqualifications',
     {
       config: staffOn.round('judge'),
-      schema: { tags: ['judging'], security: sec, params: RoundParams, body: DisqualificationBody, response: { 201: DisqualificationResponse, ...errors } },
+      schema: {
+        tags: ['judging'],
+        security: sec,
+        description:
+          'The results become stale (`resultsStale`): finalize the round again. 404 NOT_FOUND when the user has no attempt in the round; 409 ALREADY_DISQUALIFIED. Audit-logged.',
+        params: RoundParams,
+        body: DisqualificationBody,
+        response: { 201: DisqualificationResponse, ...errorResponses('ALREADY_DISQUALIFIED') },
+      },
     },
     async (req, reply) => {
       const row = await service.disqualify(app.db, req.user.sub, req.params.roundId, req.body.userId, req.body.reason);
@@ -127,7 +182,17 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
 
   app.delete(
     '/judge/rounds/:roundId/disqualifications/:userId',
-    { config: staffOn.round('judge'), schema: { tags: ['judging'], security: sec, params: DisqualificationParams, response: { 204: z.null(), ...errors } } },
+    {
+      config: staffOn.round('judge'),
+      schema: {
+        tags: ['judging'],
+        security: sec,
+        description:
+          'Reinstates the participant; the results become stale: finalize the round again. 404 NOT_FOUND when they were not disqualified. Audit-logged.',
+        params: DisqualificationParams,
+        response: { 204: z.null() },
+      },
+    },
     async (req, reply) => {
       await service.reinstate(app.db, req.user.sub, req.params.roundId, req.params.userId);
       cache.forget(req.params.roundId);
@@ -137,7 +202,17 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
 
   app.post(
     '/judge/rounds/:roundId/publish',
-    { config: staffOn.round('judge'), schema: { tags: ['judging'], security: sec, params: RoundParams, response: { 200: PublishResponse, ...errors } } },
+    {
+      config: staffOn.round('judge'),
+      schema: {
+        tags: ['judging'],
+        security: sec,
+        description:
+          'The winners become public (GET /rounds/:roundId/winners). 409 ROUND_NOT_FINALIZED before a finalize; 409 RESULTS_STALE when something the results depend on changed since (a correction, a disqualification, the exclusion list): finalize again. Publishing again answers the same.',
+        params: RoundParams,
+        response: { 200: PublishResponse, ...errorResponses('ROUND_NOT_FINALIZED', 'RESULTS_STALE') },
+      },
+    },
     async (req) => {
       const out = await service.publish(app.db, req.user.sub, req.params.roundId);
       cache.forget(req.params.roundId);
@@ -150,7 +225,14 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
     // Counts per locality and unit carry no personal data: organizers may see them too.
     {
       config: staffOn.contest('judge', 'organizer'),
-      schema: { tags: ['judging'], security: sec, params: ContestParams, querystring: CollectiveQuery, response: { 200: CollectiveResponse, ...errors } },
+      schema: {
+        tags: ['judging'],
+        security: sec,
+        summary: 'Participation and results by locality and unit (no personal data)',
+        params: ContestParams,
+        querystring: CollectiveQuery,
+        response: { 200: CollectiveResponse },
+      },
     },
     (req) => collectiveRanking(app.db, req.params.contestId, req.query.roundId),
   );

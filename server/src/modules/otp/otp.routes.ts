@@ -12,8 +12,6 @@ export interface OtpRoutesOptions {
   limits: Limits;
 }
 
-const errors = errorResponses(400, 429, 503);
-
 export const otpRoutes: FastifyPluginAsyncZod<OtpRoutesOptions> = async (app, { otp, limits }) => {
   app.post(
     '/auth/otp',
@@ -22,9 +20,9 @@ export const otpRoutes: FastifyPluginAsyncZod<OtpRoutesOptions> = async (app, { 
         tags: ['accounts'],
         summary: 'Send a one-time code by SMS (or the configured channel)',
         description:
-          '202 whether or not the phone has an account (nothing tells them apart); the code (6 digits, 5 minutes, 5 tries) goes out after the answer. 429 with Retry-After past 1 a minute or 5 a day per phone, or past the per-address budget. 503 when no OTP provider is configured.',
+          '202, with no body, whether or not the phone has an account (nothing tells them apart); the code (6 digits, 5 minutes, 5 tries) goes out after the answer. 429 RATE_LIMITED with Retry-After past 1 a minute or 5 a day per phone, or past the per-address budget. With no OTP provider configured nothing is sent and the answer is still 202: GET /auth/options says whether codes can be sent.',
         body: OtpBody,
-        response: { 202: z.null(), ...errors },
+        response: { 202: z.null(), ...errorResponses('RATE_LIMITED') },
       },
     },
     async (req, reply) => {
@@ -45,7 +43,7 @@ export const otpRoutes: FastifyPluginAsyncZod<OtpRoutesOptions> = async (app, { 
         description:
           '204; every older token of the account is revoked. 400 OTP_INVALID for a wrong, expired, used or burned code (the fifth wrong try burns it); nothing else changes on a refusal.',
         body: PasswordResetBody,
-        response: { 204: z.null(), ...errors },
+        response: { 204: z.null(), ...errorResponses('OTP_INVALID', 'RATE_LIMITED') },
       },
     },
     async (req, reply) => {

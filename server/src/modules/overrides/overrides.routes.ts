@@ -6,7 +6,7 @@ import { OverrideBody, OverrideByPhoneBody, OverrideParams, OverrideResponse } f
 import * as service from './overrides.service';
 import { staffOn } from '../../plugins/access';
 
-const errors = errorResponses(400, 401, 403, 404, 409);
+const errors = errorResponses('NOT_FOUND', 'NOT_A_RESIDENT', 'ROUND_SEALED', 'OVERRIDE_BELOW_USED');
 const sec = [{ bearer: [] }];
 
 export const overridesRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -14,7 +14,7 @@ export const overridesRoutes: FastifyPluginAsyncZod = async (app) => {
     '/admin/rounds/:roundId/overrides',
     {
       config: staffOn.round('organizer'),
-      schema: { tags: ['organizing'], security: sec, params: RoundParams, response: { 200: z.array(OverrideResponse), ...errors } },
+      schema: { tags: ['organizing'], security: sec, summary: "The round's overrides", params: RoundParams, response: { 200: z.array(OverrideResponse) } },
     },
     (req) => service.listOverrides(app.db, req.params.roundId),
   );
@@ -26,7 +26,7 @@ export const overridesRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['organizing'],
         security: sec,
-        description: 'The same as PUT …/overrides/:userId, naming the resident by phone.',
+        description: 'The same as PUT …/overrides/:userId, naming the resident by phone (404 when no account has it).',
         params: RoundParams,
         body: OverrideByPhoneBody,
         response: { 200: OverrideResponse, ...errors },
@@ -45,7 +45,8 @@ export const overridesRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['organizing'],
         security: sec,
-        description: 'Extra attempts and extra seconds for one resident after an incident, with a reason (audit-logged).',
+        description:
+          'Extra attempts and extra seconds for one resident after an incident, with a reason (audit-logged). 400 NOT_A_RESIDENT for a staff account; 409 ROUND_SEALED once the round is sealed; 409 OVERRIDE_BELOW_USED when the resident already used more attempts than it would allow.',
         params: OverrideParams,
         body: OverrideBody,
         response: { 200: OverrideResponse, ...errors },

@@ -24,7 +24,6 @@ import {
 import * as service from './questions.service';
 import { staffOn } from '../../plugins/access';
 
-const errors = errorResponses(400, 401, 403, 404, 409);
 const sec = [{ bearer: [] }];
 
 export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -53,8 +52,9 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['organizing'],
         security: sec,
         summary: 'Progress of a running (or recent) question import',
+        description: 'Only the organizer who started the import sees it (404 otherwise); progress is kept for a while after the end.',
         params: ImportJobParams,
-        response: { 200: ImportProgressResponse, ...errors },
+        response: { 200: ImportProgressResponse, ...errorResponses('NOT_FOUND') },
       },
     },
     (req) => importer.importProgress(progress, req.user.sub, req.params.jobId),
@@ -77,7 +77,7 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'Rules: lower_bound_options, longest_correct, answer_in_stem, near_duplicate, answered_elsewhere, all_of_the_above, undated_statistic. A pair (near duplicate, answer given away) is reported on both questions, each with the other as relatedQuestionId. `message` is Vietnamese, `messageEn` English.',
         params: ContestParams,
-        response: { 200: BankLintResponse, ...errors },
+        response: { 200: BankLintResponse },
       },
     },
     (req) => service.lintContestBank(app.db, req.params.contestId),
@@ -87,7 +87,15 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/admin/contests/:contestId/questions',
     {
       config: staffOn.contest('organizer'),
-      schema: { tags: ['organizing'], security: sec, params: ContestParams, body: QuestionBody, response: { 201: SavedQuestion, ...errors } },
+      schema: {
+        tags: ['organizing'],
+        security: sec,
+        description:
+          'Answers the question with its option ids and the lint `warnings` (never blocking). 400 INVALID_QUESTION: not 3 or 4 options with exactly one correct.',
+        params: ContestParams,
+        body: QuestionBody,
+        response: { 201: SavedQuestion, ...errorResponses('INVALID_QUESTION') },
+      },
     },
     async (req, reply) => reply.code(201).send(await service.createQuestion(app.db, req.user.sub, req.params.contestId, req.body)),
   );
@@ -101,7 +109,7 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
         security: sec,
         params: ContestParams,
         querystring: QuestionListQuery,
-        response: { 200: z.array(AdminQuestion), ...errors },
+        response: { 200: z.array(AdminQuestion) },
       },
     },
     (req) => service.listQuestions(app.db, req.params.contestId, req.query),
@@ -111,14 +119,31 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/admin/questions/:questionId',
     {
       config: staffOn.question('organizer'),
-      schema: { tags: ['organizing'], security: sec, params: QuestionParams, body: QuestionPatchBody, response: { 200: SavedQuestion, ...errors } },
+      schema: {
+        tags: ['organizing'],
+        security: sec,
+        description:
+          '400 INVALID_QUESTION as on create; 409 ROUND_LOCKED when the question is in the pool of a round that has attempts (a key is corrected with POST …/correction instead).',
+        params: QuestionParams,
+        body: QuestionPatchBody,
+        response: { 200: SavedQuestion, ...errorResponses('INVALID_QUESTION', 'ROUND_LOCKED') },
+      },
     },
     (req) => service.updateQuestion(app.db, req.user.sub, req.params.questionId, req.body),
   );
 
   app.delete(
     '/admin/questions/:questionId',
-    { config: staffOn.question('organizer'), schema: { tags: ['organizing'], security: sec, params: QuestionParams, response: { 204: z.null(), ...errors } } },
+    {
+      config: staffOn.question('organizer'),
+      schema: {
+        tags: ['organizing'],
+        security: sec,
+        description: '409 ROUND_LOCKED when the question is in the pool of a round that has attempts.',
+        params: QuestionParams,
+        response: { 204: z.null(), ...errorResponses('ROUND_LOCKED') },
+      },
+    },
     async (req, reply) => {
       await service.deleteQuestion(app.db, req.user.sub, req.params.questionId);
       return reply.code(204).send(null);
@@ -127,7 +152,10 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/admin/rounds/:roundId/questions',
-    { config: staffOn.round('organizer'), schema: { tags: ['organizing'], security: sec, params: RoundParams, response: { 200: PoolResponse, ...errors } } },
+    {
+      config: staffOn.round('organizer'),
+      schema: { tags: ['organizing'], security: sec, summary: "The round's pool", params: RoundParams, response: { 200: PoolResponse } },
+    },
     (req) => service.getPool(app.db, req.params.roundId),
   );
 
@@ -135,7 +163,17 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/admin/rounds/:roundId/questions',
     {
       config: staffOn.round('organizer'),
-      schema: { tags: ['organizing'], security: sec, params: RoundParams, body: PoolBody, response: { 200: PoolResponse, ...errors } },
+      schema: {
+        tags: ['organizing'],
+        security: sec,
+        description:
+          'Replaces the pool. 400 DUPLICATE_QUESTION, 400 UNKNOWN_QUESTION (not in the contest’s bank); 409 ROUND_LOCKED once the round has attempts; ' +
+          '409 QUESTION_PUBLISHED for questions whose key is already public, unless `allowPublished: true` (`details: [{ field: "questionIds", questionId }]`); ' +
+          '409 POOL_TOO_SMALL when the round is open and the pool would be smaller than questionCount. Audit-logged.',
+        params: RoundParams,
+        body: PoolBody,
+        response: { 200: PoolResponse, ...errorResponses('DUPLICATE_QUESTION', 'UNKNOWN_QUESTION', 'ROUND_LOCKED', 'QUESTION_PUBLISHED', 'POOL_TOO_SMALL') },
+      },
     },
     (req) => service.setPool(app.db, req.user.sub, req.params.roundId, req.body.questionIds, req.body.allowPublished ?? false),
   );

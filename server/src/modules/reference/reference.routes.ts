@@ -2,14 +2,12 @@ import multipart from '@fastify/multipart';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ReferenceKind } from '../../lib/reference-sheet';
-import { errorResponses } from '../../lib/zod';
 import { contestImportRoute, ContestParams } from '../contests/index';
 import { MULTIPART_OPTIONS } from '../../lib/upload';
 import { ReferenceImportQuery, ReferenceImportResponse, ReferenceItemResponse } from './reference.schemas';
 import * as service from './reference.service';
 import { staffOn } from '../../plugins/access';
 
-const errors = errorResponses(400, 401, 403, 404, 409);
 const sec = [{ bearer: [] }];
 const LABEL: Record<ReferenceKind, string> = { localities: 'localities (communes, wards)', units: 'units (agencies, organizations)' };
 
@@ -26,7 +24,7 @@ export const referenceRoutes: FastifyPluginAsyncZod = async (app) => {
           security: sec,
           summary: `The contest's ${LABEL[kind]}`,
           params: ContestParams,
-          response: { 200: z.array(ReferenceItemResponse), ...errors },
+          response: { 200: z.array(ReferenceItemResponse) },
         },
       },
       (req) => service.listReference(app.db, kind, req.params.contestId),

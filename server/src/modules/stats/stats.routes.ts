@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { errorResponses } from '../../lib/zod';
 import { RoundParams } from '../contests/index';
 import { StatsResponse } from './stats.schemas';
 import * as service from './stats.service';
@@ -9,8 +8,6 @@ export interface StatsOptions {
   /** How long one computed answer is served to every organizer polling the round. */
   cacheMs?: number;
 }
-
-const errors = errorResponses(401, 403, 404);
 
 export const statsRoutes: FastifyPluginAsyncZod<StatsOptions> = async (app, opts) => {
   const cacheMs = opts.cacheMs ?? 3000;
@@ -26,7 +23,7 @@ export const statsRoutes: FastifyPluginAsyncZod<StatsOptions> = async (app, opts
         summary: 'Who takes part, where and when',
         description: `Counts for the round, by locality and unit (with participation rates where a headcount is known) and per hour. Score figures (\`scores\`) appear only after the round has closed and the submit grace is over. Figures may be up to ${cacheMs / 1000} s old (\`generatedAt\`).`,
         params: RoundParams,
-        response: { 200: StatsResponse, ...errors },
+        response: { 200: StatsResponse },
       },
     },
     (req) => stats(req.params.roundId),

@@ -5,7 +5,6 @@ import { staffOn } from '../../plugins/access';
 import { AdminUser, TemporaryPasswordResponse, UserParams, UserPatchBody, UserSearchQuery } from './users.schemas';
 import * as service from './users.service';
 
-const errors = errorResponses(400, 401, 403, 404);
 const sec = [{ bearer: [] }];
 
 export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -16,9 +15,10 @@ export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['accounts'],
         summary: 'Find accounts by phone (admin)',
+        description: 'A whole phone number, or at least 4 of its digits (400 VALIDATION_FAILED otherwise).',
         security: sec,
         querystring: UserSearchQuery,
-        response: { 200: z.array(AdminUser), ...errors },
+        response: { 200: z.array(AdminUser) },
       },
     },
     (req) => service.findUsers(app.db, req.query.phone),
@@ -32,11 +32,11 @@ export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['accounts'],
         summary: "Change an account's role, or disable / enable it (admin)",
         description:
-          'Either revokes every token of the account (401 TOKEN_REVOKED within 5 s on every route). A disabled account cannot log in (401 ACCOUNT_DISABLED). Audit-logged.',
+          'Either revokes every token of the account (401 TOKEN_REVOKED within 5 s on every route). A disabled account cannot log in (401 ACCOUNT_DISABLED). 400 CANNOT_CHANGE_SELF for the caller’s own account; 400 VALIDATION_FAILED for making an account without a national id a resident. Audit-logged.',
         security: sec,
         params: UserParams,
         body: UserPatchBody,
-        response: { 200: AdminUser, ...errors },
+        response: { 200: AdminUser, ...errorResponses('CANNOT_CHANGE_SELF', 'NOT_FOUND') },
       },
     },
     async (req) => {
@@ -57,7 +57,10 @@ export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
           'Answers a temporary password once (it is stored only hashed). Every older token is revoked; at the next login the account gets mustChangePassword: true and every route but POST /auth/password, GET /me and POST /auth/logout-all answers 403 PASSWORD_CHANGE_REQUIRED until it is changed. Audit-logged with who did it.',
         security: sec,
         params: UserParams,
-        response: { 200: TemporaryPasswordResponse, ...errors },
+        response: {
+          200: TemporaryPasswordResponse.meta({ headers: { 'cache-control': { type: 'string', description: 'no-store' } } }),
+          ...errorResponses('NOT_FOUND', 'RATE_LIMITED'),
+        },
       },
     },
     async (req, reply) => {

@@ -4,13 +4,22 @@
  */
 
 export interface paths {
-    "/healthz": {
+    "/metrics": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
+        /**
+         * Prometheus metrics of every API process
+         * @description One view over every worker process: request counts and latency histograms by route and status, submissions acknowledged, the writer’s batch sizes and queue, the throttle’s mode, database pool use, and the process metrics. With METRICS_TOKEN set it needs `Authorization: Bearer <METRICS_TOKEN>`: 401 UNAUTHORIZED (with WWW-Authenticate) without it or with a wrong one. In production without METRICS_TOKEN: 404 ROUTE_NOT_FOUND, as if there were no such route; elsewhere without one it is open.
+         *
+         *     Errors:
+         *     - 401: UNAUTHORIZED
+         *     - 404: ROUTE_NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -20,9 +29,109 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The Prometheus text exposition (version 0.0.4) */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token). */
+                401: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `ROUTE_NOT_FOUND`: No such route (and GET /metrics in production without METRICS_TOKEN). */
+                404: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness: 200 while the process is up
+         * @description Errors:
+         *     - 503: SERVICE_UNAVAILABLE
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -30,6 +139,26 @@ export interface paths {
                             status: string;
                             database?: string;
                             redis?: string;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -50,6 +179,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Readiness: 200 when the database answers
+         * @description With Redis down and the in-process throttle serving: 200 `{ status: "degraded" }`. 503 `{ status: "unavailable" }` with Retry-After when the database does not answer (while the server shuts down, the 503 is the error shape, SERVICE_UNAVAILABLE).
+         *
+         *     Errors:
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -59,9 +195,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -72,9 +210,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -102,6 +244,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * A proof-of-work challenge for registration (`required: false` when the server asks none)
+         * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -111,9 +260,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description no-store */
+                        "cache-control"?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -125,6 +278,26 @@ export interface paths {
                                 };
                                 signature?: string;
                             };
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -147,7 +320,10 @@ export interface paths {
         };
         /**
          * What registration and recovery need on this server
-         * @description `registrationOtp`: register needs `otp` (a code from POST /auth/otp, purpose "register"). `passwordReset`: codes can be sent (POST /auth/otp, purpose "reset"); otherwise the help desk resets passwords.
+         * @description Extension of API.md. `registrationOtp`: register needs `otp` (a code from POST /auth/otp, purpose "register"). `passwordReset`: codes can be sent (POST /auth/otp, purpose "reset"); otherwise the help desk resets passwords.
+         *
+         *     Errors:
+         *     - 503: SERVICE_UNAVAILABLE
          */
         get: {
             parameters: {
@@ -158,15 +334,37 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             registrationOtp: boolean;
                             passwordReset: boolean;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -189,6 +387,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * @description With REGISTRATION_OTP=on, `otp` (a code from POST /auth/otp, purpose "register") is checked before anything about the phone. With proof of work on, `altcha` is a solved GET /auth/challenge. 429 RATE_LIMITED past the per-address budget, or while the server is busy hashing passwords.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_LOCALITY, INVALID_UNIT, OTP_REQUIRED, OTP_INVALID, POW_REQUIRED, POW_EXPIRED, POW_INVALID, POW_REUSED
+         *     - 409: PHONE_TAKEN, NATIONAL_ID_TAKEN
+         *     - 429: RATE_LIMITED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -213,9 +420,11 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -238,14 +447,27 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_LOCALITY`: Registration with an unknown localityId.
+                 *     - `INVALID_UNIT`: Registration with an unknown unitId.
+                 *     - `OTP_REQUIRED`: Registration needs the one-time code sent to the phone (REGISTRATION_OTP=on).
+                 *     - `OTP_INVALID`: The one-time code is wrong, expired, used or burned (the fifth wrong try burns it).
+                 *     - `POW_REQUIRED`: Registration needs a solved challenge (GET /auth/challenge).
+                 *     - `POW_EXPIRED`: The registration challenge expired: fetch a new one.
+                 *     - `POW_INVALID`: The registration challenge’s solution is not valid.
+                 *     - `POW_REUSED`: The registration challenge was already used: fetch a new one.
+                 */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -253,29 +475,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
+                /**
+                 * @description - `PHONE_TAKEN`: The phone number is already registered.
+                 *     - `NATIONAL_ID_TAKEN`: The national id is already registered.
+                 */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -283,14 +496,39 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with RATE_LIMITED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -315,7 +553,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description 401 INVALID_CREDENTIALS; 401 ACCOUNT_DISABLED (right password, disabled account). Failed logins count per phone: after 5, 429 RATE_LIMITED with a Retry-After that doubles per further failure (up to 15 min); a success resets it. Failures per address have a budget too, and password checks per process are capped (429 with Retry-After past it). */
+        /**
+         * @description 401 INVALID_CREDENTIALS; 401 ACCOUNT_DISABLED (right password, disabled account). Failed logins count per phone: after 5, 429 RATE_LIMITED with a Retry-After that doubles per further failure (up to 15 min); a success resets it. Failures per address have a budget too, and password checks per process are capped (429 with Retry-After past it).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: INVALID_CREDENTIALS, ACCOUNT_DISABLED
+         *     - 429: RATE_LIMITED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -332,9 +578,11 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -357,14 +605,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -372,14 +623,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `INVALID_CREDENTIALS`: Wrong phone number or password.
+                 *     - `ACCOUNT_DISABLED`: The password is right but the account is disabled.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -387,29 +644,39 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
+                /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with RATE_LIMITED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -434,7 +701,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke every token of the caller */
+        /**
+         * Revoke every token of the caller
+         * @description Every token of the caller issued before stops working (401 TOKEN_REVOKED within 5 s on every route). Answers a token that must change its password too.
+         *
+         *     Errors:
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -444,23 +719,30 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description No Content */
                 204: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
-                    content: {
-                        "application/json": null;
-                    };
+                    content?: never;
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -468,14 +750,37 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -502,7 +807,15 @@ export interface paths {
         put?: never;
         /**
          * Change the password
-         * @description 204; every token issued before (the caller's too) stops working: log in again. 403 WRONG_PASSWORD for a wrong currentPassword.
+         * @description 204; every token issued before (the caller's too) stops working: log in again. 403 WRONG_PASSWORD for a wrong currentPassword; 400 VALIDATION_FAILED for a new password equal to the current one. Answers a token that must change its password (that is what it is for).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: WRONG_PASSWORD
+         *     - 404: NOT_FOUND
+         *     - 429: RATE_LIMITED
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -520,23 +833,26 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description No Content */
                 204: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
-                    content: {
-                        "application/json": null;
-                    };
+                    content?: never;
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -544,14 +860,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -559,14 +882,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `WRONG_PASSWORD`: The current password is wrong. */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -574,14 +900,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -589,29 +918,39 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
+                /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with RATE_LIMITED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -634,6 +973,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description The caller’s account; `mustChangePassword: true` after a help-desk reset (this route still answers then).
+         *
+         *     Errors:
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -643,9 +990,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -664,14 +1013,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -679,14 +1035,37 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -711,6 +1090,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description The caller’s attempts; `score` once the round reveals it (its revealScore rule), following any correction.
+         *
+         *     Errors:
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: PASSWORD_CHANGE_REQUIRED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -720,9 +1107,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -750,14 +1139,59 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer. */
+                403: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -786,7 +1220,12 @@ export interface paths {
         put?: never;
         /**
          * Send a one-time code by SMS (or the configured channel)
-         * @description 202 whether or not the phone has an account (nothing tells them apart); the code (6 digits, 5 minutes, 5 tries) goes out after the answer. 429 with Retry-After past 1 a minute or 5 a day per phone, or past the per-address budget. 503 when no OTP provider is configured.
+         * @description 202, with no body, whether or not the phone has an account (nothing tells them apart); the code (6 digits, 5 minutes, 5 tries) goes out after the answer. 429 RATE_LIMITED with Retry-After past 1 a minute or 5 a day per phone, or past the per-address budget. With no OTP provider configured nothing is sent and the answer is still 202: GET /auth/options says whether codes can be sent.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 429: RATE_LIMITED
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -805,23 +1244,26 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Accepted */
                 202: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
-                    content: {
-                        "application/json": null;
-                    };
+                    content?: never;
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -829,14 +1271,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with RATE_LIMITED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -844,14 +1291,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -879,6 +1331,11 @@ export interface paths {
         /**
          * Choose a new password with a code sent to the phone
          * @description 204; every older token of the account is revoked. 400 OTP_INVALID for a wrong, expired, used or burned code (the fifth wrong try burns it); nothing else changes on a refusal.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, OTP_INVALID
+         *     - 429: RATE_LIMITED
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -897,23 +1354,29 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description No Content */
                 204: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
-                    content: {
-                        "application/json": null;
-                    };
+                    content?: never;
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `OTP_INVALID`: The one-time code is wrong, expired, used or burned (the fifth wrong try burns it).
+                 */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -921,14 +1384,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with RATE_LIMITED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -936,14 +1404,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -966,6 +1439,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Errors:
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -975,9 +1452,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -988,6 +1467,26 @@ export interface paths {
                             /** @enum {string} */
                             status: "draft" | "active" | "archived";
                         }[];
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
                     };
                 };
             };
@@ -1007,6 +1506,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1018,9 +1523,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1070,14 +1577,55 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                404: {
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
+                400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
+                404: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1102,6 +1650,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description The contest as its staff see it: drafts too, and per round the sealing time, whether it is sealed, the pool size and the fair-play threshold.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1113,9 +1671,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1165,14 +1725,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1180,14 +1743,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1195,14 +1765,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1210,14 +1786,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1225,14 +1804,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1247,6 +1831,15 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * @description Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: SLUG_TAKEN
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -1270,9 +1863,11 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1288,14 +1883,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1303,14 +1901,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1318,14 +1923,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1333,14 +1944,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1348,14 +1962,37 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `SLUG_TAKEN`: Another contest has this slug. */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1374,7 +2011,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's contests (all of them for admins), with the caller's role in each */
+        /**
+         * The caller's contests (all of them for admins), with the caller's role in each
+         * @description Errors:
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1384,9 +2027,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1401,29 +2046,21 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1431,14 +2068,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1446,29 +2089,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                404: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1479,6 +2112,16 @@ export interface paths {
             };
         };
         put?: never;
+        /**
+         * @description An organizer who creates a contest becomes its organizer member. Audit-logged.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 409: SLUG_TAKEN
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1500,9 +2143,11 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1518,14 +2163,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1533,14 +2181,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1548,14 +2203,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1563,29 +2224,37 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
+                /** @description - `SLUG_TAKEN`: Another contest has this slug. */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1608,7 +2277,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The contest's staff members */
+        /**
+         * The contest's staff members
+         * @description Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1620,9 +2297,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1635,14 +2314,17 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1650,14 +2332,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1665,14 +2354,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1680,14 +2375,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1695,14 +2393,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1715,6 +2418,14 @@ export interface paths {
         /**
          * Replace the contest's staff members (by phone)
          * @description Each phone must be an account whose role is the member role (organizer or judge): otherwise 400 VALIDATION_FAILED naming it in `details`. A list without an organizer is 409 LAST_ORGANIZER. Audit-logged.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: LAST_ORGANIZER
+         *     - 503: SERVICE_UNAVAILABLE
          */
         put: {
             parameters: {
@@ -1737,9 +2448,11 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1752,14 +2465,17 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1767,14 +2483,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1782,14 +2505,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1797,14 +2526,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1812,14 +2544,37 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `LAST_ORGANIZER`: A contest needs at least one organizer member. */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1845,6 +2600,17 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * @description 409 POOL_TOO_SMALL for a round that opens now or earlier (its pool is still empty: create it with a later opensAt, then PUT its questions).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: POOL_TOO_SMALL, ROUND_NUMBER_TAKEN
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1880,9 +2646,11 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1914,14 +2682,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1929,14 +2700,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1944,14 +2722,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1959,14 +2743,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -1974,14 +2761,40 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `POOL_TOO_SMALL`: A round that is open, or opens now, needs a pool of at least questionCount questions.
+                 *     - `ROUND_NUMBER_TAKEN`: The contest already has a round with this number.
+                 */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2010,6 +2823,17 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * @description Closing early (`closesAt` now or earlier) brings the deadline of every running attempt down to it. 400 VALIDATION_FAILED: closesAt not after opensAt. 409 ROUND_FINALIZED: the round was finalized. 409 ROUND_SEALED: moving closesAt later once sealed. 409 ROUND_LOCKED: changing questionCount once there are attempts. 409 ATTEMPTS_EXCEED_CAP: maxAttempts below attempts already used. 409 POOL_TOO_SMALL: the round is (or would be) open with a pool smaller than questionCount. Audit-logged.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_LOCKED, ROUND_SEALED, ROUND_FINALIZED, POOL_TOO_SMALL, ROUND_NUMBER_TAKEN, ATTEMPTS_EXCEED_CAP
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -2045,9 +2869,11 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2079,14 +2905,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2094,14 +2923,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2109,14 +2945,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2124,14 +2966,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2139,14 +2984,44 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `ROUND_LOCKED`: The round has attempts: its questions, pool and question count can no longer change.
+                 *     - `ROUND_SEALED`: The round is sealed: closesAt cannot move later and no override can be granted.
+                 *     - `ROUND_FINALIZED`: The round has been finalized and can no longer change.
+                 *     - `POOL_TOO_SMALL`: A round that is open, or opens now, needs a pool of at least questionCount questions.
+                 *     - `ROUND_NUMBER_TAKEN`: The contest already has a round with this number.
+                 *     - `ATTEMPTS_EXCEED_CAP`: Residents already used more attempts than the new maxAttempts.
+                 */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2170,6 +3045,15 @@ export interface paths {
         /**
          * Import a question bank from .xlsx or .csv (multipart field "file")
          * @description Columns: Câu hỏi, Phương án A–D (D optional), Đáp án đúng (A–D, any case), Chủ đề, Giải thích. All or nothing: if any row fails nothing is written and `errors` lists every problem (row, field, column, Vietnamese `message`, English `messageEn`). `dryRun` checks without writing. CSV may be UTF-8 (with or without BOM), UTF-16 or Windows-1258, delimited by comma, semicolon or tab.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_FILE, INVALID_MULTIPART, FILE_REQUIRED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 413: PAYLOAD_TOO_LARGE
+         *     - 415: UNSUPPORTED_MEDIA_TYPE
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -2184,11 +3068,23 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /**
+                         * Format: binary
+                         * @description The spreadsheet: .xlsx or .csv, at most 10 MB
+                         */
+                        file: string;
+                    };
+                };
+            };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2236,14 +3132,22 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_FILE`: The uploaded file cannot be read as .xlsx or .csv (a lying or oversized entry; an .ods file).
+                 *     - `INVALID_MULTIPART`: The multipart/form-data body is malformed.
+                 *     - `FILE_REQUIRED`: No file in the multipart field "file".
+                 */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2251,14 +3155,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2266,14 +3177,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2281,14 +3198,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2296,29 +3216,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
+                /** @description - `PAYLOAD_TOO_LARGE`: The body (or the uploaded file) is too large. */
                 413: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2326,14 +3234,37 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `UNSUPPORTED_MEDIA_TYPE`: The body’s content type is not one the operation takes. */
                 415: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2356,7 +3287,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Progress of a running (or recent) question import */
+        /**
+         * Progress of a running (or recent) question import
+         * @description Extension of API.md. Only the organizer who started the import sees it (404 otherwise); progress is kept for a while after the end.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2368,9 +3309,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2388,14 +3331,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2403,14 +3349,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2418,14 +3371,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2433,14 +3392,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2448,14 +3410,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2480,7 +3447,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The bank as .xlsx or .csv, in the import format */
+        /**
+         * The bank as .xlsx or .csv, in the import format
+         * @description Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: {
@@ -2494,23 +3469,31 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description the file (binary) */
+                /** @description The file, as .xlsx or .csv by `format` */
                 200: {
                     headers: {
+                        /** @description attachment; filename="<name in ASCII>"; filename*=UTF-8''<name> (RFC 6266) */
+                        "content-disposition"?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2518,14 +3501,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2533,14 +3523,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2548,14 +3544,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2563,14 +3562,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2595,7 +3599,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An empty import file with the Vietnamese headers */
+        /**
+         * An empty import file with the Vietnamese headers
+         * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: {
@@ -2609,23 +3623,31 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description the file (binary) */
+                /** @description The file, as .xlsx or .csv by `format` */
                 200: {
                     headers: {
+                        /** @description attachment; filename="<name in ASCII>"; filename*=UTF-8''<name> (RFC 6266) */
+                        "content-disposition"?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2633,14 +3655,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2648,14 +3677,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2663,14 +3698,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2678,14 +3716,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2713,6 +3756,13 @@ export interface paths {
         /**
          * Quality warnings over the whole bank (never blocking)
          * @description Rules: lower_bound_options, longest_correct, answer_in_stem, near_duplicate, answered_elsewhere, all_of_the_above, undated_statistic. A pair (near duplicate, answer given away) is reported on both questions, each with the other as relatedQuestionId. `message` is Vietnamese, `messageEn` English.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         get: {
             parameters: {
@@ -2725,9 +3775,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2743,14 +3795,17 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2758,14 +3813,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2773,14 +3835,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2788,14 +3856,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2803,14 +3874,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2835,6 +3911,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: {
@@ -2849,9 +3933,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2872,14 +3958,17 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2887,14 +3976,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2902,14 +3998,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2917,14 +4019,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2932,14 +4037,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -2950,6 +4060,16 @@ export interface paths {
             };
         };
         put?: never;
+        /**
+         * @description Answers the question with its option ids and the lint `warnings` (never blocking). 400 INVALID_QUESTION: not 3 or 4 options with exactly one correct.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_QUESTION
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2973,9 +4093,11 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3005,14 +4127,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_QUESTION`: A question needs 3 or 4 options with exactly one `correct: true`.
+                 */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3020,14 +4148,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3035,14 +4170,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3050,14 +4191,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3065,14 +4209,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3098,6 +4247,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * @description 409 ROUND_LOCKED when the question is in the pool of a round that has attempts.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_LOCKED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3109,23 +4269,26 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description No Content */
                 204: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
-                    content: {
-                        "application/json": null;
-                    };
+                    content?: never;
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3133,14 +4296,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3148,14 +4318,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3163,14 +4339,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3178,14 +4357,37 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `ROUND_LOCKED`: The round has attempts: its questions, pool and question count can no longer change. */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3197,6 +4399,17 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /**
+         * @description 400 INVALID_QUESTION as on create; 409 ROUND_LOCKED when the question is in the pool of a round that has attempts (a key is corrected with POST …/correction instead).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_QUESTION
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_LOCKED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -3220,9 +4433,11 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3252,14 +4467,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_QUESTION`: A question needs 3 or 4 options with exactly one `correct: true`.
+                 */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3267,14 +4488,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3282,14 +4510,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3297,14 +4531,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3312,14 +4549,37 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `ROUND_LOCKED`: The round has attempts: its questions, pool and question count can no longer change. */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3338,6 +4598,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * The round's pool
+         * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3349,9 +4620,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3379,14 +4652,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3394,14 +4670,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3409,14 +4692,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3424,14 +4713,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3439,14 +4731,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3456,6 +4753,17 @@ export interface paths {
                 };
             };
         };
+        /**
+         * @description Replaces the pool. 400 DUPLICATE_QUESTION, 400 UNKNOWN_QUESTION (not in the contest’s bank); 409 ROUND_LOCKED once the round has attempts; 409 QUESTION_PUBLISHED for questions whose key is already public, unless `allowPublished: true` (`details: [{ field: "questionIds", questionId }]`); 409 POOL_TOO_SMALL when the round is open and the pool would be smaller than questionCount. Audit-logged.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, DUPLICATE_QUESTION, UNKNOWN_QUESTION
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_LOCKED, QUESTION_PUBLISHED, POOL_TOO_SMALL
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         put: {
             parameters: {
                 query?: never;
@@ -3474,9 +4782,11 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3504,14 +4814,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `DUPLICATE_QUESTION`: A question id is listed twice in the pool.
+                 *     - `UNKNOWN_QUESTION`: Question ids that are not in the contest’s bank (`details` lists them).
+                 */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3519,14 +4836,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3534,14 +4858,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3549,14 +4879,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3564,14 +4897,41 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `ROUND_LOCKED`: The round has attempts: its questions, pool and question count can no longer change.
+                 *     - `QUESTION_PUBLISHED`: Questions whose key is already public (a sealed round’s); send allowPublished: true to use them. `details` lists them.
+                 *     - `POOL_TOO_SMALL`: A round that is open, or opens now, needs a pool of at least questionCount questions.
+                 */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3595,6 +4955,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * The round's overrides
+         * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3606,9 +4977,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3625,14 +4998,17 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3640,14 +5016,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3655,14 +5038,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3670,14 +5059,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3685,14 +5077,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3703,7 +5100,17 @@ export interface paths {
             };
         };
         put?: never;
-        /** @description The same as PUT …/overrides/:userId, naming the resident by phone. */
+        /**
+         * @description Extension of API.md. The same as PUT …/overrides/:userId, naming the resident by phone (404 when no account has it).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, NOT_A_RESIDENT
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_SEALED, OVERRIDE_BELOW_USED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3724,9 +5131,11 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3743,14 +5152,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `NOT_A_RESIDENT`: Overrides are for residents.
+                 */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3758,14 +5173,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3773,14 +5195,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3788,14 +5216,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3803,14 +5234,40 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `ROUND_SEALED`: The round is sealed: closesAt cannot move later and no override can be granted.
+                 *     - `OVERRIDE_BELOW_USED`: The resident already used more attempts than the override would allow.
+                 */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3834,7 +5291,17 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** @description Extra attempts and extra seconds for one resident after an incident, with a reason (audit-logged). */
+        /**
+         * @description Extension of API.md. Extra attempts and extra seconds for one resident after an incident, with a reason (audit-logged). 400 NOT_A_RESIDENT for a staff account; 409 ROUND_SEALED once the round is sealed; 409 OVERRIDE_BELOW_USED when the resident already used more attempts than it would allow.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, NOT_A_RESIDENT
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_SEALED, OVERRIDE_BELOW_USED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         put: {
             parameters: {
                 query?: never;
@@ -3855,9 +5322,11 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3874,14 +5343,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `NOT_A_RESIDENT`: Overrides are for residents.
+                 */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3889,14 +5364,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3904,14 +5386,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3919,14 +5407,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3934,14 +5425,40 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `ROUND_SEALED`: The round is sealed: closesAt cannot move later and no override can be granted.
+                 *     - `OVERRIDE_BELOW_USED`: The resident already used more attempts than the override would allow.
+                 */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -3965,7 +5482,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The contest's exclusion list */
+        /**
+         * The contest's exclusion list
+         * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3977,9 +5504,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3997,14 +5526,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4012,14 +5544,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4027,14 +5566,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4042,14 +5587,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4057,14 +5605,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4076,7 +5629,14 @@ export interface paths {
         };
         /**
          * Replace the exclusion list
-         * @description Each entry needs a nationalId (12 digits) or a Vietnamese mobile phone (any of +84…, 84…, 0…); both are stored normalized. Whoever matches either cannot start an attempt and is ineligible in rankings.
+         * @description Each entry needs a nationalId (12 digits) or a Vietnamese mobile phone (any of +84…, 84…, 0…); both are stored normalized. Whoever matches either cannot start an attempt and is ineligible in rankings. 400 INVALID_EXCLUSION names the entries that are not valid (`details`); nothing is written then.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_EXCLUSION
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         put: {
             parameters: {
@@ -4099,9 +5659,11 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4119,14 +5681,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_EXCLUSION`: Entries of the exclusion list without a valid national id or phone (`details` names them).
+                 */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4134,14 +5702,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4149,14 +5724,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4164,14 +5745,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4179,14 +5763,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4210,7 +5799,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The exclusion list as .xlsx or .csv, in the import format */
+        /**
+         * The exclusion list as .xlsx or .csv, in the import format
+         * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: {
@@ -4224,23 +5823,31 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description the file (binary) */
+                /** @description The file, as .xlsx or .csv by `format` */
                 200: {
                     headers: {
+                        /** @description attachment; filename="<name in ASCII>"; filename*=UTF-8''<name> (RFC 6266) */
+                        "content-disposition"?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4248,14 +5855,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4263,14 +5877,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4278,14 +5898,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4293,14 +5916,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4325,7 +5953,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An empty exclusion list file with the Vietnamese headers */
+        /**
+         * An empty exclusion list file with the Vietnamese headers
+         * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: {
@@ -4339,23 +5977,31 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description the file (binary) */
+                /** @description The file, as .xlsx or .csv by `format` */
                 200: {
                     headers: {
+                        /** @description attachment; filename="<name in ASCII>"; filename*=UTF-8''<name> (RFC 6266) */
+                        "content-disposition"?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4363,14 +6009,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4378,14 +6031,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4393,14 +6052,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4408,14 +6070,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4444,7 +6111,16 @@ export interface paths {
         put?: never;
         /**
          * Import the exclusion list from .xlsx or .csv (multipart field "file")
-         * @description Columns (any order, a title line above is fine): Họ và tên, Số CCCD, Số điện thoại, Ghi chú; at least one of Số CCCD / Số điện thoại. All or nothing, like the question import.
+         * @description Extension of API.md. Columns (any order, a title line above is fine): Họ và tên, Số CCCD, Số điện thoại, Ghi chú; at least one of Số CCCD / Số điện thoại. All or nothing, like the question import.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_FILE, INVALID_MULTIPART, FILE_REQUIRED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 413: PAYLOAD_TOO_LARGE
+         *     - 415: UNSUPPORTED_MEDIA_TYPE
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -4458,11 +6134,23 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /**
+                         * Format: binary
+                         * @description The spreadsheet: .xlsx or .csv, at most 10 MB
+                         */
+                        file: string;
+                    };
+                };
+            };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4491,14 +6179,22 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_FILE`: The uploaded file cannot be read as .xlsx or .csv (a lying or oversized entry; an .ods file).
+                 *     - `INVALID_MULTIPART`: The multipart/form-data body is malformed.
+                 *     - `FILE_REQUIRED`: No file in the multipart field "file".
+                 */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4506,14 +6202,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4521,14 +6224,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4536,14 +6245,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4551,29 +6263,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
+                /** @description - `PAYLOAD_TOO_LARGE`: The body (or the uploaded file) is too large. */
                 413: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4581,14 +6281,37 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `UNSUPPORTED_MEDIA_TYPE`: The body’s content type is not one the operation takes. */
                 415: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4614,6 +6337,13 @@ export interface paths {
         /**
          * Who takes part, where and when
          * @description Counts for the round, by locality and unit (with participation rates where a headcount is known) and per hour. Score figures (`scores`) appear only after the round has closed and the submit grace is over. Figures may be up to 3 s old (`generatedAt`).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         get: {
             parameters: {
@@ -4626,9 +6356,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4682,14 +6414,39 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
+                400: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4697,14 +6454,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4712,14 +6475,37 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4744,7 +6530,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What organizers and judges changed: who, what, when, before and after (admins only) */
+        /**
+         * What organizers and judges changed: who, what, when, before and after (admins only)
+         * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: {
@@ -4766,9 +6561,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4791,14 +6588,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4806,14 +6606,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4821,14 +6628,40 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4853,7 +6686,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The contest's localities (communes, wards) */
+        /**
+         * The contest's localities (communes, wards)
+         * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4865,9 +6708,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4880,14 +6725,17 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4895,14 +6743,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4910,14 +6765,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4925,14 +6786,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4940,14 +6804,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -4976,7 +6845,16 @@ export interface paths {
         put?: never;
         /**
          * Import localities (communes, wards) from .csv or .xlsx (multipart field "file")
-         * @description Columns: Tên (the name) and optionally Số người (headcount, used for participation rates). New names are added, names already listed (any case) get the file's headcount, names not in the file stay. All or nothing; `dryRun` checks only. Residents choose from these lists at registration (GET /contests/:id).
+         * @description Extension of API.md. Columns: Tên (the name) and optionally Số người (headcount, used for participation rates). New names are added, names already listed (any case) get the file's headcount, names not in the file stay. All or nothing; `dryRun` checks only. Residents choose from these lists at registration (GET /contests/:id).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_FILE, INVALID_MULTIPART, FILE_REQUIRED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 413: PAYLOAD_TOO_LARGE
+         *     - 415: UNSUPPORTED_MEDIA_TYPE
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -4989,11 +6867,23 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /**
+                         * Format: binary
+                         * @description The spreadsheet: .xlsx or .csv, at most 10 MB
+                         */
+                        file: string;
+                    };
+                };
+            };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5022,14 +6912,22 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_FILE`: The uploaded file cannot be read as .xlsx or .csv (a lying or oversized entry; an .ods file).
+                 *     - `INVALID_MULTIPART`: The multipart/form-data body is malformed.
+                 *     - `FILE_REQUIRED`: No file in the multipart field "file".
+                 */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5037,14 +6935,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5052,14 +6957,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5067,14 +6978,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5082,29 +6996,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
+                /** @description - `PAYLOAD_TOO_LARGE`: The body (or the uploaded file) is too large. */
                 413: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5112,14 +7014,37 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `UNSUPPORTED_MEDIA_TYPE`: The body’s content type is not one the operation takes. */
                 415: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5142,7 +7067,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The contest's units (agencies, organizations) */
+        /**
+         * The contest's units (agencies, organizations)
+         * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5154,9 +7089,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5169,14 +7106,17 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5184,14 +7124,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5199,14 +7146,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5214,14 +7167,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5229,14 +7185,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5265,7 +7226,16 @@ export interface paths {
         put?: never;
         /**
          * Import units (agencies, organizations) from .csv or .xlsx (multipart field "file")
-         * @description Columns: Tên (the name) and optionally Số người (headcount, used for participation rates). New names are added, names already listed (any case) get the file's headcount, names not in the file stay. All or nothing; `dryRun` checks only. Residents choose from these lists at registration (GET /contests/:id).
+         * @description Extension of API.md. Columns: Tên (the name) and optionally Số người (headcount, used for participation rates). New names are added, names already listed (any case) get the file's headcount, names not in the file stay. All or nothing; `dryRun` checks only. Residents choose from these lists at registration (GET /contests/:id).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_FILE, INVALID_MULTIPART, FILE_REQUIRED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 413: PAYLOAD_TOO_LARGE
+         *     - 415: UNSUPPORTED_MEDIA_TYPE
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -5278,11 +7248,23 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /**
+                         * Format: binary
+                         * @description The spreadsheet: .xlsx or .csv, at most 10 MB
+                         */
+                        file: string;
+                    };
+                };
+            };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5311,14 +7293,22 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_FILE`: The uploaded file cannot be read as .xlsx or .csv (a lying or oversized entry; an .ods file).
+                 *     - `INVALID_MULTIPART`: The multipart/form-data body is malformed.
+                 *     - `FILE_REQUIRED`: No file in the multipart field "file".
+                 */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5326,14 +7316,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5341,14 +7338,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5356,14 +7359,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5371,29 +7377,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            statusCode: number;
-                            code: string;
-                            error: string;
-                            message: string;
-                            details?: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
+                /** @description - `PAYLOAD_TOO_LARGE`: The body (or the uploaded file) is too large. */
                 413: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5401,14 +7395,37 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `UNSUPPORTED_MEDIA_TYPE`: The body’s content type is not one the operation takes. */
                 415: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5431,7 +7448,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Find accounts by phone (admin) */
+        /**
+         * Find accounts by phone (admin)
+         * @description A whole phone number, or at least 4 of its digits (400 VALIDATION_FAILED otherwise).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query: {
@@ -5443,9 +7469,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5465,14 +7493,17 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5480,14 +7511,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5495,14 +7533,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5510,14 +7554,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                404: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5550,7 +7599,14 @@ export interface paths {
         head?: never;
         /**
          * Change an account's role, or disable / enable it (admin)
-         * @description Either revokes every token of the account (401 TOKEN_REVOKED within 5 s on every route). A disabled account cannot log in (401 ACCOUNT_DISABLED). Audit-logged.
+         * @description Either revokes every token of the account (401 TOKEN_REVOKED within 5 s on every route). A disabled account cannot log in (401 ACCOUNT_DISABLED). 400 CANNOT_CHANGE_SELF for the caller’s own account; 400 VALIDATION_FAILED for making an account without a national id a resident. Audit-logged.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, CANNOT_CHANGE_SELF
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         patch: {
             parameters: {
@@ -5571,9 +7627,11 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5593,14 +7651,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `CANNOT_CHANGE_SELF`: Admins cannot change their own role or disable their own account.
+                 */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5608,14 +7672,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5623,14 +7694,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5638,14 +7715,37 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5669,6 +7769,14 @@ export interface paths {
         /**
          * Help-desk password reset (admin)
          * @description Answers a temporary password once (it is stored only hashed). Every older token is revoked; at the next login the account gets mustChangePassword: true and every route but POST /auth/password, GET /me and POST /auth/logout-all answers 403 PASSWORD_CHANGE_REQUIRED until it is changed. Audit-logged with who did it.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 429: RATE_LIMITED
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -5681,9 +7789,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description no-store */
+                        "cache-control"?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5692,14 +7804,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5707,14 +7822,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5722,14 +7844,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5737,14 +7865,57 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with RATE_LIMITED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5772,6 +7943,15 @@ export interface paths {
         /**
          * Start an attempt, or resume the running one
          * @description 201 with a new attempt, 200 with the running one (resume). 403 NOT_ELIGIBLE: staff, or on the contest exclusion list. 409 ROUND_NOT_OPEN: outside the round window, or the round pool holds fewer questions than questionCount. 409 ATTEMPTS_EXHAUSTED: maxAttempts used. 429 RATE_LIMITED with Retry-After.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: NOT_ELIGIBLE, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_NOT_OPEN, ATTEMPTS_EXHAUSTED
+         *     - 429: RATE_LIMITED
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -5784,9 +7964,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5807,9 +7989,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5830,14 +8014,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5845,14 +8032,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5860,14 +8054,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `NOT_ELIGIBLE`: Not allowed to take part: a staff account, or on the contest’s exclusion list.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5875,14 +8075,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5890,14 +8093,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `ROUND_NOT_OPEN`: The round is not open (outside its window, or its pool is smaller than its question count).
+                 *     - `ATTEMPTS_EXHAUSTED`: All maxAttempts attempts of the round are used.
+                 */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5905,14 +8114,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with RATE_LIMITED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5920,14 +8134,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -5955,6 +8174,16 @@ export interface paths {
         /**
          * Submit the answers of an attempt (idempotent)
          * @description 200 once the submission is committed; a repeat returns the stored result with duplicate: true. Body: { answers: [{ questionId, optionId }], prediction } or, by position (API.md v1.1), { choices: [2, 0, null, …], prediction } — one entry per question in the order served, the option position as served, null for none. 400 INVALID_ANSWERS: a question not in the attempt, a repeated question or a foreign option; both forms at once, a choices length other than the question count, or a position out of range. 404: unknown or not yours. 409 DEADLINE_PASSED after the deadline plus 30 s. 413 over 64 KB. 503: not stored, send again.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_ANSWERS
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: DEADLINE_PASSED
+         *     - 413: PAYLOAD_TOO_LARGE
+         *     - 429: RATE_LIMITED
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -5978,9 +8207,11 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5996,14 +8227,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_ANSWERS`: A question not in the attempt, a repeated question or a foreign option; both answers and choices; a choices length other than the question count, or a position out of range.
+                 */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6011,14 +8248,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6026,14 +8270,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer. */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6041,14 +8288,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6056,14 +8306,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `DEADLINE_PASSED`: The attempt’s deadline plus the 30 s grace has passed; the attempt stays used. */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6071,14 +8324,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `PAYLOAD_TOO_LARGE`: The body (or the uploaded file) is too large. */
                 413: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6086,14 +8342,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `RATE_LIMITED`: Throttled: wait the seconds Retry-After says. */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with RATE_LIMITED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6101,14 +8362,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6131,7 +8397,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Once the round is sealed (closesAt, every running attempt's deadline with overrides, plus the 30 s grace): before that 409 ROUND_NOT_CLOSED with Retry-After. Served from memory with Cache-Control and an ETag (If-None-Match → 304). A question that is also in the pool of another round not sealed yet is left out until that round is sealed; the header X-Withheld-Questions (an extension) counts them. */
+        /**
+         * @description Once the round is sealed (closesAt, every running attempt's deadline with overrides, plus the 30 s grace): before that 409 ROUND_NOT_CLOSED with Retry-After. Served from memory with Cache-Control and an ETag (If-None-Match → 304). A question that is also in the pool of another round not sealed yet is left out until that round is sealed; the header X-Withheld-Questions (an extension) counts them.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_NOT_CLOSED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6143,9 +8417,17 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description public, max-age=5 */
+                        "cache-control"?: string;
+                        /** @description The answer’s version: send it back in If-None-Match for a 304 while it has not changed */
+                        etag?: string;
+                        /** @description Extension: how many questions of the pool are left out while another round that draws them is not sealed */
+                        "x-withheld-questions"?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6166,14 +8448,30 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
-                404: {
+                /** @description Not Modified: the If-None-Match ETag is still the current one */
+                304: {
                     headers: {
+                        /** @description public, max-age=5 */
+                        "cache-control"?: string;
+                        /** @description The answer’s version: send it back in If-None-Match for a 304 while it has not changed */
+                        etag?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
+                400: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6181,14 +8479,57 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
+                404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `ROUND_NOT_CLOSED`: The round is not sealed yet (a submission can still be accepted); Retry-After says when it will be. */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with ROUND_NOT_CLOSED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6213,7 +8554,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Extension: the caller's own attempt beside the answer key: its questions and option order as served, the option chosen and the correct one. Under the answer key's rule (409 ROUND_NOT_CLOSED with Retry-After before); someone else's attempt is 404. */
+        /**
+         * @description Extension of API.md. The caller's own attempt beside the answer key: its questions and option order as served, the option chosen and the correct one. Under the answer key's rule (409 ROUND_NOT_CLOSED with Retry-After before); someone else's attempt is 404.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_NOT_CLOSED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6225,9 +8576,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description private, no-store */
+                        "cache-control"?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6271,14 +8626,39 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
+                400: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6286,14 +8666,35 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer. */
+                403: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6301,14 +8702,39 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `ROUND_NOT_CLOSED`: The round is not sealed yet (a submission can still be accepted); Retry-After says when it will be. */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with ROUND_NOT_CLOSED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6333,7 +8759,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Once published; 409 RESULTS_NOT_PUBLISHED before. Served from memory with Cache-Control and an ETag (If-None-Match → 304). */
+        /**
+         * @description Once published; 409 RESULTS_NOT_PUBLISHED before. Served from memory with Cache-Control and an ETag (If-None-Match → 304).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 404: NOT_FOUND
+         *     - 409: RESULTS_NOT_PUBLISHED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6345,9 +8779,15 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description public, max-age=5 */
+                        "cache-control"?: string;
+                        /** @description The answer’s version: send it back in If-None-Match for a 304 while it has not changed */
+                        etag?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6369,14 +8809,30 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                404: {
+                /** @description Not Modified: the If-None-Match ETag is still the current one */
+                304: {
                     headers: {
+                        /** @description public, max-age=5 */
+                        "cache-control"?: string;
+                        /** @description The answer’s version: send it back in If-None-Match for a 304 while it has not changed */
+                        etag?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
+                400: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6384,14 +8840,55 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
+                404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `RESULTS_NOT_PUBLISHED`: The round’s results are not published (or a correction withdrew them). */
+                409: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6418,6 +8915,18 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Rank the round and store the results with their checksum
+         * @description Once the round is sealed (no submission can still be accepted): before that 409 ROUND_NOT_CLOSED, with Retry-After the seconds until it is. Finalizing again over the same data gives the same rows and checksum; it replaces the results and withdraws a publication.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_NOT_CLOSED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6429,9 +8938,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6444,14 +8955,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6459,14 +8973,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6474,14 +8995,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6489,14 +9016,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6504,14 +9034,39 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `ROUND_NOT_CLOSED`: The round is not sealed yet (a submission can still be accepted); Retry-After says when it will be. */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with ROUND_NOT_CLOSED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6534,6 +9089,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description The finalized rows, a page at a time; `stale: true` when something they depend on changed since (finalize again). 409 ROUND_NOT_FINALIZED before the first finalize.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_NOT_FINALIZED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: {
@@ -6548,9 +9114,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6589,14 +9157,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6604,14 +9175,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6619,14 +9197,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6634,14 +9218,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6649,14 +9236,37 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `ROUND_NOT_FINALIZED`: The round has not been finalized. */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6681,6 +9291,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * The round's disqualifications
+         * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6692,9 +9313,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6705,17 +9328,21 @@ export interface paths {
                             createdBy: string | null;
                             createdAt: string;
                             resultsStale?: boolean;
+                            publicationWithdrawn?: boolean;
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6723,14 +9350,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6738,14 +9372,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6753,14 +9393,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6768,14 +9411,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6786,6 +9434,17 @@ export interface paths {
             };
         };
         put?: never;
+        /**
+         * @description The results become stale (`resultsStale`): finalize the round again. 404 NOT_FOUND when the user has no attempt in the round; 409 ALREADY_DISQUALIFIED. Audit-logged.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ALREADY_DISQUALIFIED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6804,9 +9463,11 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6817,17 +9478,21 @@ export interface paths {
                             createdBy: string | null;
                             createdAt: string;
                             resultsStale?: boolean;
+                            publicationWithdrawn?: boolean;
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6835,14 +9500,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6850,14 +9522,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6865,14 +9543,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6880,14 +9561,37 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `ALREADY_DISQUALIFIED`: The participant is already disqualified in the round. */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6913,6 +9617,16 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * @description Reinstates the participant; the results become stale: finalize the round again. 404 NOT_FOUND when they were not disqualified. Audit-logged.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -6925,23 +9639,26 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description No Content */
                 204: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
-                    content: {
-                        "application/json": null;
-                    };
+                    content?: never;
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6949,14 +9666,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6964,14 +9688,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6979,14 +9709,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -6994,14 +9727,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7025,6 +9763,17 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * @description The winners become public (GET /rounds/:roundId/winners). 409 ROUND_NOT_FINALIZED before a finalize; 409 RESULTS_STALE when something the results depend on changed since (a correction, a disqualification, the exclusion list): finalize again. Publishing again answers the same.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_NOT_FINALIZED, RESULTS_STALE
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7036,9 +9785,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7050,14 +9801,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7065,14 +9819,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7080,14 +9841,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7095,14 +9862,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7110,14 +9880,40 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `ROUND_NOT_FINALIZED`: The round has not been finalized.
+                 *     - `RESULTS_STALE`: Something the results depend on changed since they were finalized (a correction, a disqualification, the exclusion list): finalize again.
+                 */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7140,6 +9936,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Participation and results by locality and unit (no personal data)
+         * @description Extension of API.md.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: {
@@ -7153,9 +9960,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7201,14 +10010,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7216,14 +10028,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7231,14 +10050,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7246,14 +10071,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7261,14 +10089,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7296,6 +10129,14 @@ export interface paths {
         /**
          * Item analysis of a sealed round: facility, discrimination, option choices and flags per question
          * @description Counts over the round’s submissions. The top and bottom groups are each 27 % of the attempts that drew the question, ranked by their score without it. Flags: likely_miskeyed (in the top group a wrong option beats the key, and discrimination < 0), ambiguous (two options each take over 35 % of the top group), too_easy (facility > 0.95), too_hard (facility < 0.1); none below 20 attempts. 409 ROUND_NOT_CLOSED (Retry-After) until no submission can still be accepted.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_NOT_CLOSED
+         *     - 503: SERVICE_UNAVAILABLE
          */
         get: {
             parameters: {
@@ -7311,6 +10152,8 @@ export interface paths {
                 /** @description flagged questions first (likely_miskeyed, ambiguous, too_hard, too_easy), then pool order */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7356,14 +10199,17 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7371,14 +10217,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7386,14 +10239,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7401,14 +10260,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7416,14 +10278,39 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `ROUND_NOT_CLOSED`: The round is not sealed yet (a submission can still be accepted); Retry-After says when it will be. */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with ROUND_NOT_CLOSED) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7453,6 +10340,13 @@ export interface paths {
         /**
          * Correct the key of a question (or void it) and regrade every submission that drew it
          * @description One transaction: every submission whose attempt drew the question is re-scored in SQL, the question changes in every round that uses it, the results of those rounds become stale (409 RESULTS_STALE on publish and export until finalized again), a published round is withdrawn (winners 409 RESULTS_NOT_PUBLISHED until published again), and the audit log keeps the key before and after. A voided question counts as correct for every attempt that drew it. Every API process grades with the new key within 5 s. ?dryRun=true answers the same with `changes` (scores and prize rows that would change) and writes nothing. 400 INVALID_CORRECTION: an option of another question, the current key, or voiding a voided question.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED, INVALID_CORRECTION
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -7485,9 +10379,11 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7527,14 +10423,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields.
+                 *     - `INVALID_CORRECTION`: A correction to an option of another question, to the current key, or voiding a voided question.
+                 */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7542,14 +10444,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7557,14 +10466,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7572,14 +10487,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7587,14 +10505,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7622,6 +10545,13 @@ export interface paths {
         /**
          * Record that the key of a flagged question was reviewed and is right
          * @description Audited. Item analysis then shows the question as reviewed, and the judge’s finalize view stops warning about it.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
          */
         post: {
             parameters: {
@@ -7640,23 +10570,26 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description No Content */
                 204: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
-                    content: {
-                        "application/json": null;
-                    };
+                    content?: never;
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7664,14 +10597,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7679,14 +10619,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7694,14 +10640,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7709,14 +10658,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                409: {
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
                     headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7739,6 +10693,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description The ranked prize list of the finalized results as a file; `x-content-sha256` is the SHA-256 of its bytes, `x-results-checksum` the results’ checksum. 409 ROUND_NOT_FINALIZED before a finalize; 409 RESULTS_STALE when something the results depend on changed since: finalize again. Audit-logged (the file carries personal data).
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 409: ROUND_NOT_FINALIZED, RESULTS_STALE
+         *     - 503: SERVICE_UNAVAILABLE
+         */
         get: {
             parameters: {
                 query?: {
@@ -7752,23 +10717,38 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The ranked prize list as a CSV, XLSX or PDF file; header x-content-sha256 is the SHA-256 of these bytes */
+                /** @description The ranked prize list as a CSV (UTF-8 with a BOM), XLSX or PDF file, by `format` */
                 200: {
                     headers: {
+                        /** @description attachment; filename="xep-hang-<contest slug>-tuan-<round number>.<format>" */
+                        "content-disposition"?: string;
+                        /** @description The SHA-256 of these bytes, hex */
+                        "x-content-sha256"?: string;
+                        /** @description The checksum of the finalized results the file was made from */
+                        "x-results-checksum"?: string;
+                        /** @description no-store */
+                        "cache-control"?: string;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "text/csv": string;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "application/pdf": string;
                     };
                 };
-                /** @description Default Response */
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
                 400: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7776,14 +10756,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
                 401: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7791,14 +10778,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
                 403: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7806,14 +10799,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
                 404: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
@@ -7821,14 +10817,40 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description - `ROUND_NOT_FINALIZED`: The round has not been finalized.
+                 *     - `RESULTS_STALE`: Something the results depend on changed since they were finalized (a correction, a disqualification, the exclusion list): finalize again.
+                 */
                 409: {
                     headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
                             statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
                             code: string;
                             error: string;
                             message: string;
