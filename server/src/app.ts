@@ -20,7 +20,7 @@ import docsPlugin from './plugins/docs';
 import errorsPlugin from './plugins/errors';
 import metricsPlugin, { type MetricsOptions } from './plugins/metrics';
 import redisPlugin from './plugins/redis';
-import { attemptsRoutes, type AttemptsOptions } from './modules/attempts/index';
+import { attemptsRoutes, UnreadableBody, type AttemptsOptions } from './modules/attempts/index';
 import { authRoutes } from './modules/auth/index';
 import { contestsRoutes } from './modules/contests/index';
 import { exportsRoutes } from './modules/exports/index';
@@ -204,9 +204,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if ((body as string).length === 0) return done(null, undefined);
-    if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH))
-      return done(badRequest('JSON_TOO_DEEP', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
-    parseJson(req, body as string, done);
+    // The submit route takes "any body" on a repeat: its unreadable body goes on to the route, which refuses it only if nothing was stored.
+    const anyBody = req.routeOptions.config.anyBody === true;
+    if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH)) {
+      const err = badRequest('JSON_TOO_DEEP', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+      return anyBody ? done(null, new UnreadableBody(err)) : done(err, undefined);
+    }
+    if (!anyBody) return parseJson(req, body as string, done);
+    parseJson(req, body as string, (err, parsed) =>
+      err ? done(null, new UnreadableBody(badRequest('INVALID_JSON', 'Body is not valid JSON'))) : done(null, parsed),
+    );
   });
   await app.register(authPlugin, {
     secret: deps.jwtSecret,

@@ -2,7 +2,7 @@ import { eq, inArray } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { describe, expect, it } from 'vitest';
-import { attempts, questions } from '../../../db/schema/index';
+import { attempts, questions, submissions } from '../../../db/schema/index';
 import { compileResponse, compiledSerializerCompiler } from '../../../server/src/lib/serialize';
 import { ErrorResponse } from '../../../server/src/lib/zod';
 import { attemptResponseOf, renderAttempt, renderPromptTail, renderQuestion } from '../../../server/src/modules/attempts/attempts.render';
@@ -266,5 +266,25 @@ describe('submit body: the hand check', () => {
     const repeat = await t.app.inject({ method: 'POST', url, headers: bearer(token), payload: { choices: [1.5], prediction: -1 } });
     expect(repeat.statusCode).toBe(200);
     expect(repeat.json()).toMatchObject({ duplicate: true, attemptId: s.attemptId });
+    // "With any body": a repeat whose JSON is broken or too deep gets the stored result too.
+    for (const payload of [
+      '{"choices":[1,',
+      '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]',
+    ]) {
+      const res = await t.app.inject({ method: 'POST', url, headers: { ...bearer(token), 'content-type': 'application/json' }, payload });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ duplicate: true, attemptId: s.attemptId });
+    }
+    // A first submit with broken JSON is still the parser's 400, and changes nothing.
+    const fresh = (await start(t.app, (await setup()).round.id, token)).json() as AttemptResponse;
+    const broken = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/attempts/${fresh.attemptId}/submit`,
+      headers: { ...bearer(token), 'content-type': 'application/json' },
+      payload: '{"choices":[1,',
+    });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().code).toBe('INVALID_JSON');
+    expect(await db().select().from(submissions).where(eq(submissions.attemptId, fresh.attemptId))).toEqual([]);
   });
 });

@@ -84,6 +84,8 @@ export const attemptsRoutes: FastifyPluginAsyncZod<AttemptsRoutesOptions> = asyn
     {
       onRequest: authenticate,
       bodyLimit: SUBMIT_BODY_LIMIT,
+      // Broken JSON reaches the validator as an UnreadableBody (app.ts's parser), then the handler below.
+      config: { anyBody: true },
       attachValidation: true,
       validatorCompiler: submitValidatorCompiler,
       serializerCompiler: compiledSerializerCompiler,

@@ -58,7 +58,24 @@ export function submitValidatorCompiler(routeSchema: RouteSchema) {
   const zod = validatorCompiler(routeSchema as ZodRouteSchema);
   if (routeSchema.httpPart !== 'body') return zod;
   return (data: unknown) => {
+    if (data instanceof UnreadableBody) return { error: data.error };
     const value = plainSubmitBody(data);
     return value ? { value } : zod(data);
   };
+}
+
+/**
+ * A body the JSON parser could not read, handed on (instead of refused at once) to a route
+ * whose config says `anyBody`: API.md's "submitting again, with any body, returns the
+ * stored result" holds for broken JSON too; a first submit still gets the parser's 400.
+ */
+export class UnreadableBody {
+  constructor(readonly error: Error) {}
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The JSON parser hands an unreadable body on as an UnreadableBody instead of refusing it (app.ts). */
+    anyBody?: boolean;
+  }
 }
