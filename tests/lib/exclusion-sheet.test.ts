@@ -3,7 +3,7 @@ import { dedupeEntries, normalizeEntry, normalizeListPhone, normalizeNationalId,
 
 describe('normalizeNationalId', () => {
   it('keeps 12 digits, strips separators and restores a leading zero a spreadsheet dropped', () => {
-    for (const written of ['038 085 111 111', '038.085.111.111', '38085111111', '０３８０８５１１１１１１'])
+    for (const written of ['038 085 111 111', '038.085.111.111', '38085111111', '０３８０８５１１１１１１', '038\u200b085111111'])
       expect(normalizeNationalId(written), written).toBe('038085111111');
   });
   it('refuses what is not a CCCD', () => {
@@ -26,7 +26,8 @@ describe('normalizeEntry and dedupeEntries', () => {
     expect(normalizeEntry({ note: 'x' })).toEqual({ problems: [expect.objectContaining({ field: 'nationalId' })] });
     const a = normalizeEntry({ phone: '+84912345678', note: ' Ban   tổ chức ' });
     expect(a).toEqual({ entry: { nationalId: null, phone: '0912345678', note: 'Ban tổ chức' } });
-    const b = normalizeEntry({ phone: '0912345678' });
+    const b = normalizeEntry({ phone: '0912345678', note: 'Ban\u200b tổ\u00ad chức' });
+    expect(b).toEqual({ entry: { nationalId: null, phone: '0912345678', note: 'Ban tổ chức' } });
     if (!('entry' in a) || !('entry' in b)) throw new Error('unexpected');
     expect(dedupeEntries([a.entry, b.entry])).toEqual([a.entry]);
   });

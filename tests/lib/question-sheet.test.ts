@@ -94,6 +94,28 @@ describe('parseQuestionRows', () => {
   });
 });
 
+describe('invisible characters in a sheet', () => {
+  it('do not make two equal options or two equal questions differ', () => {
+    // The tester's q-invisible-chars.csv: a zero-width space, a soft hyphen, a BOM in the text.
+    const stem = 'Thủ đô của Việt Nam là thành phố nào?';
+    const out = parseQuestionRows(
+      rowsOf([
+        H,
+        [stem.replace('Việt', 'Việt\u200b'), 'Hà Nội', 'Huế', 'Đà Nẵng', '', 'A'],
+        [stem.replace('phố', 'phố\u00ad'), 'Hà Nội', 'Huế', 'Đà Nẵng', '', 'A'],
+        ['\ufeff' + stem, 'Hà Nội', 'Huế', 'Đà Nẵng', '', 'A'],
+        ['Câu zwsp', 'Hà\u200bNội', 'HàNội', 'Huế', '', 'A'],
+      ]),
+    );
+    expect(out.errors.map((e) => [e.row, e.field, e.messageEn])).toEqual([[5, 'Phương án B', 'Option B repeats another option']]);
+    expect(out.questions.map((q) => q.input.text)).toEqual([stem, stem, stem]);
+    expect(findDuplicates(out.questions, new Set()).map((e) => [e.row, e.messageEn])).toEqual([
+      [3, 'Same question as on row 2'],
+      [4, 'Same question as on row 2'],
+    ]);
+  });
+});
+
 describe('findDuplicates', () => {
   it('reports repeats within the file and questions already in the bank', () => {
     const parsed = parseQuestionRows(rowsOf([H, ['Một?', 'a', 'b', 'c', '', 'A'], ['  MỘT? ', 'x', 'y', 'z', '', 'B'], ['Hai?', 'a', 'b', 'c', '', 'A']]));

@@ -2,7 +2,7 @@
 // normalized so that attempts and ranking can match them by plain equality, and how a
 // spreadsheet of them is read.
 import type { RowError } from './question-sheet';
-import { nationalIdProblem, normalizePhone } from './identity';
+import { cleanText, nationalIdProblem, normalizePhone, stripInvisible } from './identity';
 import { columnLetter, locateHeader, type SheetRow } from './spreadsheet';
 
 export interface ExclusionEntry {
@@ -17,7 +17,10 @@ export interface EntryProblem {
   messageEn: string;
 }
 
-const digitsOnly = (s: string) => s.normalize('NFKC').replace(/[\s.\-_/]/g, '');
+const digitsOnly = (s: string) =>
+  stripInvisible(s)
+    .normalize('NFKC')
+    .replace(/[\s.\-_/]/g, '');
 
 /**
  * A CCCD as stored: 12 digits. Spreadsheets that hold ids as numbers drop the leading
@@ -58,9 +61,10 @@ export function normalizeEntry(raw: {
     if (typeof r === 'string') phone = r;
     else problems.push({ field: 'phone', ...r });
   }
+  // A control character parts words here (a note pasted from a form); then cleaned as every
+  // human text is (identity.ts cleanText: invisible characters dropped, spaces folded).
   // eslint-disable-next-line no-control-regex -- Postgres text cannot hold NUL; no control character belongs in a note
-  const controlOrSpace = /[\u0000-\u001f\u007f\s]+/g;
-  const note = raw.note?.normalize('NFC').replace(controlOrSpace, ' ').trim() || null;
+  const note = cleanText((raw.note ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ')) || null;
   if (note && note.length > NOTE_MAX)
     problems.push({ field: 'note', message: `Ghi chú dài quá ${NOTE_MAX} ký tự`, messageEn: `The note is longer than ${NOTE_MAX} characters` });
   if (!problems.length && !nationalId && !phone)

@@ -1,4 +1,6 @@
 // The shapes of a read spreadsheet and what every format shares (spreadsheet.ts).
+import { stripInvisible } from './identity';
+
 export type SheetFormat = 'xlsx' | 'csv';
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1258';
 
@@ -43,9 +45,9 @@ export const startsWith = (buf: Uint8Array, magic: number[]) => magic.every((b, 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
-/** The text of a cell as stored: NFC, line breaks as \n, no control characters, outer spaces trimmed. */
+/** The text of a cell as stored: NFC, line breaks as \n, no control or invisible characters (identity.ts), outer spaces trimmed. */
 export function cleanCell(s: string): string {
-  return s
+  return stripInvisible(s)
     .normalize('NFC')
     .replace(/\r\n?/g, '\n')
     .replace(CONTROL, '')
