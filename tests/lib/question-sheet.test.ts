@@ -94,6 +94,38 @@ describe('parseQuestionRows', () => {
   });
 });
 
+describe('a fifth option column', () => {
+  it('is an error on a row that fills it, not dropped', () => {
+    // The tester's q-valid-messy.xlsx: "Phương án E" after the explanation, filled on one row.
+    const out = parseQuestionRows(
+      rowsOf([
+        [...H, 'Phương án E'],
+        ['Bốn phương án?', 'Một', 'Hai', 'Ba', 'Bốn', 'A', '', '', ''],
+        ['Năm phương án?', 'Một', 'Hai', 'Ba', 'Bốn', 'B', 'Khác', '', 'Năm'],
+      ]),
+    );
+    expect(out.errors.map((e) => [e.row, e.field, e.column, e.messageEn])).toEqual([
+      [3, 'Phương án E', 'I', 'A question has 3 or 4 options (A–D): remove option E or split the question'],
+    ]);
+    expect(out.questions.map((q) => q.row)).toEqual([2]);
+  });
+
+  it('under another name, too', () => {
+    for (const header of ['Đáp án E', 'Option E', 'E']) {
+      const out = parseQuestionRows(
+        rowsOf([
+          [...H.slice(0, 5), header, ...H.slice(5)],
+          ['Hỏi?', 'a', 'b', 'c', 'd', 'e', 'A'],
+        ]),
+      );
+      expect(
+        out.errors.map((e) => [e.row, e.field, e.column]),
+        header,
+      ).toEqual([[2, 'Phương án E', 'F']]);
+    }
+  });
+});
+
 describe('invisible characters in a sheet', () => {
   it('do not make two equal options or two equal questions differ', () => {
     // The tester's q-invisible-chars.csv: a zero-width space, a soft hyphen, a BOM in the text.

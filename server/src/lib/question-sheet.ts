@@ -8,13 +8,15 @@ import { columnLetter, headerKey, locateHeader, type SheetRow } from './spreadsh
 export const QUESTION_HEADERS = ['Câu hỏi', 'Phương án A', 'Phương án B', 'Phương án C', 'Phương án D', 'Đáp án đúng', 'Chủ đề', 'Giải thích'] as const;
 export const QUESTION_COLUMN_WIDTHS = [60, 30, 30, 30, 30, 12, 20, 50];
 
-type Field = 'text' | 'a' | 'b' | 'c' | 'd' | 'correct' | 'topic' | 'explanation';
+// 'e': a fifth option column is read only to be refused (a question has 3 or 4 options).
+type Field = 'text' | 'a' | 'b' | 'c' | 'd' | 'e' | 'correct' | 'topic' | 'explanation';
 const FIELD_HEADER: Record<Field, string> = {
   text: 'Câu hỏi',
   a: 'Phương án A',
   b: 'Phương án B',
   c: 'Phương án C',
   d: 'Phương án D',
+  e: 'Phương án E',
   correct: 'Đáp án đúng',
   topic: 'Chủ đề',
   explanation: 'Giải thích',
@@ -28,6 +30,7 @@ const ALIASES: Record<Field, string[]> = {
   b: ['Phương án B', 'Đáp án B', 'Lựa chọn B', 'PA B', 'B', 'Option B', 'Answer B'],
   c: ['Phương án C', 'Đáp án C', 'Lựa chọn C', 'PA C', 'C', 'Option C', 'Answer C'],
   d: ['Phương án D', 'Đáp án D', 'Lựa chọn D', 'PA D', 'D', 'Option D', 'Answer D'],
+  e: ['Phương án E', 'Đáp án E', 'Lựa chọn E', 'PA E', 'E', 'Option E', 'Answer E'],
   correct: ['Đáp án đúng', 'Đáp án', 'Phương án đúng', 'Correct answer', 'Correct', 'Answer', 'Key'],
   topic: ['Chủ đề', 'Lĩnh vực', 'Topic'],
   explanation: ['Giải thích', 'Explanation'],
@@ -112,6 +115,13 @@ function parseRow(r: SheetRow, columns: Partial<Record<Field, number>>): { quest
     fail(OPTION_FIELDS[gap], `Phương án ${LETTERS[gap]} trống nhưng các phương án sau lại có`, `Option ${LETTERS[gap]} is empty but a later option is filled`);
   }
   OPTION_FIELDS.forEach((f, i) => tooLong(f, optionTexts[i], QUESTION_LIMITS.option));
+  // Dropping a filled fifth option would import another question than the one written.
+  if (cleanText(raw('e')))
+    fail(
+      'e',
+      'Câu hỏi chỉ có 3 hoặc 4 phương án (A–D): hãy bỏ phương án E hoặc tách thành câu khác',
+      'A question has 3 or 4 options (A–D): remove option E or split the question',
+    );
 
   const correctRaw = raw('correct');
   let correctIndex = -1;
