@@ -11,7 +11,8 @@ import {
   writeXlsx,
   zipUncompressedSize,
 } from '../../server/src/lib/spreadsheet';
-import { csvText, toCp1258, utf8Bom, xlsxOf } from '../fixtures/sheets';
+import { QUESTION_HEADER_NAMES, QUESTION_HEADERS } from '../../server/src/lib/question-sheet';
+import { csvText, semicolonCsv, toCp1258, utf8Bom, xlsxOf } from '../fixtures/sheets';
 
 const VI = 'Chuyển đổi số là gì? Người dân, Ủy ban, Hướng dẫn, Đắk Lắk';
 
@@ -53,6 +54,36 @@ describe('detectDelimiter', () => {
     expect(detectDelimiter('"x,y,z";b;c')).toBe(';');
     expect(detectDelimiter('a\tb\tc')).toBe('\t');
   });
+
+  // As Vietnamese Excel writes it (the tester's q-semicolon-many-commas.csv): ';' between
+  // cells, and more commas inside them (decimals, lists) than there are semicolons.
+  const commaRich = (n: number) =>
+    semicolonCsv([
+      [...QUESTION_HEADERS],
+      ...Array.from({ length: n }, (_, i) => [
+        `Câu ${i + 1}: Những dịch vụ nào, trong số khai sinh, khai tử, kết hôn, thường trú, tạm trú, lý lịch tư pháp, là dịch vụ công?`,
+        '1,5',
+        '2,5',
+        '3,5',
+        i % 2 ? '' : '4,5',
+        'A',
+        'Dịch vụ công, hành chính',
+        'Theo Nghị định 42/2022, điều 3, khoản 1, điểm a, b',
+      ]),
+    ]);
+
+  it('takes the delimiter that splits a row into the columns the caller knows', () => {
+    expect(detectDelimiter(commaRich(12), QUESTION_HEADER_NAMES)).toBe(';');
+    expect(detectDelimiter('NGÂN HÀNG CÂU HỎI, TUẦN 1\r\n' + commaRich(3), QUESTION_HEADER_NAMES)).toBe(';');
+    // A comma file whose cells hold semicolons keeps its commas.
+    const commas = csvText([[...QUESTION_HEADERS], ['Chọn một; hai; ba; bốn; năm?', 'a;b', 'c;d', 'e;f', '', 'A', 'x;y;z', 'p;q;r']]);
+    expect(detectDelimiter(commas, QUESTION_HEADER_NAMES)).toBe(',');
+  });
+
+  it('without known headers, takes the delimiter that gives one field count', () => {
+    expect(detectDelimiter(commaRich(12))).toBe(';');
+    expect(detectDelimiter('Tên;Ghi chú\r\nA;1,2,3,4,5\r\nB;6,7\r\nC;8,9,10,11\r\n')).toBe(';');
+  });
 });
 
 describe('readSheet', () => {
@@ -75,6 +106,24 @@ describe('readSheet', () => {
       { number: 2, cells: ['Một; hai', 'dòng 1\ndòng 2'] },
       { number: 3, cells: ['có khoảng trắng'] },
     ]);
+  });
+
+  it("reads a semicolon CSV whose cells hold many commas as the caller's columns", async () => {
+    const rows = [
+      [...QUESTION_HEADERS],
+      [
+        'Dịch vụ nào, trong số khai sinh, khai tử, kết hôn, là dịch vụ công?',
+        '1,5',
+        '2,5',
+        '3,5',
+        '4,5',
+        'A',
+        'Dịch vụ công, hành chính',
+        'Điều 3, khoản 1, điểm a, b',
+      ],
+    ];
+    const sheet = await readSheet(utf8Bom(semicolonCsv(rows)), { headers: QUESTION_HEADER_NAMES });
+    expect(sheet.rows.map((r) => r.cells)).toEqual(rows);
   });
 
   it('reads Excel "Unicode text" (UTF-16 LE, tabs) and old Mac CSV (CR line ends)', async () => {

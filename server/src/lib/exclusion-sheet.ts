@@ -102,6 +102,8 @@ const ALIASES: Record<Field, string[]> = {
   note: ['Ghi chú', 'Lý do', 'Note'],
   name: ['Họ và tên', 'Họ tên', 'Tên', 'Full name', 'Name'],
 };
+/** Every name a column of the sheet goes by (readSheet() tells a CSV's delimiter by them). */
+export const EXCLUSION_HEADER_NAMES: readonly string[] = Object.values(ALIASES).flat();
 /** What an export (or the empty template) holds; the name, if any, lives in the note. */
 export const EXCLUSION_HEADERS = [HEADERS.nationalId, HEADERS.phone, HEADERS.note];
 

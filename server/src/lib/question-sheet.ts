@@ -36,6 +36,8 @@ const ALIASES: Record<Field, string[]> = {
   explanation: ['Giải thích', 'Explanation'],
 };
 const REQUIRED: Field[] = ['text', 'a', 'b', 'c', 'correct'];
+/** Every name a column of the sheet goes by (readSheet() tells a CSV's delimiter by them). */
+export const QUESTION_HEADER_NAMES: readonly string[] = Object.values(ALIASES).flat();
 
 /** Same limits as the JSON route (questions.schemas.ts). */
 export const QUESTION_LIMITS = { text: 2000, option: 500, topic: 100, explanation: 5000 };

@@ -42,6 +42,9 @@ const ALIASES: Record<'name' | 'headcount', string[]> = {
   headcount: ['Số người', 'Số lượng', 'Dân số', 'Số dân', 'Quân số', 'Biên chế', 'Số cán bộ', 'Tổng số', 'Headcount', 'Population'],
 };
 
+/** Every name a column of the sheet goes by (readSheet() tells a CSV's delimiter by them). */
+export const REFERENCE_HEADER_NAMES: readonly string[] = Object.values(ALIASES).flat();
+
 /** "12.345", "12,345", "12 345" and "12345" are all twelve thousand three hundred forty-five. */
 export function parseHeadcount(raw: string): number | null | undefined {
   const s = raw.normalize('NFKC').trim();

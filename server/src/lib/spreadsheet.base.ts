@@ -35,6 +35,8 @@ export interface ReadOptions {
   maxUnzippedBytes?: number;
   /** The upload's name: a ".xlsx" whose bytes are no zip is a damaged workbook, not a CSV. */
   filename?: string;
+  /** The names the caller's columns go by (every alias): they tell a CSV's delimiter. */
+  headers?: readonly string[];
 }
 
 export const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
@@ -53,4 +55,14 @@ export function cleanCell(s: string): string {
     .replace(CONTROL, '')
     .replace(/\u00a0/g, ' ')
     .trim();
+}
+
+/** A header cell reduced to what matters for matching: no accents, case, spaces or punctuation. */
+export function headerKey(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 }

@@ -2,7 +2,7 @@
 // .csv in whatever encoding and flavour Excel produced), as plain rows of NFC strings.
 // The shared shapes are in spreadsheet.base.ts, each format in spreadsheet.csv.ts and
 // spreadsheet.xlsx.ts; this file reads either and locates header rows.
-import { cleanCell, OLE_MAGIC, SheetError, startsWith, ZIP_MAGIC, type ReadOptions, type Sheet, type SheetRow } from './spreadsheet.base';
+import { cleanCell, headerKey, OLE_MAGIC, SheetError, startsWith, ZIP_MAGIC, type ReadOptions, type Sheet, type SheetRow } from './spreadsheet.base';
 import { readCsv } from './spreadsheet.csv';
 import { readXlsx } from './spreadsheet.xlsx';
 
@@ -26,7 +26,7 @@ export async function readSheet(buf: Buffer, opts: ReadOptions = {}): Promise<Sh
           'OpenDocument (.ods) files are not supported: save the file as .xlsx or .csv',
         )
       : new SheetError('Tệp .xlsx hỏng, không đọc được như một bảng tính', 'The .xlsx file is damaged: not a readable workbook');
-  const sheet = startsWith(buf, ZIP_MAGIC) ? await readXlsx(buf, opts) : readCsv(buf);
+  const sheet = startsWith(buf, ZIP_MAGIC) ? await readXlsx(buf, opts) : readCsv(buf, opts.headers);
   const rows = dropEmpty(sheet.rows);
   if (opts.maxRows !== undefined && rows.length > opts.maxRows + 1)
     throw new SheetError(
@@ -45,16 +45,6 @@ function dropEmpty(rows: SheetRow[]): SheetRow[] {
       return { number: r.number, cells: cells.slice(0, end) };
     })
     .filter((r) => r.cells.length > 0);
-}
-
-/** A header cell reduced to what matters for matching: no accents, case, spaces or punctuation. */
-export function headerKey(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, '');
 }
 
 /** Column letter (1 → A, 27 → AA), as Excel names it. */

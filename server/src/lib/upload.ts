@@ -63,9 +63,10 @@ export function invalidFile(err: SheetError) {
   ]);
 }
 
-export async function readUploadedSheet(file: Upload, maxRows: number): Promise<Sheet> {
+/** `headers`: every name the importer's columns go by (they tell a CSV's delimiter). */
+export async function readUploadedSheet(file: Upload, maxRows: number, headers: readonly string[]): Promise<Sheet> {
   try {
-    return await readSheet(file.buffer, { maxRows, filename: file.filename });
+    return await readSheet(file.buffer, { maxRows, filename: file.filename, headers });
   } catch (err) {
     if (err instanceof SheetError) throw invalidFile(err);
     throw err;

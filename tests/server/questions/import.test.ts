@@ -7,7 +7,7 @@ import { prng } from '../../../server/src/lib/draw';
 import { QUESTION_HEADERS } from '../../../server/src/lib/question-sheet';
 import { member, useTestApp } from '../../helpers/app';
 import { bearer, makeContest, makeQuestions, makeStaff, tokenFor } from '../../helpers/factories';
-import { csvText, multipart, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
+import { csvText, multipart, semicolonCsv, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
 
 const t = useTestApp();
 let organizer: string;
@@ -66,6 +66,23 @@ describe('POST /admin/contests/:contestId/questions/import', () => {
     const bank = await bankOf(c.id);
     expect(bank.map((q) => q.text)).toContain('Chuyển đổi số là gì?');
     expect(bank.every((q) => q.text === q.text.normalize('NFC') && q.options.every((o) => o.text === o.text.normalize('NFC')))).toBe(true);
+  });
+
+  it('imports a semicolon CSV whose cells hold more commas than there are semicolons', async () => {
+    const c = await makeContest(t.database.db);
+    const rows = Array.from({ length: 9 }, (_, i) => [
+      `Câu ${i + 1}: Những dịch vụ nào, trong số khai sinh, khai tử, kết hôn, thường trú, tạm trú, lý lịch tư pháp, là dịch vụ công?`,
+      '1,5',
+      '2,5',
+      '3,5',
+      '4,5',
+      'A',
+      'Dịch vụ công, hành chính',
+      'Theo Nghị định 42/2022, điều 3, khoản 1, điểm a, b',
+    ]);
+    const res = await upload(c.id, utf8Bom(semicolonCsv([H, ...rows])), 'q-semicolon-many-commas.csv', '?dryRun=true');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ errors: [], total: 9, valid: 9 });
   });
 
   it('imports a Windows-1258 CSV', async () => {

@@ -6,6 +6,7 @@ import {
   lintRows,
   parseQuestionRows,
   QUESTION_COLUMN_WIDTHS,
+  QUESTION_HEADER_NAMES,
   QUESTION_HEADERS,
   QUESTION_TEMPLATE_HELP,
   questionSheetRows,
@@ -78,7 +79,7 @@ export async function importQuestions(
   await report('reading');
 
   try {
-    const sheet = await readUploadedSheet(file, MAX_IMPORT_ROWS);
+    const sheet = await readUploadedSheet(file, MAX_IMPORT_ROWS, QUESTION_HEADER_NAMES);
     const parsed = parseQuestionRows(sheet.rows);
     await report('validating', { total: parsed.total, processed: parsed.total });
 
