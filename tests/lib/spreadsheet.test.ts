@@ -12,7 +12,7 @@ import {
   zipUncompressedSize,
 } from '../../server/src/lib/spreadsheet';
 import { QUESTION_HEADER_NAMES, QUESTION_HEADERS } from '../../server/src/lib/question-sheet';
-import { csvText, semicolonCsv, toCp1258, utf8Bom, xlsxOf } from '../fixtures/sheets';
+import { csvText, semicolonCsv, toCp1258, utf8Bom, xlsxBuilt, xlsxOf } from '../fixtures/sheets';
 
 const VI = 'Chuyển đổi số là gì? Người dân, Ủy ban, Hướng dẫn, Đắk Lắk';
 
@@ -148,6 +148,52 @@ describe('readSheet', () => {
       { number: 3, cells: ['Xã Quảng Phú', '1234'] },
       { number: 4, cells: ['Phường Điện Biên', '38095000123'] },
     ]);
+  });
+
+  it('reads xlsx cells as Excel set to Vietnamese shows them, not as their stored values', async () => {
+    // The tester's q-valid-messy.xlsx rows 7-9 and q-two-row-header.xlsx row 3.
+    const buf = await xlsxBuilt((wb) => {
+      const ws = wb.addWorksheet('Ngân hàng');
+      ws.addRow(['Số', 'Phần trăm', 'Thập phân', 'Ngày', 'Giờ', 'Công thức', 'Chữ', 'Thường']);
+      ws.addRow([
+        1000,
+        0.5,
+        1234.5,
+        new Date(Date.UTC(1945, 8, 2)),
+        new Date(Date.UTC(1899, 11, 30, 7, 30)),
+        { formula: '2*3', result: 6 },
+        { richText: [{ text: 'in ' }, { text: 'đậm', font: { bold: true } }] },
+        2500,
+      ]);
+      const formats: Record<string, string> = { A2: '#,##0', B2: '0%', C2: '#,##0.0', D2: 'dd/mm/yyyy', E2: 'hh:mm', F2: '0.00' };
+      for (const [cell, numFmt] of Object.entries(formats)) ws.getCell(cell).numFmt = numFmt;
+      ws.addRow(['A', 'B']);
+      ws.mergeCells('A3:B3');
+    });
+    const sheet = await readSheet(buf);
+    expect(sheet.rows.map((r) => r.cells)).toEqual([
+      ['Số', 'Phần trăm', 'Thập phân', 'Ngày', 'Giờ', 'Công thức', 'Chữ', 'Thường'],
+      ['1.000', '50%', '1.234,5', '02/09/1945', '07:30', '6,00', 'in đậm', '2500'],
+      ['A', 'A'],
+    ]);
+    expect(sheet.warnings).toEqual([]);
+  });
+
+  it('warns on the cells it cannot show as Excel does instead of changing them silently', async () => {
+    const buf = await xlsxBuilt((wb) => {
+      const ws = wb.addWorksheet('Sheet1');
+      ws.addRow(['Phân số', 'Công thức', 'Lỗi']);
+      ws.addRow([0.5, { formula: 'A2+3' }, { error: '#N/A' }]);
+      ws.getCell('A2').numFmt = '# ?/?';
+    });
+    const sheet = await readSheet(buf);
+    expect(sheet.rows[1].cells).toEqual(['0,5', '', '#N/A']);
+    expect(sheet.warnings!.map((w) => [w.row, w.col, w.rule, w.messageEn])).toEqual([
+      [2, 0, 'cell_value', 'Cell A2 has the format "# ?/?", which could not be read as Excel shows it; it was read as "0,5", please check'],
+      [2, 1, 'cell_value', 'Cell B2 holds a formula whose result the file does not store: open the file in Excel and save it again'],
+      [2, 2, 'cell_value', 'Cell C2 shows the Excel error #N/A'],
+    ]);
+    for (const w of sheet.warnings!) expect(w.message).not.toBe(w.messageEn);
   });
 
   it('rejects empty, legacy .xls, binary and damaged files with a SheetError', async () => {

@@ -3,7 +3,7 @@
 // spreadsheet of them is read.
 import type { RowError } from './question-sheet';
 import { cleanText, nationalIdProblem, normalizePhone, stripInvisible } from './identity';
-import { columnLetter, locateHeader, type SheetRow } from './spreadsheet';
+import { cellNotices, columnLetter, locateHeader, type RowNotice, type SheetRow, type SheetWarning } from './spreadsheet';
 
 export interface ExclusionEntry {
   nationalId: string | null;
@@ -111,9 +111,12 @@ export function exclusionSheetRows(entries: ExclusionEntry[]): string[][] {
   return [EXCLUSION_HEADERS, ...entries.map((e) => [e.nationalId ?? '', e.phone ?? '', e.note ?? ''])];
 }
 
-export function parseExclusionRows(rows: SheetRow[]): { entries: { row: number; entry: ExclusionEntry }[]; errors: RowError[]; total: number } {
+export function parseExclusionRows(
+  rows: SheetRow[],
+  opts: { warnings?: SheetWarning[] } = {},
+): { entries: { row: number; entry: ExclusionEntry }[]; errors: RowError[]; total: number; warnings: RowNotice[] } {
   if (rows.length === 0)
-    return { entries: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0 };
+    return { entries: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0, warnings: [] };
   let found = locateHeader<Field>(rows, ALIASES, ['nationalId']);
   if (found.missing.length) found = locateHeader<Field>(rows, ALIASES, ['phone']);
   if (found.missing.length)
@@ -128,6 +131,7 @@ export function parseExclusionRows(rows: SheetRow[]): { entries: { row: number; 
         },
       ],
       total: Math.max(0, rows.length - 1),
+      warnings: [],
     };
   const { headerIndex, columns } = found;
   const cell = (r: SheetRow, f: Field) => (columns[f] === undefined ? '' : (r.cells[columns[f]!] ?? ''));
@@ -151,5 +155,5 @@ export function parseExclusionRows(rows: SheetRow[]): { entries: { row: number; 
         });
       }
   }
-  return { entries, errors, total: data.length };
+  return { entries, errors, total: data.length, warnings: cellNotices(opts.warnings, Object.values(columns), rows[headerIndex].number) };
 }

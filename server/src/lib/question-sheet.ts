@@ -3,7 +3,7 @@
 import { cleanLines, cleanText } from './identity';
 import { BankLint, type LintQuestion, type LintRule } from './question-lint';
 import { questionKey, questionProblems, type QuestionInput, type QuestionProblem } from './questions';
-import { columnLetter, headerKey, locateHeader, type SheetRow } from './spreadsheet';
+import { cellNotices, columnLetter, headerKey, locateHeader, type RowNotice, type SheetRow, type SheetWarning, type SheetWarningRule } from './spreadsheet';
 
 export const QUESTION_HEADERS = ['Câu hỏi', 'Phương án A', 'Phương án B', 'Phương án C', 'Phương án D', 'Đáp án đúng', 'Chủ đề', 'Giải thích'] as const;
 export const QUESTION_COLUMN_WIDTHS = [60, 30, 30, 30, 30, 12, 20, 50];
@@ -62,19 +62,31 @@ export interface ParsedQuestionSheet {
   errors: RowError[];
   /** Data rows read (empty rows not counted). */
   total: number;
+  /** The reader's warnings on the cells read (a value Excel shows otherwise than it could be read). */
+  warnings: RowNotice[];
+}
+
+export interface ParseOptions {
+  /** The reader's cell warnings (Sheet.warnings); those on columns the import reads are kept. */
+  warnings?: SheetWarning[];
 }
 
 /** Reads the rows of a question sheet; every problem of every row is reported. */
-export function parseQuestionRows(rows: SheetRow[]): ParsedQuestionSheet {
+export function parseQuestionRows(rows: SheetRow[], opts: ParseOptions = {}): ParsedQuestionSheet {
   const errors: RowError[] = [];
   if (rows.length === 0)
-    return { questions: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0 };
+    return {
+      questions: [],
+      errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }],
+      total: 0,
+      warnings: [],
+    };
   const { headerIndex, columns, missing } = locateHeader(rows, ALIASES, REQUIRED);
   const headerRow = rows[headerIndex].number;
   if (missing.length) {
     for (const f of missing)
       errors.push({ row: headerRow, field: FIELD_HEADER[f], message: `Thiếu cột "${FIELD_HEADER[f]}"`, messageEn: `Missing column "${FIELD_HEADER[f]}"` });
-    return { questions: [], errors, total: Math.max(0, rows.length - headerIndex - 1) };
+    return { questions: [], errors, total: Math.max(0, rows.length - headerIndex - 1), warnings: [] };
   }
   const data = rows.slice(headerIndex + 1);
   if (data.length === 0)
@@ -82,6 +94,7 @@ export function parseQuestionRows(rows: SheetRow[]): ParsedQuestionSheet {
       questions: [],
       errors: [{ row: headerRow + 1, field: 'file', message: 'Không có câu hỏi nào dưới dòng tiêu đề', messageEn: 'No question below the header row' }],
       total: 0,
+      warnings: [],
     };
   const questions: SheetQuestion[] = [];
   for (const r of data) {
@@ -89,7 +102,7 @@ export function parseQuestionRows(rows: SheetRow[]): ParsedQuestionSheet {
     if ('errors' in parsed) errors.push(...parsed.errors);
     else questions.push(parsed.question);
   }
-  return { questions, errors, total: data.length };
+  return { questions, errors, total: data.length, warnings: cellNotices(opts.warnings, Object.values(columns), headerRow) };
 }
 
 function parseRow(r: SheetRow, columns: Partial<Record<Field, number>>): { question: SheetQuestion } | { errors: RowError[] } {
@@ -230,10 +243,11 @@ export function questionSheetRows(
   ];
 }
 
-/** API.md's import warning: a lint warning on a row that passed. */
+/** API.md's import warning: a lint warning on a row that passed, or the reader's on a cell (with its column). */
 export interface RowWarning {
   row: number;
-  rule: LintRule;
+  rule: LintRule | SheetWarningRule;
+  column?: string;
   message: string;
   messageEn: string;
   relatedQuestionId?: string;

@@ -10,10 +10,38 @@ export interface SheetRow {
   cells: string[];
 }
 
+/** Why a row deserves a second look though nothing in it is wrong (import warnings, API.md). */
+export const SHEET_WARNING_RULES = ['cell_value'] as const;
+export type SheetWarningRule = (typeof SHEET_WARNING_RULES)[number];
+
+/**
+ * A cell read, but perhaps not as its author sees it: `cell_value` is a cell whose value
+ * could not be shown as Excel shows it (an unknown number format, an Excel error, a formula
+ * with no stored result). `col` is 0-based, as in `cells`.
+ */
+export interface SheetWarning {
+  row: number;
+  col: number;
+  rule: SheetWarningRule;
+  message: string;
+  messageEn: string;
+}
+
+/** A SheetWarning as an import reports it (API.md's `{ row, rule, message }`), with its column letter. */
+export interface RowNotice {
+  row: number;
+  rule: SheetWarningRule;
+  column: string;
+  message: string;
+  messageEn: string;
+}
+
 export interface Sheet {
   format: SheetFormat;
   encoding?: TextEncoding;
   rows: SheetRow[];
+  /** Only an .xlsx has them. */
+  warnings?: SheetWarning[];
 }
 
 /** A file that cannot be read as a spreadsheet at all (as opposed to a bad row in it). */

@@ -2,7 +2,19 @@
 // .csv in whatever encoding and flavour Excel produced), as plain rows of NFC strings.
 // The shared shapes are in spreadsheet.base.ts, each format in spreadsheet.csv.ts and
 // spreadsheet.xlsx.ts; this file reads either and locates header rows.
-import { cleanCell, headerKey, OLE_MAGIC, SheetError, startsWith, ZIP_MAGIC, type ReadOptions, type Sheet, type SheetRow } from './spreadsheet.base';
+import {
+  cleanCell,
+  headerKey,
+  OLE_MAGIC,
+  SheetError,
+  startsWith,
+  ZIP_MAGIC,
+  type ReadOptions,
+  type RowNotice,
+  type Sheet,
+  type SheetRow,
+  type SheetWarning,
+} from './spreadsheet.base';
 import { readCsv } from './spreadsheet.csv';
 import { readXlsx } from './spreadsheet.xlsx';
 
@@ -45,6 +57,14 @@ function dropEmpty(rows: SheetRow[]): SheetRow[] {
       return { number: r.number, cells: cells.slice(0, end) };
     })
     .filter((r) => r.cells.length > 0);
+}
+
+/** The sheet's warnings on the cells an importer reads: in its `columns` (0-based), below its header row. */
+export function cellNotices(warnings: SheetWarning[] | undefined, columns: (number | undefined)[], headerRow: number): RowNotice[] {
+  const read = new Set(columns.filter((c) => c !== undefined));
+  return (warnings ?? [])
+    .filter((w) => w.row > headerRow && read.has(w.col))
+    .map((w) => ({ row: w.row, rule: w.rule, column: columnLetter(w.col + 1), message: w.message, messageEn: w.messageEn }));
 }
 
 /** Column letter (1 → A, 27 → AA), as Excel names it. */

@@ -4,7 +4,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError, badRequest } from './errors';
-import { readSheet, SheetError, type Sheet } from './spreadsheet';
+import { readSheet, SHEET_WARNING_RULES, SheetError, type Sheet } from './spreadsheet';
 
 export interface Upload {
   buffer: Buffer;
@@ -97,6 +97,15 @@ export const FileFormatQuery = z.object({ format: z.enum(['xlsx', 'csv']).defaul
 export const RowErrorSchema = z.object({
   row: z.number(),
   field: z.string(),
+  column: z.string().optional(),
+  message: z.string().describe('Vietnamese'),
+  messageEn: z.string(),
+});
+
+/** The reader's warning on a row: a cell not read as Excel shows it (spreadsheet.base.ts SheetWarning); never blocking. */
+export const SheetWarningSchema = z.object({
+  row: z.number(),
+  rule: z.enum(SHEET_WARNING_RULES),
   column: z.string().optional(),
   message: z.string().describe('Vietnamese'),
   messageEn: z.string(),

@@ -7,7 +7,7 @@ import { prng } from '../../../server/src/lib/draw';
 import { QUESTION_HEADERS } from '../../../server/src/lib/question-sheet';
 import { member, useTestApp } from '../../helpers/app';
 import { bearer, makeContest, makeQuestions, makeStaff, tokenFor } from '../../helpers/factories';
-import { csvText, multipart, semicolonCsv, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
+import { csvText, multipart, semicolonCsv, toCp1258, utf8Bom, xlsxBuilt, xlsxOf } from '../../fixtures/sheets';
 
 const t = useTestApp();
 let organizer: string;
@@ -125,6 +125,38 @@ describe('POST /admin/contests/:contestId/questions/import', () => {
       expect(body.errors[0]).toMatchObject({ column: 'F', message: 'Thiếu đáp án đúng', messageEn: 'Missing correct answer' });
       expect(await bankSize(c.id)).toBe(0);
     }
+  });
+
+  it('imports the text xlsx cells show (dates, times, thousands, percents), not their stored values', async () => {
+    const c = await makeContest(t.database.db);
+    const file = await xlsxBuilt((wb) => {
+      const ws = wb.addWorksheet('Ngân hàng');
+      ws.addRow(H);
+      ws.addRow(['Số dân của xã X năm 2024?', 1000, 2500, 0.5, 1234.5, 'B', 'Số liệu', '']);
+      ws.addRow(['Ngày Quốc khánh?', new Date(Date.UTC(1945, 8, 2)), new Date(Date.UTC(1975, 3, 30)), new Date(Date.UTC(1930, 1, 3)), '', 'A', '', '']);
+      ws.addRow(['Giờ làm việc buổi sáng bắt đầu lúc mấy giờ?', ...[7.5, 8, 7].map((h) => new Date(Date.UTC(1899, 11, 30, h, (h % 1) * 60))), '', 'A', '', '']);
+      ws.addRow(['Một nửa là bao nhiêu?', 0.5, 0.25, 0.75, '', 'A', '', '']);
+      const formats: Record<string, string> = { B2: '#,##0', D2: '0%', E2: '#,##0.0', B5: '# ?/?' };
+      for (const col of ['B', 'C', 'D']) {
+        formats[`${col}3`] = 'dd/mm/yyyy';
+        formats[`${col}4`] = 'hh:mm';
+      }
+      for (const [cell, numFmt] of Object.entries(formats)) ws.getCell(cell).numFmt = numFmt;
+    });
+    const res = await upload(c.id, file, 'q-valid-messy.xlsx');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ created: 4, errors: [] });
+    // The fraction format is not followed: said on its row, not changed silently.
+    expect(res.json().warnings.filter((w: { rule: string }) => w.rule === 'cell_value')).toEqual([
+      expect.objectContaining({ row: 5, column: 'B', messageEn: expect.stringContaining('Cell B5 has the format "# ?/?"') }),
+    ]);
+    const options = Object.fromEntries((await bankOf(c.id)).map((q) => [q.text, q.options.map((o) => o.text)]));
+    expect(options).toEqual({
+      'Số dân của xã X năm 2024?': ['1.000', '2500', '50%', '1.234,5'],
+      'Ngày Quốc khánh?': ['02/09/1945', '30/04/1975', '03/02/1930'],
+      'Giờ làm việc buổi sáng bắt đầu lúc mấy giờ?': ['07:30', '08:00', '07:00'],
+      'Một nửa là bao nhiêu?': ['0,5', '0,25', '0,75'],
+    });
   });
 
   it('reports duplicates within the file and against the bank, or skips them on request', async () => {

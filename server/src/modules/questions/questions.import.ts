@@ -80,7 +80,7 @@ export async function importQuestions(
 
   try {
     const sheet = await readUploadedSheet(file, MAX_IMPORT_ROWS, QUESTION_HEADER_NAMES);
-    const parsed = parseQuestionRows(sheet.rows);
+    const parsed = parseQuestionRows(sheet.rows, { warnings: sheet.warnings });
     await report('validating', { total: parsed.total, processed: parsed.total });
 
     const result = await db.transaction(async (tx) => {
@@ -95,10 +95,13 @@ export async function importQuestions(
       errors.sort(byRow);
       // Rows that are exact duplicates are refused or skipped already; the rest is linted.
       const duplicateRows = new Set(duplicates.map((e) => e.row));
-      const warnings = lintRows(
-        parsed.questions.filter((q) => !duplicateRows.has(q.row)),
-        existing,
-      );
+      const warnings: RowWarning[] = [
+        ...parsed.warnings,
+        ...lintRows(
+          parsed.questions.filter((q) => !duplicateRows.has(q.row)),
+          existing,
+        ),
+      ].sort((a, b) => a.row - b.row);
       const base = {
         jobId,
         dryRun: opts.dryRun,

@@ -2220,11 +2220,16 @@ export interface paths {
                                 message: string;
                                 messageEn: string;
                             }[];
-                            /** @description lint warnings on the rows that passed, against the bank and the other rows; they never block */
+                            /** @description the reader's warnings on cells, and lint warnings on the rows that passed, against the bank and the other rows; they never block */
                             warnings: {
                                 row: number;
-                                /** @enum {string} */
-                                rule: "lower_bound_options" | "longest_correct" | "answer_in_stem" | "near_duplicate" | "answered_elsewhere" | "all_of_the_above" | "undated_statistic";
+                                /**
+                                 * @description a lint rule, or cell_value: a cell not read as Excel shows it
+                                 * @enum {string}
+                                 */
+                                rule: "lower_bound_options" | "longest_correct" | "answer_in_stem" | "near_duplicate" | "answered_elsewhere" | "all_of_the_above" | "undated_statistic" | "cell_value";
+                                /** @description the cell's column letter, for the reader's warnings */
+                                column?: string;
                                 /** @description Vietnamese */
                                 message: string;
                                 messageEn: string;
@@ -4483,6 +4488,16 @@ export interface paths {
                             errors: {
                                 row: number;
                                 field: string;
+                                column?: string;
+                                /** @description Vietnamese */
+                                message: string;
+                                messageEn: string;
+                            }[];
+                            /** @description cells not read as Excel shows them; they never block */
+                            warnings: {
+                                row: number;
+                                /** @enum {string} */
+                                rule: "cell_value";
                                 column?: string;
                                 /** @description Vietnamese */
                                 message: string;
