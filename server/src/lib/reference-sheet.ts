@@ -45,9 +45,16 @@ const ALIASES: Record<'name' | 'headcount', string[]> = {
 /** Every name a column of the sheet goes by (readSheet() tells a CSV's delimiter by them). */
 export const REFERENCE_HEADER_NAMES: readonly string[] = Object.values(ALIASES).flat();
 
-/** "12.345", "12,345", "12 345" and "12345" are all twelve thousand three hundred forty-five. */
+/**
+ * "12.345", "12,345", "12 345" and "12345" are all twelve thousand three hundred forty-five;
+ * so is "12.345,00", as an xlsx cell under #,##0.00 shows it (zero decimals other than three,
+ * which would be a thousands group).
+ */
 export function parseHeadcount(raw: string): number | null | undefined {
-  const s = raw.normalize('NFKC').trim();
+  const s = raw
+    .normalize('NFKC')
+    .trim()
+    .replace(/(\d),(?:0{1,2}|0{4,})$/, '$1');
   if (!s) return null;
   const digits = /^[0-9]{1,3}([.,\s][0-9]{3})+$/.test(s) ? s.replace(/[.,\s]/g, '') : /^[0-9]+$/.test(s) ? s : null;
   if (digits === null) return undefined;
