@@ -9,6 +9,20 @@ describe('normalizeNationalId', () => {
   it('refuses what is not a CCCD', () => {
     for (const written of ['12345', '999085111111', '03808511111a']) expect(typeof normalizeNationalId(written), written).toBe('object');
   });
+
+  it('restores the two zeros a number dropped from a CCCD of province 001-009, only when the cell held a number', () => {
+    expect(normalizeNationalId('1185000202', { fromNumber: true })).toBe('001185000202');
+    expect(normalizeNationalId('38092000303', { fromNumber: true })).toBe('038092000303');
+    expect(normalizeNationalId('1.185.000.202', { fromNumber: true })).toBe('001185000202');
+    // As text, two digits may be missing anywhere: refused, with the likely cause.
+    expect(normalizeNationalId('1185000202')).toEqual({
+      message: 'Số CCCD phải gồm 12 chữ số hợp lệ; Excel có thể đã bỏ các số 0 ở đầu: hãy định dạng cột là Văn bản (Text) rồi nhập đủ 12 số',
+      messageEn: 'The national id must be exactly 12 digits; Excel may have dropped its leading zeros: format the column as Text and type all 12 digits',
+    });
+    expect(normalizeNationalId('99185000202')).toMatchObject({ messageEn: expect.stringContaining('Excel may have dropped its leading zeros') });
+    expect(normalizeNationalId('1,23E+11')).toMatchObject({ messageEn: expect.stringContaining('scientific notation') });
+    expect(normalizeNationalId('123456789')).toEqual({ message: 'Số CCCD phải gồm 12 chữ số hợp lệ', messageEn: 'The national id must be exactly 12 digits' });
+  });
 });
 
 describe('normalizeListPhone', () => {
@@ -34,6 +48,16 @@ describe('normalizeEntry and dedupeEntries', () => {
 });
 
 describe('parseExclusionRows', () => {
+  it('pads a ten-digit id from a numeric cell, not from a text one', () => {
+    const out = parseExclusionRows([
+      { number: 1, cells: ['Họ và tên', 'Số CCCD'] },
+      { number: 2, cells: ['Hoàng Thị Hai', '1185000202'], numeric: [1] },
+      { number: 3, cells: ['Hoàng Thị Ba', '1185000303'] },
+    ]);
+    expect(out.entries).toEqual([{ row: 2, entry: { nationalId: '001185000202', phone: null, note: 'Hoàng Thị Hai' } }]);
+    expect(out.errors.map((e) => [e.row, e.column, e.field])).toEqual([[3, 'B', 'Số CCCD']]);
+  });
+
   it('takes a phone-only sheet', () => {
     const out = parseExclusionRows([
       { number: 1, cells: ['SĐT'] },

@@ -32,6 +32,9 @@ describe('nationalIdProblem', () => {
   });
   it('names what is wrong', () => {
     expect(nationalIdProblem('03809000000')).toMatch(/12 digits/);
+    // Registration is strict: the zeros an exclusion list restores are not restored here.
+    expect(nationalIdProblem('1185000202')).toMatch(/12 digits/);
+    expect(nationalIdProblem('38092000303')).toMatch(/12 digits/);
     expect(nationalIdProblem('999090000001')).toMatch(/province/);
     expect(nationalIdProblem('038090000001', 1991)).toMatch(/birth year/);
   });

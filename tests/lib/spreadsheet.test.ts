@@ -145,8 +145,8 @@ describe('readSheet', () => {
     expect(sheet.format).toBe('xlsx');
     expect(sheet.rows).toEqual([
       { number: 1, cells: ['Tên', 'Số'] },
-      { number: 3, cells: ['Xã Quảng Phú', '1234'] },
-      { number: 4, cells: ['Phường Điện Biên', '38095000123'] },
+      { number: 3, cells: ['Xã Quảng Phú', '1234'], numeric: [1] },
+      { number: 4, cells: ['Phường Điện Biên', '38095000123'], numeric: [1] },
     ]);
   });
 

@@ -23,15 +23,32 @@ const digitsOnly = (s: string) =>
     .replace(/[\s.\-_/]/g, '');
 
 /**
- * A CCCD as stored: 12 digits. Spreadsheets that hold ids as numbers drop the leading
- * zero, and every province code starts with 0, so 11 digits are read as 0 + those.
+ * A CCCD as stored: 12 digits. Every CCCD starts with 0 (province codes 001-096), and a
+ * spreadsheet that holds ids as numbers drops the leading zeros: two of them for Hà Nội
+ * (001), Hà Giang (002) ... (009). So 11 digits are read as 0 + those wherever they come
+ * from (a paste, a CSV, the API), and 10 digits as 00 + those when `fromNumber` says the
+ * cell held a number (an .xlsx numeric cell; a number has no leading zeros to keep).
+ * Ten digits typed as text are refused: a 12-digit id missing two digits would otherwise
+ * become another person's. Registration never pads (identity.ts nationalIdProblem).
  */
-export function normalizeNationalId(raw: string): string | { message: string; messageEn: string } {
-  let id = digitsOnly(raw);
+export function normalizeNationalId(raw: string, opts: { fromNumber?: boolean } = {}): string | { message: string; messageEn: string } {
+  const digits = digitsOnly(raw);
+  let id = digits;
   if (/^[0-9]{11}$/.test(id)) id = '0' + id;
+  else if (opts.fromNumber && /^[1-9][0-9]{9}$/.test(id)) id = '00' + id;
   const problem = nationalIdProblem(id);
-  if (problem) return { message: 'Số CCCD phải gồm 12 chữ số hợp lệ', messageEn: `The national id ${problem}` };
-  return id;
+  if (!problem) return id;
+  if (/^[0-9]+(?:[.,][0-9]+)?E\+?[0-9]+$/i.test(stripInvisible(raw).normalize('NFKC').replace(/\s/g, '')))
+    return {
+      message: 'Số CCCD bị Excel ghi dạng số mũ (như 1,23E+11) nên đã mất chữ số: hãy định dạng cột là Văn bản (Text) rồi nhập đủ 12 số',
+      messageEn: 'Excel wrote the national id in scientific notation (like 1.23E+11), losing digits: format the column as Text and type all 12 digits',
+    };
+  if (opts.fromNumber || /^[1-9][0-9]{9,10}$/.test(digits))
+    return {
+      message: 'Số CCCD phải gồm 12 chữ số hợp lệ; Excel có thể đã bỏ các số 0 ở đầu: hãy định dạng cột là Văn bản (Text) rồi nhập đủ 12 số',
+      messageEn: `The national id ${problem}; Excel may have dropped its leading zeros: format the column as Text and type all 12 digits`,
+    };
+  return { message: 'Số CCCD phải gồm 12 chữ số hợp lệ', messageEn: `The national id ${problem}` };
 }
 
 /** A phone as stored: 0xxxxxxxxx; 9 digits are a number whose leading 0 a spreadsheet dropped. */
@@ -43,16 +60,20 @@ export function normalizeListPhone(raw: string): string | { message: string; mes
 
 export const NOTE_MAX = 500;
 
-export function normalizeEntry(raw: {
-  nationalId?: string | null;
-  phone?: string | null;
-  note?: string | null;
-}): { entry: ExclusionEntry } | { problems: EntryProblem[] } {
+/** `idFromNumber`: the national id was read from a numeric spreadsheet cell (normalizeNationalId). */
+export function normalizeEntry(
+  raw: {
+    nationalId?: string | null;
+    phone?: string | null;
+    note?: string | null;
+  },
+  opts: { idFromNumber?: boolean } = {},
+): { entry: ExclusionEntry } | { problems: EntryProblem[] } {
   const problems: EntryProblem[] = [];
   let nationalId: string | null = null;
   let phone: string | null = null;
   if (raw.nationalId && raw.nationalId.trim()) {
-    const r = normalizeNationalId(raw.nationalId);
+    const r = normalizeNationalId(raw.nationalId, { fromNumber: opts.idFromNumber });
     if (typeof r === 'string') nationalId = r;
     else problems.push({ field: 'nationalId', ...r });
   }
@@ -141,7 +162,9 @@ export function parseExclusionRows(
   for (const r of data) {
     const name = cell(r, 'name');
     const note = [name, cell(r, 'note')].filter(Boolean).join(' — ');
-    const out = normalizeEntry({ nationalId: cell(r, 'nationalId'), phone: cell(r, 'phone'), note });
+    const idColumn = columns.nationalId;
+    const idFromNumber = idColumn !== undefined && !!r.numeric?.includes(idColumn);
+    const out = normalizeEntry({ nationalId: cell(r, 'nationalId'), phone: cell(r, 'phone'), note }, { idFromNumber });
     if ('entry' in out) entries.push({ row: r.number, entry: out.entry });
     else
       for (const p of out.problems) {

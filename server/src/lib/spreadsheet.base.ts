@@ -8,6 +8,8 @@ export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1258';
 export interface SheetRow {
   number: number;
   cells: string[];
+  /** .xlsx: the (0-based) columns whose cell held a number, not text: leading zeros are lost there. */
+  numeric?: number[];
 }
 
 /** Why a row deserves a second look though nothing in it is wrong (import warnings, API.md). */

@@ -54,7 +54,7 @@ function dropEmpty(rows: SheetRow[]): SheetRow[] {
       const cells = r.cells.map((c) => cleanCell(c));
       let end = cells.length;
       while (end > 0 && cells[end - 1] === '') end--;
-      return { number: r.number, cells: cells.slice(0, end) };
+      return { ...r, cells: cells.slice(0, end) };
     })
     .filter((r) => r.cells.length > 0);
 }

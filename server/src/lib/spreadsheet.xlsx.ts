@@ -194,13 +194,15 @@ export async function readXlsx(buf: Buffer, opts: ReadOptions): Promise<Sheet> {
   ws.eachRow({ includeEmpty: false }, (row, number) => {
     if (rows.length > limit) return;
     const cells: string[] = [];
+    const numeric: number[] = [];
     row.eachCell({ includeEmpty: true }, (cell, col) => {
       const out = cellText(cell, date1904);
       cells[col - 1] = out.text;
+      if (out.numeric) numeric.push(col - 1);
       if (out.problem) warnings.push({ row: number, col: col - 1, rule: 'cell_value', ...out.problem });
     });
     for (let i = 0; i < cells.length; i++) cells[i] ??= '';
-    rows.push({ number, cells });
+    rows.push(numeric.length ? { number, cells, numeric } : { number, cells });
   });
   return { format: 'xlsx', rows, warnings };
 }
