@@ -48,6 +48,18 @@ describe('normalizeEntry and dedupeEntries', () => {
 });
 
 describe('parseExclusionRows', () => {
+  it('leaves out hidden rows with a warning and names the sheet when no id column is found', () => {
+    const out = parseExclusionRows([
+      { number: 1, cells: ['SĐT'] },
+      { number: 2, cells: ['0912345678'] },
+      { number: 3, cells: ['0912345679'], hidden: true },
+    ]);
+    expect(out.entries.map((e) => e.row)).toEqual([2]);
+    expect(out.warnings.map((w) => [w.row, w.rule])).toEqual([[3, 'hidden_row']]);
+    const none = parseExclusionRows([{ number: 1, cells: ['Họ và tên'] }], { sheetName: 'Sheet2' });
+    expect(none.errors[0].messageEn).toBe('Missing a "Số CCCD" or "Số điện thoại" column in the sheet "Sheet2" (only the first visible sheet is read)');
+  });
+
   it('pads a ten-digit id from a numeric cell, not from a text one', () => {
     const out = parseExclusionRows([
       { number: 1, cells: ['Họ và tên', 'Số CCCD'] },

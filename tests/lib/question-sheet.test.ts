@@ -82,6 +82,33 @@ describe('parseQuestionRows', () => {
     expect(out.errors).toEqual([{ row: 1, field: 'Đáp án đúng', message: 'Thiếu cột "Đáp án đúng"', messageEn: 'Missing column "Đáp án đúng"' }]);
   });
 
+  it('names the sheet it looked in when a column is missing', () => {
+    const out = parseQuestionRows(rowsOf([['Hướng dẫn / Instructions'], ['Mỗi dòng là một câu hỏi']]), { sheetName: 'Hướng dẫn' });
+    expect(out.errors.map((e) => e.message)).toContain('Thiếu cột "Câu hỏi" ở trang tính "Hướng dẫn" (chỉ trang tính đầu tiên không bị ẩn được đọc)');
+    expect(out.errors.map((e) => e.messageEn)).toContain('Missing column "Câu hỏi" in the sheet "Hướng dẫn" (only the first visible sheet is read)');
+  });
+
+  it('leaves out the rows Excel hides, saying so', () => {
+    // The tester's q-two-row-header.xlsx: row 4, a question set aside, is hidden.
+    const out = parseQuestionRows([
+      { number: 1, cells: H },
+      { number: 2, cells: ['Một?', 'a', 'b', 'c', '', 'A'] },
+      { number: 3, cells: ['Câu hỏi bị loại (đã ẩn dòng)', 'x', 'y', 'z', '', 'A'], hidden: true },
+      { number: 4, cells: ['Hai?', 'a', 'b', 'c', '', 'B'] },
+    ]);
+    expect(out.errors).toEqual([]);
+    expect(out.questions.map((q) => q.row)).toEqual([2, 4]);
+    expect(out.total).toBe(2);
+    expect(out.warnings).toEqual([
+      {
+        row: 3,
+        rule: 'hidden_row',
+        message: 'Dòng này đang bị ẩn trong Excel nên không được nhập; hãy bỏ ẩn dòng nếu muốn nhập',
+        messageEn: 'This row is hidden in Excel, so it was not imported; unhide it to import it',
+      },
+    ]);
+  });
+
   it('accepts English and unaccented headers', () => {
     const out = parseQuestionRows(
       rowsOf([

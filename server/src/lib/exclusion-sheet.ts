@@ -3,7 +3,7 @@
 // spreadsheet of them is read.
 import type { RowError } from './question-sheet';
 import { cleanText, nationalIdProblem, normalizePhone, stripInvisible } from './identity';
-import { cellNotices, columnLetter, locateHeader, type RowNotice, type SheetRow, type SheetWarning } from './spreadsheet';
+import { cellNotices, columnLetter, locateHeader, sheetPlace, visibleRows, type RowNotice, type SheetContext, type SheetRow } from './spreadsheet';
 
 export interface ExclusionEntry {
   nationalId: string | null;
@@ -132,9 +132,10 @@ export function exclusionSheetRows(entries: ExclusionEntry[]): string[][] {
   return [EXCLUSION_HEADERS, ...entries.map((e) => [e.nationalId ?? '', e.phone ?? '', e.note ?? ''])];
 }
 
+/** `sheet` as for parseQuestionRows: cell warnings to keep, the sheet's name for a missing column. */
 export function parseExclusionRows(
   rows: SheetRow[],
-  opts: { warnings?: SheetWarning[] } = {},
+  sheet: SheetContext = {},
 ): { entries: { row: number; entry: ExclusionEntry }[]; errors: RowError[]; total: number; warnings: RowNotice[] } {
   if (rows.length === 0)
     return { entries: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0, warnings: [] };
@@ -147,8 +148,8 @@ export function parseExclusionRows(
         {
           row: rows[found.headerIndex].number,
           field: HEADERS.nationalId,
-          message: 'Thiếu cột "Số CCCD" hoặc "Số điện thoại"',
-          messageEn: 'Missing a "Số CCCD" or "Số điện thoại" column',
+          message: `Thiếu cột "Số CCCD" hoặc "Số điện thoại"${sheetPlace(sheet.sheetName).vi}`,
+          messageEn: `Missing a "Số CCCD" or "Số điện thoại" column${sheetPlace(sheet.sheetName).en}`,
         },
       ],
       total: Math.max(0, rows.length - 1),
@@ -156,7 +157,7 @@ export function parseExclusionRows(
     };
   const { headerIndex, columns } = found;
   const cell = (r: SheetRow, f: Field) => (columns[f] === undefined ? '' : (r.cells[columns[f]!] ?? ''));
-  const data = rows.slice(headerIndex + 1);
+  const { rows: data, notices: hidden } = visibleRows(rows.slice(headerIndex + 1));
   const entries: { row: number; entry: ExclusionEntry }[] = [];
   const errors: RowError[] = [];
   for (const r of data) {
@@ -178,5 +179,7 @@ export function parseExclusionRows(
         });
       }
   }
-  return { entries, errors, total: data.length, warnings: cellNotices(opts.warnings, Object.values(columns), rows[headerIndex].number) };
+  const read = new Set(data.map((r) => r.number));
+  const cells = cellNotices(sheet.warnings, Object.values(columns), rows[headerIndex].number).filter((w) => read.has(w.row));
+  return { entries, errors, total: data.length, warnings: [...hidden, ...cells].sort((a, b) => a.row - b.row) };
 }

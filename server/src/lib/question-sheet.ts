@@ -3,7 +3,18 @@
 import { cleanLines, cleanText } from './identity';
 import { BankLint, type LintQuestion, type LintRule } from './question-lint';
 import { questionKey, questionProblems, type QuestionInput, type QuestionProblem } from './questions';
-import { cellNotices, columnLetter, headerKey, locateHeader, type RowNotice, type SheetRow, type SheetWarning, type SheetWarningRule } from './spreadsheet';
+import {
+  cellNotices,
+  columnLetter,
+  headerKey,
+  locateHeader,
+  sheetPlace,
+  visibleRows,
+  type RowNotice,
+  type SheetContext,
+  type SheetRow,
+  type SheetWarningRule,
+} from './spreadsheet';
 
 export const QUESTION_HEADERS = ['Câu hỏi', 'Phương án A', 'Phương án B', 'Phương án C', 'Phương án D', 'Đáp án đúng', 'Chủ đề', 'Giải thích'] as const;
 export const QUESTION_COLUMN_WIDTHS = [60, 30, 30, 30, 30, 12, 20, 50];
@@ -62,17 +73,16 @@ export interface ParsedQuestionSheet {
   errors: RowError[];
   /** Data rows read (empty rows not counted). */
   total: number;
-  /** The reader's warnings on the cells read (a value Excel shows otherwise than it could be read). */
+  /** Rows left out because Excel hides them, and the reader's warnings on the cells read. */
   warnings: RowNotice[];
 }
 
-export interface ParseOptions {
-  /** The reader's cell warnings (Sheet.warnings); those on columns the import reads are kept. */
-  warnings?: SheetWarning[];
-}
-
-/** Reads the rows of a question sheet; every problem of every row is reported. */
-export function parseQuestionRows(rows: SheetRow[], opts: ParseOptions = {}): ParsedQuestionSheet {
+/**
+ * Reads the rows of a question sheet; every problem of every row is reported. `sheet`: the
+ * reader's cell warnings (those on the columns read are kept) and the sheet's name (named
+ * when a column is missing).
+ */
+export function parseQuestionRows(rows: SheetRow[], sheet: SheetContext = {}): ParsedQuestionSheet {
   const errors: RowError[] = [];
   if (rows.length === 0)
     return {
@@ -84,17 +94,23 @@ export function parseQuestionRows(rows: SheetRow[], opts: ParseOptions = {}): Pa
   const { headerIndex, columns, missing } = locateHeader(rows, ALIASES, REQUIRED);
   const headerRow = rows[headerIndex].number;
   if (missing.length) {
+    const place = sheetPlace(sheet.sheetName);
     for (const f of missing)
-      errors.push({ row: headerRow, field: FIELD_HEADER[f], message: `Thiếu cột "${FIELD_HEADER[f]}"`, messageEn: `Missing column "${FIELD_HEADER[f]}"` });
+      errors.push({
+        row: headerRow,
+        field: FIELD_HEADER[f],
+        message: `Thiếu cột "${FIELD_HEADER[f]}"${place.vi}`,
+        messageEn: `Missing column "${FIELD_HEADER[f]}"${place.en}`,
+      });
     return { questions: [], errors, total: Math.max(0, rows.length - headerIndex - 1), warnings: [] };
   }
-  const data = rows.slice(headerIndex + 1);
+  const { rows: data, notices: hidden } = visibleRows(rows.slice(headerIndex + 1));
   if (data.length === 0)
     return {
       questions: [],
       errors: [{ row: headerRow + 1, field: 'file', message: 'Không có câu hỏi nào dưới dòng tiêu đề', messageEn: 'No question below the header row' }],
       total: 0,
-      warnings: [],
+      warnings: hidden,
     };
   const questions: SheetQuestion[] = [];
   for (const r of data) {
@@ -102,7 +118,9 @@ export function parseQuestionRows(rows: SheetRow[], opts: ParseOptions = {}): Pa
     if ('errors' in parsed) errors.push(...parsed.errors);
     else questions.push(parsed.question);
   }
-  return { questions, errors, total: data.length, warnings: cellNotices(opts.warnings, Object.values(columns), headerRow) };
+  const read = new Set(data.map((r) => r.number));
+  const cells = cellNotices(sheet.warnings, Object.values(columns), headerRow).filter((w) => read.has(w.row));
+  return { questions, errors, total: data.length, warnings: [...hidden, ...cells].sort((a, b) => a.row - b.row) };
 }
 
 function parseRow(r: SheetRow, columns: Partial<Record<Field, number>>): { question: SheetQuestion } | { errors: RowError[] } {

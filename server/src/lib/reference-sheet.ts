@@ -2,7 +2,7 @@
 // and units (agencies, organizations), each a name with an optional headcount.
 import { cleanText } from './identity';
 import type { RowError } from './question-sheet';
-import { columnLetter, locateHeader, type SheetRow } from './spreadsheet';
+import { cellNotices, columnLetter, locateHeader, sheetPlace, visibleRows, type RowNotice, type SheetContext, type SheetRow } from './spreadsheet';
 
 export type ReferenceKind = 'localities' | 'units';
 
@@ -64,17 +64,29 @@ export function parseHeadcount(raw: string): number | null | undefined {
 
 export const referenceKey = (name: string) => cleanText(name).toLocaleLowerCase('vi');
 
-export function parseReferenceRows(rows: SheetRow[]): { items: ReferenceItem[]; errors: RowError[]; total: number } {
+/** `sheet` as for parseQuestionRows: cell warnings to keep, the sheet's name for a missing column. */
+export function parseReferenceRows(
+  rows: SheetRow[],
+  sheet: SheetContext = {},
+): { items: ReferenceItem[]; errors: RowError[]; total: number; warnings: RowNotice[] } {
   if (rows.length === 0)
-    return { items: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0 };
+    return { items: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0, warnings: [] };
   const { headerIndex, columns, missing } = locateHeader<'name' | 'headcount'>(rows, ALIASES, ['name']);
   if (missing.length)
     return {
       items: [],
-      errors: [{ row: rows[0].number, field: HEADERS.name, message: 'Thiếu cột "Tên"', messageEn: 'Missing a "Tên" (name) column' }],
+      errors: [
+        {
+          row: rows[0].number,
+          field: HEADERS.name,
+          message: `Thiếu cột "Tên"${sheetPlace(sheet.sheetName).vi}`,
+          messageEn: `Missing a "Tên" (name) column${sheetPlace(sheet.sheetName).en}`,
+        },
+      ],
       total: Math.max(0, rows.length - 1),
+      warnings: [],
     };
-  const data = rows.slice(headerIndex + 1);
+  const { rows: data, notices: hidden } = visibleRows(rows.slice(headerIndex + 1));
   const items: ReferenceItem[] = [];
   const errors: RowError[] = [];
   const firstRow = new Map<string, number>();
@@ -98,5 +110,7 @@ export function parseReferenceRows(rows: SheetRow[]): { items: ReferenceItem[]; 
       items.push({ row: r.number, name, headcount: headcount ?? null });
     }
   }
-  return { items, errors, total: data.length };
+  const read = new Set(data.map((r) => r.number));
+  const cells = cellNotices(sheet.warnings, Object.values(columns), rows[headerIndex].number).filter((w) => read.has(w.row));
+  return { items, errors, total: data.length, warnings: [...hidden, ...cells].sort((a, b) => a.row - b.row) };
 }

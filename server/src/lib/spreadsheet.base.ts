@@ -10,16 +10,19 @@ export interface SheetRow {
   cells: string[];
   /** .xlsx: the (0-based) columns whose cell held a number, not text: leading zeros are lost there. */
   numeric?: number[];
+  /** .xlsx: hidden in Excel (by hand, or by a filter). */
+  hidden?: boolean;
 }
 
 /** Why a row deserves a second look though nothing in it is wrong (import warnings, API.md). */
-export const SHEET_WARNING_RULES = ['cell_value'] as const;
+export const SHEET_WARNING_RULES = ['cell_value', 'hidden_row'] as const;
 export type SheetWarningRule = (typeof SHEET_WARNING_RULES)[number];
 
 /**
  * A cell read, but perhaps not as its author sees it: `cell_value` is a cell whose value
  * could not be shown as Excel shows it (an unknown number format, an Excel error, a formula
- * with no stored result). `col` is 0-based, as in `cells`.
+ * with no stored result). `col` is 0-based, as in `cells`. (`hidden_row`, a row left out
+ * because Excel hides it, is the importers' own: spreadsheet.ts visibleRows.)
  */
 export interface SheetWarning {
   row: number;
@@ -33,7 +36,7 @@ export interface SheetWarning {
 export interface RowNotice {
   row: number;
   rule: SheetWarningRule;
-  column: string;
+  column?: string;
   message: string;
   messageEn: string;
 }
@@ -44,7 +47,12 @@ export interface Sheet {
   rows: SheetRow[];
   /** Only an .xlsx has them. */
   warnings?: SheetWarning[];
+  /** .xlsx: the sheet read (the first one not hidden). */
+  sheetName?: string;
 }
+
+/** What an importer needs of a sheet besides its rows. */
+export type SheetContext = Pick<Sheet, 'warnings' | 'sheetName'>;
 
 /** A file that cannot be read as a spreadsheet at all (as opposed to a bad row in it). */
 export class SheetError extends Error {

@@ -15,6 +15,7 @@ import {
   type SheetRow,
   type SheetWarning,
 } from './spreadsheet.base';
+
 import { readCsv } from './spreadsheet.csv';
 import { readXlsx } from './spreadsheet.xlsx';
 
@@ -65,6 +66,34 @@ export function cellNotices(warnings: SheetWarning[] | undefined, columns: (numb
   return (warnings ?? [])
     .filter((w) => w.row > headerRow && read.has(w.col))
     .map((w) => ({ row: w.row, rule: w.rule, column: columnLetter(w.col + 1), message: w.message, messageEn: w.messageEn }));
+}
+
+/**
+ * Data rows an importer takes: those Excel shows. A row hidden by hand or by a filter was set
+ * aside by the organizer (what they see is what they import, as when copying from Excel); it
+ * is left out and named in a warning, so a check of the file shows it before anything is written.
+ */
+export function visibleRows(data: SheetRow[]): { rows: SheetRow[]; notices: RowNotice[] } {
+  return {
+    rows: data.filter((r) => !r.hidden),
+    notices: data
+      .filter((r) => r.hidden)
+      .map((r) => ({
+        row: r.number,
+        rule: 'hidden_row' as const,
+        message: 'Dòng này đang bị ẩn trong Excel nên không được nhập; hãy bỏ ẩn dòng nếu muốn nhập',
+        messageEn: 'This row is hidden in Excel, so it was not imported; unhide it to import it',
+      })),
+  };
+}
+
+/** Where a missing column was looked for, when the file is a workbook: its first visible sheet. */
+export function sheetPlace(sheetName: string | undefined): { vi: string; en: string } {
+  if (sheetName === undefined) return { vi: '', en: '' };
+  return {
+    vi: ` ở trang tính "${sheetName}" (chỉ trang tính đầu tiên không bị ẩn được đọc)`,
+    en: ` in the sheet "${sheetName}" (only the first visible sheet is read)`,
+  };
 }
 
 /** Column letter (1 → A, 27 → AA), as Excel names it. */

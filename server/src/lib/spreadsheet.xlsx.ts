@@ -202,9 +202,9 @@ export async function readXlsx(buf: Buffer, opts: ReadOptions): Promise<Sheet> {
       if (out.problem) warnings.push({ row: number, col: col - 1, rule: 'cell_value', ...out.problem });
     });
     for (let i = 0; i < cells.length; i++) cells[i] ??= '';
-    rows.push(numeric.length ? { number, cells, numeric } : { number, cells });
+    rows.push({ number, cells, ...(numeric.length ? { numeric } : {}), ...(row.hidden ? { hidden: true } : {}) });
   });
-  return { format: 'xlsx', rows, warnings };
+  return { format: 'xlsx', rows, warnings, sheetName: ws.name };
 }
 
 export interface XlsxSheetSpec {

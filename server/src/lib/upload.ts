@@ -102,7 +102,7 @@ export const RowErrorSchema = z.object({
   messageEn: z.string(),
 });
 
-/** The reader's warning on a row: a cell not read as Excel shows it (spreadsheet.base.ts SheetWarning); never blocking. */
+/** The reader's warning on a row (spreadsheet.base.ts SheetWarningRule): a cell not read as Excel shows it, a row left out because Excel hides it; never blocking. */
 export const SheetWarningSchema = z.object({
   row: z.number(),
   rule: z.enum(SHEET_WARNING_RULES),

@@ -159,6 +159,33 @@ describe('POST /admin/contests/:contestId/questions/import', () => {
     });
   });
 
+  it('leaves out rows hidden in Excel with a warning, and names the sheet it read when columns are missing', async () => {
+    const c = await makeContest(t.database.db);
+    // The tester's q-two-row-header.xlsx: a header over two merged rows, row 4 hidden.
+    const file = await xlsxBuilt((wb) => {
+      const ws = wb.addWorksheet('Câu hỏi tuần 4');
+      ws.addRow(['STT', 'Câu hỏi', 'Phương án trả lời', '', '', '', 'Đáp án đúng', 'Ghi chú']);
+      ws.addRow(['', '', 'A', 'B', 'C', 'D', '', '']);
+      for (const range of ['A1:A2', 'B1:B2', 'C1:F1', 'G1:G2', 'H1:H2']) ws.mergeCells(range);
+      ws.addRow([1, 'Giờ làm việc buổi sáng bắt đầu lúc mấy giờ?', '7:30', '8:00', '7:00', '', 'A', '']);
+      ws.addRow([2, 'Câu hỏi bị loại (đã ẩn dòng)', 'x', 'y', 'z', '', 'A', 'Loại, không dùng']);
+      ws.getRow(4).hidden = true;
+      ws.addRow([3, 'Câu ba phương án?', 'Một', 'Hai', 'Ba', '', 'B', '']);
+    });
+    const res = await upload(c.id, file, 'q-two-row-header.xlsx');
+    expect(res.json()).toMatchObject({ created: 2, total: 2, errors: [] });
+    expect(res.json().warnings).toEqual([expect.objectContaining({ row: 4, rule: 'hidden_row' })]);
+    expect((await bankOf(c.id)).map((q) => q.text)).not.toContain('Câu hỏi bị loại (đã ẩn dòng)');
+
+    // The help sheet first, the questions second: the first visible sheet is read, and named.
+    const helpFirst = await xlsxBuilt((wb) => {
+      wb.addWorksheet('Hướng dẫn').addRow(['Mỗi dòng của trang "Câu hỏi" là một câu hỏi']);
+      wb.addWorksheet('Câu hỏi').addRow(H);
+    });
+    const missing = await upload(c.id, helpFirst, 'mau.xlsx', '?dryRun=true');
+    expect(missing.json().errors[0].message).toBe('Thiếu cột "Câu hỏi" ở trang tính "Hướng dẫn" (chỉ trang tính đầu tiên không bị ẩn được đọc)');
+  });
+
   it('reports duplicates within the file and against the bank, or skips them on request', async () => {
     const c = await makeContest(t.database.db);
     const [existing] = await makeQuestions(t.database.db, c.id, 1);

@@ -61,7 +61,7 @@ export async function putExclusions(
 export async function importExclusions(db: Db, actorId: string, contestId: string, file: Upload, opts: { dryRun: boolean; mode: 'replace' | 'append' }) {
   const contest = await requireContest(db, contestId);
   const sheet = await readUploadedSheet(file, MAX_EXCLUSION_ROWS, EXCLUSION_HEADER_NAMES);
-  const parsed = parseExclusionRows(sheet.rows, { warnings: sheet.warnings });
+  const parsed = parseExclusionRows(sheet.rows, sheet);
   const entries = dedupeEntries(parsed.entries.map((e) => e.entry));
   const base = {
     dryRun: opts.dryRun,

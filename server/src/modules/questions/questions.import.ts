@@ -80,7 +80,7 @@ export async function importQuestions(
 
   try {
     const sheet = await readUploadedSheet(file, MAX_IMPORT_ROWS, QUESTION_HEADER_NAMES);
-    const parsed = parseQuestionRows(sheet.rows, { warnings: sheet.warnings });
+    const parsed = parseQuestionRows(sheet.rows, sheet);
     await report('validating', { total: parsed.total, processed: parsed.total });
 
     const result = await db.transaction(async (tx) => {

@@ -80,7 +80,9 @@ export const ImportQuery = z.object({
 
 export const RowWarningSchema = z.object({
   row: z.number(),
-  rule: z.enum([...LINT_RULES, ...SHEET_WARNING_RULES]).describe('a lint rule, or cell_value: a cell not read as Excel shows it'),
+  rule: z
+    .enum([...LINT_RULES, ...SHEET_WARNING_RULES])
+    .describe('a lint rule; cell_value: a cell not read as Excel shows it; hidden_row: a row left out because Excel hides it'),
   column: z.string().optional().describe("the cell's column letter, for the reader's warnings"),
   message: z.string().describe('Vietnamese'),
   messageEn: z.string(),

@@ -20,7 +20,7 @@ export async function listReference(db: Db, kind: ReferenceKind, contestId: stri
 export async function importReference(db: Db, actorId: string, kind: ReferenceKind, contestId: string, file: Upload, opts: { dryRun: boolean }) {
   const contest = await requireContest(db, contestId);
   const sheet = await readUploadedSheet(file, MAX_REFERENCE_ROWS, REFERENCE_HEADER_NAMES);
-  const parsed = parseReferenceRows(sheet.rows);
+  const parsed = parseReferenceRows(sheet.rows, sheet);
   const base = {
     kind,
     dryRun: opts.dryRun,
@@ -28,6 +28,7 @@ export async function importReference(db: Db, actorId: string, kind: ReferenceKi
     total: parsed.total,
     valid: parsed.items.length,
     errors: parsed.errors,
+    warnings: parsed.warnings,
   };
 
   return db.transaction(async (tx) => {

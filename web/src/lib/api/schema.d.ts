@@ -2224,10 +2224,10 @@ export interface paths {
                             warnings: {
                                 row: number;
                                 /**
-                                 * @description a lint rule, or cell_value: a cell not read as Excel shows it
+                                 * @description a lint rule; cell_value: a cell not read as Excel shows it; hidden_row: a row left out because Excel hides it
                                  * @enum {string}
                                  */
-                                rule: "lower_bound_options" | "longest_correct" | "answer_in_stem" | "near_duplicate" | "answered_elsewhere" | "all_of_the_above" | "undated_statistic" | "cell_value";
+                                rule: "lower_bound_options" | "longest_correct" | "answer_in_stem" | "near_duplicate" | "answered_elsewhere" | "all_of_the_above" | "undated_statistic" | "cell_value" | "hidden_row";
                                 /** @description the cell's column letter, for the reader's warnings */
                                 column?: string;
                                 /** @description Vietnamese */
@@ -4493,11 +4493,11 @@ export interface paths {
                                 message: string;
                                 messageEn: string;
                             }[];
-                            /** @description cells not read as Excel shows them; they never block */
+                            /** @description rows left out because Excel hides them, cells not read as Excel shows them; they never block */
                             warnings: {
                                 row: number;
                                 /** @enum {string} */
-                                rule: "cell_value";
+                                rule: "cell_value" | "hidden_row";
                                 column?: string;
                                 /** @description Vietnamese */
                                 message: string;
@@ -5034,6 +5034,16 @@ export interface paths {
                                 message: string;
                                 messageEn: string;
                             }[];
+                            /** @description rows left out because Excel hides them, cells not read as Excel shows them; they never block */
+                            warnings: {
+                                row: number;
+                                /** @enum {string} */
+                                rule: "cell_value" | "hidden_row";
+                                column?: string;
+                                /** @description Vietnamese */
+                                message: string;
+                                messageEn: string;
+                            }[];
                         };
                     };
                 };
@@ -5318,6 +5328,16 @@ export interface paths {
                             errors: {
                                 row: number;
                                 field: string;
+                                column?: string;
+                                /** @description Vietnamese */
+                                message: string;
+                                messageEn: string;
+                            }[];
+                            /** @description rows left out because Excel hides them, cells not read as Excel shows them; they never block */
+                            warnings: {
+                                row: number;
+                                /** @enum {string} */
+                                rule: "cell_value" | "hidden_row";
                                 column?: string;
                                 /** @description Vietnamese */
                                 message: string;

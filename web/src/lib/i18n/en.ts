@@ -387,6 +387,7 @@ export const en: Record<MessageKey, string> = {
   'lint.rule.all_of_the_above': '“All of the above” / “N/N”',
   'lint.rule.undated_statistic': 'Statistic without a year',
   'lint.rule.cell_value': 'Cell not read as Excel shows it',
+  'lint.rule.hidden_row': 'Hidden row, not imported',
   'import.warnings': 'Warnings ({n}): they do not block the import; worth a look.',
   'import.rule': 'Kind',
   'import.warning': 'Warning',

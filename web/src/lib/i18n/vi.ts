@@ -383,6 +383,7 @@ export const vi = {
   'lint.rule.all_of_the_above': '“Tất cả” / “N/N”',
   'lint.rule.undated_statistic': 'Số liệu không ghi năm',
   'lint.rule.cell_value': 'Ô chưa đọc được đúng như Excel hiển thị',
+  'lint.rule.hidden_row': 'Dòng bị ẩn, không nhập',
   'import.warnings': 'Cảnh báo ({n}): không chặn việc nhập, nên xem lại.',
   'import.rule': 'Loại',
   'import.warning': 'Cảnh báo',
