@@ -7,7 +7,9 @@ describe('normalizeNationalId', () => {
       expect(normalizeNationalId(written), written).toBe('038085111111');
   });
   it('refuses what is not a CCCD', () => {
-    for (const written of ['12345', '999085111111', '03808511111a']) expect(typeof normalizeNationalId(written), written).toBe('object');
+    // 02373851234: a landline; 11 digits that start with 0 are no number that lost its zero.
+    for (const written of ['12345', '999085111111', '03808511111a', '02373851234', '01185000202'])
+      expect(typeof normalizeNationalId(written), written).toBe('object');
   });
 
   it('restores the two zeros a number dropped from a CCCD of province 001-009, only when the cell held a number', () => {

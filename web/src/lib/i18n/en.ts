@@ -467,10 +467,11 @@ export const en: Record<MessageKey, string> = {
   'excl.rowPhone': 'Phone, row {n}',
   'excl.rowNote': 'Note, row {n}',
   'excl.bulk': 'Paste several rows',
-  'excl.bulkHint': 'One citizen ID or phone number per line, optionally followed by a comma and a note.',
+  'excl.bulkHint':
+    'One person per line: citizen ID, phone number, note (in any order, separated by commas, semicolons or tabs as when pasting from Excel). Numbers that lost their leading zeros are taken as the file import takes them.',
+  'excl.bulkKept': '{n} lines could not be added (left in the box to fix):',
   'excl.addBulk': 'Add to the list',
   'excl.saved': 'List saved ({n} rows).',
-  'excl.err.empty': 'A citizen ID or a phone number is needed.',
 
   'live.round': 'Round',
   'live.participants': 'Participants',

@@ -463,10 +463,11 @@ export const vi = {
   'excl.rowPhone': 'Số điện thoại, dòng {n}',
   'excl.rowNote': 'Ghi chú, dòng {n}',
   'excl.bulk': 'Dán nhiều dòng',
-  'excl.bulkHint': 'Mỗi dòng một số CCCD hoặc số điện thoại, có thể thêm ghi chú sau dấu phẩy.',
+  'excl.bulkHint':
+    'Mỗi dòng một người: số CCCD, số điện thoại, ghi chú (theo thứ tự bất kỳ, cách nhau bằng dấu phẩy, chấm phẩy hoặc Tab như khi dán từ Excel). Số mất số 0 ở đầu vẫn được nhận như khi nhập từ tệp.',
+  'excl.bulkKept': '{n} dòng chưa thêm được (vẫn để trong ô để sửa):',
   'excl.addBulk': 'Thêm vào danh sách',
   'excl.saved': 'Đã lưu danh sách ({n} dòng).',
-  'excl.err.empty': 'Cần số CCCD hoặc số điện thoại.',
 
   'live.round': 'Tuần thi',
   'live.participants': 'Người dự thi',
