@@ -270,8 +270,16 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
   it('keeps an exclusion list and shows live participation', async () => {
     await page.getByRole('link', { name: 'Danh sách loại trừ' }).click();
     await page.getByText('Danh sách trống.').waitFor();
-    await page.getByLabel('Dán nhiều dòng').fill('0905123456, Tổ ra đề\n038090001234, Ban Giám khảo');
+    // Read as the file import reads them: zeros a spreadsheet dropped, dots, a row pasted from
+    // Excel (CCCD, phone, name in columns); a line it cannot read stays in the box, saying why.
+    await page
+      .getByLabel('Dán nhiều dòng')
+      .fill(
+        '0905123456, Tổ ra đề\n038090001234, Ban Giám khảo\n38092000303\n912000404\n038.088.000.505\n038092000707\t0912000707\tNguyễn Văn Bảy\nLê Thị Tám, 1185000202',
+      );
     await page.getByRole('button', { name: 'Thêm vào danh sách' }).click();
+    await page.getByText('1 dòng chưa thêm được (vẫn để trong ô để sửa):').waitFor();
+    expect(await page.getByLabel('Dán nhiều dòng').inputValue()).toBe('Lê Thị Tám, 1185000202');
     // Not saved yet: the page says so, and leaving it asks first (no keeps the edits).
     await page.getByText('Danh sách có thay đổi chưa lưu.').waitFor();
     const leaving: string[] = [];
@@ -283,18 +291,22 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     await expect.poll(() => leaving).toEqual(['Danh sách có thay đổi chưa lưu. Rời trang và bỏ các thay đổi?']);
     expect(page.url()).toContain('/exclusions');
     await page.getByRole('button', { name: 'Lưu', exact: true }).click();
-    await page.getByText('Đã lưu danh sách (2 dòng).').waitFor();
+    await page.getByText('Đã lưu danh sách (6 dòng).').waitFor();
     expect(await page.getByText('Danh sách có thay đổi chưa lưu.').count()).toBe(0);
     const list = await server.ctx.database.db.select().from(exclusions).where(eq(exclusions.contestId, contestId));
     expect(list.map((e) => [e.phone, e.nationalId, e.note]).sort()).toEqual(
       [
         ['0905123456', null, 'Tổ ra đề'],
         [null, '038090001234', 'Ban Giám khảo'],
+        [null, '038092000303', null],
+        ['0912000404', null, null],
+        [null, '038088000505', null],
+        ['0912000707', '038092000707', 'Nguyễn Văn Bảy'],
       ].sort(),
     );
     expect(await seriousA11yViolations(page)).toEqual([]);
 
-    // Replacing the whole list from a file asks first: saying no keeps the two rows.
+    // Replacing the whole list from a file asks first: saying no keeps the six rows.
     writeFileSync(join(dir, 'exclusions.csv'), 'Số CCCD,Số điện thoại,Ghi chú\r\n,0906000111,Thư ký\r\n');
     await page.getByRole('radio', { name: 'Thay thế toàn bộ danh sách' }).check();
     await page.locator('#excl-file').setInputFiles(join(dir, 'exclusions.csv'));
@@ -304,8 +316,8 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
       void d.dismiss();
     });
     await page.getByRole('button', { name: 'Nhập tệp' }).click();
-    await expect.poll(() => asked).toEqual([expect.stringContaining('2 dòng đang có sẽ bị xoá')]);
-    expect(await server.ctx.database.db.select().from(exclusions).where(eq(exclusions.contestId, contestId))).toHaveLength(2);
+    await expect.poll(() => asked).toEqual([expect.stringContaining('6 dòng đang có sẽ bị xoá')]);
+    expect(await server.ctx.database.db.select().from(exclusions).where(eq(exclusions.contestId, contestId))).toHaveLength(6);
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Nhập tệp' }).click();
     await page.getByText('Đã nhập 1 dòng.').waitFor();

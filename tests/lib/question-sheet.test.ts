@@ -82,6 +82,33 @@ describe('parseQuestionRows', () => {
     expect(out.errors).toEqual([{ row: 1, field: 'Đáp án đúng', message: 'Thiếu cột "Đáp án đúng"', messageEn: 'Missing column "Đáp án đúng"' }]);
   });
 
+  it('names the sheet it looked in when a column is missing', () => {
+    const out = parseQuestionRows(rowsOf([['Hướng dẫn / Instructions'], ['Mỗi dòng là một câu hỏi']]), { sheetName: 'Hướng dẫn' });
+    expect(out.errors.map((e) => e.message)).toContain('Thiếu cột "Câu hỏi" ở trang tính "Hướng dẫn" (chỉ trang tính đầu tiên không bị ẩn được đọc)');
+    expect(out.errors.map((e) => e.messageEn)).toContain('Missing column "Câu hỏi" in the sheet "Hướng dẫn" (only the first visible sheet is read)');
+  });
+
+  it('leaves out the rows Excel hides, saying so', () => {
+    // The tester's q-two-row-header.xlsx: row 4, a question set aside, is hidden.
+    const out = parseQuestionRows([
+      { number: 1, cells: H },
+      { number: 2, cells: ['Một?', 'a', 'b', 'c', '', 'A'] },
+      { number: 3, cells: ['Câu hỏi bị loại (đã ẩn dòng)', 'x', 'y', 'z', '', 'A'], hidden: true },
+      { number: 4, cells: ['Hai?', 'a', 'b', 'c', '', 'B'] },
+    ]);
+    expect(out.errors).toEqual([]);
+    expect(out.questions.map((q) => q.row)).toEqual([2, 4]);
+    expect(out.total).toBe(2);
+    expect(out.warnings).toEqual([
+      {
+        row: 3,
+        rule: 'hidden_row',
+        message: 'Dòng này đang bị ẩn trong Excel nên không được nhập; hãy bỏ ẩn dòng nếu muốn nhập',
+        messageEn: 'This row is hidden in Excel, so it was not imported; unhide it to import it',
+      },
+    ]);
+  });
+
   it('accepts English and unaccented headers', () => {
     const out = parseQuestionRows(
       rowsOf([
@@ -91,6 +118,60 @@ describe('parseQuestionRows', () => {
     );
     expect(out.errors).toEqual([]);
     expect(out.questions[0].input.options[2].correct).toBe(true);
+  });
+});
+
+describe('a fifth option column', () => {
+  it('is an error on a row that fills it, not dropped', () => {
+    // The tester's q-valid-messy.xlsx: "Phương án E" after the explanation, filled on one row.
+    const out = parseQuestionRows(
+      rowsOf([
+        [...H, 'Phương án E'],
+        ['Bốn phương án?', 'Một', 'Hai', 'Ba', 'Bốn', 'A', '', '', ''],
+        ['Năm phương án?', 'Một', 'Hai', 'Ba', 'Bốn', 'B', 'Khác', '', 'Năm'],
+      ]),
+    );
+    expect(out.errors.map((e) => [e.row, e.field, e.column, e.messageEn])).toEqual([
+      [3, 'Phương án E', 'I', 'A question has 3 or 4 options (A–D): remove option E or split the question'],
+    ]);
+    expect(out.questions.map((q) => q.row)).toEqual([2]);
+  });
+
+  it('under another name, too', () => {
+    for (const header of ['Đáp án E', 'Option E', 'E']) {
+      const out = parseQuestionRows(
+        rowsOf([
+          [...H.slice(0, 5), header, ...H.slice(5)],
+          ['Hỏi?', 'a', 'b', 'c', 'd', 'e', 'A'],
+        ]),
+      );
+      expect(
+        out.errors.map((e) => [e.row, e.field, e.column]),
+        header,
+      ).toEqual([[2, 'Phương án E', 'F']]);
+    }
+  });
+});
+
+describe('invisible characters in a sheet', () => {
+  it('do not make two equal options or two equal questions differ', () => {
+    // The tester's q-invisible-chars.csv: a zero-width space, a soft hyphen, a BOM in the text.
+    const stem = 'Thủ đô của Việt Nam là thành phố nào?';
+    const out = parseQuestionRows(
+      rowsOf([
+        H,
+        [stem.replace('Việt', 'Việt\u200b'), 'Hà Nội', 'Huế', 'Đà Nẵng', '', 'A'],
+        [stem.replace('phố', 'phố\u00ad'), 'Hà Nội', 'Huế', 'Đà Nẵng', '', 'A'],
+        ['\ufeff' + stem, 'Hà Nội', 'Huế', 'Đà Nẵng', '', 'A'],
+        ['Câu zwsp', 'Hà\u200bNội', 'HàNội', 'Huế', '', 'A'],
+      ]),
+    );
+    expect(out.errors.map((e) => [e.row, e.field, e.messageEn])).toEqual([[5, 'Phương án B', 'Option B repeats another option']]);
+    expect(out.questions.map((q) => q.input.text)).toEqual([stem, stem, stem]);
+    expect(findDuplicates(out.questions, new Set()).map((e) => [e.row, e.messageEn])).toEqual([
+      [3, 'Same question as on row 2'],
+      [4, 'Same question as on row 2'],
+    ]);
   });
 });
 

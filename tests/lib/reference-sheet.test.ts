@@ -7,10 +7,14 @@ describe('parseHeadcount', () => {
     expect(parseHeadcount('12,345')).toBe(12345);
     expect(parseHeadcount('1 234 567')).toBe(1234567);
     expect(parseHeadcount('800')).toBe(800);
+    // An xlsx cell under #,##0.00 or 0.0, as Excel set to Vietnamese shows it.
+    expect(parseHeadcount('12.345,00')).toBe(12345);
+    expect(parseHeadcount('800,0')).toBe(800);
+    expect(parseHeadcount('12,000')).toBe(12000);
     expect(parseHeadcount('')).toBeNull();
   });
   it('refuses decimals, negatives, words and absurd numbers', () => {
-    for (const s of ['12.5', '-3', 'nhiều', '1.23.4', '999999999999']) expect(parseHeadcount(s)).toBeUndefined();
+    for (const s of ['12.5', '12,5', '12.345,50', '-3', 'nhiều', '1.23.4', '999999999999']) expect(parseHeadcount(s)).toBeUndefined();
   });
 });
 

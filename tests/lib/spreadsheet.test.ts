@@ -11,7 +11,8 @@ import {
   writeXlsx,
   zipUncompressedSize,
 } from '../../server/src/lib/spreadsheet';
-import { csvText, toCp1258, utf8Bom, xlsxOf } from '../fixtures/sheets';
+import { QUESTION_HEADER_NAMES, QUESTION_HEADERS } from '../../server/src/lib/question-sheet';
+import { csvText, semicolonCsv, toCp1258, utf8Bom, xlsxBuilt, xlsxOf } from '../fixtures/sheets';
 
 const VI = 'Chuyển đổi số là gì? Người dân, Ủy ban, Hướng dẫn, Đắk Lắk';
 
@@ -53,6 +54,36 @@ describe('detectDelimiter', () => {
     expect(detectDelimiter('"x,y,z";b;c')).toBe(';');
     expect(detectDelimiter('a\tb\tc')).toBe('\t');
   });
+
+  // As Vietnamese Excel writes it (the tester's q-semicolon-many-commas.csv): ';' between
+  // cells, and more commas inside them (decimals, lists) than there are semicolons.
+  const commaRich = (n: number) =>
+    semicolonCsv([
+      [...QUESTION_HEADERS],
+      ...Array.from({ length: n }, (_, i) => [
+        `Câu ${i + 1}: Những dịch vụ nào, trong số khai sinh, khai tử, kết hôn, thường trú, tạm trú, lý lịch tư pháp, là dịch vụ công?`,
+        '1,5',
+        '2,5',
+        '3,5',
+        i % 2 ? '' : '4,5',
+        'A',
+        'Dịch vụ công, hành chính',
+        'Theo Nghị định 42/2022, điều 3, khoản 1, điểm a, b',
+      ]),
+    ]);
+
+  it('takes the delimiter that splits a row into the columns the caller knows', () => {
+    expect(detectDelimiter(commaRich(12), QUESTION_HEADER_NAMES)).toBe(';');
+    expect(detectDelimiter('NGÂN HÀNG CÂU HỎI, TUẦN 1\r\n' + commaRich(3), QUESTION_HEADER_NAMES)).toBe(';');
+    // A comma file whose cells hold semicolons keeps its commas.
+    const commas = csvText([[...QUESTION_HEADERS], ['Chọn một; hai; ba; bốn; năm?', 'a;b', 'c;d', 'e;f', '', 'A', 'x;y;z', 'p;q;r']]);
+    expect(detectDelimiter(commas, QUESTION_HEADER_NAMES)).toBe(',');
+  });
+
+  it('without known headers, takes the delimiter that gives one field count', () => {
+    expect(detectDelimiter(commaRich(12))).toBe(';');
+    expect(detectDelimiter('Tên;Ghi chú\r\nA;1,2,3,4,5\r\nB;6,7\r\nC;8,9,10,11\r\n')).toBe(';');
+  });
 });
 
 describe('readSheet', () => {
@@ -77,6 +108,24 @@ describe('readSheet', () => {
     ]);
   });
 
+  it("reads a semicolon CSV whose cells hold many commas as the caller's columns", async () => {
+    const rows = [
+      [...QUESTION_HEADERS],
+      [
+        'Dịch vụ nào, trong số khai sinh, khai tử, kết hôn, là dịch vụ công?',
+        '1,5',
+        '2,5',
+        '3,5',
+        '4,5',
+        'A',
+        'Dịch vụ công, hành chính',
+        'Điều 3, khoản 1, điểm a, b',
+      ],
+    ];
+    const sheet = await readSheet(utf8Bom(semicolonCsv(rows)), { headers: QUESTION_HEADER_NAMES });
+    expect(sheet.rows.map((r) => r.cells)).toEqual(rows);
+  });
+
   it('reads Excel "Unicode text" (UTF-16 LE, tabs) and old Mac CSV (CR line ends)', async () => {
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Tên\tSố\r\nXã Yên Phú\t12\r\n', 'utf16le')]);
     expect((await readSheet(utf16)).rows.map((r) => r.cells)).toEqual([
@@ -96,9 +145,55 @@ describe('readSheet', () => {
     expect(sheet.format).toBe('xlsx');
     expect(sheet.rows).toEqual([
       { number: 1, cells: ['Tên', 'Số'] },
-      { number: 3, cells: ['Xã Quảng Phú', '1234'] },
-      { number: 4, cells: ['Phường Điện Biên', '38095000123'] },
+      { number: 3, cells: ['Xã Quảng Phú', '1234'], numeric: [1] },
+      { number: 4, cells: ['Phường Điện Biên', '38095000123'], numeric: [1] },
     ]);
+  });
+
+  it('reads xlsx cells as Excel set to Vietnamese shows them, not as their stored values', async () => {
+    // The tester's q-valid-messy.xlsx rows 7-9 and q-two-row-header.xlsx row 3.
+    const buf = await xlsxBuilt((wb) => {
+      const ws = wb.addWorksheet('Ngân hàng');
+      ws.addRow(['Số', 'Phần trăm', 'Thập phân', 'Ngày', 'Giờ', 'Công thức', 'Chữ', 'Thường']);
+      ws.addRow([
+        1000,
+        0.5,
+        1234.5,
+        new Date(Date.UTC(1945, 8, 2)),
+        new Date(Date.UTC(1899, 11, 30, 7, 30)),
+        { formula: '2*3', result: 6 },
+        { richText: [{ text: 'in ' }, { text: 'đậm', font: { bold: true } }] },
+        2500,
+      ]);
+      const formats: Record<string, string> = { A2: '#,##0', B2: '0%', C2: '#,##0.0', D2: 'dd/mm/yyyy', E2: 'hh:mm', F2: '0.00' };
+      for (const [cell, numFmt] of Object.entries(formats)) ws.getCell(cell).numFmt = numFmt;
+      ws.addRow(['A', 'B']);
+      ws.mergeCells('A3:B3');
+    });
+    const sheet = await readSheet(buf);
+    expect(sheet.rows.map((r) => r.cells)).toEqual([
+      ['Số', 'Phần trăm', 'Thập phân', 'Ngày', 'Giờ', 'Công thức', 'Chữ', 'Thường'],
+      ['1.000', '50%', '1.234,5', '02/09/1945', '07:30', '6,00', 'in đậm', '2500'],
+      ['A', 'A'],
+    ]);
+    expect(sheet.warnings).toEqual([]);
+  });
+
+  it('warns on the cells it cannot show as Excel does instead of changing them silently', async () => {
+    const buf = await xlsxBuilt((wb) => {
+      const ws = wb.addWorksheet('Sheet1');
+      ws.addRow(['Phân số', 'Công thức', 'Lỗi']);
+      ws.addRow([0.5, { formula: 'A2+3' }, { error: '#N/A' }]);
+      ws.getCell('A2').numFmt = '# ?/?';
+    });
+    const sheet = await readSheet(buf);
+    expect(sheet.rows[1].cells).toEqual(['0,5', '', '#N/A']);
+    expect(sheet.warnings!.map((w) => [w.row, w.col, w.rule, w.messageEn])).toEqual([
+      [2, 0, 'cell_value', 'Cell A2 has the format "# ?/?", which could not be read as Excel shows it; it was read as "0,5", please check'],
+      [2, 1, 'cell_value', 'Cell B2 holds a formula whose result the file does not store: open the file in Excel and save it again'],
+      [2, 2, 'cell_value', 'Cell C2 shows the Excel error #N/A'],
+    ]);
+    for (const w of sheet.warnings!) expect(w.message).not.toBe(w.messageEn);
   });
 
   it('rejects empty, legacy .xls, binary and damaged files with a SheetError', async () => {

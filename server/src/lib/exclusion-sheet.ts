@@ -1,103 +1,14 @@
-// The contest's exclusion list (staff and others who may not compete): how entries are
-// normalized so that attempts and ranking can match them by plain equality, and how a
-// spreadsheet of them is read.
+// The contest's exclusion list (staff and others who may not compete): how a spreadsheet of
+// it is read. How one entry is normalized (for the API, the page's paste box and this
+// import alike) is in exclusion-entry.ts, which the web app imports too.
 import type { RowError } from './question-sheet';
-import { nationalIdProblem, normalizePhone } from './identity';
-import { columnLetter, locateHeader, type SheetRow } from './spreadsheet';
+import { ALIASES, HEADERS, normalizeEntry, type ExclusionEntry, type Field } from './exclusion-entry';
+import { cellNotices, columnLetter, locateHeader, sheetPlace, visibleRows, type RowNotice, type SheetContext, type SheetRow } from './spreadsheet';
 
-export interface ExclusionEntry {
-  nationalId: string | null;
-  phone: string | null;
-  note: string | null;
-}
+export * from './exclusion-entry';
 
-export interface EntryProblem {
-  field: 'nationalId' | 'phone' | 'note';
-  message: string;
-  messageEn: string;
-}
-
-const digitsOnly = (s: string) => s.normalize('NFKC').replace(/[\s.\-_/]/g, '');
-
-/**
- * A CCCD as stored: 12 digits. Spreadsheets that hold ids as numbers drop the leading
- * zero, and every province code starts with 0, so 11 digits are read as 0 + those.
- */
-export function normalizeNationalId(raw: string): string | { message: string; messageEn: string } {
-  let id = digitsOnly(raw);
-  if (/^[0-9]{11}$/.test(id)) id = '0' + id;
-  const problem = nationalIdProblem(id);
-  if (problem) return { message: 'Số CCCD phải gồm 12 chữ số hợp lệ', messageEn: `The national id ${problem}` };
-  return id;
-}
-
-/** A phone as stored: 0xxxxxxxxx; 9 digits are a number whose leading 0 a spreadsheet dropped. */
-export function normalizeListPhone(raw: string): string | { message: string; messageEn: string } {
-  const compact = digitsOnly(raw);
-  const phone = normalizePhone(/^[1-9][0-9]{8}$/.test(compact) ? '0' + compact : compact);
-  return phone ?? { message: 'Số điện thoại di động không hợp lệ', messageEn: 'Not a valid Vietnamese mobile number' };
-}
-
-export const NOTE_MAX = 500;
-
-export function normalizeEntry(raw: {
-  nationalId?: string | null;
-  phone?: string | null;
-  note?: string | null;
-}): { entry: ExclusionEntry } | { problems: EntryProblem[] } {
-  const problems: EntryProblem[] = [];
-  let nationalId: string | null = null;
-  let phone: string | null = null;
-  if (raw.nationalId && raw.nationalId.trim()) {
-    const r = normalizeNationalId(raw.nationalId);
-    if (typeof r === 'string') nationalId = r;
-    else problems.push({ field: 'nationalId', ...r });
-  }
-  if (raw.phone && raw.phone.trim()) {
-    const r = normalizeListPhone(raw.phone);
-    if (typeof r === 'string') phone = r;
-    else problems.push({ field: 'phone', ...r });
-  }
-  // eslint-disable-next-line no-control-regex -- Postgres text cannot hold NUL; no control character belongs in a note
-  const controlOrSpace = /[\u0000-\u001f\u007f\s]+/g;
-  const note = raw.note?.normalize('NFC').replace(controlOrSpace, ' ').trim() || null;
-  if (note && note.length > NOTE_MAX)
-    problems.push({ field: 'note', message: `Ghi chú dài quá ${NOTE_MAX} ký tự`, messageEn: `The note is longer than ${NOTE_MAX} characters` });
-  if (!problems.length && !nationalId && !phone)
-    problems.push({ field: 'nationalId', message: 'Cần số CCCD hoặc số điện thoại', messageEn: 'A national id or a phone number is needed' });
-  return problems.length ? { problems } : { entry: { nationalId, phone, note } };
-}
-
-/** Entries that name the same person the same way are kept once (the first note wins). */
-export function dedupeEntries<T extends ExclusionEntry>(entries: T[]): T[] {
-  const seen = new Set<string>();
-  return entries.filter((e) => {
-    const k = `${e.nationalId ?? ''}|${e.phone ?? ''}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
-type Field = 'nationalId' | 'phone' | 'note' | 'name';
-const HEADERS: Record<Field, string> = { nationalId: 'Số CCCD', phone: 'Số điện thoại', note: 'Ghi chú', name: 'Họ và tên' };
-const ALIASES: Record<Field, string[]> = {
-  nationalId: [
-    'Số CCCD',
-    'CCCD',
-    'Số căn cước',
-    'Căn cước công dân',
-    'Số định danh',
-    'Số định danh cá nhân',
-    'CMND/CCCD',
-    'Số CMND/CCCD',
-    'National ID',
-    'nationalId',
-  ],
-  phone: ['Số điện thoại', 'Điện thoại', 'SĐT', 'Số ĐT', 'Di động', 'Phone', 'Phone number'],
-  note: ['Ghi chú', 'Lý do', 'Note'],
-  name: ['Họ và tên', 'Họ tên', 'Tên', 'Full name', 'Name'],
-};
+/** Every name a column of the sheet goes by (readSheet() tells a CSV's delimiter by them). */
+export const EXCLUSION_HEADER_NAMES: readonly string[] = Object.values(ALIASES).flat();
 /** What an export (or the empty template) holds; the name, if any, lives in the note. */
 export const EXCLUSION_HEADERS = [HEADERS.nationalId, HEADERS.phone, HEADERS.note];
 
@@ -105,9 +16,13 @@ export function exclusionSheetRows(entries: ExclusionEntry[]): string[][] {
   return [EXCLUSION_HEADERS, ...entries.map((e) => [e.nationalId ?? '', e.phone ?? '', e.note ?? ''])];
 }
 
-export function parseExclusionRows(rows: SheetRow[]): { entries: { row: number; entry: ExclusionEntry }[]; errors: RowError[]; total: number } {
+/** `sheet` as for parseQuestionRows: cell warnings to keep, the sheet's name for a missing column. */
+export function parseExclusionRows(
+  rows: SheetRow[],
+  sheet: SheetContext = {},
+): { entries: { row: number; entry: ExclusionEntry }[]; errors: RowError[]; total: number; warnings: RowNotice[] } {
   if (rows.length === 0)
-    return { entries: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0 };
+    return { entries: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0, warnings: [] };
   let found = locateHeader<Field>(rows, ALIASES, ['nationalId']);
   if (found.missing.length) found = locateHeader<Field>(rows, ALIASES, ['phone']);
   if (found.missing.length)
@@ -117,21 +32,24 @@ export function parseExclusionRows(rows: SheetRow[]): { entries: { row: number; 
         {
           row: rows[found.headerIndex].number,
           field: HEADERS.nationalId,
-          message: 'Thiếu cột "Số CCCD" hoặc "Số điện thoại"',
-          messageEn: 'Missing a "Số CCCD" or "Số điện thoại" column',
+          message: `Thiếu cột "Số CCCD" hoặc "Số điện thoại"${sheetPlace(sheet.sheetName).vi}`,
+          messageEn: `Missing a "Số CCCD" or "Số điện thoại" column${sheetPlace(sheet.sheetName).en}`,
         },
       ],
       total: Math.max(0, rows.length - 1),
+      warnings: [],
     };
   const { headerIndex, columns } = found;
   const cell = (r: SheetRow, f: Field) => (columns[f] === undefined ? '' : (r.cells[columns[f]!] ?? ''));
-  const data = rows.slice(headerIndex + 1);
+  const { rows: data, notices: hidden } = visibleRows(rows.slice(headerIndex + 1));
   const entries: { row: number; entry: ExclusionEntry }[] = [];
   const errors: RowError[] = [];
   for (const r of data) {
     const name = cell(r, 'name');
     const note = [name, cell(r, 'note')].filter(Boolean).join(' — ');
-    const out = normalizeEntry({ nationalId: cell(r, 'nationalId'), phone: cell(r, 'phone'), note });
+    const idColumn = columns.nationalId;
+    const idFromNumber = idColumn !== undefined && !!r.numeric?.includes(idColumn);
+    const out = normalizeEntry({ nationalId: cell(r, 'nationalId'), phone: cell(r, 'phone'), note }, { idFromNumber });
     if ('entry' in out) entries.push({ row: r.number, entry: out.entry });
     else
       for (const p of out.problems) {
@@ -145,5 +63,7 @@ export function parseExclusionRows(rows: SheetRow[]): { entries: { row: number; 
         });
       }
   }
-  return { entries, errors, total: data.length };
+  const read = new Set(data.map((r) => r.number));
+  const cells = cellNotices(sheet.warnings, Object.values(columns), rows[headerIndex].number).filter((w) => read.has(w.row));
+  return { entries, errors, total: data.length, warnings: [...hidden, ...cells].sort((a, b) => a.row - b.row) };
 }

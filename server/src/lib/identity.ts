@@ -9,7 +9,9 @@ const MOBILE = /^0(3[2-9]|5[2-9]|7[06-9]|8[1-9]|9[0-9])[0-9]{7}$/;
  * to `0912345678`; returns null when it is not a Vietnamese mobile number.
  */
 export function normalizePhone(input: string): string | null {
-  const compact = input.normalize('NFKC').replace(/[\s.\-()]/g, '');
+  const compact = stripInvisible(input)
+    .normalize('NFKC')
+    .replace(/[\s.\-()]/g, '');
   let digits: string;
   if (compact.startsWith('+84')) digits = '0' + compact.slice(3);
   else if (/^84[0-9]{9}$/.test(compact)) digits = '0' + compact.slice(2);
@@ -54,9 +56,27 @@ export function makeNationalId(birthYear: number, serial: number, provinceCode =
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
-/** NFC, control characters dropped, trimmed, inner whitespace folded: what we store for any human-entered text. */
+// Characters that show nothing yet make two equal-looking texts differ ("Hà\u200bNội" and
+// "HàNội" would pass as two options, or two questions): zero-width space and non-joiner,
+// word joiner, soft hyphen, and a byte-order mark inside text (files pasted together). The
+// zero-width joiner goes too, except between the parts of an emoji sequence (👩‍💻), whose
+// picture it makes. (No lookbehind: the browser imports this file, older Safari cannot parse one.)
+const INVISIBLE = /[\u00ad\u200b\u200c\u2060\ufeff]/g;
+const EMOJI_BEFORE = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\ufe0f]$/u;
+const EMOJI_AFTER = /^\p{Extended_Pictographic}/u;
+
+/** Drops the invisible characters above (every text cleaner here and the spreadsheet reader use it). */
+export function stripInvisible(s: string): string {
+  const out = s.replace(INVISIBLE, '');
+  if (!out.includes('\u200d')) return out;
+  return out.replace(/\u200d/g, (zwj: string, at: number) =>
+    EMOJI_BEFORE.test(out.slice(Math.max(0, at - 2), at)) && EMOJI_AFTER.test(out.slice(at + 1, at + 3)) ? zwj : '',
+  );
+}
+
+/** NFC, control and invisible characters dropped, trimmed, inner whitespace folded: what we store for any human-entered text. */
 export function cleanText(s: string): string {
-  return s.normalize('NFC').replace(CONTROL, '').replace(/\s+/g, ' ').trim();
+  return stripInvisible(s).normalize('NFC').replace(CONTROL, '').replace(/\s+/g, ' ').trim();
 }
 
 /**
@@ -65,7 +85,7 @@ export function cleanText(s: string): string {
  * passage; the editor's textarea, Alt+Enter in a spreadsheet cell) reads as written.
  */
 export function cleanLines(s: string): string {
-  return s
+  return stripInvisible(s)
     .normalize('NFC')
     .replace(CONTROL, '')
     .split(/\r\n|\r|\n/)
@@ -77,5 +97,5 @@ export function cleanLines(s: string): string {
 
 /** The same for multi-line text: line breaks and tabs kept. */
 export function cleanLongText(s: string): string {
-  return s.normalize('NFC').replace(CONTROL, '').trim();
+  return stripInvisible(s).normalize('NFC').replace(CONTROL, '').trim();
 }

@@ -3,18 +3,31 @@
 import { cleanLines, cleanText } from './identity';
 import { BankLint, type LintQuestion, type LintRule } from './question-lint';
 import { questionKey, questionProblems, type QuestionInput, type QuestionProblem } from './questions';
-import { columnLetter, headerKey, locateHeader, type SheetRow } from './spreadsheet';
+import {
+  cellNotices,
+  columnLetter,
+  headerKey,
+  locateHeader,
+  sheetPlace,
+  visibleRows,
+  type RowNotice,
+  type SheetContext,
+  type SheetRow,
+  type SheetWarningRule,
+} from './spreadsheet';
 
 export const QUESTION_HEADERS = ['Câu hỏi', 'Phương án A', 'Phương án B', 'Phương án C', 'Phương án D', 'Đáp án đúng', 'Chủ đề', 'Giải thích'] as const;
 export const QUESTION_COLUMN_WIDTHS = [60, 30, 30, 30, 30, 12, 20, 50];
 
-type Field = 'text' | 'a' | 'b' | 'c' | 'd' | 'correct' | 'topic' | 'explanation';
+// 'e': a fifth option column is read only to be refused (a question has 3 or 4 options).
+type Field = 'text' | 'a' | 'b' | 'c' | 'd' | 'e' | 'correct' | 'topic' | 'explanation';
 const FIELD_HEADER: Record<Field, string> = {
   text: 'Câu hỏi',
   a: 'Phương án A',
   b: 'Phương án B',
   c: 'Phương án C',
   d: 'Phương án D',
+  e: 'Phương án E',
   correct: 'Đáp án đúng',
   topic: 'Chủ đề',
   explanation: 'Giải thích',
@@ -28,11 +41,14 @@ const ALIASES: Record<Field, string[]> = {
   b: ['Phương án B', 'Đáp án B', 'Lựa chọn B', 'PA B', 'B', 'Option B', 'Answer B'],
   c: ['Phương án C', 'Đáp án C', 'Lựa chọn C', 'PA C', 'C', 'Option C', 'Answer C'],
   d: ['Phương án D', 'Đáp án D', 'Lựa chọn D', 'PA D', 'D', 'Option D', 'Answer D'],
+  e: ['Phương án E', 'Đáp án E', 'Lựa chọn E', 'PA E', 'E', 'Option E', 'Answer E'],
   correct: ['Đáp án đúng', 'Đáp án', 'Phương án đúng', 'Correct answer', 'Correct', 'Answer', 'Key'],
   topic: ['Chủ đề', 'Lĩnh vực', 'Topic'],
   explanation: ['Giải thích', 'Explanation'],
 };
 const REQUIRED: Field[] = ['text', 'a', 'b', 'c', 'correct'];
+/** Every name a column of the sheet goes by (readSheet() tells a CSV's delimiter by them). */
+export const QUESTION_HEADER_NAMES: readonly string[] = Object.values(ALIASES).flat();
 
 /** Same limits as the JSON route (questions.schemas.ts). */
 export const QUESTION_LIMITS = { text: 2000, option: 500, topic: 100, explanation: 5000 };
@@ -57,26 +73,44 @@ export interface ParsedQuestionSheet {
   errors: RowError[];
   /** Data rows read (empty rows not counted). */
   total: number;
+  /** Rows left out because Excel hides them, and the reader's warnings on the cells read. */
+  warnings: RowNotice[];
 }
 
-/** Reads the rows of a question sheet; every problem of every row is reported. */
-export function parseQuestionRows(rows: SheetRow[]): ParsedQuestionSheet {
+/**
+ * Reads the rows of a question sheet; every problem of every row is reported. `sheet`: the
+ * reader's cell warnings (those on the columns read are kept) and the sheet's name (named
+ * when a column is missing).
+ */
+export function parseQuestionRows(rows: SheetRow[], sheet: SheetContext = {}): ParsedQuestionSheet {
   const errors: RowError[] = [];
   if (rows.length === 0)
-    return { questions: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0 };
+    return {
+      questions: [],
+      errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }],
+      total: 0,
+      warnings: [],
+    };
   const { headerIndex, columns, missing } = locateHeader(rows, ALIASES, REQUIRED);
   const headerRow = rows[headerIndex].number;
   if (missing.length) {
+    const place = sheetPlace(sheet.sheetName);
     for (const f of missing)
-      errors.push({ row: headerRow, field: FIELD_HEADER[f], message: `Thiếu cột "${FIELD_HEADER[f]}"`, messageEn: `Missing column "${FIELD_HEADER[f]}"` });
-    return { questions: [], errors, total: Math.max(0, rows.length - headerIndex - 1) };
+      errors.push({
+        row: headerRow,
+        field: FIELD_HEADER[f],
+        message: `Thiếu cột "${FIELD_HEADER[f]}"${place.vi}`,
+        messageEn: `Missing column "${FIELD_HEADER[f]}"${place.en}`,
+      });
+    return { questions: [], errors, total: Math.max(0, rows.length - headerIndex - 1), warnings: [] };
   }
-  const data = rows.slice(headerIndex + 1);
+  const { rows: data, notices: hidden } = visibleRows(rows.slice(headerIndex + 1));
   if (data.length === 0)
     return {
       questions: [],
       errors: [{ row: headerRow + 1, field: 'file', message: 'Không có câu hỏi nào dưới dòng tiêu đề', messageEn: 'No question below the header row' }],
       total: 0,
+      warnings: hidden,
     };
   const questions: SheetQuestion[] = [];
   for (const r of data) {
@@ -84,7 +118,9 @@ export function parseQuestionRows(rows: SheetRow[]): ParsedQuestionSheet {
     if ('errors' in parsed) errors.push(...parsed.errors);
     else questions.push(parsed.question);
   }
-  return { questions, errors, total: data.length };
+  const read = new Set(data.map((r) => r.number));
+  const cells = cellNotices(sheet.warnings, Object.values(columns), headerRow).filter((w) => read.has(w.row));
+  return { questions, errors, total: data.length, warnings: [...hidden, ...cells].sort((a, b) => a.row - b.row) };
 }
 
 function parseRow(r: SheetRow, columns: Partial<Record<Field, number>>): { question: SheetQuestion } | { errors: RowError[] } {
@@ -112,6 +148,13 @@ function parseRow(r: SheetRow, columns: Partial<Record<Field, number>>): { quest
     fail(OPTION_FIELDS[gap], `Phương án ${LETTERS[gap]} trống nhưng các phương án sau lại có`, `Option ${LETTERS[gap]} is empty but a later option is filled`);
   }
   OPTION_FIELDS.forEach((f, i) => tooLong(f, optionTexts[i], QUESTION_LIMITS.option));
+  // Dropping a filled fifth option would import another question than the one written.
+  if (cleanText(raw('e')))
+    fail(
+      'e',
+      'Câu hỏi chỉ có 3 hoặc 4 phương án (A–D): hãy bỏ phương án E hoặc tách thành câu khác',
+      'A question has 3 or 4 options (A–D): remove option E or split the question',
+    );
 
   const correctRaw = raw('correct');
   let correctIndex = -1;
@@ -218,10 +261,11 @@ export function questionSheetRows(
   ];
 }
 
-/** API.md's import warning: a lint warning on a row that passed. */
+/** API.md's import warning: a lint warning on a row that passed, or the reader's on a cell (with its column). */
 export interface RowWarning {
   row: number;
-  rule: LintRule;
+  rule: LintRule | SheetWarningRule;
+  column?: string;
   message: string;
   messageEn: string;
   relatedQuestionId?: string;

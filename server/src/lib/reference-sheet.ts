@@ -2,7 +2,7 @@
 // and units (agencies, organizations), each a name with an optional headcount.
 import { cleanText } from './identity';
 import type { RowError } from './question-sheet';
-import { columnLetter, locateHeader, type SheetRow } from './spreadsheet';
+import { cellNotices, columnLetter, locateHeader, sheetPlace, visibleRows, type RowNotice, type SheetContext, type SheetRow } from './spreadsheet';
 
 export type ReferenceKind = 'localities' | 'units';
 
@@ -42,9 +42,19 @@ const ALIASES: Record<'name' | 'headcount', string[]> = {
   headcount: ['Số người', 'Số lượng', 'Dân số', 'Số dân', 'Quân số', 'Biên chế', 'Số cán bộ', 'Tổng số', 'Headcount', 'Population'],
 };
 
-/** "12.345", "12,345", "12 345" and "12345" are all twelve thousand three hundred forty-five. */
+/** Every name a column of the sheet goes by (readSheet() tells a CSV's delimiter by them). */
+export const REFERENCE_HEADER_NAMES: readonly string[] = Object.values(ALIASES).flat();
+
+/**
+ * "12.345", "12,345", "12 345" and "12345" are all twelve thousand three hundred forty-five;
+ * so is "12.345,00", as an xlsx cell under #,##0.00 shows it (zero decimals other than three,
+ * which would be a thousands group).
+ */
 export function parseHeadcount(raw: string): number | null | undefined {
-  const s = raw.normalize('NFKC').trim();
+  const s = raw
+    .normalize('NFKC')
+    .trim()
+    .replace(/(\d),(?:0{1,2}|0{4,})$/, '$1');
   if (!s) return null;
   const digits = /^[0-9]{1,3}([.,\s][0-9]{3})+$/.test(s) ? s.replace(/[.,\s]/g, '') : /^[0-9]+$/.test(s) ? s : null;
   if (digits === null) return undefined;
@@ -54,17 +64,29 @@ export function parseHeadcount(raw: string): number | null | undefined {
 
 export const referenceKey = (name: string) => cleanText(name).toLocaleLowerCase('vi');
 
-export function parseReferenceRows(rows: SheetRow[]): { items: ReferenceItem[]; errors: RowError[]; total: number } {
+/** `sheet` as for parseQuestionRows: cell warnings to keep, the sheet's name for a missing column. */
+export function parseReferenceRows(
+  rows: SheetRow[],
+  sheet: SheetContext = {},
+): { items: ReferenceItem[]; errors: RowError[]; total: number; warnings: RowNotice[] } {
   if (rows.length === 0)
-    return { items: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0 };
+    return { items: [], errors: [{ row: 1, field: 'file', message: 'Tệp không có dữ liệu', messageEn: 'The file holds no data' }], total: 0, warnings: [] };
   const { headerIndex, columns, missing } = locateHeader<'name' | 'headcount'>(rows, ALIASES, ['name']);
   if (missing.length)
     return {
       items: [],
-      errors: [{ row: rows[0].number, field: HEADERS.name, message: 'Thiếu cột "Tên"', messageEn: 'Missing a "Tên" (name) column' }],
+      errors: [
+        {
+          row: rows[0].number,
+          field: HEADERS.name,
+          message: `Thiếu cột "Tên"${sheetPlace(sheet.sheetName).vi}`,
+          messageEn: `Missing a "Tên" (name) column${sheetPlace(sheet.sheetName).en}`,
+        },
+      ],
       total: Math.max(0, rows.length - 1),
+      warnings: [],
     };
-  const data = rows.slice(headerIndex + 1);
+  const { rows: data, notices: hidden } = visibleRows(rows.slice(headerIndex + 1));
   const items: ReferenceItem[] = [];
   const errors: RowError[] = [];
   const firstRow = new Map<string, number>();
@@ -88,5 +110,7 @@ export function parseReferenceRows(rows: SheetRow[]): { items: ReferenceItem[]; 
       items.push({ row: r.number, name, headcount: headcount ?? null });
     }
   }
-  return { items, errors, total: data.length };
+  const read = new Set(data.map((r) => r.number));
+  const cells = cellNotices(sheet.warnings, Object.values(columns), rows[headerIndex].number).filter((w) => read.has(w.row));
+  return { items, errors, total: data.length, warnings: [...hidden, ...cells].sort((a, b) => a.row - b.row) };
 }

@@ -1,4 +1,6 @@
 // The shapes of a read spreadsheet and what every format shares (spreadsheet.ts).
+import { stripInvisible } from './identity';
+
 export type SheetFormat = 'xlsx' | 'csv';
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1258';
 
@@ -6,13 +8,51 @@ export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1258';
 export interface SheetRow {
   number: number;
   cells: string[];
+  /** .xlsx: the (0-based) columns whose cell held a number, not text: leading zeros are lost there. */
+  numeric?: number[];
+  /** .xlsx: hidden in Excel (by hand, or by a filter). */
+  hidden?: boolean;
+}
+
+/** Why a row deserves a second look though nothing in it is wrong (import warnings, API.md). */
+export const SHEET_WARNING_RULES = ['cell_value', 'hidden_row'] as const;
+export type SheetWarningRule = (typeof SHEET_WARNING_RULES)[number];
+
+/**
+ * A cell read, but perhaps not as its author sees it: `cell_value` is a cell whose value
+ * could not be shown as Excel shows it (an unknown number format, an Excel error, a formula
+ * with no stored result). `col` is 0-based, as in `cells`. (`hidden_row`, a row left out
+ * because Excel hides it, is the importers' own: spreadsheet.ts visibleRows.)
+ */
+export interface SheetWarning {
+  row: number;
+  col: number;
+  rule: SheetWarningRule;
+  message: string;
+  messageEn: string;
+}
+
+/** A SheetWarning as an import reports it (API.md's `{ row, rule, message }`), with its column letter. */
+export interface RowNotice {
+  row: number;
+  rule: SheetWarningRule;
+  column?: string;
+  message: string;
+  messageEn: string;
 }
 
 export interface Sheet {
   format: SheetFormat;
   encoding?: TextEncoding;
   rows: SheetRow[];
+  /** Only an .xlsx has them. */
+  warnings?: SheetWarning[];
+  /** .xlsx: the sheet read (the first one not hidden). */
+  sheetName?: string;
 }
+
+/** What an importer needs of a sheet besides its rows. */
+export type SheetContext = Pick<Sheet, 'warnings' | 'sheetName'>;
 
 /** A file that cannot be read as a spreadsheet at all (as opposed to a bad row in it). */
 export class SheetError extends Error {
@@ -33,6 +73,8 @@ export interface ReadOptions {
   maxUnzippedBytes?: number;
   /** The upload's name: a ".xlsx" whose bytes are no zip is a damaged workbook, not a CSV. */
   filename?: string;
+  /** The names the caller's columns go by (every alias): they tell a CSV's delimiter. */
+  headers?: readonly string[];
 }
 
 export const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
@@ -43,12 +85,22 @@ export const startsWith = (buf: Uint8Array, magic: number[]) => magic.every((b, 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
-/** The text of a cell as stored: NFC, line breaks as \n, no control characters, outer spaces trimmed. */
+/** The text of a cell as stored: NFC, line breaks as \n, no control or invisible characters (identity.ts), outer spaces trimmed. */
 export function cleanCell(s: string): string {
-  return s
+  return stripInvisible(s)
     .normalize('NFC')
     .replace(/\r\n?/g, '\n')
     .replace(CONTROL, '')
     .replace(/\u00a0/g, ' ')
     .trim();
+}
+
+/** A header cell reduced to what matters for matching: no accents, case, spaces or punctuation. */
+export function headerKey(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 }

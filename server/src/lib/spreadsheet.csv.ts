@@ -2,7 +2,7 @@
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
-import { SheetError, type Sheet, type TextEncoding } from './spreadsheet.base';
+import { headerKey, SheetError, type Sheet, type TextEncoding } from './spreadsheet.base';
 
 /** BOM first; then valid UTF-8; otherwise the Vietnamese Windows code page. */
 export function decodeText(buf: Buffer): { text: string; encoding: TextEncoding } {
@@ -18,30 +18,61 @@ export function decodeText(buf: Buffer): { text: string; encoding: TextEncoding 
   }
 }
 
-/**
- * Excel writes ';' where the locale's decimal mark is ',', and tabs for "Unicode text".
- * The first lines are counted together: a title line above the header has no delimiter.
- */
-export function detectDelimiter(sample: string): string {
-  let best = ',';
-  let bestCount = 0;
-  const lines = sample.split(/\r?\n/).slice(0, 10).join('\n');
-  for (const d of [',', ';', '\t']) {
-    let count = 0;
-    let quoted = false;
-    for (const ch of lines) {
-      if (ch === '"') quoted = !quoted;
-      else if (ch === d && !quoted) count++;
-    }
-    if (count > bestCount) {
-      best = d;
-      bestCount = count;
-    }
+const DELIMITERS = [',', ';', '\t'] as const;
+
+/** The first records of `text` split by `delimiter`, quotes respected; none when it cannot be parsed so. */
+function firstRecords(text: string, delimiter: string): string[][] {
+  try {
+    return (parseCsvSync(text, { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, to_line: 20 }) as string[][]).filter((r) =>
+      r.some((c) => c.trim() !== ''),
+    );
+  } catch {
+    return [];
   }
-  return best;
 }
 
-export function readCsv(buf: Buffer): Sheet {
+/**
+ * Excel writes ';' where the locale's decimal mark is ',' (Vietnamese Windows), and tabs for
+ * "Unicode text"; cells full of commas must not outvote the semicolons between them. First
+ * choice: the delimiter that splits a row of the first ten into the most of the caller's
+ * `headers` (its columns' names, compared as headerKey()s). Failing that (no header named,
+ * or none found), the one that gives most of the first records one and the same field count
+ * above one; a title line above the header has no delimiter and counts for none. Ties go to
+ * the delimiter that occurs most often outside quotes, then to ','.
+ */
+export function detectDelimiter(sample: string, headers: readonly string[] = []): string {
+  const split = DELIMITERS.map((d) => ({ d, records: firstRecords(sample, d) }));
+  const known = new Set(headers.map(headerKey).filter(Boolean));
+  if (known.size) {
+    const named = split.map(({ d, records }) => ({
+      d,
+      score: Math.max(0, ...records.slice(0, 10).map((r) => new Set(r.map(headerKey).filter((k) => known.has(k))).size)),
+    }));
+    const best = Math.max(...named.map((n) => n.score));
+    const winners = named.filter((n) => n.score === best);
+    if (best >= 2 && winners.length === 1) return winners[0].d;
+  }
+  const consistent = split.map(({ d, records }) => {
+    const counts = new Map<number, number>();
+    for (const r of records) if (r.length > 1) counts.set(r.length, (counts.get(r.length) ?? 0) + 1);
+    return { d, score: Math.max(0, ...counts.values()), occurrences: countOutsideQuotes(sample, d) };
+  });
+  consistent.sort((a, b) => b.score - a.score || b.occurrences - a.occurrences);
+  return consistent[0].score > 0 || consistent[0].occurrences > 0 ? consistent[0].d : ',';
+}
+
+function countOutsideQuotes(sample: string, d: string): number {
+  let count = 0;
+  let quoted = false;
+  for (const ch of sample.split(/\r?\n/).slice(0, 10).join('\n')) {
+    if (ch === '"') quoted = !quoted;
+    else if (ch === d && !quoted) count++;
+  }
+  return count;
+}
+
+/** `headers`: the caller's column names, for detectDelimiter(); a `sep=` line overrides it. */
+export function readCsv(buf: Buffer, headers: readonly string[] = []): Sheet {
   const { text: decoded, encoding } = decodeText(buf);
   // Control characters other than tab and line breaks never occur in a text export.
   // eslint-disable-next-line no-control-regex -- finding control characters is the point
@@ -55,7 +86,7 @@ export function readCsv(buf: Buffer): Sheet {
     delimiter = hint[1];
     text = text.slice(hint[0].length);
   }
-  delimiter ??= detectDelimiter(text.slice(0, 20_000));
+  delimiter ??= detectDelimiter(text.slice(0, 20_000), headers);
   let records: string[][];
   try {
     records = parseCsvSync(text, {

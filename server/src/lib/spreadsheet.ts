@@ -2,7 +2,20 @@
 // .csv in whatever encoding and flavour Excel produced), as plain rows of NFC strings.
 // The shared shapes are in spreadsheet.base.ts, each format in spreadsheet.csv.ts and
 // spreadsheet.xlsx.ts; this file reads either and locates header rows.
-import { cleanCell, OLE_MAGIC, SheetError, startsWith, ZIP_MAGIC, type ReadOptions, type Sheet, type SheetRow } from './spreadsheet.base';
+import {
+  cleanCell,
+  headerKey,
+  OLE_MAGIC,
+  SheetError,
+  startsWith,
+  ZIP_MAGIC,
+  type ReadOptions,
+  type RowNotice,
+  type Sheet,
+  type SheetRow,
+  type SheetWarning,
+} from './spreadsheet.base';
+
 import { readCsv } from './spreadsheet.csv';
 import { readXlsx } from './spreadsheet.xlsx';
 
@@ -26,7 +39,7 @@ export async function readSheet(buf: Buffer, opts: ReadOptions = {}): Promise<Sh
           'OpenDocument (.ods) files are not supported: save the file as .xlsx or .csv',
         )
       : new SheetError('Tệp .xlsx hỏng, không đọc được như một bảng tính', 'The .xlsx file is damaged: not a readable workbook');
-  const sheet = startsWith(buf, ZIP_MAGIC) ? await readXlsx(buf, opts) : readCsv(buf);
+  const sheet = startsWith(buf, ZIP_MAGIC) ? await readXlsx(buf, opts) : readCsv(buf, opts.headers);
   const rows = dropEmpty(sheet.rows);
   if (opts.maxRows !== undefined && rows.length > opts.maxRows + 1)
     throw new SheetError(
@@ -42,19 +55,45 @@ function dropEmpty(rows: SheetRow[]): SheetRow[] {
       const cells = r.cells.map((c) => cleanCell(c));
       let end = cells.length;
       while (end > 0 && cells[end - 1] === '') end--;
-      return { number: r.number, cells: cells.slice(0, end) };
+      return { ...r, cells: cells.slice(0, end) };
     })
     .filter((r) => r.cells.length > 0);
 }
 
-/** A header cell reduced to what matters for matching: no accents, case, spaces or punctuation. */
-export function headerKey(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, '');
+/** The sheet's warnings on the cells an importer reads: in its `columns` (0-based), below its header row. */
+export function cellNotices(warnings: SheetWarning[] | undefined, columns: (number | undefined)[], headerRow: number): RowNotice[] {
+  const read = new Set(columns.filter((c) => c !== undefined));
+  return (warnings ?? [])
+    .filter((w) => w.row > headerRow && read.has(w.col))
+    .map((w) => ({ row: w.row, rule: w.rule, column: columnLetter(w.col + 1), message: w.message, messageEn: w.messageEn }));
+}
+
+/**
+ * Data rows an importer takes: those Excel shows. A row hidden by hand or by a filter was set
+ * aside by the organizer (what they see is what they import, as when copying from Excel); it
+ * is left out and named in a warning, so a check of the file shows it before anything is written.
+ */
+export function visibleRows(data: SheetRow[]): { rows: SheetRow[]; notices: RowNotice[] } {
+  return {
+    rows: data.filter((r) => !r.hidden),
+    notices: data
+      .filter((r) => r.hidden)
+      .map((r) => ({
+        row: r.number,
+        rule: 'hidden_row' as const,
+        message: 'Dòng này đang bị ẩn trong Excel nên không được nhập; hãy bỏ ẩn dòng nếu muốn nhập',
+        messageEn: 'This row is hidden in Excel, so it was not imported; unhide it to import it',
+      })),
+  };
+}
+
+/** Where a missing column was looked for, when the file is a workbook: its first visible sheet. */
+export function sheetPlace(sheetName: string | undefined): { vi: string; en: string } {
+  if (sheetName === undefined) return { vi: '', en: '' };
+  return {
+    vi: ` ở trang tính "${sheetName}" (chỉ trang tính đầu tiên không bị ẩn được đọc)`,
+    en: ` in the sheet "${sheetName}" (only the first visible sheet is read)`,
+  };
 }
 
 /** Column letter (1 → A, 27 → AA), as Excel names it. */

@@ -1,7 +1,8 @@
 // .xlsx: read through a capped unzip (no zip bombs), written without styles.
 import ExcelJS from 'exceljs';
 import { strFromU8, Unzip, UnzipInflate, zipSync } from 'fflate';
-import { SheetError, type ReadOptions, type Sheet, type SheetRow } from './spreadsheet.base';
+import { SheetError, type ReadOptions, type Sheet, type SheetRow, type SheetWarning } from './spreadsheet.base';
+import { showValue } from './spreadsheet.numfmt';
 
 /**
  * Sum of the uncompressed sizes the zip's central directory declares. exceljs inflates
@@ -28,19 +29,70 @@ export function zipUncompressedSize(buf: Buffer): number | null {
 
 type CellValue = ExcelJS.CellValue;
 
-export function cellText(v: CellValue): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(15)));
-  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
-  if (v instanceof Date) return v.toISOString();
-  if (typeof v === 'object') {
-    if ('richText' in v && Array.isArray(v.richText)) return v.richText.map((r) => r.text).join('');
-    if ('formula' in v || 'sharedFormula' in v) return cellText((v as { result?: CellValue }).result ?? null);
-    if ('text' in v) return cellText((v as { text: CellValue }).text);
-    if ('error' in v) return '';
+/** What a cell shows, and what is wrong with showing it so (for a warning on its row). */
+export interface CellShown {
+  text: string;
+  /** It held a number (not a date): an id or a phone in it has lost its leading zeros. */
+  numeric: boolean;
+  problem?: { message: string; messageEn: string };
+}
+
+/**
+ * The text a cell shows in Excel set to Vietnamese (spreadsheet.numfmt.ts): a date as
+ * 02/09/1945, a time as 07:30, 1000 under #,##0 as 1.000, 0.5 under 0% as 50%; rich text
+ * joined; a formula's stored result. A merged cell shows its first cell. What cannot be
+ * shown as Excel would (an unknown format, an error, a formula never calculated) says so.
+ */
+export function cellText(cell: ExcelJS.Cell, date1904 = false): CellShown {
+  const source = cell.master;
+  return shown(source.value, source.numFmt, source.address, date1904);
+}
+
+function shown(v: CellValue, numFmt: string | undefined, address: string, date1904: boolean): CellShown {
+  if (v === null || v === undefined) return { text: '', numeric: false };
+  if (typeof v === 'string') return { text: v, numeric: false };
+  if (typeof v === 'boolean') return { text: v ? 'TRUE' : 'FALSE', numeric: false };
+  if (typeof v === 'number' || v instanceof Date) {
+    const out = showValue(v, numFmt, date1904);
+    return {
+      text: out.text,
+      numeric: typeof v === 'number',
+      ...(out.exact
+        ? {}
+        : {
+            problem: {
+              message: `Ô ${address} có định dạng "${numFmt}" chưa đọc được đúng như Excel hiển thị; đã đọc là "${out.text}", hãy kiểm tra lại`,
+              messageEn: `Cell ${address} has the format "${numFmt}", which could not be read as Excel shows it; it was read as "${out.text}", please check`,
+            },
+          }),
+    };
   }
-  return '';
+  if (typeof v === 'object') {
+    if ('richText' in v && Array.isArray(v.richText)) return { text: v.richText.map((r) => r.text).join(''), numeric: false };
+    if ('formula' in v || 'sharedFormula' in v) {
+      const result = (v as { result?: CellValue }).result;
+      if (result === undefined || result === null)
+        return {
+          text: '',
+          numeric: false,
+          problem: {
+            message: `Ô ${address} là công thức chưa có kết quả lưu trong tệp: hãy mở tệp bằng Excel rồi lưu lại`,
+            messageEn: `Cell ${address} holds a formula whose result the file does not store: open the file in Excel and save it again`,
+          },
+        };
+      return shown(result, numFmt, address, date1904);
+    }
+    if ('error' in v) {
+      const error = String((v as { error: unknown }).error);
+      return {
+        text: error,
+        numeric: false,
+        problem: { message: `Ô ${address} hiển thị lỗi ${error} của Excel`, messageEn: `Cell ${address} shows the Excel error ${error}` },
+      };
+    }
+    if ('text' in v) return shown((v as { text: CellValue }).text, undefined, address, date1904);
+  }
+  return { text: '', numeric: false };
 }
 
 /** More parts than any workbook of ours has: a zip of many tiny entries is not a spreadsheet. */
@@ -136,17 +188,23 @@ export async function readXlsx(buf: Buffer, opts: ReadOptions): Promise<Sheet> {
   const ws = wb.worksheets.find((w) => w.state !== 'hidden' && w.state !== 'veryHidden') ?? wb.worksheets[0];
   if (!ws) throw new SheetError('Tệp .xlsx không có trang tính nào', 'The .xlsx file has no worksheet');
   const rows: SheetRow[] = [];
+  const warnings: SheetWarning[] = [];
   const limit = (opts.maxRows ?? Number.MAX_SAFE_INTEGER) + 50;
+  const date1904 = !!wb.properties?.date1904;
   ws.eachRow({ includeEmpty: false }, (row, number) => {
     if (rows.length > limit) return;
     const cells: string[] = [];
+    const numeric: number[] = [];
     row.eachCell({ includeEmpty: true }, (cell, col) => {
-      cells[col - 1] = cellText(cell.value);
+      const out = cellText(cell, date1904);
+      cells[col - 1] = out.text;
+      if (out.numeric) numeric.push(col - 1);
+      if (out.problem) warnings.push({ row: number, col: col - 1, rule: 'cell_value', ...out.problem });
     });
     for (let i = 0; i < cells.length; i++) cells[i] ??= '';
-    rows.push({ number, cells });
+    rows.push({ number, cells, ...(numeric.length ? { numeric } : {}), ...(row.hidden ? { hidden: true } : {}) });
   });
-  return { format: 'xlsx', rows };
+  return { format: 'xlsx', rows, warnings, sheetName: ws.name };
 }
 
 export interface XlsxSheetSpec {

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError, badRequest } from './errors';
-import { readSheet, SheetError, type Sheet } from './spreadsheet';
+import { readSheet, SHEET_WARNING_RULES, SheetError, type Sheet } from './spreadsheet';
 
 export interface Upload {
   buffer: Buffer;
@@ -64,9 +64,10 @@ export function invalidFile(err: SheetError) {
   ]);
 }
 
-export async function readUploadedSheet(file: Upload, maxRows: number): Promise<Sheet> {
+/** `headers`: every name the importer's columns go by (they tell a CSV's delimiter). */
+export async function readUploadedSheet(file: Upload, maxRows: number, headers: readonly string[]): Promise<Sheet> {
   try {
-    return await readSheet(file.buffer, { maxRows, filename: file.filename });
+    return await readSheet(file.buffer, { maxRows, filename: file.filename, headers });
   } catch (err) {
     if (err instanceof SheetError) throw invalidFile(err);
     throw err;
@@ -142,3 +143,13 @@ export const UPLOAD_FORM = {
     file: { type: 'string', format: 'binary', description: `The spreadsheet: .xlsx or .csv, at most ${MAX_UPLOAD_BYTES / 1048576} MB` },
   },
 };
+
+/** The reader's warning on a row (spreadsheet.base.ts SheetWarningRule): a cell not read as Excel shows it, a row left out because Excel hides it; never blocking. */
+export const SheetWarningSchema = z.object({
+  row: z.number(),
+  rule: z.enum(SHEET_WARNING_RULES),
+  column: z.string().optional(),
+  message: z.string().describe('Vietnamese'),
+  messageEn: z.string(),
+});
+

@@ -159,6 +159,39 @@ describe('POST /admin/contests/:contestId/exclusions/import', () => {
     );
   });
 
+  it('restores the two zeros a numeric cell dropped from a Hà Nội CCCD (province 001-009)', async () => {
+    // The tester's ex-with-hanoi.xlsx: ids and phones typed as numbers, some as text.
+    const c = await makeContest(t.database.db);
+    const file = await xlsxOf([
+      ['DANH SÁCH THÀNH VIÊN BAN TỔ CHỨC, BAN GIÁM KHẢO'],
+      ['STT', 'Họ và tên', 'Số CCCD', 'SĐT', 'Ghi chú'],
+      [1, 'Phạm Văn Một', 38090000101, null, 'BTC'],
+      [2, 'Hoàng Thị Hai', 1185000202, null, 'BGK'],
+      [3, 'Vũ Văn Ba', null, '+84 912 000 303', 'Tổ ra đề'],
+      [4, 'Đỗ Thị Sáu', '038 190 000 606', '', ''],
+      [5, 'Bùi Văn Năm', null, 912000505, ''],
+    ]);
+    const res = await importFile(c.id, file, 'ex-with-hanoi.xlsx');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ created: 5, errors: [], warnings: [] });
+    expect((await stored(c.id)).map((r) => r[0] ?? r[1]).sort()).toEqual(['001185000202', '038090000101', '038190000606', '0912000303', '0912000505']);
+
+    // Typed as text, ten digits are not padded (two digits may be missing anywhere): refused, saying why.
+    const text = await importFile(
+      c.id,
+      utf8Bom(
+        csvText([
+          ['Số CCCD', 'Ghi chú'],
+          ['1185000202', 'BGK'],
+        ]),
+      ),
+      'ds.csv',
+    );
+    expect(text.json().errors).toEqual([
+      expect.objectContaining({ row: 2, column: 'A', message: expect.stringContaining('Excel có thể đã bỏ các số 0 ở đầu') }),
+    ]);
+  });
+
   it('reads CSV in UTF-8 with a BOM and in Windows-1258', async () => {
     for (const file of [utf8Bom(csvText(rows, ';')), toCp1258(csvText(rows))]) {
       const c = await makeContest(t.database.db);

@@ -38,6 +38,46 @@ describe('POST /admin/contests/:contestId/questions with control characters', ()
   });
 });
 
+describe('invisible characters (zero-width space, soft hyphen, BOM) in a question', () => {
+  it('are dropped by the API and the import alike, so neither takes two equal options', async () => {
+    const c = await makeContest(t.database.db);
+    const twins = [
+      { text: 'Hà\u200bNội', correct: true },
+      { text: 'HàNội', correct: false },
+      { text: 'Huế', correct: false },
+    ];
+    const res = await postQuestion(c.id, { text: 'Thủ đô?', options: twins });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('INVALID_QUESTION');
+
+    const saved = await postQuestion(c.id, { text: 'Thủ\u00ad đô\u200b của\ufeff Việt Nam?', options });
+    expect(saved.statusCode).toBe(201);
+    expect(saved.json().text).toBe('Thủ đô của Việt Nam?');
+
+    const file = csvText([
+      [...QUESTION_HEADERS],
+      ['Thủ đô của\u200b Việt Nam?', 'a', 'b', 'c', '', 'A'],
+      ['Câu khác?', 'Hà\u200bNội', 'HàNội', 'Huế', '', 'A'],
+    ]);
+    const boundary = 'b0undary';
+    const imported = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/contests/${c.id}/questions/import?dryRun=true`,
+      headers: { ...bearer(organizer), 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="q.csv"\r\nContent-Type: text/csv\r\n\r\n`),
+        Buffer.from(file),
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]),
+    });
+    expect(imported.statusCode).toBe(200);
+    expect(imported.json().errors.map((e: { row: number; messageEn: string }) => [e.row, e.messageEn])).toEqual([
+      [2, 'The question is already in the bank'],
+      [3, 'Option B repeats another option'],
+    ]);
+  });
+});
+
 describe('PUT /admin/contests/:contestId/exclusions with control characters', () => {
   it('stores a note without them instead of failing', async () => {
     const c = await makeContest(t.database.db);

@@ -7,7 +7,7 @@ import { prng } from '../../../server/src/lib/draw';
 import { QUESTION_HEADERS } from '../../../server/src/lib/question-sheet';
 import { member, useTestApp } from '../../helpers/app';
 import { bearer, makeContest, makeQuestions, makeStaff, tokenFor } from '../../helpers/factories';
-import { csvText, multipart, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
+import { csvText, multipart, semicolonCsv, toCp1258, utf8Bom, xlsxBuilt, xlsxOf } from '../../fixtures/sheets';
 
 const t = useTestApp();
 let organizer: string;
@@ -68,6 +68,23 @@ describe('POST /admin/contests/:contestId/questions/import', () => {
     expect(bank.every((q) => q.text === q.text.normalize('NFC') && q.options.every((o) => o.text === o.text.normalize('NFC')))).toBe(true);
   });
 
+  it('imports a semicolon CSV whose cells hold more commas than there are semicolons', async () => {
+    const c = await makeContest(t.database.db);
+    const rows = Array.from({ length: 9 }, (_, i) => [
+      `Câu ${i + 1}: Những dịch vụ nào, trong số khai sinh, khai tử, kết hôn, thường trú, tạm trú, lý lịch tư pháp, là dịch vụ công?`,
+      '1,5',
+      '2,5',
+      '3,5',
+      '4,5',
+      'A',
+      'Dịch vụ công, hành chính',
+      'Theo Nghị định 42/2022, điều 3, khoản 1, điểm a, b',
+    ]);
+    const res = await upload(c.id, utf8Bom(semicolonCsv([H, ...rows])), 'q-semicolon-many-commas.csv', '?dryRun=true');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ errors: [], total: 9, valid: 9 });
+  });
+
   it('imports a Windows-1258 CSV', async () => {
     const c = await makeContest(t.database.db);
     const res = await upload(c.id, toCp1258(csvText(sample)), 'cp1258.csv');
@@ -108,6 +125,65 @@ describe('POST /admin/contests/:contestId/questions/import', () => {
       expect(body.errors[0]).toMatchObject({ column: 'F', message: 'Thiếu đáp án đúng', messageEn: 'Missing correct answer' });
       expect(await bankSize(c.id)).toBe(0);
     }
+  });
+
+  it('imports the text xlsx cells show (dates, times, thousands, percents), not their stored values', async () => {
+    const c = await makeContest(t.database.db);
+    const file = await xlsxBuilt((wb) => {
+      const ws = wb.addWorksheet('Ngân hàng');
+      ws.addRow(H);
+      ws.addRow(['Số dân của xã X năm 2024?', 1000, 2500, 0.5, 1234.5, 'B', 'Số liệu', '']);
+      ws.addRow(['Ngày Quốc khánh?', new Date(Date.UTC(1945, 8, 2)), new Date(Date.UTC(1975, 3, 30)), new Date(Date.UTC(1930, 1, 3)), '', 'A', '', '']);
+      ws.addRow(['Giờ làm việc buổi sáng bắt đầu lúc mấy giờ?', ...[7.5, 8, 7].map((h) => new Date(Date.UTC(1899, 11, 30, h, (h % 1) * 60))), '', 'A', '', '']);
+      ws.addRow(['Một nửa là bao nhiêu?', 0.5, 0.25, 0.75, '', 'A', '', '']);
+      const formats: Record<string, string> = { B2: '#,##0', D2: '0%', E2: '#,##0.0', B5: '# ?/?' };
+      for (const col of ['B', 'C', 'D']) {
+        formats[`${col}3`] = 'dd/mm/yyyy';
+        formats[`${col}4`] = 'hh:mm';
+      }
+      for (const [cell, numFmt] of Object.entries(formats)) ws.getCell(cell).numFmt = numFmt;
+    });
+    const res = await upload(c.id, file, 'q-valid-messy.xlsx');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ created: 4, errors: [] });
+    // The fraction format is not followed: said on its row, not changed silently.
+    expect(res.json().warnings.filter((w: { rule: string }) => w.rule === 'cell_value')).toEqual([
+      expect.objectContaining({ row: 5, column: 'B', messageEn: expect.stringContaining('Cell B5 has the format "# ?/?"') }),
+    ]);
+    const options = Object.fromEntries((await bankOf(c.id)).map((q) => [q.text, q.options.map((o) => o.text)]));
+    expect(options).toEqual({
+      'Số dân của xã X năm 2024?': ['1.000', '2500', '50%', '1.234,5'],
+      'Ngày Quốc khánh?': ['02/09/1945', '30/04/1975', '03/02/1930'],
+      'Giờ làm việc buổi sáng bắt đầu lúc mấy giờ?': ['07:30', '08:00', '07:00'],
+      'Một nửa là bao nhiêu?': ['0,5', '0,25', '0,75'],
+    });
+  });
+
+  it('leaves out rows hidden in Excel with a warning, and names the sheet it read when columns are missing', async () => {
+    const c = await makeContest(t.database.db);
+    // The tester's q-two-row-header.xlsx: a header over two merged rows, row 4 hidden.
+    const file = await xlsxBuilt((wb) => {
+      const ws = wb.addWorksheet('Câu hỏi tuần 4');
+      ws.addRow(['STT', 'Câu hỏi', 'Phương án trả lời', '', '', '', 'Đáp án đúng', 'Ghi chú']);
+      ws.addRow(['', '', 'A', 'B', 'C', 'D', '', '']);
+      for (const range of ['A1:A2', 'B1:B2', 'C1:F1', 'G1:G2', 'H1:H2']) ws.mergeCells(range);
+      ws.addRow([1, 'Giờ làm việc buổi sáng bắt đầu lúc mấy giờ?', '7:30', '8:00', '7:00', '', 'A', '']);
+      ws.addRow([2, 'Câu hỏi bị loại (đã ẩn dòng)', 'x', 'y', 'z', '', 'A', 'Loại, không dùng']);
+      ws.getRow(4).hidden = true;
+      ws.addRow([3, 'Câu ba phương án?', 'Một', 'Hai', 'Ba', '', 'B', '']);
+    });
+    const res = await upload(c.id, file, 'q-two-row-header.xlsx');
+    expect(res.json()).toMatchObject({ created: 2, total: 2, errors: [] });
+    expect(res.json().warnings).toEqual([expect.objectContaining({ row: 4, rule: 'hidden_row' })]);
+    expect((await bankOf(c.id)).map((q) => q.text)).not.toContain('Câu hỏi bị loại (đã ẩn dòng)');
+
+    // The help sheet first, the questions second: the first visible sheet is read, and named.
+    const helpFirst = await xlsxBuilt((wb) => {
+      wb.addWorksheet('Hướng dẫn').addRow(['Mỗi dòng của trang "Câu hỏi" là một câu hỏi']);
+      wb.addWorksheet('Câu hỏi').addRow(H);
+    });
+    const missing = await upload(c.id, helpFirst, 'mau.xlsx', '?dryRun=true');
+    expect(missing.json().errors[0].message).toBe('Thiếu cột "Câu hỏi" ở trang tính "Hướng dẫn" (chỉ trang tính đầu tiên không bị ẩn được đọc)');
   });
 
   it('reports duplicates within the file and against the bank, or skips them on request', async () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { queryFlag } from '../../lib/zod';
-import { RowErrorSchema } from '../../lib/upload';
+import { RowErrorSchema, SheetWarningSchema } from '../../lib/upload';
 
 export const ExclusionEntryBody = z.object({
   nationalId: z.string().max(40).nullish(),
@@ -35,4 +35,5 @@ export const ExclusionImportResponse = z.object({
   created: z.number().describe('entries written (0 on a dry run or when a row fails)'),
   count: z.number().describe('size of the list after the import (or that it would have)'),
   errors: z.array(RowErrorSchema),
+  warnings: z.array(SheetWarningSchema).describe('rows left out because Excel hides them, cells not read as Excel shows them; they never block'),
 });

@@ -1,6 +1,6 @@
 import type { Db } from '../../../../db/client';
 import { badRequest } from '../../lib/errors';
-import { dedupeEntries, exclusionSheetRows, normalizeEntry, parseExclusionRows, type ExclusionEntry } from '../../lib/exclusion-sheet';
+import { dedupeEntries, EXCLUSION_HEADER_NAMES, exclusionSheetRows, normalizeEntry, parseExclusionRows, type ExclusionEntry } from '../../lib/exclusion-sheet';
 import { writeCsv, writeXlsx } from '../../lib/spreadsheet';
 import { recordAudit } from '../audit/index';
 import { requireContest } from '../contests/index';
@@ -60,8 +60,8 @@ export async function putExclusions(
 
 export async function importExclusions(db: Db, actorId: string, contestId: string, file: Upload, opts: { dryRun: boolean; mode: 'replace' | 'append' }) {
   const contest = await requireContest(db, contestId);
-  const sheet = await readUploadedSheet(file, MAX_EXCLUSION_ROWS);
-  const parsed = parseExclusionRows(sheet.rows);
+  const sheet = await readUploadedSheet(file, MAX_EXCLUSION_ROWS, EXCLUSION_HEADER_NAMES);
+  const parsed = parseExclusionRows(sheet.rows, sheet);
   const entries = dedupeEntries(parsed.entries.map((e) => e.entry));
   const base = {
     dryRun: opts.dryRun,
@@ -70,6 +70,7 @@ export async function importExclusions(db: Db, actorId: string, contestId: strin
     total: parsed.total,
     valid: parsed.entries.length,
     errors: parsed.errors,
+    warnings: parsed.warnings,
   };
   if (parsed.errors.length || opts.dryRun) {
     const existing =

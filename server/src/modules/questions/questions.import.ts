@@ -6,6 +6,7 @@ import {
   lintRows,
   parseQuestionRows,
   QUESTION_COLUMN_WIDTHS,
+  QUESTION_HEADER_NAMES,
   QUESTION_HEADERS,
   QUESTION_TEMPLATE_HELP,
   questionSheetRows,
@@ -78,8 +79,8 @@ export async function importQuestions(
   await report('reading');
 
   try {
-    const sheet = await readUploadedSheet(file, MAX_IMPORT_ROWS);
-    const parsed = parseQuestionRows(sheet.rows);
+    const sheet = await readUploadedSheet(file, MAX_IMPORT_ROWS, QUESTION_HEADER_NAMES);
+    const parsed = parseQuestionRows(sheet.rows, sheet);
     await report('validating', { total: parsed.total, processed: parsed.total });
 
     const result = await db.transaction(async (tx) => {
@@ -94,10 +95,13 @@ export async function importQuestions(
       errors.sort(byRow);
       // Rows that are exact duplicates are refused or skipped already; the rest is linted.
       const duplicateRows = new Set(duplicates.map((e) => e.row));
-      const warnings = lintRows(
-        parsed.questions.filter((q) => !duplicateRows.has(q.row)),
-        existing,
-      );
+      const warnings: RowWarning[] = [
+        ...parsed.warnings,
+        ...lintRows(
+          parsed.questions.filter((q) => !duplicateRows.has(q.row)),
+          existing,
+        ),
+      ].sort((a, b) => a.row - b.row);
       const base = {
         jobId,
         dryRun: opts.dryRun,

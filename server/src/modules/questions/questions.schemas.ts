@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LINT_RULES } from '../../lib/question-lint';
+import { SHEET_WARNING_RULES } from '../../lib/spreadsheet';
 import { RowErrorSchema } from '../../lib/upload';
 import { IdParam, linesText, longText, queryFlag, text } from '../../lib/zod';
 
@@ -79,7 +80,10 @@ export const ImportQuery = z.object({
 
 export const RowWarningSchema = z.object({
   row: z.number(),
-  rule: z.enum(LINT_RULES),
+  rule: z
+    .enum([...LINT_RULES, ...SHEET_WARNING_RULES])
+    .describe('a lint rule; cell_value: a cell not read as Excel shows it; hidden_row: a row left out because Excel hides it'),
+  column: z.string().optional().describe("the cell's column letter, for the reader's warnings"),
   message: z.string().describe('Vietnamese'),
   messageEn: z.string(),
   relatedQuestionId: z.string().optional().describe('a question already in the bank'),
@@ -96,7 +100,9 @@ export const ImportResponse = z.object({
   created: z.number().describe('questions written: 0 on a dry run or when any row fails'),
   errors: z.array(RowErrorSchema),
   skipped: z.array(RowErrorSchema),
-  warnings: z.array(RowWarningSchema).describe('lint warnings on the rows that passed, against the bank and the other rows; they never block'),
+  warnings: z
+    .array(RowWarningSchema)
+    .describe("the reader's warnings on cells, and lint warnings on the rows that passed, against the bank and the other rows; they never block"),
 });
 
 export const ImportJobParams = z.object({ jobId: z.string().min(1).max(64) });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RowErrorSchema } from '../../lib/upload';
+import { RowErrorSchema, SheetWarningSchema } from '../../lib/upload';
 
 export const ReferenceItemResponse = z.object({
   id: z.string(),
@@ -26,4 +26,5 @@ export const ReferenceImportResponse = z.object({
   updated: z.number().describe('existing names whose headcount changed'),
   count: z.number().describe('size of the list after the import (or that it would have)'),
   errors: z.array(RowErrorSchema),
+  warnings: z.array(SheetWarningSchema).describe('rows left out because Excel hides them, cells not read as Excel shows them; they never block'),
 });

@@ -1,5 +1,5 @@
 import type { Db } from '../../../../db/client';
-import { parseReferenceRows, referenceKey, type ReferenceKind } from '../../lib/reference-sheet';
+import { parseReferenceRows, REFERENCE_HEADER_NAMES, referenceKey, type ReferenceKind } from '../../lib/reference-sheet';
 import { recordAudit } from '../audit/index';
 import { requireContest } from '../contests/index';
 import { readUploadedSheet, sheetInfo, type Upload } from '../../lib/upload';
@@ -19,8 +19,8 @@ export async function listReference(db: Db, kind: ReferenceKind, contestId: stri
  */
 export async function importReference(db: Db, actorId: string, kind: ReferenceKind, contestId: string, file: Upload, opts: { dryRun: boolean }) {
   const contest = await requireContest(db, contestId);
-  const sheet = await readUploadedSheet(file, MAX_REFERENCE_ROWS);
-  const parsed = parseReferenceRows(sheet.rows);
+  const sheet = await readUploadedSheet(file, MAX_REFERENCE_ROWS, REFERENCE_HEADER_NAMES);
+  const parsed = parseReferenceRows(sheet.rows, sheet);
   const base = {
     kind,
     dryRun: opts.dryRun,
@@ -28,6 +28,7 @@ export async function importReference(db: Db, actorId: string, kind: ReferenceKi
     total: parsed.total,
     valid: parsed.items.length,
     errors: parsed.errors,
+    warnings: parsed.warnings,
   };
 
   return db.transaction(async (tx) => {

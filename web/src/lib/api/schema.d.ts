@@ -3116,11 +3116,16 @@ export interface paths {
                                 message: string;
                                 messageEn: string;
                             }[];
-                            /** @description lint warnings on the rows that passed, against the bank and the other rows; they never block */
+                            /** @description the reader's warnings on cells, and lint warnings on the rows that passed, against the bank and the other rows; they never block */
                             warnings: {
                                 row: number;
-                                /** @enum {string} */
-                                rule: "lower_bound_options" | "longest_correct" | "answer_in_stem" | "near_duplicate" | "answered_elsewhere" | "all_of_the_above" | "undated_statistic";
+                                /**
+                                 * @description a lint rule; cell_value: a cell not read as Excel shows it; hidden_row: a row left out because Excel hides it
+                                 * @enum {string}
+                                 */
+                                rule: "lower_bound_options" | "longest_correct" | "answer_in_stem" | "near_duplicate" | "answered_elsewhere" | "all_of_the_above" | "undated_statistic" | "cell_value" | "hidden_row";
+                                /** @description the cell's column letter, for the reader's warnings */
+                                column?: string;
                                 /** @description Vietnamese */
                                 message: string;
                                 messageEn: string;
@@ -6176,6 +6181,16 @@ export interface paths {
                                 message: string;
                                 messageEn: string;
                             }[];
+                            /** @description rows left out because Excel hides them, cells not read as Excel shows them; they never block */
+                            warnings: {
+                                row: number;
+                                /** @enum {string} */
+                                rule: "cell_value" | "hidden_row";
+                                column?: string;
+                                /** @description Vietnamese */
+                                message: string;
+                                messageEn: string;
+                            }[];
                         };
                     };
                 };
@@ -6909,6 +6924,16 @@ export interface paths {
                                 message: string;
                                 messageEn: string;
                             }[];
+                            /** @description rows left out because Excel hides them, cells not read as Excel shows them; they never block */
+                            warnings: {
+                                row: number;
+                                /** @enum {string} */
+                                rule: "cell_value" | "hidden_row";
+                                column?: string;
+                                /** @description Vietnamese */
+                                message: string;
+                                messageEn: string;
+                            }[];
                         };
                     };
                 };
@@ -7285,6 +7310,16 @@ export interface paths {
                             errors: {
                                 row: number;
                                 field: string;
+                                column?: string;
+                                /** @description Vietnamese */
+                                message: string;
+                                messageEn: string;
+                            }[];
+                            /** @description rows left out because Excel hides them, cells not read as Excel shows them; they never block */
+                            warnings: {
+                                row: number;
+                                /** @enum {string} */
+                                rule: "cell_value" | "hidden_row";
                                 column?: string;
                                 /** @description Vietnamese */
                                 message: string;
