@@ -43,7 +43,11 @@ describe('showValue: a cell as Excel set to Vietnamese shows it', () => {
     [at(2024, 3, 5, 8, 7), 'm/d/yy "h":mm', '05/03/2024 8:07'],
     [at(1945, 9, 2), 'dd.mm.yyyy', '02.09.1945'],
     [at(1945, 9, 2), 'dddd, dd/mm/yyyy', 'Chủ Nhật, 02/09/1945'],
-    [at(1945, 9, 2), 'd mmmm yyyy', '2 Tháng 9 1945'],
+    [at(1945, 9, 2), 'd mmmm yyyy', '2 Tháng Chín 1945'],
+    // Fractions and conditions, as Excel shows them.
+    [0.5, '# ?/?', ' 1/2'],
+    [150, '[<100]0;0.0', '150,0'],
+    [42, '[<100]0;0.0', '42'],
     [45000, 'dd/mm/yyyy', '15/03/2023'],
     [time(7, 30), 'h:mm AM/PM', '7:30 SA'],
     [time(19, 5, 9), 'hh:mm:ss AM/PM', '07:05:09 CH'],
@@ -54,8 +58,6 @@ describe('showValue: a cell as Excel set to Vietnamese shows it', () => {
   });
 
   it.each<[number | Date, string, string]>([
-    [0.5, '# ?/?', '0,5'],
-    [150, '[<100]0;0.0', '150'],
     [-3, 'dd/mm/yyyy', '-3'],
     [at(1900, 1, 15), 'dd/mm/yyyy', '15/01/1900'],
   ])('says when %s under %j cannot be shown as Excel would (read as %j)', (value, format, text) => {

@@ -184,12 +184,12 @@ describe('readSheet', () => {
       const ws = wb.addWorksheet('Sheet1');
       ws.addRow(['Phân số', 'Công thức', 'Lỗi']);
       ws.addRow([0.5, { formula: 'A2+3' }, { error: '#N/A' }]);
-      ws.getCell('A2').numFmt = '# ?/?';
+      ws.getCell('A2').numFmt = '0;0;0;0;0';
     });
     const sheet = await readSheet(buf);
     expect(sheet.rows[1].cells).toEqual(['0,5', '', '#N/A']);
     expect(sheet.warnings!.map((w) => [w.row, w.col, w.rule, w.messageEn])).toEqual([
-      [2, 0, 'cell_value', 'Cell A2 has the format "# ?/?", which could not be read as Excel shows it; it was read as "0,5", please check'],
+      [2, 0, 'cell_value', 'Cell A2 has the format "0;0;0;0;0", which could not be read as Excel shows it; it was read as "0,5", please check'],
       [2, 1, 'cell_value', 'Cell B2 holds a formula whose result the file does not store: open the file in Excel and save it again'],
       [2, 2, 'cell_value', 'Cell C2 shows the Excel error #N/A'],
     ]);
