@@ -15,6 +15,8 @@ await build({
     migrate: 'server/src/cli/db-migrate.ts',
     seed: 'server/src/cli/db-seed.ts',
     'user-create': 'server/src/cli/user-create.ts',
+    // Loaded by lib/spreadsheet.isolated.ts as new Worker('./spreadsheet-worker.js') beside its chunk.
+    'spreadsheet-worker': 'server/src/lib/spreadsheet.worker.ts',
   },
   ...serverBuildOptions,
   outdir: 'dist',

@@ -17,7 +17,7 @@ import {
 } from './spreadsheet.base';
 
 import { readCsv } from './spreadsheet.csv';
-import { readXlsx } from './spreadsheet.xlsx';
+import { readXlsxIsolated } from './spreadsheet.isolated';
 
 export * from './spreadsheet.base';
 export { decodeText, detectDelimiter, guardFormula, readCsv, unguardFormula, writeCsv } from './spreadsheet.csv';
@@ -39,7 +39,7 @@ export async function readSheet(buf: Buffer, opts: ReadOptions = {}): Promise<Sh
           'OpenDocument (.ods) files are not supported: save the file as .xlsx or .csv',
         )
       : new SheetError('Tệp .xlsx hỏng, không đọc được như một bảng tính', 'The .xlsx file is damaged: not a readable workbook');
-  const sheet = startsWith(buf, ZIP_MAGIC) ? await readXlsx(buf, opts) : readCsv(buf, opts.headers);
+  const sheet = startsWith(buf, ZIP_MAGIC) ? await readXlsxIsolated(buf, opts) : readCsv(buf, opts.headers);
   const rows = dropEmpty(sheet.rows);
   if (opts.maxRows !== undefined && rows.length > opts.maxRows + 1)
     throw new SheetError(

@@ -161,6 +161,8 @@ export function unzipCapped(buf: Uint8Array, maxBytes: number): Map<string, Uint
 }
 
 const ODS_MIME = 'application/vnd.oasis.opendocument.spreadsheet';
+/** The columns read of each row (questions use about ten, staff lists four). */
+const MAX_COLUMNS = 64;
 
 export async function readXlsx(buf: Buffer, opts: ReadOptions): Promise<Sheet> {
   const declared = zipUncompressedSize(buf);
@@ -196,6 +198,8 @@ export async function readXlsx(buf: Buffer, opts: ReadOptions): Promise<Sheet> {
     const cells: string[] = [];
     const numeric: number[] = [];
     row.eachCell({ includeEmpty: true }, (cell, col) => {
+      // No import reads that far right: cells past it are not carried (a row can hold 16,384).
+      if (col > MAX_COLUMNS) return;
       const out = cellText(cell, date1904);
       cells[col - 1] = out.text;
       if (out.numeric) numeric.push(col - 1);

@@ -1,0 +1,53 @@
+// An .xlsx upload is read on a worker thread with a bounded heap, one at a time per process:
+// exceljs takes seconds and hundreds of MB for a large workbook (a 100,000-row staff list:
+// ~3 s and ~350 MB), all of it blocking whatever thread runs it. On the main thread a 3.5 MB
+// upload that unpacks to 60 MB of cells held every start and submit for 8 s and took 1 GB.
+import { Worker } from 'node:worker_threads';
+import { unavailable } from './errors';
+import { Semaphore } from './semaphore';
+import { SheetError, type ReadOptions, type Sheet } from './spreadsheet.base';
+
+/** One workbook at a time per process, a few more waiting; past that the upload is asked to come back. */
+const slots = new Semaphore(1, 4);
+/** The worker's old generation (a 100,000-row staff list needs about 350 MB): a file that needs more is refused as too large. */
+const HEAP_MB = 512;
+
+/**
+ * Compiled (dist/): the worker is an entry of its own beside this chunk. From source (tsx,
+ * vitest): the .ts file, loaded by a few lines that register tsx in the worker first.
+ */
+function startWorker(workerData: unknown): Worker {
+  const here = import.meta.url;
+  const options = { workerData, resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } };
+  if (!here.endsWith('.ts')) return new Worker(new URL('./spreadsheet-worker.js', here), options);
+  const source = new URL('./spreadsheet.worker.ts', here).href;
+  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`, { ...options, eval: true });
+}
+
+const tooLarge = () =>
+  new SheetError('Tệp .xlsx quá lớn để đọc: hãy chia nhỏ hoặc lưu thành .csv', 'The .xlsx file is too large to read: split it or save it as .csv');
+
+function readInWorker(buf: Buffer, opts: ReadOptions): Promise<Sheet> {
+  return new Promise((resolve, reject) => {
+    const w = startWorker({ buf, opts });
+    let settled = false;
+    const settle = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      f();
+      void w.terminate();
+    };
+    w.once('message', (m: { sheet?: Sheet; sheetError?: [string, string, number | undefined]; failed?: string }) =>
+      settle(() => (m.sheet ? resolve(m.sheet) : reject(m.sheetError ? new SheetError(...m.sheetError) : new Error(m.failed)))),
+    );
+    w.once('error', (err: Error & { code?: string }) => settle(() => reject(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? tooLarge() : err)));
+    w.once('exit', (code) => settle(() => reject(new Error(`the spreadsheet worker stopped with code ${code}`))));
+  });
+}
+
+/** readXlsx, off the event loop and under a heap bound; 503 with Retry-After when other workbooks fill the queue. */
+export async function readXlsxIsolated(buf: Buffer, opts: ReadOptions): Promise<Sheet> {
+  const ran = await slots.run(() => readInWorker(buf, opts));
+  if (!ran) throw unavailable('Other spreadsheets are being read: send the file again in a minute', 30);
+  return ran.value;
+}
