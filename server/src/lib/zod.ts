@@ -2,24 +2,29 @@ import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, type StatusOf } from './error-codes';
 import { cleanLines, cleanLongText, cleanText } from './identity';
 
-/** Human text: NFC, trimmed, inner whitespace folded, then length-checked. */
-export const text = (min: number, max: number) =>
+// Half of a UTF-16 surrogate pair, alone: no character at all. Stored, it became U+FFFD ("��"
+// passed as a two-letter name); JSON carries such strings, so they are refused here.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const wellFormed = (max: number) =>
   z
     .string()
-    .max(max * 4)
+    .max(max)
+    .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode text');
+
+/** Human text: NFC, trimmed, inner whitespace folded, then length-checked. */
+export const text = (min: number, max: number) =>
+  wellFormed(max * 4)
     .transform(cleanText)
     .pipe(z.string().min(min).max(max));
 
 /** A question's stem: as text(), line by line, line breaks kept (identity.ts cleanLines). */
 export const linesText = (min: number, max: number) =>
-  z
-    .string()
-    .max(max * 4)
+  wellFormed(max * 4)
     .transform(cleanLines)
     .pipe(z.string().min(min).max(max));
 
 /** Multi-line text (rules, descriptions): NFC and trimmed, line breaks kept. */
-export const longText = (max: number) => z.string().max(max).transform(cleanLongText);
+export const longText = (max: number) => wellFormed(max).transform(cleanLongText);
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]+$/;

@@ -69,6 +69,8 @@ describe('POST /auth/register', () => {
     ['a future birth year', { birthYear: 2999 }, 'birthYear'],
     ['a missing name', { fullName: undefined }, 'fullName'],
     ['a blank name', { fullName: '   ' }, 'fullName'],
+    ['a name of lone surrogates (stored as "��")', { fullName: '\ud800\ud800' }, 'fullName'],
+    ['a name with half a surrogate pair', { fullName: 'Nguyễn \udc00Hoa' }, 'fullName'],
   ])('rejects %s with 400 naming the field', async (_name, over, field) => {
     const before = await t.database.db.select().from(users);
     const res = await register(t.app, validBody({ phone: '0966111222', nationalId: makeNationalId(1995, 777), ...over }));
