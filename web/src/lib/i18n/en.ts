@@ -262,6 +262,7 @@ export const en: Record<MessageKey, string> = {
   'play.minutesLeft': '{n} minutes left',
   'play.answeredCount': 'Answered {n}/{total}',
   'play.resultTitle': 'Result',
+  'play.sending': 'Sending your answers, do not close the page…',
   'play.submitted': 'Your answers have been recorded.',
   'play.score': 'Correct answers',
   'play.scoreLater': 'Scores are published after the round closes.',
