@@ -6,7 +6,7 @@ import { otpCodes, otpOutbox, users } from '../../../db/schema/index';
 import { defaultLimits } from '../../../server/src/lib/limits';
 import { HttpSender } from '../../../server/src/modules/otp/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { bearer, makePhone, makeResident, PASSWORD } from '../../helpers/factories';
+import { bearer, makePhone, makeResident, makeStaff, PASSWORD } from '../../helpers/factories';
 import { login, register } from '../../helpers/requests';
 
 /** A real SMS gateway stand-in: records every POST, and answers what the test says. */
@@ -107,6 +107,18 @@ describe('POST /auth/otp and POST /auth/password/reset', () => {
     expect(await db().select().from(otpOutbox).where(eq(otpOutbox.phone, phone))).toEqual([]);
     // It still counts against the phone's limits, as every request does.
     expect((await askCode(phone, 'register')).statusCode).toBe(429);
+  });
+
+  it("sends a staff or admin account no reset code: their recovery is the help desk's (a SIM swap must not open every contest)", async () => {
+    for (const role of ['organizer', 'judge', 'admin'] as const) {
+      const staff = await makeStaff(db(), role);
+      const res = await askCode(staff.phone, 'reset');
+      expect(res.statusCode).toBe(202);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(received.some((m) => m.body.phone === staff.phone)).toBe(false);
+      expect((await reset(staff.phone, '123456')).json().code).toBe('OTP_INVALID');
+      expect((await login(t.app, staff.phone)).statusCode).toBe(200);
+    }
   });
 
   it('answers an unknown phone the same, and sends it nothing', async () => {

@@ -28,7 +28,12 @@ export const otpRoutes: FastifyPluginAsyncZod<OtpRoutesOptions> = async (app, { 
     async (req, reply) => {
       await app.enforceRate(`rl:{ip:${req.ip}}:otp`, limits.otpPerIp);
       const { phone, purpose } = req.body;
-      await otp.request(phone, purpose, async (db) => !!(await findUserByPhone(db, phone)));
+      // Reset by SMS is for residents: a staff or admin account (every contest's data) is not
+      // taken over by whoever gets its SIM; staff go through an administrator (help-desk reset).
+      await otp.request(phone, purpose, async (db) => {
+        const account = await findUserByPhone(db, phone);
+        return purpose === 'reset' ? account?.role === 'resident' : !account;
+      });
       // No body at all: the same empty answer for every phone.
       return reply.code(202).send(undefined as unknown as null);
     },
@@ -51,7 +56,7 @@ export const otpRoutes: FastifyPluginAsyncZod<OtpRoutesOptions> = async (app, { 
       const { phone, code, newPassword } = req.body;
       const user = await otp.withCode(phone, 'reset', code, async (tx) => {
         const account = await findUserByPhone(tx, phone);
-        if (!account) return null;
+        if (!account || account.role !== 'resident') return null;
         const passwordHash = await hashPassword(newPassword);
         await clearLoginFailures(tx, phone);
         return bumpTokenVersion(tx, account.id, { passwordHash, passwordChangeRequired: false });

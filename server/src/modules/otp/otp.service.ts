@@ -82,10 +82,10 @@ export class OtpService {
 
   /**
    * Answers the same for every phone (the route says 202): a code is made only for a
-   * phone that can use it (an account for "reset", none yet for "register"), yet every
-   * request counts against the phone's limits, which are checked first.
+   * phone that can use it (`codeUsable`: a resident's account for "reset", none yet for
+   * "register"), yet every request counts against the phone's limits, which are checked first.
    */
-  async request(phone: string, purpose: OtpPurpose, phoneHasAccount: (db: Db) => Promise<boolean>): Promise<void> {
+  async request(phone: string, purpose: OtpPurpose, codeUsable: (db: Db) => Promise<boolean>): Promise<void> {
     const now = this.now();
     await this.db.transaction(async (tx) => {
       await repo.lockPhone(tx, phone);
@@ -94,11 +94,10 @@ export class OtpService {
         throw tooManyRequests((recent.lastMs + OTP_MIN_INTERVAL_MS - now.getTime()) / 1000, 'One code a minute: wait before asking again');
       if (recent.count >= OTP_PER_DAY && recent.firstMs !== null)
         throw tooManyRequests((recent.firstMs + DAY_MS - now.getTime()) / 1000, 'Five codes a day for one phone number: try again tomorrow');
-      const has = await phoneHasAccount(tx);
       // No provider: nothing could deliver a code, so none is made (the answer stays the contract's 202).
       // A register code only where registration asks for one: off, it would be an SMS paid for
       // nothing, sent to any number someone types (the answer stays the same 202).
-      const usable = this.opts.sender !== null && (purpose === 'reset' ? has : !has && this.opts.registration === true);
+      const usable = this.opts.sender !== null && (purpose === 'reset' || this.opts.registration === true) && (await codeUsable(tx));
       const code = usable ? newCode() : null;
       const codeId = await repo.insertCode(tx, {
         phone,
