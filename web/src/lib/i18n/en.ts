@@ -621,7 +621,8 @@ export const en: Record<MessageKey, string> = {
   // v1.1: one-time codes (forgotten password, phone check at registration).
   'login.forgot': 'Forgot your password?',
   'forgot.title': 'Forgotten password',
-  'forgot.intro': 'Enter the phone number you registered with. We will text you a 6-digit code to choose a new password.',
+  'forgot.intro':
+    'Enter the phone number you registered with. We will text you a 6-digit code to choose a new password. Staff accounts (organizers, judges) are not reset by text message: ask an administrator.',
   'forgot.helpDesk':
     'Codes cannot be sent by text message at the moment. To get back into your account, please call the help desk or contact the contest organizers: once they have checked that the account is yours, they will give you a temporary password.',
   'forgot.step1': 'Step 1 of 2: Phone number',

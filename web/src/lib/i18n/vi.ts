@@ -616,7 +616,8 @@ export const vi = {
   // v1.1: one-time codes (forgotten password, phone check at registration).
   'login.forgot': 'Quên mật khẩu?',
   'forgot.title': 'Quên mật khẩu',
-  'forgot.intro': 'Nhập số điện thoại đã đăng ký. Chúng tôi sẽ gửi tin nhắn có mã xác thực gồm 6 chữ số để bạn đặt mật khẩu mới.',
+  'forgot.intro':
+    'Nhập số điện thoại đã đăng ký. Chúng tôi sẽ gửi tin nhắn có mã xác thực gồm 6 chữ số để bạn đặt mật khẩu mới. Tài khoản cán bộ (ban tổ chức, ban giám khảo) không đặt lại bằng tin nhắn: hãy liên hệ quản trị viên.',
   'forgot.helpDesk':
     'Hệ thống hiện chưa gửi được mã xác thực qua tin nhắn. Để lấy lại mật khẩu, vui lòng gọi bộ phận hỗ trợ hoặc liên hệ Ban Tổ chức cuộc thi: sau khi xác minh đúng chủ tài khoản, họ sẽ cấp cho bạn mật khẩu tạm thời.',
   'forgot.step1': 'Bước 1/2: Số điện thoại',
