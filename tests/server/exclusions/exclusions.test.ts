@@ -1,11 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, exclusions } from '../../../db/schema/index';
+import { auditLog, exclusions, rounds } from '../../../db/schema/index';
 import { makeNationalId } from '../../../server/src/lib/identity';
 import { isExcluded } from '../../../server/src/modules/exclusions/index';
 import { useTestApp, memberToken } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
-import { start, uploadFile } from '../../helpers/requests';
+import { call, start, uploadFile } from '../../helpers/requests';
+import { makeClosedRound, makeSubmission } from '../../helpers/results-factories';
 import { csvText, toCp1258, utf8Bom, xlsxOf } from '../../fixtures/sheets';
 
 const t = useTestApp();
@@ -81,6 +82,29 @@ describe('PUT /admin/contests/:contestId/exclusions', () => {
     const res = await put(c.id, entries);
     expect(res.statusCode).toBe(200);
     expect(res.json().count).toBe(20_000);
+  });
+
+  it('takes back a published prize list that names someone the new list excludes, and only that one', async () => {
+    const c = await makeContest(t.database.db);
+    const judge = await makeStaff(t.database.db, 'judge');
+    await addMember(t.database.db, c.id, judge);
+    const jt = tokenFor(t.app, judge);
+    const { round: r1 } = await makeClosedRound(t.database.db, c.id, { number: 1, questionCount: 3 });
+    const { round: r2 } = await makeClosedRound(t.database.db, c.id, { number: 2, questionCount: 3 });
+    const staffer = await makeResident(t.database.db, { nationalId: ID1 });
+    const other = await makeResident(t.database.db);
+    await makeSubmission(t.database.db, r1, staffer.id, { score: 3, durationMs: 1000 });
+    await makeSubmission(t.database.db, r2, other.id, { score: 3, durationMs: 1000 });
+    for (const r of [r1, r2]) {
+      expect((await call(t.app, 'POST', `/judge/rounds/${r.id}/finalize`, jt)).statusCode).toBe(200);
+      expect((await call(t.app, 'POST', `/judge/rounds/${r.id}/publish`, jt)).statusCode).toBe(200);
+    }
+    expect((await put(c.id, [{ nationalId: ID1, note: 'Tổ ra đề' }])).statusCode).toBe(200);
+    const [a, b] = await Promise.all([r1, r2].map(async (r) => (await t.database.db.select().from(rounds).where(eq(rounds.id, r.id)))[0]));
+    expect(a.publishedAt).toBeNull();
+    expect(b.publishedAt).not.toBeNull();
+    const logs = await t.database.db.select().from(auditLog).where(eq(auditLog.entityId, c.id));
+    expect(logs.filter((l) => l.action === 'exclusions.replace').map((l) => (l.after as { withdrawnRounds?: string[] }).withdrawnRounds)).toEqual([[r1.id]]);
   });
 
   it('audits the change with the list before and after', async () => {

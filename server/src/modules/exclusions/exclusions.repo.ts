@@ -1,5 +1,5 @@
-import { and, asc, eq, or, type SQL } from 'drizzle-orm';
-import { lockKey, type Db } from '../../../../db/client';
+import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
+import { lockKey, rawRows, type Db } from '../../../../db/client';
 import { exclusions } from '../../../../db/schema/index';
 import type { ExclusionEntry } from '../../lib/exclusion-sheet';
 
@@ -37,4 +37,26 @@ export async function isExcluded(db: Db, contestId: string, who: { nationalId?: 
     .where(and(eq(exclusions.contestId, contestId), or(...conds)))
     .limit(1);
   return rows.length > 0;
+}
+
+/**
+ * Takes back from the public every published prize list of the contest that names someone
+ * the list now excludes (by the national id or phone on the list's row): the results are
+ * stale anyway, and a public list must not keep naming a member of staff. The ids of the
+ * rounds withdrawn, for the audit.
+ */
+export async function withdrawPublicationsNamingExcluded(db: Db, contestId: string): Promise<string[]> {
+  const rows = await rawRows<{ id: string }>(
+    db,
+    sql`
+      update rounds r set published_at = null, updated_at = now()
+      where r.contest_id = ${contestId} and r.published_at is not null
+        and exists (
+          select 1 from round_result_rows rr
+          join exclusions e on e.contest_id = ${contestId}
+            and ((e.national_id is not null and e.national_id = rr.national_id) or (e.phone is not null and e.phone = rr.phone))
+          where rr.round_id = r.id and rr.prize is not null)
+      returning r.id`,
+  );
+  return rows.map((r) => r.id).sort();
 }

@@ -25,7 +25,15 @@ async function save(db: Db, actorId: string, contestId: string, entries: Exclusi
     const before = (await repo.listExclusions(tx, contestId)).map((e) => ({ nationalId: e.nationalId, phone: e.phone, note: e.note }));
     const after = dedupeEntries(mode === 'append' ? [...before, ...entries] : entries);
     await repo.replaceExclusions(tx, contestId, after);
-    await recordAudit(tx, { actorId, action, entity: 'contest', entityId: contestId, before: auditView(before), after: { ...meta, ...auditView(after) } });
+    const withdrawnRounds = await repo.withdrawPublicationsNamingExcluded(tx, contestId);
+    await recordAudit(tx, {
+      actorId,
+      action,
+      entity: 'contest',
+      entityId: contestId,
+      before: auditView(before),
+      after: { ...meta, ...auditView(after), ...(withdrawnRounds.length ? { withdrawnRounds } : {}) },
+    });
     return after.length;
   });
 }
