@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { attempts, submissions } from '../../db/schema/index';
 import { makeContest, makeMemberStaff, makeResident, makeRound, tokenFor } from '../helpers/factories';
 import { call } from '../helpers/requests';
+import { makeTimedAttempt } from '../helpers/results-factories';
 import { watchErrors } from './support/browser';
 import { useWebServer } from './support/server';
 import { expectNoPageErrors, signedIn, useBrowser } from './support/session';
@@ -126,6 +127,26 @@ describe('taking a round in real conditions', { timeout: 90_000 }, () => {
     expect(sub.prediction).toBe(4200);
     const [a] = await db.select().from(attempts).where(eq(attempts.userId, user.id));
     expect(a.id).toBe(sub.attemptId);
+    expectNoPageErrors(errors);
+  });
+
+  it('says so when it resumes an attempt started on another phone, whose answers are not here', async () => {
+    const db = server.ctx.database.db;
+    const contest = await makeContest(db);
+    const { round, pool } = await makeRound(db, contest.id, { questionCount: 3 });
+    const { user, context } = await resident();
+    const now = Date.now();
+    await makeTimedAttempt(db, round.id, user.id, pool.slice(0, 3), { startedAt: new Date(now - 120_000), deadline: new Date(now + 600_000) });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/c/${contest.slug}/play/${round.id}`);
+    await page.getByText('Câu 1/3').first().waitFor();
+    await page.getByText('Bạn đang làm tiếp bài thi đã bắt đầu trên điện thoại hoặc trình duyệt khác').waitFor();
+    // A fresh start on this phone says nothing of the kind.
+    const other = await resident();
+    const fresh = await other.context.newPage();
+    await startRound(fresh, contest.slug, round.id);
+    expect(await fresh.getByText('trên điện thoại hoặc trình duyệt khác').count()).toBe(0);
     expectNoPageErrors(errors);
   });
 

@@ -263,6 +263,8 @@ export const en: Record<MessageKey, string> = {
   'play.answeredCount': 'Answered {n}/{total}',
   'play.resultTitle': 'Result',
   'play.sending': 'Sending your answers, do not close the page…',
+  'play.resumedElsewhere':
+    'You are continuing an attempt started on another phone or browser. The answers chosen there are not carried over: choose them again before submitting.',
   'play.submitted': 'Your answers have been recorded.',
   'play.score': 'Correct answers',
   'play.scoreLater': 'Scores are published after the round closes.',

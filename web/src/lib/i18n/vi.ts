@@ -261,6 +261,8 @@ export const vi = {
   'play.answeredCount': 'Đã trả lời {n}/{total}',
   'play.resultTitle': 'Kết quả',
   'play.sending': 'Đang gửi bài thi, đừng đóng trang…',
+  'play.resumedElsewhere':
+    'Bạn đang làm tiếp bài thi đã bắt đầu trên điện thoại hoặc trình duyệt khác. Các câu đã chọn ở đó không được chuyển sang đây: hãy chọn lại trước khi nộp bài.',
   'play.submitted': 'Bài thi đã được ghi nhận.',
   'play.score': 'Số câu đúng',
   'play.scoreLater': 'Điểm sẽ được công bố sau khi tuần thi kết thúc.',

@@ -17,6 +17,9 @@ function storage() {
   }
 }
 
+/** An attempt the server resumes that started longer ago than this was not started by this page a moment ago. */
+const RESUMED_AFTER_MS = 15_000;
+
 export class Play {
   contest = $state<Contest | null>(null);
   st = $state<AttemptState | null>(null);
@@ -26,6 +29,8 @@ export class Play {
   /** The server's clock, ticking while the page is open. */
   now = $state(api.serverNow());
   predictionTouched = $state(false);
+  /** The server resumed an attempt this browser has no copy of (started on another phone or browser): its answers are not here. */
+  resumedElsewhere = $state(false);
 
   readonly round = $derived(this.contest?.rounds.find((r) => r.id === this.roundId));
   readonly remaining = $derived(this.st ? Date.parse(this.st.attempt.deadline) - this.now : 0);
@@ -43,7 +48,10 @@ export class Play {
   private begin(attempt: StartedAttempt) {
     api.serverTimeAtLeast(Date.parse(attempt.startedAt));
     this.now = api.serverNow();
-    this.st = new AttemptState(merge(loadSaved(storage(), this.userId, this.roundId), this.userId, this.roundId, attempt), storage());
+    const saved = loadSaved(storage(), this.userId, this.roundId);
+    // Answers live in the browser until the submit: an attempt started elsewhere comes back here without them.
+    this.resumedElsewhere = saved?.attempt.attemptId !== attempt.attemptId && this.now - Date.parse(attempt.startedAt) > RESUMED_AFTER_MS;
+    this.st = new AttemptState(merge(saved, this.userId, this.roundId, attempt), storage());
     this.phase = 'play';
   }
 
