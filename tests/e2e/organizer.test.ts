@@ -325,7 +325,7 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     expect(replaced.map((e) => e.phone)).toEqual(['0906000111']);
 
     await page.getByRole('link', { name: 'Theo dõi trực tiếp' }).click();
-    await page.getByText('Người dự thi', { exact: true }).waitFor();
+    await page.getByText('Người đã bắt đầu làm bài', { exact: true }).waitFor();
     await page.getByText('Lượt bắt đầu làm bài theo giờ').first().waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
     expectNoPageErrors(browser.errors[0]);

@@ -484,14 +484,14 @@ export const en: Record<MessageKey, string> = {
   'excl.saved': 'List saved ({n} rows).',
 
   'live.round': 'Round',
-  'live.participants': 'Participants',
+  'live.participants': 'People who started',
   'live.attempts': 'Attempts',
   'live.submitted': 'Submitted',
   'live.updated': 'Updated at {at} (refreshes every 15 seconds)',
   'live.byHour': 'Attempts started by hour',
-  'live.byLocality': 'Participants by locality',
+  'live.byLocality': 'People who started, by locality',
   'live.withRate': '{name} · {rate} took part',
-  'live.byUnit': 'Participants by unit',
+  'live.byUnit': 'People who started, by unit',
   'live.noGroup': 'None chosen',
 
   'collective.title': 'Collective ranking',

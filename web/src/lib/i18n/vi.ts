@@ -480,14 +480,14 @@ export const vi = {
   'excl.saved': 'Đã lưu danh sách ({n} dòng).',
 
   'live.round': 'Tuần thi',
-  'live.participants': 'Người dự thi',
+  'live.participants': 'Người đã bắt đầu làm bài',
   'live.attempts': 'Lượt thi',
   'live.submitted': 'Bài đã nộp',
   'live.updated': 'Cập nhật lúc {at} (tự làm mới mỗi 15 giây)',
   'live.byHour': 'Lượt bắt đầu làm bài theo giờ',
-  'live.byLocality': 'Người dự thi theo địa phương',
+  'live.byLocality': 'Người đã bắt đầu làm bài, theo địa phương',
   'live.withRate': '{name} · tham gia {rate}',
-  'live.byUnit': 'Người dự thi theo đơn vị',
+  'live.byUnit': 'Người đã bắt đầu làm bài, theo đơn vị',
   'live.noGroup': 'Chưa chọn',
 
   'collective.title': 'Xếp hạng tập thể',
