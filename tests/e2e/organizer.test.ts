@@ -343,6 +343,9 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     await adminPage.goto(`${server.url}/admin/${contestSlug}/audit`);
     await adminPage.getByRole('link', { name: 'Nhật ký' }).waitFor();
     await adminPage.locator('code', { hasText: 'question.import' }).first().waitFor();
+    // In words, with who did it in their role's name.
+    await adminPage.getByText('Nhập câu hỏi từ tệp').first().waitFor();
+    await adminPage.getByText('(Ban Tổ chức)').first().waitFor();
     await adminPage.getByLabel('Thao tác').fill('round.');
     await expect.poll(async () => (await adminPage.locator('tbody code').allTextContents()).every((a) => a.startsWith('round.'))).toBe(true);
     expect(await adminPage.locator('tbody code').allTextContents()).toContain('round.create');

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { serverErrorCodes } from '../helpers/error-codes';
+import { readFileSync } from 'node:fs';
+import { serverErrorCodes, sources } from '../helpers/error-codes';
 import { nationalIdProblem as serverIdProblem, normalizePhone as serverNormalizePhone } from '../../server/src/lib/identity';
 import { en } from '../../web/src/lib/i18n/en';
 import { format, formatClock, formatCountdown, formatDateTime, formatPercent, pickLocale, translate } from '../../web/src/lib/i18n/translate';
@@ -33,6 +34,17 @@ describe('i18n', () => {
     );
     // A 500 (INTERNAL) reads as error.server, whatever its code.
     expect(codes.filter((c) => c !== 'INTERNAL' && !(`error.${c}` in vi))).toEqual([]);
+  });
+
+  it("names in words every action the server writes to the audit log (the admin's audit page)", () => {
+    const text = sources('server/src')
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const actions = new Set([...text.matchAll(/action: '([a-z_]+\.[a-z_]+)'/g)].map((m) => m[1]));
+    // Actions built from a name: the two reference lists.
+    for (const kind of ['localities', 'units']) actions.add(`${kind}.import`);
+    expect(actions.size).toBeGreaterThan(20);
+    expect([...actions].filter((a) => !(`audit.a.${a}` in vi)).sort()).toEqual([]);
   });
 
   it('uses the same placeholders in both languages', () => {
