@@ -152,4 +152,3 @@ export const SheetWarningSchema = z.object({
   message: z.string().describe('Vietnamese'),
   messageEn: z.string(),
 });
-
