@@ -90,16 +90,7 @@ export async function disqualify(db: Db, actorId: string, roundId: string, userI
     if (!(await dq.userHasAttempt(tx, round.id, userId))) throw notFound('Participant');
     const row = await dq.insertDisqualification(tx, { roundId: round.id, userId, reason, createdBy: actorId });
     if (!row) throw conflict('ALREADY_DISQUALIFIED', 'This participant is already disqualified in this round');
-    const resultsStale = await repo.markStale(tx, round.id);
-    // A published list that no longer stands (a winner may be the one disqualified) leaves the public, as after a correction.
-    const publicationWithdrawn = await repo.withdrawPublication(tx, round.id, new Date());
-    await recordAudit(tx, {
-      actorId,
-      action: 'round.disqualify',
-      entity: 'round',
-      entityId: round.id,
-      after: { ...row, contestId: round.contestId, resultsStale, publicationWithdrawn },
-    });
+    const { resultsStale, publicationWithdrawn } = await resultsChanged(tx, actorId, round, 'round.disqualify', null, row);
     return {
       roundId: row.roundId,
       userId: row.userId,
@@ -118,17 +109,27 @@ export async function reinstate(db: Db, actorId: string, roundId: string, userId
     await repo.lockRound(tx, round.id);
     const row = await dq.deleteDisqualification(tx, round.id, userId);
     if (!row) throw notFound('Disqualification');
-    const resultsStale = await repo.markStale(tx, round.id);
-    const publicationWithdrawn = await repo.withdrawPublication(tx, round.id, new Date());
-    await recordAudit(tx, {
-      actorId,
-      action: 'round.reinstate',
-      entity: 'round',
-      entityId: round.id,
-      before: row,
-      after: { contestId: round.contestId, resultsStale, publicationWithdrawn },
-    });
+    await resultsChanged(tx, actorId, round, 'round.reinstate', row, {});
   });
+}
+
+/**
+ * Someone was disqualified or reinstated: the results no longer stand. They are marked stale,
+ * a published list (a winner may be the one concerned) leaves the public as after a
+ * correction, and the audit record says both, with the contest's id.
+ */
+async function resultsChanged(tx: Db, actorId: string, round: Round, action: string, before: object | null, after: object) {
+  const resultsStale = await repo.markStale(tx, round.id);
+  const publicationWithdrawn = await repo.withdrawPublication(tx, round.id, new Date());
+  await recordAudit(tx, {
+    actorId,
+    action,
+    entity: 'round',
+    entityId: round.id,
+    ...(before ? { before } : {}),
+    after: { ...after, contestId: round.contestId, resultsStale, publicationWithdrawn },
+  });
+  return { resultsStale, publicationWithdrawn };
 }
 
 export async function listDisqualifications(db: Db, roundId: string) {
