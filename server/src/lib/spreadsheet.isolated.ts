@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { unavailable } from './errors';
 import { Semaphore } from './semaphore';
 import { SheetError, type ReadOptions, type Sheet } from './spreadsheet.base';
+import { vetXlsx } from './spreadsheet.xlsx';
 
 /** One workbook at a time per process, a few more waiting; past that the upload is asked to come back. */
 const slots = new Semaphore(1, 4);
@@ -27,9 +28,9 @@ function startWorker(workerData: unknown): Worker {
 const tooLarge = () =>
   new SheetError('Tệp .xlsx quá lớn để đọc: hãy chia nhỏ hoặc lưu thành .csv', 'The .xlsx file is too large to read: split it or save it as .csv');
 
-function readInWorker(buf: Buffer, opts: ReadOptions): Promise<Sheet> {
+function parseInWorker(vetted: Uint8Array, opts: ReadOptions): Promise<Sheet> {
   return new Promise((resolve, reject) => {
-    const w = startWorker({ buf, opts });
+    const w = startWorker({ vetted, opts });
     let settled = false;
     const settle = (f: () => void) => {
       if (settled) return;
@@ -45,9 +46,14 @@ function readInWorker(buf: Buffer, opts: ReadOptions): Promise<Sheet> {
   });
 }
 
-/** readXlsx, off the event loop and under a heap bound; 503 with Retry-After when other workbooks fill the queue. */
+/**
+ * readXlsx for an upload: the zip vetted here (sizes under the cap, fast: a zip bomb is
+ * refused without a worker), the workbook parsed off the event loop and under a heap bound;
+ * 503 with Retry-After when other workbooks fill the queue.
+ */
 export async function readXlsxIsolated(buf: Buffer, opts: ReadOptions): Promise<Sheet> {
-  const ran = await slots.run(() => readInWorker(buf, opts));
+  const vetted = vetXlsx(buf, opts);
+  const ran = await slots.run(() => parseInWorker(vetted, opts));
   if (!ran) throw unavailable('Other spreadsheets are being read: send the file again in a minute', 30);
   return ran.value;
 }

@@ -164,7 +164,17 @@ const ODS_MIME = 'application/vnd.oasis.opendocument.spreadsheet';
 /** The columns read of each row (questions use about ten, staff lists four). */
 const MAX_COLUMNS = 64;
 
+/** An .xlsx read here and now (tests, tools): vetted, then parsed on this thread. Uploads go through spreadsheet.isolated.ts. */
 export async function readXlsx(buf: Buffer, opts: ReadOptions): Promise<Sheet> {
+  return parseXlsx(vetXlsx(buf, opts), opts);
+}
+
+/**
+ * The checks that need no workbook parser, cheap enough for any thread: sizes declared and
+ * actually inflated under the cap, not an .ods, an [Content_Types].xml. Answers the vetted
+ * entries repacked stored (not deflated), which is all exceljs will ever see.
+ */
+export function vetXlsx(buf: Buffer, opts: ReadOptions): Uint8Array {
   const declared = zipUncompressedSize(buf);
   if (declared === null) throw new SheetError('Tệp .xlsx hỏng, không đọc được như một bảng tính', 'The .xlsx file is damaged: not a readable workbook');
   const cap = opts.maxUnzippedBytes ?? 64 * 1024 * 1024;
@@ -178,12 +188,16 @@ export async function readXlsx(buf: Buffer, opts: ReadOptions): Promise<Sheet> {
       'OpenDocument (.ods) files are not supported: save the file as .xlsx or .csv',
     );
   if (!parts.has('[Content_Types].xml')) throw new SheetError('Tệp không phải bảng tính Excel đọc được (.xlsx)', 'The file is not a readable workbook (.xlsx)');
+  // Stored, not deflated: exceljs inflates nothing, and reads exactly the vetted bytes.
+  return zipSync(Object.fromEntries(parts), { level: 0 });
+}
+
+/** The first visible sheet of a vetted workbook (vetXlsx), as rows of cell texts. */
+export async function parseXlsx(vetted: Uint8Array, opts: ReadOptions): Promise<Sheet> {
   const wb = new ExcelJS.Workbook();
   try {
-    // Stored, not deflated: exceljs inflates nothing, and reads exactly the vetted bytes.
-    const repacked = zipSync(Object.fromEntries(parts), { level: 0 });
     // exceljs' typings predate Node's generic Buffer.
-    await wb.xlsx.load(Buffer.from(repacked) as unknown as ArrayBuffer);
+    await wb.xlsx.load(Buffer.from(vetted.buffer, vetted.byteOffset, vetted.byteLength) as unknown as ArrayBuffer);
   } catch {
     throw new SheetError('Tệp .xlsx hỏng, không đọc được như một bảng tính', 'The .xlsx file is damaged: not a readable workbook');
   }
