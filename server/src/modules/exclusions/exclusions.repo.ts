@@ -40,23 +40,20 @@ export async function isExcluded(db: Db, contestId: string, who: { nationalId?: 
 }
 
 /**
- * Takes back from the public every published prize list of the contest that names someone
- * the list now excludes (by the national id or phone on the list's row): the results are
- * stale anyway, and a public list must not keep naming a member of staff. The ids of the
- * rounds withdrawn, for the audit.
+ * The contest's published rounds whose prize list names someone the exclusion list now
+ * excludes (by the national id or phone on the list's row): they must leave the public.
  */
-export async function withdrawPublicationsNamingExcluded(db: Db, contestId: string): Promise<string[]> {
+export async function publishedRoundsNamingExcluded(db: Db, contestId: string): Promise<string[]> {
   const rows = await rawRows<{ id: string }>(
     db,
     sql`
-      update rounds r set published_at = null, updated_at = now()
+      select r.id from rounds r
       where r.contest_id = ${contestId} and r.published_at is not null
         and exists (
           select 1 from round_result_rows rr
           join exclusions e on e.contest_id = ${contestId}
             and ((e.national_id is not null and e.national_id = rr.national_id) or (e.phone is not null and e.phone = rr.phone))
-          where rr.round_id = r.id and rr.prize is not null)
-      returning r.id`,
+          where rr.round_id = r.id and rr.prize is not null)`,
   );
-  return rows.map((r) => r.id).sort();
+  return rows.map((r) => r.id);
 }

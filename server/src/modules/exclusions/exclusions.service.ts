@@ -5,6 +5,7 @@ import { writeCsv, writeXlsx } from '../../lib/spreadsheet';
 import { recordAudit } from '../audit/index';
 import { requireContest } from '../contests/index';
 import { readUploadedSheet, sheetInfo, SHEET_CONTENT_TYPES, type FileOut, type Upload } from '../../lib/upload';
+import { withdrawPublication } from '../judging/index';
 import * as repo from './exclusions.repo';
 
 export const MAX_EXCLUSION_ROWS = 100_000;
@@ -25,7 +26,8 @@ async function save(db: Db, actorId: string, contestId: string, entries: Exclusi
     const before = (await repo.listExclusions(tx, contestId)).map((e) => ({ nationalId: e.nationalId, phone: e.phone, note: e.note }));
     const after = dedupeEntries(mode === 'append' ? [...before, ...entries] : entries);
     await repo.replaceExclusions(tx, contestId, after);
-    const withdrawnRounds = await repo.withdrawPublicationsNamingExcluded(tx, contestId);
+    // A public prize list must not keep naming a member of staff (the results are stale anyway).
+    const withdrawnRounds = await withdrawPublication(tx, await repo.publishedRoundsNamingExcluded(tx, contestId), new Date());
     await recordAudit(tx, {
       actorId,
       action,

@@ -151,17 +151,6 @@ export async function markResultsStale(db: Db, roundIds: string[]): Promise<stri
   return rows.map((r) => r.round_id).sort();
 }
 
-/** Takes published results of these rounds off the public until they are finalized and published again. */
-export async function withdrawPublication(db: Db, roundIds: string[], at: Date): Promise<string[]> {
-  if (roundIds.length === 0) return [];
-  const rows = await rawRows<{ id: string }>(
-    db,
-    sql`update rounds set published_at = null, updated_at = ${at.toISOString()}::timestamptz
-        where id in (select jsonb_array_elements_text(${JSON.stringify(roundIds)}::jsonb)) and published_at is not null returning id`,
-  );
-  return rows.map((r) => r.id).sort();
-}
-
 /** Session settings for one big regrade: hash joins of a million rows stay in memory, no JIT. */
 export async function tuneForRegrade(db: Db): Promise<void> {
   await rawRows(db, sql`select set_config('work_mem', '256MB', true), set_config('jit', 'off', true)`);

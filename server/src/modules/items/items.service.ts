@@ -3,7 +3,7 @@ import { badRequest, notFound } from '../../lib/errors';
 import { ITEM_FLAGS, ITEM_FLAG_MESSAGES, statsFor, type ItemCounts } from '../../lib/item-analysis';
 import { recordAudit } from '../audit/index';
 import { assertSealed as assertRoundSealed, requireRound } from '../contests/index';
-import { previewPrizeChanges, type PrizeChange } from '../judging/index';
+import { previewPrizeChanges, withdrawPublication, type PrizeChange } from '../judging/index';
 import * as regradeSql from './items.regrade.sql';
 import * as repo from './items.repo';
 import type { CorrectionBody } from './items.schemas';
@@ -162,7 +162,7 @@ export async function correctQuestion(
       createdAt: now,
     });
     const staleRounds = await repo.markResultsStale(tx, roundIds);
-    const withdrawnRounds = await repo.withdrawPublication(tx, roundIds, now);
+    const withdrawnRounds = await withdrawPublication(tx, roundIds, now);
     const regraded = counts.reduce((n, c) => n + c.drew, 0);
     const scoresChanged = counts.reduce((n, c) => n + c.changed, 0);
     await recordAudit(tx, {
@@ -224,7 +224,7 @@ export async function settleLateSubmissions(db: Db, questionId: string, correcte
     const changed = await regradeSql.settleScores(tx, q.id, roundIds, new Date(correctedAt.getTime() - SETTLE_LOOKBACK_MS));
     if (changed.length === 0) return [];
     const staleRounds = await repo.markResultsStale(tx, changed);
-    const withdrawnRounds = await repo.withdrawPublication(tx, changed, now);
+    const withdrawnRounds = await withdrawPublication(tx, changed, now);
     await recordAudit(tx, {
       actorId: null,
       action: 'question.settle',

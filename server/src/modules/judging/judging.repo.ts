@@ -1,6 +1,6 @@
 // The stored results of a round: its summary row (round_results), its rows
 // (round_result_rows) and the round's finalize and publish marks.
-import { and, asc, eq, getTableColumns, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, isNotNull, sql } from 'drizzle-orm';
 import { rawRows, type Db } from '../../../../db/client';
 import { roundResultRows, roundResults, rounds } from '../../../../db/schema/index';
 
@@ -60,14 +60,18 @@ export async function markLaterRoundsStale(db: Db, contestId: string, roundNumbe
   return rows.map((r) => r.round_id);
 }
 
-/** Takes a published list back from the public (until a judge finalizes and publishes again); true if it was published. */
-export async function withdrawPublication(db: Db, roundId: string, at: Date): Promise<boolean> {
+/**
+ * Takes the published lists of these rounds back from the public, until a judge finalizes and
+ * publishes again (a correction, a disqualification, an exclusion): the ids of those that were published.
+ */
+export async function withdrawPublication(db: Db, roundIds: readonly string[], at: Date): Promise<string[]> {
+  if (roundIds.length === 0) return [];
   const rows = await db
     .update(rounds)
     .set({ publishedAt: null, updatedAt: at })
-    .where(and(eq(rounds.id, roundId), isNotNull(rounds.publishedAt)))
+    .where(and(inArray(rounds.id, [...roundIds]), isNotNull(rounds.publishedAt)))
     .returning({ id: rounds.id });
-  return rows.length > 0;
+  return rows.map((r) => r.id).sort();
 }
 
 export async function markStale(db: Db, roundId: string): Promise<boolean> {

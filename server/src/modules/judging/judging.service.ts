@@ -120,7 +120,7 @@ export async function reinstate(db: Db, actorId: string, roundId: string, userId
  */
 async function resultsChanged(tx: Db, actorId: string, round: Round, action: string, before: object | null, after: object) {
   const resultsStale = await repo.markStale(tx, round.id);
-  const publicationWithdrawn = await repo.withdrawPublication(tx, round.id, new Date());
+  const publicationWithdrawn = (await repo.withdrawPublication(tx, [round.id], new Date())).length > 0;
   await recordAudit(tx, {
     actorId,
     action,
