@@ -209,6 +209,10 @@ export const rounds = pgTable(
     minMsPerQuestion: integer('min_ms_per_question'),
     finalizedAt: ts('finalized_at'),
     publishedAt: ts('published_at'),
+    // Moves whenever what a start draws and shows could have changed: the round's row, its
+    // pool, a pool question (triggers of migration 0024). A start drawn from a cached copy of
+    // another version is refused by start_attempts() and drawn again.
+    drawVersion: integer('draw_version').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },

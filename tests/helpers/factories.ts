@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { hash } from '@node-rs/argon2';
 import type { FastifyInstance } from 'fastify';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { contestMembers, contests, questions, roundQuestions, rounds, users, type Contest, type Question, type Round, type User } from '../../db/schema/index';
 import { makeNationalId } from '../../server/src/lib/identity';
@@ -109,7 +110,12 @@ export async function makeRound(
     })
     .returning();
   const pool = await makeQuestions(db, contestId, poolSize ?? round.questionCount);
-  if (pool.length) await db.insert(roundQuestions).values(pool.map((q, position) => ({ roundId: round.id, questionId: q.id, position })));
+  if (pool.length) {
+    await db.insert(roundQuestions).values(pool.map((q, position) => ({ roundId: round.id, questionId: q.id, position })));
+    // The pool moved the round's draw_version (migration 0024): the round as it is now.
+    const [now] = await db.select({ drawVersion: rounds.drawVersion }).from(rounds).where(eq(rounds.id, round.id));
+    round.drawVersion = now.drawVersion;
+  }
   return { round, pool };
 }
 

@@ -32,6 +32,10 @@ function counting(database: Database): { database: Database; statements: () => n
   };
 }
 
+/** Rounds' draw versions as made (makeRound), which a start must name to create an attempt. */
+const versions = new Map<string, number>();
+const made = <T extends { round: { id: string; drawVersion: number } }>(r: T): T => (versions.set(r.round.id, r.round.drawVersion), r);
+
 const request = (userId: string, roundId: string, questionIds: string[], seed = 7): StartRequest => ({
   attemptId: randomUUID(),
   userId,
@@ -39,18 +43,19 @@ const request = (userId: string, roundId: string, questionIds: string[], seed = 
   seed,
   questionIds,
   now: new Date(),
+  version: versions.get(roundId) ?? 0,
 });
 
 const attemptOf = (o: StartOutcome | Error) => {
-  if (o instanceof Error || o.kind === 'refused') throw new Error(`expected an attempt, got ${JSON.stringify(o)}`);
+  if (o instanceof Error || o.kind === 'refused' || o.kind === 'stale') throw new Error(`expected an attempt, got ${JSON.stringify(o)}`);
   return o.attempt;
 };
 
 describe('a batch of starts', () => {
   it('answers each request as alone: created, resumed, refused, in the order asked', async () => {
     const contest = await makeContest(db.db);
-    const { round, pool } = await makeRound(db.db, contest.id, { maxAttempts: 2, timeLimitSeconds: 600 });
-    const { round: closed } = await makeRound(db.db, contest.id, { opensAt: new Date(Date.now() - 7200_000), closesAt: new Date(Date.now() - 3600_000) });
+    const { round, pool } = made(await makeRound(db.db, contest.id, { maxAttempts: 2, timeLimitSeconds: 600 }));
+    const { round: closed } = made(await makeRound(db.db, contest.id, { opensAt: new Date(Date.now() - 7200_000), closesAt: new Date(Date.now() - 3600_000) }));
     const ids = pool.map((q) => q.id);
     const [a, b, excluded] = [await makeResident(db.db), await makeResident(db.db), await makeResident(db.db)];
     const staff = await makeStaff(db.db, 'organizer');
@@ -83,7 +88,7 @@ describe('a batch of starts', () => {
 
   it('a double tap in one batch: the first request starts the attempt and the second resumes it, without redoing the batch', async () => {
     const contest = await makeContest(db.db);
-    const { round, pool } = await makeRound(db.db, contest.id, { maxAttempts: 3 });
+    const { round, pool } = made(await makeRound(db.db, contest.id, { maxAttempts: 3 }));
     const ids = pool.map((q) => q.id);
     const [a, b, c] = [await makeResident(db.db), await makeResident(db.db), await makeResident(db.db)];
     const counted = counting(db);
@@ -106,7 +111,7 @@ describe('a batch of starts', () => {
 
   it('counts an override: its extra attempt and seconds, then no more', async () => {
     const contest = await makeContest(db.db);
-    const { round, pool } = await makeRound(db.db, contest.id, { maxAttempts: 1, timeLimitSeconds: 10 });
+    const { round, pool } = made(await makeRound(db.db, contest.id, { maxAttempts: 1, timeLimitSeconds: 10 }));
     const ids = pool.map((q) => q.id);
     const [a, b] = [await makeResident(db.db), await makeResident(db.db)];
     const past = new Date(Date.now() - 3600_000);

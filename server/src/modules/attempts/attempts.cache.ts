@@ -91,6 +91,19 @@ export class RoundCache {
     return e.value ?? undefined;
   }
 
+  /**
+   * The round as Postgres has it now, when `stale` (a copy the caller drew from) turned out
+   * to be out of date: one reload, shared by every caller that found the same copy stale.
+   */
+  reload(roundId: string, stale: CachedRound): Promise<CachedRound | null> {
+    const e = this.entries.get(roundId);
+    if (e?.loading) return e.loading;
+    if (e?.value && e.value !== stale) return Promise.resolve(e.value);
+    const entry = { value: e?.value ?? null, loadedAt: e?.loadedAt ?? 0, loading: this.load(roundId) as Promise<CachedRound | null> | null };
+    this.entries.set(roundId, entry);
+    return entry.loading!;
+  }
+
   private async load(roundId: string): Promise<CachedRound | null> {
     try {
       // Bounded: requests of a round not yet cached all wait on this one load.

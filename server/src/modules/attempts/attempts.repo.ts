@@ -21,7 +21,11 @@ export interface RoundSnapshot {
   pool: PoolQuestion[];
 }
 
-/** The round, its contest's status and its pool with the answer key: what the hot path caches. */
+/**
+ * The round, its contest's status and its pool with the answer key: what the hot path caches.
+ * The round (and its draw_version) is read before the pool, so a change in between pairs an
+ * older version with a newer pool, which start_attempts() refuses as stale, never the reverse.
+ */
 export async function loadRoundSnapshot(database: Database, roundId: string): Promise<RoundSnapshot | null> {
   const db = database.db;
   const [row] = await db
@@ -66,12 +70,14 @@ export interface StoredResult {
 
 export type StartOutcome =
   | { kind: 'created' | 'running'; attempt: AttemptRecord }
-  | { kind: 'refused'; reason: 'unknown_user' | 'not_resident' | 'excluded' | 'not_open' | 'exhausted' };
+  | { kind: 'refused'; reason: 'unknown_user' | 'not_resident' | 'excluded' | 'not_open' | 'exhausted' }
+  /** It would have been created, but was drawn from another version of the round than the current one (migration 0024). */
+  | { kind: 'stale' };
 
-/** One row of start_attempts() (migration 0021) per request. */
+/** One row of start_attempts() (migrations 0021, 0024) per request. */
 interface StartRow {
   ord: number;
-  kind: 'running' | 'created' | 'state';
+  kind: 'running' | 'created' | 'stale' | 'state';
   id: string | null;
   attempt_no: number | null;
   seed: number | null;
@@ -92,6 +98,8 @@ export interface StartRequest {
   seed: number;
   questionIds: string[];
   now: Date;
+  /** The round's draw_version the questions were drawn from (attempts.cache.ts). */
+  version: number;
 }
 
 /**
@@ -111,6 +119,7 @@ export async function startAttempts(database: Database, reqs: StartRequest[]): P
       seed: p.seed,
       question_ids: p.questionIds,
       now: p.now.toISOString(),
+      version: p.version,
     })),
   );
   const rows = await database.hotRows<StartRow>(sql`select * from start_attempts(${payload}::jsonb, ${SUBMIT_GRACE_MS})`);
@@ -138,6 +147,7 @@ function toOutcome(p: StartRequest, row: StartRow | undefined): StartOutcome {
       },
     };
   }
+  if (row.kind === 'stale') return { kind: 'stale' };
   if (!row.is_open) return { kind: 'refused', reason: 'not_open' };
   return { kind: 'refused', reason: 'exhausted' };
 }

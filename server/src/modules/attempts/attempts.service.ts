@@ -38,6 +38,9 @@ function dbError(err: unknown): unknown {
   return err;
 }
 
+/** Draws per start when the round keeps changing under it (each one reloads the round first). */
+const STALE_DRAWS = 3;
+
 export class AttemptsService {
   readonly rounds: RoundCache;
   readonly writer: SubmissionWriter;
@@ -77,20 +80,26 @@ export class AttemptsService {
     if (user.role !== 'resident') throw forbidden('NOT_ELIGIBLE', 'Only residents take part in rounds');
     await this.gate(user.sub, 'start', this.limits.startPerUser, ip);
 
-    const round = await this.rounds.get(roundId).catch((err) => Promise.reject(dbError(err)));
-    if (!round || round.contestStatus === 'draft') throw notFound('Round');
-    const now = new Date(this.now());
-    if (roundStatus(round.round, now) !== 'open') throw conflict('ROUND_NOT_OPEN', 'This round is not open');
-    if (round.poolIds.length < round.round.questionCount)
-      throw conflict('ROUND_NOT_OPEN', 'This round cannot start: its question pool is smaller than its question count');
-
-    const seed = newSeed();
-    const questionIds = drawQuestions(round.poolIds, round.round.questionCount, seed);
+    let round = await this.rounds.get(roundId).catch((err) => Promise.reject(dbError(err)));
     let outcome: repo.StartOutcome;
-    try {
-      outcome = await this.starts.push({ attemptId: randomUUID(), userId: user.sub, roundId, seed, questionIds, now });
-    } catch (err) {
-      throw dbError(err);
+    for (let draws = 1; ; draws++) {
+      if (!round || round.contestStatus === 'draft') throw notFound('Round');
+      const now = new Date(this.now());
+      if (roundStatus(round.round, now) !== 'open') throw conflict('ROUND_NOT_OPEN', 'This round is not open');
+      if (round.poolIds.length < round.round.questionCount)
+        throw conflict('ROUND_NOT_OPEN', 'This round cannot start: its question pool is smaller than its question count');
+
+      const seed = newSeed();
+      const questionIds = drawQuestions(round.poolIds, round.round.questionCount, seed);
+      try {
+        outcome = await this.starts.push({ attemptId: randomUUID(), userId: user.sub, roundId, seed, questionIds, now, version: round.round.drawVersion });
+      } catch (err) {
+        throw dbError(err);
+      }
+      if (outcome.kind !== 'stale') break;
+      // Drawn from a copy of the round that an organizer has changed since: draw again from the round as it is now.
+      if (draws >= STALE_DRAWS) throw unavailable('This round is being changed, try again shortly');
+      round = await this.rounds.reload(roundId, round).catch((err) => Promise.reject(dbError(err)));
     }
 
     if (outcome.kind === 'refused') throw refusal(outcome.reason, round.round.maxAttempts);

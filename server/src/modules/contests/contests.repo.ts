@@ -120,10 +120,27 @@ export async function staffFactsOfContest(db: Db, contestId: string, graceMs: nu
 }
 
 /**
+ * Locks the attempts that have no stored submission, waiting for submissions being written
+ * (their INSERT holds the attempt FOR SHARE). A statement that moves deadlines must run
+ * after it: its snapshot then sees every submission that committed meanwhile, and no other
+ * can be written for the locked attempts until this transaction ends, so the deadline of a
+ * submitted attempt is never moved (the trigger of migration 0023 would refuse it).
+ */
+export async function lockUnsubmittedAttempts(db: Db, where: { roundId: string; userId?: string }): Promise<void> {
+  await db.execute(sql`
+    select a.id from attempts a
+    where a.round_id = ${where.roundId} ${where.userId === undefined ? sql`` : sql`and a.user_id = ${where.userId}`}
+      and not exists (select 1 from submissions s where s.attempt_id = a.id)
+    for no key update of a`);
+}
+
+/**
  * Closing early: every unsubmitted attempt of the round ends at the new closesAt, plus
- * the resident's extra seconds if an override grants some (API.md v1.1).
+ * the resident's extra seconds if an override grants some (API.md v1.1). The caller holds
+ * the round FOR UPDATE, so no attempt is being created meanwhile (a start waits for it).
  */
 export async function clampRunningDeadlines(db: Db, roundId: string, closesAt: Date): Promise<number> {
+  await lockUnsubmittedAttempts(db, { roundId });
   const rows = await rawRows<{ id: string }>(
     db,
     sql`

@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client';
 import { overrides, users } from '../../../../db/schema/index';
 import { compareVi, comparePersonNames } from '../../lib/collation';
+import { lockUnsubmittedAttempts } from '../contests/index';
 
 export type Override = typeof overrides.$inferSelect;
 
@@ -38,6 +39,7 @@ export async function upsertOverride(db: Db, values: typeof overrides.$inferInse
 
 /** Moves the deadline of the resident's running (unsubmitted, not yet expired) attempts. */
 export async function extendRunningAttempts(db: Db, roundId: string, userId: string, seconds: number, graceMs: number): Promise<number> {
+  await lockUnsubmittedAttempts(db, { roundId, userId });
   const rows = await db.execute(sql`
     update attempts a set deadline = a.deadline + make_interval(secs => ${seconds}::int)
     where a.round_id = ${roundId} and a.user_id = ${userId}
