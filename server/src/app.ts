@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
@@ -125,6 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const limits: Limits = { ...defaultLimits, ...deps.limits };
   const loggerOpt = deps.logger ?? false;
   const isLoggerInstance = typeof loggerOpt === 'object' && loggerOpt !== null && 'child' in loggerOpt;
+  const security = securityHeaders();
   const app = Fastify({
     ...(isLoggerInstance ? { loggerInstance: loggerOpt as FastifyBaseLogger } : { logger: loggerOpt as FastifyServerOptions['logger'] }),
     bodyLimit: BODY_LIMIT,
@@ -139,6 +140,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     // Requests that reach a closing app get our own 503 (error shape, Retry-After, request id).
     return503OnClosing: false,
+    // A URL Fastify cannot decode (a broken %-escape) gets the API's error shape and the
+    // answer's usual headers, not Fastify's own body echoing the path.
+    // (It comes before routing, so before the hooks that set those headers below.)
+    frameworkErrors: (err, req, res) => {
+      const reply = res as unknown as FastifyReply;
+      reply.errorCode = 'BAD_REQUEST';
+      return reply
+        .headers(security)
+        .header('x-request-id', req.id)
+        .code(400)
+        .type('application/json; charset=utf-8')
+        .send({ statusCode: 400, code: 'BAD_REQUEST', error: 'Bad Request', message: err.code === 'FST_ERR_BAD_URL' ? 'The URL is malformed' : 'Bad request' });
+    },
     // Per-request access lines would dominate the hot path; errors are still logged.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
   }).withTypeProvider<ZodTypeProvider>();
@@ -174,8 +188,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     draining = true;
     done();
   });
-  // Security headers on every response: helmet's, computed once (securityHeaders below).
-  const security = securityHeaders();
+  // Security headers on every response: helmet's, computed once (securityHeaders above).
   app.addHook('onRequest', (_req, reply, done) => {
     reply.headers(security);
     if (!draining) return done();

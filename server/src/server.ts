@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
+import { createLogger } from './lib/log';
 import { createDatabase, migrateDatabase } from '../../db/client';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from '../../db/seed';
 import { buildApp } from './app';
@@ -47,7 +47,35 @@ function readConfig(): Config {
 }
 
 const config = readConfig();
-const log = pino({ level: config.LOG_LEVEL });
+const log = createLogger(config.LOG_LEVEL);
+
+/** Whether Redis answered when the service started (the banner says so; null: none configured). */
+let redisAtStart: boolean | null = null;
+
+/**
+ * Redis asked once at start. Without it every API process throttles in its own memory (the
+ * fallback, README "Security model"), which keeps the service up through a Redis outage but
+ * multiplies each budget by the processes: a mistyped REDIS_URL must not pass unnoticed.
+ */
+async function checkRedis(): Promise<void> {
+  if (!config.REDIS_URL) return;
+  const first = config.REDIS_URL.split(',')[0].trim();
+  const client = createRedis(first);
+  client.on('error', () => {});
+  try {
+    await Promise.race([client.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 3 s')), 3_000).unref())]);
+    redisAtStart = true;
+  } catch (err) {
+    redisAtStart = false;
+    const at = new URL(first);
+    log.error(
+      { redis: `${at.hostname}:${at.port || 6379}`, reason: err instanceof Error ? err.message : String(err) },
+      'Redis does not answer: every API process throttles in its own memory until it does (check REDIS_URL)',
+    );
+  } finally {
+    client.disconnect();
+  }
+}
 
 /** Migrations and the demo seed run once, before any API process serves. */
 async function prepare(): Promise<void> {
@@ -158,7 +186,7 @@ function printWelcome() {
   const lines = [
     '',
     `  Cuộc thi trực tuyến đang chạy tại ${url}  (API ${url}/api/v1, tài liệu ${url}/docs)`,
-    `  Cơ sở dữ liệu: ${config.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `PGlite nhúng tại ${config.pgliteDir}`}; giới hạn tần suất: ${config.REDIS_URL ? 'Redis' : 'trong tiến trình'}`,
+    `  Cơ sở dữ liệu: ${config.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `PGlite nhúng tại ${config.pgliteDir}`}; giới hạn tần suất: ${redisAtStart === null ? 'trong tiến trình' : redisAtStart ? 'Redis' : 'Redis KHÔNG trả lời, tạm dùng bộ nhớ trong tiến trình (xem REDIS_URL)'}`,
   ];
   if (!config.DATABASE_URL || config.SEED_DEMO === 'true') {
     lines.push(`  Tài khoản demo (mật khẩu ${DEMO_PASSWORD}):`);
@@ -178,6 +206,7 @@ if (cluster.isPrimary) {
     log.fatal({ err }, 'could not prepare the database');
     process.exit(1);
   }
+  await checkRedis();
   if (config.WORKERS === 1) {
     await serve();
     printWelcome();

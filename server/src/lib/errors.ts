@@ -54,7 +54,10 @@ export function sqlState(err: unknown): string | undefined {
   return errorCodes(err).find((c) => /^[0-9A-Z]{5}$/.test(c));
 }
 
-const PG_UNAVAILABLE = /^(08|53|57P0|57014)/;
+// Connection and resources (08, 53), shutdown and cancel (57P0x, 57014), and what only a
+// connection's start can answer: authentication (28: a rotated password) and a missing
+// database (3D000). 55000 is left out: it also names mistakes of a statement.
+const PG_UNAVAILABLE = /^(08|53|57P0|57014|28|3D000)/;
 const NET_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

@@ -81,6 +81,15 @@ describe('unknown routes', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ statusCode: 404, code: 'ROUTE_NOT_FOUND', error: 'Not Found' });
   });
+
+  it('answer a URL with a broken %-escape 400 in the error shape, with the usual headers and without echoing the path', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/contests/%E0%A4%A' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ statusCode: 400, code: 'BAD_REQUEST', error: 'Bad Request', message: 'The URL is malformed' });
+    expect(res.headers['x-request-id']).toEqual(expect.any(String));
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.body).not.toContain('%E0');
+  });
 });
 
 describe('npm run user:create', () => {

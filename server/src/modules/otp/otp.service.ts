@@ -1,5 +1,6 @@
 import type { Db } from '../../../../db/client';
 import { badRequest, tooManyRequests } from '../../lib/errors';
+import { maskPhone } from '../../lib/identity';
 import { withTimeout } from '../../lib/timeout';
 import {
   codeMatches,
@@ -165,10 +166,10 @@ export class OtpService {
             await repo.markSent(this.db, m.id);
           } catch (err) {
             if (m.attempts >= OTP_SEND_ATTEMPTS || !m.sealed) {
-              this.log.error({ err, phone: m.phone, purpose: m.purpose }, 'OTP could not be delivered: its code is given up');
+              this.log.error({ err, outboxId: m.id, maskedPhone: maskPhone(m.phone), purpose: m.purpose }, 'OTP could not be delivered: its code is given up');
               await repo.markFailed(this.db, m.id, m.code_id);
             } else {
-              this.log.warn({ err, phone: m.phone, purpose: m.purpose }, 'OTP send failed; one retry follows');
+              this.log.warn({ err, outboxId: m.id, maskedPhone: maskPhone(m.phone), purpose: m.purpose }, 'OTP send failed; one retry follows');
               await repo.retryLater(this.db, m.id, OTP_RETRY_AFTER_MS);
               setTimeout(() => this.kick(), OTP_RETRY_AFTER_MS + 50).unref();
             }
