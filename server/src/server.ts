@@ -135,7 +135,14 @@ async function serve(): Promise<void> {
 
   let closing = false;
   const close = async (signal: string) => {
-    if (closing) return;
+    if (closing) {
+      // Ctrl-C again at a terminal: the person wants out now (an orchestrator's repeated SIGTERM is ignored).
+      if (signal === 'SIGINT') {
+        log.warn('interrupted again: exiting without waiting for the requests in flight');
+        process.exit(1);
+      }
+      return;
+    }
     closing = true;
     log.info({ signal }, 'shutting down: answering the requests in flight');
     const force = setTimeout(() => {
@@ -171,6 +178,7 @@ async function serve(): Promise<void> {
   };
   // Ctrl-C signals the whole process group and the primary passes SIGTERM on as well: both
   // end in the same single close.
+  dropEarlyStop();
   process.on('SIGTERM', () => void close('SIGTERM'));
   process.on('SIGINT', () => void close('SIGINT'));
 
@@ -193,6 +201,25 @@ function printWelcome() {
     for (const a of DEMO_ACCOUNTS) lines.push(`    ${a.role.padEnd(9)} ${a.phone}  ${a.fullName}`);
   }
   console.log(lines.join('\n') + '\n');
+}
+
+/**
+ * A stop before the process serves (during the migrations, say): nothing to drain, so it
+ * ends at once; the migrations' transaction rolls back. Without it node as PID 1 (a container
+ * without an init) would ignore SIGTERM until the orchestrator's SIGKILL.
+ */
+function earlyStop(signal: NodeJS.Signals) {
+  log.warn({ signal }, 'stopped before serving');
+  process.exit(1);
+}
+function dropEarlyStop() {
+  process.off('SIGTERM', earlyStop);
+  process.off('SIGINT', earlyStop);
+}
+// The primary only: a worker stopped while starting ends by the signal itself, which the primary reads as no failure.
+if (cluster.isPrimary) {
+  process.on('SIGTERM', earlyStop);
+  process.on('SIGINT', earlyStop);
 }
 
 if (cluster.isPrimary) {
@@ -257,6 +284,7 @@ if (cluster.isPrimary) {
         process.exit(1);
       }, KILL_MS).unref();
     };
+    dropEarlyStop();
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   }
