@@ -20,6 +20,16 @@ export function findQuestion(db: Db, id: string): Promise<Question | undefined> 
   return db.query.questions.findFirst({ where: eq(questions.id, id) });
 }
 
+/**
+ * The question under a row lock until the transaction ends (as a correction's lockQuestion):
+ * two edits, or an edit and a correction, of one question run one after the other, each
+ * reading what the other wrote.
+ */
+export async function lockQuestion(db: Db, id: string): Promise<Question | undefined> {
+  const [row] = await db.select().from(questions).where(eq(questions.id, id)).for('update');
+  return row;
+}
+
 export async function insertQuestion(db: Db, values: typeof questions.$inferInsert): Promise<Question> {
   const [row] = await db.insert(questions).values(values).returning();
   return row;

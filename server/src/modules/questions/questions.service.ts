@@ -72,7 +72,7 @@ export async function createQuestion(db: Db, actorId: string, contestId: string,
 
 export async function updateQuestion(db: Db, actorId: string, questionId: string, patch: Partial<QuestionInput>) {
   return db.transaction(async (tx) => {
-    const before = await repo.findQuestion(tx, questionId);
+    const before = await repo.lockQuestion(tx, questionId);
     if (!before) throw notFound('Question');
     if (await repo.questionIsLocked(tx, before.id)) throw conflict('ROUND_LOCKED', 'The question is in the pool of a round that has attempts');
     const merged: QuestionInput = {
@@ -82,11 +82,12 @@ export async function updateQuestion(db: Db, actorId: string, questionId: string
       explanation: patch.explanation === undefined ? before.explanation : patch.explanation,
     };
     assertValid(merged);
+    // Only the fields sent: what the body leaves out stays as the row holds it.
     const after = await repo.updateQuestion(tx, before.id, {
-      text: merged.text,
-      options: patch.options ? withOptionIds(patch.options) : before.options,
-      topic: merged.topic || null,
-      explanation: merged.explanation || null,
+      ...(patch.text !== undefined ? { text: patch.text } : {}),
+      ...(patch.options ? { options: withOptionIds(patch.options) } : {}),
+      ...(patch.topic !== undefined ? { topic: patch.topic || null } : {}),
+      ...(patch.explanation !== undefined ? { explanation: patch.explanation || null } : {}),
     });
     await recordAudit(tx, { actorId, action: 'question.update', entity: 'question', entityId: after.id, before, after });
     return { ...toAdminQuestion(after), warnings: await warningsFor(tx, after) };
