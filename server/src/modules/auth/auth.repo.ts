@@ -117,13 +117,15 @@ export type AccountChange = Partial<Pick<typeof users.$inferInsert, 'role' | 'di
 
 /**
  * Applies `change` and bumps the token version in one statement: every token issued
- * before stops working (each API process learns it within its poll period).
+ * before stops working (each API process learns it within its poll period). With
+ * `ifVersion`, only if the version is still that one (undefined otherwise): a change
+ * decided on an earlier read cannot undo one made since.
  */
-export async function bumpTokenVersion(db: Db, userId: string, change: AccountChange = {}): Promise<User | undefined> {
+export async function bumpTokenVersion(db: Db, userId: string, change: AccountChange = {}, ifVersion?: number): Promise<User | undefined> {
   const [row] = await db
     .update(users)
     .set({ ...change, tokenVersion: sql`${users.tokenVersion} + 1`, tokenChangedAt: sql`now()` })
-    .where(eq(users.id, userId))
+    .where(ifVersion === undefined ? eq(users.id, userId) : and(eq(users.id, userId), eq(users.tokenVersion, ifVersion)))
     .returning();
   return row;
 }

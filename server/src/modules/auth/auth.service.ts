@@ -128,9 +128,12 @@ export async function changePassword(db: Db, userId: string, currentPassword: st
     ]);
   const passwordHash = await hashPassword(newPassword);
   return db.transaction(async (tx) => {
-    const after = await repo.bumpTokenVersion(tx, user.id, { passwordHash, passwordChangeRequired: false });
-    await recordAudit(tx, { actorId: user.id, action: 'user.password', entity: 'user', entityId: user.id, after: { tokenVersion: after!.tokenVersion } });
-    return after!;
+    // Only over the account as read: a help-desk reset, a logout-all or another change made
+    // while the password was checked revoked the caller's token, and stands.
+    const after = await repo.bumpTokenVersion(tx, user.id, { passwordHash, passwordChangeRequired: false }, user.tokenVersion);
+    if (!after) throw unauthorized('The account changed while the password was being changed (this token was revoked): log in again', 'TOKEN_REVOKED');
+    await recordAudit(tx, { actorId: user.id, action: 'user.password', entity: 'user', entityId: user.id, after: { tokenVersion: after.tokenVersion } });
+    return after;
   });
 }
 
