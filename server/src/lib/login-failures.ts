@@ -13,3 +13,9 @@ export function loginDelayMs(failures: number): number {
   const doublings = failures - FREE_LOGIN_FAILURES;
   return doublings >= 15 ? MAX_LOGIN_DELAY_MS : Math.min(MAX_LOGIN_DELAY_MS, FIRST_LOGIN_DELAY_MS * 2 ** doublings);
 }
+
+/**
+ * loginDelayMs(1), loginDelayMs(2), … up to where it stops growing (every later failure
+ * waits the last one): the rule as a table, for the statement that counts a login in Postgres.
+ */
+export const LOGIN_DELAYS_MS: readonly number[] = Array.from({ length: FREE_LOGIN_FAILURES + 16 }, (_, i) => loginDelayMs(i + 1));

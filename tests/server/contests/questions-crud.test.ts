@@ -219,6 +219,39 @@ describe('PATCH and DELETE /admin/questions/:questionId', () => {
     const other = await makeRound(t.database.db, c.id);
     expect((await call(t.app, 'GET', `/admin/rounds/${other.round.id}/questions`, org)).json().locked).toBe(false);
   });
+
+  // Each edit read the row unlocked and wrote back every field: the later one put the other's old fields back.
+  it('two organizers editing different fields at once: both changes are kept', async () => {
+    const c = await makeContest(t.database.db);
+    for (let i = 0; i < 20; i++) {
+      const [question] = await makeQuestions(t.database.db, c.id, 1);
+      const text = `Nội dung đã sửa ${i}: chuyển đổi số là gì?`;
+      const options = ['A', 'B', 'C', 'D'].map((x, k) => ({ text: `Phương án ${x} (sửa)`, correct: k === 2 }));
+      const res = await Promise.all([
+        call(t.app, 'PATCH', `/admin/questions/${question.id}`, org, { text }),
+        call(t.app, 'PATCH', `/admin/questions/${question.id}`, org, { options }),
+      ]);
+      expect(res.map((r) => r.statusCode)).toEqual([200, 200]);
+      const [row] = await t.database.db.select().from(questions).where(eq(questions.id, question.id));
+      expect({ text: row.text, options: row.options.map(({ text, correct }) => ({ text, correct })) }).toEqual({ text, options });
+    }
+  });
+
+  it('a key correction and a text edit at once: the corrected key stays', async () => {
+    const c = await makeContest(t.database.db);
+    for (let i = 0; i < 20; i++) {
+      const [question] = await makeQuestions(t.database.db, c.id, 1);
+      const target = question.options.find((o) => !o.correct)!.id;
+      const text = `Sửa chính tả ${i}: chuyển đổi số là gì?`;
+      const res = await Promise.all([
+        call(t.app, 'POST', `/admin/questions/${question.id}/correction`, org, { correctOptionId: target, reason: 'Sai đáp án' }),
+        call(t.app, 'PATCH', `/admin/questions/${question.id}`, org, { text }),
+      ]);
+      expect(res.map((r) => r.statusCode)).toEqual([200, 200]);
+      const [row] = await t.database.db.select().from(questions).where(eq(questions.id, question.id));
+      expect({ text: row.text, key: row.options.find((o) => o.correct)!.id }).toEqual({ text, key: target });
+    }
+  });
 });
 
 describe('PUT /admin/rounds/:roundId/questions', () => {

@@ -107,6 +107,30 @@ describe('PUT /admin/contests/:contestId/exclusions', () => {
     expect(logs.filter((l) => l.action === 'exclusions.replace').map((l) => (l.after as { withdrawnRounds?: string[] }).withdrawnRounds)).toEqual([[r1.id]]);
   });
 
+  it('a winner excluded while a judge publishes: the public list never names them', async () => {
+    const judge = await makeStaff(t.database.db, 'judge');
+    const jt = tokenFor(t.app, judge);
+    // The publish checked the list before the save committed, and the save looked for published rounds before the publish committed.
+    for (let i = 0; i < 20; i++) {
+      const c = await makeContest(t.database.db);
+      await addMember(t.database.db, c.id, judge);
+      const { round } = await makeClosedRound(t.database.db, c.id, { questionCount: 5 });
+      const people = await Promise.all([0, 1, 2].map(() => makeResident(t.database.db)));
+      for (const [k, p] of people.entries()) await makeSubmission(t.database.db, round, p.id, { score: 5 - k, durationMs: 1000 });
+      expect((await call(t.app, 'POST', `/judge/rounds/${round.id}/finalize`, jt)).statusCode).toBe(200);
+      const winner = people[0];
+      const [pub, save] = await Promise.all([
+        call(t.app, 'POST', `/judge/rounds/${round.id}/publish`, jt),
+        put(c.id, [{ nationalId: winner.nationalId, note: 'Cán bộ' }]),
+      ]);
+      expect(save.statusCode).toBe(200);
+      // Either the publish came first and the save took it back, or it came second and found the results stale.
+      expect([200, 409]).toContain(pub.statusCode);
+      const winners = await call(t.app, 'GET', `/rounds/${round.id}/winners`);
+      expect([winners.statusCode, winners.json().code]).toEqual([409, 'RESULTS_NOT_PUBLISHED']);
+    }
+  });
+
   it('audits the change with the list before and after', async () => {
     const c = await makeContest(t.database.db);
     await put(c.id, [{ nationalId: ID1 }]);

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { loginFailures } from '../../../db/schema/index';
 import { defaultLimits } from '../../../server/src/lib/limits';
-import { HASH_CONCURRENCY, HASH_QUEUE } from '../../../server/src/lib/passwords';
+import { HASH_CONCURRENCY, HASH_QUEUE, hashPassword } from '../../../server/src/lib/passwords';
 import { useTestApp, makeTestApp } from '../../helpers/app';
 import { makePhone, makeResident, PASSWORD } from '../../helpers/factories';
 import { login } from '../../helpers/requests';
@@ -55,6 +55,25 @@ describe('failed logins per phone', () => {
     expect(Number((await login(t.app, phone, 'x-wrong', HOME)).headers['retry-after'])).toBe(900);
   });
 
+  it('counts a burst of guesses sent at once as the same guesses one after the other: 5 checked, the rest 429', async () => {
+    // Every login read the count before any failure was written: all of them were checked.
+    for (let i = 0; i < 5; i++) {
+      const r = await makeResident(db());
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, k) => login(t.app, r.phone, `sai-mat-khau-${k}`, { remoteAddress: `10.7.${i}.${k + 1}` })),
+      );
+      const codes = answers.map((a) => a.json().code as string).sort();
+      expect(codes).toEqual([...Array(5).fill('INVALID_CREDENTIALS'), ...Array(15).fill('RATE_LIMITED')]);
+      expect(answers.filter((a) => a.statusCode === 429).every((a) => Number(a.headers['retry-after']) >= 29)).toBe(true);
+      const [row] = await db().select().from(loginFailures).where(eq(loginFailures.phone, r.phone));
+      expect(row.failures).toBe(5);
+      // The wait over, the resident gets in, and the count is gone.
+      await waitOver(r.phone);
+      expect((await login(t.app, r.phone, PASSWORD, HOME)).statusCode).toBe(200);
+      expect(await db().select().from(loginFailures).where(eq(loginFailures.phone, r.phone))).toHaveLength(0);
+    }
+  });
+
   it('treats a phone with no account the same way (nothing tells them apart)', async () => {
     const phone = makePhone();
     const answers = [];
@@ -94,5 +113,19 @@ describe('failed logins per address, and the hashing cap', () => {
     // Once the flood is over, a real resident gets in.
     const r = await makeResident(db());
     expect((await login(t.app, r.phone, PASSWORD, HOME)).statusCode).toBe(200);
+  });
+
+  it('does not count, against a phone, its logins refused by the hashing cap (no password checked)', async () => {
+    const r = await makeResident(db());
+    // Every hashing slot and queue place taken (the same process): the resident's guesses find the cap full.
+    const busy = Array.from({ length: HASH_CONCURRENCY + HASH_QUEUE }, () => hashPassword('chiem-cho'));
+    const answers = await Promise.all(Array.from({ length: 4 }, (_, k) => login(t.app, r.phone, `sai-${k}`, { remoteAddress: `10.5.0.${k + 1}` })));
+    await Promise.all(busy);
+    const refused = answers.filter((a) => a.statusCode === 429 && a.headers['retry-after'] === '1').length;
+    const checked = answers.filter((a) => a.statusCode === 401).length;
+    expect(refused).toBeGreaterThan(0);
+    expect(refused + checked).toBe(4);
+    const rows = await db().select().from(loginFailures).where(eq(loginFailures.phone, r.phone));
+    expect(rows[0]?.failures ?? 0).toBe(checked);
   });
 });

@@ -117,6 +117,27 @@ describe('contest members', () => {
     const rows = await db().select().from(contestMembers).where(eq(contestMembers.contestId, contest.id));
     expect(rows.map((r) => r.userId)).toEqual([o.id]);
   });
+
+  it('two saves of the list at once: both 200, and the list is one of the two, whole', async () => {
+    const o = await makeStaff(db(), 'organizer');
+    const token = tokenFor(t.app, o);
+    // Each save deletes then inserts: interleaved, the second inserted the first's rows again (500, 23505).
+    for (let i = 0; i < 20; i++) {
+      const contest = await makeContest(db());
+      await addMember(db(), contest.id, o);
+      const [ja, jb] = await Promise.all([makeStaff(db(), 'judge'), makeStaff(db(), 'judge')]);
+      const lists = [ja, jb].map((j) => [
+        { phone: o.phone, role: 'organizer' },
+        { phone: j.phone, role: 'judge' },
+      ]);
+      const res = await Promise.all(lists.map((list) => putMembers(contest.id, list, token)));
+      expect(res.map((r) => r.statusCode)).toEqual([200, 200]);
+      const rows = await db().select().from(contestMembers).where(eq(contestMembers.contestId, contest.id));
+      const judges = rows.filter((r) => r.role === 'judge').map((r) => r.userId);
+      expect(rows).toHaveLength(2);
+      expect([[ja.id], [jb.id]]).toContainEqual(judges);
+    }
+  });
 });
 
 describe('every staff route of a contest', () => {

@@ -193,6 +193,26 @@ describe('POST /admin/users/:userId/password-reset (help desk)', () => {
     expect(JSON.stringify(audit)).not.toContain(temporaryPassword);
   });
 
+  it('is not undone by a password change running at the same time', async () => {
+    const adminToken = tokenFor(t.app, await makeStaff(db(), 'admin'));
+    // The change read the account, checked the password (slow, argon2), then wrote over the reset made meanwhile.
+    for (let i = 0; i < 10; i++) {
+      const resident = await makeResident(db());
+      const [change, reset] = await Promise.all([
+        post(t.app, '/auth/password', tokenFor(t.app, resident), { currentPassword: PASSWORD, newPassword: 'mat-khau-moi-456' }),
+        post(t.app, `/admin/users/${resident.id}/password-reset`, adminToken),
+      ]);
+      expect(reset.statusCode).toBe(200);
+      // Before the reset: 204. After it: 401 TOKEN_REVOKED (the token is older than the reset) or 403 WRONG_PASSWORD.
+      expect([204, 401, 403]).toContain(change.statusCode);
+      if (change.statusCode === 401) expect(change.json().code).toBe('TOKEN_REVOKED');
+      const [row] = await db().select().from(users).where(eq(users.id, resident.id));
+      expect(row.passwordChangeRequired).toBe(true);
+      const temporary = await login(t.app, resident.phone, reset.json().temporaryPassword, { remoteAddress: `10.4.${i}.1` });
+      expect([temporary.statusCode, temporary.json().mustChangePassword]).toEqual([200, true]);
+    }
+  });
+
   it('is for admins only', async () => {
     const resident = await makeResident(db());
     const organizer = await makeStaff(db(), 'organizer');

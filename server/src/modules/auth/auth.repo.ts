@@ -1,8 +1,10 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../../../db/client';
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { rawRows, type Db } from '../../../../db/client';
 import { SUBMIT_GRACE_MS } from '../../lib/rounds';
 import { attempts, localities, loginFailures, rounds, submissions, units, users, type User } from '../../../../db/schema/index';
-import { LOGIN_FAILURES_FORGET_MS, loginDelayMs } from '../../lib/login-failures';
+import { FREE_LOGIN_FAILURES, LOGIN_DELAYS_MS, LOGIN_FAILURES_FORGET_MS } from '../../lib/login-failures';
+
+const DELAYS = JSON.stringify(LOGIN_DELAYS_MS);
 
 export type NewUser = typeof users.$inferInsert;
 
@@ -61,33 +63,50 @@ export function listAttemptsOfUser(db: Db, userId: string) {
     .orderBy(desc(attempts.startedAt));
 }
 
-/** The login's own failure record (for a phone with or without an account). */
-export async function loginBlock(db: Db, phone: string): Promise<{ failures: number; blockedUntil: Date | null } | null> {
-  const [row] = await db
-    .select({ failures: loginFailures.failures, blockedUntil: loginFailures.blockedUntil })
-    .from(loginFailures)
-    .where(eq(loginFailures.phone, phone));
-  return row ?? null;
+/**
+ * Counts a login as a failure before its password is checked, in one statement, unless the
+ * phone must still wait: answers null when the login may go on, else until when it waits.
+ * A burst of guesses sent at once is then counted as the same guesses one after the other
+ * (the count, and the wait it earns, move on under the row's lock before any check): no
+ * more than FREE_LOGIN_FAILURES passwords are checked before the 429. A success clears the
+ * count (clearLoginFailures); a login whose password was not checked gives its count back
+ * (releaseLoginAttempt).
+ */
+export async function reserveLoginAttempt(db: Db, phone: string, now: Date): Promise<Date | null> {
+  const at = now.toISOString();
+  const forgetBefore = new Date(now.getTime() - LOGIN_FAILURES_FORGET_MS).toISOString();
+  // After a long quiet spell, the first failure again.
+  const count = sql`case when f.last_at < ${forgetBefore}::timestamptz then 1 else f.failures + 1 end`;
+  const until = (n: SQL) =>
+    sql`nullif(${at}::timestamptz + make_interval(secs => (${DELAYS}::jsonb ->> (least(${n}, ${LOGIN_DELAYS_MS.length}) - 1))::int / 1000.0), ${at}::timestamptz)`;
+  const counted = await rawRows<{ phone: string }>(
+    db,
+    sql`insert into login_failures as f (phone, failures, last_at, blocked_until)
+        values (${phone}, 1, ${at}::timestamptz, ${until(sql`1`)})
+        on conflict (phone) do update set failures = ${count}, last_at = excluded.last_at, blocked_until = ${until(count)}
+        where f.blocked_until is null or f.blocked_until <= ${at}::timestamptz
+        returning f.phone`,
+  );
+  if (counted.length) return null;
+  // Refused: how long the wait that refused it still runs.
+  const [row] = await db.select({ blockedUntil: loginFailures.blockedUntil }).from(loginFailures).where(eq(loginFailures.phone, phone));
+  // Cleared or run out in between: wait a second rather than check a login left uncounted.
+  return row?.blockedUntil && row.blockedUntil > now ? row.blockedUntil : new Date(now.getTime() + 1000);
 }
 
-/** Counts one more failure (after a long quiet spell, the first again) and sets the wait it earns. */
-export async function recordLoginFailure(db: Db, phone: string, now: Date): Promise<{ failures: number; blockedUntil: Date | null }> {
-  const forgetBefore = new Date(now.getTime() - LOGIN_FAILURES_FORGET_MS);
-  const [row] = await db
-    .insert(loginFailures)
-    .values({ phone, failures: 1, lastAt: now })
-    .onConflictDoUpdate({
-      target: loginFailures.phone,
-      set: {
-        failures: sql`case when ${loginFailures.lastAt} < ${forgetBefore.toISOString()}::timestamptz then 1 else ${loginFailures.failures} + 1 end`,
-        lastAt: now,
-      },
+/**
+ * Gives back the count of a login whose password was not checked (the hashing cap's 429):
+ * a flood of other logins must not lock a resident out. The wait stays if the count still
+ * earns one (it may be another login's).
+ */
+export async function releaseLoginAttempt(db: Db, phone: string): Promise<void> {
+  await db
+    .update(loginFailures)
+    .set({
+      failures: sql`${loginFailures.failures} - 1`,
+      blockedUntil: sql`case when ${loginFailures.failures} - 1 < ${FREE_LOGIN_FAILURES} then null else ${loginFailures.blockedUntil} end`,
     })
-    .returning({ failures: loginFailures.failures });
-  const delay = loginDelayMs(row.failures);
-  const blockedUntil = delay > 0 ? new Date(now.getTime() + delay) : null;
-  await db.update(loginFailures).set({ blockedUntil }).where(eq(loginFailures.phone, phone));
-  return { failures: row.failures, blockedUntil };
+    .where(and(eq(loginFailures.phone, phone), sql`${loginFailures.failures} > 0`));
 }
 
 export async function clearLoginFailures(db: Db, phone: string) {
@@ -98,13 +117,15 @@ export type AccountChange = Partial<Pick<typeof users.$inferInsert, 'role' | 'di
 
 /**
  * Applies `change` and bumps the token version in one statement: every token issued
- * before stops working (each API process learns it within its poll period).
+ * before stops working (each API process learns it within its poll period). With
+ * `ifVersion`, only if the version is still that one (undefined otherwise): a change
+ * decided on an earlier read cannot undo one made since.
  */
-export async function bumpTokenVersion(db: Db, userId: string, change: AccountChange = {}): Promise<User | undefined> {
+export async function bumpTokenVersion(db: Db, userId: string, change: AccountChange = {}, ifVersion?: number): Promise<User | undefined> {
   const [row] = await db
     .update(users)
     .set({ ...change, tokenVersion: sql`${users.tokenVersion} + 1`, tokenChangedAt: sql`now()` })
-    .where(eq(users.id, userId))
+    .where(ifVersion === undefined ? eq(users.id, userId) : and(eq(users.id, userId), eq(users.tokenVersion, ifVersion)))
     .returning();
   return row;
 }

@@ -155,7 +155,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
         tags: ['accounts'],
         summary: 'Change the password',
         description:
-          "204; every token issued before (the caller's too) stops working: log in again. 403 WRONG_PASSWORD for a wrong currentPassword; 400 VALIDATION_FAILED for a new password equal to the current one. Answers a token that must change its password (that is what it is for).",
+          "204; every token issued before (the caller's too) stops working: log in again. 403 WRONG_PASSWORD for a wrong currentPassword; 400 VALIDATION_FAILED for a new password equal to the current one; 401 TOKEN_REVOKED, nothing changed, when the account's tokens were revoked while it ran (a help-desk reset, a logout-all). Answers a token that must change its password (that is what it is for).",
         security: [{ bearer: [] }],
         body: PasswordChangeBody,
         response: { 204: z.null(), ...errorResponses('WRONG_PASSWORD', 'NOT_FOUND', 'RATE_LIMITED') },

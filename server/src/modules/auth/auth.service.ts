@@ -81,24 +81,31 @@ export async function register(db: Db, body: RegisterBody): Promise<User> {
 }
 
 /**
- * Checks a phone and password. Failed logins are counted per phone (known or not) in
- * Postgres: past FREE_LOGIN_FAILURES each further one doubles the wait (429 with
- * Retry-After), and a success clears the count. A disabled account is told so only
+ * Checks a phone and password. Logins are counted per phone (known or not) in Postgres
+ * before the password is checked, so parallel guesses count as sequential ones: past
+ * FREE_LOGIN_FAILURES each further failure doubles the wait (429 with Retry-After, no
+ * password checked), and a success clears the count. A disabled account is told so only
  * after its password was right, so a guess learns nothing from it.
  */
 export async function login(db: Db, phoneInput: string, password: string, now = new Date()): Promise<User> {
   const phone = normalizePhone(phoneInput);
   const key = phone ?? phoneInput.slice(0, 32);
-  const block = await repo.loginBlock(db, key);
-  if (block?.blockedUntil && block.blockedUntil > now)
-    throw tooManyRequests((block.blockedUntil.getTime() - now.getTime()) / 1000, 'Too many wrong passwords for this phone number: wait before trying again');
-  const user = phone ? await repo.findUserByPhone(db, phone) : undefined;
-  const ok = await verifyPassword(user?.passwordHash, password);
-  if (!user || !ok) {
-    await repo.recordLoginFailure(db, key, now);
-    throw new AppError(401, 'INVALID_CREDENTIALS', 'Wrong phone number or password');
+  const blockedUntil = await repo.reserveLoginAttempt(db, key, now);
+  if (blockedUntil)
+    throw tooManyRequests((blockedUntil.getTime() - now.getTime()) / 1000, 'Too many wrong passwords for this phone number: wait before trying again');
+  let user: User | undefined;
+  let ok: boolean;
+  try {
+    user = phone ? await repo.findUserByPhone(db, phone) : undefined;
+    ok = await verifyPassword(user?.passwordHash, password);
+  } catch (err) {
+    // Not checked (the hashing cap's 429, or the database): the login does not count. If the
+    // give-back fails too, the count keeps one login too many, no more.
+    await repo.releaseLoginAttempt(db, key).catch(() => {});
+    throw err;
   }
-  if (block) await repo.clearLoginFailures(db, key);
+  if (!user || !ok) throw new AppError(401, 'INVALID_CREDENTIALS', 'Wrong phone number or password');
+  await repo.clearLoginFailures(db, key);
   if (user.disabledAt) throw unauthorized('This account is disabled: contact the organizers', 'ACCOUNT_DISABLED');
   return user;
 }
@@ -121,9 +128,12 @@ export async function changePassword(db: Db, userId: string, currentPassword: st
     ]);
   const passwordHash = await hashPassword(newPassword);
   return db.transaction(async (tx) => {
-    const after = await repo.bumpTokenVersion(tx, user.id, { passwordHash, passwordChangeRequired: false });
-    await recordAudit(tx, { actorId: user.id, action: 'user.password', entity: 'user', entityId: user.id, after: { tokenVersion: after!.tokenVersion } });
-    return after!;
+    // Only over the account as read: a help-desk reset, a logout-all or another change made
+    // while the password was checked revoked the caller's token, and stands.
+    const after = await repo.bumpTokenVersion(tx, user.id, { passwordHash, passwordChangeRequired: false }, user.tokenVersion);
+    if (!after) throw unauthorized('The account changed while the password was being changed (this token was revoked): log in again', 'TOKEN_REVOKED');
+    await recordAudit(tx, { actorId: user.id, action: 'user.password', entity: 'user', entityId: user.id, after: { tokenVersion: after.tokenVersion } });
+    return after;
   });
 }
 

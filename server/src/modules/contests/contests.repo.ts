@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, ne, or, sql } from 'drizzle-orm';
-import { rawRows, type Db } from '../../../../db/client';
+import { lockKey, rawRows, type Db } from '../../../../db/client';
 import { compareVi, comparePersonNames, sortByName } from '../../lib/collation';
 import { attempts, contestMembers, contests, localities, roundQuestions, rounds, units, users, type Contest, type Round } from '../../../../db/schema/index';
 
@@ -179,6 +179,14 @@ export async function addMember(db: Db, contestId: string, userId: string, role:
     .insert(contestMembers)
     .values({ contestId, userId, role })
     .onConflictDoUpdate({ target: [contestMembers.contestId, contestMembers.userId], set: { role } });
+}
+
+/**
+ * Two replacements of one contest's members run one after the other: each deletes then
+ * inserts, so interleaved they would insert the same member twice (23505).
+ */
+export async function lockMembers(db: Db, contestId: string) {
+  await lockKey(db, 'members:' + contestId);
 }
 
 export async function replaceMembers(db: Db, contestId: string, members: { userId: string; role: MemberRole }[]) {

@@ -238,6 +238,7 @@ export async function replaceMembers(db: Db, actorId: string, contestId: string,
         details,
       );
     if (!wanted.some((w) => w.role === 'organizer')) throw conflict('LAST_ORGANIZER', 'A contest needs at least one organizer member');
+    await repo.lockMembers(tx, contest.id);
     const before = await repo.listMembers(tx, contest.id);
     await repo.replaceMembers(
       tx,

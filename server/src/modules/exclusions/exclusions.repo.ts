@@ -40,6 +40,16 @@ export async function isExcluded(db: Db, contestId: string, who: { nationalId?: 
 }
 
 /**
+ * Locks the contest's rounds (in id order, as a correction does) until the save commits:
+ * a publish (which holds its round FOR UPDATE while it checks that the results still fit
+ * the list) either committed before the save looks for published rounds, or waits and then
+ * finds its results stale. NO KEY UPDATE, not UPDATE: starts go on meanwhile.
+ */
+export async function lockRoundsOfContest(db: Db, contestId: string): Promise<void> {
+  await rawRows(db, sql`select id from rounds where contest_id = ${contestId} order by id collate "C" for no key update`);
+}
+
+/**
  * The contest's published rounds whose prize list names someone the exclusion list now
  * excludes (by the national id or phone on the list's row): they must leave the public.
  */

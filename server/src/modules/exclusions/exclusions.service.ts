@@ -27,6 +27,7 @@ async function save(db: Db, actorId: string, contestId: string, entries: Exclusi
     const after = dedupeEntries(mode === 'append' ? [...before, ...entries] : entries);
     await repo.replaceExclusions(tx, contestId, after);
     // A public prize list must not keep naming a member of staff (the results are stale anyway).
+    await repo.lockRoundsOfContest(tx, contestId);
     const withdrawnRounds = await withdrawPublication(tx, await repo.publishedRoundsNamingExcluded(tx, contestId), new Date());
     await recordAudit(tx, {
       actorId,

@@ -20,6 +20,30 @@ export function findQuestion(db: Db, id: string): Promise<Question | undefined> 
   return db.query.questions.findFirst({ where: eq(questions.id, id) });
 }
 
+/**
+ * The question under a row lock until the transaction ends (as a correction's lockQuestion):
+ * two edits, or an edit and a correction, of one question run one after the other, each
+ * reading what the other wrote; a deletion waits too, and so does a pool that takes the
+ * question in (questionsOfContest, KEY SHARE).
+ */
+export async function lockQuestion(db: Db, id: string): Promise<Question | undefined> {
+  const [row] = await db.select().from(questions).where(eq(questions.id, id)).for('update');
+  return row;
+}
+
+/**
+ * Locks the rounds whose pool holds the question, in id order, after the question (the
+ * order a correction takes them in). FOR UPDATE, not NO KEY UPDATE: a start's foreign key
+ * check on its round takes KEY SHARE, so no attempt of these rounds can commit between an
+ * edit's "no attempts yet" check and its write.
+ */
+export async function lockRoundsHolding(db: Db, questionId: string): Promise<void> {
+  await db.execute(
+    sql`select r.id from rounds r where r.id in (select rq.round_id from round_questions rq where rq.question_id = ${questionId})
+        order by r.id collate "C" for update`,
+  );
+}
+
 export async function insertQuestion(db: Db, values: typeof questions.$inferInsert): Promise<Question> {
   const [row] = await db.insert(questions).values(values).returning();
   return row;
@@ -61,12 +85,18 @@ export async function questionIsLocked(db: Db, questionId: string): Promise<bool
   return rows.length > 0;
 }
 
+/**
+ * The ids that are questions of the contest, held (KEY SHARE) until the transaction ends:
+ * taken before the round's lock, so a pool and an edit or deletion of one of its questions
+ * (question, then rounds) lock in one order and never deadlock.
+ */
 export function questionsOfContest(db: Db, contestId: string, ids: string[]) {
   if (ids.length === 0) return Promise.resolve([] as { id: string }[]);
   return db
     .select({ id: questions.id })
     .from(questions)
-    .where(and(eq(questions.contestId, contestId), inArray(questions.id, ids)));
+    .where(and(eq(questions.contestId, contestId), inArray(questions.id, ids)))
+    .for('key share');
 }
 
 export async function replacePool(db: Db, roundId: string, questionIds: string[]) {

@@ -5,7 +5,7 @@ import { BankLint, type LintWarning } from '../../lib/question-lint';
 import { SUBMIT_GRACE_MS } from '../../lib/rounds';
 import { questionProblems, withOptionIds, type QuestionInput } from '../../lib/questions';
 import { recordAudit } from '../audit/index';
-import { requireContest, requireRound, roundHasAttempts } from '../contests/index';
+import { lockRound, requireContest, requireRound, roundHasAttempts } from '../contests/index';
 import * as repo from './questions.repo';
 import type { AdminQuestion } from './questions.schemas';
 
@@ -72,8 +72,9 @@ export async function createQuestion(db: Db, actorId: string, contestId: string,
 
 export async function updateQuestion(db: Db, actorId: string, questionId: string, patch: Partial<QuestionInput>) {
   return db.transaction(async (tx) => {
-    const before = await repo.findQuestion(tx, questionId);
+    const before = await repo.lockQuestion(tx, questionId);
     if (!before) throw notFound('Question');
+    await repo.lockRoundsHolding(tx, before.id);
     if (await repo.questionIsLocked(tx, before.id)) throw conflict('ROUND_LOCKED', 'The question is in the pool of a round that has attempts');
     const merged: QuestionInput = {
       text: patch.text ?? before.text,
@@ -82,11 +83,12 @@ export async function updateQuestion(db: Db, actorId: string, questionId: string
       explanation: patch.explanation === undefined ? before.explanation : patch.explanation,
     };
     assertValid(merged);
+    // Only the fields sent: what the body leaves out stays as the row holds it.
     const after = await repo.updateQuestion(tx, before.id, {
-      text: merged.text,
-      options: patch.options ? withOptionIds(patch.options) : before.options,
-      topic: merged.topic || null,
-      explanation: merged.explanation || null,
+      ...(patch.text !== undefined ? { text: patch.text } : {}),
+      ...(patch.options ? { options: withOptionIds(patch.options) } : {}),
+      ...(patch.topic !== undefined ? { topic: patch.topic || null } : {}),
+      ...(patch.explanation !== undefined ? { explanation: patch.explanation || null } : {}),
     });
     await recordAudit(tx, { actorId, action: 'question.update', entity: 'question', entityId: after.id, before, after });
     return { ...toAdminQuestion(after), warnings: await warningsFor(tx, after) };
@@ -95,8 +97,9 @@ export async function updateQuestion(db: Db, actorId: string, questionId: string
 
 export async function deleteQuestion(db: Db, actorId: string, questionId: string) {
   await db.transaction(async (tx) => {
-    const before = await repo.findQuestion(tx, questionId);
+    const before = await repo.lockQuestion(tx, questionId);
     if (!before) throw notFound('Question');
+    await repo.lockRoundsHolding(tx, before.id);
     if (await repo.questionIsLocked(tx, before.id)) throw conflict('ROUND_LOCKED', 'The question is in the pool of a round that has attempts');
     await repo.deleteQuestion(tx, before.id);
     await recordAudit(tx, { actorId, action: 'question.delete', entity: 'question', entityId: before.id, before });
@@ -123,8 +126,8 @@ export async function setPool(db: Db, actorId: string, roundId: string, question
   const dup = questionIds.find((id, i) => questionIds.indexOf(id) !== i);
   if (dup) throw badRequest('DUPLICATE_QUESTION', `Question ${dup} is listed twice`, [{ field: 'body.questionIds', message: `duplicate ${dup}` }]);
   await db.transaction(async (tx) => {
-    const round = await requireRound(tx, roundId);
-    const found = new Set((await repo.questionsOfContest(tx, round.contestId, questionIds)).map((r) => r.id));
+    const { contestId } = await requireRound(tx, roundId);
+    const found = new Set((await repo.questionsOfContest(tx, contestId, questionIds)).map((r) => r.id));
     const unknown = questionIds.filter((id) => !found.has(id));
     if (unknown.length)
       throw badRequest(
@@ -132,6 +135,11 @@ export async function setPool(db: Db, actorId: string, roundId: string, question
         `${unknown.length} question id(s) are not in this contest's bank`,
         unknown.slice(0, 50).map((id) => ({ field: 'body.questionIds', message: `unknown ${id}` })),
       );
+    // Two pools of one round replace one after the other (each deletes then inserts), and a
+    // start's attempt (its foreign key takes KEY SHARE on the round) either committed before
+    // the check below or waits until this commits.
+    await lockRound(tx, roundId);
+    const round = await requireRound(tx, roundId);
     if (await roundHasAttempts(tx, round.id)) throw conflict('ROUND_LOCKED', 'The round has attempts: its pool can no longer change');
     if (!allowPublished) {
       // A question whose key is public would hand its answer to anyone who read that key.

@@ -807,7 +807,7 @@ export interface paths {
         put?: never;
         /**
          * Change the password
-         * @description 204; every token issued before (the caller's too) stops working: log in again. 403 WRONG_PASSWORD for a wrong currentPassword; 400 VALIDATION_FAILED for a new password equal to the current one. Answers a token that must change its password (that is what it is for).
+         * @description 204; every token issued before (the caller's too) stops working: log in again. 403 WRONG_PASSWORD for a wrong currentPassword; 400 VALIDATION_FAILED for a new password equal to the current one; 401 TOKEN_REVOKED, nothing changed, when the account's tokens were revoked while it ran (a help-desk reset, a logout-all). Answers a token that must change its password (that is what it is for).
          *
          *     Errors:
          *     - 400: VALIDATION_FAILED
