@@ -1,18 +1,23 @@
-// The audit log stays bounded: a save of a whole list records what changed, not the list.
+// The audit log stays bounded: a save of a whole list records what changed, not the list,
+// and a record from before that (a whole list of tens of thousands of entries) never
+// reaches the list page whole; GET /admin/audit/:id gives it whole, to admins only.
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rawRows } from '../../../db/client';
+import { auditLog } from '../../../db/schema/index';
 import { makeNationalId } from '../../../server/src/lib/identity';
 import { QUESTION_HEADERS } from '../../../server/src/lib/question-sheet';
 import { member, useTestApp } from '../../helpers/app';
-import { makeContest, makeQuestions, makeRound } from '../../helpers/factories';
+import { bearer, makeContest, makeQuestions, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { call, uploadFile } from '../../helpers/requests';
 import { csvText } from '../../fixtures/sheets';
 
 const t = useTestApp();
+let admin: string;
 let organizer: string;
 beforeAll(async () => {
+  admin = tokenFor(t.app, await makeStaff(t.database.db, 'admin'));
   ({ token: organizer } = await member(t, 'organizer'));
 });
 
@@ -162,5 +167,101 @@ describe('other list writers are bounded too', () => {
     const [r] = await stored(c.id, 'localities.import');
     expect(r.after).toMatchObject({ file: 'xa.csv', count: 60, createdCount: 60, changedCount: 0, truncated: true });
     expect(r.after!.created).toHaveLength(50);
+  });
+});
+
+/** A record as written before the bound: a whole list of about 5 MB a side. */
+async function insertLegacyRecord(contestId: string) {
+  const entries = Array.from({ length: 40_000 }, (_, i) => ({
+    nationalId: makeNationalId(1960 + (i % 40), i * 7),
+    phone: `09${String(i * 13).padStart(8, '0')}`,
+    note: `Cán bộ phòng ${i % 97}, đơn vị ${i}, ghi chú thêm để đủ cỡ`,
+  }));
+  const [row] = await t.database.db
+    .insert(auditLog)
+    .values({
+      actorId: null,
+      action: 'exclusions.replace',
+      entity: 'contest',
+      entityId: contestId,
+      before: { count: entries.length, entries },
+      after: { count: entries.length, entries: entries.slice().reverse(), passwordHash: '$argon2id$secret' },
+    })
+    .returning({ id: auditLog.id });
+  const [size] = await stored(contestId, 'exclusions.replace');
+  expect(size.beforeBytes).toBeGreaterThan(4_500_000);
+  return { id: row.id, entries };
+}
+
+const get = (url: string, token?: string) => t.app.inject({ method: 'GET', url: `/api/v1${url}`, headers: token ? bearer(token) : {} });
+
+describe('GET /admin/audit over a huge record', () => {
+  it('answers a bounded summary in place of a before or after too large for a list', async () => {
+    const c = await makeContest(t.database.db);
+    await insertLegacyRecord(c.id);
+    await call(t.app, 'PATCH', `/admin/contests/${c.id}`, organizer, { title: 'Tên mới' });
+    const res = await get(`/admin/audit?contestId=${c.id}&limit=200`, admin);
+    expect(res.statusCode).toBe(200);
+    expect(res.payload.length).toBeLessThan(20_000);
+    const [update, legacy] = res.json().rows;
+    expect(legacy.action).toBe('exclusions.replace');
+    expect(legacy.complete).toBe(false);
+    expect(legacy.before).toEqual({ omitted: true, bytes: expect.any(Number) });
+    expect(legacy.after).toEqual({ omitted: true, bytes: expect.any(Number) });
+    expect(legacy.before.bytes).toBeGreaterThan(16_384);
+    // A record of ordinary size stays whole.
+    expect(update).toMatchObject({ action: 'contest.update', complete: true, after: { title: 'Tên mới' } });
+  });
+
+  it('measures a value that is stored compressed by its text: a repetitive list small on disk is still left out', async () => {
+    const c = await makeContest(t.database.db);
+    const entry = { nationalId: makeNationalId(1980, 1), phone: '0912345678', note: 'Cán bộ Ban tổ chức' };
+    await t.database.db.insert(auditLog).values({
+      actorId: null,
+      action: 'exclusions.replace',
+      entity: 'contest',
+      entityId: c.id,
+      after: { count: 8000, entries: Array.from({ length: 8000 }, () => entry) },
+    });
+    const [size] = await rawRows<{ stored: number; text: number }>(
+      t.database.db,
+      sql`select pg_column_size(after)::int as stored, octet_length(after::text)::int as text from audit_log where entity_id = ${c.id}`,
+    );
+    expect(size.stored).toBeLessThan(16_384);
+    expect(size.text).toBeGreaterThan(500_000);
+    const [row] = (await get(`/admin/audit?entityId=${c.id}`, admin)).json().rows;
+    expect(row).toMatchObject({ complete: false, before: null, after: { omitted: true, bytes: size.stored } });
+  });
+});
+
+describe('GET /admin/audit/:id', () => {
+  it('returns the record whole, a password hash still left out', async () => {
+    const c = await makeContest(t.database.db);
+    const { id, entries } = await insertLegacyRecord(c.id);
+    const res = await get(`/admin/audit/${id}`, admin);
+    expect(res.statusCode).toBe(200);
+    const row = res.json();
+    expect(row).toMatchObject({ id, action: 'exclusions.replace', entity: 'contest', entityId: c.id, actorId: null, actorName: null, complete: true });
+    expect(row.before.entries).toHaveLength(entries.length);
+    expect(row.before.entries[123]).toEqual(entries[123]);
+    expect(row.after.count).toBe(entries.length);
+    expect(row.after).not.toHaveProperty('passwordHash');
+  });
+
+  it('is for admins only, 404 for an unknown record and 400 for an id that is none', async () => {
+    const c = await makeContest(t.database.db);
+    const [row] = await t.database.db
+      .insert(auditLog)
+      .values({ actorId: null, action: 'contest.update', entity: 'contest', entityId: c.id, after: { title: 'x' } })
+      .returning({ id: auditLog.id });
+    expect((await get(`/admin/audit/${row.id}`, admin)).statusCode).toBe(200);
+    expect((await get(`/admin/audit/${row.id}`, organizer)).statusCode).toBe(403);
+    expect((await get(`/admin/audit/${row.id}`, tokenFor(t.app, await makeStaff(t.database.db, 'judge')))).statusCode).toBe(403);
+    expect((await get(`/admin/audit/${row.id}`)).statusCode).toBe(401);
+    const missing = await get(`/admin/audit/${row.id + 1_000_000}`, admin);
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().code).toBe('NOT_FOUND');
+    expect((await get('/admin/audit/abc', admin)).statusCode).toBe(400);
+    expect((await get('/admin/audit/0', admin)).statusCode).toBe(400);
   });
 });

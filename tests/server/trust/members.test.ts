@@ -150,10 +150,11 @@ describe('every staff route of a contest', () => {
       }
     }
     expect(scoped.length).toBeGreaterThan(30);
-    // The routes on no single contest: creating one, one's own list, accounts, one's own import job, the audit log.
+    // The routes on no single contest: creating one, one's own list, accounts, one's own import job, the audit log and its records.
     expect(unscoped.sort()).toEqual(
       [
         'GET /api/v1/admin/audit',
+        'GET /api/v1/admin/audit/{id}',
         'GET /api/v1/admin/contests',
         'GET /api/v1/admin/imports/{jobId}',
         'GET /api/v1/admin/users',
