@@ -12,18 +12,12 @@ export const MAX_EXCLUSION_ROWS = 100_000;
 
 /**
  * A save is audited by what it changed, never by the list (the page saves the whole list on
- * every edit): its size and digest before and after, and the entries added, removed and
+ * every edit): its size and digest before and after (repo.listDigest: anyone with the list,
+ * GET …/exclusions, can check a record against it), and the entries added, removed and
  * given another note, as the list names a person (by national id and phone, dedupeEntries).
- * The digest is of the lines "CCCD⇥phone⇥note" (empty for none) in byte order: anyone with
- * the list (GET …/exclusions) can check a record against it.
  */
 const auditChange = (before: ExclusionEntry[], after: ExclusionEntry[]) =>
-  listChange(before, after, {
-    key: (e) => `${e.nationalId ?? ''}|${e.phone ?? ''}`,
-    line: (e) => `${e.nationalId ?? ''}\t${e.phone ?? ''}\t${e.note ?? ''}`,
-    sorted: true,
-    same: (a, b) => a.note === b.note,
-  });
+  listChange(before, after, { key: (e) => `${e.nationalId ?? ''}|${e.phone ?? ''}`, same: (a, b) => a.note === b.note });
 
 export async function getExclusions(db: Db, contestId: string) {
   const contest = await requireContest(db, contestId);
@@ -36,6 +30,7 @@ async function save(db: Db, actorId: string, contestId: string, entries: Exclusi
     await repo.lockList(tx, contestId);
     const before = (await repo.listExclusions(tx, contestId)).map((e) => ({ nationalId: e.nationalId, phone: e.phone, note: e.note }));
     const after = dedupeEntries(mode === 'append' ? [...before, ...entries] : entries);
+    const digestBefore = await repo.listDigest(tx, contestId);
     await repo.replaceExclusions(tx, contestId, after);
     // A public prize list must not keep naming a member of staff (the results are stale anyway).
     const withdrawnRounds = await withdrawPublication(tx, await repo.publishedRoundsNamingExcluded(tx, contestId), new Date());
@@ -45,8 +40,8 @@ async function save(db: Db, actorId: string, contestId: string, entries: Exclusi
       action,
       entity: 'contest',
       entityId: contestId,
-      before: change.before,
-      after: { ...meta, ...change.after, ...(withdrawnRounds.length ? { withdrawnRounds } : {}) },
+      before: { ...change.before, sha256: digestBefore },
+      after: { ...meta, ...change.after, sha256: await repo.listDigest(tx, contestId), ...(withdrawnRounds.length ? { withdrawnRounds } : {}) },
     });
     return after.length;
   });
