@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exclusions, overrides, questions, roundQuestions, rounds } from '../../db/schema/index';
+import { auditLog, exclusions, overrides, questions, roundQuestions, rounds } from '../../db/schema/index';
 import { makeContest, makeMemberStaff, makeResident, makeRound, makeStaff, PASSWORD } from '../helpers/factories';
 import { makeOpenAttempt } from '../helpers/results-factories';
 import { seriousA11yViolations } from './support/browser';
@@ -334,11 +334,8 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
   it('shows an administrator the audit log of the contest', async () => {
     const adminPhone = '0903999888';
     await makeStaff(server.ctx.database.db, 'admin', { phone: adminPhone });
-    const adminPage = await page
-      .context()
-      .browser()!
-      .newContext({ viewport: { width: 1280, height: 800 } })
-      .then((c) => c.newPage());
+    // A page of its own whose errors are watched (browser.errors).
+    const adminPage = await browser.open('desktop');
     await loginThroughUi(adminPage, server.url, adminPhone, PASSWORD);
     await adminPage.goto(`${server.url}/admin/${contestSlug}/audit`);
     await adminPage.getByRole('link', { name: 'Nhật ký' }).waitFor();
@@ -349,7 +346,29 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     await adminPage.getByLabel('Thao tác').fill('round.');
     await expect.poll(async () => (await adminPage.locator('tbody code').allTextContents()).every((a) => a.startsWith('round.'))).toBe(true);
     expect(await adminPage.locator('tbody code').allTextContents()).toContain('round.create');
+
+    // A list saved whole is told by what changed, in words: the import above replaced six entries by one.
+    await adminPage.getByLabel('Thao tác').fill('exclusions.import');
+    const imported = adminPage.locator('tbody tr').filter({ hasText: 'exclusions.import' }).first();
+    await imported.getByText('Xem', { exact: true }).click();
+    await imported.getByText('Số mục: 6 → 1').waitFor();
+    await imported.getByText('Bỏ 6 mục').waitFor();
+    await imported.getByText('SĐT 0906000111 · “Thư ký”').waitFor();
+    await imported.getByText('Mã kiểm tra (SHA-256) của cả danh sách sau khi lưu', { exact: false }).waitFor();
+
+    // A record from before that, holding a whole list of megabytes, is too large for the list: it says so and loads whole on demand.
+    const entries = Array.from({ length: 30_000 }, (_, i) => ({ nationalId: `0380900${String(i).padStart(5, '0')}`, phone: null, note: `Cán bộ số ${i}` }));
+    await server.ctx.database.db
+      .insert(auditLog)
+      .values({ actorId: null, action: 'exclusions.replace', entity: 'contest', entityId: contestId, after: { count: entries.length, entries } });
+    await adminPage.getByLabel('Thao tác').fill('exclusions.replace');
+    const legacy = adminPage.locator('tbody tr').filter({ hasText: 'exclusions.replace' }).first();
+    await legacy.getByText('Xem', { exact: true }).click();
+    await legacy.getByText(/Bản ghi quá lớn để hiện trong danh sách \(Sau: [0-9,]+ (KB|MB)\)/).waitFor();
+    await legacy.getByRole('button', { name: 'Xem đầy đủ' }).click();
+    await legacy.locator('pre', { hasText: '"count": 30000' }).waitFor();
     expect(await seriousA11yViolations(adminPage)).toEqual([]);
+    expectNoPageErrors(browser.errors.at(-1)!);
     await adminPage.context().close();
   });
 });

@@ -131,14 +131,21 @@ describe('PUT /admin/contests/:contestId/exclusions', () => {
     }
   });
 
-  it('audits the change with the list before and after', async () => {
+  it('audits the change: the sizes before and after, the entries added and removed (tests/server/audit/audit-size.test.ts)', async () => {
     const c = await makeContest(t.database.db);
     await put(c.id, [{ nationalId: ID1 }]);
     await put(c.id, [{ nationalId: ID2 }]);
     const rows = await t.database.db.select().from(auditLog).where(eq(auditLog.entityId, c.id));
     const last = rows.filter((r) => r.action === 'exclusions.replace').at(-1)!;
-    expect(last.before).toMatchObject({ count: 1, entries: [{ nationalId: ID1 }] });
-    expect(last.after).toMatchObject({ count: 1, entries: [{ nationalId: ID2 }] });
+    expect(last.before).toMatchObject({ count: 1 });
+    expect(last.before).not.toHaveProperty('entries');
+    expect(last.after).toMatchObject({
+      count: 1,
+      added: [{ nationalId: ID2, phone: null, note: null }],
+      addedCount: 1,
+      removed: [{ nationalId: ID1, phone: null, note: null }],
+      removedCount: 1,
+    });
   });
 
   it('is for organizers only, and 404 for an unknown contest', async () => {

@@ -82,7 +82,10 @@ describe('contest members', () => {
     expect((await putMembers(contest.id, [{ phone: judge.phone, role: 'judge' }], judgeToken)).statusCode).toBe(403);
     const [audit] = await db().select().from(auditLog).where(eq(auditLog.action, 'contest.members'));
     expect(audit).toMatchObject({ entityId: contest.id, actorId: o.id });
-    expect((audit.after as { members: unknown[] }).members.length).toBe(3);
+    // What changed, not the lists (tests/server/audit/audit-size.test.ts): here the members added to the one there was.
+    expect(audit.before).toMatchObject({ count: 1 });
+    expect(audit.after).toMatchObject({ count: 3, addedCount: 2, removedCount: 0, changedCount: 0 });
+    expect((audit.after as { added: { userId: string }[] }).added.map((m) => m.userId).sort()).toEqual([o2.id, judge.id].sort());
   });
 
   it('refuses unknown phones, roles that do not match the account and a list with no organizer, changing nothing', async () => {
@@ -168,10 +171,11 @@ describe('every staff route of a contest', () => {
       }
     }
     expect(scoped.length).toBeGreaterThan(30);
-    // The routes on no single contest: creating one, one's own list, accounts, one's own import job, the audit log.
+    // The routes on no single contest: creating one, one's own list, accounts, one's own import job, the audit log and its records.
     expect(unscoped.sort()).toEqual(
       [
         'GET /api/v1/admin/audit',
+        'GET /api/v1/admin/audit/{id}',
         'GET /api/v1/admin/contests',
         'GET /api/v1/admin/imports/{jobId}',
         'GET /api/v1/admin/users',

@@ -1,6 +1,7 @@
 import { and, count, desc, eq, gte, like, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../../db/client';
 import { auditLog, users } from '../../../../db/schema/index';
+import { LIST_JSON_MAX } from './audit.lists';
 
 export interface AuditEntry {
   actorId: string | null;
@@ -55,27 +56,54 @@ function where(f: AuditFilter) {
   return conds.length ? and(...conds) : undefined;
 }
 
-/** Newest first. */
+/**
+ * A before or after as a list shows it (records written before lists were audited by their
+ * changes hold whole exclusion lists, megabytes a side: 200 of them on one page held the
+ * server's thread for seconds): whole, or `{ omitted: true, bytes }` when too large,
+ * `bytes` being its size as stored. The stored size is read from the value's header, without
+ * reading the value; a compressed value (TOASTed jsonb) may be larger than it is stored, so
+ * only then is its text measured.
+ */
+function bounded(col: typeof auditLog.before | typeof auditLog.after) {
+  const max = sql.raw(String(LIST_JSON_MAX));
+  return sql<unknown>`case
+      when ${col} is null then null
+      when pg_column_size(${col}) > ${max} then jsonb_build_object('omitted', true, 'bytes', pg_column_size(${col}))
+      when pg_column_compression(${col}) is not null and octet_length(${col}::text) > ${max} then jsonb_build_object('omitted', true, 'bytes', pg_column_size(${col}))
+      else ${col} end`.mapWith(col);
+}
+
+const columns = {
+  id: auditLog.id,
+  at: auditLog.at,
+  actorId: auditLog.actorId,
+  actorName: users.fullName,
+  actorRole: users.role,
+  action: auditLog.action,
+  entity: auditLog.entity,
+  entityId: auditLog.entityId,
+};
+
+/** Newest first; a before or after too large for a list is replaced by its size (bounded()). */
 export function listAudit(db: Db, f: AuditFilter) {
   return db
-    .select({
-      id: auditLog.id,
-      at: auditLog.at,
-      actorId: auditLog.actorId,
-      actorName: users.fullName,
-      actorRole: users.role,
-      action: auditLog.action,
-      entity: auditLog.entity,
-      entityId: auditLog.entityId,
-      before: auditLog.before,
-      after: auditLog.after,
-    })
+    .select({ ...columns, before: bounded(auditLog.before), after: bounded(auditLog.after) })
     .from(auditLog)
     .leftJoin(users, eq(users.id, auditLog.actorId))
     .where(where(f))
     .orderBy(desc(auditLog.id))
     .limit(f.limit)
     .offset(f.offset);
+}
+
+/** One record, whole. */
+export async function findAudit(db: Db, id: number) {
+  const [row] = await db
+    .select({ ...columns, before: auditLog.before, after: auditLog.after })
+    .from(auditLog)
+    .leftJoin(users, eq(users.id, auditLog.actorId))
+    .where(eq(auditLog.id, id));
+  return row;
 }
 
 export async function countAudit(db: Db, f: AuditFilter): Promise<number> {

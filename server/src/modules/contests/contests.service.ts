@@ -3,7 +3,7 @@ import type { Contest, Round } from '../../../../db/schema/index';
 import { AppError, badRequest, conflict, notFound } from '../../lib/errors';
 import { normalizePhone } from '../../lib/identity';
 import { roundStatus, SUBMIT_GRACE_MS } from '../../lib/rounds';
-import { recordAudit } from '../audit/index';
+import { listChange, recordAudit } from '../audit/index';
 import * as repo from './contests.repo';
 import type { MembersBody, RoundBody, RoundPatchBody, RoundResponse } from './contests.schemas';
 
@@ -246,13 +246,20 @@ export async function replaceMembers(db: Db, actorId: string, contestId: string,
       wanted.map((w) => ({ userId: found.get(w.phone)!.id, role: w.role })),
     );
     const after = await repo.listMembers(tx, contest.id);
+    // What changed (up to 500 members a side): who joined, who left, whose role changed.
+    const change = listChange(before, after, {
+      key: (m) => m.userId,
+      line: (m) => `${m.userId}\t${m.role}`,
+      sorted: true,
+      same: (a, b) => a.role === b.role,
+    });
     await recordAudit(tx, {
       actorId,
       action: 'contest.members',
       entity: 'contest',
       entityId: contest.id,
-      before: { members: before },
-      after: { members: after },
+      before: change.before,
+      after: change.after,
     });
     return after;
   });

@@ -2,17 +2,22 @@ import type { Db } from '../../../../db/client';
 import { badRequest } from '../../lib/errors';
 import { dedupeEntries, EXCLUSION_HEADER_NAMES, exclusionSheetRows, normalizeEntry, parseExclusionRows, type ExclusionEntry } from '../../lib/exclusion-sheet';
 import { writeCsv, writeXlsx } from '../../lib/spreadsheet';
-import { recordAudit } from '../audit/index';
+import { listChange, recordAudit } from '../audit/index';
 import { requireContest } from '../contests/index';
 import { readUploadedSheet, sheetInfo, SHEET_CONTENT_TYPES, type FileOut, type Upload } from '../../lib/upload';
 import { withdrawPublication } from '../judging/index';
 import * as repo from './exclusions.repo';
 
 export const MAX_EXCLUSION_ROWS = 100_000;
-// Larger lists are audited by their size only, so one save cannot bloat the log.
-const AUDIT_ENTRIES_MAX = 5000;
 
-const auditView = (entries: ExclusionEntry[]) => ({ count: entries.length, ...(entries.length <= AUDIT_ENTRIES_MAX ? { entries } : {}) });
+/**
+ * A save is audited by what it changed, never by the list (the page saves the whole list on
+ * every edit): its size and digest before and after (repo.listDigest: anyone with the list,
+ * GET …/exclusions, can check a record against it), and the entries added, removed and
+ * given another note, as the list names a person (by national id and phone, dedupeEntries).
+ */
+const auditChange = (before: ExclusionEntry[], after: ExclusionEntry[]) =>
+  listChange(before, after, { key: (e) => `${e.nationalId ?? ''}|${e.phone ?? ''}`, same: (a, b) => a.note === b.note });
 
 export async function getExclusions(db: Db, contestId: string) {
   const contest = await requireContest(db, contestId);
@@ -25,17 +30,19 @@ async function save(db: Db, actorId: string, contestId: string, entries: Exclusi
     await repo.lockList(tx, contestId);
     const before = (await repo.listExclusions(tx, contestId)).map((e) => ({ nationalId: e.nationalId, phone: e.phone, note: e.note }));
     const after = dedupeEntries(mode === 'append' ? [...before, ...entries] : entries);
+    const digestBefore = await repo.listDigest(tx, contestId);
     await repo.replaceExclusions(tx, contestId, after);
     // A public prize list must not keep naming a member of staff (the results are stale anyway).
     await repo.lockRoundsOfContest(tx, contestId);
     const withdrawnRounds = await withdrawPublication(tx, await repo.publishedRoundsNamingExcluded(tx, contestId), new Date());
+    const change = auditChange(before, after);
     await recordAudit(tx, {
       actorId,
       action,
       entity: 'contest',
       entityId: contestId,
-      before: auditView(before),
-      after: { ...meta, ...auditView(after), ...(withdrawnRounds.length ? { withdrawnRounds } : {}) },
+      before: { ...change.before, sha256: digestBefore },
+      after: { ...meta, ...change.after, sha256: await repo.listDigest(tx, contestId), ...(withdrawnRounds.length ? { withdrawnRounds } : {}) },
     });
     return after.length;
   });

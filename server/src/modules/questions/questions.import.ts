@@ -18,7 +18,7 @@ import { BankLint } from '../../lib/question-lint';
 import { questionKey, withOptionIds } from '../../lib/questions';
 import { writeCsv, writeXlsx } from '../../lib/spreadsheet';
 import { readUploadedSheet, sheetInfo, SHEET_CONTENT_TYPES, type FileOut, type Upload } from '../../lib/upload';
-import { recordAudit } from '../audit/index';
+import { listDigest, listHead, recordAudit } from '../audit/index';
 import { requireContest } from '../contests/index';
 import type { ImportPhase, ImportProgress, ProgressStore } from './questions.progress';
 import * as repo from './questions.repo';
@@ -127,12 +127,22 @@ export async function importQuestions(
         ids.push(...(await repo.insertQuestions(tx, batch, i)));
         await report('writing', { processed: ids.length });
       }
+      // Up to 20,000 ids: the first ones, and the digest of all (one a line, in the file's order).
+      const head = listHead(ids);
       await recordAudit(tx, {
         actorId,
         action: 'question.import',
         entity: 'contest',
         entityId: contest.id,
-        after: { file: file.filename, ...sheetInfo(sheet), created: ids.length, skipped: skipped.length, questionIds: ids },
+        after: {
+          file: file.filename,
+          ...sheetInfo(sheet),
+          created: ids.length,
+          skipped: skipped.length,
+          questionIds: head.items,
+          truncated: head.truncated,
+          sha256: listDigest(ids),
+        },
       });
       return { ...base, created: ids.length };
     });

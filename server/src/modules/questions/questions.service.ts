@@ -4,7 +4,7 @@ import { badRequest, conflict, notFound } from '../../lib/errors';
 import { BankLint, type LintWarning } from '../../lib/question-lint';
 import { SUBMIT_GRACE_MS } from '../../lib/rounds';
 import { questionProblems, withOptionIds, type QuestionInput } from '../../lib/questions';
-import { recordAudit } from '../audit/index';
+import { listChange, recordAudit } from '../audit/index';
 import { lockRound, requireContest, requireRound, roundHasAttempts } from '../contests/index';
 import * as repo from './questions.repo';
 import type { AdminQuestion } from './questions.schemas';
@@ -123,7 +123,8 @@ export async function getPool(db: Db, roundId: string) {
 }
 
 export async function setPool(db: Db, actorId: string, roundId: string, questionIds: string[], allowPublished = false, now = new Date()) {
-  const dup = questionIds.find((id, i) => questionIds.indexOf(id) !== i);
+  const seen = new Set<string>();
+  const dup = questionIds.find((id) => seen.size === seen.add(id).size);
   if (dup) throw badRequest('DUPLICATE_QUESTION', `Question ${dup} is listed twice`, [{ field: 'body.questionIds', message: `duplicate ${dup}` }]);
   await db.transaction(async (tx) => {
     const { contestId } = await requireRound(tx, roundId);
@@ -156,13 +157,15 @@ export async function setPool(db: Db, actorId: string, roundId: string, question
       throw conflict('POOL_TOO_SMALL', `The round is open and draws ${round.questionCount} questions per attempt; the pool needs at least that many`);
     const before = (await repo.poolQuestions(tx, round.id)).map((r) => r.q.id);
     await repo.replacePool(tx, round.id, questionIds);
+    // What changed, not the pools (up to 5,000 ids a side): the digest is of the ids in the pool's order.
+    const change = listChange(before, questionIds, { key: (id) => id, line: (id) => id });
     await recordAudit(tx, {
       actorId,
       action: 'round.pool',
       entity: 'round',
       entityId: round.id,
-      before: { contestId: round.contestId, questionIds: before },
-      after: { contestId: round.contestId, questionIds },
+      before: { contestId: round.contestId, ...change.before },
+      after: { contestId: round.contestId, ...change.after },
     });
   });
   return getPool(db, roundId);

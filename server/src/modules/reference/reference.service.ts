@@ -1,6 +1,6 @@
 import type { Db } from '../../../../db/client';
 import { parseReferenceRows, REFERENCE_HEADER_NAMES, referenceKey, type ReferenceKind } from '../../lib/reference-sheet';
-import { recordAudit } from '../audit/index';
+import { AUDIT_LIST_MAX, recordAudit } from '../audit/index';
 import { requireContest } from '../contests/index';
 import { readUploadedSheet, sheetInfo, type Upload } from '../../lib/upload';
 import * as repo from './reference.repo';
@@ -44,6 +44,8 @@ export async function importReference(db: Db, actorId: string, kind: ReferenceKi
     if (parsed.errors.length || opts.dryRun) return { ...outcome, created: 0, updated: 0, count: parsed.errors.length ? existing.length : outcome.count };
     await repo.insertItems(tx, kind, contest.id, fresh);
     for (const it of changed) await repo.setHeadcount(tx, kind, byKey.get(referenceKey(it.name))!.id, it.headcount);
+    // A file of up to 10,000 names: the first names created and changed, and how many.
+    const shownChanged = changed.slice(0, AUDIT_LIST_MAX);
     await recordAudit(tx, {
       actorId,
       action: `${kind}.import`,
@@ -51,13 +53,16 @@ export async function importReference(db: Db, actorId: string, kind: ReferenceKi
       entityId: contest.id,
       before: {
         count: existing.length,
-        changed: changed.map((it) => ({ name: byKey.get(referenceKey(it.name))!.name, headcount: byKey.get(referenceKey(it.name))!.headcount })),
+        changed: shownChanged.map((it) => ({ name: byKey.get(referenceKey(it.name))!.name, headcount: byKey.get(referenceKey(it.name))!.headcount })),
       },
       after: {
         file: file.filename,
         count: outcome.count,
-        created: fresh.map((f) => ({ name: f.name, headcount: f.headcount })),
-        changed: changed.map((c) => ({ name: c.name, headcount: c.headcount })),
+        created: fresh.slice(0, AUDIT_LIST_MAX).map((f) => ({ name: f.name, headcount: f.headcount })),
+        createdCount: fresh.length,
+        changed: shownChanged.map((c) => ({ name: c.name, headcount: c.headcount })),
+        changedCount: changed.length,
+        truncated: fresh.length > AUDIT_LIST_MAX || changed.length > AUDIT_LIST_MAX,
       },
     });
     return outcome;

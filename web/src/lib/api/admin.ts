@@ -71,3 +71,6 @@ export const resetUserPassword = (userId: string) =>
   api.post<ResponseOf<'/admin/users/{userId}/password-reset', 'post'>>(`/admin/users/${at(userId)}/password-reset`);
 export type AuditPage = ResponseOf<'/admin/audit'>;
 export const audit = (query: QueryOf<'/admin/audit'>) => api.get<AuditPage>('/admin/audit', { query });
+/** One record whole: the list leaves out a before or after too large for it (`complete` false). */
+export type AuditRecord = ResponseOf<'/admin/audit/{id}'>;
+export const auditRecord = (id: number) => api.get<AuditRecord>(`/admin/audit/${id}`);

@@ -6547,7 +6547,7 @@ export interface paths {
         };
         /**
          * What organizers and judges changed: who, what, when, before and after (admins only)
-         * @description Extension of API.md.
+         * @description Extension of API.md. Newest first. A `before` or `after` larger than 16 KB is left out of the list (the row's `complete` is false): GET /admin/audit/{id} gives it. A record of a list replaced whole (the exclusion list, a round’s pool, a contest’s members) says what changed, not the list: before `{ count, sha256 }`; after `{ count, sha256, added, addedCount, removed, removedCount, changed?, changedCount?, truncated }`, naming at most 50 items of each kind (`truncated` when some are left out; the counts say how many) and `changed` as `{ before, after }` pairs of items kept under the same key. `sha256` is the hex digest of the whole list written one item a line, each line ended by "\n": for the exclusion list an entry's `nationalId`, `phone` and `note` joined by tabs (empty for none), the lines sorted by their UTF-8 bytes; for members `userId` and `role` joined by a tab, sorted likewise; for a pool the question ids in the pool’s order. Imports name at most 50 of what they created (`truncated`, the counts, and for questions the digest of all the ids in the file’s order). Records written before this name the lists whole.
          *
          *     Errors:
          *     - 400: VALIDATION_FAILED
@@ -6597,8 +6597,12 @@ export interface paths {
                                 action: string;
                                 entity: string;
                                 entityId: string | null;
+                                /** @description what the record says of the object before the action (null: nothing) */
                                 before: unknown;
+                                /** @description what it says after */
                                 after: unknown;
+                                /** @description false: `before` or `after` was too large for a list (more than 16 KB) and is replaced by `{ omitted: true, bytes }` (`bytes`: its size as stored); GET /admin/audit/{id} gives the record whole */
+                                complete: boolean;
                             }[];
                         };
                     };
@@ -6648,6 +6652,171 @@ export interface paths {
                  *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
                  */
                 403: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/audit/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One audit record whole, however large (admins only)
+         * @description Extension of API.md. The row as the list gives it, with `before` and `after` whole (`complete` is true). A record of a list replaced whole (the exclusion list, a round’s pool, a contest’s members) says what changed, not the list: before `{ count, sha256 }`; after `{ count, sha256, added, addedCount, removed, removedCount, changed?, changedCount?, truncated }`, naming at most 50 items of each kind (`truncated` when some are left out; the counts say how many) and `changed` as `{ before, after }` pairs of items kept under the same key. `sha256` is the hex digest of the whole list written one item a line, each line ended by "\n": for the exclusion list an entry's `nationalId`, `phone` and `note` joined by tabs (empty for none), the lines sorted by their UTF-8 bytes; for members `userId` and `role` joined by a tab, sorted likewise; for a pool the question ids in the pool’s order. Imports name at most 50 of what they created (`truncated`, the counts, and for questions the digest of all the ids in the file’s order). Records written before this name the lists whole.
+         *
+         *     Errors:
+         *     - 400: VALIDATION_FAILED
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: FORBIDDEN, PASSWORD_CHANGE_REQUIRED
+         *     - 404: NOT_FOUND
+         *     - 503: SERVICE_UNAVAILABLE
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the record’s id, as a list gives it */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            at: string;
+                            actorId: string | null;
+                            actorName: string | null;
+                            actorRole: string | null;
+                            action: string;
+                            entity: string;
+                            entityId: string | null;
+                            /** @description what the record says of the object before the action (null: nothing) */
+                            before: unknown;
+                            /** @description what it says after */
+                            after: unknown;
+                            /** @description false: `before` or `after` was too large for a list (more than 16 KB) and is replaced by `{ omitted: true, bytes }` (`bytes`: its size as stored); GET /admin/audit/{id} gives the record whole */
+                            complete: boolean;
+                        };
+                    };
+                };
+                /** @description - `VALIDATION_FAILED`: The input does not fit the schema or a rule of the operation; `details` names the fields. */
+                400: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
+                401: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /**
+                 * @description - `FORBIDDEN`: The caller’s role, or its role in the contest, does not fit the operation.
+                 *     - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer.
+                 */
+                403: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `NOT_FOUND`: No such object, or not the caller’s (another user’s, or a contest the staff member is not a member of): never told apart. */
+                404: {
                     headers: {
                         /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
                         "x-request-id"?: string;
