@@ -88,6 +88,10 @@ describe('lean storage of answers (migration 0016)', () => {
         e.tag.endsWith('lean_submissions'),
       ).idx - 1;
     await migrateUpTo(before, lastOld);
+    // The factories write today's schema: columns added since (migration 0024's draw_version)
+    // stand in until the real migrations run below, and are dropped before them.
+    const LATER_COLUMNS = sql`alter table rounds add column draw_version integer not null default 0`;
+    await rawRows(before.db, LATER_COLUMNS);
     const db = before.db;
     const judge = await makeMemberStaff(db, 'judge');
     const contest = await makeContest(db, { onePrizePerPerson: false });
@@ -181,8 +185,10 @@ describe('lean storage of answers (migration 0016)', () => {
       old.db,
       sql`select attempt_id, answers_seq::text as seq, answers_set::text as set from submissions`,
     );
+    await rawRows(old.db, sql`alter table rounds drop column draw_version`);
     await migrateDatabase(old);
 
+    await rawRows(after.db, sql`alter table rounds drop column draw_version`);
     await migrateDatabase(after);
     const optionIndex = (q: string, o: string) => byId.get(q)!.options.findIndex((x) => x.id === o);
     const inserted = await insertSubmissions(
