@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyzeItems, groupSize, ITEM_THRESHOLDS, statsFor, type ItemCounts } from '../../server/src/lib/item-analysis';
+import { analyzeItems, groupCuts, groupSize, ITEM_THRESHOLDS, statsFor, type ItemCounts } from '../../server/src/lib/item-analysis';
 
 /** Counts for a question with options a (the key), b, c; `top`/`bottom` per option over groups of size k. */
 function counts(drawn: number, chosen: number[], top: number[], bottom: number[]): ItemCounts {
@@ -68,5 +69,51 @@ describe('analyzeItems', () => {
       { optionId: 'a', correct: true, chosen: 2, chosenTop: 0, chosenBottom: 0 },
       { optionId: 'b', correct: false, chosen: 1, chosenTop: 1, chosenBottom: 0 },
     ]);
+  });
+});
+
+describe('groupCuts', () => {
+  it('cuts the groups of equal score where the top and the bottom groups end', () => {
+    // 10 attempts, groups of 2: scores 5 (1), 4 (3), 2 (4), 0 (2).
+    const cuts = groupCuts(
+      new Map([
+        [2, 4],
+        [5, 1],
+        [0, 2],
+        [4, 3],
+      ]),
+    );
+    expect(Object.fromEntries(cuts)).toEqual({
+      5: { size: 1, top: 1, bottom: 0 },
+      4: { size: 3, top: 1, bottom: 0 },
+      2: { size: 4, top: 0, bottom: 0 },
+      0: { size: 2, top: 0, bottom: 2 },
+    });
+    expect(Object.fromEntries(groupCuts(new Map([[7, 3]])))).toEqual({ 7: { size: 3, top: 0, bottom: 0 } });
+    expect(Object.fromEntries(groupCuts(new Map([[7, 8]])))).toEqual({ 7: { size: 8, top: 2, bottom: 2 } });
+    expect(groupCuts(new Map()).size).toBe(0);
+  });
+
+  it('puts in the top and bottom groups exactly the places the whole ranking does', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: -1, max: 6 }), fc.integer({ min: 1, max: 9 })), { maxLength: 8 }), (pairs) => {
+        const sizes = new Map<number, number>();
+        for (const [rest, n] of pairs) sizes.set(rest, (sizes.get(rest) ?? 0) + n);
+        // The whole ranking: score descending; within a group its places in order.
+        const places = [...sizes.entries()].sort((a, b) => b[0] - a[0]).flatMap(([rest, n]) => Array.from({ length: n }, (_, i) => ({ rest, i })));
+        const k = groupSize(places.length);
+        const cuts = groupCuts(sizes);
+        for (const [rest, n] of sizes) {
+          const inGroup = places.map((p, at) => ({ ...p, at })).filter((p) => p.rest === rest);
+          const top = inGroup.filter((p) => p.at < k);
+          const bottom = inGroup.filter((p) => p.at >= places.length - k);
+          // The first `top` of the group and its last `bottom`.
+          expect(cuts.get(rest)).toEqual({ size: n, top: top.length, bottom: bottom.length });
+          expect(top.every((p) => p.i < top.length)).toBe(true);
+          expect(bottom.every((p) => p.i >= n - bottom.length)).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

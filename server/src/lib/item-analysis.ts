@@ -34,6 +34,38 @@ export function groupSize(drawn: number): number {
   return Math.floor((drawn * ITEM_THRESHOLDS.GROUP_PERCENT) / 100);
 }
 
+/** How many of a group of attempts with one score without the question are in the top and in the bottom group. */
+export interface GroupCut {
+  /** Attempts in the group. */
+  size: number;
+  /** Its first `top` attempts by id are in the top group. */
+  top: number;
+  /** Its last `bottom` attempts by id are in the bottom group. */
+  bottom: number;
+}
+
+/**
+ * The top and bottom groups (groupSize each) among the attempts that drew a question, given
+ * how many attempts have each score without it (`sizes`: score → attempts). The attempts are
+ * ranked by that score descending, then by attempt id (analyzeItems): a group of equal
+ * scores lies whole in the top group, whole in the bottom one, in neither, or is cut where
+ * one of them ends, and only then does the order of its attempts' ids matter.
+ */
+export function groupCuts(sizes: ReadonlyMap<number, number>): Map<number, GroupCut> {
+  const n = [...sizes.values()].reduce((a, b) => a + b, 0);
+  const k = groupSize(n);
+  const clamp = (x: number, size: number) => Math.min(Math.max(x, 0), size);
+  const out = new Map<number, GroupCut>();
+  let above = 0;
+  for (const rest of [...sizes.keys()].sort((a, b) => b - a)) {
+    const size = sizes.get(rest)!;
+    const below = n - above - size;
+    out.set(rest, { size, top: clamp(k - above, size), bottom: clamp(k - below, size) });
+    above += size;
+  }
+  return out;
+}
+
 export interface OptionCounts {
   optionId: string;
   correct: boolean;

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { auditLog, rounds, type Round } from '../../../db/schema/index';
 import { CANONICAL_COLUMNS, escapeCanonical } from '../../../server/src/lib/ranking';
+import { loadContext, rowsOf } from '../../../server/src/modules/exports/exports.context';
 import { COLUMN_TITLES, csvValueToCanonical, FLAGS_TITLE } from '../../../server/src/modules/exports/exports.format';
 import { memberToken, useTestApp } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeStaff, prizeTiers, tokenFor } from '../../helpers/factories';
@@ -222,6 +223,24 @@ describe('GET /judge/rounds/:roundId/export', () => {
     expect((await exportOf('csv', tokenFor(t.app, organizer), other.id)).statusCode).toBe(403);
     expect((await exportOf('docx')).statusCode).toBe(400);
     expect((await exportOf('csv', judgeToken, 'no-such-round')).statusCode).toBe(404);
+  });
+});
+
+describe("the export's pages (exports.context rowsOf)", () => {
+  it('reads every row once, in position order, across pages of any size, and stops at upTo', async () => {
+    const ctx = await loadContext(t.database.db, round.id);
+    expect(ctx.participants).toBe(NAMES.length + 2);
+    const positions = async (upTo?: number, pageRows?: number) => {
+      const out: number[] = [];
+      for await (const r of rowsOf(ctx, upTo, pageRows)) out.push(r.position);
+      return out;
+    };
+    const all = Array.from({ length: ctx.participants }, (_, i) => i + 1);
+    expect(await positions()).toEqual(all);
+    for (const pageRows of [1, 2, 3, ctx.participants - 1, ctx.participants, 5000]) expect(await positions(undefined, pageRows)).toEqual(all);
+    expect(await positions(5, 2)).toEqual([1, 2, 3, 4, 5]);
+    expect(await positions(0, 2)).toEqual([]);
+    expect(await positions(ctx.participants + 10, 4)).toEqual(all);
   });
 });
 

@@ -249,6 +249,14 @@ describe('POST /judge/rounds/:roundId/finalize', () => {
     // The stored rows are what the checksum was taken over: nothing left over from before.
     expect(checksumOfServedRows(second.rows)).toBe(second.checksum);
     expect(await storedRows(round.id)).toBe(4);
+    // Positions stay 1..n without a gap, which the ranking's pages (a range of positions) rely on.
+    const page = async (q: string) => ((await ranking(t.app, round.id, judgeToken, q)).json().rows as RankingRow[]).map((r) => [r.position, r.userId]);
+    expect(await page('?offset=1&limit=2')).toEqual([
+      [2, us[4].id],
+      [3, newcomer.id],
+    ]);
+    expect(await page('?offset=3&limit=100')).toEqual([[4, us[3].id]]);
+    expect(await page('?offset=4&limit=100')).toEqual([]);
   });
 
   it('keeps no result rows of a round that is deleted (they go with its results)', async () => {

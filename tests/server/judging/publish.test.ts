@@ -5,6 +5,8 @@ import { member, useTestApp } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, makeExclusion, makeLocality, makeOpenAttempt, makeSubmission, makeUnit } from '../../helpers/results-factories';
 import { call } from '../../helpers/requests';
+import { submissionsDigest } from '../../../server/src/modules/judging/finalize.sql';
+import { SubmissionsDigestCache } from '../../../server/src/modules/judging/judging.cache';
 
 const t = useTestApp();
 let judgeToken: string;
@@ -109,8 +111,32 @@ describe('stale results', () => {
   it('are stale when a submission lands after the finalize (the grace after closing)', async () => {
     const { round } = await roundWithPeople(2);
     await post(`/judge/rounds/${round.id}/finalize`);
+    // The page just before counted the submissions (and keeps the count a few seconds).
+    expect((await get(`/judge/rounds/${round.id}/ranking`, bearer(judgeToken))).json().stale).toBe(false);
     await makeSubmission(db(), round, (await makeResident(db())).id, { score: 5, submittedAt: new Date(round.closesAt.getTime() + 10_000) });
+    expect((await get(`/judge/rounds/${round.id}/ranking`, bearer(judgeToken))).json().stale).toBe(true);
     expect((await post(`/judge/rounds/${round.id}/publish`)).json().code).toBe('RESULTS_STALE');
+  });
+
+  it("the ranking page's count of submissions is kept a few seconds, and a later submission is seen at once", async () => {
+    const { round } = await roundWithPeople(2);
+    let now = 1_000_000;
+    const cache = new SubmissionsDigestCache(5_000, () => now);
+    const counted = async () => (await submissionsDigest(db(), round.id)).part;
+    const first = await counted();
+    expect(await cache.get(db(), round.id)).toBe(first);
+    // One that arrives without moving the latest time (an earlier clock) waits for the entry to expire...
+    await makeSubmission(db(), round, (await makeResident(db())).id, { score: 1, submittedAt: new Date(round.closesAt.getTime() - 3 * 3_600_000) });
+    expect(await cache.get(db(), round.id)).toBe(first);
+    now += 5_001;
+    const second = await counted();
+    expect(second).not.toBe(first);
+    expect(await cache.get(db(), round.id)).toBe(second);
+    // ...a later one is seen on the next read.
+    await makeSubmission(db(), round, (await makeResident(db())).id, { score: 1, submittedAt: new Date(round.closesAt.getTime() + 10_000) });
+    const third = await counted();
+    expect(third).not.toBe(second);
+    expect(await cache.get(db(), round.id)).toBe(third);
   });
 });
 

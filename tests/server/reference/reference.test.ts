@@ -114,3 +114,40 @@ describe('POST /admin/contests/:contestId/units/import', () => {
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/units`, headers: bearer(resident) })).statusCode).toBe(403);
   });
 });
+
+describe('GET /admin/contests/:contestId/localities and /units', () => {
+  it('lists each entry with the number of users who chose it, zero for none, in Vietnamese order', async () => {
+    const db = t.database.db;
+    const c = await makeContest(db);
+    const other = await makeContest(db);
+    const [a, b] = await db
+      .insert(localities)
+      .values(['Xã Yên Định', 'Phường Ba Đình', 'Xã Ân Thi'].map((name) => ({ contestId: c.id, name })))
+      .returning();
+    const [elsewhere] = await db.insert(localities).values({ contestId: other.id, name: 'Xã Khác' }).returning();
+    const [u1] = await db
+      .insert(units)
+      .values(['Sở Y tế', 'Đoàn Thanh niên'].map((name) => ({ contestId: c.id, name, headcount: 10 })))
+      .returning();
+    for (let i = 0; i < 3; i++) await makeResident(db, { localityId: a.id, unitId: u1.id });
+    await makeResident(db, { localityId: b.id });
+    await makeResident(db, { localityId: elsewhere.id, unitId: u1.id });
+    await makeResident(db);
+
+    const get = async (kind: 'localities' | 'units') => {
+      const res = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/${kind}`, headers: bearer(organizer) });
+      expect(res.statusCode).toBe(200);
+      return res.json().map((r: { name: string; registered: number; headcount: number | null }) => [r.name, r.registered, r.headcount]);
+    };
+    // Counted by the entry chosen: another contest's entries and users without one count nowhere.
+    expect(await get('localities')).toEqual([
+      ['Phường Ba Đình', 1, null],
+      ['Xã Ân Thi', 0, null],
+      ['Xã Yên Định', 3, null],
+    ]);
+    expect(await get('units')).toEqual([
+      ['Đoàn Thanh niên', 0, 10],
+      ['Sở Y tế', 4, 10],
+    ]);
+  });
+});

@@ -4,7 +4,7 @@ import type { Db } from '../../../../db/client';
 import type { Contest, Round } from '../../../../db/schema/index';
 import type { PredictionTarget, PrizeTier } from '../../lib/ranking';
 import { requireContest } from '../contests/index';
-import { requireCurrentResults, resultRowsAfter, type ExportRow } from '../judging/index';
+import { requireCurrentResults, resultRowsIn, type ExportRow } from '../judging/index';
 import { FLAGS_NOTE, formatVietnamTime, ORDER_LABEL, TARGET_LABELS } from './exports.format';
 
 export type ExportFormat = 'csv' | 'xlsx' | 'pdf';
@@ -30,18 +30,13 @@ export interface ExportContext {
   rules: Required<Omit<StoredRules, 'minMsPerQuestion'>> & Pick<StoredRules, 'minMsPerQuestion'>;
 }
 
-/** The round's rows in position order, a page at a time, up to `upTo`. */
-export async function* rowsOf(ctx: ExportContext, upTo = Number.POSITIVE_INFINITY): AsyncGenerator<ExportRow> {
-  let after = 0;
-  while (after < upTo) {
-    const page = await resultRowsAfter(ctx.db, ctx.round.id, after, PAGE_ROWS);
-    for (const r of page) {
-      if (r.position > upTo) return;
-      yield r;
-    }
-    if (page.length < PAGE_ROWS) return;
-    after = page[page.length - 1].position;
-  }
+/**
+ * The round's rows in position order, a page at a time, up to `upTo`: positions 1 to
+ * `participants` (judging.repo resultRowsIn), read in the export's one snapshot.
+ */
+export async function* rowsOf(ctx: ExportContext, upTo = Number.POSITIVE_INFINITY, pageRows = PAGE_ROWS): AsyncGenerator<ExportRow> {
+  const end = Math.min(upTo, ctx.participants);
+  for (let after = 0; after < end; after += pageRows) yield* await resultRowsIn(ctx.db, ctx.round.id, after, Math.min(after + pageRows, end));
 }
 
 export function summaryLines(ctx: ExportContext): [string, string][] {

@@ -483,18 +483,37 @@ export async function digestInputs(db: Db, parts: InputParts, submissions: strin
   return r.f;
 }
 
+/** The submissions' part of the inputs' digest (SUBMISSIONS_DIGEST), with the latest submission time it covers ('' when none). */
+export async function submissionsDigest(db: Db, roundId: string): Promise<{ part: string; latest: string }> {
+  const [r] = await rawRows<{ part: string; latest: string }>(
+    db,
+    sql`select ${SUBMISSIONS_DIGEST} as part, coalesce(max(s.submitted_at)::text, '') as latest from submissions s where s.round_id = ${roundId}`,
+  );
+  return r;
+}
+
+/** The round's latest submission time as the digest writes it ('' when none): one probe of submissions_round_submitted_idx. */
+export async function latestSubmission(db: Db, roundId: string): Promise<string> {
+  const [r] = await rawRows<{ latest: string }>(
+    db,
+    sql`select coalesce(max(s.submitted_at)::text, '') as latest from submissions s where s.round_id = ${roundId}`,
+  );
+  return r.latest;
+}
+
 /**
  * A digest of what the ranking reads besides users: the contest's exclusion list, the
  * round's disqualifications, the earlier winners (onePrizePerPerson) and the submissions
  * (count and latest time: late submissions within the grace land after closesAt). For
  * change detection, not security: md5 is enough. Finalize takes the same digest in steps
  * (inputParts, then the submissions' part with the actual count, then digestInputs).
+ * `submissions` gives the submissions' part (default: counted now, submissionsDigest).
  */
-export async function inputsFingerprint(db: Db, p: InputsScope): Promise<string> {
+export async function inputsFingerprint(
+  db: Db,
+  p: InputsScope,
+  submissions: (db: Db, roundId: string) => Promise<string> = async (d, id) => (await submissionsDigest(d, id)).part,
+): Promise<string> {
   const parts = await inputParts(db, p);
-  const [{ submissions }] = await rawRows<{ submissions: string }>(
-    db,
-    sql`select ${SUBMISSIONS_DIGEST} as submissions from submissions s where s.round_id = ${p.roundId}`,
-  );
-  return digestInputs(db, parts, submissions);
+  return digestInputs(db, parts, await submissions(db, p.roundId));
 }

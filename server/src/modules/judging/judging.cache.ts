@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { Db } from '../../../../db/client';
 import { AppError } from '../../lib/errors';
+import { latestSubmission, submissionsDigest } from './finalize.sql';
 
 interface Entry {
   body: string;
@@ -74,5 +76,34 @@ export class PublicCache {
       }
       throw err;
     }
+  }
+}
+
+/**
+ * The submissions' part of a round's inputs digest (finalize.sql.ts submissionsDigest) for
+ * the ranking page's `stale`, kept per process: every page asked for it again, a count of
+ * the round's submissions (300k: about 0.2 s of each page). An entry serves for `ttlMs` (5 s)
+ * and only while the round's latest submission time is the one it covers, which one index
+ * probe reads: a submission that lands after the finalize shows on the next page. One that
+ * leaves without a later one arriving (an account deleted with its attempts) shows within
+ * `ttlMs`. Publish and the exports never use it: they compare the whole digest, counted then
+ * (judging.service.ts requireCurrentResults).
+ */
+export class SubmissionsDigestCache {
+  private entries = new Map<string, { part: string; latest: string; expiresAt: number }>();
+
+  constructor(
+    private ttlMs = 5_000,
+    private now: () => number = Date.now,
+  ) {}
+
+  async get(db: Db, roundId: string): Promise<string> {
+    const hit = this.entries.get(roundId);
+    if (hit && hit.expiresAt > this.now() && hit.latest === (await latestSubmission(db, roundId))) return hit.part;
+    const { part, latest } = await submissionsDigest(db, roundId);
+    this.entries.delete(roundId);
+    this.entries.set(roundId, { part, latest, expiresAt: this.now() + this.ttlMs });
+    if (this.entries.size > 1_000) this.entries.delete(this.entries.keys().next().value!);
+    return part;
   }
 }

@@ -19,7 +19,7 @@ import {
   RoundParams,
   WinnersResponse,
 } from './judging.schemas';
-import { PublicCache } from './judging.cache';
+import { PublicCache, SubmissionsDigestCache } from './judging.cache';
 import { collectiveRanking } from './collective.service';
 import { finalizeRound } from './finalize.service';
 import * as service from './judging.service';
@@ -35,6 +35,8 @@ const CACHED = {
 const NotModified = z.null().meta({ description: 'Not Modified: the If-None-Match ETag is still the current one', headers: CACHED });
 
 export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = async (app, { cache }) => {
+  // The ranking page's count of the round's submissions, a few seconds per process.
+  const submissionsDigests = new SubmissionsDigestCache();
   // Ready bytes with an ETag: a conditional GET of an unchanged answer gets 304 and no body.
   async function sendCached(req: FastifyRequest, reply: FastifyReply, key: string, build: () => Promise<unknown>) {
     const { body, etag, headers } = await cache.get(key, build);
@@ -141,7 +143,7 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
         response: { 200: RankingResponse, ...errorResponses('ROUND_NOT_FINALIZED') },
       },
     },
-    (req) => service.getRanking(app.db, req.params.roundId, req.query.offset, req.query.limit),
+    (req) => service.getRanking(app.db, req.params.roundId, req.query.offset, req.query.limit, submissionsDigests),
   );
 
   app.get(

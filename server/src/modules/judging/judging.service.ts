@@ -11,7 +11,7 @@ import type { RankingRow } from './judging.schemas';
 import { decodeChoices } from '../../lib/choices';
 import { shuffleOptions } from '../../lib/draw';
 import { answerKey, attemptForReview, keyOfQuestions, withheldQuestionIds } from './key.repo';
-import { WithHeaders } from './judging.cache';
+import { SubmissionsDigestCache, WithHeaders } from './judging.cache';
 import { SUBMIT_GRACE_MS } from '../../lib/rounds';
 
 async function requireResults(db: Db, roundId: string) {
@@ -21,12 +21,16 @@ async function requireResults(db: Db, roundId: string) {
   return { round, results };
 }
 
-/** Flagged stale, or something the results read has changed since they were made. */
-async function isStale(db: Db, round: Round, results: { stale: boolean; inputs: string | null }): Promise<boolean> {
+/**
+ * Flagged stale, or something the results read has changed since they were made. With
+ * `submissions`, the submissions' part of the digest comes from that cache (the ranking
+ * page); without, it is counted now.
+ */
+async function isStale(db: Db, round: Round, results: { stale: boolean; inputs: string | null }, submissions?: SubmissionsDigestCache): Promise<boolean> {
   if (results.stale) return true;
   const contest = await requireContest(db, round.contestId);
   const scope = { roundId: round.id, contestId: contest.id, roundNumber: round.number, onePrizePerPerson: contest.onePrizePerPerson };
-  return results.inputs !== (await inputsFingerprint(db, scope));
+  return results.inputs !== (await inputsFingerprint(db, scope, submissions && ((d, id) => submissions.get(d, id))));
 }
 
 /** Results that a judge may sign or publish: finalized and nothing changed since. */
@@ -67,10 +71,10 @@ export function toRankingRow(r: repo.ResultRow): RankingRow {
   };
 }
 
-export async function getRanking(db: Db, roundId: string, offset: number, limit: number) {
+export async function getRanking(db: Db, roundId: string, offset: number, limit: number, submissions?: SubmissionsDigestCache) {
   const { round, results } = await requireResults(db, roundId);
   const rows = await repo.listResultRows(db, roundId, offset, limit);
-  const stale = await isStale(db, round, results);
+  const stale = await isStale(db, round, results, submissions);
   return {
     actualCount: results.actualCount,
     participants: results.participants,

@@ -1,19 +1,31 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { lockKey, type Db } from '../../../../db/client';
-import { localities, units } from '../../../../db/schema/index';
+import { localities, units, users } from '../../../../db/schema/index';
 import { sortByName } from '../../lib/collation';
 import type { ReferenceKind } from '../../lib/reference-sheet';
 
 const table = (kind: ReferenceKind) => (kind === 'localities' ? localities : units);
 
-/** In Vietnamese alphabetical order (lib/collation.ts). */
+/**
+ * In Vietnamese alphabetical order (lib/collation.ts), each with the number of users who
+ * chose it: counted in one GROUP BY over the users of the contest's entries (an index-only
+ * scan of users_locality_idx / users_unit_idx, or one scan of users where the visibility
+ * map lags), not a count per entry (200 communes of 300k residents: 19 s).
+ */
 export async function listReference(db: Db, kind: ReferenceKind, contestId: string) {
   const t = table(kind);
-  // Spelled out: inside a subquery drizzle would leave the outer column unqualified.
-  const registered = sql.raw(`(select count(*) from users u where u.${kind === 'localities' ? 'locality_id' : 'unit_id'} = "${kind}"."id")::int`);
+  const ref = kind === 'localities' ? users.localityId : users.unitId;
+  const ofContest = db.select({ id: t.id }).from(t).where(eq(t.contestId, contestId));
+  const counts = db
+    .select({ refId: sql<string>`${ref}`.as('ref_id'), n: sql<number>`count(*)::int`.as('n') })
+    .from(users)
+    .where(inArray(ref, ofContest))
+    .groupBy(ref)
+    .as('registered');
   const rows = await db
-    .select({ id: t.id, name: t.name, headcount: t.headcount, registered: sql<number>`${registered}` })
+    .select({ id: t.id, name: t.name, headcount: t.headcount, registered: sql<number>`coalesce(${counts.n}, 0)` })
     .from(t)
+    .leftJoin(counts, eq(counts.refId, t.id))
     .where(eq(t.contestId, contestId));
   return sortByName(rows, (r) => r.name);
 }

@@ -1,0 +1,2 @@
+CREATE INDEX "users_locality_idx" ON "users" USING btree ("locality_id") WHERE "users"."locality_id" is not null;--> statement-breakpoint
+CREATE INDEX "users_unit_idx" ON "users" USING btree ("unit_id") WHERE "users"."unit_id" is not null;
