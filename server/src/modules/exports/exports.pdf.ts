@@ -7,6 +7,7 @@ import { lastPrizePosition, type ExportRow } from '../judging/index';
 import { rowsOf, summaryLines, type ExportContext } from './exports.context';
 import { formatDuration } from '../../lib/duration';
 import { flagsLabel, formatVietnamTime, reasonLabel } from './exports.format';
+import { breathe, RUN_ROWS } from './exports.stream';
 
 const require = createRequire(import.meta.url);
 const FONT_REGULAR = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
@@ -141,7 +142,9 @@ export async function writePdf(ctx: ExportContext, out: Writable) {
       .text(`Các vị trí từ 1 đến ${upTo} (đến người cuối cùng được đề nghị trao giải); danh sách đầy đủ ở tệp CSV/XLSX cùng mã kiểm tra.`, PLAIN);
     doc.moveDown(0.3);
     header();
+    let n = 0;
     for await (const r of rowsOf(ctx, upTo)) {
+      if (++n % RUN_ROWS.pdf === 0) await breathe(out);
       // A row is as tall as its longest cell: a winner's whole name, locality and unit are
       // printed on the page people sign, never cut short with an ellipsis.
       doc.fontSize(7.5);
@@ -178,7 +181,9 @@ export async function writePdf(ctx: ExportContext, out: Writable) {
   if (upTo > 0) {
     // Flags never change a rank or a prize; the Jury reads them before signing.
     let first = true;
+    let n = 0;
     for await (const r of rowsOf(ctx, upTo)) {
+      if (++n % (RUN_ROWS.pdf * 10) === 0) await breathe(out);
       if (!r.flagsText) continue;
       if (first) {
         if (doc.y + 40 > bottom()) newPage();

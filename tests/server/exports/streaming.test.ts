@@ -1,0 +1,193 @@
+// A large round's export is written in short runs of rows: other requests get the event loop
+// between runs, and nothing is written ahead of an output that is full. Asserted by what
+// happens (turns of the loop, rows built), never by time.
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { Writable } from 'node:stream';
+import { sql } from 'drizzle-orm';
+import { rawRows } from '../../../db/client';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Round } from '../../../db/schema/index';
+import { writeExport } from '../../../server/src/modules/exports/index';
+import { memberToken, useTestApp } from '../../helpers/app';
+import { makeContest, prizeTiers } from '../../helpers/factories';
+import { makeClosedRound } from '../../helpers/results-factories';
+import { finalize } from '../../helpers/requests';
+
+const t = useTestApp();
+let round: Round;
+/** Ranked rows: one page of the export's reads, so the rows come from the database at once. */
+const ROWS = 1_500;
+
+/** `n` residents with one submitted attempt each, written in three statements. */
+async function manySubmissions(r: Round, n: number) {
+  const db = t.database.db;
+  const tag = r.id.replace(/[^0-9a-z]/gi, '').slice(0, 12);
+  const opens = r.opensAt.toISOString();
+  const closes = r.closesAt.toISOString();
+  const base = 10_000_000 + Math.floor(Math.random() * 80_000_000);
+  await rawRows(
+    db,
+    sql`
+    insert into users (id, full_name, phone, password_hash, national_id, birth_year)
+    select ${tag} || '-u' || i, 'Nguyễn Thị Người Dự Thi ' || i, '03' || lpad((${base} + i)::text, 8, '0'), 'x', '09' || lpad((${base} + i)::text, 10, '0'), 1990
+    from generate_series(1, ${n}) i`,
+  );
+  await rawRows(
+    db,
+    sql`
+    insert into attempts (id, round_id, user_id, attempt_no, max_attempts, seed, question_ids, started_at, deadline)
+    select ${tag} || '-a' || i, ${r.id}, ${tag} || '-u' || i, 1, ${r.maxAttempts}, 1, '{}', ${opens}::timestamptz + i * interval '1 second', ${closes}::timestamptz
+    from generate_series(1, ${n}) i`,
+  );
+  await rawRows(
+    db,
+    sql`
+    insert into submissions (attempt_id, round_id, user_id, attempt_no, choices, prediction, score, total, deadline, submitted_at, duration_ms)
+    select ${tag} || '-a' || i, ${r.id}, ${tag} || '-u' || i, 1, '\\x'::bytea, i % 97, i % 6, 5, ${closes}::timestamptz, ${opens}::timestamptz + i * interval '1 second' + interval '1 minute', 60000 + i % 1000
+    from generate_series(1, ${n}) i`,
+  );
+}
+
+beforeAll(async () => {
+  const judge = await memberToken(t, 'judge');
+  const contest = await makeContest(t.database.db);
+  ({ round } = await makeClosedRound(t.database.db, contest.id, { questionCount: 5, prizes: prizeTiers(['Giải Nhất', 1], ['Giải Nhì', 2]) }));
+  await manySubmissions(round, ROWS);
+  const fin = await finalize(t.app, round.id, judge);
+  expect(fin.statusCode).toBe(200);
+  expect(fin.json().participants).toBe(ROWS);
+});
+
+/** Counts turns of the event loop (one per setImmediate round) until stopped. */
+function turnCounter() {
+  let turns = 0;
+  let running = true;
+  const spin = () => {
+    if (!running) return;
+    turns++;
+    setImmediate(spin);
+  };
+  setImmediate(spin);
+  return {
+    get turns() {
+      return turns;
+    },
+    stop: () => void (running = false),
+  };
+}
+
+/** Whatever is written, kept; `hold` keeps every write unacknowledged (a reader that stopped reading) until released. */
+function sink(o: { highWaterMark?: number; hold?: boolean } = {}) {
+  const chunks: Buffer[] = [];
+  const held: (() => void)[] = [];
+  let holding = o.hold ?? false;
+  const out = new Writable({
+    highWaterMark: o.highWaterMark,
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(Buffer.from(chunk));
+      if (holding) held.push(() => cb());
+      else cb();
+    },
+  });
+  return {
+    out,
+    chunks,
+    release() {
+      holding = false;
+      for (const cb of held.splice(0)) cb();
+    },
+    sha: () => createHash('sha256').update(Buffer.concat(chunks)).digest('hex'),
+  };
+}
+
+/** exceljs's streaming worksheet: every row the XLSX writer builds goes through its addRow. */
+type AddRow = (this: unknown, values: unknown) => unknown;
+const WorksheetWriter = createRequire(import.meta.url)('exceljs/lib/stream/xlsx/worksheet-writer.js') as { prototype: { addRow: AddRow } };
+
+/** Calls `seen` at each row exceljs is given, while `fn` runs. */
+async function watchingRows<T>(seen: () => void, fn: () => Promise<T>): Promise<T> {
+  const addRow = WorksheetWriter.prototype.addRow;
+  WorksheetWriter.prototype.addRow = function (this: unknown, values: unknown) {
+    seen();
+    return addRow.call(this, values);
+  };
+  try {
+    return await fn();
+  } finally {
+    WorksheetWriter.prototype.addRow = addRow;
+  }
+}
+
+/** Waits `n` turns of the event loop. */
+async function turns(n: number) {
+  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+describe('a large export, written in short runs', () => {
+  it('XLSX: the event loop gets turns between runs of rows, even with every row already read', async () => {
+    const loop = turnCounter();
+    const turnAtRow: number[] = [];
+    const { out } = sink();
+    try {
+      await watchingRows(
+        () => turnAtRow.push(loop.turns),
+        () => writeExport(t.database.db, round.id, 'xlsx', out),
+      );
+    } finally {
+      loop.stop();
+    }
+    // The summary sheet's lines, the header, then every ranked row.
+    const data = turnAtRow.slice(-ROWS);
+    expect(turnAtRow.length).toBeGreaterThan(ROWS);
+    // All 1,500 rows came in one read; the old writer built them in one go, with no turn at all.
+    expect(data[data.length - 1] - data[0]).toBeGreaterThanOrEqual(Math.floor(ROWS / 500));
+  });
+
+  it('CSV: the event loop gets turns between runs of rows when the output never pushes back', async () => {
+    const loop = turnCounter();
+    const turnAtChunk: number[] = [];
+    // A reader that always keeps up: write() never asks to wait.
+    const out = new Writable({
+      highWaterMark: 64 * 1024 * 1024,
+      write(_chunk, _enc, cb) {
+        turnAtChunk.push(loop.turns);
+        cb();
+      },
+    });
+    try {
+      await writeExport(t.database.db, round.id, 'csv', out);
+    } finally {
+      loop.stop();
+    }
+    // ~250 bytes a row: several 64 KB chunks after the header's, built from one read.
+    expect(turnAtChunk.length).toBeGreaterThan(3);
+    expect(turnAtChunk[turnAtChunk.length - 1] - turnAtChunk[1]).toBeGreaterThanOrEqual(Math.floor(ROWS / 700));
+  });
+
+  it('XLSX: builds no rows ahead of an output that stopped reading, and goes on once it reads again, to the same bytes', async () => {
+    const free = sink();
+    await writeExport(t.database.db, round.id, 'xlsx', free.out);
+
+    const slow = sink({ highWaterMark: 1024, hold: true });
+    let rows = 0;
+    let stalledAt = -1;
+    await watchingRows(
+      () => rows++,
+      async () => {
+        const done = writeExport(t.database.db, round.id, 'xlsx', slow.out);
+        // Until the writer has its rows and the output has received something and is full
+        // (a reader that stopped), then a good many turns for the writer to run ahead in.
+        while (rows <= 20 || slow.chunks.length === 0) await turns(1);
+        await turns(200);
+        stalledAt = rows;
+        slow.release();
+        await done;
+      },
+    );
+    // The old writer built all 1,500 rows into memory while nobody read.
+    expect(stalledAt).toBeLessThan(ROWS / 2);
+    expect(rows).toBeGreaterThan(ROWS);
+    expect(slow.sha()).toBe(free.sha());
+  });
+});
