@@ -94,17 +94,29 @@ export type ExportRow = Omit<ResultRow, 'flags'> & { flagsText: string | null };
 const { flags: _flags, ...exportColumns } = getTableColumns(roundResultRows);
 
 /**
- * Keyset page: rows after `afterPosition`, for exports that must not hold the whole list.
+ * A page of the export: the rows at positions after `after`, up to `upTo`, in order, for
+ * exports that must not hold the whole list. Bounded on both sides, so the plan stays an
+ * index range whatever the statistics say: just after a finalize they still count the
+ * round's rows as a few hundred, and an open-ended `position > n … limit` then read and
+ * sorted every row after n for each page (1.3 s a page at 100,000 of 300,000).
  * The flags come as text, null for the many rows without any: reading an array per row
  * costs a 300,000-row export more than a second.
  */
-export function resultRowsAfter(db: Db, roundId: string, afterPosition: number, limit: number): Promise<ExportRow[]> {
+export function resultRowsIn(db: Db, roundId: string, after: number, upTo: number): Promise<ExportRow[]> {
   return db
     .select({ ...exportColumns, flagsText: sql<string | null>`nullif(array_to_string(${roundResultRows.flags}, ';'), '')` })
     .from(roundResultRows)
-    .where(and(eq(roundResultRows.roundId, roundId), sql`${roundResultRows.position} > ${afterPosition}`))
-    .orderBy(asc(roundResultRows.position))
-    .limit(limit);
+    .where(and(eq(roundResultRows.roundId, roundId), sql`${roundResultRows.position} > ${after}`, sql`${roundResultRows.position} <= ${upTo}`))
+    .orderBy(asc(roundResultRows.position));
+}
+
+/** The last position of the round's rows (0 when it has none). */
+export async function lastResultPosition(db: Db, roundId: string): Promise<number> {
+  const [r] = await db
+    .select({ p: sql<number>`coalesce(max(${roundResultRows.position}), 0)::int` })
+    .from(roundResultRows)
+    .where(eq(roundResultRows.roundId, roundId));
+  return r?.p ?? 0;
 }
 
 export function listWinnerRows(db: Db, roundId: string): Promise<ResultRow[]> {
