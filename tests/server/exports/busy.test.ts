@@ -1,26 +1,33 @@
-// Heavy exports take turns per process (lib/export-slots.ts): two at a time, two waiting,
-// 503 SERVICE_UNAVAILABLE with Retry-After past that. The slots are held here as long
-// exports would hold them: what is asserted is who waits and who is turned away, not time.
+// Heavy exports take turns per process (lib/export-slots.ts), a round's files and an
+// organizer's workbooks alike: two at a time, two waiting, 503 SERVICE_UNAVAILABLE with
+// Retry-After past that. The slots are held here as long exports would hold them: what is
+// asserted is who waits and who is turned away, not time.
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, type Round } from '../../../db/schema/index';
 import { exportSlots } from '../../../server/src/lib/export-slots';
 import { memberToken, useTestApp } from '../../helpers/app';
+import { turns } from '../../helpers/event-loop';
 import { bearer, makeContest, makeResident, prizeTiers } from '../../helpers/factories';
 import { makeClosedRound, makeSubmission } from '../../helpers/results-factories';
 import { finalize } from '../../helpers/requests';
 
 const t = useTestApp();
 let judge: string;
+let organizer: string;
 let round: Round;
 
 beforeAll(async () => {
   judge = await memberToken(t, 'judge');
+  organizer = await memberToken(t, 'organizer');
   const contest = await makeContest(t.database.db);
   ({ round } = await makeClosedRound(t.database.db, contest.id, { questionCount: 5, prizes: prizeTiers(['Giải Nhất', 1]) }));
   for (let i = 0; i < 3; i++) await makeSubmission(t.database.db, round, (await makeResident(t.database.db)).id, { score: 5 - i });
   expect((await finalize(t.app, round.id, judge)).statusCode).toBe(200);
 });
+
+const organizerFile = (path: string, format: string) =>
+  t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${round.contestId}/${path}?format=${format}`, headers: bearer(organizer) });
 
 const exportOf = (format: string) => t.app.inject({ method: 'GET', url: `/api/v1/judge/rounds/${round.id}/export?format=${format}`, headers: bearer(judge) });
 
@@ -41,10 +48,6 @@ function holdSlots(n: number) {
     },
   };
 }
-
-const turns = async (n: number) => {
-  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-};
 
 const exportAudits = async () =>
   (
@@ -68,6 +71,13 @@ describe('heavy exports per process', () => {
       }
       // No file was made, so none was given out: nothing in the audit log.
       expect(await exportAudits()).toBe(audits);
+      // An organizer's workbooks take the same slots; their CSVs (small, written at once) do not.
+      for (const path of ['exclusions/export', 'questions/export', 'questions/template']) {
+        const res = await organizerFile(path, 'xlsx');
+        expect(res.statusCode).toBe(503);
+        expect(res.headers['retry-after']).toBeDefined();
+        expect((await organizerFile(path, 'csv')).statusCode).toBe(200);
+      }
     } finally {
       await slots.releaseAll();
     }

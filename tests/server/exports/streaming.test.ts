@@ -2,7 +2,6 @@
 // between runs, and nothing is written ahead of an output that is full. Asserted by what
 // happens (turns of the loop, rows built), never by time.
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
@@ -14,6 +13,7 @@ import { csvValueToCanonical } from '../../../server/src/modules/exports/exports
 import { PAGE_ROWS } from '../../../server/src/modules/exports/exports.context';
 import { writeExport } from '../../../server/src/modules/exports/index';
 import { memberToken, useTestApp } from '../../helpers/app';
+import { turnCounter, turns, watchingRows } from '../../helpers/event-loop';
 import { makeContest, prizeTiers } from '../../helpers/factories';
 import { makeClosedRound } from '../../helpers/results-factories';
 import { finalize } from '../../helpers/requests';
@@ -68,24 +68,6 @@ beforeAll(async () => {
   expect(fin.json().participants).toBe(ROWS);
 });
 
-/** Counts turns of the event loop (one per setImmediate round) until stopped. */
-function turnCounter() {
-  let turns = 0;
-  let running = true;
-  const spin = () => {
-    if (!running) return;
-    turns++;
-    setImmediate(spin);
-  };
-  setImmediate(spin);
-  return {
-    get turns() {
-      return turns;
-    },
-    stop: () => void (running = false),
-  };
-}
-
 /** Whatever is written, kept; `hold` keeps every write unacknowledged (a reader that stopped reading) until released. */
 function sink(o: { highWaterMark?: number; hold?: boolean } = {}) {
   const chunks: Buffer[] = [];
@@ -108,29 +90,6 @@ function sink(o: { highWaterMark?: number; hold?: boolean } = {}) {
     },
     sha: () => createHash('sha256').update(Buffer.concat(chunks)).digest('hex'),
   };
-}
-
-/** exceljs's streaming worksheet: every row the XLSX writer builds goes through its addRow. */
-type AddRow = (this: unknown, values: unknown) => unknown;
-const WorksheetWriter = createRequire(import.meta.url)('exceljs/lib/stream/xlsx/worksheet-writer.js') as { prototype: { addRow: AddRow } };
-
-/** Calls `seen` at each row exceljs is given, while `fn` runs. */
-async function watchingRows<T>(seen: () => void, fn: () => Promise<T>): Promise<T> {
-  const addRow = WorksheetWriter.prototype.addRow;
-  WorksheetWriter.prototype.addRow = function (this: unknown, values: unknown) {
-    seen();
-    return addRow.call(this, values);
-  };
-  try {
-    return await fn();
-  } finally {
-    WorksheetWriter.prototype.addRow = addRow;
-  }
-}
-
-/** Waits `n` turns of the event loop. */
-async function turns(n: number) {
-  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 describe('a large export, written in short runs', () => {
