@@ -1,6 +1,7 @@
 import type { Db } from '../../../../db/client';
 import { badRequest } from '../../lib/errors';
 import { dedupeEntries, EXCLUSION_HEADER_NAMES, exclusionSheetRows, normalizeEntry, parseExclusionRows, type ExclusionEntry } from '../../lib/exclusion-sheet';
+import { withExportSlot } from '../../lib/export-slots';
 import { writeCsv, writeXlsx } from '../../lib/spreadsheet';
 import { listChange, recordAudit } from '../audit/index';
 import { requireContest } from '../contests/index';
@@ -104,7 +105,8 @@ export async function exportExclusions(db: Db, contestId: string, format: 'xlsx'
   const contest = await requireContest(db, contestId);
   const entries = empty ? [] : await repo.listExclusions(db, contest.id);
   const rows = exclusionSheetRows(entries);
-  const body = format === 'csv' ? writeCsv(rows) : await writeXlsx([{ name: 'Không dự thi', rows, widths: [16, 14, 50] }]);
+  // A workbook takes an export slot, as a round's prize list does (lib/export-slots.ts).
+  const body = format === 'csv' ? writeCsv(rows) : await withExportSlot(() => writeXlsx([{ name: 'Không dự thi', rows, widths: [16, 14, 50] }]));
   return {
     body,
     filename: `${empty ? 'mau-danh-sach-khong-du-thi' : `khong-du-thi-${contest.slug}`}.${format}`,

@@ -2,29 +2,7 @@ import type { Writable } from 'node:stream';
 import { CANONICAL_COLUMNS } from '../../lib/ranking';
 import { rowsOf, type ExportContext } from './exports.context';
 import { COLUMN_TITLES, csvCell, FLAGS_TITLE } from './exports.format';
-
-async function write(out: Writable, chunk: string | Buffer): Promise<void> {
-  if (!out.write(chunk))
-    await new Promise<void>((resolve, reject) => {
-      const onDrain = () => {
-        out.off('error', onError);
-        resolve();
-      };
-      const onError = (e: Error) => {
-        out.off('drain', onDrain);
-        reject(e);
-      };
-      out.once('drain', onDrain);
-      out.once('error', onError);
-    });
-}
-
-function end(out: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    out.once('error', reject);
-    out.end(() => resolve());
-  });
-}
+import { breathe, end, RUN_ROWS, write } from './exports.stream';
 
 /** The canonical columns, so a judge can recompute the checksum from this file, then the flags. */
 export async function writeCsv(ctx: ExportContext, out: Writable) {
@@ -32,12 +10,14 @@ export async function writeCsv(ctx: ExportContext, out: Writable) {
   // The BOM makes Excel read the file as UTF-8 (Vietnamese diacritics).
   await write(out, '\uFEFF' + line([...CANONICAL_COLUMNS.map((c) => COLUMN_TITLES[c]), FLAGS_TITLE]));
   let batch = '';
+  let n = 0;
   for await (const r of rowsOf(ctx)) {
     batch += line([...CANONICAL_COLUMNS.map((c) => csvCell(r[c])), r.flagsText ?? '']);
     if (batch.length > 64 * 1024) {
       await write(out, batch);
       batch = '';
     }
+    if (++n % RUN_ROWS.csv === 0) await breathe(out);
   }
   if (batch) await write(out, batch);
   await end(out);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Db } from '../../../../db/client';
+import { withExportSlot } from '../../lib/export-slots';
 import { recordAudit } from '../audit/index';
 import type { ExportFormat } from './exports.context';
 import { writeExport, type ExportMeta } from './exports.service';
@@ -31,7 +32,12 @@ export interface ExportFile extends ExportMeta {
  * The hash must go out as a header, before the body; so the file is written to disk while
  * hashed (memory stays flat whatever the size) and then streamed from there.
  */
-export async function exportToFile(db: Db, actorId: string, roundId: string, format: ExportFormat): Promise<ExportFile> {
+export function exportToFile(db: Db, actorId: string, roundId: string, format: ExportFormat): Promise<ExportFile> {
+  // Sending the finished file is cheap; making it is what takes a slot.
+  return withExportSlot(() => writeToFile(db, actorId, roundId, format));
+}
+
+async function writeToFile(db: Db, actorId: string, roundId: string, format: ExportFormat): Promise<ExportFile> {
   const dir = await mkdtemp(join(tmpdir(), 'export-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   let hasherRef: Transform | undefined;

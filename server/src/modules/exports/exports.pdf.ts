@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -7,11 +8,27 @@ import { lastPrizePosition, type ExportRow } from '../judging/index';
 import { rowsOf, summaryLines, type ExportContext } from './exports.context';
 import { formatDuration } from '../../lib/duration';
 import { flagsLabel, formatVietnamTime, reasonLabel } from './exports.format';
+import { breathe, RUN_ROWS } from './exports.stream';
 
 const require = createRequire(import.meta.url);
-const FONT_REGULAR = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
-const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
-const FONT_MONO = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf');
+const FONT_FILES = {
+  regular: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
+  bold: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
+  mono: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf'),
+};
+/** The fontkit pdfkit reads fonts with (its own dependency): pdfkit takes a font it opened as a source. */
+const fontkit = createRequire(require.resolve('pdfkit'))('fontkit') as { create(data: Uint8Array): PDFKit.Mixins.PDFFontSource };
+let opened: Record<keyof typeof FONT_FILES, PDFKit.Mixins.PDFFontSource> | undefined;
+/**
+ * The fonts, opened once per process: a font's tables are decoded where a document first uses
+ * it, 50-130 ms at a time that each new document paid again, in one synchronous call.
+ */
+const fonts = () =>
+  (opened ??= {
+    regular: fontkit.create(readFileSync(FONT_FILES.regular)),
+    bold: fontkit.create(readFileSync(FONT_FILES.bold)),
+    mono: fontkit.create(readFileSync(FONT_FILES.mono)),
+  });
 
 interface PdfColumn {
   title: string;
@@ -60,9 +77,7 @@ export async function writePdf(ctx: ExportContext, out: Writable) {
     },
   });
   const done = pipeline(doc, out);
-  doc.registerFont('regular', FONT_REGULAR);
-  doc.registerFont('bold', FONT_BOLD);
-  doc.registerFont('mono', FONT_MONO);
+  for (const [name, font] of Object.entries(fonts())) doc.registerFont(name, font);
   const left = doc.page.margins.left;
   const right = doc.page.width - doc.page.margins.right;
   const bottom = () => doc.page.height - doc.page.margins.bottom - 14;
@@ -91,13 +106,17 @@ export async function writePdf(ctx: ExportContext, out: Writable) {
     .font('bold')
     .fontSize(14)
     .text('DANH SÁCH XẾP HẠNG VÀ ĐỀ NGHỊ TRAO GIẢI', { ...PLAIN, align: 'center' });
+  // A font's first use in a document loads its tables (tens of ms each): a turn after each.
+  await breathe(out);
   doc
     .font('regular')
     .fontSize(11)
     .text(`${ctx.contest.title} — Tuần ${ctx.round.number}${ctx.round.title ? `: ${ctx.round.title}` : ''}`, { ...PLAIN, align: 'center' });
+  await breathe(out);
   doc.moveDown(0.6);
   doc.fontSize(8.5);
   for (const [k, v] of summaryLines(ctx)) {
+    await breathe(out);
     if (k.startsWith('Mã kiểm tra')) {
       doc
         .font('bold')
@@ -141,7 +160,9 @@ export async function writePdf(ctx: ExportContext, out: Writable) {
       .text(`Các vị trí từ 1 đến ${upTo} (đến người cuối cùng được đề nghị trao giải); danh sách đầy đủ ở tệp CSV/XLSX cùng mã kiểm tra.`, PLAIN);
     doc.moveDown(0.3);
     header();
+    let n = 0;
     for await (const r of rowsOf(ctx, upTo)) {
+      if (++n % RUN_ROWS.pdf === 0) await breathe(out);
       // A row is as tall as its longest cell: a winner's whole name, locality and unit are
       // printed on the page people sign, never cut short with an ellipsis.
       doc.fontSize(7.5);
@@ -178,7 +199,9 @@ export async function writePdf(ctx: ExportContext, out: Writable) {
   if (upTo > 0) {
     // Flags never change a rank or a prize; the Jury reads them before signing.
     let first = true;
+    let n = 0;
     for await (const r of rowsOf(ctx, upTo)) {
+      if (++n % (RUN_ROWS.pdf * 10) === 0) await breathe(out);
       if (!r.flagsText) continue;
       if (first) {
         if (doc.y + 40 > bottom()) newPage();
@@ -221,6 +244,8 @@ export async function writePdf(ctx: ExportContext, out: Writable) {
       .stroke();
   });
   footer();
+  // Ending embeds the subset of each font: its own run.
+  await breathe(out);
   doc.end();
   await done;
 }

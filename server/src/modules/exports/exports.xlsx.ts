@@ -1,8 +1,9 @@
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { CANONICAL_COLUMNS } from '../../lib/ranking';
-import { PAGE_ROWS, rowsOf, summaryLines, type ExportContext } from './exports.context';
+import { rowsOf, summaryLines, type ExportContext } from './exports.context';
 import { COLUMN_TITLES, FLAGS_TITLE } from './exports.format';
+import { breathe, RUN_ROWS } from './exports.stream';
 
 /** UTC wall time as local wall time: DOS dates in zip entries are local, so bytes then match in any TZ. */
 function zipDate(d: Date): Date {
@@ -75,7 +76,9 @@ export async function writeXlsx(ctx: ExportContext, out: Writable) {
       // No cell at all when there are none: most rows, and an empty cell costs bytes and time.
       r.flagsText,
     ]).commit();
-    if (++n % PAGE_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
+    // exceljs never waits for its output: without these pauses the zip ran ahead of a slow
+    // reader into memory, and 5,000 rows at a time held the event loop for seconds.
+    if (++n % RUN_ROWS.xlsx === 0) await breathe(out);
   }
   ws.commit();
   await wb.commit();

@@ -16,6 +16,7 @@ import {
 } from '../../lib/question-sheet';
 import { BankLint } from '../../lib/question-lint';
 import { questionKey, withOptionIds } from '../../lib/questions';
+import { withExportSlot } from '../../lib/export-slots';
 import { writeCsv, writeXlsx } from '../../lib/spreadsheet';
 import { readUploadedSheet, sheetInfo, SHEET_CONTENT_TYPES, type FileOut, type Upload } from '../../lib/upload';
 import { listDigest, listHead, recordAudit } from '../audit/index';
@@ -164,13 +165,16 @@ export async function importProgress(progress: ProgressStore, actorId: string, j
 
 async function sheetFile(rows: string[][], format: 'xlsx' | 'csv', name: string, withHelp: boolean): Promise<FileOut> {
   const widths = rows[0].length > QUESTION_COLUMN_WIDTHS.length ? [...QUESTION_COLUMN_WIDTHS, WARNINGS_COLUMN_WIDTH] : QUESTION_COLUMN_WIDTHS;
+  // A workbook takes an export slot, as a round's prize list does (lib/export-slots.ts).
   const body =
     format === 'csv'
       ? writeCsv(rows)
-      : await writeXlsx([
-          { name: 'Câu hỏi', rows, widths, lists: [{ column: QUESTION_HEADERS.indexOf('Đáp án đúng') + 1, values: ['A', 'B', 'C', 'D'] }] },
-          ...(withHelp ? [{ name: 'Hướng dẫn', rows: QUESTION_TEMPLATE_HELP, widths: [120] }] : []),
-        ]);
+      : await withExportSlot(() =>
+          writeXlsx([
+            { name: 'Câu hỏi', rows, widths, lists: [{ column: QUESTION_HEADERS.indexOf('Đáp án đúng') + 1, values: ['A', 'B', 'C', 'D'] }] },
+            ...(withHelp ? [{ name: 'Hướng dẫn', rows: QUESTION_TEMPLATE_HELP, widths: [120] }] : []),
+          ]),
+        );
   return { body, filename: `${name}.${format}`, contentType: SHEET_CONTENT_TYPES[format] };
 }
 
