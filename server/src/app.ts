@@ -17,7 +17,7 @@ import accessPlugin from './plugins/access';
 import authPlugin from './plugins/auth';
 import dbPlugin from './plugins/db';
 import docsPlugin from './plugins/docs';
-import errorsPlugin from './plugins/errors';
+import errorsPlugin, { send as sendError } from './plugins/errors';
 import metricsPlugin, { type MetricsOptions } from './plugins/metrics';
 import redisPlugin from './plugins/redis';
 import { attemptsRoutes, UnreadableBody, type AttemptsOptions } from './modules/attempts/index';
@@ -143,16 +143,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A URL Fastify cannot decode (a broken %-escape) gets the API's error shape and the
     // answer's usual headers, not Fastify's own body echoing the path.
     // (It comes before routing, so before the hooks that set those headers below.)
-    frameworkErrors: (err, req, res) => {
-      const reply = res as unknown as FastifyReply;
-      reply.errorCode = 'BAD_REQUEST';
-      return reply
-        .headers(security)
-        .header('x-request-id', req.id)
-        .code(400)
-        .type('application/json; charset=utf-8')
-        .send({ statusCode: 400, code: 'BAD_REQUEST', error: 'Bad Request', message: err.code === 'FST_ERR_BAD_URL' ? 'The URL is malformed' : 'Bad request' });
-    },
+    frameworkErrors: (err, req, res) =>
+      sendError(
+        (res as unknown as FastifyReply).headers(security).header('x-request-id', req.id),
+        400,
+        'BAD_REQUEST',
+        err.code === 'FST_ERR_BAD_URL' ? 'The URL is malformed' : 'Bad request',
+      ),
     // Per-request access lines would dominate the hot path; errors are still logged.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
   }).withTypeProvider<ZodTypeProvider>();

@@ -18,7 +18,8 @@ declare module 'fastify' {
   }
 }
 
-function send(reply: FastifyReply, status: number, code: string, message: string, details?: unknown, retryAfter?: number) {
+/** An error answer in the one shape (API.md "Errors"); app.ts's frameworkErrors uses it too. */
+export function send(reply: FastifyReply, status: number, code: string, message: string, details?: unknown, retryAfter?: number) {
   reply.errorCode = code;
   const body: ErrorBody = { statusCode: status, code, error: httpErrorName[status] ?? 'Error', message };
   if (details !== undefined) body.details = details;

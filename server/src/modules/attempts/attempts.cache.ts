@@ -74,9 +74,15 @@ export class RoundCache {
     if (cached) return cached;
     const e = this.entries.get(roundId);
     if (e?.loading) return e.loading;
-    const entry = { value: null as CachedRound | null, loadedAt: 0, loading: this.load(roundId) as Promise<CachedRound | null> | null };
-    this.entries.set(roundId, entry);
-    return entry.loading!;
+    return this.startLoad(roundId);
+  }
+
+  /** One load of the round, shared by every caller until it ends; the entry's last copy stays served meanwhile. */
+  private startLoad(roundId: string): Promise<CachedRound | null> {
+    const e = this.entries.get(roundId);
+    const loading = this.load(roundId);
+    this.entries.set(roundId, { value: e?.value ?? null, loadedAt: e?.loadedAt ?? 0, loading });
+    return loading;
   }
 
   /**
@@ -99,9 +105,7 @@ export class RoundCache {
     const e = this.entries.get(roundId);
     if (e?.loading) return e.loading;
     if (e?.value && e.value !== stale) return Promise.resolve(e.value);
-    const entry = { value: e?.value ?? null, loadedAt: e?.loadedAt ?? 0, loading: this.load(roundId) as Promise<CachedRound | null> | null };
-    this.entries.set(roundId, entry);
-    return entry.loading!;
+    return this.startLoad(roundId);
   }
 
   private async load(roundId: string): Promise<CachedRound | null> {
