@@ -559,8 +559,19 @@ export const auditLog = pgTable(
     entityId: text('entity_id'),
     before: jsonb('before'),
     after: jsonb('after'),
+    // The contest the record belongs to, set by a trigger on insert (migration 0026,
+    // audit_log_contest_of): the audit page's contest filter reads this column and its index
+    // instead of every record's before and after.
+    contestId: text('contest_id'),
   },
-  (t) => [index('audit_log_entity_idx').on(t.entity, t.entityId), index('audit_log_at_idx').on(t.at), index('audit_log_actor_idx').on(t.actorId, t.at)],
+  (t) => [
+    index('audit_log_entity_idx').on(t.entity, t.entityId),
+    index('audit_log_at_idx').on(t.at),
+    index('audit_log_actor_idx').on(t.actorId, t.at),
+    index('audit_log_contest_idx')
+      .on(t.contestId, t.id)
+      .where(sql`${t.contestId} is not null`),
+  ],
 );
 
 export type User = typeof users.$inferSelect;

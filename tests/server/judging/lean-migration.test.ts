@@ -1,9 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabase, migrateDatabase, rawRows, type Database } from '../../../db/client';
 import { attempts, type Question } from '../../../db/schema/index';
@@ -11,8 +6,7 @@ import { leanAnswers } from '../../../server/src/lib/choices';
 import { grade, type Answer } from '../../../server/src/lib/scoring';
 import { insertSubmissions } from '../../../server/src/modules/attempts/attempts.repo';
 import { makeTestApp } from '../../helpers/app';
-import type { TestDatabase } from '../../helpers/db';
-import { adminUrl, dbUrl } from '../../helpers/env';
+import { migrateUpTo, migrationIdx, ScratchDatabases } from '../../helpers/migrations';
 import { bearer, makeContest, makeMemberStaff, makeResident, tokenFor } from '../../helpers/factories';
 import { makeClosedRound, storedAnswers } from '../../helpers/results-factories';
 
@@ -22,50 +16,8 @@ import { makeClosedRound, storedAnswers } from '../../helpers/results-factories'
  * same ranking, flags and checksum, and read back as the same answers.
  */
 
-const made: { name: string; database: Database }[] = [];
-const admin = () => postgres(adminUrl(), { max: 1, onnotice: () => {} });
-
-async function emptyDatabase(template?: string): Promise<TestDatabase> {
-  const name = `t_lean_${randomBytes(4).toString('hex')}`;
-  const a = admin();
-  try {
-    await a.unsafe(template ? `create database ${name} template ${template}` : `create database ${name}`);
-  } finally {
-    await a.end({ timeout: 5 });
-  }
-  const url = dbUrl(name);
-  const database = await createDatabase({ url, max: 4 });
-  made.push({ name, database });
-  return { ...database, name, url, destroy: () => database.close() };
-}
-
-afterAll(async () => {
-  for (const m of made) await m.database.close().catch(() => {});
-  const a = admin();
-  try {
-    for (const m of made) await a.unsafe(`drop database if exists ${m.name} with (force)`);
-  } finally {
-    await a.end({ timeout: 5 });
-  }
-});
-
-/** Migrations up to and including `lastIdx`, from a trimmed copy of db/migrations. */
-async function migrateUpTo(database: Database, lastIdx: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'mig-'));
-  try {
-    cpSync(join(import.meta.dirname, '../../../db/migrations'), dir, { recursive: true });
-    const journalPath = join(dir, 'meta/_journal.json');
-    const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number; tag: string }[] };
-    expect(journal.entries.find((e) => e.idx === lastIdx + 1)?.tag).toMatch(/lean_submissions$/);
-    journal.entries = journal.entries.filter((e) => e.idx <= lastIdx);
-    writeFileSync(journalPath, JSON.stringify(journal));
-    const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    await migrate(database.db as any, { migrationsFolder: dir });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const scratch = new ScratchDatabases();
+afterAll(() => scratch.dropAll());
 
 interface Sub {
   attemptId: string;
@@ -82,12 +34,8 @@ const HOUR = 3_600_000;
 describe('lean storage of answers (migration 0016)', () => {
   it('converts jsonb answers to the bytes and signatures the API writes: same answers, flags, ranking and checksum', async () => {
     // The database as it stood before the migration, with everything but the submissions.
-    const before = await emptyDatabase();
-    const lastOld =
-      JSON.parse(readFileSync(join(import.meta.dirname, '../../../db/migrations/meta/_journal.json'), 'utf8')).entries.find((e: { tag: string }) =>
-        e.tag.endsWith('lean_submissions'),
-      ).idx - 1;
-    await migrateUpTo(before, lastOld);
+    const before = await scratch.create();
+    await migrateUpTo(before, migrationIdx('lean_submissions') - 1);
     // The factories write today's schema: columns added since (migration 0024's draw_version)
     // stand in until the real migrations run below, and are dropped before them.
     const LATER_COLUMNS = sql`alter table rounds add column draw_version integer not null default 0`;
@@ -170,9 +118,9 @@ describe('lean storage of answers (migration 0016)', () => {
     await before.close();
 
     // A twin of it, then the old rows in one and the new rows in the other.
-    const after = await emptyDatabase(before.name);
+    const after = await scratch.create(before.name);
     const old = await createDatabase({ url: before.url, max: 4 });
-    made.push({ name: before.name, database: old });
+    scratch.track(before.name, old);
     for (const s of subs) {
       await rawRows(
         old.db,

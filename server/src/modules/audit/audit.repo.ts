@@ -39,13 +39,10 @@ export interface AuditFilter {
 
 function where(f: AuditFilter) {
   const conds: SQL[] = [];
-  if (f.contestId)
-    conds.push(
-      // A round's records (finalize, export, publish, disqualifications…) by the round's contest:
-      // many carry no contest id of their own, and the judges' exports of personal data must show.
-      sql`(${auditLog.entityId} = ${f.contestId} or ${auditLog.after} ->> 'contestId' = ${f.contestId} or ${auditLog.before} ->> 'contestId' = ${f.contestId}
-           or (${auditLog.entity} = 'round' and ${auditLog.entityId} in (select id::text from rounds where contest_id::text = ${f.contestId})))`,
-    );
+  // The record's contest, set on insert by the rules of migration 0026 (audit_log_contest_of):
+  // the contest itself and its lists, its rounds' judging (finalize, exports of personal data,
+  // publish, disqualifications carry the round's id only), and records carrying its id.
+  if (f.contestId) conds.push(eq(auditLog.contestId, f.contestId));
   if (f.actorId) conds.push(eq(auditLog.actorId, f.actorId));
   // "question." lists every question action; a full name matches that action only.
   if (f.action) conds.push(f.action.endsWith('.') ? like(auditLog.action, `${f.action.replace(/[\\%_]/g, (c) => '\\' + c)}%`) : eq(auditLog.action, f.action));
