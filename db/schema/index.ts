@@ -519,6 +519,17 @@ export const roundResultRows = pgTable(
     index('round_result_rows_prizes_idx')
       .on(t.roundId, t.position)
       .where(sql`${t.prize} is not null`),
+    // The rows a judge must look at, a page at a time in position order (GET .../ranking
+    // ?only=flagged|ineligible, ?flag=): a few hundred of 300k, so a filtered page and its
+    // count read these entries, not every row of the round. The flags are in the key (after
+    // the position, which is unique in a round, so they order nothing): ?flag= is read from
+    // the index alone as well.
+    index('round_result_rows_flagged_idx')
+      .on(t.roundId, t.position, t.flags)
+      .where(sql`cardinality(${t.flags}) > 0`),
+    index('round_result_rows_ineligible_idx')
+      .on(t.roundId, t.position)
+      .where(sql`not ${t.eligible}`),
   ],
 );
 

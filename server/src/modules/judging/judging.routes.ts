@@ -137,13 +137,17 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
         tags: ['judging'],
         security: sec,
         description:
-          'The finalized rows, a page at a time; `stale: true` when something they depend on changed since (finalize again). 409 ROUND_NOT_FINALIZED before the first finalize.',
+          'The finalized rows, a page at a time; `stale: true` when something they depend on changed since (finalize again). 409 ROUND_NOT_FINALIZED before the first finalize. ' +
+          'Extension: `only=flagged` (rows with at least one fair-play flag), `only=ineligible` (rows with `eligible: false`) and `flag=<name>` (rows carrying that flag; with `only`, rows that pass both) keep the rows a judge must look at, in ranking order with their own `position`; `offset` and `limit` then page through them and the answer adds `total`, how many match (`actualCount`, `participants` and `ranked` stay the round’s). Any other value is 400 VALIDATION_FAILED. Without them the answer is unchanged.',
         params: RoundParams,
         querystring: RankingQuery,
         response: { 200: RankingResponse, ...errorResponses('ROUND_NOT_FINALIZED') },
       },
     },
-    (req) => service.getRanking(app.db, req.params.roundId, req.query.offset, req.query.limit, submissionsDigests),
+    (req) => {
+      const { offset, limit, only, flag } = req.query;
+      return service.getRanking(app.db, req.params.roundId, offset, limit, submissionsDigests, { only, flag });
+    },
   );
 
   app.get(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FAIRPLAY_FLAGS } from '../../lib/fairplay';
 import { IdParam, text } from '../../lib/zod';
 
 export const RoundParams = z.object({ roundId: IdParam });
@@ -40,10 +41,20 @@ export const RankingRow = z.object({
 });
 export type RankingRow = z.infer<typeof RankingRow>;
 
+/** Extension: the rows a judge must look at (GET .../ranking?only=). */
+export const RANKING_ONLY = ['flagged', 'ineligible'] as const;
+export type RankingOnly = (typeof RANKING_ONLY)[number];
+
 export const RankingQuery = z.object({
   offset: z.coerce.number().int().min(0).max(100_000_000).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+  only: z
+    .enum(RANKING_ONLY)
+    .optional()
+    .describe('extension: `flagged` keeps the rows with at least one fair-play flag, `ineligible` the rows with `eligible: false`'),
+  flag: z.enum(FAIRPLAY_FLAGS).optional().describe('extension: keeps the rows carrying this fair-play flag (with `only`, the rows that pass both)'),
 });
+export type RankingFilter = Pick<z.infer<typeof RankingQuery>, 'only' | 'flag'>;
 
 export const RankingResponse = z.object({
   actualCount: z.number(),
@@ -53,6 +64,8 @@ export const RankingResponse = z.object({
   finalizedAt: z.string(),
   stale: z.boolean(),
   offset: z.number(),
+  /** Extension, with `only` or `flag` only: how many rows match, which `offset` and `limit` page through. */
+  total: z.number().optional().describe('extension, present with `only` or `flag`: how many rows match the filter; `offset` and `limit` page through them'),
   rows: z.array(RankingRow),
 });
 

@@ -7,7 +7,7 @@ import { assertSealed, requireContest, requireRound } from '../contests/index';
 import * as dq from './disqualifications.repo';
 import { inputsFingerprint } from './finalize.sql';
 import * as repo from './judging.repo';
-import type { RankingRow } from './judging.schemas';
+import type { RankingFilter, RankingRow } from './judging.schemas';
 import { decodeChoices } from '../../lib/choices';
 import { shuffleOptions } from '../../lib/draw';
 import { answerKey, attemptForReview, keyOfQuestions, withheldQuestionIds } from './key.repo';
@@ -71,9 +71,18 @@ export function toRankingRow(r: repo.ResultRow): RankingRow {
   };
 }
 
-export async function getRanking(db: Db, roundId: string, offset: number, limit: number, submissions?: SubmissionsDigestCache) {
+/**
+ * A page of the finalized rows: positions offset + 1 to offset + limit, or with a filter
+ * (`only`, `flag`: an extension) the rows that pass it, paged among themselves, and how many
+ * there are (`total`).
+ */
+export async function getRanking(db: Db, roundId: string, offset: number, limit: number, submissions?: SubmissionsDigestCache, filter: RankingFilter = {}) {
   const { round, results } = await requireResults(db, roundId);
-  const rows = await repo.listResultRows(db, roundId, offset, limit);
+  const page =
+    filter.only || filter.flag
+      ? await repo.listFilteredRows(db, roundId, filter, offset, limit)
+      : { rows: await repo.listResultRows(db, roundId, offset, limit) };
+  const { rows } = page;
   const stale = await isStale(db, round, results, submissions);
   return {
     actualCount: results.actualCount,
@@ -83,6 +92,7 @@ export async function getRanking(db: Db, roundId: string, offset: number, limit:
     finalizedAt: results.finalizedAt.toISOString(),
     stale,
     offset,
+    ...('total' in page ? { total: page.total } : {}),
     rows: rows.map(toRankingRow),
   };
 }

@@ -9294,7 +9294,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description The finalized rows, a page at a time; `stale: true` when something they depend on changed since (finalize again). 409 ROUND_NOT_FINALIZED before the first finalize.
+         * @description The finalized rows, a page at a time; `stale: true` when something they depend on changed since (finalize again). 409 ROUND_NOT_FINALIZED before the first finalize. Extension: `only=flagged` (rows with at least one fair-play flag), `only=ineligible` (rows with `eligible: false`) and `flag=<name>` (rows carrying that flag; with `only`, rows that pass both) keep the rows a judge must look at, in ranking order with their own `position`; `offset` and `limit` then page through them and the answer adds `total`, how many match (`actualCount`, `participants` and `ranked` stay the round’s). Any other value is 400 VALIDATION_FAILED. Without them the answer is unchanged.
          *
          *     Errors:
          *     - 400: VALIDATION_FAILED
@@ -9309,6 +9309,10 @@ export interface paths {
                 query?: {
                     offset?: number;
                     limit?: number;
+                    /** @description extension: `flagged` keeps the rows with at least one fair-play flag, `ineligible` the rows with `eligible: false` */
+                    only?: "flagged" | "ineligible";
+                    /** @description extension: keeps the rows carrying this fair-play flag (with `only`, the rows that pass both) */
+                    flag?: "too_fast" | "same_answers_same_order" | "answer_farm" | "same_device_or_address";
                 };
                 header?: never;
                 path: {
@@ -9334,6 +9338,8 @@ export interface paths {
                             finalizedAt: string;
                             stale: boolean;
                             offset: number;
+                            /** @description extension, present with `only` or `flag`: how many rows match the filter; `offset` and `limit` page through them */
+                            total?: number;
                             rows: {
                                 position: number;
                                 rank: number | null;

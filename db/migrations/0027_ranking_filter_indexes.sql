@@ -1,0 +1,2 @@
+CREATE INDEX "round_result_rows_flagged_idx" ON "round_result_rows" USING btree ("round_id","position","flags") WHERE cardinality("round_result_rows"."flags") > 0;--> statement-breakpoint
+CREATE INDEX "round_result_rows_ineligible_idx" ON "round_result_rows" USING btree ("round_id","position") WHERE not "round_result_rows"."eligible";
