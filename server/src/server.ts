@@ -11,7 +11,7 @@ import { defaultPow } from './lib/pow';
 import { ConfigError, loadConfig, type Config } from './config';
 import { clusterWorkerMetrics, serveClusterMetrics } from './plugins/metrics';
 import { createRedis, createRedisCluster } from './plugins/redis';
-import { resolveJwtSecret } from './runtime';
+import { DatabaseUnreachable, reachDatabase, resolveJwtSecret } from './runtime';
 import { ConsoleSender, HttpSender, type OtpSender } from './modules/otp/index';
 
 // The compiled server (dist/server.js) is one folder below the project, the sources two.
@@ -80,6 +80,21 @@ async function checkRedis(): Promise<void> {
 /** Migrations and the demo seed run once, before any API process serves. */
 async function prepare(): Promise<void> {
   const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.pgliteDir, max: 1 });
+  if (config.DATABASE_URL) {
+    try {
+      await reachDatabase(database, {
+        url: config.DATABASE_URL,
+        timeoutMs: config.DB_CONNECT_TIMEOUT * 1000,
+        onWaiting: (target, reason) =>
+          log.warn({ database: target, reason }, `PostgreSQL at ${target} does not answer yet: waiting up to ${config.DB_CONNECT_TIMEOUT} s`),
+      });
+    } catch (err) {
+      // Not closed: a client still reconnecting to a port that is not PostgreSQL's can wait
+      // out its own timeout; the process exits on this error anyway.
+      void database.close().catch(() => {});
+      throw err;
+    }
+  }
   try {
     await migrateDatabase(database);
     const seed = config.SEED_DEMO === 'true' || (config.SEED_DEMO === 'auto' && !config.DATABASE_URL);
@@ -230,7 +245,9 @@ if (cluster.isPrimary) {
   try {
     await prepare();
   } catch (err) {
-    log.fatal({ err }, 'could not prepare the database');
+    // An unreachable database is one line an operator reads (host:port, never the password), no stack.
+    if (err instanceof DatabaseUnreachable) log.fatal({ database: err.target, reason: err.reason }, err.message);
+    else log.fatal({ err }, 'could not prepare the database');
     process.exit(1);
   }
   await checkRedis();
