@@ -1,12 +1,14 @@
 import cluster from 'node:cluster';
 import type { Socket } from 'node:net';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from './lib/log';
 import { createDatabase, migrateDatabase } from '../../db/client';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from '../../db/seed';
 import { buildApp } from './app';
+import { sweepStaleExportDirs } from './lib/export-files';
 import { defaultPow } from './lib/pow';
 import { ConfigError, loadConfig, type Config } from './config';
 import { clusterWorkerMetrics, serveClusterMetrics } from './plugins/metrics';
@@ -75,6 +77,18 @@ async function checkRedis(): Promise<void> {
   } finally {
     client.disconnect();
   }
+}
+
+/**
+ * Export files a killed or crashed process left in the temp folder (they carry personal data):
+ * removed once, by the primary, before any API process serves (lib/export-files.ts).
+ */
+async function sweepExports(): Promise<void> {
+  const removed = await sweepStaleExportDirs().catch((err: unknown) => {
+    log.warn({ err }, 'could not sweep old export files');
+    return [];
+  });
+  if (removed.length) log.info({ removed: removed.length, folder: tmpdir() }, 'removed export files left by an earlier process');
 }
 
 /** Migrations and the demo seed run once, before any API process serves. */
@@ -251,6 +265,7 @@ if (cluster.isPrimary) {
     process.exit(1);
   }
   await checkRedis();
+  await sweepExports();
   if (config.WORKERS === 1) {
     await serve();
     printWelcome();
