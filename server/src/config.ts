@@ -65,6 +65,11 @@ const EnvSchema = z
     SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
     DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
     /**
+     * Seconds a start waits for PostgreSQL (DATABASE_URL) to answer before it gives up with
+     * one line naming host:port: a URL pointing at something else must not hang the start.
+     */
+    DB_CONNECT_TIMEOUT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3600).default(30)),
+    /**
      * Verified tokens each API process remembers (about 0.5 KB each), so a resident's next
      * request skips the signature check: at most this many, always the most recent half.
      * Default: app.ts DEFAULT_TOKEN_CACHE_SIZE.

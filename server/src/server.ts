@@ -1,17 +1,19 @@
 import cluster from 'node:cluster';
 import type { Socket } from 'node:net';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from './lib/log';
 import { createDatabase, migrateDatabase } from '../../db/client';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from '../../db/seed';
 import { buildApp } from './app';
+import { sweepStaleExportDirs } from './lib/export-files';
 import { defaultPow } from './lib/pow';
 import { ConfigError, loadConfig, type Config } from './config';
 import { clusterWorkerMetrics, serveClusterMetrics } from './plugins/metrics';
 import { createRedis, createRedisCluster } from './plugins/redis';
-import { resolveJwtSecret } from './runtime';
+import { DatabaseUnreachable, reachDatabase, resolveJwtSecret } from './runtime';
 import { ConsoleSender, HttpSender, type OtpSender } from './modules/otp/index';
 
 // The compiled server (dist/server.js) is one folder below the project, the sources two.
@@ -77,9 +79,36 @@ async function checkRedis(): Promise<void> {
   }
 }
 
+/**
+ * Export files a killed or crashed process left in the temp folder (they carry personal data):
+ * removed once, by the primary, before any API process serves (lib/export-files.ts).
+ */
+async function sweepExports(): Promise<void> {
+  const removed = await sweepStaleExportDirs().catch((err: unknown) => {
+    log.warn({ err }, 'could not sweep old export files');
+    return [];
+  });
+  if (removed.length) log.info({ removed: removed.length, folder: tmpdir() }, 'removed export files left by an earlier process');
+}
+
 /** Migrations and the demo seed run once, before any API process serves. */
 async function prepare(): Promise<void> {
   const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.pgliteDir, max: 1 });
+  if (config.DATABASE_URL) {
+    try {
+      await reachDatabase(database, {
+        url: config.DATABASE_URL,
+        timeoutMs: config.DB_CONNECT_TIMEOUT * 1000,
+        onWaiting: (target, reason) =>
+          log.warn({ database: target, reason }, `PostgreSQL at ${target} does not answer yet: waiting up to ${config.DB_CONNECT_TIMEOUT} s`),
+      });
+    } catch (err) {
+      // Not closed: a client still reconnecting to a port that is not PostgreSQL's can wait
+      // out its own timeout; the process exits on this error anyway.
+      void database.close().catch(() => {});
+      throw err;
+    }
+  }
   try {
     await migrateDatabase(database);
     const seed = config.SEED_DEMO === 'true' || (config.SEED_DEMO === 'auto' && !config.DATABASE_URL);
@@ -230,10 +259,13 @@ if (cluster.isPrimary) {
   try {
     await prepare();
   } catch (err) {
-    log.fatal({ err }, 'could not prepare the database');
+    // An unreachable database is one line an operator reads (host:port, never the password), no stack.
+    if (err instanceof DatabaseUnreachable) log.fatal({ database: err.target, reason: err.reason }, err.message);
+    else log.fatal({ err }, 'could not prepare the database');
     process.exit(1);
   }
   await checkRedis();
+  await sweepExports();
   if (config.WORKERS === 1) {
     await serve();
     printWelcome();

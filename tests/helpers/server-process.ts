@@ -31,7 +31,8 @@ export class ServerProcess {
 
   /** Sends `signal` if the process still runs, and waits until it has exited. */
   async stop(signal: NodeJS.Signals): Promise<void> {
-    if (this.child.exitCode !== null) return;
+    // A child ended by a signal keeps exitCode null: its signalCode says it is gone.
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((r) => this.child.once('exit', r));
     this.child.kill(signal);
     await exited;

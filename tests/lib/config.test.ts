@@ -32,6 +32,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ATTEMPT_CACHE_SIZE: '0' })).toThrow(/ATTEMPT_CACHE_SIZE/);
   });
 
+  it('waits 30 s for PostgreSQL at start unless DB_CONNECT_TIMEOUT says otherwise, in whole seconds', () => {
+    expect(loadConfig({}).DB_CONNECT_TIMEOUT).toBe(30);
+    expect(loadConfig({ DB_CONNECT_TIMEOUT: '' }).DB_CONNECT_TIMEOUT).toBe(30);
+    expect(loadConfig({ DB_CONNECT_TIMEOUT: '90' }).DB_CONNECT_TIMEOUT).toBe(90);
+    expect(() => loadConfig({ DB_CONNECT_TIMEOUT: '0' })).toThrow(/DB_CONNECT_TIMEOUT/);
+    expect(() => loadConfig({ DB_CONNECT_TIMEOUT: '30s' })).toThrow(/DB_CONNECT_TIMEOUT/);
+  });
+
   it('rejects a malformed URL or port', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);

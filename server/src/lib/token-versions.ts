@@ -11,6 +11,7 @@
  * Postgres, not Redis, is the source: the check holds the same with Redis down, on the
  * in-process fallback, and on every route, the hot path included.
  */
+import type { JobHealth } from './outage-log';
 import { withTimeout } from './timeout';
 
 export interface VersionMove {
@@ -66,16 +67,24 @@ export class TokenVersions {
   constructor(
     private load: LoadMoves,
     opts: Partial<TokenVersionsOptions> = {},
-    private onError: (err: unknown) => void = () => {},
+    /** Told how each poll went (lib/outage-log.ts: one line an outage, not one a poll). */
+    private health: JobHealth | null = null,
   ) {
     this.opts = { ...defaultTokenVersionsOptions, ...opts };
   }
 
   /** The first load; then a poll every pollMs until stop(). */
   async start() {
-    await this.refresh().catch(this.onError);
-    this.timer = setInterval(() => void this.refresh().catch(this.onError), this.opts.pollMs);
+    await this.pollAndReport();
+    this.timer = setInterval(() => void this.pollAndReport(), this.opts.pollMs);
     this.timer.unref();
+  }
+
+  private pollAndReport(): Promise<void> {
+    return this.refresh().then(
+      () => this.health?.succeeded(),
+      (err: unknown) => this.health?.failed(err),
+    );
   }
 
   stop() {

@@ -2,6 +2,7 @@ import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { forbidden, unauthorized } from '../lib/errors';
+import { OutageLog } from '../lib/outage-log';
 import { TokenVersions, type TokenVersionsOptions } from '../lib/token-versions';
 import { loadVersionMoves } from './auth.repo';
 import { boundedLru } from '../lib/lru';
@@ -103,7 +104,7 @@ export default fp(
     const versions = new TokenVersions(
       (sinceMs) => loadVersionMoves(app.database, sinceMs),
       { windowMs: Math.max(durationMs(opts.expiresIn), durationMs(opts.staffExpiresIn)), ...opts.versions },
-      (err) => app.log.warn({ err }, 'token revocations could not be polled; trying again'),
+      new OutageLog(app.log, 'token revocations poll', opts.versions?.now),
     );
     await versions.start();
     app.addHook('onClose', async () => versions.stop());

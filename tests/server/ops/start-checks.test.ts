@@ -1,9 +1,11 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATION_LOCK_KEY } from '../../../db/client';
 import { TEST_JWT_SECRET } from '../../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
-import { freePort } from '../../helpers/net';
+import { redisUrl } from '../../helpers/env';
+import { CuttableProxy, freePort } from '../../helpers/net';
 import { ServerProcess } from '../../helpers/server-process';
 
 // A REDIS_URL that answers nothing (a typo, a firewall) leaves every API process throttling in
@@ -86,4 +88,126 @@ describe('a stop before the service serves', () => {
       await db.destroy();
     }
   }, 60_000);
+});
+
+// A DATABASE_URL that points at something other than PostgreSQL, or at nothing: the start
+// gives up within DB_CONNECT_TIMEOUT with one line naming host:port, never the password,
+// and exits 1. postgres.js alone reconnected forever to a port that accepts and closes, or
+// answers in another protocol (the first two below hung the start before this check).
+
+const PASSWORD = 'pw-that-must-not-be-logged';
+
+/** A TCP server on 127.0.0.1 that treats each connection as `behave` says. */
+async function fakeServer(behave: (s: Socket) => void): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => {});
+    behave(s);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+}
+
+const startEnv = (databaseUrl: string, timeoutSeconds: number, port = 0): NodeJS.ProcessEnv => ({
+  ...process.env,
+  DATABASE_URL: databaseUrl,
+  DB_CONNECT_TIMEOUT: String(timeoutSeconds),
+  REDIS_URL: '',
+  PORT: String(port),
+  HOST: '127.0.0.1',
+  WORKERS: '1',
+  JWT_SECRET: TEST_JWT_SECRET,
+  LOG_LEVEL: 'info',
+  SEED_DEMO: 'false',
+  NODE_ENV: 'development',
+});
+
+/** The exit code, or 'still running' if the process has not ended within `ms` (then it is killed). */
+async function exitWithin(proc: ServerProcess, ms: number): Promise<number | null | 'still running'> {
+  if (proc.child.exitCode !== null) return proc.child.exitCode;
+  const exited = new Promise<number | null>((r) => proc.child.once('exit', (code) => r(code)));
+  let timer: NodeJS.Timeout | undefined;
+  const result = await Promise.race([exited, new Promise<'still running'>((r) => (timer = setTimeout(() => r('still running'), ms)))]);
+  clearTimeout(timer);
+  if (result === 'still running') await proc.stop('SIGKILL');
+  return result;
+}
+
+const jsonLines = (output: string) =>
+  output
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('a DATABASE_URL that is not PostgreSQL, or unreachable', () => {
+  const redis = new URL(redisUrl());
+  const cases: [string, () => Promise<{ port: number; close(): Promise<void> }>][] = [
+    ['accepts, then closes at once', () => fakeServer((s) => s.end())],
+    [
+      'answers in another protocol (an HTTP server), then closes',
+      () => fakeServer((s) => s.once('data', () => s.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'))),
+    ],
+    ['accepts and never answers', () => fakeServer(() => {})],
+    // The real Redis of the test machine: it reads the startup message as a command and waits for its end.
+    ['is Redis', async () => ({ port: Number(redis.port || 6379), close: async () => {} })],
+    ['refuses the connection (nothing listens)', async () => ({ port: await freePort(), close: async () => {} })],
+  ];
+
+  it.each(cases)(
+    'stops the start when the port %s: exit 1 and one fatal line naming host:port, without the password or a stack',
+    async (_name, make) => {
+      const target = await make();
+      const proc = new ServerProcess(startEnv(`postgres://contest:${PASSWORD}@127.0.0.1:${target.port}/contest`, 2));
+      try {
+        // Far beyond the 2 s asked for: this bound only tells a hang from an exit.
+        expect(await exitWithin(proc, 45_000)).toBe(1);
+        const fatal = jsonLines(proc.output).filter((l) => l.level === 60);
+        expect(fatal).toHaveLength(1);
+        expect(fatal[0]).toMatchObject({
+          database: `127.0.0.1:${target.port}`,
+          msg: expect.stringContaining(`PostgreSQL at 127.0.0.1:${target.port} did not answer within 2 s`),
+        });
+        expect(fatal[0].err).toBeUndefined();
+        expect(proc.output).not.toContain(PASSWORD);
+        expect(proc.output).not.toContain('    at ');
+      } finally {
+        await proc.stop('SIGKILL');
+        await target.close();
+      }
+    },
+    90_000,
+  );
+
+  it('waits for a PostgreSQL that comes up within DB_CONNECT_TIMEOUT, saying so once, then serves', async () => {
+    const db = await createTestDatabase();
+    const direct = new URL(db.url);
+    const proxy = new CuttableProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+    proxy.port = await freePort();
+    const viaProxy = new URL(db.url);
+    viaProxy.port = String(proxy.port);
+    const port = await freePort();
+    const proc = new ServerProcess(startEnv(viaProxy.toString(), 120, port));
+    try {
+      // Nothing listens on the proxy's port yet: the start says it waits, and waits.
+      for (let i = 0; i < 600 && !proc.output.includes('does not answer yet'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(proc.child.exitCode).toBeNull();
+      await proxy.up();
+      await proc.serving(`http://127.0.0.1:${port}/readyz`, { name: 'server', withinMs: 90_000, everyMs: 200 });
+      const waiting = jsonLines(proc.output).filter((l) => String(l.msg).includes('does not answer yet'));
+      expect(waiting).toHaveLength(1);
+      expect(waiting[0]).toMatchObject({ level: 40, database: `127.0.0.1:${proxy.port}` });
+    } finally {
+      await proc.stop('SIGKILL');
+      await proxy.down().catch(() => {});
+      await db.destroy();
+    }
+  }, 150_000);
 });

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorResponses } from '../../lib/zod';
 import { exportToFile, openExport } from './exports.file';
@@ -20,7 +21,23 @@ export const exportsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const file = await exportToFile(app.db, req.user.sub, req.params.roundId, req.query.format);
+      // A client that leaves before the file is made (its connection closes with no answer
+      // sent) stops the export: its temp file goes at once, the export at its next write.
+      const left = new AbortController();
+      const onClose = () => {
+        if (!reply.raw.writableFinished) left.abort(new Error('the client closed the export request'));
+      };
+      reply.raw.once('close', onClose);
+      let file;
+      try {
+        file = await exportToFile(app.db, req.user.sub, req.params.roundId, req.query.format, left.signal);
+      } catch (err) {
+        // Nobody to answer, and nothing wrong to log: 499, the "client closed request" of proxies' logs.
+        if (left.signal.aborted) return (reply as unknown as FastifyReply).code(499).send();
+        throw err;
+      } finally {
+        reply.raw.off('close', onClose);
+      }
       return reply
         .header('content-type', file.contentType)
         .header('content-length', String(file.size))

@@ -3,6 +3,7 @@ import type { Db } from '../../../../db/client';
 import { loadContext, type ExportContext, type ExportFormat } from './exports.context';
 import { writeCsv } from './exports.csv';
 import { writePdf } from './exports.pdf';
+import { unlessBroken } from './exports.stream';
 import { writeXlsx } from './exports.xlsx';
 
 export type { ExportFormat } from './exports.context';
@@ -18,7 +19,7 @@ export async function writeExport(db: Db, roundId: string, format: ExportFormat,
   return db.transaction(
     async (tx) => {
       const ctx = await loadContext(tx, roundId);
-      await writers[format](ctx, out);
+      await unlessBroken(out, writers[format](ctx, out));
       return { filename: `xep-hang-${ctx.contest.slug}-tuan-${ctx.round.number}.${format}`, checksum: ctx.checksum };
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },

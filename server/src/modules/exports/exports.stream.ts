@@ -25,6 +25,43 @@ export function drained(out: Writable): Promise<void> {
   });
 }
 
+/**
+ * `work` (a writer writing to `out`), or its failure as soon as `out` fails or is closed
+ * before it has finished. exceljs's commit waits for its output's 'finish', which a
+ * destroyed output never emits: an XLSX export whose output died (its request aborted, the
+ * disk full) waited forever, holding its transaction, its connection and its export slot.
+ * What the abandoned writer does afterwards fails on the ended transaction, unheard.
+ */
+export function unlessBroken<T>(out: Writable, work: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const broken = (err?: Error) => {
+      settle();
+      reject(err ?? new Error('the export output was closed before the export ended'));
+    };
+    const onError = (err: Error) => broken(err);
+    const onClose = () => {
+      if (!out.writableFinished) broken();
+    };
+    const settle = () => {
+      out.off('error', onError);
+      out.off('close', onClose);
+    };
+    out.once('error', onError);
+    out.once('close', onClose);
+    work.then(
+      (v) => {
+        settle();
+        resolve(v);
+      },
+      (err: unknown) => {
+        settle();
+        reject(err);
+      },
+    );
+    if (out.destroyed && !out.writableFinished) broken(out.errored ?? undefined);
+  });
+}
+
 /** Writes a chunk, then waits while the output is full. */
 export async function write(out: Writable, chunk: string | Buffer): Promise<void> {
   if (!out.write(chunk)) await drained(out);

@@ -1,6 +1,7 @@
 import type { Db } from '../../../../db/client';
 import { badRequest, tooManyRequests } from '../../lib/errors';
 import { maskPhone } from '../../lib/identity';
+import { OutageLog } from '../../lib/outage-log';
 import { withTimeout } from '../../lib/timeout';
 import {
   codeMatches,
@@ -34,6 +35,7 @@ export interface OtpOptions {
 }
 
 interface Logger {
+  info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
@@ -52,6 +54,8 @@ export class OtpService {
   private timer: NodeJS.Timeout | null = null;
   private draining: Promise<void> | null = null;
   private closed = false;
+  /** The outbox's passes fail all together while Postgres is down: one line an outage, not one a pass. */
+  private passes: OutageLog;
 
   constructor(
     private db: Db,
@@ -62,6 +66,7 @@ export class OtpService {
   ) {
     this.keys = otpKeys(secret);
     this.template = opts.template ?? DEFAULT_OTP_TEMPLATE;
+    this.passes = new OutageLog(log, 'OTP outbox pass', () => this.now().getTime());
   }
 
   get enabled() {
@@ -147,7 +152,10 @@ export class OtpService {
     // Bounded: a pass left pending would stop the outbox (claims are leased, so a later pass
     // sends what this one had claimed once the lease ends).
     this.draining = withTimeout(this.drain(), OTP_CLAIM_LEASE_MS, 'OTP outbox pass')
-      .catch((err) => this.log.error({ err }, 'OTP outbox could not be processed; trying again'))
+      .then(
+        () => this.passes.succeeded(),
+        (err: unknown) => this.passes.failed(err),
+      )
       .finally(() => {
         this.draining = null;
       });
