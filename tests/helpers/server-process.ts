@@ -1,4 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { TEST_JWT_SECRET } from './app';
+
+/**
+ * The environment of a compiled server under test: one process on 127.0.0.1, the test JWT
+ * secret, info logs, no demo seed, no Redis; `over` sets the rest (DATABASE_URL, PORT, …).
+ */
+export function serverEnv(over: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    REDIS_URL: '',
+    HOST: '127.0.0.1',
+    WORKERS: '1',
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'info',
+    SEED_DEMO: 'false',
+    NODE_ENV: 'development',
+    ...over,
+  };
+}
 
 /** The compiled server (dist/server.js, which tests/global-setup.ts builds) run as `npm start` runs it, with its output kept. */
 export class ServerProcess {

@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepStaleExportDirs } from '../../../server/src/lib/export-files';
-import { memberToken, TEST_JWT_SECRET, useTestApp } from '../../helpers/app';
+import { memberToken, useTestApp } from '../../helpers/app';
 import { makeContest, makeResident, prizeTiers } from '../../helpers/factories';
 import { freePort } from '../../helpers/net';
 import { makeClosedRound, makeSubmission } from '../../helpers/results-factories';
 import { finalize } from '../../helpers/requests';
-import { ServerProcess } from '../../helpers/server-process';
+import { ServerProcess, serverEnv } from '../../helpers/server-process';
 
 const MINUTE = 60_000;
 
@@ -95,19 +95,7 @@ describe('an export in flight, on the compiled server', () => {
   let judge: string;
   let afterStart: string[];
 
-  const env = (port: number): NodeJS.ProcessEnv => ({
-    ...process.env,
-    DATABASE_URL: t.database.url,
-    REDIS_URL: '',
-    TMPDIR: root,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    WORKERS: '1',
-    JWT_SECRET: TEST_JWT_SECRET,
-    LOG_LEVEL: 'info',
-    SEED_DEMO: 'false',
-    NODE_ENV: 'development',
-  });
+  const env = (port: number): NodeJS.ProcessEnv => serverEnv({ DATABASE_URL: t.database.url, TMPDIR: root, PORT: String(port) });
 
   /** Holds every read of the ranked rows until release(): the export waits inside its transaction, its folder made. */
   async function holdRows() {

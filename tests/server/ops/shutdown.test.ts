@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/db';
 import { makeContest, makeResident, makeRound } from '../../helpers/factories';
 import { freePort } from '../../helpers/net';
 import { TEST_JWT_SECRET } from '../../helpers/app';
-import { ServerProcess } from '../../helpers/server-process';
+import { ServerProcess, serverEnv } from '../../helpers/server-process';
 
 // What `docker stop` does: SIGTERM to the primary of the compiled server (WORKERS=2) alone,
 // while submissions are in flight on keep-alive connections.
@@ -25,19 +25,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  server = new ServerProcess({
-    ...process.env,
-    DATABASE_URL: database.url,
-    REDIS_URL: redisUrl(),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    WORKERS: '2',
-    DB_POOL_MAX: '20',
-    JWT_SECRET: TEST_JWT_SECRET,
-    LOG_LEVEL: 'info',
-    SEED_DEMO: 'false',
-    NODE_ENV: 'development',
-  });
+  server = new ServerProcess(serverEnv({ DATABASE_URL: database.url, REDIS_URL: redisUrl(), PORT: String(port), WORKERS: '2', DB_POOL_MAX: '20' }));
   await server.serving(`${base}/readyz`, { name: 'server', withinMs: 60_000, everyMs: 200 });
 }, 90_000);
 

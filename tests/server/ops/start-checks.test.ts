@@ -2,11 +2,10 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATION_LOCK_KEY } from '../../../db/client';
-import { TEST_JWT_SECRET } from '../../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
 import { redisUrl } from '../../helpers/env';
 import { CuttableProxy, freePort } from '../../helpers/net';
-import { ServerProcess } from '../../helpers/server-process';
+import { ServerProcess, serverEnv } from '../../helpers/server-process';
 
 // A REDIS_URL that answers nothing (a typo, a firewall) leaves every API process throttling in
 // its own memory: the service still starts (the fallback), but says so loudly, once, at start.
@@ -17,18 +16,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   const port = await freePort();
   const unused = await freePort();
-  server = new ServerProcess({
-    ...process.env,
-    DATABASE_URL: database.url,
-    REDIS_URL: `redis://127.0.0.1:${unused}`,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    WORKERS: '1',
-    JWT_SECRET: TEST_JWT_SECRET,
-    LOG_LEVEL: 'info',
-    SEED_DEMO: 'false',
-    NODE_ENV: 'development',
-  });
+  server = new ServerProcess(serverEnv({ DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${unused}`, PORT: String(port) }));
   // The banner follows the listen: wait for it too (stdout and the socket race to this process).
   await server.serving(`http://127.0.0.1:${port}/healthz`, {
     name: 'server',
@@ -58,18 +46,7 @@ describe('a stop before the service serves', () => {
     const holder = postgres(db.url, { max: 1, onnotice: () => {} });
     const conn = await holder.reserve();
     await conn`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
-    const proc = new ServerProcess({
-      ...process.env,
-      DATABASE_URL: db.url,
-      REDIS_URL: '',
-      PORT: String(await freePort()),
-      HOST: '127.0.0.1',
-      WORKERS: '1',
-      JWT_SECRET: TEST_JWT_SECRET,
-      LOG_LEVEL: 'info',
-      SEED_DEMO: 'false',
-      NODE_ENV: 'development',
-    });
+    const proc = new ServerProcess(serverEnv({ DATABASE_URL: db.url, PORT: String(await freePort()) }));
     try {
       // Waiting for the lock: its session shows up in pg_locks, not granted.
       for (let i = 0; i < 300; i++) {
@@ -116,19 +93,8 @@ async function fakeServer(behave: (s: Socket) => void): Promise<{ port: number; 
   };
 }
 
-const startEnv = (databaseUrl: string, timeoutSeconds: number, port = 0): NodeJS.ProcessEnv => ({
-  ...process.env,
-  DATABASE_URL: databaseUrl,
-  DB_CONNECT_TIMEOUT: String(timeoutSeconds),
-  REDIS_URL: '',
-  PORT: String(port),
-  HOST: '127.0.0.1',
-  WORKERS: '1',
-  JWT_SECRET: TEST_JWT_SECRET,
-  LOG_LEVEL: 'info',
-  SEED_DEMO: 'false',
-  NODE_ENV: 'development',
-});
+const startEnv = (databaseUrl: string, timeoutSeconds: number, port = 0): NodeJS.ProcessEnv =>
+  serverEnv({ DATABASE_URL: databaseUrl, DB_CONNECT_TIMEOUT: String(timeoutSeconds), PORT: String(port) });
 
 /** The exit code, or 'still running' if the process has not ended within `ms` (then it is killed). */
 async function exitWithin(proc: ServerProcess, ms: number): Promise<number | null | 'still running'> {
