@@ -77,13 +77,16 @@ function prng(seed: number) {
  * A sealed round with a pool of 4- and 3-option questions, one of them voided, and `people`
  * submissions of random draws: scores in a narrow band (many ties where the top and bottom
  * groups end), stored scores that need not match the answers, unanswered questions, bytes
- * naming no option, and a drawn question outside the pool.
+ * naming no option, and a drawn question outside the pool. `fullDraw`: the round's question
+ * count is its pool's size and each attempt draws the whole pool, in an order of its own,
+ * but for one in twenty that draws fewer (as no attempt started through the API can: the
+ * analysis must then read that attempt), and none draws outside the pool.
  */
-async function randomRound(seed: number, people: number) {
+async function randomRound(seed: number, people: number, fullDraw = false) {
   const rand = prng(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
   const contest = await makeContest(db());
-  const { round, pool } = await makeClosedRound(db(), contest.id, { questionCount: 4 }, 4);
+  const { round, pool } = await makeClosedRound(db(), contest.id, { questionCount: fullDraw ? 6 : 4 }, 4);
   const threes = await makeQuestions(db(), contest.id, 2, 3);
   await db()
     .insert(roundQuestions)
@@ -95,9 +98,10 @@ async function randomRound(seed: number, people: number) {
   // Up to the round's maxAttempts attempts each.
   const users = await Promise.all(Array.from({ length: Math.ceil(people / round.maxAttempts) }, () => makeResident(db())));
   const rows = Array.from({ length: people }, (_, i) => {
-    const drawn = all.filter(() => rand() < 0.7).map((q) => q.id);
+    const whole = fullDraw && rand() >= 0.05;
+    const drawn = whole ? all.map((q) => q.id).sort(() => rand() - 0.5) : all.filter(() => rand() < 0.7).map((q) => q.id);
     if (drawn.length === 0) drawn.push(pick(all).id);
-    if (rand() < 0.05) drawn.push(outside);
+    if (!fullDraw && rand() < 0.05) drawn.push(outside);
     const choices = Buffer.from(
       storedOrder(drawn).map((id) => {
         const r = rand();
@@ -153,16 +157,20 @@ async function randomRound(seed: number, people: number) {
 
 describe('item analysis counts (items.repo itemCounts)', () => {
   it('equal those of the statement that ranked every drawn question, on random rounds', async () => {
-    for (const [seed, people] of [
-      [1, 0],
-      [2, 1],
-      [3, 4],
-      [4, 11],
-      [5, 37],
-      [6, 120],
-      [7, 1300],
-    ]) {
-      const round = await randomRound(seed, people);
+    for (const [seed, people, fullDraw] of [
+      [1, 0, false],
+      [2, 1, false],
+      [3, 4, false],
+      [4, 11, false],
+      [5, 37, false],
+      [6, 120, false],
+      [7, 1300, false],
+      [8, 1, true],
+      [9, 37, true],
+      [10, 300, true],
+      [11, 2500, true],
+    ] as const) {
+      const round = await randomRound(seed, people, fullDraw);
       const want = sorted(await referenceCounts(round.id));
       const got = sorted(await itemCounts(db(), round.id));
       expect(got, `seed ${seed}, ${people} people`).toEqual(want);
@@ -170,5 +178,19 @@ describe('item analysis counts (items.repo itemCounts)', () => {
       // the top and the bottom groups end inside one, where attempt ids decide.
       if (people >= 37) expect(want.some((r) => r[4] > 0 && r[5] > 0)).toBe(true);
     }
+  }, 300_000);
+
+  it('read no attempt in a round whose every attempt draws the whole pool', async () => {
+    const round = await randomRound(12, 400, true);
+    const want = sorted(await referenceCounts(round.id));
+    // The attempts that drew the whole pool made to name questions of no pool: the counts
+    // come from the submissions' bytes alone, each question's at its place in the pool.
+    await rawRows(
+      db(),
+      sql`update attempts a set question_ids = array(select 'elsewhere-' || x from unnest(a.question_ids) x)
+          from submissions s where s.attempt_id = a.id and a.round_id = ${round.id} and length(s.choices) = ${6}`,
+    );
+    expect(sorted(await itemCounts(db(), round.id))).toEqual(want);
+    expect(want.length).toBeGreaterThan(0);
   }, 120_000);
 });

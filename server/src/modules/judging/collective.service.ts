@@ -3,7 +3,8 @@ import { compareVi } from '../../lib/collation';
 import { notFound } from '../../lib/errors';
 import { participationRate } from '../../lib/participation';
 import { requireContest, requireRound } from '../contests/index';
-import { collectiveCounts, type CollectiveRow } from './collective.repo';
+import { collectiveGroups, participantCounts, type CollectiveRow } from './collective.repo';
+import type { CollectiveCache } from './judging.cache';
 
 interface CollectiveEntry {
   rank: number;
@@ -32,21 +33,21 @@ function rankBy(rows: CollectiveRow[], value: (r: CollectiveRow) => number): Col
   });
 }
 
-export async function collectiveRanking(db: Db, contestId: string, roundId: string | undefined) {
+/** `counts`: the process's cache of the counts (judging.cache.ts); without, counted now. */
+export async function collectiveRanking(db: Db, contestId: string, roundId: string | undefined, counts?: CollectiveCache) {
   const contest = await requireContest(db, contestId);
   if (roundId) {
     const round = await requireRound(db, roundId);
     if (round.contestId !== contest.id) throw notFound('Round');
   }
-  const build = async (by: 'locality' | 'unit') => {
-    const rows = await collectiveCounts(db, contest.id, by, roundId ?? null);
-    return {
-      byParticipants: rankBy(rows, (r) => r.participants),
-      byParticipationRate: rankBy(
-        rows.filter((r) => participationRate(r.participants, r.headcount) !== null),
-        (r) => r.participants / r.headcount!,
-      ),
-    };
-  };
-  return { contestId: contest.id, roundId: roundId ?? null, localities: await build('locality'), units: await build('unit') };
+  const participants = counts ? await counts.get(db, contest.id, roundId ?? null) : await participantCounts(db, contest.id, roundId ?? null);
+  const groups = await collectiveGroups(db, contest.id, participants);
+  const build = (rows: CollectiveRow[]) => ({
+    byParticipants: rankBy(rows, (r) => r.participants),
+    byParticipationRate: rankBy(
+      rows.filter((r) => participationRate(r.participants, r.headcount) !== null),
+      (r) => r.participants / r.headcount!,
+    ),
+  });
+  return { contestId: contest.id, roundId: roundId ?? null, localities: build(groups.locality), units: build(groups.unit) };
 }

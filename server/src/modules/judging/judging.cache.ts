@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../../../db/client';
 import { AppError } from '../../lib/errors';
+import { collectiveVersion, participantCounts, type ParticipantCounts } from './collective.repo';
 import { latestSubmission, submissionsDigest } from './finalize.sql';
 
 interface Entry {
@@ -105,5 +106,42 @@ export class SubmissionsDigestCache {
     this.entries.set(roundId, { part, latest, expiresAt: this.now() + this.ttlMs });
     if (this.entries.size > 1_000) this.entries.delete(this.entries.keys().next().value!);
     return part;
+  }
+}
+
+/**
+ * The collective ranking's counts (collective.repo.ts participantCounts) per contest and
+ * round, kept per process: a count reads every submission of the contest's rounds (1M:
+ * seconds), and the judges' and organizers' pages ask again on each visit. An entry serves
+ * only while the version of what it read (collectiveVersion: a few index probes and small
+ * lists) is the one it was counted under, so a finalize, a publication or its withdrawal, a
+ * disqualification or reinstatement, an exclusion list or role change and a submission all
+ * show on the next call, in every process; and for `ttlMs` (30 s) at most, for what the
+ * version cannot see (in an open round, a submission that commits after a later one).
+ * Calls under one version share one count.
+ */
+export class CollectiveCache {
+  private entries = new Map<string, { version: string; expiresAt: number; value: Promise<ParticipantCounts> }>();
+
+  constructor(
+    private count: typeof participantCounts = participantCounts,
+    private ttlMs = 30_000,
+    private now: () => number = Date.now,
+  ) {}
+
+  async get(db: Db, contestId: string, roundId: string | null): Promise<ParticipantCounts> {
+    const key = `${contestId}:${roundId ?? ''}`;
+    // Read before counting: the count sees at least what the version covers, never less.
+    const version = await collectiveVersion(db, contestId, roundId);
+    const hit = this.entries.get(key);
+    if (hit && hit.version === version && hit.expiresAt > this.now()) return hit.value;
+    const value = this.count(db, contestId, roundId);
+    this.entries.delete(key);
+    this.entries.set(key, { version, expiresAt: this.now() + this.ttlMs, value });
+    if (this.entries.size > 1_000) this.entries.delete(this.entries.keys().next().value!);
+    value.catch(() => {
+      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+    });
+    return value;
   }
 }

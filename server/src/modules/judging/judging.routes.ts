@@ -19,7 +19,7 @@ import {
   RoundParams,
   WinnersResponse,
 } from './judging.schemas';
-import { PublicCache, SubmissionsDigestCache } from './judging.cache';
+import { CollectiveCache, PublicCache, SubmissionsDigestCache } from './judging.cache';
 import { collectiveRanking } from './collective.service';
 import { finalizeRound } from './finalize.service';
 import * as service from './judging.service';
@@ -37,6 +37,8 @@ const NotModified = z.null().meta({ description: 'Not Modified: the If-None-Matc
 export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = async (app, { cache }) => {
   // The ranking page's count of the round's submissions, a few seconds per process.
   const submissionsDigests = new SubmissionsDigestCache();
+  // The collective ranking's counts, while what they read is unchanged (30 s at most).
+  const collectiveCounts = new CollectiveCache();
   // Ready bytes with an ETag: a conditional GET of an unchanged answer gets 304 and no body.
   async function sendCached(req: FastifyRequest, reply: FastifyReply, key: string, build: () => Promise<unknown>) {
     const { body, etag, headers } = await cache.get(key, build);
@@ -240,6 +242,6 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
         response: { 200: CollectiveResponse },
       },
     },
-    (req) => collectiveRanking(app.db, req.params.contestId, req.query.roundId),
+    (req) => collectiveRanking(app.db, req.params.contestId, req.query.roundId, collectiveCounts),
   );
 };
