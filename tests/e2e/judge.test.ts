@@ -4,12 +4,13 @@ import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { contests, rounds, type User } from '../../db/schema/index';
+import { contests, rounds, users, type User } from '../../db/schema/index';
 import { bearer, makeContest, makeMemberStaff, makeResident, makeRound, PASSWORD, prizeTiers, tokenFor } from '../helpers/factories';
 import { start, submit } from '../helpers/requests';
+import { makeClosedRound, makeExclusion, makeSubmission } from '../helpers/results-factories';
 import { seriousA11yViolations } from './support/browser';
 import { useWebServer } from './support/server';
-import { expectNoPageErrors, loginThroughUi, pressNeedingReason, useBrowser } from './support/session';
+import { expectNoPageErrors, loginThroughUi, pressNeedingReason, signedIn, useBrowser } from './support/session';
 
 // A judge at a desk: finalizes a closed round, reads the ranking with every tie-break column,
 // disqualifies someone with a reason, finalizes again, downloads the XLSX and publishes.
@@ -217,5 +218,96 @@ describe('judge journey (desktop)', { timeout: 120_000 }, () => {
     await page.getByText('Chấm được từ', { exact: false }).waitFor();
     await expect.poll(() => finalize.isEnabled(), { timeout: 20_000 }).toBe(true);
     await page.getByText('Đã niêm phong').waitFor();
+  });
+});
+
+// The rows a judge must look at: a round of 103, 101 of them flagged (too fast) and one
+// excluded, filtered from the ranking page, paged within the filter, kept in the URL.
+describe('ranking filters (desktop)', { timeout: 180_000 }, () => {
+  let url = '';
+  beforeAll(async () => {
+    const db = server.ctx.database.db;
+    const contest = await makeContest(db, { title: 'Cuộc thi có dấu hiệu', onePrizePerPerson: false });
+    const { round } = await makeClosedRound(db, contest.id, { number: 1, title: 'Tuần lọc', questionCount: 10 });
+    url = `${server.url}/judge/${contest.slug}/rounds/${round.id}`;
+    // Two slow ones on top (one of them excluded), then 101 too fast (under 1.5 s a question), in name order.
+    const an = await makeResident(db, { fullName: 'Chậm An' });
+    const bao = await makeResident(db, { fullName: 'Chậm Bảo' });
+    await makeSubmission(db, round, an.id, { score: 10, durationMs: 60_000 });
+    await makeSubmission(db, round, bao.id, { score: 10, durationMs: 61_000 });
+    await makeExclusion(db, contest.id, { phone: bao.phone });
+    for (let i = 1; i <= 101; i++) {
+      const r = await makeResident(db, { fullName: `Nhanh ${String(i).padStart(3, '0')}` });
+      await makeSubmission(db, round, r.id, { score: 9, durationMs: 5_000 + i });
+    }
+  }, 120_000);
+
+  const filters = () => page.getByRole('navigation', { name: 'Lọc bảng xếp hạng' }).getByRole('link');
+  const shown = () => page.locator('table.ranking tbody tr');
+  const names = async () => (await shown().locator('td.name').allTextContents()).map((s) => s.trim());
+
+  it('shows All, With signs to review and Ineligible with their counts, as targets of 44 px', async () => {
+    await page.goto(url);
+    await page.getByRole('button', { name: 'Chấm điểm, xếp hạng' }).click();
+    await filters().filter({ hasText: 'Có dấu hiệu cần xem xét (101)' }).waitFor();
+    expect((await filters().allTextContents()).map((s) => s.trim())).toEqual(['Tất cả (103)', 'Có dấu hiệu cần xem xét (101)', 'Không hợp lệ (1)']);
+    expect(await filters().first().getAttribute('aria-current')).toBe('page');
+    for (const link of await filters().all()) expect((await link.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+    await page.getByText('Dòng 1–100 trong số 103').waitFor();
+    expect((await names()).slice(0, 3)).toEqual(['Chậm An', 'Chậm Bảo', 'Nhanh 001']);
+  });
+
+  it('shows the flagged rows only, pages within them, and keeps the filter and the page across a reload', async () => {
+    await filters().filter({ hasText: 'Có dấu hiệu cần xem xét' }).click();
+    await page.waitForURL(/\?only=flagged$/);
+    await page.getByText('Dòng 1–100 trong số 101').waitFor();
+    const first = await names();
+    expect(first).toHaveLength(100);
+    expect(first[0]).toBe('Nhanh 001');
+    expect(first).not.toContain('Chậm An');
+    for (const flags of await shown().locator('td.flags').allTextContents()) expect(flags).toContain('Làm bài nhanh bất thường');
+    expect(await filters().nth(1).getAttribute('aria-current')).toBe('page');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Trang sau →' }).click();
+    await page.waitForURL(/\?only=flagged&offset=100$/);
+    await page.getByText('Dòng 101–101 trong số 101').waitFor();
+    expect(await names()).toEqual(['Nhanh 101']);
+    expect(await page.getByRole('button', { name: 'Trang sau →' }).isDisabled()).toBe(true);
+
+    await page.reload();
+    await page.getByText('Dòng 101–101 trong số 101').waitFor();
+    expect(await names()).toEqual(['Nhanh 101']);
+    expect(await filters().nth(1).getAttribute('aria-current')).toBe('page');
+    await page.getByRole('button', { name: '← Trang trước' }).click();
+    await page.getByText('Dòng 1–100 trong số 101').waitFor();
+  });
+
+  it('shows the ineligible rows with their reason, and all rows again', async () => {
+    await filters().filter({ hasText: 'Không hợp lệ' }).click();
+    await page.waitForURL(/\?only=ineligible$/);
+    await expect.poll(names).toEqual(['Chậm Bảo']);
+    expect(await row('Chậm Bảo').textContent()).toContain('Thuộc danh sách loại trừ');
+    await filters().filter({ hasText: 'Tất cả' }).click();
+    await page.waitForURL((u) => u.search === '');
+    await page.getByText('Dòng 1–100 trong số 103').waitFor();
+    expectNoPageErrors(browser.errors[0]);
+  });
+
+  it('on a phone, the three filters wrap on the screen instead of hiding past its edge', async () => {
+    const [judge] = await server.ctx.database.db.select().from(users).where(eq(users.phone, judgePhone));
+    const context = await browser.context('phone');
+    await signedIn(context, tokenFor(server.ctx.app, judge), judge);
+    const phone = await context.newPage();
+    await phone.goto(`${url}?only=ineligible`);
+    await phone.getByText('Dòng 1–1 trong số 1').waitFor();
+    const width = await phone.evaluate(() => window.innerWidth);
+    const links = phone.getByRole('navigation', { name: 'Lọc bảng xếp hạng' }).getByRole('link');
+    expect(await links.count()).toBe(3);
+    for (const link of await links.all()) {
+      const box = (await link.boundingBox())!;
+      expect(box.x + box.width, (await link.textContent()) ?? '').toBeLessThanOrEqual(width);
+      expect(box.height).toBeGreaterThanOrEqual(44);
+    }
   });
 });

@@ -3,6 +3,7 @@ import postgres from 'postgres';
 import { inject } from 'vitest';
 import { createDatabase, type Database } from '../../db/client';
 import { adminUrl, dbUrl } from './env';
+import { CuttableProxy } from './net';
 
 export interface TestDatabase extends Database {
   name: string;
@@ -46,4 +47,19 @@ export async function createTestDatabase(opts: { max?: number } = {}): Promise<T
       }
     },
   };
+}
+
+/**
+ * `direct`'s database reached through a CuttableProxy that is up, on a pool of its own
+ * (`max` connections): the test cuts the proxy, or holds back its answers, to see what the
+ * pool then does.
+ */
+export async function proxiedDatabase(direct: TestDatabase, max = 4): Promise<{ proxy: CuttableProxy; url: string; database: Database }> {
+  const target = new URL(direct.url);
+  const proxy = new CuttableProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  await proxy.up();
+  const viaProxy = new URL(direct.url);
+  viaProxy.port = String(proxy.port);
+  const url = viaProxy.toString();
+  return { proxy, url, database: await createDatabase({ url, max }) };
 }

@@ -4,13 +4,13 @@
 // minute passes on a test clock; the assertions count lines, never times.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database } from '../../../db/client';
+import type { Database } from '../../../db/client';
 import { createLogger } from '../../../server/src/lib/log';
 import { ConsoleSender, OtpService } from '../../../server/src/modules/otp/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
 import { testClock, type TestClock } from '../../helpers/clock';
-import { createTestDatabase, type TestDatabase } from '../../helpers/db';
-import { CuttableProxy } from '../../helpers/net';
+import { createTestDatabase, proxiedDatabase, type TestDatabase } from '../../helpers/db';
+import type { CuttableProxy } from '../../helpers/net';
 
 type Line = Record<string, unknown> & { level: number; msg: string };
 
@@ -70,12 +70,7 @@ let proxied: Database;
 
 beforeAll(async () => {
   direct = await createTestDatabase();
-  const target = new URL(direct.url);
-  proxy = new CuttableProxy({ host: target.hostname, port: Number(target.port || 5432) });
-  await proxy.up();
-  const viaProxy = new URL(direct.url);
-  viaProxy.port = String(proxy.port);
-  proxied = await createDatabase({ url: viaProxy.toString(), max: 4 });
+  ({ proxy, database: proxied } = await proxiedDatabase(direct));
 });
 
 afterAll(async () => {

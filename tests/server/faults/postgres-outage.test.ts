@@ -1,10 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../../db/client';
 import { submissions } from '../../../db/schema/index';
 import { makeTestApp, type TestContext } from '../../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../../helpers/db';
-import { CuttableProxy } from '../../helpers/net';
+import { createTestDatabase, proxiedDatabase, type TestDatabase } from '../../helpers/db';
+import type { CuttableProxy } from '../../helpers/net';
 import { makeContest, makeResident, makeRound, tokenFor } from '../../helpers/factories';
 import { start, submit, firstOptions } from '../../helpers/requests';
 
@@ -18,13 +17,9 @@ let t: TestContext;
 
 beforeAll(async () => {
   direct = await createTestDatabase();
-  const target = new URL(direct.url);
-  proxy = new CuttableProxy({ host: target.hostname, port: Number(target.port || 5432) });
-  await proxy.up();
-  const viaProxy = new URL(direct.url);
-  viaProxy.port = String(proxy.port);
-  const proxied = await createDatabase({ url: viaProxy.toString(), max: 4 });
-  t = await makeTestApp({ database: { ...proxied, name: direct.name, url: viaProxy.toString(), destroy: () => proxied.close() } });
+  const proxied = await proxiedDatabase(direct);
+  proxy = proxied.proxy;
+  t = await makeTestApp({ database: { ...proxied.database, name: direct.name, url: proxied.url, destroy: () => proxied.database.close() } });
 });
 
 afterAll(async () => {

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, reconnectDelaySeconds, type Database } from '../../../db/client';
-import { createTestDatabase, type TestDatabase } from '../../helpers/db';
-import { CuttableProxy } from '../../helpers/net';
+import { reconnectDelaySeconds, type Database } from '../../../db/client';
+import { createTestDatabase, proxiedDatabase, type TestDatabase } from '../../helpers/db';
+import type { CuttableProxy } from '../../helpers/net';
 
 // While Postgres is away (a restart, a failover) each failed attempt to connect makes the
 // pool wait longer before its next one: postgres.js's own backoff grows 3× per failure up to
@@ -16,12 +16,7 @@ let pool: Database;
 
 beforeAll(async () => {
   direct = await createTestDatabase({ max: 1 });
-  const target = new URL(direct.url);
-  proxy = new CuttableProxy({ host: target.hostname, port: Number(target.port || 5432) });
-  await proxy.up();
-  const viaProxy = new URL(direct.url);
-  viaProxy.port = String(proxy.port);
-  pool = await createDatabase({ url: viaProxy.toString(), max: 4 });
+  ({ proxy, database: pool } = await proxiedDatabase(direct));
 });
 
 afterAll(async () => {

@@ -1,7 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyOut, createDatabase, rawRows, type Database, type Db } from '../../../db/client';
-import { createTestDatabase, type TestDatabase } from '../../helpers/db';
+import { createTestDatabase, proxiedDatabase, type TestDatabase } from '../../helpers/db';
+import type { CuttableProxy } from '../../helpers/net';
 
 // db/client.ts copyOut: COPY (query) TO STDOUT on a handle's connection, streamed on a
 // Postgres server, handed over whole on PGlite (its /dev/blob). Finalize hashes its checksum
@@ -105,6 +106,70 @@ describe('copyOut on Postgres (streamed)', () => {
     await expect(reading).rejects.toThrow();
     expect(seen).toBeLessThan(1000);
     expect(await db.rows(sql`select 2 as two`)).toEqual([{ two: 2 }]);
+  });
+});
+
+// A process too busy to read as the rows come finds the whole answer in its socket at once:
+// the rows, their end and the statement's. postgres.js pushes the rows into the COPY's stream
+// before anyone can read them, pauses the socket once the stream holds 16 KB, and only a read
+// of the stream resumed it: an ended or failed stream is not read again, so the answers to
+// the connection's next statements were never read (porsager/postgres#1016; finalize hung
+// this way after its COPY under CPU load). Patched (db/patches): the COPY's end, or its
+// failure, resumes the socket. A proxy holds Postgres's answer back and hands it over in one
+// write, as such a process would find it.
+describe('copyOut when the whole answer comes in one read', () => {
+  let direct: TestDatabase;
+  let proxy: CuttableProxy;
+  let pool: Database;
+  beforeAll(async () => {
+    direct = await createTestDatabase({ max: 1 });
+    ({ proxy, database: pool } = await proxiedDatabase(direct, 1));
+  });
+  afterAll(async () => {
+    await pool.close();
+    await proxy.down().catch(() => {});
+    await direct.destroy();
+  });
+
+  /** Runs `statement` with Postgres's answer held back until it is whole (ReadyForQuery), then handed over at once. */
+  async function inOneRead<T>(statement: () => Promise<T>): Promise<T> {
+    proxy.holdReplies();
+    const running = statement();
+    running.catch(() => {});
+    try {
+      for (let i = 0; i < 500; i++) {
+        const held = proxy.heldBytes();
+        // ReadyForQuery: 'Z', length 5, and the transaction's status.
+        if (held.length >= 6 && held[held.length - 6] === 0x5a && held.readUInt32BE(held.length - 5) === 5) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    } finally {
+      proxy.releaseReplies();
+    }
+    return running;
+  }
+
+  const hung = () => new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the connection hung after its COPY')), 10_000).unref());
+
+  it('reads the answer to the next statement after a COPY of 40 KB that came in one read', async () => {
+    const rows = sql`select i, repeat('x', 400) from generate_series(1, 100) i`;
+    const after = pool.db.transaction(async (tx) => {
+      let bytes = 0;
+      await inOneRead(() => copyOut(tx, rows, TEXT, (c) => void (bytes += c.length)));
+      expect(bytes).toBeGreaterThan(40_000);
+      return rawRows<{ one: number }>(tx, sql`select 1 as one`);
+    });
+    expect(await Promise.race([after, hung()])).toEqual([{ one: 1 }]);
+  });
+
+  it('reads the answer to the next statement after a COPY that failed in the same read as 22 KB of its rows', async () => {
+    const failing = sql`select i, repeat('x', 400), (10 / (55 - i))::text from generate_series(1, 55) i`;
+    const after = pool.db.transaction(async (tx) => {
+      const failed = tx.transaction((savepoint) => inOneRead(() => copyOut(savepoint, failing, TEXT, () => {})));
+      await expect(failed).rejects.toMatchObject({ code: '22012' });
+      return rawRows<{ one: number }>(tx, sql`select 1 as one`);
+    });
+    expect(await Promise.race([after, hung()])).toEqual([{ one: 1 }]);
   });
 });
 
