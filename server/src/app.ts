@@ -67,7 +67,10 @@ export interface AppDeps {
   tokenVersions?: Partial<TokenVersionsOptions>;
   /** The metrics of every cluster worker, asked of the primary (server.ts); absent: this process's. */
   gatherMetrics?: MetricsOptions['gather'];
-  /** The clock of the public answer cache (Date.now when absent): tests move it instead of waiting. */
+  /**
+   * The clock of the public answer cache and of the minute between two full logs of a
+   * dependency's failure (Date.now when absent): tests move it instead of waiting.
+   */
   now?: () => number;
 }
 
@@ -157,7 +160,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  await app.register(errorsPlugin);
+  await app.register(errorsPlugin, { now: deps.now });
   await app.register(dbPlugin, { database: deps.database });
   await app.register(redisPlugin, { redis: deps.redis });
   // Before the first route it should document: @fastify/swagger sees only the routes added

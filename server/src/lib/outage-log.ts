@@ -18,7 +18,7 @@ export const REMIND_EVERY_MS = 60_000;
  * The innermost cause's first line ("connect ECONNREFUSED 10.0.0.5:5432"): drizzle wraps a
  * failed query in "Failed query: <sql>\nparams: …", whose first line says nothing.
  */
-function rootReason(err: unknown): string {
+export function rootReason(err: unknown): string {
   let e = err;
   for (let depth = 0; depth < 5 && e instanceof Error && e.cause instanceof Error; depth++) e = e.cause;
   return e instanceof Error ? e.message.split('\n')[0] : String(e);

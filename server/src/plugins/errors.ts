@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, httpErrorName, isBadValueForPostgres, isDependencyDown } from '../lib/errors';
+import { REMIND_EVERY_MS, rootReason } from '../lib/outage-log';
 
 interface ErrorBody {
   statusCode: number;
@@ -29,7 +30,13 @@ export function send(reply: FastifyReply, status: number, code: string, message:
 
 /** One error shape for every failure (API.md "Errors"); never a stack trace to a client. */
 export default fp(
-  async function errorsPlugin(app: FastifyInstance) {
+  async function errorsPlugin(app: FastifyInstance, opts: { now?: () => number }) {
+    const now = opts.now ?? Date.now;
+    // A request that meets a dependency down logs its line (its request id, the cause's first
+    // line), but the whole error, stack and causes, only once a minute: in an outage every
+    // request fails the same way, and thousands of stacks a second buried the lines that
+    // matter (and the disk). lib/outage-log.ts does the same for the periodic jobs.
+    let fullLoggedAt = -Infinity;
     app.decorateReply('errorCode', null);
     app.setNotFoundHandler((req, reply) => send(reply, 404, 'ROUTE_NOT_FOUND', `Route ${req.method} ${req.url.split('?')[0]} not found`));
 
@@ -71,7 +78,10 @@ export default fp(
         return send(reply, 400, 'INVALID_VALUE', 'A value in the request cannot be stored (invalid characters, length or range)');
       }
       if (isDependencyDown(err)) {
-        req.log.warn({ err }, 'dependency unavailable');
+        const at = now();
+        const whole = at - fullLoggedAt >= REMIND_EVERY_MS;
+        if (whole) fullLoggedAt = at;
+        req.log.warn(whole ? { reason: rootReason(err), err } : { reason: rootReason(err) }, 'dependency unavailable');
         return send(reply, 503, 'SERVICE_UNAVAILABLE', 'A dependency is unavailable, try again shortly', undefined, 2);
       }
       if (status >= 400 && status < 500) {

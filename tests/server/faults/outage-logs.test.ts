@@ -136,3 +136,47 @@ describe('a Postgres outage, as the periodic jobs log it', () => {
     }
   }, 120_000);
 });
+
+// Requests meet the same outage: each logs its line, with its request id and the cause, but
+// the whole error (stack, causes) only once a minute (plugins/errors.ts).
+describe('a Postgres outage, as the requests log it', () => {
+  let t: TestContext;
+  const clock = testClock();
+  const { lines, logger } = capture();
+
+  beforeAll(async () => {
+    t = await makeTestApp({
+      database: { ...proxied, name: direct.name, url: direct.url, destroy: async () => {} },
+      withRedis: false,
+      logger,
+      now: clock.now,
+    });
+  });
+  afterAll(() => t?.close());
+
+  it('logs each failing request with its id and cause, and the whole error once a minute', async () => {
+    const ask = (i: number) => t.app.inject({ method: 'GET', url: '/api/v1/contests', headers: { 'x-request-id': `outage-${i}` } });
+    const logged = () => lines.filter((l) => l.msg === 'dependency unavailable');
+    await proxy.down();
+    try {
+      for (let i = 0; i < 20; i++) expect((await ask(i)).statusCode).toBe(503);
+      clock.advance(61_000);
+      expect((await ask(20)).statusCode).toBe(503);
+    } finally {
+      await proxy.up();
+    }
+    const mine = logged();
+    expect(mine.map((l) => l.requestId)).toEqual(Array.from({ length: 21 }, (_, i) => `outage-${i}`));
+    for (const l of mine) expect(l).toMatchObject({ level: 40, reason: expect.stringMatching(/ECONNREFUSED|CONNECTION_CLOSED|ECONNRESET|no answer/) });
+    // The whole error: on the first request, then on the first a minute later; not between.
+    expect(mine.map((l) => l.err !== undefined)).toEqual([true, ...Array<boolean>(19).fill(false), true]);
+    expect(JSON.stringify(mine[0].err)).toContain('    at ');
+    // And the requests are served again once Postgres is back (the pool reconnects within a second).
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 200; i++) {
+      status = (await t.app.inject({ method: 'GET', url: '/api/v1/contests' })).statusCode;
+      if (status !== 200) await turns(100);
+    }
+    expect(status).toBe(200);
+  }, 60_000);
+});
