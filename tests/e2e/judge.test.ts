@@ -283,6 +283,34 @@ describe('ranking filters (desktop)', { timeout: 180_000 }, () => {
     await page.getByText('Dòng 1–100 trong số 101').waitFor();
   });
 
+  it('narrows the flagged rows to one sign, paged and kept in the URL', async () => {
+    const signs = () => page.getByRole('navigation', { name: 'Lọc theo dấu hiệu' }).getByRole('link');
+    expect((await signs().allTextContents()).map((s) => s.trim())).toEqual([
+      'Mọi dấu hiệu',
+      'Làm bài nhanh bất thường',
+      'Trùng đáp án (cùng câu sai) và thứ tự với tài khoản khác',
+      'Nhóm tài khoản trùng đáp án (cùng câu sai), dự đoán gần như nhau',
+      'Cùng thiết bị hoặc địa chỉ với tài khoản trùng đáp án',
+    ]);
+    expect(await signs().first().getAttribute('aria-current')).toBe('page');
+    await signs().filter({ hasText: 'Làm bài nhanh bất thường' }).click();
+    await page.waitForURL(/\?only=flagged&flag=too_fast$/);
+    expect(await signs().nth(1).getAttribute('aria-current')).toBe('page');
+    await page.getByRole('button', { name: 'Trang sau →' }).click();
+    await page.waitForURL(/\?only=flagged&flag=too_fast&offset=100$/);
+    await page.getByText('Dòng 101–101 trong số 101').waitFor();
+    expect(await names()).toEqual(['Nhanh 101']);
+
+    await signs().filter({ hasText: 'Nhóm tài khoản' }).click();
+    await page.waitForURL(/\?only=flagged&flag=answer_farm$/);
+    await page.getByText('Không có dòng nào có dấu hiệu này.').waitFor();
+    expect(await shown().locator('td.name').count()).toBe(0);
+    await signs().filter({ hasText: 'Mọi dấu hiệu' }).click();
+    await page.waitForURL(/\?only=flagged$/);
+    await page.getByText('Dòng 1–100 trong số 101').waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
   it('shows the ineligible rows with their reason, and all rows again', async () => {
     await filters().filter({ hasText: 'Không hợp lệ' }).click();
     await page.waitForURL(/\?only=ineligible$/);
@@ -294,7 +322,7 @@ describe('ranking filters (desktop)', { timeout: 180_000 }, () => {
     expectNoPageErrors(browser.errors[0]);
   });
 
-  it('on a phone, the three filters wrap on the screen instead of hiding past its edge', async () => {
+  it('on a phone, the three filters wrap on the screen instead of hiding past its edge, and the pager is of 44 px', async () => {
     const [judge] = await server.ctx.database.db.select().from(users).where(eq(users.phone, judgePhone));
     const context = await browser.context('phone');
     await signedIn(context, tokenFor(server.ctx.app, judge), judge);
@@ -309,5 +337,7 @@ describe('ranking filters (desktop)', { timeout: 180_000 }, () => {
       expect(box.x + box.width, (await link.textContent()) ?? '').toBeLessThanOrEqual(width);
       expect(box.height).toBeGreaterThanOrEqual(44);
     }
+    for (const button of await phone.getByRole('button', { name: /Trang (sau|trước)/ }).all())
+      expect((await button.boundingBox())!.height).toBeGreaterThanOrEqual(44);
   });
 });
