@@ -1,7 +1,8 @@
 // A Postgres outage as the periodic jobs see it (a TCP proxy in between is cut, then brought
 // back): each job logs its first failure as an error with its cause, at most one reminder a
-// minute while it lasts, and one line when it works again; not a stack trace per poll. The
-// minute passes on a test clock; the assertions count lines, never times.
+// minute while it lasts, and one line when it works again; not a stack trace per poll. Each
+// failing request logs its line, the whole error once a minute. The minute passes on a test
+// clock; the assertions count lines, never times.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db/client';
@@ -97,7 +98,7 @@ function expectOneOutage(r: Awaited<ReturnType<typeof outage>>, cause: RegExp) {
   expect(r.lines[3].failures as number).toBeGreaterThanOrEqual(r.lines[2].failures as number);
 }
 
-describe('a Postgres outage, as the periodic jobs log it', () => {
+describe('a Postgres outage, as the periodic jobs and the requests log it', () => {
   let t: TestContext;
   const clock = testClock();
   const { lines, logger } = capture();
@@ -108,6 +109,7 @@ describe('a Postgres outage, as the periodic jobs log it', () => {
       withRedis: false,
       logger,
       tokenVersions: { pollMs: 20, loadTimeoutMs: 1_000, now: clock.now },
+      now: clock.now,
     });
   });
   afterAll(() => t?.close());
@@ -135,25 +137,9 @@ describe('a Postgres outage, as the periodic jobs log it', () => {
       await service.close();
     }
   }, 120_000);
-});
 
-// Requests meet the same outage: each logs its line, with its request id and the cause, but
-// the whole error (stack, causes) only once a minute (plugins/errors.ts).
-describe('a Postgres outage, as the requests log it', () => {
-  let t: TestContext;
-  const clock = testClock();
-  const { lines, logger } = capture();
-
-  beforeAll(async () => {
-    t = await makeTestApp({
-      database: { ...proxied, name: direct.name, url: direct.url, destroy: async () => {} },
-      withRedis: false,
-      logger,
-      now: clock.now,
-    });
-  });
-  afterAll(() => t?.close());
-
+  // Requests meet the same outage: each logs its line, with its request id and the cause, but
+  // the whole error (stack, causes) only once a minute (plugins/errors.ts).
   it('logs each failing request with its id and cause, and the whole error once a minute', async () => {
     const ask = (i: number) => t.app.inject({ method: 'GET', url: '/api/v1/contests', headers: { 'x-request-id': `outage-${i}` } });
     const logged = () => lines.filter((l) => l.msg === 'dependency unavailable');
