@@ -131,6 +131,25 @@ export async function lockKey(db: Db, key: string): Promise<void> {
 }
 
 /**
+ * How long a transaction that holds rounds' row locks may wait on its client between
+ * statements before Postgres ends its session (and so frees them). Such transactions never
+ * wait on anyone between their statements; a client that stops talking (a driver that
+ * stopped reading its answers: the finalize hang of 2026-12-02, db/patches) held a round's
+ * lock until the API restarted, and every later finalize, publish, disqualification or
+ * correction of the round waited behind it.
+ */
+export const LOCK_HOLDER_IDLE_MS = 60_000;
+
+/**
+ * A select-list expression that bounds its transaction's idle time between statements to
+ * `ms` (idle_in_transaction_session_timeout, for this transaction only): put it in the
+ * statement that takes the locks, so that it costs no round trip of its own.
+ */
+export function idleLimit(ms = LOCK_HOLDER_IDLE_MS): SQL {
+  return sql`set_config('idle_in_transaction_session_timeout', ${String(ms)}, true)`;
+}
+
+/**
  * How long a pool connection waits before connecting again after a failure, in seconds
  * (postgres.js `backoff`; `failures` counts the pool's failures since its last success).
  * postgres.js's own grows 3× per failure up to 20 s: a restart of Postgres, which fails

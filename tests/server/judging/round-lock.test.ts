@@ -1,37 +1,53 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawRows } from '../../../db/client';
-import { lockRound, ROUND_LOCK_IDLE_MS } from '../../../server/src/modules/judging/judging.repo';
+import { LOCK_HOLDER_IDLE_MS, rawRows, type Db } from '../../../db/client';
+import { lockRoundsOfContest } from '../../../server/src/modules/exclusions/exclusions.repo';
+import { lockRoundsUsing } from '../../../server/src/modules/items/items.repo';
+import { lockRound } from '../../../server/src/modules/judging/judging.repo';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
 import { makeContest, makeRound } from '../../helpers/factories';
 
-// judging.repo.ts lockRound: finalize, publish and disqualification hold a round's row lock to
-// the end of their transaction. A client that falls silent in such a transaction (the driver
-// that stopped reading its answers after a COPY, db/patches) held it until the API restarted;
-// now Postgres ends that session after ROUND_LOCK_IDLE_MS and the round is free again.
+// Finalize, publish and disqualification (judging.repo.ts lockRound), a key's correction
+// (items.repo.ts lockRoundsUsing) and a new exclusion list (exclusions.repo.ts
+// lockRoundsOfContest) hold rounds' row locks to the end of their transaction. A client that
+// falls silent in one (the driver that stopped reading its answers after a COPY, db/patches)
+// held them until the API restarted; now Postgres ends that session after
+// LOCK_HOLDER_IDLE_MS (db/client.ts idleLimit) and the rounds are free again.
 
 let db: TestDatabase;
+let contestId = '';
 let roundId = '';
+let questionId = '';
 
 beforeAll(async () => {
   db = await createTestDatabase({ max: 3 });
-  const contest = await makeContest(db.db);
-  roundId = (await makeRound(db.db, contest.id, { number: 1 })).round.id;
+  contestId = (await makeContest(db.db)).id;
+  const made = await makeRound(db.db, contestId, { number: 1 }, 3);
+  roundId = made.round.id;
+  questionId = made.pool[0].id;
 });
 afterAll(() => db.destroy());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the round lock', () => {
-  it('bounds how long its transaction may sit idle, for that transaction only', async () => {
-    const inside = await db.db.transaction(async (tx) => {
-      await lockRound(tx, roundId);
-      return rawRows<{ t: string }>(tx, sql`select current_setting('idle_in_transaction_session_timeout') as t`);
-    });
-    expect(ROUND_LOCK_IDLE_MS).toBe(60_000);
-    expect(inside).toEqual([{ t: '1min' }]);
-    const after = await db.rows<{ t: string }>(sql`select current_setting('idle_in_transaction_session_timeout') as t`);
-    expect(after).toEqual([{ t: '0' }]);
+  const idleLimitOf = (tx: Db) => rawRows<{ t: string }>(tx, sql`select current_setting('idle_in_transaction_session_timeout') as t`).then((r) => r[0].t);
+
+  it('bounds how long its transaction may sit idle, for that transaction only, wherever rounds are locked', async () => {
+    expect(LOCK_HOLDER_IDLE_MS).toBe(60_000);
+    const takers: [string, (tx: Db) => Promise<unknown>][] = [
+      ['lockRound', (tx) => lockRound(tx, roundId)],
+      ['lockRoundsUsing', (tx) => lockRoundsUsing(tx, questionId)],
+      ['lockRoundsOfContest', (tx) => lockRoundsOfContest(tx, contestId)],
+    ];
+    for (const [name, take] of takers) {
+      const inside = await db.db.transaction(async (tx) => {
+        await take(tx);
+        return idleLimitOf(tx);
+      });
+      expect(inside, name).toBe('1min');
+    }
+    expect(await db.db.transaction((tx) => idleLimitOf(tx))).toBe('0');
   });
 
   it('is taken: a second transaction waits for it', async () => {

@@ -1,5 +1,5 @@
 import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
-import { lockKey, rawRows, type Db } from '../../../../db/client';
+import { idleLimit, lockKey, rawRows, type Db } from '../../../../db/client';
 import { exclusions } from '../../../../db/schema/index';
 import type { ExclusionEntry } from '../../lib/exclusion-sheet';
 
@@ -62,7 +62,8 @@ export async function isExcluded(db: Db, contestId: string, who: { nationalId?: 
  * finds its results stale. NO KEY UPDATE, not UPDATE: starts go on meanwhile.
  */
 export async function lockRoundsOfContest(db: Db, contestId: string): Promise<void> {
-  await rawRows(db, sql`select id from rounds where contest_id = ${contestId} order by id collate "C" for no key update`);
+  // With the locks, the bound on the transaction's idle time (db/client.ts idleLimit).
+  await rawRows(db, sql`select id, ${idleLimit()} from rounds where contest_id = ${contestId} order by id collate "C" for no key update`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
-import { rawRows, type Db } from '../../../../db/client';
+import { idleLimit, rawRows, type Db } from '../../../../db/client';
 import { questionReviews, questions, type StoredOption } from '../../../../db/schema/index';
 import { ITEM_THRESHOLDS } from '../../lib/item-analysis';
 import { choiceAt, fullDrawRounds, keyIndex } from './items.regrade.sql';
@@ -301,7 +301,8 @@ export async function lockQuestion(db: Db, questionId: string): Promise<LockedQu
 export async function lockRoundsUsing(db: Db, questionId: string): Promise<string[]> {
   const rows = await rawRows<{ id: string }>(
     db,
-    sql`select r.id from rounds r where r.id in (select rq.round_id from round_questions rq where rq.question_id = ${questionId})
+    // With the locks, the bound on the transaction's idle time (db/client.ts idleLimit).
+    sql`select r.id, ${idleLimit()} from rounds r where r.id in (select rq.round_id from round_questions rq where rq.question_id = ${questionId})
         order by r.id collate "C" for no key update`,
   );
   return rows.map((r) => r.id);

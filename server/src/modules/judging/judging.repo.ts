@@ -2,29 +2,17 @@
 // (round_result_rows) and the round's finalize and publish marks.
 import { and, asc, eq, getTableColumns, gt, inArray, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
 import { alias, type AnyPgColumn } from 'drizzle-orm/pg-core';
-import { rawRows, type Db } from '../../../../db/client';
+import { idleLimit, LOCK_HOLDER_IDLE_MS, rawRows, type Db } from '../../../../db/client';
 import { roundResultRows, roundResults, rounds } from '../../../../db/schema/index';
 import type { RankingFilter } from './judging.schemas';
 
 /**
- * How long a transaction holding a round's lock may wait on its client between statements
- * before Postgres ends its session. These transactions never wait on anyone between their
- * statements; a client that stops talking (a driver that stopped reading its answers: the
- * finalize hang of 2026-12-02, db/patches) held the round's lock until the API restarted,
- * and every later finalize, publish or disqualification of the round waited behind it.
- */
-export const ROUND_LOCK_IDLE_MS = 60_000;
-
-/**
  * Serializes finalize, disqualification and publish of one round: its row lock, held to the
- * end of the transaction, which Postgres ends should its client fall silent for `idleMs`.
+ * end of the transaction, which Postgres ends should its client fall silent for `idleMs`
+ * (db/client.ts LOCK_HOLDER_IDLE_MS).
  */
-export async function lockRound(db: Db, roundId: string, idleMs = ROUND_LOCK_IDLE_MS): Promise<void> {
-  await rawRows(
-    db,
-    sql`select set_config('idle_in_transaction_session_timeout', ${String(idleMs)}, true),
-      (select id from rounds where id = ${roundId} for update) as id`,
-  );
+export async function lockRound(db: Db, roundId: string, idleMs = LOCK_HOLDER_IDLE_MS): Promise<void> {
+  await rawRows(db, sql`select ${idleLimit(idleMs)}, (select id from rounds where id = ${roundId} for update) as id`);
 }
 
 /** Sorted user ids of the prize winners of a round's current results ('' when none). */
