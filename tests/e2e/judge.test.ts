@@ -283,14 +283,16 @@ describe('ranking filters (desktop)', { timeout: 180_000 }, () => {
     await page.getByText('Dòng 1–100 trong số 101').waitFor();
   });
 
-  it('narrows the flagged rows to one sign, paged and kept in the URL', async () => {
+  it('narrows the flagged rows to one sign, with their counts, paged and kept in the URL', async () => {
     const signs = () => page.getByRole('navigation', { name: 'Lọc theo dấu hiệu' }).getByRole('link');
+    // Each with how many rows carry it, once those counts have come.
+    await signs().filter({ hasText: 'Làm bài nhanh bất thường (101)' }).waitFor();
     expect((await signs().allTextContents()).map((s) => s.trim())).toEqual([
-      'Mọi dấu hiệu',
-      'Làm bài nhanh bất thường',
-      'Trùng đáp án (cùng câu sai) và thứ tự với tài khoản khác',
-      'Nhóm tài khoản trùng đáp án (cùng câu sai), dự đoán gần như nhau',
-      'Cùng thiết bị hoặc địa chỉ với tài khoản trùng đáp án',
+      'Mọi dấu hiệu (101)',
+      'Làm bài nhanh bất thường (101)',
+      'Trùng đáp án (cùng câu sai) và thứ tự với tài khoản khác (0)',
+      'Nhóm tài khoản trùng đáp án (cùng câu sai), dự đoán gần như nhau (0)',
+      'Cùng thiết bị hoặc địa chỉ với tài khoản trùng đáp án (0)',
     ]);
     expect(await signs().first().getAttribute('aria-current')).toBe('page');
     await signs().filter({ hasText: 'Làm bài nhanh bất thường' }).click();
