@@ -69,6 +69,7 @@ const EnvSchema = z
      * one line naming host:port: a URL pointing at something else must not hang the start.
      */
     DB_CONNECT_TIMEOUT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3600).default(30)),
+    EXPORT_SWEEP_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(86_400).default(300)),
     /**
      * Verified tokens each API process remembers (about 0.5 KB each), so a resident's next
      * request skips the signature check: at most this many, always the most recent half.

@@ -81,14 +81,16 @@ async function checkRedis(): Promise<void> {
 
 /**
  * Export files a killed or crashed process left in the temp folder (they carry personal data):
- * removed once, by the primary, before any API process serves (lib/export-files.ts).
+ * removed by the primary before any API process serves, then every EXPORT_SWEEP_SECONDS
+ * (lib/export-files.ts). Only at the start, the folder of a worker that crashed waited for
+ * the next start, and so did that of a process restarted within the minute of its crash.
  */
 async function sweepExports(): Promise<void> {
   const removed = await sweepStaleExportDirs().catch((err: unknown) => {
     log.warn({ err }, 'could not sweep old export files');
     return [];
   });
-  if (removed.length) log.info({ removed: removed.length, folder: tmpdir() }, 'removed export files left by an earlier process');
+  if (removed.length) log.info({ removed: removed.length, folder: tmpdir() }, 'removed export files left by a process that ended');
 }
 
 /** Migrations and the demo seed run once, before any API process serves. */
@@ -266,6 +268,7 @@ if (cluster.isPrimary) {
   }
   await checkRedis();
   await sweepExports();
+  setInterval(() => void sweepExports(), config.EXPORT_SWEEP_SECONDS * 1000).unref();
   if (config.WORKERS === 1) {
     await serve();
     printWelcome();

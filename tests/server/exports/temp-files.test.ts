@@ -1,10 +1,11 @@
 // An export is written to a folder in the temp folder before it is sent (exports.file.ts),
 // and the file carries personal data. It must not outlive its request: removed when the
 // client leaves, when the process exits at a stop's deadline, and, for what a kill left,
-// swept at the next start; never another live process's folder (WORKERS=2 share /tmp).
+// swept at the next start and every EXPORT_SWEEP_SECONDS while the server runs; never another
+// live process's folder (WORKERS=2 share /tmp).
 // The export is held in flight by a lock on the table it reads, not by timing.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,7 +96,8 @@ describe('an export in flight, on the compiled server', () => {
   let judge: string;
   let afterStart: string[];
 
-  const env = (port: number): NodeJS.ProcessEnv => serverEnv({ DATABASE_URL: t.database.url, TMPDIR: root, PORT: String(port) });
+  // Sweeps every second: the tests below also see that a sweep never takes a folder in use.
+  const env = (port: number): NodeJS.ProcessEnv => serverEnv({ DATABASE_URL: t.database.url, TMPDIR: root, PORT: String(port), EXPORT_SWEEP_SECONDS: '1' });
 
   /** Holds every read of the ranked rows until release(): the export waits inside its transaction, its folder made. */
   async function holdRows() {
@@ -160,6 +162,20 @@ describe('an export in flight, on the compiled server', () => {
     const line = server.output.split('\n').find((l) => l.includes('removed export files'));
     expect(JSON.parse(line!)).toMatchObject({ level: 30, removed: 1 });
   });
+
+  it('sweeps again while it runs: what a process that ended left goes within seconds, not at the next start', async () => {
+    // A worker that crashed (its pid gone) left its folder; the primary started another.
+    const orphan = exportDir(root, `thi-export-${await deadPid()}-xxxxxx`, 5 * MINUTE);
+    const live = exportDir(root, `thi-export-${process.pid}-wwwwww`, 5 * MINUTE);
+    try {
+      await until('the orphan is swept', () => !existsSync(orphan));
+      // Sweeps have run since (one a second), and a live process's folder is still there.
+      await new Promise((r) => setTimeout(r, 2_500));
+      expect(existsSync(live)).toBe(true);
+    } finally {
+      rmSync(live, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it("removes the request's folder as soon as the client leaves, while another process starting on the same temp folder keeps it", async () => {
     const before = exportDirs(root);
