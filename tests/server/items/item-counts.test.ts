@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rawRows, type Db } from '../../../db/client';
 import { attempts, questions, roundQuestions, submissions } from '../../../db/schema/index';
+import { prng } from '../../../server/src/lib/draw';
 import { storedOrder, UNANSWERED } from '../../../server/src/lib/choices';
 import { ITEM_THRESHOLDS } from '../../../server/src/lib/item-analysis';
 import { itemCounts, type CountRow } from '../../../server/src/modules/items/items.repo';
@@ -62,16 +63,6 @@ const sorted = (rows: CountRow[]) =>
   rows
     .map((r) => [r.questionId, r.optionId ?? '', r.drawn, r.chosen, r.chosenTop, r.chosenBottom] as const)
     .sort((a, b) => (a.join('|') < b.join('|') ? -1 : 1));
-
-/** A small deterministic generator (mulberry32), so that a failure can be replayed. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A sealed round with a pool of 4- and 3-option questions, one of them voided, and `people`

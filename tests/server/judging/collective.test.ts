@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rawRows, type Db } from '../../../db/client';
 import type { Round, User } from '../../../db/schema/index';
+import { prng } from '../../../server/src/lib/draw';
 import { bumpTokenVersion } from '../../../server/src/modules/auth/auth.repo';
 import { collectiveCounts, participantCounts, type CollectiveBy } from '../../../server/src/modules/judging/collective.repo';
 import { collectiveRanking } from '../../../server/src/modules/judging/collective.service';
@@ -50,16 +51,6 @@ async function referenceCounts(contestId: string, by: CollectiveBy, roundId: str
 
 const sorted = (rows: { id: string; name: string; headcount: number | null; participants: number }[]) =>
   rows.map((r) => [r.id, r.name, r.headcount === null ? null : Number(r.headcount), Number(r.participants)] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
-
-/** A small deterministic generator (mulberry32), so that a failure can be replayed. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A contest of `rounds` closed rounds and `people` accounts: residents and some staff, in a
