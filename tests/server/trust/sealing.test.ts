@@ -151,6 +151,18 @@ describe('sealed rounds: closing early and after sealing', () => {
     expect((await patchRound(round.id, { title: 'Tuần 1 (đã đóng)' })).statusCode).toBe(200);
   });
 
+  it('answers ROUND_SEALED to reopening a finalized round too (it is sealed), and ROUND_FINALIZED to its other edits', async () => {
+    const contest = await makeContest(db());
+    const { round } = await makeClosedRound(db(), contest.id, { questionCount: 3 }, 3);
+    expect((await finalize(t.app, round.id, judge)).statusCode).toBe(200);
+    const later = await patchRound(round.id, { closesAt: new Date(Date.now() + 3_600_000).toISOString() });
+    expect([later.statusCode, later.json().code]).toEqual([409, 'ROUND_SEALED']);
+    const title = await patchRound(round.id, { title: 'Tuần 1 (đã chấm)' });
+    expect([title.statusCode, title.json().code]).toEqual([409, 'ROUND_FINALIZED']);
+    const [after] = await db().select().from(rounds).where(eq(rounds.id, round.id));
+    expect([after.closesAt.getTime(), after.title]).toEqual([round.closesAt.getTime(), round.title]);
+  });
+
   it('still reopens a round that closed but is not sealed yet', async () => {
     const contest = await makeContest(db());
     const { round } = await makeRound(db(), contest.id, { questionCount: 3, closesAt: new Date(Date.now() - 5 * SECOND) }, 3);

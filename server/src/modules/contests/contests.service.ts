@@ -130,9 +130,10 @@ export async function updateRound(db: Db, actorId: string, roundId: string, body
     await requireRound(tx, roundId);
     await repo.lockRound(tx, roundId);
     const before = await requireRound(tx, roundId);
-    if (before.finalizedAt) throw conflict('ROUND_FINALIZED', 'The round has been finalized and can no longer change');
-    if (body.closesAt !== undefined && body.closesAt > before.closesAt && (await isSealed(tx, before, now)))
+    // A finalized round is sealed (finalize needs it): reopening it is the contract's ROUND_SEALED.
+    if (body.closesAt !== undefined && body.closesAt > before.closesAt && (before.finalizedAt || (await isSealed(tx, before, now))))
       throw conflict('ROUND_SEALED', 'The round is sealed (its answer key may be public): it cannot be reopened');
+    if (before.finalizedAt) throw conflict('ROUND_FINALIZED', 'The round has been finalized and can no longer change');
     const merged = { ...before, ...body };
     if (merged.closesAt <= merged.opensAt)
       throw badRequest('VALIDATION_FAILED', 'closesAt must be after opensAt', [{ field: 'body.closesAt', message: 'must be after opensAt' }]);

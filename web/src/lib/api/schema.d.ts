@@ -2824,7 +2824,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * @description Closing early (`closesAt` now or earlier) brings the deadline of every running attempt down to it. 400 VALIDATION_FAILED: closesAt not after opensAt. 409 ROUND_FINALIZED: the round was finalized. 409 ROUND_SEALED: moving closesAt later once sealed. 409 ROUND_LOCKED: changing questionCount once there are attempts. 409 ATTEMPTS_EXCEED_CAP: maxAttempts below attempts already used. 409 POOL_TOO_SMALL: the round is (or would be) open with a pool smaller than questionCount. Audit-logged.
+         * @description Closing early (`closesAt` now or earlier) brings the deadline of every running attempt down to it. 400 VALIDATION_FAILED: closesAt not after opensAt. 409 ROUND_SEALED: moving closesAt later once sealed (a finalized round too). 409 ROUND_FINALIZED: any other edit of a finalized round. 409 ROUND_LOCKED: changing questionCount once there are attempts. 409 ATTEMPTS_EXCEED_CAP: maxAttempts below attempts already used. 409 POOL_TOO_SMALL: the round is (or would be) open with a pool smaller than questionCount. Audit-logged.
          *
          *     Errors:
          *     - 400: VALIDATION_FAILED
