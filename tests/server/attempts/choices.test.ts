@@ -68,6 +68,9 @@ describe('POST /attempts/:attemptId/submit with choices', () => {
       { choices: [0, 0, 0, 0, 0], prediction: 1 },
       { choices: [0, 0, 0, s.questions[3].options.length], prediction: 1 },
       { choices: [-1, 0, 0, 0], prediction: 1 },
+      // Longer than any round (it was a schema error, VALIDATION_FAILED, past 200).
+      { choices: new Array<number>(201).fill(0), prediction: 1 },
+      { choices: new Array<null>(10_000).fill(null), prediction: 1 },
     ];
     for (const body of bad) {
       const res = await submit(t.app, s.attemptId, a, body);

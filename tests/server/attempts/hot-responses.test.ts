@@ -226,7 +226,7 @@ describe('submit body: the hand check', () => {
     [{ choices: ['1'], prediction: 1 }, false],
     [{ choices: [true], prediction: 1 }, false],
     [{ choices: [2 ** 53], prediction: 1 }, false],
-    [{ choices: Array.from({ length: 201 }, () => 0), prediction: 1 }, false],
+    [{ choices: Array.from({ length: 201 }, () => 0), prediction: 1 }, true], // any length: a wrong one is INVALID_ANSWERS, later
     [{ answers: [pair], prediction: 100_000_001 }, false],
     [{ answers: [pair], prediction: -1 }, false],
     [{ answers: [pair], prediction: 1.5 }, false],

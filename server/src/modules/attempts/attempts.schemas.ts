@@ -20,7 +20,8 @@ export const SubmitBody = z.object({
     )
     .max(200)
     .optional(),
-  choices: z.array(z.number().int().nullable()).max(200).optional(),
+  // Unbounded but by the body's 64 KB: a length other than the attempt's is 400 INVALID_ANSWERS.
+  choices: z.array(z.number().int().nullable()).optional(),
   prediction: z.number().int().min(0).max(100_000_000),
 });
 export type SubmitBody = z.infer<typeof SubmitBody>;

@@ -38,7 +38,9 @@ export function plainSubmitBody(data: unknown): SubmitBody | null {
     out.answers = clean;
   }
   if (choices !== undefined) {
-    if (!Array.isArray(choices) || choices.length > MAX_ITEMS) return null;
+    // No length bound here (the 64 KB body bounds it): a length other than the attempt's is
+    // the contract's INVALID_ANSWERS, which answersOf words, not a schema error.
+    if (!Array.isArray(choices)) return null;
     for (let i = 0; i < choices.length; i++) {
       const c: unknown = choices[i];
       if (c !== null && !(typeof c === 'number' && Number.isSafeInteger(c))) return null;
