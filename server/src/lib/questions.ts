@@ -21,7 +21,9 @@ export function questionProblems(q: QuestionInput): QuestionProblem[] {
   const correct = q.options.filter((o) => o.correct).length;
   if (correct !== 1) problems.push({ field: 'options', message: `exactly one option must be correct (found ${correct})` });
   const seen = new Set<string>();
-  q.options.forEach((o, i) => {
+  // The first ten options' texts at most: past that the count is the problem to fix, and an
+  // API body of thousands of options must not answer thousands of details.
+  q.options.slice(0, 10).forEach((o, i) => {
     const t = cleanText(o.text).toLocaleLowerCase('vi');
     if (!t) problems.push({ field: `options.${i}.text`, message: 'option text is empty' });
     else if (seen.has(t)) problems.push({ field: `options.${i}.text`, message: 'two options have the same text' });
