@@ -108,7 +108,10 @@ const EnvSchema = z
     OTP_MESSAGE_TEMPLATE: z.preprocess(emptyAsUndefined, z.string().max(300).optional()),
     /** Registration needs a code sent to the phone (proves the number is the resident's). */
     REGISTRATION_OTP: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('off')),
-    /** Proof of work on registration; default: on in production, off otherwise. */
+    /**
+     * Proof of work on registration; default off, as REGISTRATION_OTP: API.md's register body
+     * has no `altcha`, so an outside client held to the contract could not register with it on.
+     */
     REGISTRATION_POW: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).optional()),
   })
   .superRefine((env, ctx) => {
@@ -146,7 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const dataDir = resolve(parsed.data.DATA_DIR);
-  const registrationPow = (parsed.data.REGISTRATION_POW ?? (parsed.data.NODE_ENV === 'production' ? 'on' : 'off')) === 'on';
+  const registrationPow = parsed.data.REGISTRATION_POW === 'on';
   const otpProvider = parsed.data.OTP_PROVIDER ?? (parsed.data.NODE_ENV === 'production' ? 'none' : 'console');
   return { ...parsed.data, dataDir, pgliteDir: resolve(dataDir, 'pglite'), registrationPow, otpProvider };
 }

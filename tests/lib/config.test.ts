@@ -62,6 +62,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...prod, OTP_PROVIDER: 'http', OTP_HTTP_URL: 'https://sms.example.vn/send', OTP_HTTP_TOKEN: 't' }).otpProvider).toBe('http');
     expect(() => loadConfig({ ...prod, REGISTRATION_OTP: 'on' })).toThrow(/REGISTRATION_OTP/);
   });
+
+  it('asks no proof of work on registration unless REGISTRATION_POW=on, in production too (API.md’s register body has none)', () => {
+    const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u@h/db', REDIS_URL: 'redis://h:6379', JWT_SECRET: 'x'.repeat(32) };
+    expect(loadConfig({}).registrationPow).toBe(false);
+    expect(loadConfig(prod).registrationPow).toBe(false);
+    expect(loadConfig({ ...prod, REGISTRATION_POW: 'on' }).registrationPow).toBe(true);
+    expect(loadConfig({ REGISTRATION_POW: 'on' }).registrationPow).toBe(true);
+    expect(() => loadConfig({ REGISTRATION_POW: 'yes' })).toThrow(/REGISTRATION_POW/);
+  });
 });
 
 describe('TRUST_PROXY', () => {
