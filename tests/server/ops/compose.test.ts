@@ -55,6 +55,10 @@ describe('docker-compose.yml', () => {
     expect(compose.services.grafana.profiles).toEqual(['monitoring']);
     expect(grafana.environment.GF_SECURITY_ADMIN_PASSWORD).toBe('');
   });
+
+  it('stops retrying a Grafana that refuses to start (on-failure, bounded), where unless-stopped restarted it for ever', () => {
+    expect(compose.services.grafana.restart).toMatch(/^on-failure:[1-9]$/);
+  });
 });
 
 describe("Grafana's entrypoint", () => {
