@@ -260,8 +260,9 @@ describe('POST /attempts/:id/submit', () => {
       expect(r.statusCode).toBe(200);
       expect(r.json()).toEqual({ ...first, duplicate: true });
       const intruder = tokenFor(other.app, await makeResident(t.app.db));
+      // Another user's attempt is 404 whatever the body (API.md).
       const foreign = await submit(other.app, attempt.attemptId, intruder, { prediction: -5 });
-      expect(foreign.statusCode).toBe(400);
+      expect([foreign.statusCode, foreign.json().code]).toEqual([404, 'NOT_FOUND']);
     } finally {
       await other.close();
     }
@@ -286,7 +287,7 @@ describe('POST /attempts/:id/submit', () => {
   });
 
   it("answers 404 for another user's attempt and for an unknown one, and stores nothing", async () => {
-    const { attempt } = await started();
+    const { attempt, token } = await started();
     const intruder = await makeResident(t.app.db);
     const foreign = await submit(t.app, attempt.attemptId, tokenFor(t.app, intruder), { answers: [], prediction: 1 });
     expect(foreign.statusCode).toBe(404);
@@ -294,6 +295,14 @@ describe('POST /attempts/:id/submit', () => {
     const unknown = await submit(t.app, '00000000-0000-4000-8000-000000000000', tokenFor(t.app, intruder), { answers: [], prediction: 1 });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toEqual({ ...foreign.json() });
+    // With a body that fails the schema too (it was the 400, before the attempt was looked at).
+    for (const id of [attempt.attemptId, '00000000-0000-4000-8000-000000000000']) {
+      const bad = await submit(t.app, id, tokenFor(t.app, intruder), { answers: 'x', prediction: -1 });
+      expect([bad.statusCode, bad.json().code], id).toEqual([404, 'NOT_FOUND']);
+    }
+    // The owner still gets the 400 for it.
+    const own = await submit(t.app, attempt.attemptId, token, { answers: 'x', prediction: -1 });
+    expect([own.statusCode, own.json().code]).toEqual([400, 'VALIDATION_FAILED']);
     expect(await t.app.db.select().from(submissions).where(eq(submissions.attemptId, attempt.attemptId))).toHaveLength(0);
   });
 

@@ -184,7 +184,8 @@ export class AttemptsService {
 
   /**
    * A submit whose body fails the schema: a repeat of a stored submission still gets the
-   * stored result (the body of a repeat does not matter); anything else gets the 400.
+   * stored result (the body of a repeat does not matter), another user's attempt or an
+   * unknown one the 404; anything else gets the 400.
    */
   async submitInvalid(userId: string, attemptId: string, ip: string, validationError: Error): Promise<ResultResponse> {
     const [marker] = await this.gate(userId, 'submit', this.limits.submitPerUser, ip, [doneKey(userId, attemptId)]);
@@ -192,7 +193,9 @@ export class AttemptsService {
     if (m) return this.toResult(attemptId, m.roundId, await this.currentResult(userId, attemptId, m.roundId, m, m.k), true);
     let attempt: { userId: string; roundId: string; result: repo.StoredResult | null; resultKey?: string } | null = this.attempts.get(attemptId) ?? null;
     if (!attempt?.result) attempt = await this.reads.push(attemptId).catch((err) => Promise.reject(dbError(err)));
-    if (attempt?.result && attempt.userId === userId)
+    // Another user's attempt, or none: 404 whatever the body (API.md), as with a valid one.
+    if (!attempt || attempt.userId !== userId) throw notFound('Attempt');
+    if (attempt.result)
       return this.toResult(attemptId, attempt.roundId, await this.currentResult(userId, attemptId, attempt.roundId, attempt.result, attempt.resultKey), true);
     throw validationError;
   }

@@ -8377,7 +8377,7 @@ export interface paths {
         put?: never;
         /**
          * Submit the answers of an attempt (idempotent)
-         * @description 200 once the submission is committed; a repeat returns the stored result with duplicate: true. Body: { answers: [{ questionId, optionId }], prediction } or, by position (API.md v1.1), { choices: [2, 0, null, …], prediction } — one entry per question in the order served, the option position as served, null for none. 400 INVALID_ANSWERS: a question not in the attempt, a repeated question or a foreign option; both forms at once, a choices length other than the question count, or a position out of range. 404: unknown or not yours. 409 DEADLINE_PASSED after the deadline plus 30 s. 413 over 64 KB. 503: not stored, send again.
+         * @description 200 once the submission is committed; a repeat returns the stored result with duplicate: true. Body: { answers: [{ questionId, optionId }], prediction } or, by position (API.md v1.1), { choices: [2, 0, null, …], prediction } — one entry per question in the order served, the option position as served, null for none. 400 INVALID_ANSWERS: a question not in the attempt, a repeated question or a foreign option; both forms at once, a choices length other than the question count, or a position out of range. 404: unknown or not yours, whatever the body. 409 DEADLINE_PASSED after the deadline plus 30 s. 413 over 64 KB. 503: not stored, send again.
          *
          *     Errors:
          *     - 400: VALIDATION_FAILED, INVALID_ANSWERS
