@@ -11,7 +11,9 @@ import { parseDocument } from 'yaml';
 
 const text = readFileSync('docker-compose.yml', 'utf8');
 const doc = parseDocument(text);
-const compose = doc.toJS() as { services: Record<string, { profiles?: string[]; entrypoint?: string[]; environment?: Record<string, string> }> };
+const compose = doc.toJS() as {
+  services: Record<string, { profiles?: string[]; restart?: string; entrypoint?: string[]; environment?: Record<string, string> }>;
+};
 
 /** Compose's interpolation of one value: $$, ${X}, ${X:-d}, ${X-d}, ${X:?e}, ${X?e}; throws where compose refuses. */
 function interpolate(value: string, env: Record<string, string | undefined>): string {
