@@ -160,6 +160,22 @@ describe('PATCH and DELETE /admin/questions/:questionId', () => {
     expect(onlyTopic.json().options).toEqual(res.json().options);
   });
 
+  it('leaves out a topic and an explanation the question has not (questionInput’s `topic?`, `explanation?`), never null', async () => {
+    const c = await makeContest(t.database.db);
+    const { topic: _t, explanation: _e, ...bare } = q();
+    const created = await call(t.app, 'POST', `/admin/contests/${c.id}/questions`, org, bare);
+    expect(created.statusCode).toBe(201);
+    const keysOf = (x: object) => ['topic', 'explanation'].filter((k) => k in x);
+    expect(keysOf(created.json())).toEqual([]);
+    const full = await call(t.app, 'PATCH', `/admin/questions/${created.json().id}`, org, { topic: 'Khác', explanation: 'Vì thế.' });
+    expect(full.json()).toMatchObject({ topic: 'Khác', explanation: 'Vì thế.' });
+    const cleared = await call(t.app, 'PATCH', `/admin/questions/${created.json().id}`, org, { topic: null, explanation: null });
+    expect(cleared.statusCode).toBe(200);
+    expect(keysOf(cleared.json())).toEqual([]);
+    const listed = (await call(t.app, 'GET', `/admin/contests/${c.id}/questions`, org)).json() as object[];
+    expect(listed.map(keysOf)).toEqual([[]]);
+  });
+
   it('refuses an edit that breaks the option rule', async () => {
     const c = await makeContest(t.database.db);
     const [question] = await makeQuestions(t.database.db, c.id, 1);

@@ -30,8 +30,8 @@ export const AdminQuestion = z.object({
   contestId: z.string(),
   text: z.string(),
   options: z.array(z.object({ id: z.string(), text: z.string(), correct: z.boolean() })),
-  topic: z.string().nullable(),
-  explanation: z.string().nullable(),
+  topic: z.string().optional(),
+  explanation: z.string().optional(),
   updatedAt: z.string(),
   /** In lists and pools: the answer is already public (the question is in a sealed round's pool). */
   published: z.boolean().optional(),

@@ -28,8 +28,9 @@ export function toAdminQuestion(q: Question, published?: ReadonlyMap<string, str
     contestId: q.contestId,
     text: q.text,
     options: q.options,
-    topic: q.topic ?? null,
-    explanation: q.explanation ?? null,
+    // Absent when unset, as questionInput's `topic?` and `explanation?` (API.md), not null.
+    ...(q.topic ? { topic: q.topic } : {}),
+    ...(q.explanation ? { explanation: q.explanation } : {}),
     updatedAt: q.updatedAt.toISOString(),
   };
 }

@@ -3955,8 +3955,8 @@ export interface paths {
                                 text: string;
                                 correct: boolean;
                             }[];
-                            topic: string | null;
-                            explanation: string | null;
+                            topic?: string;
+                            explanation?: string;
                             updatedAt: string;
                             published?: boolean;
                             locked?: boolean;
@@ -4115,8 +4115,8 @@ export interface paths {
                                 text: string;
                                 correct: boolean;
                             }[];
-                            topic: string | null;
-                            explanation: string | null;
+                            topic?: string;
+                            explanation?: string;
                             updatedAt: string;
                             published?: boolean;
                             locked?: boolean;
@@ -4455,8 +4455,8 @@ export interface paths {
                                 text: string;
                                 correct: boolean;
                             }[];
-                            topic: string | null;
-                            explanation: string | null;
+                            topic?: string;
+                            explanation?: string;
                             updatedAt: string;
                             published?: boolean;
                             locked?: boolean;
@@ -4648,8 +4648,8 @@ export interface paths {
                                     text: string;
                                     correct: boolean;
                                 }[];
-                                topic: string | null;
-                                explanation: string | null;
+                                topic?: string;
+                                explanation?: string;
                                 updatedAt: string;
                                 published?: boolean;
                                 locked?: boolean;
@@ -4810,8 +4810,8 @@ export interface paths {
                                     text: string;
                                     correct: boolean;
                                 }[];
-                                topic: string | null;
-                                explanation: string | null;
+                                topic?: string;
+                                explanation?: string;
                                 updatedAt: string;
                                 published?: boolean;
                                 locked?: boolean;
