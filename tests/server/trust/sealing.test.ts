@@ -134,6 +134,28 @@ describe('sealed rounds: closing early and after sealing', () => {
     expect(Number((await key(round.id)).headers['retry-after'])).toBeGreaterThanOrEqual(300);
   });
 
+  it('keeps the key closed after an early close to before an attempt started, while that attempt can still submit', async () => {
+    const contest = await makeContest(db());
+    const { round } = await makeRound(db(), contest.id, { questionCount: 3, timeLimitSeconds: 3600, opensAt: new Date(clock.now() - 3_600_000) }, 3);
+    const resident = await makeResident(db());
+    const token = tokenFor(t.app, resident);
+    const served = (await start(t.app, round.id, token)).json() as Served;
+
+    // Closed "earlier": ten minutes before the attempt started. The clamp ends the attempt
+    // just after its start, and its submit is accepted for the grace after that.
+    const res = await patchRound(round.id, { closesAt: new Date(clock.now() - 600 * SECOND).toISOString() });
+    expect(res.statusCode).toBe(200);
+    const refused = await key(round.id);
+    expect([refused.statusCode, refused.json().code]).toEqual([409, 'ROUND_NOT_CLOSED']);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    // The submission the key would have helped is indeed still accepted.
+    expect((await submit(t.app, served.attemptId, token, firstOptions(served))).statusCode).toBe(200);
+    // Once no submission of it can be accepted any more, the key opens.
+    clock.advance(31 * SECOND);
+    pastRefusalMemory();
+    expect((await key(round.id)).statusCode).toBe(200);
+  });
+
   it('refuses to reopen a sealed round or grant overrides in it (409 ROUND_SEALED), and changes nothing', async () => {
     const contest = await makeContest(db());
     const { round } = await makeClosedRound(db(), contest.id, { questionCount: 3 }, 3);
