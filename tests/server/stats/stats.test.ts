@@ -1,7 +1,8 @@
+import { eq } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../db/client';
-import { attempts, localities, submissions, units, type Round } from '../../../db/schema/index';
+import { attempts, localities, overrides, submissions, units, type Round } from '../../../db/schema/index';
 import { memberToken, useTestApp } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
 
@@ -108,6 +109,34 @@ describe('GET /admin/rounds/:roundId/stats', () => {
       expect(s).not.toHaveProperty('scores');
       expect(JSON.stringify(s)).not.toMatch(/perfect|score/i);
     }
+  });
+
+  it('waits for an attempt an override keeps running past the close before adding the score figures', async () => {
+    const closesAt = new Date(Date.now() - HOUR);
+    const { round } = await scenario({ opensAt: new Date(closesAt.getTime() - 5 * HOUR), closesAt });
+    const late = await makeResident(t.database.db);
+    await t.database.db.insert(overrides).values({ roundId: round.id, userId: late.id, extraSeconds: (3 * HOUR) / 1000, reason: 'Người khuyết tật' });
+    const [running] = await t.database.db
+      .insert(attempts)
+      .values({
+        roundId: round.id,
+        userId: late.id,
+        attemptNo: 1,
+        maxAttempts: round.maxAttempts,
+        seed: 1,
+        questionIds: [],
+        startedAt: new Date(Date.now() - 60_000),
+        deadline: new Date(Date.now() + 600_000),
+      })
+      .returning();
+    const during = (await stats(round.id)).json();
+    expect(during).not.toHaveProperty('scores');
+    await t.database.db
+      .update(attempts)
+      .set({ deadline: new Date(Date.now() - 60_000) })
+      .where(eq(attempts.id, running.id));
+    // Past the figures' cache (3 s).
+    await expect.poll(async () => 'scores' in (await stats(round.id)).json(), { timeout: 8_000, interval: 500 }).toBe(true);
   });
 
   it('adds the score figures once the round is closed', async () => {

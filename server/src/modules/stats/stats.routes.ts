@@ -21,7 +21,7 @@ export const statsRoutes: FastifyPluginAsyncZod<StatsOptions> = async (app, opts
         tags: ['organizing'],
         security: [{ bearer: [] }],
         summary: 'Who takes part, where and when',
-        description: `Counts for the round, by locality and unit (with participation rates where a headcount is known) and per hour. Score figures (\`scores\`) appear only after the round has closed and the submit grace is over. Figures may be up to ${cacheMs / 1000} s old (\`generatedAt\`).`,
+        description: `Counts for the round, by locality and unit (with participation rates where a headcount is known) and per hour. Score figures (\`scores\`) appear only once the round is sealed: closed, and every attempt still running (an override's extra seconds included) over, plus the submit grace. Figures may be up to ${cacheMs / 1000} s old (\`generatedAt\`).`,
         params: RoundParams,
         response: { 200: StatsResponse },
       },

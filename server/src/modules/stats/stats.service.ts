@@ -1,6 +1,6 @@
 import type { Database } from '../../../../db/client';
-import { roundStatus, SUBMIT_GRACE_MS } from '../../lib/rounds';
-import { requireRound } from '../contests/index';
+import { roundStatus } from '../../lib/rounds';
+import { isSealed, requireRound } from '../contests/index';
 import * as repo from './stats.repo';
 import type { StatsResponse } from './stats.schemas';
 import { participationRate } from '../../lib/participation';
@@ -25,9 +25,10 @@ function groups(list: { id: string; name: string; headcount: number | null }[], 
 
 export async function roundStats(database: Database, roundId: string, now = new Date()): Promise<StatsResponse> {
   const round = await requireRound(database.db, roundId);
-  // Submissions keep arriving for the grace period after closing, and each carries a
-  // prediction: score counts stay hidden until the last one is in.
-  const scoresVisible = now.getTime() >= round.closesAt.getTime() + SUBMIT_GRACE_MS;
+  // Submissions keep arriving until the round is sealed (the grace after closing, and an
+  // override's extra seconds), and each carries a prediction: score counts stay hidden
+  // until the last one is in.
+  const scoresVisible = await isSealed(database.db, round, now);
   const [grouped, hours, locs, unitList, scores] = await Promise.all([
     repo.groupedCounts(database, round.id),
     repo.hourly(database, round.id),

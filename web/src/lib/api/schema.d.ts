@@ -6351,7 +6351,7 @@ export interface paths {
         };
         /**
          * Who takes part, where and when
-         * @description Counts for the round, by locality and unit (with participation rates where a headcount is known) and per hour. Score figures (`scores`) appear only after the round has closed and the submit grace is over. Figures may be up to 3 s old (`generatedAt`).
+         * @description Counts for the round, by locality and unit (with participation rates where a headcount is known) and per hour. Score figures (`scores`) appear only once the round is sealed: closed, and every attempt still running (an override's extra seconds included) over, plus the submit grace. Figures may be up to 3 s old (`generatedAt`).
          *
          *     Errors:
          *     - 400: VALIDATION_FAILED
