@@ -348,7 +348,9 @@ describe('GET /judge/contests/:contestId/collective-ranking', () => {
     const organizerUser = await makeStaff(db(), 'organizer');
     expect((await get(`/judge/contests/${contest.id}/collective-ranking`, bearer(tokenFor(t.app, organizerUser)))).statusCode).toBe(404);
     await addMember(db(), contest.id, organizerUser);
-    expect((await get(`/judge/contests/${contest.id}/collective-ranking`, bearer(tokenFor(t.app, organizerUser)))).statusCode).toBe(200);
+    // A member whose role does not fit a /judge route: 403 FORBIDDEN (API.md v1.1; it was 200).
+    const asOrganizer = await get(`/judge/contests/${contest.id}/collective-ranking`, bearer(tokenFor(t.app, organizerUser)));
+    expect([asOrganizer.statusCode, asOrganizer.json().code]).toEqual([403, 'FORBIDDEN']);
     expect((await get(`/judge/contests/${contest.id}/collective-ranking`, bearer(tokenFor(t.app, inBig[0])))).statusCode).toBe(403);
     const onlyR2 = (await get(`/judge/contests/${contest.id}/collective-ranking?roundId=${r2.id}`, bearer(judgeToken))).json();
     expect(onlyR2.localities.byParticipants[0]).toMatchObject({ name: 'Phường Đông Sơn', participants: 1 });

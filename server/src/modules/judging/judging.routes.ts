@@ -230,9 +230,10 @@ export const judgingRoutes: FastifyPluginAsyncZod<{ cache: PublicCache }> = asyn
 
   app.get(
     '/judge/contests/:contestId/collective-ranking',
-    // Counts per locality and unit carry no personal data: organizers may see them too.
+    // A /judge route: judge members only, as API.md v1.1's scope rule has it (organizer
+    // members get 403; they see participation by locality and unit in the round's stats).
     {
-      config: staffOn.contest('judge', 'organizer'),
+      config: staffOn.contest('judge'),
       schema: {
         tags: ['judging'],
         security: sec,
