@@ -5,6 +5,7 @@ import type { Db } from '../../../db/client';
 import { attempts, localities, overrides, submissions, units, type Round } from '../../../db/schema/index';
 import { memberToken, useTestApp } from '../../helpers/app';
 import { addMember, bearer, makeContest, makeResident, makeRound, makeStaff, tokenFor } from '../../helpers/factories';
+import { makeOpenAttempt } from '../../helpers/results-factories';
 
 const t = useTestApp();
 let organizer: string;
@@ -116,25 +117,13 @@ describe('GET /admin/rounds/:roundId/stats', () => {
     const { round } = await scenario({ opensAt: new Date(closesAt.getTime() - 5 * HOUR), closesAt });
     const late = await makeResident(t.database.db);
     await t.database.db.insert(overrides).values({ roundId: round.id, userId: late.id, extraSeconds: (3 * HOUR) / 1000, reason: 'Người khuyết tật' });
-    const [running] = await t.database.db
-      .insert(attempts)
-      .values({
-        roundId: round.id,
-        userId: late.id,
-        attemptNo: 1,
-        maxAttempts: round.maxAttempts,
-        seed: 1,
-        questionIds: [],
-        startedAt: new Date(Date.now() - 60_000),
-        deadline: new Date(Date.now() + 600_000),
-      })
-      .returning();
+    // An attempt of the resident's, still running an hour after the close.
+    const running = await makeOpenAttempt(t.database.db, round, late.id);
+    const endAt = (deadline: Date) => t.database.db.update(attempts).set({ deadline }).where(eq(attempts.id, running.id));
+    await endAt(new Date(Date.now() + 600_000));
     const during = (await stats(round.id)).json();
     expect(during).not.toHaveProperty('scores');
-    await t.database.db
-      .update(attempts)
-      .set({ deadline: new Date(Date.now() - 60_000) })
-      .where(eq(attempts.id, running.id));
+    await endAt(new Date(Date.now() - 60_000));
     // Past the figures' cache (3 s).
     await expect.poll(async () => 'scores' in (await stats(round.id)).json(), { timeout: 8_000, interval: 500 }).toBe(true);
   });
