@@ -49,12 +49,14 @@ const EnvSchema = z
     JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
     JWT_EXPIRES_IN: z
       .string()
-      .regex(/^\d+\s*(ms|s|m|h|d)?$/, 'a duration such as 12h, 30m or 3600')
+      .regex(/^\d+\s*(ms|s|m|h|d)?$/, 'a duration such as 12h, 30m or 3600 (seconds)')
+      .refine((v) => /[1-9]/.test(v), 'a duration above zero')
       .default('12h'),
     /** Staff tokens live shorter than residents': a leaked one is worth less. */
     STAFF_JWT_EXPIRES_IN: z
       .string()
-      .regex(/^\d+\s*(ms|s|m|h|d)?$/, 'a duration such as 4h, 30m or 3600')
+      .regex(/^\d+\s*(ms|s|m|h|d)?$/, 'a duration such as 4h, 30m or 3600 (seconds)')
+      .refine((v) => /[1-9]/.test(v), 'a duration above zero')
       .default('4h'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().default('0.0.0.0'),

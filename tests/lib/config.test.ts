@@ -51,6 +51,10 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...prod, SEED_DEMO: 'false' }).SEED_DEMO).toBe('false');
     expect(() => loadConfig({ STAFF_JWT_EXPIRES_IN: 'forever' })).toThrow(/STAFF_JWT_EXPIRES_IN/);
     expect(loadConfig({}).STAFF_JWT_EXPIRES_IN).toBe('4h');
+    // Zero, in any unit, is no lifetime (@fastify/jwt could not sign with it).
+    for (const zero of ['0', '0s', '00h'])
+      for (const name of ['JWT_EXPIRES_IN', 'STAFF_JWT_EXPIRES_IN']) expect(() => loadConfig({ [name]: zero })).toThrow(new RegExp(name));
+    expect(loadConfig({ JWT_EXPIRES_IN: '3600' }).JWT_EXPIRES_IN).toBe('3600');
   });
 
   it('takes one-time codes from the console in development only, and over http with a URL and token', () => {

@@ -91,13 +91,20 @@ export function durationMs(v: string): number {
   return n * unit;
 }
 
+/**
+ * A token lifetime as @fastify/jwt's `expiresIn` in seconds (a number), read by durationMs as
+ * the revocation window is: given the string, @fastify/jwt would read a bare "3600" as
+ * milliseconds, where the config and README mean seconds.
+ */
+const lifetimeS = (v: string) => durationMs(v) / 1000;
+
 export default fp(
   async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
     // The algorithm is pinned both ways: tokens are signed with HS256 and only HS256 is
     // accepted, so `alg: none` or an asymmetric-key confusion never verifies.
     await app.register(fastifyJwt, {
       secret: opts.secret,
-      sign: { algorithm: 'HS256', expiresIn: opts.expiresIn },
+      sign: { algorithm: 'HS256', expiresIn: lifetimeS(opts.expiresIn) },
       verify: { algorithms: ['HS256'] },
     });
 
@@ -171,7 +178,7 @@ export default fp(
     app.decorate('signToken', (s: TokenSubject) => {
       const claims: TokenClaims = { sub: s.id, role: s.role, tv: s.tokenVersion };
       if (s.passwordChangeRequired) claims.pwc = true;
-      return app.jwt.sign(claims, { expiresIn: s.role === 'resident' ? opts.expiresIn : opts.staffExpiresIn });
+      return app.jwt.sign(claims, { expiresIn: lifetimeS(s.role === 'resident' ? opts.expiresIn : opts.staffExpiresIn) });
     });
   },
   { name: 'auth', dependencies: ['db'] },

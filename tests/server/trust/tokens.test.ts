@@ -94,6 +94,18 @@ describe('revoking tokens', () => {
     expect(r.exp - r.iat).toBe(3600);
     expect(j.exp - j.iat).toBe(1800);
   });
+
+  it('reads a lifetime without a unit as seconds, as the README says (a bare "3600" is an hour, not 3.6 s)', async () => {
+    const bare = await makeTestApp({ database: t.database, config: { JWT_EXPIRES_IN: '3600', STAFF_JWT_EXPIRES_IN: '900', TRUST_PROXY: undefined } });
+    try {
+      const r = claims((await login(bare.app, (await makeResident(db())).phone)).json().token);
+      const j = claims((await login(bare.app, (await makeStaff(db(), 'judge')).phone)).json().token);
+      expect(r.exp - r.iat).toBe(3600);
+      expect(j.exp - j.iat).toBe(900);
+    } finally {
+      await bare.close();
+    }
+  });
 });
 
 describe('PATCH /admin/users/:userId and GET /admin/users', () => {
