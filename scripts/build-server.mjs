@@ -15,8 +15,11 @@ await build({
     migrate: 'server/src/cli/db-migrate.ts',
     seed: 'server/src/cli/db-seed.ts',
     'user-create': 'server/src/cli/user-create.ts',
-    // Loaded by lib/spreadsheet.isolated.ts as new Worker('./spreadsheet-worker.js') beside its chunk.
+    // Loaded by lib/spreadsheet.isolated.ts as new Worker('./spreadsheet-worker.js') beside its chunk
+    // (lib/worker-thread.ts).
     'spreadsheet-worker': 'server/src/lib/spreadsheet.worker.ts',
+    // Loaded by lib/question-lint.isolated.ts as new Worker('./question-lint-worker.js').
+    'question-lint-worker': 'server/src/lib/question-lint.worker.ts',
   },
   ...serverBuildOptions,
   outdir: 'dist',

@@ -2,35 +2,23 @@
 // exceljs takes seconds and hundreds of MB for a large workbook (a 100,000-row staff list:
 // ~3 s and ~350 MB), all of it blocking whatever thread runs it. On the main thread a 3.5 MB
 // upload that unpacks to 60 MB of cells held every start and submit for 8 s and took 1 GB.
-import { Worker } from 'node:worker_threads';
 import { unavailable } from './errors';
 import { Semaphore } from './semaphore';
 import { SheetError, type ReadOptions, type Sheet } from './spreadsheet.base';
 import { vetXlsx } from './spreadsheet.xlsx';
+import { startWorker } from './worker-thread';
 
 /** One workbook at a time per process, a few more waiting; past that the upload is asked to come back. */
 const slots = new Semaphore(1, 4);
 /** The worker's old generation (a 100,000-row staff list needs about 350 MB): a file that needs more is refused as too large. */
 const HEAP_MB = 512;
 
-/**
- * Compiled (dist/): the worker is an entry of its own beside this chunk. From source (tsx,
- * vitest): the .ts file, loaded by a few lines that register tsx in the worker first.
- */
-function startWorker(workerData: unknown): Worker {
-  const here = import.meta.url;
-  const options = { workerData, resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } };
-  if (!here.endsWith('.ts')) return new Worker(new URL('./spreadsheet-worker.js', here), options);
-  const source = new URL('./spreadsheet.worker.ts', here).href;
-  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`, { ...options, eval: true });
-}
-
 const tooLarge = () =>
   new SheetError('Tệp .xlsx quá lớn để đọc: hãy chia nhỏ hoặc lưu thành .csv', 'The .xlsx file is too large to read: split it or save it as .csv');
 
 function parseInWorker(vetted: Uint8Array, opts: ReadOptions): Promise<Sheet> {
   return new Promise((resolve, reject) => {
-    const w = startWorker({ vetted, opts });
+    const w = startWorker('spreadsheet-worker', 'spreadsheet.worker.ts', { workerData: { vetted, opts }, resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } });
     let settled = false;
     const settle = (f: () => void) => {
       if (settled) return;

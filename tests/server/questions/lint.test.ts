@@ -1,10 +1,12 @@
 import { count, eq } from 'drizzle-orm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { auditLog, questions } from '../../../db/schema/index';
-import { QUESTION_HEADERS, WARNINGS_HEADER } from '../../../server/src/lib/question-sheet';
+import { BankLint } from '../../../server/src/lib/question-lint';
+import { lintRows, parseQuestionRows, QUESTION_HEADERS, WARNINGS_HEADER } from '../../../server/src/lib/question-sheet';
+import { bankForLint } from '../../../server/src/modules/questions/questions.repo';
 import { readSheet } from '../../../server/src/lib/spreadsheet';
 import { useTestApp, memberTokens } from '../../helpers/app';
-import { bearer, makeContest, tokenFor } from '../../helpers/factories';
+import { bearer, makeContest, makeQuestions, tokenFor } from '../../helpers/factories';
 import { uploadFile } from '../../helpers/requests';
 import { csvText, xlsxOf } from '../../fixtures/sheets';
 import * as samples from '../../fixtures/lint-questions';
@@ -199,5 +201,40 @@ describe('export with a "Cảnh báo" column', () => {
     expect(back.json()).toMatchObject({ created: 4, errors: [] });
     const texts = (await t.database.db.select().from(questions).where(eq(questions.contestId, copy.id))).map((q) => q.text).sort();
     expect(texts).toEqual([DECISIONS.text, PLANS.text, CLEAN.text, BOUNDS.text].sort());
+  });
+});
+
+/** A stem as the factory's bank words them (makeQuestions: "Câu hỏi số N: chuyển đổi số là gì?"). */
+const LIKE_THE_BANK = question('Câu hỏi số 987654: chuyển đổi số là gì?', '*Phương án A', 'Phương án B', 'Phương án C', 'Phương án D');
+
+describe('off the event loop', () => {
+  it('lints on the lint worker: the bank route, a save and an import give what BankLint gives, and this thread runs none of it', async () => {
+    const c = await makeContest(t.database.db);
+    await makeQuestions(t.database.db, c.id, 1500);
+    const spies = [vi.spyOn(BankLint.prototype, 'lintAll'), vi.spyOn(BankLint.prototype, 'lint')];
+    let whole, saved, imported;
+    try {
+      whole = await lint(c.id);
+      saved = await create(c.id, LIKE_THE_BANK);
+      imported = await upload(c.id, Buffer.from(csvText([H, rowOf(PLANS), rowOf(DECISIONS), rowOf(CLEAN)])), 'bank.csv', '?dryRun=true');
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(whole.statusCode).toBe(200);
+    expect(saved.statusCode).toBe(201);
+    expect(imported.statusCode).toBe(200);
+
+    const bank = await bankForLint(t.database.db, c.id);
+    const savedId = saved.json().id as string;
+    const before = bank.filter((q) => q.id !== savedId);
+    // The 1,500 near-identical stems of the factory repeat each other: the worker did the work.
+    expect(whole.json().length).toBeGreaterThan(1000);
+    expect(whole.json()).toEqual(new BankLint(before).lintAll());
+    expect(saved.json().warnings).toEqual(new BankLint(bank).lint(bank.find((q) => q.id === savedId)!));
+    expect(saved.json().warnings).toContainEqual(expect.objectContaining({ rule: 'near_duplicate' }));
+    const rows = parseQuestionRows([H, rowOf(PLANS), rowOf(DECISIONS), rowOf(CLEAN)].map((cells, i) => ({ number: i + 1, cells }))).questions;
+    expect(imported.json().warnings).toEqual(lintRows(rows, bank));
+    expect(imported.json().warnings).toContainEqual(expect.objectContaining({ row: 2, rule: 'near_duplicate', relatedRow: 3 }));
   });
 });

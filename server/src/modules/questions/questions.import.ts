@@ -3,7 +3,6 @@ import type { Db } from '../../../../db/client';
 import { notFound } from '../../lib/errors';
 import {
   findDuplicates,
-  lintRows,
   parseQuestionRows,
   QUESTION_COLUMN_WIDTHS,
   QUESTION_HEADER_NAMES,
@@ -14,7 +13,7 @@ import {
   type RowError,
   type RowWarning,
 } from '../../lib/question-sheet';
-import { BankLint } from '../../lib/question-lint';
+import { lintBankIsolated, lintRowsIsolated } from '../../lib/question-lint.isolated';
 import { questionKey, withOptionIds } from '../../lib/questions';
 import { withExportSlot } from '../../lib/export-slots';
 import { writeCsv, writeXlsx } from '../../lib/spreadsheet';
@@ -98,10 +97,10 @@ export async function importQuestions(
       const duplicateRows = new Set(duplicates.map((e) => e.row));
       const warnings: RowWarning[] = [
         ...parsed.warnings,
-        ...lintRows(
+        ...(await lintRowsIsolated(
           parsed.questions.filter((q) => !duplicateRows.has(q.row)),
           existing,
-        ),
+        )),
       ].sort((a, b) => a.row - b.row);
       const base = {
         jobId,
@@ -182,7 +181,8 @@ export async function exportQuestions(db: Db, contestId: string, format: 'xlsx' 
   const contest = await requireContest(db, contestId);
   const bank = await repo.listQuestions(db, contest.id, {});
   const byQuestion = new Map<string, string[]>();
-  for (const w of new BankLint(bank).lintAll()) byQuestion.set(w.questionId, [...(byQuestion.get(w.questionId) ?? []), w.message]);
+  for (const w of await lintBankIsolated(bank.map(({ id, text, options }) => ({ id, text, options }))))
+    byQuestion.set(w.questionId, [...(byQuestion.get(w.questionId) ?? []), w.message]);
   return sheetFile(
     questionSheetRows(bank, (i) => byQuestion.get(bank[i].id) ?? []),
     format,

@@ -1,23 +1,29 @@
 import type { Db } from '../../../../db/client';
 import type { Question } from '../../../../db/schema/index';
 import { badRequest, conflict, notFound } from '../../lib/errors';
-import { BankLint, type LintWarning } from '../../lib/question-lint';
+import { lintBankIsolated, lintQuestionIsolated } from '../../lib/question-lint.isolated';
 import { SUBMIT_GRACE_MS } from '../../lib/rounds';
+import type { LintQuestion } from '../../lib/question-lint';
 import { questionProblems, withOptionIds, type QuestionInput } from '../../lib/questions';
 import { listChange, recordAudit } from '../audit/index';
 import { lockRound, requireContest, requireRound, roundHasAttempts } from '../contests/index';
 import * as repo from './questions.repo';
 import type { AdminQuestion } from './questions.schemas';
 
-/** The whole bank's lint warnings, in bank order. */
+/** The whole bank's lint warnings, in bank order (linted on the lint worker). */
 export async function lintContestBank(db: Db, contestId: string) {
   const contest = await requireContest(db, contestId);
-  return new BankLint(await repo.bankForLint(db, contest.id)).lintAll();
+  return lintBankIsolated(await repo.bankForLint(db, contest.id));
 }
 
-/** One question against the rest of its contest's bank (read in the caller's transaction). */
-async function warningsFor(db: Db, q: Question): Promise<LintWarning[]> {
-  return new BankLint(await repo.bankForLint(db, q.contestId)).lint(q);
+/**
+ * A saved question as staff get it back, with its lint warnings against the rest of its
+ * contest's bank: the bank is read in the caller's transaction, the lint runs on the lint
+ * worker once that transaction has committed (its locks are not held while it runs).
+ */
+async function withWarnings(saved: Promise<{ q: Question; bank: LintQuestion[] }>) {
+  const { q, bank } = await saved;
+  return { ...toAdminQuestion(q), warnings: await lintQuestionIsolated(bank, { id: q.id, text: q.text, options: q.options }) };
 }
 
 export function toAdminQuestion(q: Question, published?: ReadonlyMap<string, string>, locked?: ReadonlySet<string>): AdminQuestion {
@@ -57,43 +63,47 @@ export async function listQuestions(db: Db, contestId: string, filter: { topic?:
 
 export async function createQuestion(db: Db, actorId: string, contestId: string, input: QuestionInput) {
   assertValid(input);
-  return db.transaction(async (tx) => {
-    const contest = await requireContest(tx, contestId);
-    const q = await repo.insertQuestion(tx, {
-      contestId: contest.id,
-      text: input.text,
-      options: withOptionIds(input.options),
-      topic: input.topic || null,
-      explanation: input.explanation || null,
-    });
-    await recordAudit(tx, { actorId, action: 'question.create', entity: 'question', entityId: q.id, after: q });
-    return { ...toAdminQuestion(q), warnings: await warningsFor(tx, q) };
-  });
+  return withWarnings(
+    db.transaction(async (tx) => {
+      const contest = await requireContest(tx, contestId);
+      const q = await repo.insertQuestion(tx, {
+        contestId: contest.id,
+        text: input.text,
+        options: withOptionIds(input.options),
+        topic: input.topic || null,
+        explanation: input.explanation || null,
+      });
+      await recordAudit(tx, { actorId, action: 'question.create', entity: 'question', entityId: q.id, after: q });
+      return { q, bank: await repo.bankForLint(tx, q.contestId) };
+    }),
+  );
 }
 
 export async function updateQuestion(db: Db, actorId: string, questionId: string, patch: Partial<QuestionInput>) {
-  return db.transaction(async (tx) => {
-    const before = await repo.lockQuestion(tx, questionId);
-    if (!before) throw notFound('Question');
-    await repo.lockRoundsHolding(tx, before.id);
-    if (await repo.questionIsLocked(tx, before.id)) throw conflict('ROUND_LOCKED', 'The question is in the pool of a round that has attempts');
-    const merged: QuestionInput = {
-      text: patch.text ?? before.text,
-      options: patch.options ?? before.options,
-      topic: patch.topic === undefined ? before.topic : patch.topic,
-      explanation: patch.explanation === undefined ? before.explanation : patch.explanation,
-    };
-    assertValid(merged);
-    // Only the fields sent: what the body leaves out stays as the row holds it.
-    const after = await repo.updateQuestion(tx, before.id, {
-      ...(patch.text !== undefined ? { text: patch.text } : {}),
-      ...(patch.options ? { options: withOptionIds(patch.options) } : {}),
-      ...(patch.topic !== undefined ? { topic: patch.topic || null } : {}),
-      ...(patch.explanation !== undefined ? { explanation: patch.explanation || null } : {}),
-    });
-    await recordAudit(tx, { actorId, action: 'question.update', entity: 'question', entityId: after.id, before, after });
-    return { ...toAdminQuestion(after), warnings: await warningsFor(tx, after) };
-  });
+  return withWarnings(
+    db.transaction(async (tx) => {
+      const before = await repo.lockQuestion(tx, questionId);
+      if (!before) throw notFound('Question');
+      await repo.lockRoundsHolding(tx, before.id);
+      if (await repo.questionIsLocked(tx, before.id)) throw conflict('ROUND_LOCKED', 'The question is in the pool of a round that has attempts');
+      const merged: QuestionInput = {
+        text: patch.text ?? before.text,
+        options: patch.options ?? before.options,
+        topic: patch.topic === undefined ? before.topic : patch.topic,
+        explanation: patch.explanation === undefined ? before.explanation : patch.explanation,
+      };
+      assertValid(merged);
+      // Only the fields sent: what the body leaves out stays as the row holds it.
+      const after = await repo.updateQuestion(tx, before.id, {
+        ...(patch.text !== undefined ? { text: patch.text } : {}),
+        ...(patch.options ? { options: withOptionIds(patch.options) } : {}),
+        ...(patch.topic !== undefined ? { topic: patch.topic || null } : {}),
+        ...(patch.explanation !== undefined ? { explanation: patch.explanation || null } : {}),
+      });
+      await recordAudit(tx, { actorId, action: 'question.update', entity: 'question', entityId: after.id, before, after });
+      return { q: after, bank: await repo.bankForLint(tx, after.contestId) };
+    }),
+  );
 }
 
 export async function deleteQuestion(db: Db, actorId: string, questionId: string) {
