@@ -1,12 +1,15 @@
 import ExcelJS from 'exceljs';
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
 import {
   cleanCell,
   decodeText,
   detectDelimiter,
+  guardFormula,
   readSheet,
   SheetError,
+  unguardFormula,
   unzipCapped,
   writeCsv,
   writeXlsx,
@@ -221,8 +224,20 @@ describe('readSheet', () => {
 
 describe('writeCsv and writeXlsx', () => {
   it('write formula-like cells so that Excel does not run them, and read them back unchanged', async () => {
-    const rows = [['h'], ['-5 + 3 = ?'], ['@SUM(A1)'], ['+84912345678'], ["'không phải công thức"]];
+    const rows = [['h'], ['-5 + 3 = ?'], ['@SUM(A1)'], ['+84912345678'], ["'không phải công thức"], ["'+' là ký hiệu phép cộng"], ["''=1+1"], ["'"]];
     expect((await readSheet(writeCsv(rows))).rows.map((r) => r.cells)).toEqual(rows);
+  });
+
+  it('take off exactly the apostrophe they add, whatever the text (guardFormula, unguardFormula)', () => {
+    const text = fc.stringMatching(/^['=+\-@\t\ra ]{0,6}$/);
+    fc.assert(
+      fc.property(text, (cell) => {
+        const guarded = guardFormula(cell);
+        expect(unguardFormula(guarded)).toBe(cell);
+        // What Excel would run is never written as it is.
+        expect(guarded).not.toMatch(/^[=+\-@\t\r]/);
+      }),
+    );
   });
 
   it('round-trip through readSheet', async () => {

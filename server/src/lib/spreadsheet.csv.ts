@@ -108,11 +108,12 @@ export function readCsv(buf: Buffer, headers: readonly string[] = []): Sheet {
 }
 
 // A cell that Excel would run as a formula (CSV injection) is written with a leading
-// apostrophe, and readCsv() takes that apostrophe off again, so a round trip is exact.
-const FORMULA_START = /^[=+\-@\t\r]/;
-const GUARDED = /^'[=+\-@\t\r]/;
+// apostrophe, and readCsv() takes that apostrophe off again. So that the round trip is exact,
+// a cell that already starts with apostrophes before such a character ("'=1+1") gets one more
+// too: unguardFormula then takes one off whatever the cell was.
+const FORMULA_START = /^'*[=+\-@\t\r]/;
 export const guardFormula = (cell: string) => (FORMULA_START.test(cell) ? `'${cell}` : cell);
-export const unguardFormula = (cell: string) => (GUARDED.test(cell) ? cell.slice(1) : cell);
+export const unguardFormula = (cell: string) => (cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell);
 
 /** UTF-8 with a BOM (so Excel shows Vietnamese right), CRLF, quoted where needed. */
 export function writeCsv(rows: string[][]): Buffer {

@@ -1,6 +1,7 @@
 // How a ranked prize list reads in its files: column titles, Vietnamese labels, CSV cells.
 import type { FairplayFlag } from '../../lib/fairplay';
 import { CANONICAL_COLUMNS, DISQUALIFIED_PREFIX, INELIGIBLE_EXCLUDED, INELIGIBLE_NOT_RESIDENT, type PredictionTarget } from '../../lib/ranking';
+import { guardFormula, unguardFormula } from '../../lib/spreadsheet.csv';
 
 /** Column titles of the CSV and XLSX, one per canonical column, in the same order. */
 export const COLUMN_TITLES: Record<(typeof CANONICAL_COLUMNS)[number], string> = {
@@ -68,20 +69,18 @@ export function reasonLabel(reason: string | null): string {
 
 /**
  * A spreadsheet would run a text cell that starts with = + - @ (or a tab/CR) as a formula
- * (CSV injection). Such cells get a leading apostrophe; whoever recomputes the checksum from
- * the CSV drops one leading apostrophe before one of those characters (csvValueToCanonical).
+ * (CSV injection). Such cells, and those whose apostrophes come before one of those
+ * characters, get one more leading apostrophe (lib/spreadsheet.csv.ts guardFormula); whoever
+ * recomputes the checksum from the CSV drops it (csvValueToCanonical).
  */
-const FORMULA_START = /^[=+\-@\t\r]/;
 export function csvCell(v: string | number | boolean | Date | null): string {
   if (v === null) return '';
   if (v instanceof Date) return v.toISOString();
-  if (typeof v === 'string') return FORMULA_START.test(v) ? `'${v}` : v;
+  if (typeof v === 'string') return guardFormula(v);
   return String(v);
 }
 
-export function csvValueToCanonical(cell: string): string {
-  return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
-}
+export const csvValueToCanonical = unguardFormula;
 
 /** 2026-11-20T03:00:00.000Z -> 20/11/2026 10:00:00 (giờ Việt Nam, UTC+7, no daylight saving). */
 export function formatVietnamTime(d: Date): string {
