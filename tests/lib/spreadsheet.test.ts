@@ -1,13 +1,16 @@
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { strToU8, zipSync } from 'fflate';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { createRequire } from 'node:module';
 import {
   cleanCell,
   decodeText,
   detectDelimiter,
   guardFormula,
+  mergedCells,
   readSheet,
+  readXlsx,
   SheetError,
   unguardFormula,
   unzipCapped,
@@ -17,6 +20,9 @@ import {
 } from '../../server/src/lib/spreadsheet';
 import { QUESTION_HEADER_NAMES, QUESTION_HEADERS } from '../../server/src/lib/question-sheet';
 import { csvText, semicolonCsv, toCp1258, utf8Bom, xlsxBuilt, xlsxOf } from '../fixtures/sheets';
+
+/** exceljs's Row (not exported by the package's entry): its getCell makes a cell where there is none. */
+const ExcelRow = createRequire(import.meta.url)('exceljs/lib/doc/row.js') as { prototype: { getCell: (col: number) => unknown } };
 
 const VI = 'Chuyển đổi số là gì? Người dân, Ủy ban, Hướng dẫn, Đắk Lắk';
 
@@ -323,5 +329,72 @@ describe('reading an uploaded workbook', () => {
     } finally {
       load.mockRestore();
     }
+  });
+});
+
+describe('files made to cost the reader', () => {
+  it('reads a row with a cell in column XFD without making the 16,384 cells before it', async () => {
+    const buf = await xlsxBuilt((wb) => {
+      const ws = wb.addWorksheet('Sheet1');
+      ws.addRow(['Họ tên', 'Số CCCD']);
+      for (let r = 2; r <= 40; r++) {
+        ws.getCell(`A${r}`).value = `Người ${r}`;
+        ws.getCell(`XFD${r}`).value = 'xa';
+      }
+    });
+    const getCell = vi.spyOn(ExcelRow.prototype, 'getCell');
+    try {
+      const sheet = await readXlsx(buf, {});
+      expect(sheet.rows).toHaveLength(40);
+      expect(sheet.rows[1].cells).toEqual(['Người 2']);
+      // exceljs's own load of the file makes none either; the columns read stop at 64.
+      expect(getCell.mock.calls.length).toBeLessThan(40 * 64);
+    } finally {
+      getCell.mockRestore();
+    }
+  });
+
+  it('refuses a sheet whose merged ranges cover too many cells, before exceljs loads it', async () => {
+    const base = await xlsxOf([['Họ tên'], ['Một']]);
+    const parts = unzipSync(base);
+    const name = Object.keys(parts).find((n) => /^xl\/worksheets\/.+\.xml$/.test(n))!;
+    const xml = strFromU8(parts[name]).replace('</sheetData>', '</sheetData><mergeCells count="1"><mergeCell ref="A3:XFD1048576"/></mergeCells>');
+    const bomb = Buffer.from(zipSync({ ...parts, [name]: strToU8(xml) }));
+    expect(bomb.length).toBeLessThan(20_000);
+    const err = await readSheet(bomb).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SheetError);
+    expect((err as SheetError).messageVi).toMatch(/gộp ô/);
+    expect(mergedCells(strToU8('<mergeCell ref="A1:C2"/><x:mergeCell ref="B5"/>'))).toBe(7);
+    // A header over two rows and a title across a row are read as they were.
+    const merged = await xlsxBuilt((wb) => {
+      const ws = wb.addWorksheet('Sheet1');
+      ws.addRow(['Danh sách', '', '']);
+      ws.addRow(['Họ tên', 'Số CCCD', 'Ghi chú']);
+      ws.mergeCells('A1:C1');
+    });
+    expect((await readSheet(merged)).rows.map((r) => r.cells)).toEqual([
+      ['Danh sách', 'Danh sách', 'Danh sách'],
+      ['Họ tên', 'Số CCCD', 'Ghi chú'],
+    ]);
+  });
+
+  it('refuses a UTF-16 CSV that holds half a character, naming its line, rather than storing U+FFFD', async () => {
+    const text = 'Câu hỏi,Phương án A\r\nHỏi gì?,a\uD800x\r\n';
+    const buf = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const err = await readSheet(buf).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SheetError);
+    expect((err as SheetError).messageVi).toMatch(/dòng 2/);
+    expect((err as SheetError).row).toBe(2);
+  });
+
+  it('names the General format when a numeric cell has none and holds no number', async () => {
+    const base = await xlsxOf([['Số'], [1]]);
+    const parts = unzipSync(base);
+    const name = Object.keys(parts).find((n) => /^xl\/worksheets\/.+\.xml$/.test(n))!;
+    const xml = strFromU8(parts[name]).replace(/<c r="A2"[^>]*>.*?<\/c>/, '<c r="A2" t="n"><v>abc</v></c>');
+    const sheet = await readSheet(Buffer.from(zipSync({ ...parts, [name]: strToU8(xml) })));
+    expect(sheet.warnings).toHaveLength(1);
+    expect(sheet.warnings![0].message).toContain('định dạng "General"');
+    expect(sheet.warnings![0].messageEn).toContain('the format "General"');
   });
 });

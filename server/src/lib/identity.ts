@@ -2,6 +2,12 @@
 
 // Mobile prefixes in use since the 2018 renumbering: 03x Viettel, 05x Vietnamobile/Gmobile/Reddi,
 // 07x MobiFone, 08x VinaPhone/Viettel/iTel, 09x all carriers.
+/**
+ * Half of a UTF-16 surrogate pair, alone: no character at all. Stored, it became U+FFFD ("��"
+ * passed as a two-letter name); JSON and a UTF-16 file carry such strings, so they are refused.
+ */
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 const MOBILE = /^0(3[2-9]|5[2-9]|7[06-9]|8[1-9]|9[0-9])[0-9]{7}$/;
 
 /**

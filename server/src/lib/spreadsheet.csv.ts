@@ -2,6 +2,7 @@
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
+import { LONE_SURROGATE } from './identity';
 import { headerKey, SheetError, type Sheet, type TextEncoding } from './spreadsheet.base';
 
 /** BOM first; then valid UTF-8; otherwise the Vietnamese Windows code page. */
@@ -78,6 +79,17 @@ export function readCsv(buf: Buffer, headers: readonly string[] = []): Sheet {
   // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\u0000-\u0008\u000e-\u001f]/.test(decoded))
     throw new SheetError('Tệp không phải bảng tính .xlsx hay .csv', 'The file is neither an .xlsx nor a .csv spreadsheet');
+  // A UTF-16 file can hold half a character; csv-parse would turn it into U+FFFD, which the
+  // JSON routes refuse (lib/zod.ts): name the row instead.
+  const broken = LONE_SURROGATE.exec(decoded);
+  if (broken) {
+    const line = decoded.slice(0, broken.index).split('\n').length;
+    throw new SheetError(
+      `Tệp có ký tự hỏng (nửa ký tự UTF-16) ở dòng ${line}: hãy lưu lại tệp với mã UTF-8`,
+      `The file holds a broken character (half a UTF-16 pair) on line ${line}: save it again as UTF-8`,
+      line,
+    );
+  }
   let text = decoded;
   // Excel's "sep=;" hint line names the delimiter and is not a row.
   let delimiter: string | undefined;

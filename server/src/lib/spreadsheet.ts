@@ -3,7 +3,6 @@
 // The shared shapes are in spreadsheet.base.ts, each format in spreadsheet.csv.ts and
 // spreadsheet.xlsx.ts; this file reads either and locates header rows.
 import {
-  cleanCell,
   headerKey,
   OLE_MAGIC,
   SheetError,
@@ -16,12 +15,16 @@ import {
   type SheetWarning,
 } from './spreadsheet.base';
 
-import { readCsv } from './spreadsheet.csv';
-import { readXlsxIsolated } from './spreadsheet.isolated';
+import { readSheetIsolated } from './spreadsheet.isolated';
+import { parseSheet } from './spreadsheet.parse';
+import { checkZipDirectory } from './spreadsheet.xlsx';
 
 export * from './spreadsheet.base';
 export { decodeText, detectDelimiter, guardFormula, readCsv, unguardFormula, writeCsv } from './spreadsheet.csv';
-export { cellText, unzipCapped, writeXlsx, zipUncompressedSize, type XlsxSheetSpec } from './spreadsheet.xlsx';
+export { cellText, mergedCells, readXlsx, unzipCapped, writeXlsx, zipUncompressedSize, type XlsxSheetSpec } from './spreadsheet.xlsx';
+
+/** A CSV up to this size is parsed on the calling thread. */
+const INLINE_CSV_BYTES = 64 * 1024;
 
 /** Reads an .xlsx or .csv upload; the content decides, not the file name. */
 export async function readSheet(buf: Buffer, opts: ReadOptions = {}): Promise<Sheet> {
@@ -39,25 +42,13 @@ export async function readSheet(buf: Buffer, opts: ReadOptions = {}): Promise<Sh
           'OpenDocument (.ods) files are not supported: save the file as .xlsx or .csv',
         )
       : new SheetError('Tệp .xlsx hỏng, không đọc được như một bảng tính', 'The .xlsx file is damaged: not a readable workbook');
-  const sheet = startsWith(buf, ZIP_MAGIC) ? await readXlsxIsolated(buf, opts) : readCsv(buf, opts.headers);
-  const rows = dropEmpty(sheet.rows);
-  if (opts.maxRows !== undefined && rows.length > opts.maxRows + 1)
-    throw new SheetError(
-      `Tệp có ${rows.length - 1} dòng dữ liệu, vượt quá giới hạn ${opts.maxRows} dòng`,
-      `The file has ${rows.length - 1} data rows, more than the limit of ${opts.maxRows}`,
-    );
-  return { ...sheet, rows };
-}
-
-function dropEmpty(rows: SheetRow[]): SheetRow[] {
-  return rows
-    .map((r) => {
-      const cells = r.cells.map((c) => cleanCell(c));
-      let end = cells.length;
-      while (end > 0 && cells[end - 1] === '') end--;
-      return { ...r, cells: cells.slice(0, end) };
-    })
-    .filter((r) => r.cells.length > 0);
+  // A small CSV is parsed here (a 64 KB file in a few ms); a workbook, or a larger CSV (a
+  // 10 MB one took 3 s), on the spreadsheet worker.
+  // What a zip's directory says is checked first: a damaged or a declared-too-large file
+  // needs no worker.
+  if (startsWith(buf, ZIP_MAGIC)) checkZipDirectory(buf, opts);
+  else if (buf.length <= INLINE_CSV_BYTES) return parseSheet(buf, opts);
+  return readSheetIsolated(buf, opts);
 }
 
 /** The sheet's warnings on the cells an importer reads: in its `columns` (0-based), below its header row. */

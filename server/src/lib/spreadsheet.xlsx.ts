@@ -63,8 +63,8 @@ function shown(v: CellValue, numFmt: string | undefined, address: string, date19
         ? {}
         : {
             problem: {
-              message: `Ô ${address} có định dạng "${numFmt}" chưa đọc được đúng như Excel hiển thị; đã đọc là "${out.text}", hãy kiểm tra lại`,
-              messageEn: `Cell ${address} has the format "${numFmt}", which could not be read as Excel shows it; it was read as "${out.text}", please check`,
+              message: `Ô ${address} có định dạng "${numFmt ?? 'General'}" chưa đọc được đúng như Excel hiển thị; đã đọc là "${out.text}", hãy kiểm tra lại`,
+              messageEn: `Cell ${address} has the format "${numFmt ?? 'General'}", which could not be read as Excel shows it; it was read as "${out.text}", please check`,
             },
           }),
     };
@@ -166,9 +166,46 @@ const ODS_MIME = 'application/vnd.oasis.opendocument.spreadsheet';
 /** The columns read of each row (questions use about ten, staff lists four). */
 const MAX_COLUMNS = 64;
 
+/**
+ * Cells that merged ranges may cover in one sheet: exceljs makes a cell for each when it loads
+ * the workbook, so a 7 KB file merging A3:XFD1048576 held the reader for 13 s and 512 MB
+ * before it ran out of memory. A bank's or a staff list's merges (a title across a row, a
+ * header over two rows, a topic down a column) cover far fewer.
+ */
+const MAX_MERGED_CELLS = 200_000;
+
+const tooManyMerged = () =>
+  new SheetError('Tệp .xlsx có vùng gộp ô (Merge) quá lớn: hãy bỏ gộp ô rồi lưu lại', 'The .xlsx file merges too many cells: unmerge them and save it again');
+
+/** How many cells the sheet's <mergeCell ref="A1:C2"/> ranges cover in all (as the XML says). */
+export function mergedCells(xml: Uint8Array): number {
+  const text = strFromU8(xml);
+  let total = 0;
+  for (const m of text.matchAll(/<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?"/g)) {
+    const [, c1, r1, c2 = c1, r2 = r1] = m;
+    total += (Math.abs(columnNumber(c2) - columnNumber(c1)) + 1) * (Math.abs(Number(r2) - Number(r1)) + 1);
+    if (total > MAX_MERGED_CELLS) return total;
+  }
+  return total;
+}
+
+const columnNumber = (letters: string) => [...letters].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0);
+
 /** An .xlsx read here and now (tests, tools): vetted, then parsed on this thread. Uploads go through spreadsheet.isolated.ts. */
 export async function readXlsx(buf: Buffer, opts: ReadOptions): Promise<Sheet> {
   return parseXlsx(vetXlsx(buf, opts), opts);
+}
+
+/**
+ * What the zip's central directory tells at once (no byte inflated, a few µs): a zip that has
+ * none is damaged, one that declares more than the cap is too large. Answers the cap.
+ */
+export function checkZipDirectory(buf: Buffer, opts: ReadOptions): number {
+  const declared = zipUncompressedSize(buf);
+  if (declared === null) throw new SheetError('Tệp .xlsx hỏng, không đọc được như một bảng tính', 'The .xlsx file is damaged: not a readable workbook');
+  const cap = opts.maxUnzippedBytes ?? 64 * 1024 * 1024;
+  if (declared > cap) throw new SheetError('Tệp .xlsx quá lớn khi giải nén', 'The .xlsx file is too large once unpacked');
+  return cap;
 }
 
 /**
@@ -177,10 +214,7 @@ export async function readXlsx(buf: Buffer, opts: ReadOptions): Promise<Sheet> {
  * entries repacked stored (not deflated), which is all exceljs will ever see.
  */
 export function vetXlsx(buf: Buffer, opts: ReadOptions): Uint8Array {
-  const declared = zipUncompressedSize(buf);
-  if (declared === null) throw new SheetError('Tệp .xlsx hỏng, không đọc được như một bảng tính', 'The .xlsx file is damaged: not a readable workbook');
-  const cap = opts.maxUnzippedBytes ?? 64 * 1024 * 1024;
-  if (declared > cap) throw new SheetError('Tệp .xlsx quá lớn khi giải nén', 'The .xlsx file is too large once unpacked');
+  const cap = checkZipDirectory(buf, opts);
   // The declared sizes may lie: inflate under a hard cap, and hand exceljs only what came out.
   const parts = unzipCapped(buf, cap);
   const mime = parts.get('mimetype');
@@ -190,6 +224,7 @@ export function vetXlsx(buf: Buffer, opts: ReadOptions): Uint8Array {
       'OpenDocument (.ods) files are not supported: save the file as .xlsx or .csv',
     );
   if (!parts.has('[Content_Types].xml')) throw new SheetError('Tệp không phải bảng tính Excel đọc được (.xlsx)', 'The file is not a readable workbook (.xlsx)');
+  for (const [name, data] of parts) if (/^xl\/worksheets\/[^/]+\.xml$/.test(name) && mergedCells(data) > MAX_MERGED_CELLS) throw tooManyMerged();
   // Stored, not deflated: exceljs inflates nothing, and reads exactly the vetted bytes.
   return zipSync(Object.fromEntries(parts), { level: 0 });
 }
@@ -213,14 +248,18 @@ export async function parseXlsx(vetted: Uint8Array, opts: ReadOptions): Promise<
     if (rows.length > limit) return;
     const cells: string[] = [];
     const numeric: number[] = [];
-    row.eachCell({ includeEmpty: true }, (cell, col) => {
-      // No import reads that far right: cells past it are not carried (a row can hold 16,384).
-      if (col > MAX_COLUMNS) return;
+    // No import reads that far right: cells past it are not carried (a row can hold 16,384).
+    // findCell makes no cell where there is none (eachCell with includeEmpty made every one up
+    // to the row's last: 16,384 for a row with a cell in column XFD).
+    const last = Math.min(row.cellCount, MAX_COLUMNS);
+    for (let col = 1; col <= last; col++) {
+      const cell = row.findCell(col);
+      if (!cell) continue;
       const out = cellText(cell, date1904);
       cells[col - 1] = out.text;
       if (out.numeric) numeric.push(col - 1);
       if (out.problem) warnings.push({ row: number, col: col - 1, rule: 'cell_value', ...out.problem });
-    });
+    }
     for (let i = 0; i < cells.length; i++) cells[i] ??= '';
     rows.push({ number, cells, ...(numeric.length ? { numeric } : {}), ...(row.hidden ? { hidden: true } : {}) });
   });

@@ -1,10 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, type StatusOf } from './error-codes';
-import { cleanLines, cleanLongText, cleanText } from './identity';
+import { cleanLines, cleanLongText, cleanText, LONE_SURROGATE } from './identity';
 
-// Half of a UTF-16 surrogate pair, alone: no character at all. Stored, it became U+FFFD ("��"
-// passed as a two-letter name); JSON carries such strings, so they are refused here.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const wellFormed = (max: number) =>
   z
     .string()

@@ -297,7 +297,9 @@ describe('POST /admin/contests/:contestId/questions/import', () => {
         await t.database.db.delete(questions).where(eq(questions.contestId, c.id));
       } else expect(n).toBe(0);
     }
-  });
+    // Each workbook whose zip directory survives the damage is read on a worker of its own,
+    // which from source (tsx) takes a second or more to start on a loaded machine.
+  }, 90_000);
 
   it('refuses residents and unknown contests', async () => {
     const resident = tokenFor(t.app, { id: 'x', role: 'resident' });
