@@ -116,3 +116,18 @@ describe('POST /admin/rounds/:roundId/overrides', () => {
     expect(unknown.statusCode).toBe(404);
   });
 });
+
+describe('GET /me/overrides', () => {
+  it("answers the caller's own grants per round, without the organizer's reason; nothing for others", async () => {
+    const contest = await makeContest(t.database.db);
+    const { round } = await makeRound(t.database.db, contest.id, { questionCount: 3, maxAttempts: 1 }, 3);
+    const helped = await makeResident(t.database.db);
+    const other = await makeResident(t.database.db);
+    expect((await put(round.id, helped.id, { extraAttempts: 2, extraSeconds: 90, reason: 'Mất điện lúc đang làm bài' })).statusCode).toBe(200);
+    const mine = await call(t.app, 'GET', '/me/overrides', tokenFor(t.app, helped));
+    expect(mine.statusCode).toBe(200);
+    expect(mine.json()).toEqual([{ roundId: round.id, extraAttempts: 2, extraSeconds: 90 }]);
+    expect((await call(t.app, 'GET', '/me/overrides', tokenFor(t.app, other))).json()).toEqual([]);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me/overrides' })).statusCode).toBe(401);
+  });
+});

@@ -58,3 +58,11 @@ export async function listOverrides(db: Db, roundId: string) {
     .where(eq(overrides.roundId, roundId));
   return rows.sort((a, b) => comparePersonNames(a.fullName, b.fullName) || compareVi(a.phone, b.phone));
 }
+
+/** A resident's own overrides, every round (what they were granted; not the staff's reason). */
+export function overridesOfUser(db: Db, userId: string) {
+  return db
+    .select({ roundId: overrides.roundId, extraAttempts: overrides.extraAttempts, extraSeconds: overrides.extraSeconds })
+    .from(overrides)
+    .where(eq(overrides.userId, userId));
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorResponses } from '../../lib/zod';
 import { RoundParams } from '../contests/index';
-import { OverrideBody, OverrideByPhoneBody, OverrideParams, OverrideResponse } from './overrides.schemas';
+import { MyOverridesResponse, OverrideBody, OverrideByPhoneBody, OverrideParams, OverrideResponse } from './overrides.schemas';
 import * as service from './overrides.service';
 import { staffOn } from '../../plugins/access';
 
@@ -10,6 +10,22 @@ const errors = errorResponses('NOT_FOUND', 'NOT_A_RESIDENT', 'ROUND_SEALED', 'OV
 const sec = [{ bearer: [] }];
 
 export const overridesRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/me/overrides',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['accounts'],
+        summary: "The caller's overrides",
+        description:
+          "What organizers granted the caller, per round: `extraAttempts` more than the round's `maxAttempts`, `extraSeconds` more on each attempt. The reason they wrote stays with staff. An empty list for anyone without one.",
+        security: sec,
+        response: { 200: MyOverridesResponse },
+      },
+    },
+    (req) => service.myOverrides(app.db, req.user.sub),
+  );
+
   app.get(
     '/admin/rounds/:roundId/overrides',
     {

@@ -27,3 +27,6 @@ export type OverrideResponse = z.infer<typeof OverrideResponse>;
 
 /** The same, naming the resident by phone (what an organizer has at hand after an incident). */
 export const OverrideByPhoneBody = OverrideBody.extend({ phone: Phone });
+
+/** GET /me/overrides: what the caller was granted per round; the organizer's reason stays with staff. */
+export const MyOverridesResponse = z.array(z.object({ roundId: z.string(), extraAttempts: z.number(), extraSeconds: z.number() }));

@@ -65,3 +65,6 @@ export async function setOverride(db: Db, actorId: string, roundId: string, user
     throw err;
   }
 }
+
+/** GET /me/overrides. */
+export const myOverrides = (db: Db, userId: string) => repo.overridesOfUser(db, userId);

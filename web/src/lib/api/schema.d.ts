@@ -4953,6 +4953,116 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/overrides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's overrides
+         * @description Extension of API.md. What organizers granted the caller, per round: `extraAttempts` more than the round's `maxAttempts`, `extraSeconds` more on each attempt. The reason they wrote stays with staff. An empty list for anyone without one.
+         *
+         *     Errors:
+         *     - 401: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED
+         *     - 403: PASSWORD_CHANGE_REQUIRED
+         *     - 503: SERVICE_UNAVAILABLE
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            roundId: string;
+                            extraAttempts: number;
+                            extraSeconds: number;
+                        }[];
+                    };
+                };
+                /**
+                 * @description - `UNAUTHORIZED`: No token, or not a valid one (or, on /metrics, not the metrics token).
+                 *     - `TOKEN_EXPIRED`: The token has expired: log in again.
+                 *     - `TOKEN_REVOKED`: The token was issued before a role change, a disable, a logout-all or a password change: log in again.
+                 */
+                401: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `PASSWORD_CHANGE_REQUIRED`: After a help-desk reset the password must be changed first (POST /auth/password); GET /me and POST /auth/logout-all still answer. */
+                403: {
+                    headers: {
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description - `SERVICE_UNAVAILABLE`: A dependency (the database) is down, or the server is shutting down: send again after Retry-After. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before asking again (with SERVICE_UNAVAILABLE) */
+                        "retry-after"?: number;
+                        /** @description The request’s id: the client’s own x-request-id when it sent a sane one (1–128 of A–Z a–z 0–9 . _ : -), else a new UUID. Logs carry it. */
+                        "x-request-id"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            /** @description stable, SCREAMING_SNAKE_CASE: the table in the document’s description says what each means */
+                            code: string;
+                            error: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/rounds/{roundId}/overrides": {
         parameters: {
             query?: never;
