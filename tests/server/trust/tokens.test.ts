@@ -175,6 +175,18 @@ describe('PATCH /admin/users/:userId and GET /admin/users', () => {
 });
 
 describe('POST /admin/users/:userId/password-reset (help desk)', () => {
+  it('lets a resident locked out by wrong passwords log in with the temporary password at once', async () => {
+    const resident = await makeResident(db());
+    let locked;
+    for (let i = 0; i < 10 && locked?.statusCode !== 429; i++) locked = await login(t.app, resident.phone, 'sai-mat-khau');
+    expect(locked!.statusCode).toBe(429);
+    const res = await post(t.app, `/admin/users/${resident.id}/password-reset`, tokenFor(t.app, await makeStaff(db(), 'admin')));
+    expect(res.statusCode).toBe(200);
+    const first = await login(t.app, resident.phone, res.json().temporaryPassword);
+    expect(first.statusCode).toBe(200);
+    expect(first.json().mustChangePassword).toBe(true);
+  });
+
   it('gives a temporary password once; the account must change it before anything else', async () => {
     const adminUser = await makeStaff(db(), 'admin');
     const resident = await makeResident(db());

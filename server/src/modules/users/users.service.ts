@@ -5,7 +5,7 @@ import { badRequest, notFound } from '../../lib/errors';
 import { normalizePhone } from '../../lib/identity';
 import { hashPassword } from '../../lib/passwords';
 import { recordAudit } from '../audit/index';
-import { toUserResponse } from '../auth/index';
+import { clearLoginFailures, toUserResponse } from '../auth/index';
 import * as repo from './users.repo';
 import type { AdminUser, UserPatchBody } from './users.schemas';
 
@@ -68,7 +68,8 @@ export function temporaryPassword(length = 10): string {
 /**
  * The help desk's reset: a one-time temporary password, answered once and stored only
  * hashed. Every older token is revoked, and the account must choose its own password at
- * its next login before anything else works.
+ * its next login before anything else works. The phone's count of wrong passwords is
+ * cleared, so a locked-out resident who calls the help desk can log in at once.
  */
 export async function resetPassword(db: Db, actorId: string, userId: string): Promise<{ user: User; temporaryPassword: string }> {
   const password = temporaryPassword();
@@ -77,6 +78,9 @@ export async function resetPassword(db: Db, actorId: string, userId: string): Pr
     const before = await repo.findUser(tx, userId);
     if (!before) throw notFound('User');
     const after = (await repo.bumpTokenVersion(tx, before.id, { passwordHash, passwordChangeRequired: true }))!;
+    // The wrong passwords that locked the account out are behind it, as after an OTP reset:
+    // the temporary password works at once.
+    await clearLoginFailures(tx, after.phone);
     await recordAudit(tx, {
       actorId,
       action: 'user.password_reset',
