@@ -63,6 +63,15 @@ export function parseExclusionRows(
         });
       }
   }
+  // A header with nothing under it (the downloaded template, or every row hidden) is a mistake
+  // far more often than a wish to empty the list, which the replace mode would do: refused.
+  if (data.length === 0)
+    errors.push({
+      row: rows[headerIndex].number,
+      field: 'file',
+      message: 'Tệp không có dòng dữ liệu nào dưới dòng tiêu đề (hoặc mọi dòng đều bị ẩn): danh sách giữ nguyên',
+      messageEn: 'The file has no data row under its header row (or every row is hidden): the list stays as it is',
+    });
   const read = new Set(data.map((r) => r.number));
   const cells = cellNotices(sheet.warnings, Object.values(columns), rows[headerIndex].number).filter((w) => read.has(w.row));
   return { entries, errors, total: data.length, warnings: [...hidden, ...cells].sort((a, b) => a.row - b.row) };

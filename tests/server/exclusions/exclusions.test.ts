@@ -352,4 +352,14 @@ describe('GET /admin/contests/:contestId/exclusions/export', () => {
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/exclusions/template?format=csv`, headers: bearer(organizer) });
     expect(res.rawPayload.subarray(3).toString('utf8')).toBe('Số CCCD,Số điện thoại,Ghi chú\r\n');
   });
+
+  it('refuses the template sent back as it is: a header with no rows never empties the list', async () => {
+    const c = await makeContest(t.database.db);
+    await put(c.id, [{ nationalId: ID1 }]);
+    const template = await t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/exclusions/template?format=xlsx`, headers: bearer(organizer) });
+    const res = await importFile(c.id, template.rawPayload, 'mau.xlsx');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ created: 0, errors: [{ row: 1, field: 'file', message: expect.stringContaining('danh sách giữ nguyên') }] });
+    expect((await stored(c.id)).map((r) => r[0])).toEqual([ID1]);
+  });
 });
