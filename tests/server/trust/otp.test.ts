@@ -133,6 +133,18 @@ describe('POST /auth/otp and POST /auth/password/reset', () => {
     expect((await askCode(phone, 'reset')).statusCode).toBe(429);
   });
 
+  it("counts a wrong code's try for a phone without an account as for a resident's: the same write, so no timing tells them apart", async () => {
+    const resident = await makeResident(db());
+    const unknown = makePhone();
+    for (const phone of [resident.phone, unknown]) {
+      expect((await askCode(phone, 'reset')).statusCode).toBe(202);
+      expect((await reset(phone, '000000')).json().code).toBe('OTP_INVALID');
+    }
+    const tries = async (phone: string) => (await db().select({ tries: otpCodes.tries }).from(otpCodes).where(eq(otpCodes.phone, phone))).map((r) => r.tries);
+    expect(await tries(resident.phone)).toEqual([1]);
+    expect(await tries(unknown)).toEqual([1]);
+  });
+
   it('allows one code a minute and five a day per phone (429 with Retry-After), whatever Redis holds', async () => {
     const r = await makeResident(db());
     expect((await askCode(r.phone, 'reset')).statusCode).toBe(202);

@@ -127,8 +127,11 @@ export class OtpService {
     const now = this.now();
     const code = normalizeCode(input);
     const row = await repo.latestCodeForUpdate(tx, phone, purpose);
-    if (!row || !row.codeHash || row.usedAt || row.burnedAt || row.expiresAt <= now || row.tries >= OTP_MAX_TRIES) return false;
-    if (code && codeMatches(this.keys.mac, phone, purpose, code, row.codeHash)) {
+    if (!row || row.usedAt || row.burnedAt || row.expiresAt <= now || row.tries >= OTP_MAX_TRIES) return false;
+    // A request that made no code (no account, a staff phone) has a row without one: its try
+    // is counted all the same, so a wrong code costs the same write, and the same time, for
+    // a phone with an account as for one without (no enumeration by timing).
+    if (code && row.codeHash && codeMatches(this.keys.mac, phone, purpose, code, row.codeHash)) {
       await repo.markUsed(tx, row.id, now);
       return true;
     }
