@@ -353,6 +353,18 @@ describe('GET /admin/contests/:contestId/exclusions/export', () => {
     expect(res.rawPayload.subarray(3).toString('utf8')).toBe('Số CCCD,Số điện thoại,Ghi chú\r\n');
   });
 
+  it('audits who downloaded the list (it carries national ids and phones), not the empty template', async () => {
+    const c = await makeContest(t.database.db);
+    await put(c.id, [{ nationalId: ID1 }, { phone: '0333444555' }]);
+    const get = (path: string) => t.app.inject({ method: 'GET', url: `/api/v1/admin/contests/${c.id}/exclusions/${path}`, headers: bearer(organizer) });
+    expect((await get('export?format=csv')).statusCode).toBe(200);
+    expect((await get('template?format=csv')).statusCode).toBe(200);
+    const rows = await t.database.db.select().from(auditLog).where(eq(auditLog.entityId, c.id));
+    const exports = rows.filter((r) => r.action === 'exclusions.export');
+    expect(exports).toHaveLength(1);
+    expect(exports[0].after).toEqual({ format: 'csv', count: 2 });
+  });
+
   it('refuses the template sent back as it is: a header with no rows never empties the list', async () => {
     const c = await makeContest(t.database.db);
     await put(c.id, [{ nationalId: ID1 }]);

@@ -16,7 +16,12 @@ type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawRep
  * GET /admin/contests/:contestId/`path`: a file an organizer downloads (a list in its import
  * format, or an empty template), as .xlsx or .csv by `?format`.
  */
-export function contestFileRoute(app: App, path: string, summary: string, make: (db: Db, contestId: string, format: 'xlsx' | 'csv') => Promise<FileOut>) {
+export function contestFileRoute(
+  app: App,
+  path: string,
+  summary: string,
+  make: (db: Db, contestId: string, format: 'xlsx' | 'csv', actorId: string) => Promise<FileOut>,
+) {
   app.get(
     `/admin/contests/:contestId/${path}`,
     {
@@ -28,7 +33,7 @@ export function contestFileRoute(app: App, path: string, summary: string, make: 
         response: { 200: fileResponse('The file, as .xlsx or .csv by `format`', SHEET_MEDIA_TYPES) },
       },
     },
-    async (req, reply) => sendFile(reply, await make(app.db, req.params.contestId, req.query.format)),
+    async (req, reply) => sendFile(reply, await make(app.db, req.params.contestId, req.query.format, req.user.sub)),
   );
 }
 

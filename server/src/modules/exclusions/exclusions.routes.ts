@@ -31,7 +31,7 @@ export const exclusionsRoutes: FastifyPluginAsyncZod = async (app) => {
     ['export', false, 'The exclusion list as .xlsx or .csv, in the import format'],
     ['template', true, 'An empty exclusion list file with the Vietnamese headers'],
   ] as const) {
-    contestFileRoute(app, `exclusions/${path}`, summary, (db, contestId, format) => service.exportExclusions(db, contestId, format, empty));
+    contestFileRoute(app, `exclusions/${path}`, summary, (db, contestId, format, actorId) => service.exportExclusions(db, contestId, format, empty, actorId));
   }
 
   app.put(

@@ -100,10 +100,16 @@ export async function importExclusions(db: Db, actorId: string, contestId: strin
   return { ...base, created: entries.length, count };
 }
 
-/** The list in the import format: download, edit, upload again. With `empty`, just the headers (a template). */
-export async function exportExclusions(db: Db, contestId: string, format: 'xlsx' | 'csv', empty: boolean): Promise<FileOut> {
+/**
+ * The list in the import format: download, edit, upload again. With `empty`, just the headers
+ * (a template). The list carries national ids and phones: who took it is audited, as a
+ * round's prize list is (exports.file.ts).
+ */
+export async function exportExclusions(db: Db, contestId: string, format: 'xlsx' | 'csv', empty: boolean, actorId?: string): Promise<FileOut> {
   const contest = await requireContest(db, contestId);
   const entries = empty ? [] : await repo.listExclusions(db, contest.id);
+  if (!empty && actorId)
+    await recordAudit(db, { actorId, action: 'exclusions.export', entity: 'contest', entityId: contest.id, after: { format, count: entries.length } });
   const rows = exclusionSheetRows(entries);
   // A workbook takes an export slot, as a round's prize list does (lib/export-slots.ts).
   const body = format === 'csv' ? writeCsv(rows) : await withExportSlot(() => writeXlsx([{ name: 'Không dự thi', rows, widths: [16, 14, 50] }]));

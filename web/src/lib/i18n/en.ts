@@ -318,6 +318,7 @@ export const en: Record<MessageKey, string> = {
   'audit.a.contest.members': 'Contest members changed',
   'audit.a.exclusions.replace': 'Exclusion list saved',
   'audit.a.exclusions.import': 'Exclusion list imported',
+  'audit.a.exclusions.export': 'Exclusion list downloaded (personal data)',
   'audit.a.localities.import': 'Localities imported',
   'audit.a.units.import': 'Units imported',
   'audit.a.override.set': 'Resident override',

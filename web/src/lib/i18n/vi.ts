@@ -315,6 +315,7 @@ export const vi = {
   'audit.a.exclusions.replace': 'Lưu danh sách loại trừ',
   'audit.a.exclusions.import': 'Nhập danh sách loại trừ từ tệp',
   'audit.a.localities.import': 'Nhập danh sách địa phương',
+  'audit.a.exclusions.export': 'Tải danh sách loại trừ (có dữ liệu cá nhân)',
   'audit.a.units.import': 'Nhập danh sách đơn vị',
   'audit.a.override.set': 'Ngoại lệ cho người dự thi',
   'audit.a.question.create': 'Thêm câu hỏi',
