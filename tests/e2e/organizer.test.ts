@@ -331,6 +331,29 @@ describe('organizer journey (desktop)', { timeout: 120_000 }, () => {
     expectNoPageErrors(browser.errors[0]);
   });
 
+  it('says a contest has no rounds yet (live page, public page) instead of loading forever; a 150 s limit reads 2 phút 30 giây', async () => {
+    const db = server.ctx.database.db;
+    const empty = await makeContest(db, { title: 'Cuộc thi chưa có tuần' });
+    await page.goto(`${server.url}/admin/${empty.slug}/live`);
+    await page.getByRole('heading', { name: 'Theo dõi trực tiếp' }).waitFor();
+    await page.getByText('Chưa có tuần thi nào.').waitFor();
+    expect(await page.getByText('Đang tải…').count()).toBe(0);
+    await page.goto(`${server.url}/c/${empty.slug}`);
+    await page.getByRole('heading', { name: 'Các tuần thi' }).waitFor();
+    await page.getByText('Chưa có tuần thi nào.').waitFor();
+
+    await makeRound(db, empty.id, { number: 1, title: 'Tuần lẻ giây', timeLimitSeconds: 150 });
+    await page.goto(`${server.url}/admin/${empty.slug}/rounds`);
+    await page
+      .getByRole('row', { name: /Tuần lẻ giây/ })
+      .getByRole('cell', { name: '2 phút 30 giây' })
+      .waitFor();
+    await page.goto(`${server.url}/admin/${empty.slug}/live`);
+    await page.getByText('Người đã bắt đầu làm bài', { exact: true }).waitFor();
+    expect(await page.getByText('Chưa có tuần thi nào.').count()).toBe(0);
+    expectNoPageErrors(browser.errors[0]);
+  });
+
   it('shows an administrator the audit log of the contest', async () => {
     const adminPhone = '0903999888';
     await makeStaff(server.ctx.database.db, 'admin', { phone: adminPhone });

@@ -92,6 +92,62 @@ describe('taking a round in real conditions', { timeout: 90_000 }, () => {
     expectNoPageErrors(errors);
   });
 
+  it('says a time limit that is not whole minutes as it is: 150 s is 2 phút 30 giây, not 3 phút', async () => {
+    const db = server.ctx.database.db;
+    const contest = await makeContest(db);
+    const { round } = await makeRound(db, contest.id, { timeLimitSeconds: 150, questionCount: 3 });
+    const { context } = await resident();
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/c/${contest.slug}`);
+    await page.getByText('3 câu hỏi · 2 phút 30 giây · tối đa 1 lượt thi').waitFor();
+    await page.goto(`${server.url}/c/${contest.slug}/play/${round.id}`);
+    await page.getByText('Thời gian làm bài: 2 phút 30 giây, tính từ lúc bấm Bắt đầu.').waitFor();
+    expectNoPageErrors(errors);
+  });
+
+  it("counts an organizer's extra attempt: the round opens again for the resident, and focus follows the hand-in to the result", async () => {
+    const db = server.ctx.database.db;
+    const organizer = await makeMemberStaff(db, 'organizer');
+    const contest = await makeContest(db);
+    const { round } = await makeRound(db, contest.id, { questionCount: 3, maxAttempts: 1 });
+    const { user, context } = await resident();
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await startRound(page, contest.slug, round.id);
+    await page.getByRole('button', { name: 'Câu hỏi dự đoán' }).click();
+    await page.getByLabel(/người/).fill('12');
+    await page.getByRole('button', { name: 'Xem lại bài →' }).click();
+    await page.getByRole('button', { name: 'Nộp bài', exact: true }).click();
+    await page.getByText('Bài thi đã được ghi nhận.').waitFor();
+    // The pressed button is gone: the keyboard and the screen reader land on the result's heading, not on <body>.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('result-h');
+    expect(await page.getByRole('button', { name: 'Thi lượt tiếp theo' }).count()).toBe(0);
+    await page.goto(`${server.url}/c/${contest.slug}`);
+    await page.getByText('Bạn đã dùng hết lượt thi của tuần này.').waitFor();
+
+    // After an incident the organizer grants one more attempt.
+    const res = await call(server.ctx.app, 'POST', `/admin/rounds/${round.id}/overrides`, tokenFor(server.ctx.app, organizer), {
+      phone: user.phone,
+      extraAttempts: 1,
+      extraSeconds: 0,
+      reason: 'Rớt mạng khi đang làm bài',
+    });
+    expect(res.statusCode).toBe(200);
+    await page.reload();
+    await page.getByText('Bạn đã thi 1/2 lượt').waitFor();
+    await page.getByText('tối đa 2 lượt thi').waitFor();
+    expect(await page.getByText('Bạn đã dùng hết lượt thi của tuần này.').count()).toBe(0);
+    await page.getByRole('link', { name: 'Vào thi' }).click();
+    // The last result first, then another attempt from it.
+    await page.getByRole('button', { name: 'Thi lượt tiếp theo' }).click();
+    await page.getByText('Số lượt thi tối đa: 2.').waitFor();
+    await page.getByRole('button', { name: 'Bắt đầu làm bài' }).click();
+    await page.getByText('Câu 1/3').first().waitFor();
+    await expect.poll(async () => (await db.select().from(attempts).where(eq(attempts.userId, user.id))).length).toBe(2);
+    expectNoPageErrors(errors);
+  });
+
   it('keeps one set of answers across two tabs of the same attempt, and says a second submit was already in', async () => {
     const db = server.ctx.database.db;
     const contest = await makeContest(db);

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { contestMembers, roundQuestions } from '../../db/schema/index';
+import { contestMembers, loginFailures, roundQuestions } from '../../db/schema/index';
 import { makeContest, makeMemberStaff, makeQuestions, makeResident, makeRound, makeStaff, PASSWORD } from '../helpers/factories';
 import { seriousA11yViolations } from './support/browser';
 import { useWebServer } from './support/server';
@@ -289,5 +289,43 @@ describe('a help-desk password reset (admin on a desktop, resident on a phone)',
     await resident.getByText('Tài khoản đã bị khoá.', { exact: false }).waitFor();
     expect(await seriousA11yViolations(resident)).toEqual([]);
     for (const e of errors.slice(2)) expectNoPageErrors(e.filter((m) => !/401|403/.test(m)));
+  });
+});
+
+describe('a phone number locked after wrong passwords (phone)', { timeout: 60_000 }, () => {
+  it('says the login is locked for wrong passwords and for how long, in seconds then minutes, with focus on the message', async () => {
+    const phone = '0907999000';
+    await makeResident(server.ctx.database.db, { phone });
+    const wrong = () =>
+      fetch(`${server.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ phone, password: 'sai-mat-khau' }),
+      }).then((r) => r.status);
+    for (let i = 0; i < 5; i++) expect(await wrong()).toBe(401);
+    const page = await open('phone');
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('Số điện thoại').fill(phone);
+    await page.getByLabel('Mật khẩu').fill(PASSWORD);
+    const press = async () => {
+      await page.getByRole('button', { name: 'Đăng nhập' }).click();
+      await page.getByRole('button', { name: 'Đăng nhập' }).and(page.locator(':enabled')).waitFor();
+    };
+    await press();
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toMatch(/^Bạn đã nhập sai mật khẩu quá nhiều lần\. Vui lòng thử lại sau ([12]\d|30) giây\./);
+    // Not left on <body> by the button disabled while waiting: on the message.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('login-error');
+
+    // Locked longer (the wait doubles up to 15 minutes): said in minutes.
+    await server.ctx.database.db
+      .update(loginFailures)
+      .set({ blockedUntil: new Date(Date.now() + 15 * 60_000) })
+      .where(eq(loginFailures.phone, phone));
+    await press();
+    await expect.poll(() => alert.textContent()).toMatch(/Vui lòng thử lại sau 15 phút\./);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('login-error');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expectNoPageErrors(errors.at(-1)!.filter((m) => !/429/.test(m)));
   });
 });

@@ -4,7 +4,16 @@ import { readFileSync } from 'node:fs';
 import { serverErrorCodes, sources } from '../helpers/error-codes';
 import { nationalIdProblem as serverIdProblem, normalizePhone as serverNormalizePhone } from '../../server/src/lib/identity';
 import { en } from '../../web/src/lib/i18n/en';
-import { format, formatClock, formatCountdown, formatDateTime, formatPercent, pickLocale, translate } from '../../web/src/lib/i18n/translate';
+import {
+  format,
+  formatClock,
+  formatCountdown,
+  formatDateTime,
+  formatMinutesSeconds,
+  formatPercent,
+  pickLocale,
+  translate,
+} from '../../web/src/lib/i18n/translate';
 import { participationRate } from '../../server/src/lib/participation';
 import { vi } from '../../web/src/lib/i18n/vi';
 import { nationalIdProblem, normalizePhone, passwordProblem } from '../../web/src/lib/validation';
@@ -82,6 +91,15 @@ describe('i18n', () => {
     expect(formatClock(-5)).toBe('0:00');
     expect(formatCountdown(2 * 86_400_000 + 3_723_000, 'vi')).toBe('2 ngày 01:02:03');
     expect(formatCountdown(86_400_000, 'en')).toBe('1 day 00:00:00');
+  });
+
+  it('says a time limit in minutes and seconds, not rounded to minutes', () => {
+    expect(formatMinutesSeconds(150, 'vi')).toBe('2 phút 30 giây');
+    expect(formatMinutesSeconds(600, 'vi')).toBe('10 phút');
+    expect(formatMinutesSeconds(45, 'vi')).toBe('45 giây');
+    expect(formatMinutesSeconds(150, 'en')).toBe('2 minutes 30 seconds');
+    expect(formatMinutesSeconds(61, 'en')).toBe('1 minute 1 second');
+    expect(formatMinutesSeconds(5400, 'en')).toBe('90 minutes');
   });
 
   it('shows times in Vietnam whatever the machine zone', () => {

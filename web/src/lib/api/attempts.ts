@@ -9,6 +9,12 @@ export type AttemptResult = ResponseOf<'/attempts/{attemptId}/submit', 'post'>;
 export type SubmitBody = BodyOf<'/attempts/{attemptId}/submit', 'post'>;
 
 export const mine = () => api.get<ResponseOf<'/me/attempts'>>('/me/attempts');
+export type MyOverride = ResponseOf<'/me/overrides'>[number];
+/** Extension: what organizers granted me per round (extra attempts beyond maxAttempts, extra seconds); [] when nothing. */
+export const myOverrides = () => api.get<MyOverride[]>('/me/overrides');
+/** Attempts I may make in a round: its maxAttempts plus what an override granted me. */
+export const allowedAttempts = (round: { id: string; maxAttempts: number }, overrides: readonly MyOverride[] | null | undefined) =>
+  round.maxAttempts + (overrides?.find((o) => o.roundId === round.id)?.extraAttempts ?? 0);
 /** Starting twice is safe: a running attempt comes back (200) instead of a new one. */
 export const start = (roundId: string, retries: number) =>
   api.post<StartedAttempt>(`/rounds/${at(roundId)}/attempts`, undefined, { idempotent: true, retries });

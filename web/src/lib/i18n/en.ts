@@ -54,7 +54,7 @@ export const en: Record<MessageKey, string> = {
 
   'round.title': 'Week {n}',
   'round.window': 'From {from} to {to}',
-  'round.facts': '{count} questions · {minutes} minutes · up to {attempts} attempts',
+  'round.facts': '{count} questions · {time} · up to {attempts} attempts',
   'round.opensIn': 'Opens in',
   'round.closesIn': 'Closes in',
   'round.prizes': 'Prizes',
@@ -100,6 +100,7 @@ export const en: Record<MessageKey, string> = {
   'login.title': 'Log in',
   'login.submit': 'Log in',
   'login.noAccount': 'No account yet?',
+  'login.locked': 'Too many wrong passwords. Please try again in {wait}.',
 
   'reg.title': 'Register to take part',
   'reg.intro': 'We use these details to verify winners; please enter them as on your citizen ID card.',
@@ -227,7 +228,7 @@ export const en: Record<MessageKey, string> = {
 
   'play.title': 'Take the round',
   'play.introQuestions': '{n} multiple-choice questions, one answer each.',
-  'play.introTime': 'Time limit: {n} minutes from the moment you press Start.',
+  'play.introTime': 'Time limit: {time} from the moment you press Start.',
   'play.introAttempts': 'Attempts allowed: {n}.',
   'play.introCloses': 'The round closes at {at}.',
   'play.introNote': 'Answers are saved on this device at once; after a reload or a dropped connection you continue the same attempt.',
@@ -247,7 +248,7 @@ export const en: Record<MessageKey, string> = {
   'play.predictionFormat': 'Enter a whole number only: no minus sign, no decimals, no letters (e.g. 4200 or 4,200).',
   'play.predictionRange': 'The largest prediction is 100,000,000.',
   'play.notRecorded': 'This attempt was not recorded',
-  'play.duplicate': 'This attempt had already been submitted (from another page or an earlier send); the result above is that submission.',
+  'play.duplicate': 'This attempt had already been submitted (from another page or an earlier send); the result below is that submission.',
   'play.predictionMissing': 'Please enter your prediction before submitting.',
   'play.goPrediction': 'Enter the prediction',
   'play.yourPrediction': 'Your prediction',

@@ -4,7 +4,7 @@ import { vi, type MessageKey } from './vi';
 
 export type { Locale, MessageKey };
 import { formatDuration as durationIn } from './translate';
-export { formatClock, formatCountdown, formatDateTime, formatNumber, formatPercent } from './translate';
+export { formatClock, formatCountdown, formatDateTime, formatMinutesSeconds, formatNumber, formatPercent } from './translate';
 
 const dicts = { vi, en };
 

@@ -65,6 +65,16 @@ export function formatDuration(ms: number, locale: Locale = 'vi'): string {
   return sharedDuration(ms, locale === 'vi' ? ',' : '.');
 }
 
+/** A time limit in words: 150 -> "2 phút 30 giây" / "2 minutes 30 seconds"; whole minutes stay "10 phút". */
+export function formatMinutesSeconds(seconds: number, locale: Locale): string {
+  const total = Math.max(0, Math.round(seconds));
+  const m = Math.floor(total / 60);
+  const s = total % 60;
+  const words = (n: number, vi: string, one: string, many: string) => `${n} ${locale === 'vi' ? vi : n === 1 ? one : many}`;
+  const parts = [m ? words(m, 'phút', 'minute', 'minutes') : '', s || !m ? words(s, 'giây', 'second', 'seconds') : ''];
+  return parts.filter(Boolean).join(' ');
+}
+
 /** Countdown to a moment, for round cards: "2 ngày 03:04:05" / "2 d 03:04:05". */
 export function formatCountdown(ms: number, locale: Locale): string {
   const total = Math.max(0, Math.floor(ms / 1000));

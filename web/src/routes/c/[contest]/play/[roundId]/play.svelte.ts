@@ -31,8 +31,12 @@ export class Play {
   predictionTouched = $state(false);
   /** The server resumed an attempt this browser has no copy of (started on another phone or browser): its answers are not here. */
   resumedElsewhere = $state(false);
+  /** What organizers granted me (extra attempts); none until known, or when the call failed. */
+  overrides = $state<attemptsApi.MyOverride[]>([]);
 
   readonly round = $derived(this.contest?.rounds.find((r) => r.id === this.roundId));
+  /** Attempts I may make in this round: its maxAttempts plus an organizer's extra ones. */
+  readonly allowedAttempts = $derived(this.round ? attemptsApi.allowedAttempts(this.round, this.overrides) : 0);
   readonly remaining = $derived(this.st ? Date.parse(this.st.attempt.deadline) - this.now : 0);
   readonly playing = $derived(!!this.st && !this.st.result && !this.st.s.submitRequested && !this.st.submitting && !this.st.ended);
   readonly predictionProblem = $derived(this.st?.predictionProblem ?? null);
@@ -77,6 +81,7 @@ export class Play {
       .get(this.contestId)
       .then((x) => (this.contest = x))
       .catch(() => {});
+    this.loadOverrides();
     if (saved && (saved.result || saved.submitRequested)) {
       this.st = new AttemptState(saved, storage());
       this.phase = 'play';
@@ -124,6 +129,14 @@ export class Play {
     }
     await c;
     this.phase = 'intro';
+  }
+
+  /** Asks for my overrides (the intro and "another attempt" count their extra attempts); a failed call counts as none. */
+  loadOverrides() {
+    attemptsApi.myOverrides().then(
+      (list) => (this.overrides = list),
+      () => {},
+    );
   }
 
   /**
@@ -215,5 +228,7 @@ export class Play {
     clear(storage(), this.userId, this.roundId);
     this.st = null;
     this.phase = 'intro';
+    // An organizer may have granted more since the page opened.
+    this.loadOverrides();
   }
 }
