@@ -1,5 +1,6 @@
 import multipart from '@fastify/multipart';
 import { z } from 'zod';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { MULTIPART_OPTIONS } from '../../lib/upload';
 import { errorResponses } from '../../lib/zod';
@@ -25,6 +26,9 @@ import * as service from './questions.service';
 import { staffOn } from '../../plugins/access';
 
 const sec = [{ bearer: [] }];
+
+/** A saved question whose lint failed: logged (the answer carries no warnings; questions.service withWarnings). */
+const lintFailed = (req: FastifyRequest) => (err: unknown) => req.log.error({ err }, 'question lint failed; answered without warnings');
 
 export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
   // Only this plugin's routes accept multipart; the limits are checked again per file.
@@ -97,7 +101,7 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 201: SavedQuestion, ...errorResponses('INVALID_QUESTION') },
       },
     },
-    async (req, reply) => reply.code(201).send(await service.createQuestion(app.db, req.user.sub, req.params.contestId, req.body)),
+    async (req, reply) => reply.code(201).send(await service.createQuestion(app.db, req.user.sub, req.params.contestId, req.body, lintFailed(req))),
   );
 
   app.get(
@@ -129,7 +133,7 @@ export const questionsRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: SavedQuestion, ...errorResponses('INVALID_QUESTION', 'ROUND_LOCKED') },
       },
     },
-    (req) => service.updateQuestion(app.db, req.user.sub, req.params.questionId, req.body),
+    (req) => service.updateQuestion(app.db, req.user.sub, req.params.questionId, req.body, lintFailed(req)),
   );
 
   app.delete(

@@ -16,14 +16,24 @@ export async function lintContestBank(db: Db, contestId: string) {
   return lintBankIsolated(await repo.bankForLint(db, contest.id));
 }
 
+/** Told when a saved question could not be linted (the lint worker failed). */
+export type LintFailed = (err: unknown) => void;
+
 /**
  * A saved question as staff get it back, with its lint warnings against the rest of its
  * contest's bank: the bank is read in the caller's transaction, the lint runs on the lint
- * worker once that transaction has committed (its locks are not held while it runs).
+ * worker once that transaction has committed (its locks are not held while it runs). The
+ * question is saved by then: a lint that fails (the worker out of memory) answers no
+ * warnings and is told to `lintFailed`, rather than a 500 that a client would retry into a
+ * second copy. Warnings never block anything.
  */
-async function withWarnings(saved: Promise<{ q: Question; bank: LintQuestion[] }>) {
+async function withWarnings(saved: Promise<{ q: Question; bank: LintQuestion[] }>, lintFailed: LintFailed) {
   const { q, bank } = await saved;
-  return { ...toAdminQuestion(q), warnings: await lintQuestionIsolated(bank, { id: q.id, text: q.text, options: q.options }) };
+  const warnings = await lintQuestionIsolated(bank, { id: q.id, text: q.text, options: q.options }).catch((err: unknown) => {
+    lintFailed(err);
+    return [];
+  });
+  return { ...toAdminQuestion(q), warnings };
 }
 
 export function toAdminQuestion(q: Question, published?: ReadonlyMap<string, string>, locked?: ReadonlySet<string>): AdminQuestion {
@@ -61,7 +71,7 @@ export async function listQuestions(db: Db, contestId: string, filter: { topic?:
   return rows.map((q) => toAdminQuestion(q, published, locked));
 }
 
-export async function createQuestion(db: Db, actorId: string, contestId: string, input: QuestionInput) {
+export async function createQuestion(db: Db, actorId: string, contestId: string, input: QuestionInput, lintFailed: LintFailed = () => {}) {
   assertValid(input);
   return withWarnings(
     db.transaction(async (tx) => {
@@ -76,10 +86,11 @@ export async function createQuestion(db: Db, actorId: string, contestId: string,
       await recordAudit(tx, { actorId, action: 'question.create', entity: 'question', entityId: q.id, after: q });
       return { q, bank: await repo.bankForLint(tx, q.contestId) };
     }),
+    lintFailed,
   );
 }
 
-export async function updateQuestion(db: Db, actorId: string, questionId: string, patch: Partial<QuestionInput>) {
+export async function updateQuestion(db: Db, actorId: string, questionId: string, patch: Partial<QuestionInput>, lintFailed: LintFailed = () => {}) {
   return withWarnings(
     db.transaction(async (tx) => {
       const before = await repo.lockQuestion(tx, questionId);
@@ -103,6 +114,7 @@ export async function updateQuestion(db: Db, actorId: string, questionId: string
       await recordAudit(tx, { actorId, action: 'question.update', entity: 'question', entityId: after.id, before, after });
       return { q: after, bank: await repo.bankForLint(tx, after.contestId) };
     }),
+    lintFailed,
   );
 }
 
