@@ -378,6 +378,16 @@ describe('files made to cost the reader', () => {
     ]);
   });
 
+  it('reads a CSV that ends with the Ctrl-Z mark of old DOS and Windows tools', async () => {
+    const buf = Buffer.concat([toCp1258('Họ tên,Số CCCD\r\nNguyễn Văn An,038090000001\r\n'), Buffer.from([0x1a])]);
+    expect((await readSheet(buf)).rows.map((r) => r.cells)).toEqual([
+      ['Họ tên', 'Số CCCD'],
+      ['Nguyễn Văn An', '038090000001'],
+    ]);
+    // Anywhere else a control character still means the file is no text.
+    await expect(readSheet(Buffer.from('Họ tên\x1a,Số CCCD\r\n'))).rejects.toThrow(SheetError);
+  });
+
   it('refuses a UTF-16 CSV that holds half a character, naming its line, rather than storing U+FFFD', async () => {
     const text = 'Câu hỏi,Phương án A\r\nHỏi gì?,a\uD800x\r\n';
     const buf = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);

@@ -74,7 +74,10 @@ function countOutsideQuotes(sample: string, d: string): number {
 
 /** `headers`: the caller's column names, for detectDelimiter(); a `sep=` line overrides it. */
 export function readCsv(buf: Buffer, headers: readonly string[] = []): Sheet {
-  const { text: decoded, encoding } = decodeText(buf);
+  const { text: whole, encoding } = decodeText(buf);
+  // Old DOS and Windows tools end a text file with Ctrl-Z (0x1A): an end mark, not a cell.
+  // eslint-disable-next-line no-control-regex -- the mark is a control character
+  const decoded = whole.replace(/\u001a+$/, '');
   // Control characters other than tab and line breaks never occur in a text export.
   // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\u0000-\u0008\u000e-\u001f]/.test(decoded))
