@@ -356,3 +356,34 @@ describe('GET /judge/contests/:contestId/collective-ranking', () => {
     expect(onlyR2.localities.byParticipants[0]).toMatchObject({ name: 'Phường Đông Sơn', participants: 1 });
   });
 });
+
+describe('a participant whose role changes after the finalize (PATCH /admin/users/:userId)', () => {
+  it('makes the results stale and takes a publication naming them as a winner back; finalizing again reads the new role', async () => {
+    const { round, people } = await roundWithPeople(3);
+    const other = await roundWithPeople(1);
+    expect((await post(`/judge/rounds/${round.id}/finalize`)).statusCode).toBe(200);
+    expect((await post(`/judge/rounds/${round.id}/publish`)).statusCode).toBe(200);
+    expect((await post(`/judge/rounds/${other.round.id}/finalize`)).statusCode).toBe(200);
+
+    const admin = tokenFor(t.app, await makeStaff(db(), 'admin'));
+    const res = await call(t.app, 'PATCH', `/admin/users/${people[0].id}`, admin, { role: 'organizer' });
+    expect(res.statusCode).toBe(200);
+
+    expect((await get(`/judge/rounds/${round.id}/ranking`, bearer(judgeToken))).json().stale).toBe(true);
+    const [stored] = await db().select().from(rounds).where(eq(rounds.id, round.id));
+    expect(stored.publishedAt).toBeNull();
+    // A round they took no part in stands.
+    expect((await get(`/judge/rounds/${other.round.id}/ranking`, bearer(judgeToken))).json().stale).toBe(false);
+    const [audit] = await db()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, people[0].id), eq(auditLog.action, 'user.update')));
+    expect(audit.after).toMatchObject({ role: 'organizer', staleRounds: [round.id], withdrawnRounds: [round.id] });
+
+    expect((await post(`/judge/rounds/${round.id}/finalize`)).statusCode).toBe(200);
+    const ranking = (await get(`/judge/rounds/${round.id}/ranking`, bearer(judgeToken))).json();
+    expect(ranking.stale).toBe(false);
+    expect(ranking.rows.find((r: { userId: string }) => r.userId === people[0].id)).toMatchObject({ eligible: false, ineligibleReason: 'not_resident' });
+    expect(ranking.rows.find((r: { rank: number | null }) => r.rank === 1).userId).toBe(people[1].id);
+  });
+});

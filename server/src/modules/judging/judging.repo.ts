@@ -80,6 +80,42 @@ export async function withdrawPublication(db: Db, roundIds: readonly string[], a
   return rows.map((r) => r.id).sort();
 }
 
+/**
+ * An account's role changed to or from resident: the results of every round it has an
+ * attempt in read the old role (staff may not compete: ineligible 'not_resident'), so they are
+ * marked stale, and the publications that name it as a winner are withdrawn until a judge
+ * finalizes and publishes again. The rounds are locked first, as a finalize locks its round:
+ * a finalize running meanwhile either reads the new role or is marked stale once it is done.
+ */
+export async function roleChanged(db: Db, userId: string, at: Date): Promise<{ staleRounds: string[]; withdrawnRounds: string[] }> {
+  const locked = await rawRows<{ id: string }>(
+    db,
+    sql`select r.id, ${idleLimit()} from rounds r
+        where r.id in (select a.round_id from attempts a where a.user_id = ${userId})
+        order by r.id collate "C" for no key update`,
+  );
+  if (locked.length === 0) return { staleRounds: [], withdrawnRounds: [] };
+  const ids = locked.map((r) => r.id);
+  const stale = await db
+    .update(roundResults)
+    .set({ stale: true })
+    .where(and(inArray(roundResults.roundId, ids), eq(roundResults.stale, false)))
+    .returning({ roundId: roundResults.roundId });
+  // A round's prize rows, a few dozen, through round_result_rows_prizes_idx.
+  const named = await db
+    .selectDistinct({ roundId: roundResultRows.roundId })
+    .from(roundResultRows)
+    .where(and(inArray(roundResultRows.roundId, ids), isNotNull(roundResultRows.prize), eq(roundResultRows.userId, userId)));
+  return {
+    staleRounds: stale.map((r) => r.roundId).sort(),
+    withdrawnRounds: await withdrawPublication(
+      db,
+      named.map((r) => r.roundId),
+      at,
+    ),
+  };
+}
+
 export async function markStale(db: Db, roundId: string): Promise<boolean> {
   const rows = await db.update(roundResults).set({ stale: true }).where(eq(roundResults.roundId, roundId)).returning({ roundId: roundResults.roundId });
   return rows.length > 0;

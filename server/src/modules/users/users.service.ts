@@ -6,6 +6,7 @@ import { normalizePhone } from '../../lib/identity';
 import { hashPassword } from '../../lib/passwords';
 import { recordAudit } from '../audit/index';
 import { clearLoginFailures, toUserResponse } from '../auth/index';
+import { roleChanged } from '../judging/index';
 import * as repo from './users.repo';
 import type { AdminUser, UserPatchBody } from './users.schemas';
 
@@ -44,13 +45,21 @@ export async function updateUser(db: Db, actorId: string, userId: string, body: 
     if (!Object.keys(change).length) return before;
     const after = (await repo.bumpTokenVersion(tx, before.id, change))!;
     if (change.role) await repo.dropMismatchedMemberships(tx, after.id, after.role);
+    // Eligibility reads the role: the rounds the account took part in no longer stand as finalized.
+    const results = change.role && (before.role === 'resident' || after.role === 'resident') ? await roleChanged(tx, after.id, now) : null;
     await recordAudit(tx, {
       actorId,
       action: 'user.update',
       entity: 'user',
       entityId: after.id,
       before: { role: before.role, disabled: before.disabledAt !== null, tokenVersion: before.tokenVersion },
-      after: { role: after.role, disabled: after.disabledAt !== null, tokenVersion: after.tokenVersion },
+      after: {
+        role: after.role,
+        disabled: after.disabledAt !== null,
+        tokenVersion: after.tokenVersion,
+        ...(results?.staleRounds.length ? { staleRounds: results.staleRounds } : {}),
+        ...(results?.withdrawnRounds.length ? { withdrawnRounds: results.withdrawnRounds } : {}),
+      },
     });
     return after;
   });
