@@ -258,7 +258,7 @@ export const en: Record<MessageKey, string> = {
   'play.notAnswered': 'not answered',
   'play.submit': 'Submit',
   'play.submitting': 'Submitting…',
-  'play.retrying': 'The network is unstable; retrying automatically (try {n}). Do not close the page.',
+  'play.retrying': 'Not sent yet (a weak connection or a busy server); retrying automatically (try {n}). Do not close the page.',
   'play.timeLeft': 'Time left',
   'play.minutesLeft': '{n} minutes left',
   'play.answeredCount': 'Answered {n}/{total}',

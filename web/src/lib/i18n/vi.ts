@@ -256,7 +256,7 @@ export const vi = {
   'play.notAnswered': 'chưa trả lời',
   'play.submit': 'Nộp bài',
   'play.submitting': 'Đang nộp bài…',
-  'play.retrying': 'Mạng không ổn định, đang tự động gửi lại (lần {n}). Đừng đóng trang.',
+  'play.retrying': 'Chưa gửi được bài (mạng chập chờn hoặc máy chủ đang bận), đang tự động gửi lại (lần {n}). Đừng đóng trang.',
   'play.timeLeft': 'Thời gian còn lại',
   'play.minutesLeft': 'Còn {n} phút',
   'play.answeredCount': 'Đã trả lời {n}/{total}',
