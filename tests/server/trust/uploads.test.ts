@@ -27,7 +27,10 @@ describe('question import: files that are not what they claim', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('INVALID_FILE');
     expect(res.json().message).toMatch(/too large once unpacked/);
-    expect(process.memoryUsage().rss - before).toBeLessThan(150 * 1024 * 1024);
+    // The zip is inflated on the spreadsheet worker, up to the 64 MB cap; the worker's own
+    // start (a V8 isolate, its modules, exceljs) counts in this process's RSS as well (measured
+    // 100–165 MB in all). Inflated whole, its 100 MB and their joined copy would add 200 MB to that start.
+    expect(process.memoryUsage().rss - before).toBeLessThan(220 * 1024 * 1024);
     expect(await bankSize(c.id)).toBe(0);
   });
 
