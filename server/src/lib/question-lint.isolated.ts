@@ -4,7 +4,8 @@
 // every start and submit of the process while an organizer saved one question.
 import type { Worker } from 'node:worker_threads';
 import type { BankLintWarning, LintQuestion, LintWarning } from './question-lint';
-import type { RowWarning, SheetQuestion } from './question-sheet';
+import type { SheetQuestion } from './question-sheet';
+import type { RowWarning } from './question-sheet.lint';
 import { startWorker } from './worker-thread';
 
 export type LintTask =

@@ -3,7 +3,7 @@
 // held every start and submit of the process for as long.
 import { parentPort } from 'node:worker_threads';
 import { BankLint } from './question-lint';
-import { lintRows } from './question-sheet';
+import { lintRows } from './question-sheet.lint';
 import type { LintTask } from './question-lint.isolated';
 
 parentPort!.on('message', ({ id, task }: { id: number; task: LintTask }) => {

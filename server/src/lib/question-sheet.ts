@@ -1,20 +1,8 @@
 // The question-bank spreadsheet: its columns, how a row becomes a question (with the
 // same rules as the JSON route), and how a bank is written back in the same format.
 import { cleanLines, cleanText } from './identity';
-import { BankLint, type LintQuestion, type LintRule } from './question-lint';
 import { questionKey, questionProblems, type QuestionInput, type QuestionProblem } from './questions';
-import {
-  cellNotices,
-  columnLetter,
-  headerKey,
-  locateHeader,
-  sheetPlace,
-  visibleRows,
-  type RowNotice,
-  type SheetContext,
-  type SheetRow,
-  type SheetWarningRule,
-} from './spreadsheet';
+import { cellNotices, columnLetter, headerKey, locateHeader, sheetPlace, visibleRows, type RowNotice, type SheetContext, type SheetRow } from './spreadsheet';
 
 export const QUESTION_HEADERS = ['Câu hỏi', 'Phương án A', 'Phương án B', 'Phương án C', 'Phương án D', 'Đáp án đúng', 'Chủ đề', 'Giải thích'] as const;
 export const QUESTION_COLUMN_WIDTHS = [60, 30, 30, 30, 30, 12, 20, 50];
@@ -261,33 +249,7 @@ export function questionSheetRows(
   ];
 }
 
-/** API.md's import warning: a lint warning on a row that passed, or the reader's on a cell (with its column). */
-export interface RowWarning {
-  row: number;
-  rule: LintRule | SheetWarningRule;
-  column?: string;
-  message: string;
-  messageEn: string;
-  relatedQuestionId?: string;
-  relatedRow?: number;
-}
-
-/**
- * Lints the rows of a file against the bank and against each other (a row and a bank
- * question, or two rows, can be near duplicates or answer each other).
- */
-export function lintRows(rows: SheetQuestion[], bank: LintQuestion[]): RowWarning[] {
-  // Row ids cannot collide with the bank's uuids.
-  const rowId = (row: number) => `row:${row}`;
-  const rowOf = (id: string) => (id.startsWith('row:') ? Number(id.slice(4)) : null);
-  const lint = new BankLint([...bank, ...rows.map((r) => ({ id: rowId(r.row), text: r.input.text, options: r.input.options }))]);
-  return lint
-    .lintAll((id) => rowOf(id) !== null)
-    .map(({ questionId, relatedQuestionId, ...w }) => {
-      const relatedRow = relatedQuestionId ? rowOf(relatedQuestionId) : null;
-      return { row: rowOf(questionId)!, ...w, ...(relatedRow !== null ? { relatedRow } : relatedQuestionId ? { relatedQuestionId } : {}) };
-    });
-}
+export { lintRows, type RowWarning } from './question-sheet.lint';
 
 /** What the template's second sheet says. */
 export const QUESTION_TEMPLATE_HELP: string[][] = [
