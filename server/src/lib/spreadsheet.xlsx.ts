@@ -209,9 +209,10 @@ export function checkZipDirectory(buf: Buffer, opts: ReadOptions): number {
 }
 
 /**
- * The checks that need no workbook parser, cheap enough for any thread: sizes declared and
- * actually inflated under the cap, not an .ods, an [Content_Types].xml. Answers the vetted
- * entries repacked stored (not deflated), which is all exceljs will ever see.
+ * The checks that need no workbook parser: sizes declared and actually inflated under the
+ * cap, merges of a bounded size, not an .ods, an [Content_Types].xml. Inflating up to the cap
+ * takes up to a second, so uploads run it on the spreadsheet worker (spreadsheet.parse.ts).
+ * Answers the vetted entries repacked stored (not deflated), which is all exceljs will ever see.
  */
 export function vetXlsx(buf: Buffer, opts: ReadOptions): Uint8Array {
   const cap = checkZipDirectory(buf, opts);
