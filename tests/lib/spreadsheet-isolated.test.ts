@@ -4,12 +4,21 @@ import { csvText } from '../fixtures/sheets';
 
 // Which uploads readSheet hands to the spreadsheet worker: every workbook (its zip vetted there
 // too) and every CSV above 64 KB; a small CSV is read at once. startWorker is watched, not replaced.
+// One test has the next worker be one whose parse throws something else than a SheetError.
 const started = vi.hoisted(() => [] as string[]);
+const failNext = vi.hoisted(() => ({ on: false }));
 vi.mock('../../server/src/lib/worker-thread', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../server/src/lib/worker-thread')>();
+  const { Worker } = await import('node:worker_threads');
   return {
     startWorker: (...args: Parameters<typeof real.startWorker>) => {
       started.push(args[0]);
+      if (failNext.on) {
+        failNext.on = false;
+        return new Worker(`require('node:worker_threads').parentPort.postMessage({ failed: 'TypeError\\n    at cellText (spreadsheet.xlsx.ts:58:7)' })`, {
+          eval: true,
+        });
+      }
       return real.startWorker(...args);
     },
   };
@@ -17,6 +26,8 @@ vi.mock('../../server/src/lib/worker-thread', async (importOriginal) => {
 
 const { readSheet, SheetError } = await import('../../server/src/lib/spreadsheet');
 const { parseSheet } = await import('../../server/src/lib/spreadsheet.parse');
+const { readUploadedSheet } = await import('../../server/src/lib/upload');
+const { AppError } = await import('../../server/src/lib/errors');
 
 const rows = (n: number) => [
   ['Họ tên', 'Số CCCD', 'Ghi chú'],
@@ -67,5 +78,18 @@ describe('readSheet and the spreadsheet worker', () => {
       expect((err as InstanceType<typeof SheetError>).messageEn).toMatch(/too large once unpacked/);
       expect(started).toEqual(workers);
     }
+  });
+
+  it('answers a parse that failed in an unforeseen way as the file unreadable (400), the failure kept as its cause for the log', async () => {
+    failNext.on = true;
+    const buf = Buffer.from(csvText(rows(5_000)));
+    const err = await readUploadedSheet({ buffer: buf, filename: 'ds.csv' }, 10_000, ['Họ tên']).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    const app = err as InstanceType<typeof AppError>;
+    expect([app.statusCode, app.code]).toEqual([400, 'INVALID_FILE']);
+    expect(app.message).toMatch(/could not be read: open it in Excel/);
+    expect(String((app.cause as Error).message)).toMatch(/^TypeError\n    at cellText/);
+    // The next file is read as usual.
+    expect((await readSheet(buf, { maxRows: 10_000 })).rows).toHaveLength(5_001);
   });
 });

@@ -60,8 +60,10 @@ export class SheetError extends Error {
     readonly messageVi: string,
     readonly messageEn: string,
     readonly row?: number,
+    /** What went wrong inside, for the log (not sent). */
+    cause?: unknown,
   ) {
-    super(messageEn);
+    super(messageEn, cause === undefined ? undefined : { cause });
     this.name = 'SheetError';
   }
 }

@@ -19,6 +19,19 @@ const tooLarge = (buf: Uint8Array) =>
     ? new SheetError('Tệp .xlsx quá lớn để đọc: hãy chia nhỏ hoặc lưu thành .csv', 'The .xlsx file is too large to read: split it or save it as .csv')
     : new SheetError('Tệp quá lớn để đọc: hãy chia nhỏ tệp', 'The file is too large to read: split it');
 
+/**
+ * The parse of the file's bytes threw something other than a SheetError: a workbook shaped in a
+ * way exceljs or the reader did not expect. It is the file's, so a 400, not a 500 (a client
+ * would send it again); the error goes with it as its cause, and the error handler logs it.
+ */
+const unreadable = (failed: string | undefined) =>
+  new SheetError(
+    'Không đọc được nội dung tệp: hãy mở tệp bằng Excel, lưu lại thành .xlsx hoặc .csv rồi gửi lại',
+    "The file's content could not be read: open it in Excel, save it as .xlsx or .csv and send it again",
+    undefined,
+    new Error(failed ?? 'the spreadsheet worker failed'),
+  );
+
 function parseInWorker(buf: Uint8Array, opts: ReadOptions): Promise<Sheet> {
   return new Promise((resolve, reject) => {
     const w = startWorker('spreadsheet-worker', 'spreadsheet.worker.ts', { workerData: { buf, opts }, resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } });
@@ -30,7 +43,7 @@ function parseInWorker(buf: Uint8Array, opts: ReadOptions): Promise<Sheet> {
       void w.terminate();
     };
     w.once('message', (m: { sheet?: Sheet; sheetError?: [string, string, number | undefined]; failed?: string }) =>
-      settle(() => (m.sheet ? resolve(m.sheet) : reject(m.sheetError ? new SheetError(...m.sheetError) : new Error(m.failed)))),
+      settle(() => (m.sheet ? resolve(m.sheet) : reject(m.sheetError ? new SheetError(...m.sheetError) : unreadable(m.failed)))),
     );
     w.once('error', (err: Error & { code?: string }) => settle(() => reject(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? tooLarge(buf) : err)));
     w.once('exit', (code) => settle(() => reject(new Error(`the spreadsheet worker stopped with code ${code}`))));

@@ -11,5 +11,12 @@ try {
   const sheet = await parseSheet(buf, opts);
   parentPort!.postMessage({ sheet });
 } catch (err) {
-  parentPort!.postMessage(err instanceof SheetError ? { sheetError: [err.messageVi, err.messageEn, err.row] } : { failed: String(err) });
+  parentPort!.postMessage(err instanceof SheetError ? { sheetError: [err.messageVi, err.messageEn, err.row] } : { failed: withoutMessage(err) });
+}
+
+/** An error's type and stack frames for the log, not its message: a reader's message can quote a cell (a name, a CCCD). */
+function withoutMessage(err: unknown): string {
+  if (!(err instanceof Error)) return `a thrown ${typeof err}`;
+  const frames = (err.stack ?? '').split('\n').filter((l) => l.startsWith('    at '));
+  return [err.name, ...frames].join('\n');
 }

@@ -59,9 +59,11 @@ export function attachment(filename: string): string {
 
 /** A SheetError as API.md's 400, with the same bilingual fields as row errors. */
 export function invalidFile(err: SheetError) {
-  return badRequest('INVALID_FILE', `${err.messageVi} / ${err.messageEn}`, [
+  const out = badRequest('INVALID_FILE', `${err.messageVi} / ${err.messageEn}`, [
     { row: err.row ?? null, field: 'file', message: err.messageVi, messageEn: err.messageEn },
   ]);
+  if (err.cause !== undefined) out.cause = err.cause;
+  return out;
 }
 
 /** `headers`: every name the importer's columns go by (they tell a CSV's delimiter). */

@@ -41,7 +41,11 @@ export default fp(
     app.setNotFoundHandler((req, reply) => send(reply, 404, 'ROUTE_NOT_FOUND', `Route ${req.method} ${req.url.split('?')[0]} not found`));
 
     app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
-      if (err instanceof AppError) return send(reply, err.statusCode, err.code, err.message, err.details, err.retryAfter);
+      if (err instanceof AppError) {
+        // A 4xx with a cause: the input was refused for a reason the server did not foresee (a file no reader could take), which an operator wants to see.
+        if (err.cause !== undefined) req.log.warn({ err: err.cause, code: err.code }, 'input refused for an unforeseen reason');
+        return send(reply, err.statusCode, err.code, err.message, err.details, err.retryAfter);
+      }
 
       if (hasZodFastifySchemaValidationErrors(err)) {
         const details = err.validation.map((v) => ({
