@@ -50,20 +50,20 @@ describe('normalizeEntry and dedupeEntries', () => {
 });
 
 describe('parseExclusionRows', () => {
-  it('leaves out hidden rows with a warning and names the sheet when no id column is found', () => {
-    const out = parseExclusionRows([
+  it('leaves out hidden rows with a warning and names the sheet when no id column is found', async () => {
+    const out = await parseExclusionRows([
       { number: 1, cells: ['SĐT'] },
       { number: 2, cells: ['0912345678'] },
       { number: 3, cells: ['0912345679'], hidden: true },
     ]);
     expect(out.entries.map((e) => e.row)).toEqual([2]);
     expect(out.warnings.map((w) => [w.row, w.rule])).toEqual([[3, 'hidden_row']]);
-    const none = parseExclusionRows([{ number: 1, cells: ['Họ và tên'] }], { sheetName: 'Sheet2' });
+    const none = await parseExclusionRows([{ number: 1, cells: ['Họ và tên'] }], { sheetName: 'Sheet2' });
     expect(none.errors[0].messageEn).toBe('Missing a "Số CCCD" or "Số điện thoại" column in the sheet "Sheet2" (only the first visible sheet is read)');
   });
 
-  it('pads a ten-digit id from a numeric cell, not from a text one', () => {
-    const out = parseExclusionRows([
+  it('pads a ten-digit id from a numeric cell, not from a text one', async () => {
+    const out = await parseExclusionRows([
       { number: 1, cells: ['Họ và tên', 'Số CCCD'] },
       { number: 2, cells: ['Hoàng Thị Hai', '1185000202'], numeric: [1] },
       { number: 3, cells: ['Hoàng Thị Ba', '1185000303'] },
@@ -72,12 +72,37 @@ describe('parseExclusionRows', () => {
     expect(out.errors.map((e) => [e.row, e.column, e.field])).toEqual([[3, 'B', 'Số CCCD']]);
   });
 
-  it('takes a phone-only sheet', () => {
-    const out = parseExclusionRows([
+  it('takes a phone-only sheet', async () => {
+    const out = await parseExclusionRows([
       { number: 1, cells: ['SĐT'] },
       { number: 2, cells: ['0912345678'] },
     ]);
     expect(out.errors).toEqual([]);
     expect(out.entries).toEqual([{ row: 2, entry: { nationalId: null, phone: '0912345678', note: null } }]);
+  });
+});
+
+describe('parseExclusionRows on a long list', () => {
+  it('lets the event loop take turns while it checks the rows, and checks them all in order', async () => {
+    const n = 30_000;
+    const rows = [
+      { number: 1, cells: ['Họ tên', 'Số CCCD', 'Số điện thoại'] },
+      ...Array.from({ length: n }, (_, i) => ({ number: i + 2, cells: [`Nguyễn Văn ${i}`, `001090${String(i).padStart(6, '0')}`, ''] })),
+    ];
+    let turns = 0;
+    let ticking = true;
+    const tick = () => {
+      if (!ticking) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const out = await parseExclusionRows(rows);
+    ticking = false;
+    expect(out.errors).toEqual([]);
+    expect(out.entries.map((e) => e.row)).toEqual(rows.slice(1).map((r) => r.number));
+    expect(out.entries[n - 1].entry).toEqual({ nationalId: '001090029999', phone: null, note: `Nguyễn Văn ${n - 1}` });
+    // 30,000 checks take well over one 10 ms run on any machine.
+    expect(turns).toBeGreaterThan(1);
   });
 });

@@ -6,7 +6,7 @@
 // for 8 s and took 1 GB.
 import { unavailable } from './errors';
 import { Semaphore } from './semaphore';
-import { SheetError, startsWith, ZIP_MAGIC, type ReadOptions, type Sheet } from './spreadsheet.base';
+import { SheetError, startsWith, ZIP_MAGIC, type ReadOptions, type Sheet, type SheetRow } from './spreadsheet.base';
 import { startWorker } from './worker-thread';
 
 /** One file at a time per process, a few more waiting; past that the upload is asked to come back. */
@@ -32,9 +32,12 @@ const unreadable = (failed: string | undefined) =>
     new Error(failed ?? 'the spreadsheet worker failed'),
   );
 
+type FromWorker = { rows: SheetRow[] } | { sheet: Omit<Sheet, 'rows'> } | { sheetError: [string, string, number | undefined] } | { failed: string };
+
 function parseInWorker(buf: Uint8Array, opts: ReadOptions): Promise<Sheet> {
   return new Promise((resolve, reject) => {
     const w = startWorker('spreadsheet-worker', 'spreadsheet.worker.ts', { workerData: { buf, opts }, resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } });
+    const rows: SheetRow[] = [];
     let settled = false;
     const settle = (f: () => void) => {
       if (settled) return;
@@ -42,9 +45,13 @@ function parseInWorker(buf: Uint8Array, opts: ReadOptions): Promise<Sheet> {
       f();
       void w.terminate();
     };
-    w.once('message', (m: { sheet?: Sheet; sheetError?: [string, string, number | undefined]; failed?: string }) =>
-      settle(() => (m.sheet ? resolve(m.sheet) : reject(m.sheetError ? new SheetError(...m.sheetError) : unreadable(m.failed)))),
-    );
+    w.on('message', (m: FromWorker) => {
+      if ('rows' in m) {
+        for (const r of m.rows) rows.push(r);
+        setImmediate(() => settled || w.postMessage('more'));
+      } else if ('sheet' in m) settle(() => resolve({ ...m.sheet, rows }));
+      else settle(() => reject('sheetError' in m ? new SheetError(...m.sheetError) : unreadable(m.failed)));
+    });
     w.once('error', (err: Error & { code?: string }) => settle(() => reject(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? tooLarge(buf) : err)));
     w.once('exit', (code) => settle(() => reject(new Error(`the spreadsheet worker stopped with code ${code}`))));
   });

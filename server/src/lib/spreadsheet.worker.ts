@@ -3,15 +3,23 @@
 // to a second, and csv-parse takes seconds for a large file. None of it may run on the event
 // loop that answers starts and submits, nor in a heap without a bound.
 import { parentPort, workerData } from 'node:worker_threads';
-import { SheetError, type ReadOptions } from './spreadsheet.base';
+import { ROWS_PER_MESSAGE, SheetError, type ReadOptions } from './spreadsheet.base';
 import { parseSheet } from './spreadsheet.parse';
 
 const { buf, opts } = workerData as { buf: Uint8Array; opts: ReadOptions };
+const port = parentPort!;
+/** Resolves when the main thread asks for the next run of rows (spreadsheet.isolated.ts). */
+const asked = () => new Promise<void>((resolve) => port.once('message', () => resolve()));
 try {
-  const sheet = await parseSheet(buf, opts);
-  parentPort!.postMessage({ sheet });
+  const { rows, ...sheet } = await parseSheet(buf, opts);
+  for (let i = 0; i < rows.length; i += ROWS_PER_MESSAGE) {
+    const more = asked();
+    port.postMessage({ rows: rows.slice(i, i + ROWS_PER_MESSAGE) });
+    await more;
+  }
+  port.postMessage({ sheet });
 } catch (err) {
-  parentPort!.postMessage(err instanceof SheetError ? { sheetError: [err.messageVi, err.messageEn, err.row] } : { failed: withoutMessage(err) });
+  port.postMessage(err instanceof SheetError ? { sheetError: [err.messageVi, err.messageEn, err.row] } : { failed: withoutMessage(err) });
 }
 
 /** An error's type and stack frames for the log, not its message: a reader's message can quote a cell (a name, a CCCD). */

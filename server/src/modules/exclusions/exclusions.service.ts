@@ -29,7 +29,7 @@ export async function getExclusions(db: Db, contestId: string) {
 async function save(db: Db, actorId: string, contestId: string, entries: ExclusionEntry[], mode: 'replace' | 'append', action: string, meta: object = {}) {
   return db.transaction(async (tx) => {
     await repo.lockList(tx, contestId);
-    const before = (await repo.listExclusions(tx, contestId)).map((e) => ({ nationalId: e.nationalId, phone: e.phone, note: e.note }));
+    const before = await repo.listEntries(tx, contestId);
     const after = dedupeEntries(mode === 'append' ? [...before, ...entries] : entries);
     const digestBefore = await repo.listDigest(tx, contestId);
     await repo.replaceExclusions(tx, contestId, after);
@@ -80,7 +80,7 @@ export async function putExclusions(
 export async function importExclusions(db: Db, actorId: string, contestId: string, file: Upload, opts: { dryRun: boolean; mode: 'replace' | 'append' }) {
   const contest = await requireContest(db, contestId);
   const sheet = await readUploadedSheet(file, MAX_EXCLUSION_ROWS, EXCLUSION_HEADER_NAMES);
-  const parsed = parseExclusionRows(sheet.rows, sheet);
+  const parsed = await parseExclusionRows(sheet.rows, sheet);
   const entries = dedupeEntries(parsed.entries.map((e) => e.entry));
   const base = {
     dryRun: opts.dryRun,
@@ -92,8 +92,7 @@ export async function importExclusions(db: Db, actorId: string, contestId: strin
     warnings: parsed.warnings,
   };
   if (parsed.errors.length || opts.dryRun) {
-    const existing =
-      opts.mode === 'append' ? (await repo.listExclusions(db, contest.id)).map((e) => ({ nationalId: e.nationalId, phone: e.phone, note: e.note })) : [];
+    const existing = opts.mode === 'append' ? await repo.listEntries(db, contest.id) : [];
     return { ...base, created: 0, count: dedupeEntries([...existing, ...entries]).length };
   }
   const count = await save(db, actorId, contest.id, entries, opts.mode, 'exclusions.import', { file: file.filename, mode: opts.mode });
