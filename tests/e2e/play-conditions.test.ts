@@ -106,6 +106,39 @@ describe('taking a round in real conditions', { timeout: 90_000 }, () => {
     expectNoPageErrors(errors);
   });
 
+  it('offers the start only while the round is open: not before it opens, not after it closes, not for a round that does not exist', async () => {
+    const db = server.ctx.database.db;
+    const contest = await makeContest(db);
+    const opensAt = new Date(Date.now() + 6_000);
+    const { round: soon } = await makeRound(db, contest.id, { opensAt, questionCount: 3 });
+    const { round: over } = await makeRound(db, contest.id, {
+      opensAt: new Date(Date.now() - 7_200_000),
+      closesAt: new Date(Date.now() - 60_000),
+      questionCount: 3,
+    });
+    const { context } = await resident();
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const start = page.getByRole('button', { name: 'Bắt đầu làm bài' });
+
+    await page.goto(`${server.url}/c/${contest.slug}/play/${soon.id}`);
+    await page.getByText(/^Tuần thi chưa mở: mở lúc .+\. Nút Bắt đầu sẽ hiện khi đến giờ\.$/).waitFor();
+    expect(await start.count()).toBe(0);
+    // It opens while the page is there: the button comes, and starts the attempt.
+    await start.waitFor({ timeout: 15_000 });
+    await start.click();
+    await page.getByText('Câu 1/3').first().waitFor();
+
+    await page.goto(`${server.url}/c/${contest.slug}/play/${over.id}`);
+    await page.getByText('Tuần thi này đã đóng, không thể làm bài nữa.').waitFor();
+    expect(await start.count()).toBe(0);
+
+    await page.goto(`${server.url}/c/${contest.slug}/play/00000000-0000-4000-8000-000000000000`);
+    await page.getByRole('alert').filter({ hasText: 'Không tìm thấy tuần thi này' }).waitFor();
+    expect(await start.count()).toBe(0);
+    expectNoPageErrors(errors);
+  });
+
   it("counts an organizer's extra attempt: the round opens again for the resident, and focus follows the hand-in to the result", async () => {
     const db = server.ctx.database.db;
     const organizer = await makeMemberStaff(db, 'organizer');
