@@ -189,10 +189,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     done();
   });
   // Security headers on every response: helmet's, computed once (securityHeaders above).
-  app.addHook('onRequest', (_req, reply, done) => {
+  app.addHook('onRequest', (req, reply, done) => {
     reply.headers(security);
     if (!draining) return done();
+    // The probes answer in their own shape: the process is alive (liveness), and not ready.
+    const probe = req.routeOptions.url;
+    if (probe === '/healthz') return done();
     reply.header('connection', 'close').header('retry-after', DRAIN_RETRY_AFTER);
+    if (probe === '/readyz') return void reply.code(503).send({ status: 'stopping' });
     reply.errorCode = 'SERVICE_UNAVAILABLE';
     void reply
       .code(503)

@@ -63,9 +63,16 @@ async function checkRedis(): Promise<void> {
   if (!config.REDIS_URL) return;
   const first = config.REDIS_URL.split(',')[0].trim();
   const client = createRedis(first);
-  client.on('error', () => {});
+  let lastError: Error | undefined;
+  client.on('error', (err: Error) => (lastError = err));
   try {
-    await Promise.race([client.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 3 s')), 3_000).unref())]);
+    // The client has no offline queue: a command sent before it has connected is refused at
+    // once ("Stream isn't writeable"), so the ping waits for the connection.
+    const ready = new Promise<void>((resolve) => (client.status === 'ready' ? resolve() : client.once('ready', () => resolve())));
+    const late = new Promise((_, reject) =>
+      setTimeout(() => reject(new Error(`no answer within 3 s${lastError ? ` (${lastError.message})` : ''}`)), 3_000).unref(),
+    );
+    await Promise.race([ready.then(() => client.ping()), late]);
     redisAtStart = true;
   } catch (err) {
     redisAtStart = false;

@@ -44,6 +44,22 @@ describe('GET /healthz and /readyz', () => {
     }
   });
 
+  it('while the process stops, /readyz answers 503 stopping in its own shape, /healthz 200, the API 503 SERVICE_UNAVAILABLE', async () => {
+    const other = await makeTestApp({ database: t.database });
+    try {
+      other.app.startDraining();
+      const ready = await other.app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toEqual({ status: 'stopping' });
+      expect(ready.headers['retry-after']).toBeDefined();
+      expect((await other.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+      const api = await other.app.inject({ method: 'GET', url: '/api/v1/contests' });
+      expect([api.statusCode, api.json().code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+    } finally {
+      await other.app.close();
+    }
+  });
+
   it('/readyz answers 503 with Retry-After when the database does not answer', async () => {
     // A database whose server is gone: nothing listens on port 1.
     const gone = await createDatabase({ url: 'postgres://postgres@127.0.0.1:1/none', max: 1 });

@@ -26,7 +26,8 @@ beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   server = new ServerProcess(serverEnv({ DATABASE_URL: database.url, REDIS_URL: redisUrl(), PORT: String(port), WORKERS: '2', DB_POOL_MAX: '20' }));
-  await server.serving(`${base}/readyz`, { name: 'server', withinMs: 60_000, everyMs: 200 });
+  // The banner follows the listen: wait for it too (stdout and the socket race to this process).
+  await server.serving(`${base}/readyz`, { name: 'server', withinMs: 60_000, everyMs: 200, ready: () => server.output.includes('đang chạy tại') });
 }, 90_000);
 
 afterAll(async () => {
@@ -42,6 +43,13 @@ interface Outcome {
   retryAfter?: string | null;
   error?: string;
 }
+
+describe('a Redis that answers at start', () => {
+  it('is taken as answering: no error logged, and the banner says the throttle uses it', () => {
+    expect(server.output).not.toContain('Redis does not answer');
+    expect(server.output).toMatch(/giới hạn tần suất: Redis$/m);
+  });
+});
 
 describe('SIGTERM to the primary of the compiled server', () => {
   it('answers every request in flight, stores every acknowledged submission and exits 0 within 15 s', async () => {

@@ -181,7 +181,7 @@ export interface paths {
         };
         /**
          * Readiness: 200 when the database answers
-         * @description With Redis down and the in-process throttle serving: 200 `{ status: "degraded" }`. 503 `{ status: "unavailable" }` with Retry-After when the database does not answer (while the server shuts down, the 503 is the error shape, SERVICE_UNAVAILABLE).
+         * @description With Redis down and the in-process throttle serving: 200 `{ status: "degraded" }`. 503 `{ status: "unavailable" }` with Retry-After when the database does not answer, `{ status: "stopping" }` while the process stops (/healthz stays 200 until it has stopped).
          *
          *     Errors:
          *     - 503: SERVICE_UNAVAILABLE
