@@ -28,6 +28,8 @@ const webRoot =
  * primary kills whatever is left at KILL_MS.
  */
 const DRAIN_MS = 10_000;
+/** How long a stop waits for a request body that is still arriving (server.ts close()). */
+const STALLED_BODY_MS = 3_000;
 const KILL_MS = 13_000;
 /**
  * Before the server closes its idle keep-alive sockets, clients get this long to send their
@@ -201,7 +203,18 @@ async function serve(): Promise<void> {
       // Stops accepting, answers what is in flight (new requests on open connections get
       // 503 + Retry-After, every answer closes its connection), then the onClose hooks
       // commit the submission writer's queue before the database goes.
-      await app.close();
+      const closed = app.close();
+      // A request whose body stopped coming (a phone that lost its signal mid-upload) is never
+      // answered, and app.close() would wait for it to the drain's end and exit 1. Its body is
+      // not complete, so nothing of it was acknowledged: after a few seconds its socket goes.
+      const stalled = setTimeout(() => {
+        for (const s of sockets) {
+          const res = (s as Socket & { _httpMessage?: { req?: { complete?: boolean } } })._httpMessage;
+          if (res?.req && !res.req.complete) s.destroy();
+        }
+      }, STALLED_BODY_MS).unref();
+      await closed;
+      clearTimeout(stalled);
       if (redis) await Promise.race([redis.quit(), new Promise((r) => setTimeout(r, 1000))]).catch(() => {});
       redis?.disconnect();
       await database.close();

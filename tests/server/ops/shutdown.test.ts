@@ -127,6 +127,13 @@ describe('SIGTERM to the primary of the compiled server', () => {
         if (o.status !== 200) return;
       }
     };
+    // A client whose headers came whole but whose body stopped after 9 of its 100 bytes.
+    const halfBody = connect(Number(new URL(base).port), '127.0.0.1');
+    halfBody.on('error', () => {});
+    await new Promise((r) => halfBody.once('connect', r));
+    halfBody.write(
+      `POST /api/v1/attempts/${jobs[1].attemptId}/submit HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer ${jobs[1].token}\r\nContent-Length: 100\r\n\r\n{"answers"`,
+    );
     const loops = Array.from({ length: CONNECTIONS }, loop);
     // Signal once a good part of the submissions is through and the rest is flowing.
     while (outcomes.length < RESIDENTS / 3) await new Promise((r) => setTimeout(r, 5));
@@ -143,6 +150,7 @@ describe('SIGTERM to the primary of the compiled server', () => {
     const code = await exited;
     agent.destroy();
     stalled.destroy();
+    halfBody.destroy();
 
     expect(code, server.output).toBe(0);
     expect(exitedAt - signalAt).toBeLessThan(15_000);
