@@ -28,6 +28,17 @@ const webRoot =
  * primary kills whatever is left at KILL_MS.
  */
 const DRAIN_MS = 10_000;
+/** Why a listen fails, by the system's code, as the fatal line says it. */
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'the port is in use by another process',
+  EACCES: 'not allowed to use this port (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'this machine has no such address',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name could not be resolved',
+};
+/** API processes in a row that end before they serve (a port taken, a bad HOST): the primary then stops (exit 1). */
+const START_FAILURES_MAX = 3;
+
 /** How long a stop waits for a request body that is still arriving (server.ts close()). */
 const STALLED_BODY_MS = 3_000;
 const KILL_MS = 13_000;
@@ -233,7 +244,18 @@ async function serve(): Promise<void> {
   process.on('SIGTERM', () => void close('SIGTERM'));
   process.on('SIGINT', () => void close('SIGINT'));
 
-  await app.listen({ port: config.PORT, host: config.HOST });
+  try {
+    await app.listen({ port: config.PORT, host: config.HOST });
+  } catch (err) {
+    // A port taken or not allowed, a HOST that names no address of this machine: one line an
+    // operator reads, no stack. (With WORKERS > 1 the primary stops after a few such starts.)
+    const code = (err as { code?: string }).code;
+    if (code && LISTEN_ERRORS[code]) {
+      log.fatal({ host: config.HOST, port: config.PORT, code }, `cannot listen on ${config.HOST}:${config.PORT}: ${LISTEN_ERRORS[code]} (HOST, PORT)`);
+      process.exit(1);
+    }
+    throw err;
+  }
 }
 
 function openConnections(server: import('node:http').Server): Promise<number> {
@@ -307,7 +329,13 @@ if (cluster.isPrimary) {
     const alive = new Set<number>();
     cluster.on('fork', (w) => alive.add(w.id));
     for (let i = 0; i < config.WORKERS; i++) cluster.fork();
-    cluster.on('listening', () => {
+    // Workers that have served: one that ends before it did failed to start.
+    const served = new Set<number>();
+    let startFailures = 0;
+    let gaveUp = false;
+    cluster.on('listening', (w) => {
+      served.add(w.id);
+      startFailures = 0;
       if (++ready === config.WORKERS) printWelcome();
     });
     serveClusterMetrics(cluster);
@@ -315,15 +343,30 @@ if (cluster.isPrimary) {
     cluster.on('exit', (worker, code, signal) => {
       alive.delete(worker.id);
       if (!stopping) {
-        log.error({ pid: worker.process.pid, code, signal }, 'API process died; starting another');
-        cluster.fork();
+        if (served.has(worker.id)) {
+          log.error({ pid: worker.process.pid, code, signal }, 'API process died; starting another');
+          cluster.fork();
+          return;
+        }
+        // It never served: the next start would most likely fail the same way (its own fatal
+        // line says why). A few tries, a second apart, then the primary stops, so that a
+        // restart policy (compose, systemd) sees the failure instead of a process serving nothing.
+        if (++startFailures < START_FAILURES_MAX) {
+          log.error({ pid: worker.process.pid, code, signal, startFailures }, 'API process ended before it served; starting another in 1 s');
+          setTimeout(() => stopping || cluster.fork(), 1000);
+          return;
+        }
+        log.fatal({ startFailures }, `${startFailures} API processes in a row ended before they served; stopping`);
+        gaveUp = true;
+        stop('start failures');
+        if (alive.size === 0) process.exit(1);
         return;
       }
       // Killed by the SIGTERM itself: it was still starting and had nothing to drain.
       if (code !== 0 && signal !== 'SIGTERM') failures++;
       if (alive.size === 0) {
         log.info({ failures }, 'all API processes stopped');
-        process.exit(failures ? 1 : 0);
+        process.exit(failures || gaveUp ? 1 : 0);
       }
     });
     // Only the primary gets the container's SIGTERM: it passes the stop on, then waits.

@@ -177,3 +177,28 @@ describe('a DATABASE_URL that is not PostgreSQL, or unreachable', () => {
     }
   }, 150_000);
 });
+
+describe('a port another process holds', () => {
+  it.each([1, 2])(
+    'with WORKERS=%i: exit 1 with a line naming the port, without a stack, instead of a stack trace or forking for ever',
+    async (workers) => {
+      const taken = createServer();
+      await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+      const port = (taken.address() as AddressInfo).port;
+      const database = await createTestDatabase();
+      const proc = new ServerProcess(serverEnv({ DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1', WORKERS: String(workers) }));
+      try {
+        expect(await exitWithin(proc, 60_000), proc.output).toBe(1);
+        const fatal = jsonLines(proc.output).filter((l) => l.level === 60);
+        expect(fatal.some((l) => l.msg === `cannot listen on 127.0.0.1:${port}: the port is in use by another process (HOST, PORT)`)).toBe(true);
+        if (workers > 1) expect(fatal.map((l) => l.msg)).toContain('3 API processes in a row ended before they served; stopping');
+        expect(proc.output).not.toMatch(/^\s+at /m);
+      } finally {
+        await proc.stop('SIGKILL');
+        taken.close();
+        await database.destroy();
+      }
+    },
+    90_000,
+  );
+});
