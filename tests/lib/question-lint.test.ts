@@ -155,6 +155,13 @@ describe('all_of_the_above', () => {
     expect(has(q('DTI năm 2022: Thanh Hóa xếp thứ mấy?', '*Thứ 15/63', 'Thứ 63/63', 'Thứ 13/63'), 'all_of_the_above')).toBe(false);
     expect(has(q('Cả hai kế hoạch được ban hành năm nào?', '*Năm 2023', 'Năm 2022', 'Năm 2021'), 'all_of_the_above')).toBe(false);
   });
+
+  it('tells cả (all) from cá (a fish), which fold alike', () => {
+    expect(has(q('Loài cá nào được nuôi nhiều ở Đồng bằng sông Cửu Long?', '*Cá ba sa', 'Cá hồi', 'Cá tuyết'), 'all_of_the_above')).toBe(false);
+    expect(has(q('Loài cá nào thở bằng hai mang?', '*Cá hai mang', 'Cá chép', 'Cá rô'), 'all_of_the_above')).toBe(false);
+    expect(has(q('Nội dung nào đúng?', 'Ý thứ nhất', 'Ý thứ hai', 'Ý thứ ba', '*Cả ba ý'), 'all_of_the_above')).toBe(true);
+    expect(has(q('Noi dung nao dung?', 'Y thu nhat', 'Y thu hai', 'Y thu ba', '*Ca ba y'), 'all_of_the_above')).toBe(false);
+  });
 });
 
 describe('undated_statistic', () => {
@@ -171,6 +178,13 @@ describe('undated_statistic', () => {
     expect(has(q('Năm 2023, tỷ lệ hồ sơ được giải quyết đúng hạn là bao nhiêu?', '*98%', '80%', '70%'), 'undated_statistic')).toBe(false);
     expect(has(q('Theo DTI 2022 công bố tháng 7/2023, tỷ lệ ký số là bao nhiêu?', '*98%', '80%', '70%'), 'undated_statistic')).toBe(false);
     expect(has(q('Cuộc thi có bao nhiêu tuần thi?', '*04 tuần', '03 tuần', '05 tuần'), 'undated_statistic')).toBe(false);
+  });
+
+  it('wants a figure: an account, a turn or surfing the web with no number is no statistic', () => {
+    const opts = ['*Đặt mật khẩu mạnh và không chia sẻ mã OTP', 'Dùng chung mật khẩu', 'Gửi mã OTP cho người lạ'];
+    expect(has(q('Để bảo vệ tài khoản ngân hàng, người dân cần làm gì?', ...opts), 'undated_statistic')).toBe(false);
+    expect(has(q('Khi lướt web, người dân cần làm gì để an toàn?', ...opts), 'undated_statistic')).toBe(false);
+    expect(has(q('Khi đến lượt mình làm thủ tục, người dân cần làm gì?', ...opts), 'undated_statistic')).toBe(false);
   });
 });
 
@@ -207,6 +221,24 @@ describe('near_duplicate', () => {
       [d.id, c.id],
     ]);
     expect(ws[0].message).toMatch(/^Đề gần trùng \(\d+%\) với câu “Trong năm 2023/);
+  });
+
+  it('pairs a short stem written again (too short for trigrams), whatever its case, spacing, closing mark or tone placement', () => {
+    const a = q('Thủ đô Lào?', '*Viêng Chăn', 'Phnôm Pênh', 'Băng Cốc');
+    const b = q('thủ đô  Lào', '*Viêng Chăn', 'Phnôm Pênh', 'Băng Cốc');
+    const c = q('Thủ đô Thái Lan?', 'Viêng Chăn', 'Phnôm Pênh', '*Băng Cốc');
+    const d = q('Tỉnh lỵ Thanh Hóa?', '*Thanh Hóa', 'Vinh', 'Ninh Bình');
+    const e = q('Tỉnh lỵ Thanh Hoá?', '*Thanh Hóa', 'Vinh', 'Ninh Bình');
+    const ws = lintBank([a, b, c, d, e]).filter((w) => w.rule === 'near_duplicate');
+    expect(ws.map((w) => [w.questionId, w.relatedQuestionId])).toEqual([
+      [a.id, b.id],
+      [b.id, a.id],
+      [d.id, e.id],
+      [e.id, d.id],
+    ]);
+    expect(ws[0].message).toMatch(/^Đề gần trùng \(100%\)/);
+    // One question against the bank, as a save lints it.
+    expect(new BankLint([a, c]).lint(b).map((w) => [w.rule, w.relatedQuestionId])).toEqual([['near_duplicate', a.id]]);
   });
 
   it('accepts stems on the same subject that ask different things', () => {

@@ -175,6 +175,28 @@ describe('invisible characters in a sheet', () => {
   });
 });
 
+describe('the two places of a tone mark (Hóa / Hoá, Thủy / Thuỷ)', () => {
+  it('do not make two equal options or two equal questions differ, in the file or against the bank', () => {
+    const out = parseQuestionRows(
+      rowsOf([
+        H,
+        ['Thủ phủ xứ Thanh Hoá?', 'Thanh Hoá', 'Vinh', 'Huế', '', 'A'],
+        ['Thủ phủ xứ Thanh Hóa?', 'Thanh Hóa', 'Vinh', 'Huế', '', 'A'],
+        ['Nhà máy thủy điện nào lớn nhất?', 'Thủy điện Hòa Bình', 'Thuỷ điện Hoà Bình', 'Sơn La', '', 'C'],
+        ['Tỉnh nào có thuỷ điện Trung Sơn?', 'Thanh Hóa', 'Hòa Bình', 'Lai Châu', '', 'A'],
+      ]),
+    );
+    expect(out.errors.map((e) => [e.row, e.field, e.messageEn])).toEqual([[4, 'Phương án B', 'Option B repeats another option']]);
+    expect(findDuplicates(out.questions, new Set([questionKey('Tỉnh nào có thủy điện Trung Sơn?')])).map((e) => [e.row, e.messageEn])).toEqual([
+      [3, 'Same question as on row 2'],
+      [5, 'The question is already in the bank'],
+    ]);
+    // Other vowels keep their place: ua, ia and uê are not oa, oe or uy.
+    expect(questionKey('Mùa lúa')).not.toBe(questionKey('Muà lúa'));
+    expect(questionKey('của')).toBe('của');
+  });
+});
+
 describe('findDuplicates', () => {
   it('reports repeats within the file and questions already in the bank', () => {
     const parsed = parseQuestionRows(rowsOf([H, ['Một?', 'a', 'b', 'c', '', 'A'], ['  MỘT? ', 'x', 'y', 'z', '', 'B'], ['Hai?', 'a', 'b', 'c', '', 'A']]));

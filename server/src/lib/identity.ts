@@ -86,6 +86,24 @@ export function cleanText(s: string): string {
 }
 
 /**
+ * Two spellings of one syllable: the old and the new place of the tone mark in oa, oe and uy
+ * ("Hóa" and "Hoá", "Thủy" and "Thuỷ"; both are in use, and a keyboard or a document can mix
+ * them). Moved onto the second vowel, as the new rule puts it. Only a tone directly after a
+ * plain o or u, before a plain a, e or y: ô, ơ, ư and ă are other vowels, and ua, ia, ưa put
+ * the tone on their first vowel in both rules.
+ */
+export function foldTonePlacement(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/([oO])([\u0300\u0301\u0303\u0309\u0323])([aAeE])(?![\u0300-\u036f])/g, '$1$3$2')
+    .replace(/([uU])([\u0300\u0301\u0303\u0309\u0323])([yY])(?![\u0300-\u036f])/g, '$1$3$2')
+    .normalize('NFC');
+}
+
+/** What two human texts are compared by, to tell one written twice: cleaned, lower case, one place for the tone mark. */
+export const compareKey = (s: string) => foldTonePlacement(cleanText(s).toLocaleLowerCase('vi'));
+
+/**
  * A question's stem: the single-line rule applied to each line, line breaks kept (one blank
  * line at most between two), so a stem written on several lines (a list of steps, a quoted
  * passage; the editor's textarea, Alt+Enter in a spreadsheet cell) reads as written.

@@ -1,4 +1,5 @@
 import { LINT_THRESHOLDS, type BankLintWarning, type LintQuestion, type LintWarning } from './question-lint.thresholds';
+import { compareKey } from './identity';
 import { questionRules } from './question-lint.rules';
 import { allOptionTokens, isNumber, optionTokens, phrase, prepare, quote, type Prepared } from './question-lint.text';
 
@@ -14,6 +15,8 @@ interface Entry extends Prepared {
   answerPhrase: string;
   /** The wrong options as phrases, made when first needed. */
   wrongPhrases?: string[];
+  /** A stem too short for trigrams ("Thủ đô Lào?"): its text as compared whole (shortStemKey). */
+  shortKey?: string;
 }
 
 /**
@@ -37,6 +40,8 @@ export class BankLint {
   /** Answers that may stand in another stem: one-syllable ones by it, longer ones by their first two. */
   private answersByWord = new Map<string, number[]>();
   private answersByPair = new Map<string, Map<string, number[]>>();
+  /** Stems too short for trigrams, by their text as compared whole: only the same text is a duplicate. */
+  private shortStems = new Map<string, number[]>();
 
   constructor(questions: LintQuestion[]) {
     for (const q of questions) {
@@ -45,6 +50,7 @@ export class BankLint {
       this.entries.push(entry);
       this.byId.set(q.id, i);
       for (const t of entry.trigrams) (this.postings[t] ??= []).push(i);
+      if (entry.shortKey !== undefined) push(this.shortStems, entry.shortKey, i);
       const a = entry.answerTokens;
       if (!a) continue;
       if (a.length === 1) push(this.answersByWord, a[0], i);
@@ -173,7 +179,12 @@ export class BankLint {
   private nearDuplicates(e: Entry, self: number, prefixOnly: boolean): { j: number; similarity: number }[] {
     const count = e.trigramCount;
     const min = LINT_THRESHOLDS.nearDuplicateMinTrigrams;
-    if (count < min) return [];
+    // Too short to measure a share of: the same stem, written again, is the whole duplicate.
+    if (count < min)
+      return (this.shortStems.get(e.shortKey!) ?? [])
+        .filter((j) => j !== self)
+        .slice(0, LINT_THRESHOLDS.relatedScanLimit)
+        .map((j) => ({ j, similarity: 1 }));
     const t = LINT_THRESHOLDS.nearDuplicateSimilarity;
     let probe = e.trigrams;
     if (prefixOnly) {
@@ -258,7 +269,11 @@ function makeEntry(q: LintQuestion, syllables: Map<string, number>, trigramIds: 
   e.trigramCount = keys.length;
   e.answerTokens = letters >= LINT_THRESHOLDS.answeredElsewhereMinChars ? answer : null;
   e.answerPhrase = phrase(answer);
+  if (keys.length < LINT_THRESHOLDS.nearDuplicateMinTrigrams) e.shortKey = shortStemKey(q.text);
   return e;
 }
+
+/** A short stem as compared whole: as questionKey compares (case, spacing, the tone mark's place), less its closing punctuation. */
+const shortStemKey = (text: string) => compareKey(text).replace(/[\s?.!:…]+$/u, '');
 
 /** Lints a whole bank: each question against the rules and against every other question. */

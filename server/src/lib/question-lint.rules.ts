@@ -1,3 +1,4 @@
+import { compareKey } from './identity';
 import { LINT_THRESHOLDS, type LintWarning } from './question-lint.thresholds';
 import { allOptionTokens, fold, isNumber, ngrams, optionTokens, phrase, quote, type Prepared } from './question-lint.text';
 
@@ -64,8 +65,11 @@ function fractionOf(folded: string): [number, number] | null {
 // A question about a date ("ngày nào", "khi nào") may offer bare dates such as "10/10".
 const ASKS_DATE = /\b(?:(?:ngay|thang|thoi gian|thoi diem) nao|khi nao)\b/;
 
+/** "Cả ba …" is all three; "Cá ba sa" a fish: the folded text cannot tell cả from cá. */
+const ALL_WORD = /^cả\s/u;
+
 function allOfTheAbove({ q, stem, opts }: Prepared): LintWarning[] {
-  const all = q.options.find((_, i) => ALL_OF_THE_ABOVE.test(opts[i]));
+  const all = q.options.find((o, i) => ALL_OF_THE_ABOVE.test(opts[i]) && (!opts[i].startsWith('ca ') || ALL_WORD.test(compareKey(o.text))));
   if (all)
     return [
       {
@@ -89,11 +93,13 @@ function allOfTheAbove({ q, stem, opts }: Prepared): LintWarning[] {
 }
 
 const STAT_STEM = /(?:^|\s)(?:ty le|ti le|phan tram|luot|tai khoan)(?:\s|$)|%/;
+const DIGIT = /\d/;
 const STAT_OPTION = /\d[\d.,]*\s*(?:%|(?:trieu |nghin |ngan )?(?:luot|tai khoan)(?:\s|$))/;
 const YEAR = /(?:^|\D)(?:19|20)\d\d(?!\d)/;
 
 function undatedStatistic({ stem, opts }: Prepared): LintWarning[] {
-  const stat = STAT_STEM.test(stem) || opts.some((o) => STAT_OPTION.test(o));
+  // A figure is a number: "bảo vệ tài khoản ngân hàng", "đến lượt mình", "khi lướt web" (folded: luot) name none.
+  const stat = (STAT_STEM.test(stem) && (DIGIT.test(stem) || opts.some((o) => DIGIT.test(o)))) || opts.some((o) => STAT_OPTION.test(o));
   if (!stat || YEAR.test(stem)) return NONE;
   return [
     {

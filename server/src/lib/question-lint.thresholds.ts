@@ -22,7 +22,8 @@ export type LintRule = (typeof LINT_RULES)[number];
  *   no other option has) that must stand in the stem, while no wrong option reaches it.
  * - nearDuplicateSimilarity: two stems are near duplicates when this share of the shorter
  *   one's syllable trigrams (numbers masked, so "năm 2025"/"năm 2030" match) stand in the
- *   other; stems with fewer than nearDuplicateMinTrigrams trigrams are not compared.
+ *   other; a stem with fewer than nearDuplicateMinTrigrams trigrams (four syllables or
+ *   fewer) is a duplicate only of the same stem written again.
  * - answeredElsewhereMinChars: a correct option whose words (numbers left out, normalized,
  *   with spaces) are shorter than this — "Năm 2023", "100%" — is too common to count as a
  *   give-away when it stands in another stem. It counts only when none of the question's

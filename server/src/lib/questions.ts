@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { cleanText } from './identity';
+import { cleanText, compareKey } from './identity';
 
 export interface QuestionInput {
   text: string;
@@ -24,7 +24,7 @@ export function questionProblems(q: QuestionInput): QuestionProblem[] {
   // The first ten options' texts at most: past that the count is the problem to fix, and an
   // API body of thousands of options must not answer thousands of details.
   q.options.slice(0, 10).forEach((o, i) => {
-    const t = cleanText(o.text).toLocaleLowerCase('vi');
+    const t = compareKey(o.text);
     if (!t) problems.push({ field: `options.${i}.text`, message: 'option text is empty' });
     else if (seen.has(t)) problems.push({ field: `options.${i}.text`, message: 'two options have the same text' });
     seen.add(t);
@@ -39,5 +39,5 @@ export function withOptionIds(options: { text: string; correct: boolean }[]) {
 
 /** Key for spotting the same question twice (within a file, or against the bank). */
 export function questionKey(text: string): string {
-  return cleanText(text).toLocaleLowerCase('vi');
+  return compareKey(text);
 }

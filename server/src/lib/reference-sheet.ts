@@ -1,6 +1,6 @@
 // The contest's reference lists read from a spreadsheet: localities (communes, wards)
 // and units (agencies, organizations), each a name with an optional headcount.
-import { cleanText } from './identity';
+import { cleanText, compareKey } from './identity';
 import type { RowError } from './question-sheet';
 import { cellNotices, columnLetter, locateHeader, sheetPlace, visibleRows, type RowNotice, type SheetContext, type SheetRow } from './spreadsheet';
 
@@ -62,7 +62,7 @@ export function parseHeadcount(raw: string): number | null | undefined {
   return n <= HEADCOUNT_MAX ? n : undefined;
 }
 
-export const referenceKey = (name: string) => cleanText(name).toLocaleLowerCase('vi');
+export const referenceKey = (name: string) => compareKey(name);
 
 /** `sheet` as for parseQuestionRows: cell warnings to keep, the sheet's name for a missing column. */
 export function parseReferenceRows(
