@@ -56,6 +56,24 @@ function processMetrics(): Registry {
 /** Latency buckets (s): the submit answers in a few ms on a quiet night and in tens under a burst. */
 const BATCH_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 200, 500];
 const UNMATCHED = '(unmatched)';
+/** Every file of the web build (fastify-static registers a route per file, named by its hashed name): one label. */
+const STATIC = '(static)';
+
+/**
+ * A route's label: its pattern for the API, the operating routes and the web app's page
+ * route; one label for all the build's files, whose names change with each release and
+ * would otherwise add hundreds of series each time. Decided once per route.
+ */
+const routeLabels = new Map<string, string>();
+function routeLabel(url: string | undefined): string {
+  if (url === undefined) return UNMATCHED;
+  let label = routeLabels.get(url);
+  if (label === undefined) {
+    label = /^\/(?:api\/|docs|healthz$|readyz$|metrics$|\*$)/.test(url) ? url : STATIC;
+    routeLabels.set(url, label);
+  }
+  return label;
+}
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 function buildMetrics(app: FastifyInstance) {
@@ -200,7 +218,7 @@ export default fp(
     // Called from the app's one onSend hook (app.ts), not a hook of its own: every hook is a
     // runner step on every request, and an onResponse hook adds a finish listener too.
     const observe = (req: FastifyRequest, reply: FastifyReply) => {
-      const route = req.routeOptions.url ?? UNMATCHED;
+      const route = routeLabel(req.routeOptions.url);
       const status = reply.statusCode;
       m.http.observe(req.method, route, status, reply.elapsedTime / 1000);
       if (route === opts.submitRoute) {

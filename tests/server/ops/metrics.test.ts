@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +75,26 @@ describe('GET /metrics', () => {
     const database = { db_pool_max: 10, db_queries_in_flight: 0, db_pool_waiting: 0 };
     for (const [name, n] of Object.entries({ ...hotPath, ...writer, ...throttle, ...database })) expect(value(text, name), name).toBe(n);
     expect(text).toContain('process_cpu_seconds_total');
+  });
+
+  it("labels the web build's files as one route, whatever their names: they change with each release", async () => {
+    const web = mkdtempSync(join(tmpdir(), 'web-'));
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>app</title>');
+    mkdirSync(join(web, '_app', 'immutable', 'nodes'), { recursive: true });
+    for (const name of ['0.DN5QAVSd.js', '1.Bx9kPq2a.js', '24.Zt7yHh1c.js']) writeFileSync(join(web, '_app', 'immutable', 'nodes', name), 'export {}');
+    const site = await makeTestApp({ ...quiet, database: open.database, webRoot: web });
+    try {
+      for (const name of ['0.DN5QAVSd.js', '1.Bx9kPq2a.js', '24.Zt7yHh1c.js'])
+        expect((await site.app.inject({ method: 'GET', url: `/_app/immutable/nodes/${name}` })).statusCode).toBe(200);
+      expect((await site.app.inject({ method: 'GET', url: '/c/demo/play/x' })).statusCode).toBe(200);
+      const text = (await site.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(value(text, 'http_request_duration_seconds_count{method="GET",route="(static)",status="200"}')).toBe(3);
+      expect(value(text, 'http_request_duration_seconds_count{method="GET",route="/*",status="200"}')).toBe(1);
+      expect(text).not.toContain('_app/immutable');
+    } finally {
+      await site.app.close();
+      rmSync(web, { recursive: true, force: true });
+    }
   });
 
   it('counts the queries in flight at the client', async () => {
