@@ -33,7 +33,18 @@ const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    DATABASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    DATABASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .url({ protocol: /^postgres(ql)?$/ })
+        // postgres:// alone would connect to the driver's defaults (this machine, a database named as the OS user).
+        .refine((v) => {
+          const u = URL.canParse(v) ? new URL(v) : null;
+          // A Unix socket is named by ?host=/var/run/postgresql.
+          return !!u && (u.hostname !== '' || u.searchParams.has('host'));
+        }, 'must name its host: postgres://user:password@host:5432/database')
+        .optional(),
+    ),
     /** One URL, or with REDIS_CLUSTER=true a comma-separated list of seed nodes of a Redis Cluster. */
     REDIS_URL: z.preprocess(
       emptyAsUndefined,
@@ -58,11 +69,11 @@ const EnvSchema = z
       .regex(/^\d+\s*(ms|s|m|h|d)?$/, 'a duration such as 4h, 30m or 3600 (seconds)')
       .refine((v) => /[1-9]/.test(v), 'a duration above zero')
       .default('4h'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().default('0.0.0.0'),
+    PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+    HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
     WORKERS: z.coerce.number().int().min(1).max(256).default(1),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    DATA_DIR: z.string().default('data'),
+    DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('data')),
     /** Seed the demo contest on the first embedded start ("auto"), always ("true") or never ("false"). */
     SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
     DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
@@ -143,7 +154,20 @@ export interface Config extends Env {
 
 export class ConfigError extends Error {}
 
-/** Parses the environment once; throws ConfigError with every problem listed. */
+/** loadConfig for a command (the server, the CLI tools): a bad environment is its message and exit 1, not a stack. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+/** Parses the environment once; throws ConfigError with every problem listed. An empty variable is an unset one. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {

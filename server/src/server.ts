@@ -10,7 +10,7 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from '../../db/seed';
 import { buildApp } from './app';
 import { sweepStaleExportDirs } from './lib/export-files';
 import { defaultPow } from './lib/pow';
-import { ConfigError, loadConfig, type Config } from './config';
+import { loadConfigOrExit, type Config } from './config';
 import { clusterWorkerMetrics, serveClusterMetrics } from './plugins/metrics';
 import { createRedis, createRedisCluster } from './plugins/redis';
 import { DatabaseUnreachable, reachDatabase, resolveJwtSecret } from './runtime';
@@ -49,19 +49,7 @@ const KILL_MS = 13_000;
  */
 const LEAVE_MS = 1_000;
 
-function readConfig(): Config {
-  try {
-    return loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
-}
-
-const config = readConfig();
+const config = loadConfigOrExit();
 const log = createLogger(config.LOG_LEVEL);
 
 /** Whether Redis answered when the service started (the banner says so; null: none configured). */

@@ -43,6 +43,16 @@ describe('loadConfig', () => {
   it('rejects a malformed URL or port', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    // postgres:// alone would reach the driver's defaults: this machine, a database named as the OS user.
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://' })).toThrow(/DATABASE_URL: must name its host/);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/contest' }).DATABASE_URL).toBe('postgres://u:p@db:5432/contest');
+    expect(loadConfig({ DATABASE_URL: 'postgres:///contest?host=/var/run/postgresql' }).DATABASE_URL).toBeDefined();
+  });
+
+  it('takes an empty PORT, HOST or DATA_DIR as unset (an "X=" line in a .env or a compose file), not as port 0 or this folder', () => {
+    const c = loadConfig({ PORT: '', HOST: ' ', DATA_DIR: '' });
+    expect(c).toMatchObject({ PORT: 3000, HOST: '0.0.0.0' });
+    expect(c.pgliteDir).toMatch(/data[/\\]pglite$/);
   });
 
   it('refuses SEED_DEMO=true in production, and a malformed token lifetime', () => {

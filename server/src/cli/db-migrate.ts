@@ -1,8 +1,8 @@
-import { loadConfig } from '../config';
+import { loadConfigOrExit } from '../config';
 import { DatabaseUnreachable, reachDatabase } from '../runtime';
 import { createDatabase, migrateDatabase } from '../../../db/client';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.pgliteDir, max: 1 });
 if (config.DATABASE_URL) {
   try {

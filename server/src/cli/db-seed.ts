@@ -1,9 +1,9 @@
 // npm run db:seed: the demo contest into DATABASE_URL (or the embedded database), once.
-import { loadConfig } from '../config';
+import { loadConfigOrExit } from '../config';
 import { createDatabase, migrateDatabase } from '../../../db/client';
 import { DEMO_SLUG, seedDemo } from '../../../db/seed';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.pgliteDir, max: 1 });
 try {
   await migrateDatabase(database);

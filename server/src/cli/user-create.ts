@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createDatabase, migrateDatabase } from '../../../db/client';
 import { users } from '../../../db/schema/index';
-import { loadConfig } from '../config';
+import { loadConfigOrExit } from '../config';
 import { cleanText, nationalIdProblem, normalizePhone } from '../lib/identity';
 import { hashPassword } from '../modules/auth/index';
 
@@ -41,7 +41,7 @@ if (nationalId) {
 }
 if (role === 'resident' && !nationalId) fail('a resident needs --national-id');
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.pgliteDir, max: 1 });
 try {
   await migrateDatabase(database);

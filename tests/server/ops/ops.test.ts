@@ -125,6 +125,22 @@ describe('npm run user:create', () => {
     await expect(cli(['--role', 'organizer', '--phone', '123', '--password', 'xxxxxxxx1', '--name', 'A B'])).rejects.toMatchObject({ code: 2 });
     await expect(cli(['--role', 'organizer', '--phone', '0988777666', '--password', 'xxxxxxxx1', '--name', 'A B'])).rejects.toMatchObject({ code: 1 });
   });
+
+  it('says what is wrong with the environment in its lines, without a stack, as the server does (exit 1)', async () => {
+    for (const script of ['user-create.ts', 'db-migrate.ts', 'db-seed.ts']) {
+      const err = await run(
+        process.execPath,
+        ['--import', 'tsx', `server/src/cli/${script}`, '--role', 'judge', '--phone', '0988777444', '--password', 'xxxxxxxx1', '--name', 'A B'],
+        {
+          env: { ...process.env, DATABASE_URL: t.database.url, WORKERS: '0' },
+        },
+      ).catch((e: { code: number; stderr: string }) => e);
+      expect(err, script).toMatchObject({ code: 1 });
+      const { stderr } = err as { stderr: string };
+      expect(stderr, script).toContain('Invalid configuration:\n  - WORKERS:');
+      expect(stderr, script).not.toMatch(/^\s+at /m);
+    }
+  });
 });
 
 describe('request hardening', () => {
