@@ -1,10 +1,11 @@
 // npm run db:seed: the demo contest into DATABASE_URL (or the embedded database), once.
 import { loadConfigOrExit } from '../config';
-import { createDatabase, migrateDatabase } from '../../../db/client';
+import { migrateDatabase } from '../../../db/client';
+import { openDatabase } from './open-database';
 import { DEMO_SLUG, seedDemo } from '../../../db/seed';
 
 const config = loadConfigOrExit();
-const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.pgliteDir, max: 1 });
+const database = await openDatabase(config);
 try {
   await migrateDatabase(database);
   const r = await seedDemo(database.db);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { createDatabase, migrateDatabase } from '../../../db/client';
+import { migrateDatabase } from '../../../db/client';
+import { openDatabase } from './open-database';
 import { users } from '../../../db/schema/index';
 import { loadConfigOrExit } from '../config';
 import { cleanText, nationalIdProblem, normalizePhone } from '../lib/identity';
@@ -42,7 +43,7 @@ if (nationalId) {
 if (role === 'resident' && !nationalId) fail('a resident needs --national-id');
 
 const config = loadConfigOrExit();
-const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.pgliteDir, max: 1 });
+const database = await openDatabase(config);
 try {
   await migrateDatabase(database);
   const [row] = await database.db

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { Socket } from 'node:net';
+import { createServer, Socket, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { verify } from '@node-rs/argon2';
 import { eq } from 'drizzle-orm';
@@ -124,6 +124,26 @@ describe('npm run user:create', () => {
     await expect(cli(['--role', 'king', '--phone', '0988777555', '--password', 'xxxxxxxx1', '--name', 'A B'])).rejects.toMatchObject({ code: 2 });
     await expect(cli(['--role', 'organizer', '--phone', '123', '--password', 'xxxxxxxx1', '--name', 'A B'])).rejects.toMatchObject({ code: 2 });
     await expect(cli(['--role', 'organizer', '--phone', '0988777666', '--password', 'xxxxxxxx1', '--name', 'A B'])).rejects.toMatchObject({ code: 1 });
+  });
+
+  it('gives up on a DATABASE_URL that accepts and never answers after DB_CONNECT_TIMEOUT, naming host:port (exit 1), instead of hanging', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const started = Date.now();
+      const err = await run(
+        process.execPath,
+        ['--import', 'tsx', 'server/src/cli/user-create.ts', '--role', 'judge', '--phone', '0988777333', '--password', 'xxxxxxxx1', '--name', 'A B'],
+        { env: { ...process.env, DATABASE_URL: `postgres://u:secret@127.0.0.1:${port}/x`, DB_CONNECT_TIMEOUT: '1' }, timeout: 60_000 },
+      ).catch((e: { code: number; stderr: string; killed?: boolean }) => e);
+      expect(err).toMatchObject({ code: 1 });
+      expect((err as { stderr: string }).stderr).toContain(`127.0.0.1:${port}`);
+      expect((err as { stderr: string }).stderr).not.toContain('secret');
+      expect(Date.now() - started).toBeLessThan(45_000);
+    } finally {
+      silent.close();
+    }
   });
 
   it('says what is wrong with the environment in its lines, without a stack, as the server does (exit 1)', async () => {
