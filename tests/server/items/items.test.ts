@@ -231,6 +231,15 @@ describe('POST /admin/questions/:questionId/correction', () => {
     expect(body.changes[0].prizeRowsChanged).toBe(body.changes[0].prizeRows.length);
     // With the true key, residents 20..39 have 5/5 and resident 20 predicted their number exactly.
     expect(body.changes[0].prizeRows).toContainEqual(expect.objectContaining({ userId: c.people[20].id, prizeAfter: 'Giải Nhất', scoreAfter: 5 }));
+    // Everyone stays ranked: who loses a prize has a place and a score after, who gains one before.
+    const losers = body.changes[0].prizeRows.filter((r: { prizeAfter: string | null }) => r.prizeAfter === null);
+    expect(losers.length).toBeGreaterThan(0);
+    for (const r of body.changes[0].prizeRows) {
+      expect(r.positionBefore, JSON.stringify(r)).toEqual(expect.any(Number));
+      expect(r.positionAfter, JSON.stringify(r)).toEqual(expect.any(Number));
+      expect(r.scoreBefore, JSON.stringify(r)).toEqual(expect.any(Number));
+      expect(r.scoreAfter, JSON.stringify(r)).toEqual(expect.any(Number));
+    }
     expect(await snapshot(c)).toEqual(before);
   });
 

@@ -293,16 +293,26 @@ export interface PrizeChange {
   scoreAfter: number | null;
 }
 
-/** People whose prize differs between the staged ranking and the stored one, in the new order. */
+/**
+ * People whose prize differs between the staged ranking and the stored one, in the new order,
+ * with their place and score on both sides: someone who loses a prize is still ranked (null
+ * only for who is in one ranking and not the other, e.g. disqualified since).
+ */
 export async function stagedPrizeChanges(db: Db, roundId: string): Promise<PrizeChange[]> {
   const staging = stagingOf(roundId);
   const rows = await rawRows<PrizeChange>(
     db,
-    sql`select coalesce(n.user_id, o.user_id) as "userId", coalesce(n.full_name, o.full_name) as "fullName",
+    sql`with prized as (
+      select f.user_id from ${staging.rows} f where f.prize is not null
+      union
+      select r.user_id from round_result_rows r where r.round_id = ${roundId} and r.prize is not null
+    )
+    select p.user_id as "userId", coalesce(n.full_name, o.full_name) as "fullName",
       o.position as "positionBefore", n.position as "positionAfter", o.prize as "prizeBefore", n.prize as "prizeAfter",
       o.score as "scoreBefore", n.score as "scoreAfter"
-    from (select f.* from ${staging.rows} f where f.prize is not null) n
-    full join (select r.* from round_result_rows r where r.round_id = ${roundId} and r.prize is not null) o on o.user_id = n.user_id
+    from prized p
+    left join ${staging.rows} n on n.user_id = p.user_id
+    left join round_result_rows o on o.round_id = ${roundId} and o.user_id = p.user_id
     where n.prize is distinct from o.prize
     order by coalesce(n.position, o.position), coalesce(o.position, n.position)`,
   );
