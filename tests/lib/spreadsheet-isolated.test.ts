@@ -88,7 +88,7 @@ describe('readSheet and the spreadsheet worker', () => {
     const app = err as InstanceType<typeof AppError>;
     expect([app.statusCode, app.code]).toEqual([400, 'INVALID_FILE']);
     expect(app.message).toMatch(/could not be read: open it in Excel/);
-    expect(String((app.cause as Error).message)).toMatch(/^TypeError\n    at cellText/);
+    expect(String((app.cause as Error).message)).toMatch(/^TypeError\n {4}at cellText/);
     // The next file is read as usual.
     expect((await readSheet(buf, { maxRows: 10_000 })).rows).toHaveLength(5_001);
   });
