@@ -198,7 +198,7 @@ async function serve(): Promise<void> {
       // headers timeout, past the drain. Neither has anything to lose; requests being
       // answered keep their sockets (`_httpMessage`: the response a socket is serving, from a
       // request's headers to its response's end; internal to node:http, on Node 20 to 24).
-      for (const s of sockets) if (!(s as Socket & { _httpMessage?: unknown })._httpMessage) s.destroy();
+      for (const s of sockets) if (!(s as ServedSocket)._httpMessage) s.destroy();
       // Stops accepting, answers what is in flight (new requests on open connections get
       // 503 + Retry-After, every answer closes its connection), then the onClose hooks
       // commit the submission writer's queue before the database goes.
@@ -208,7 +208,7 @@ async function serve(): Promise<void> {
       // not complete, so nothing of it was acknowledged: after a few seconds its socket goes.
       const stalled = setTimeout(() => {
         for (const s of sockets) {
-          const res = (s as Socket & { _httpMessage?: { req?: { complete?: boolean } } })._httpMessage;
+          const res = (s as ServedSocket)._httpMessage;
           if (res?.req && !res.req.complete) s.destroy();
         }
       }, STALLED_BODY_MS).unref();
@@ -245,6 +245,9 @@ async function serve(): Promise<void> {
     throw err;
   }
 }
+
+/** A socket with the response it is serving (node:http's `_httpMessage`, Node 20 to 24), whose request tells whether its body came whole. */
+type ServedSocket = Socket & { _httpMessage?: { req?: { complete?: boolean } } | null };
 
 function openConnections(server: import('node:http').Server): Promise<number> {
   return new Promise((resolve) => server.getConnections((err, n) => resolve(err ? 0 : n)));

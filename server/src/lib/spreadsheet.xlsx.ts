@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import { strFromU8, Unzip, UnzipInflate, zipSync } from 'fflate';
 import { SheetError, type ReadOptions, type Sheet, type SheetRow, type SheetWarning } from './spreadsheet.base';
 import { showValue } from './spreadsheet.numfmt';
+import { nextTurn } from './turns';
 
 /**
  * Sum of the uncompressed sizes the zip's central directory declares. exceljs inflates
@@ -321,7 +322,7 @@ export async function writeXlsx(sheets: XlsxSheetSpec[]): Promise<Buffer> {
       cells += r.length;
       if (cells >= WRITE_RUN_CELLS) {
         cells = 0;
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await nextTurn();
       }
     }
     ws.commit();

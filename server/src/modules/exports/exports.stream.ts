@@ -3,6 +3,7 @@
 // while the output is full (it waits for 'drain'). Exporting 300,000 rows as XLSX in runs of
 // 5,000 held every request for up to 1.8 s; buffering ahead of a slow output took 1 GB.
 import type { Writable } from 'node:stream';
+import { nextTurn } from '../../lib/turns';
 
 /** Resolves once `out` has room again; rejects if it fails or closes first. */
 export function drained(out: Writable): Promise<void> {
@@ -81,7 +82,7 @@ export function end(out: Writable): Promise<void> {
  */
 export async function breathe(out: Writable): Promise<void> {
   if (out.writableNeedDrain) await drained(out);
-  else await new Promise<void>((resolve) => setImmediate(resolve));
+  else await nextTurn();
 }
 
 /**
